@@ -1,0 +1,115 @@
+//! The command layer: parses arguments, runs one command, renders its result for a
+//! terminal or as JSON. The only part of the crate that reads the environment or talks
+//! to people.
+
+mod ctx;
+mod demo;
+mod error;
+mod init;
+mod milestone;
+mod party;
+mod status;
+mod ui;
+mod version;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use ctx::Ctx;
+pub use error::{CommandError, ErrorKind};
+pub use ui::Ui;
+
+/// strategi carries a strategy document from first draft to formal approval: drafts in
+/// git, versions sent on consultation, comments answered, deadlines kept, approval signed.
+#[derive(Debug, Parser)]
+#[command(name = "strategi", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR (the workspace is found upwards from there, as git does).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Act as this party (its code, e.g. DFD); the default is the case's owner.
+    #[arg(long = "as", global = true, value_name = "PARTY", env = "STRATEGI_AS")]
+    pub as_party: Option<String>,
+    /// The clock: a date (YYYY-MM-DD) or date and time, for planning and tests.
+    #[arg(long, global = true, value_name = "DATE|DATETIME", env = "STRATEGI_NOW")]
+    pub now: Option<String>,
+    /// Print exactly one JSON value on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour the output (NO_COLOR is honoured in auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    Demo(demo::DemoArgs),
+    #[command(subcommand)]
+    Party(party::PartyCommand),
+    #[command(subcommand)]
+    Milestone(milestone::MilestoneCommand),
+    #[command(subcommand)]
+    Version(version::VersionCommand),
+    Status(status::StatusArgs),
+}
+
+/// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
+/// (the message says why), 2 wrong usage, 3 internal failure.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
+                _ => 2,
+            };
+        }
+    };
+    let mut ui = Ui::new(cli.global.color, cli.global.json);
+    let result = Ctx::new(cli.global.clone()).and_then(|mut ctx| dispatch(&mut ctx, &mut ui, &cli.command));
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            ui.error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<(), CommandError> {
+    match command {
+        Command::Init(a) => init::run(ctx, ui, a),
+        Command::Demo(a) => demo::run(ctx, ui, a),
+        Command::Party(c) => party::run(ctx, ui, c),
+        Command::Milestone(c) => milestone::run(ctx, ui, c),
+        Command::Version(c) => version::run(ctx, ui, c),
+        Command::Status(a) => status::run(ctx, ui, a),
+    }
+}

@@ -1,0 +1,115 @@
+//! Output: data on stdout, talk on stderr.
+//!
+//! With `--json` a command prints exactly one JSON value on stdout (an error too, as
+//! `{"error": …}`); otherwise text. Styling is written as ANSI codes and stripped by
+//! `anstream` when colour is off (`--color never`, `NO_COLOR`, not a terminal).
+
+use std::io::{self, Write};
+
+use anstream::{AutoStream, ColorChoice};
+use anstyle::{AnsiColor, Effects, Style};
+use serde::Serialize;
+
+use super::{ColorWhen, CommandError};
+
+/// Styles used across commands.
+pub mod styles {
+    use super::*;
+    /// Headings and names.
+    pub const BOLD: Style = Style::new().effects(Effects::BOLD);
+    /// Done, added.
+    pub const GOOD: Style = AnsiColor::Green.on_default();
+    /// Attention: due soon, changed.
+    pub const WARN: Style = AnsiColor::Yellow.on_default();
+    /// Overdue, removed, errors.
+    pub const BAD: Style = AnsiColor::Red.on_default().effects(Effects::BOLD);
+    /// Secondary text: ids, dates.
+    pub const DIM: Style = Style::new().effects(Effects::DIMMED);
+}
+
+/// Wraps `text` in `style`.
+pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{}{text}{}", style.render(), style.render_reset())
+}
+
+/// The terminal, or whatever stdout and stderr are.
+pub struct Ui {
+    out: AutoStream<io::Stdout>,
+    err: AutoStream<io::Stderr>,
+    json: bool,
+}
+
+impl Ui {
+    /// A UI with the given colour choice; `json` selects JSON output.
+    pub fn new(color: ColorWhen, json: bool) -> Ui {
+        let choice = match color {
+            ColorWhen::Auto => ColorChoice::Auto,
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+        };
+        Ui {
+            out: AutoStream::new(io::stdout(), choice),
+            err: AutoStream::new(io::stderr(), choice),
+            json,
+        }
+    }
+
+    /// Whether JSON output was asked for.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Whether stdout gets colour.
+    pub fn colors_stdout(&self) -> bool {
+        !matches!(self.out.current_choice(), ColorChoice::Never)
+    }
+
+    /// Prints a command's result: `value` as JSON with `--json`, else the text `text`
+    /// writes.
+    pub fn emit<T: Serialize>(
+        &mut self,
+        value: &T,
+        text: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), CommandError> {
+        if self.json {
+            let mut lock = io::stdout().lock();
+            serde_json::to_writer_pretty(&mut lock, value)
+                .map_err(|e| CommandError::internal(format!("Could not write JSON: {e}")))?;
+            writeln!(lock)?;
+            lock.flush()?;
+        } else {
+            text(&mut self.out)?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A progress or informational line on stderr (not shown with `--json`).
+    pub fn note(&mut self, message: impl std::fmt::Display) {
+        if !self.json {
+            let _ = writeln!(self.err, "{message}");
+        }
+    }
+
+    /// A warning on stderr (shown with `--json` too: stderr is never parsed).
+    pub fn warn(&mut self, message: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "{} {message}", paint(styles::WARN, "Warning:"));
+    }
+
+    /// Reports an error: `Error:`, `Caused by:`, `Hint:` on stderr, and with `--json`
+    /// also `{"error": …}` on stdout.
+    pub fn error(&mut self, e: &CommandError) {
+        if self.json {
+            let mut lock = io::stdout().lock();
+            let _ = serde_json::to_writer_pretty(&mut lock, &serde_json::json!({ "error": e }));
+            let _ = writeln!(lock);
+        }
+        let _ = writeln!(self.err, "{} {}", paint(styles::BAD, "Error:"), e.message);
+        for c in &e.causes {
+            let _ = writeln!(self.err, "Caused by: {c}");
+        }
+        for h in &e.hints {
+            let _ = writeln!(self.err, "{} {h}", paint(styles::BOLD, "Hint:"));
+        }
+    }
+}

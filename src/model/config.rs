@@ -1,0 +1,165 @@
+//! The case configuration kept in `strategi.toml`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::ids::{EmailAddress, IdError, MilestoneId, PartyCode};
+
+/// A written language a party reads: bokmål, nynorsk, English or Danish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Norwegian bokmål.
+    #[default]
+    Nb,
+    /// Norwegian nynorsk.
+    Nn,
+    /// English.
+    En,
+    /// Danish.
+    Da,
+}
+
+impl Lang {
+    /// The code used in files and flags: `nb`, `nn`, `en`, `da`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::Nn => "nn",
+            Lang::En => "en",
+            Lang::Da => "da",
+        }
+    }
+}
+
+impl FromStr for Lang {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nb" | "no" | "nob" | "bokmål" | "bokmal" => Ok(Lang::Nb),
+            "nn" | "nno" | "nynorsk" => Ok(Lang::Nn),
+            "en" | "eng" | "english" => Ok(Lang::En),
+            "da" | "dan" | "dansk" | "danish" => Ok(Lang::Da),
+            _ => Err(IdError(format!(
+                "\"{s}\" is not a language strategi writes: use nb (bokmål), nn (nynorsk), en (English) or da (Danish)."
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The case itself: what is being written, by whom, for whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// The document's title, e.g. "Strategi for kunstig intelligens i departementsfellesskapet".
+    pub title: String,
+    /// The case number in the archive (saksnummer), e.g. "24/3095".
+    pub number: Option<String>,
+    /// The party that drafts the document (DIO in the reference case).
+    pub owner: PartyCode,
+    /// The party that approves it (DFD in the reference case).
+    pub approver: PartyCode,
+    /// The language of the document and of the case's own texts.
+    pub lang: Lang,
+}
+
+/// A party to the case: a ministry or organisation that drafts, comments or approves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Party {
+    /// Short code, e.g. `FIN`.
+    pub code: PartyCode,
+    /// Full name, e.g. "Finansdepartementet".
+    pub name: String,
+    /// The address letters go to (usually the ministry's central mailbox).
+    pub email: EmailAddress,
+    /// The written form the party prefers.
+    pub lang: Lang,
+}
+
+/// A dated obligation of the case, such as `forslag-dfd` due 2025-12-01.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// Stable id.
+    pub id: MilestoneId,
+    /// What is due, in words.
+    pub title: String,
+    /// The due date.
+    pub due: Date,
+    /// Who owns the obligation, if anyone in particular.
+    pub owner: Option<PartyCode>,
+    /// When it was done, once it is.
+    pub done: Option<Date>,
+}
+
+/// How e-mail leaves the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// Only write `.eml` files to `outbox/` (for sending by hand or inspection).
+    #[default]
+    Outbox,
+    /// Deliver through an SMTP server.
+    Smtp,
+    /// Deliver through the local `sendmail` program.
+    Sendmail,
+}
+
+/// Mail settings. Secrets are never stored here: only the name of the environment
+/// variable that holds the SMTP password.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MailSettings {
+    /// Transport to use.
+    pub transport: Transport,
+    /// The From address of letters, if set.
+    pub from: Option<EmailAddress>,
+    /// SMTP URL, e.g. `smtp://mail.dep.example:587?tls=required`.
+    pub smtp_url: Option<String>,
+    /// Name of the environment variable holding the SMTP password.
+    pub password_env: Option<String>,
+}
+
+/// The whole of `strategi.toml`, validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// The case.
+    pub case: Case,
+    /// Parties in the order they were added.
+    pub parties: Vec<Party>,
+    /// Milestones in the order they were added.
+    pub milestones: Vec<Milestone>,
+    /// Mail settings.
+    pub mail: MailSettings,
+    /// Extra days the offices are closed (e.g. Christmas Eve), beyond weekends and public
+    /// holidays.
+    pub closed_days: Vec<Date>,
+}
+
+impl Config {
+    /// The party with this code, if it is listed.
+    pub fn party(&self, code: &PartyCode) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.code == code)
+    }
+
+    /// The milestone with this id.
+    pub fn milestone(&self, id: &MilestoneId) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| &m.id == id)
+    }
+
+    /// Whether `code` names a party of the case: a listed party, the owner or the approver.
+    pub fn knows_party(&self, code: &PartyCode) -> bool {
+        self.party(code).is_some() || &self.case.owner == code || &self.case.approver == code
+    }
+
+    /// The display name of a party: its full name if listed, else its code.
+    pub fn party_name(&self, code: &PartyCode) -> String {
+        self.party(code).map_or_else(|| code.to_string(), |p| p.name.clone())
+    }
+}

@@ -1,0 +1,12 @@
+//! Plain domain types: the case, its parties and milestones, versions.
+//!
+//! Nothing here touches git or the file system. Types validate themselves when they are
+//! built from text (`FromStr`), so that every layer above can trust them.
+
+mod config;
+mod ids;
+mod version;
+
+pub use config::{Case, Config, Lang, MailSettings, Milestone, Party, Transport};
+pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, VersionName};
+pub use version::Version;

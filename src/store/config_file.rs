@@ -1,0 +1,467 @@
+//! Reading and editing `strategi.toml`.
+//!
+//! Reading goes through raw structs whose fields carry their byte spans, so every
+//! problem, whether TOML syntax or a bad value, is reported with file, line and column.
+//! Editing goes through `toml_edit`, so a person's comments and layout survive.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use toml::Spanned;
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use crate::model::{
+    Case, Config, EmailAddress, Lang, MailSettings, Milestone, MilestoneId, Party, PartyCode,
+    Transport,
+};
+
+use super::StoreError;
+
+/// The file name of the case configuration at the workspace root.
+pub const CONFIG_FILE: &str = "strategi.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    case: RawCase,
+    #[serde(default, rename = "party")]
+    parties: Vec<Spanned<RawParty>>,
+    #[serde(default, rename = "milestone")]
+    milestones: Vec<Spanned<RawMilestone>>,
+    #[serde(default)]
+    mail: Option<RawMail>,
+    #[serde(default)]
+    calendar: Option<RawCalendar>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    title: Spanned<String>,
+    number: Option<String>,
+    owner: Spanned<String>,
+    approver: Spanned<String>,
+    lang: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParty {
+    code: Spanned<String>,
+    name: Spanned<String>,
+    email: Spanned<String>,
+    lang: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMilestone {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    due: Spanned<toml::value::Datetime>,
+    owner: Option<Spanned<String>>,
+    done: Option<Spanned<toml::value::Datetime>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    transport: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    smtp_url: Option<String>,
+    password_env: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    #[serde(default)]
+    closed_days: Vec<Spanned<toml::value::Datetime>>,
+}
+
+/// Turns byte offsets into 1-based line and column numbers for error messages.
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, offset: usize, message: String) -> StoreError {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        StoreError::BadFile {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn parse<T: FromStr>(&self, field: &Spanned<String>) -> Result<T, StoreError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        field
+            .get_ref()
+            .parse()
+            .map_err(|e: T::Err| self.error(field.span().start, e.to_string()))
+    }
+
+    fn text(&self, field: &Spanned<String>, what: &str) -> Result<String, StoreError> {
+        let t = field.get_ref().trim();
+        if t.is_empty() {
+            return Err(self.error(field.span().start, format!("The {what} is empty.")));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(self.error(
+                field.span().start,
+                format!("The {what} contains a line break or control character; write it on one line."),
+            ));
+        }
+        Ok(t.to_string())
+    }
+
+    fn date(&self, field: &Spanned<toml::value::Datetime>) -> Result<Date, StoreError> {
+        let dt = field.get_ref();
+        match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => {
+                Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| {
+                    self.error(field.span().start, format!("{dt} is not a real date: {e}."))
+                })
+            }
+            _ => Err(self.error(
+                field.span().start,
+                format!("\"{dt}\" should be a plain date such as 2025-12-01, without a time."),
+            )),
+        }
+    }
+}
+
+/// Parses the text of `strategi.toml` (read from `path`) into a validated [`Config`].
+pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
+    let loc = Locator { path, text };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let start = e.span().map_or(0, |s| s.start);
+        let msg = e.message().trim_end_matches('\n').to_string();
+        loc.error(start, format!("{msg} (see `strategi init --help` for the layout of this file)"))
+    })?;
+
+    let lang = match &raw.case.lang {
+        Some(l) => loc.parse::<Lang>(l)?,
+        None => Lang::Nb,
+    };
+    let case = Case {
+        title: loc.text(&raw.case.title, "case title")?,
+        number: raw.case.number.filter(|n| !n.trim().is_empty()),
+        owner: loc.parse(&raw.case.owner)?,
+        approver: loc.parse(&raw.case.approver)?,
+        lang,
+    };
+
+    let mut parties: Vec<Party> = Vec::with_capacity(raw.parties.len());
+    for sp in &raw.parties {
+        let p = sp.get_ref();
+        let code: PartyCode = loc.parse(&p.code)?;
+        if parties.iter().any(|q| q.code == code) {
+            return Err(loc.error(
+                p.code.span().start,
+                format!("Party \"{code}\" is listed twice; keep one [[party]] entry per code."),
+            ));
+        }
+        parties.push(Party {
+            code,
+            name: loc.text(&p.name, "party name")?,
+            email: loc.parse::<EmailAddress>(&p.email)?,
+            lang: match &p.lang {
+                Some(l) => loc.parse(l)?,
+                None => Lang::Nb,
+            },
+        });
+    }
+
+    let mut milestones: Vec<Milestone> = Vec::with_capacity(raw.milestones.len());
+    for sm in &raw.milestones {
+        let m = sm.get_ref();
+        let id: MilestoneId = loc.parse(&m.id)?;
+        if milestones.iter().any(|o| o.id == id) {
+            return Err(loc.error(
+                m.id.span().start,
+                format!("Milestone \"{id}\" is listed twice; keep one [[milestone]] entry per id."),
+            ));
+        }
+        let owner = match &m.owner {
+            Some(o) => {
+                let code: PartyCode = loc.parse(o)?;
+                let known = parties.iter().any(|p| p.code == code)
+                    || code == case.owner
+                    || code == case.approver;
+                if !known {
+                    return Err(loc.error(
+                        o.span().start,
+                        format!("Milestone \"{id}\" is owned by \"{code}\", which is not a party of the case; add it with `strategi party add {code}`."),
+                    ));
+                }
+                Some(code)
+            }
+            None => None,
+        };
+        milestones.push(Milestone {
+            title: loc.text(&m.title, "milestone title")?,
+            due: loc.date(&m.due)?,
+            done: m.done.as_ref().map(|d| loc.date(d)).transpose()?,
+            owner,
+            id,
+        });
+    }
+
+    let mail = match raw.mail {
+        None => MailSettings::default(),
+        Some(m) => MailSettings {
+            transport: match &m.transport {
+                None => Transport::Outbox,
+                Some(t) => match t.get_ref().as_str() {
+                    "outbox" => Transport::Outbox,
+                    "smtp" => Transport::Smtp,
+                    "sendmail" => Transport::Sendmail,
+                    other => {
+                        return Err(loc.error(
+                            t.span().start,
+                            format!("\"{other}\" is not a mail transport: use \"outbox\", \"smtp\" or \"sendmail\"."),
+                        ));
+                    }
+                },
+            },
+            from: m.from.as_ref().map(|f| loc.parse(f)).transpose()?,
+            smtp_url: m.smtp_url,
+            password_env: m.password_env,
+        },
+    };
+
+    let closed_days = match raw.calendar {
+        None => Vec::new(),
+        Some(c) => c.closed_days.iter().map(|d| loc.date(d)).collect::<Result<_, _>>()?,
+    };
+
+    Ok(Config {
+        case,
+        parties,
+        milestones,
+        mail,
+        closed_days,
+    })
+}
+
+/// A `strategi.toml` opened for editing, keeping comments and layout.
+pub struct ConfigEditor {
+    path: PathBuf,
+    doc: DocumentMut,
+}
+
+impl ConfigEditor {
+    /// Opens the text for editing. The text must already have passed [`parse_config`].
+    pub fn new(path: &Path, text: &str) -> Result<Self, StoreError> {
+        let doc = text.parse::<DocumentMut>().map_err(|e| StoreError::BadFile {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+        })?;
+        Ok(ConfigEditor {
+            path: path.to_path_buf(),
+            doc,
+        })
+    }
+
+    /// A new configuration for a new case.
+    pub fn for_new_case(case: &Case) -> Self {
+        let mut doc = DocumentMut::new();
+        doc.decor_mut().set_prefix(
+            "# strategi case configuration. Edit with care; `strategi verify` checks it.\n\
+             # Parties and milestones are added with `strategi party add` and\n\
+             # `strategi milestone add`; secrets never go in this file.\n\n",
+        );
+        let mut t = Table::new();
+        t.insert("title", value(case.title.as_str()));
+        if let Some(n) = &case.number {
+            t.insert("number", value(n.as_str()));
+        }
+        t.insert("owner", value(case.owner.as_str()));
+        t.insert("approver", value(case.approver.as_str()));
+        t.insert("lang", value(case.lang.code()));
+        doc.insert("case", Item::Table(t));
+        let mut mail = Table::new();
+        mail.insert("transport", value("outbox"));
+        doc.insert("mail", Item::Table(mail));
+        ConfigEditor {
+            path: PathBuf::from(CONFIG_FILE),
+            doc,
+        }
+    }
+
+    fn array(&mut self, key: &str) -> &mut toml_edit::ArrayOfTables {
+        if !self.doc.contains_key(key) || !self.doc[key].is_array_of_tables() {
+            self.doc
+                .insert(key, Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+        }
+        match self.doc.get_mut(key).and_then(Item::as_array_of_tables_mut) {
+            Some(a) => a,
+            None => unreachable!("inserted just above"),
+        }
+    }
+
+    /// Appends a `[[party]]` entry.
+    pub fn add_party(&mut self, party: &Party) {
+        let mut t = Table::new();
+        t.insert("code", value(party.code.as_str()));
+        t.insert("name", value(party.name.as_str()));
+        t.insert("email", value(party.email.as_str()));
+        t.insert("lang", value(party.lang.code()));
+        self.array("party").push(t);
+    }
+
+    /// Appends a `[[milestone]]` entry.
+    pub fn add_milestone(&mut self, m: &Milestone) {
+        let mut t = Table::new();
+        t.insert("id", value(m.id.as_str()));
+        t.insert("title", value(m.title.as_str()));
+        t.insert("due", value(toml_date(m.due)));
+        if let Some(o) = &m.owner {
+            t.insert("owner", value(o.as_str()));
+        }
+        self.array("milestone").push(t);
+    }
+
+    /// Sets `done` on the milestone with this id. Returns false if there is none.
+    pub fn mark_milestone_done(&mut self, id: &MilestoneId, on: Date) -> bool {
+        let Some(arr) = self.doc.get_mut("milestone").and_then(Item::as_array_of_tables_mut) else {
+            return false;
+        };
+        for t in arr.iter_mut() {
+            if t.get("id").and_then(Item::as_str) == Some(id.as_str()) {
+                t.insert("done", value(toml_date(on)));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The edited text, checked to still parse into a valid configuration.
+    pub fn finish(&self) -> Result<(String, Config), StoreError> {
+        let text = self.doc.to_string();
+        let config = parse_config(&self.path, &text)?;
+        Ok((text, config))
+    }
+}
+
+fn toml_date(d: Date) -> toml_edit::Datetime {
+    toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year: d.year() as u16,
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }),
+        time: None,
+        offset: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[case]
+title = "Strategi"
+owner = "DIO"
+approver = "DFD"
+
+[[party]]
+code = "FIN"
+name = "Finansdepartementet"
+email = "postmottak@fin.example"
+lang = "nn"
+
+[[milestone]]
+id = "forslag-dfd"
+title = "Forslag til DFD"
+due = 2025-12-01
+owner = "DIO"
+"#;
+
+    fn err(text: &str) -> (usize, usize, String) {
+        match parse_config(Path::new("strategi.toml"), text) {
+            Err(StoreError::BadFile {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("expected a BadFile error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_good_config() {
+        let c = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert_eq!(c.parties[0].lang, Lang::Nn);
+        assert_eq!(c.milestones[0].due, jiff::civil::date(2025, 12, 1));
+        assert_eq!(c.case.lang, Lang::Nb);
+    }
+
+    #[test]
+    fn bad_values_have_locations() {
+        let (line, col, msg) = err(&GOOD.replace("postmottak@fin.example", "postmottak"));
+        assert_eq!((line, col), (10, 9));
+        assert!(msg.contains("not a valid e-mail"), "{msg}");
+
+        let (line, _, msg) = err(&GOOD.replace("2025-12-01", "2025-02-30"));
+        assert_eq!(line, 16);
+        assert!(msg.contains("2025-02-30"), "{msg}");
+
+        let (line, _, msg) = err(&GOOD.replace("owner = \"DIO\"\n\"#", "owner = \"XYZ\""));
+        assert!(line > 0 && msg.contains("XYZ"), "{msg}");
+
+        let (line, _, msg) = err(&GOOD.replace("lang = \"nn\"", "lang = \"sv\""));
+        assert_eq!(line, 11);
+        assert!(msg.contains("nynorsk"), "{msg}");
+    }
+
+    #[test]
+    fn syntax_errors_have_locations() {
+        let (line, _, _) = err("[case]\ntitle = \"x\nowner = 1\n");
+        assert_eq!(line, 2);
+        let (line, _, msg) = err(&GOOD.replace("approver", "aprover"));
+        assert!(msg.contains("aprover"), "{msg}");
+        assert!(line >= 2);
+    }
+
+    #[test]
+    fn duplicate_party_is_refused() {
+        let twice = format!(
+            "{GOOD}\n[[party]]\ncode = \"fin\"\nname = \"X\"\nemail = \"x@fin.example\"\n"
+        );
+        let (_, _, msg) = err(&twice);
+        assert!(msg.contains("listed twice"), "{msg}");
+    }
+
+    #[test]
+    fn editor_keeps_comments_and_round_trips() {
+        let text = format!("# my comment\n{GOOD}");
+        let mut ed = ConfigEditor::new(Path::new("strategi.toml"), &text).expect("parses");
+        ed.add_party(&Party {
+            code: "KDD".parse().expect("code"),
+            name: "Kommunal- og distriktsdepartementet".into(),
+            email: "postmottak@kdd.example".parse().expect("email"),
+            lang: Lang::Nb,
+        });
+        assert!(ed.mark_milestone_done(&"forslag-dfd".parse().expect("id"), jiff::civil::date(2025, 11, 28)));
+        let (out, cfg) = ed.finish().expect("valid");
+        assert!(out.starts_with("# my comment\n"));
+        assert_eq!(cfg.parties.len(), 2);
+        assert_eq!(cfg.milestones[0].done, Some(jiff::civil::date(2025, 11, 28)));
+    }
+}

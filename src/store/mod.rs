@@ -1,0 +1,259 @@
+//! The workspace on disk: the only code that knows about git.
+//!
+//! A workspace is a git repository whose root holds `strategi.toml`. Reads go to the
+//! working tree (so a person's uncommitted edits to the draft are seen) or to the
+//! objects of a version's tag. Every write goes through a [`Transaction`]: it takes the
+//! workspace lock, writes files atomically, and ends in exactly one commit whose message
+//! carries `Strategi-*` trailers, so that `git log` is the audit trail.
+
+mod config_file;
+mod lock;
+mod tx;
+mod versions;
+
+use std::path::{Path, PathBuf};
+
+use git2::{Repository, RepositoryInitOptions};
+
+pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use lock::{LockHolder, WriteLock};
+pub use tx::{Actor, CommitInfo, Transaction, atomic_write};
+pub use versions::StoredFile;
+
+use crate::model::{Config, VersionName};
+
+/// The folder that holds the draft.
+pub const STRATEGY_DIR: &str = "strategy";
+/// The folder that holds consultation rounds.
+pub const CONSULTATIONS_DIR: &str = "consultations";
+
+/// What can go wrong in the store. Each variant names the file or object concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No `strategi.toml` was found here or in any parent folder.
+    #[error("\"{}\" is not inside a strategi workspace (no {CONFIG_FILE} here or in any parent folder).", start.display())]
+    NotAWorkspace {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// `init` was asked to create a workspace where one already is.
+    #[error("\"{}\" is already a strategi workspace; nothing was changed.", path.display())]
+    AlreadyAWorkspace {
+        /// The existing workspace root.
+        path: PathBuf,
+    },
+    /// A file the tool reads is malformed.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, and how to fix it.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("Could not {action} \"{}\": {source}", path.display())]
+    Io {
+        /// What was being done ("read", "write", "create folder", …).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A git operation failed.
+    #[error("Git could not {action}: {}", source.message())]
+    Git {
+        /// What was being done.
+        action: String,
+        /// libgit2's error.
+        source: git2::Error,
+    },
+    /// Git has no name and e-mail for the person running the command.
+    #[error("Git does not know who you are, and every change strategi records names the person who made it.")]
+    NoIdentity,
+    /// Another process holds the workspace lock.
+    #[error("The workspace is busy: {holder} has been changing it, and it was still busy after {waited_ms} ms.")]
+    Locked {
+        /// Who holds the lock, as far as we can tell.
+        holder: LockHolder,
+        /// How long we waited.
+        waited_ms: u64,
+    },
+    /// A version name that does not exist.
+    #[error("There is no version \"{name}\"{}.", known_versions(*.latest))]
+    UnknownVersion {
+        /// The name asked for.
+        name: String,
+        /// The latest version, if any.
+        latest: Option<VersionName>,
+    },
+    /// A version tag that strategi did not write (not annotated, or not a commit).
+    #[error("The tag \"{tag}\" is not a strategi version: {why}")]
+    ForeignTag {
+        /// The tag.
+        tag: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// `version cut` with nothing in `strategy/`.
+    #[error("There is nothing to version: \"{STRATEGY_DIR}/\" holds no Markdown files.")]
+    EmptyDraft,
+    /// `version cut` with no change since the last version.
+    #[error("Nothing has changed in \"{STRATEGY_DIR}/\" since {last}; a new version would be identical.")]
+    NoChange {
+        /// The latest version.
+        last: VersionName,
+    },
+}
+
+fn known_versions(latest: Option<VersionName>) -> String {
+    match latest {
+        None => " (no version has been cut yet)".to_string(),
+        Some(v) => format!(" (versions run from v1 to {v})"),
+    }
+}
+
+impl StoreError {
+    pub(crate) fn git(action: impl Into<String>) -> impl FnOnce(git2::Error) -> StoreError {
+        let action = action.into();
+        move |source| StoreError::Git { action, source }
+    }
+
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+/// An open workspace.
+pub struct Workspace {
+    root: PathBuf,
+    repo: Repository,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace").field("root", &self.root).finish()
+    }
+}
+
+impl Workspace {
+    /// Finds the workspace that contains `start`: the nearest folder upwards with a
+    /// `strategi.toml`, which must also be the root of a git repository.
+    pub fn discover(start: &Path) -> Result<Workspace, StoreError> {
+        let start_abs = std::path::absolute(start).map_err(StoreError::io("find", start))?;
+        let mut dir = Some(start_abs.as_path());
+        while let Some(d) = dir {
+            if d.join(CONFIG_FILE).is_file() {
+                return Workspace::open(d);
+            }
+            dir = d.parent();
+        }
+        Err(StoreError::NotAWorkspace { start: start_abs })
+    }
+
+    /// Opens the workspace whose root is `root`.
+    pub fn open(root: &Path) -> Result<Workspace, StoreError> {
+        let repo = Repository::open(root).map_err(StoreError::git(format!(
+            "open the repository at \"{}\" (the folder has a {CONFIG_FILE} but is not the root of a git repository)",
+            root.display()
+        )))?;
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.to_path_buf());
+        Ok(Workspace { root, repo })
+    }
+
+    /// Creates a git repository at `dir` (or uses the one there) ready for a first
+    /// commit. Refuses when `dir` already holds a workspace. `identity`, when given, is
+    /// written to the repository's own git config as `user.name`/`user.email`.
+    pub fn create(dir: &Path, identity: Option<(&str, &str)>) -> Result<Workspace, StoreError> {
+        if dir.join(CONFIG_FILE).exists() {
+            return Err(StoreError::AlreadyAWorkspace {
+                path: dir.to_path_buf(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create folder", dir))?;
+        let repo = match Repository::open(dir) {
+            Ok(r) if r.workdir().is_some_and(|w| same_dir(w, dir)) => r,
+            _ => {
+                let mut opts = RepositoryInitOptions::new();
+                opts.initial_head("main");
+                Repository::init_opts(dir, &opts).map_err(StoreError::git(format!(
+                    "create a repository in \"{}\"",
+                    dir.display()
+                )))?
+            }
+        };
+        if let Some((name, email)) = identity {
+            let mut cfg = repo.config().map_err(StoreError::git("open the repository's config"))?;
+            cfg.set_str("user.name", name).map_err(StoreError::git("set user.name"))?;
+            cfg.set_str("user.email", email).map_err(StoreError::git("set user.email"))?;
+        }
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.to_path_buf());
+        Ok(Workspace { root, repo })
+    }
+
+    /// The workspace's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Path of `strategi.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    /// Reads the text of `strategi.toml`.
+    pub fn config_text(&self) -> Result<String, StoreError> {
+        let path = self.config_path();
+        std::fs::read_to_string(&path).map_err(StoreError::io("read", &path))
+    }
+
+    /// Reads and validates `strategi.toml`.
+    pub fn config(&self) -> Result<Config, StoreError> {
+        parse_config(Path::new(CONFIG_FILE), &self.config_text()?)
+    }
+
+    /// The person running the command, from git config.
+    pub fn identity(&self) -> Result<(String, String), StoreError> {
+        let cfg = self.repo.config().map_err(StoreError::git("read the git config"))?;
+        let name = cfg.get_string("user.name").ok().filter(|s| !s.trim().is_empty());
+        let email = cfg.get_string("user.email").ok().filter(|s| !s.trim().is_empty());
+        match (name, email) {
+            (Some(n), Some(e)) => Ok((n, e)),
+            _ => Err(StoreError::NoIdentity),
+        }
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The person from the user's git config (global and system), for use before a
+/// repository exists.
+pub fn global_identity() -> Result<(String, String), StoreError> {
+    let cfg = git2::Config::open_default().map_err(StoreError::git("read the git config"))?;
+    let name = cfg.get_string("user.name").ok().filter(|s| !s.trim().is_empty());
+    let email = cfg.get_string("user.email").ok().filter(|s| !s.trim().is_empty());
+    match (name, email) {
+        (Some(n), Some(e)) => Ok((n, e)),
+        _ => Err(StoreError::NoIdentity),
+    }
+}

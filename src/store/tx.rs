@@ -1,0 +1,346 @@
+//! Transactions: the lock, atomic file writes, and one commit per command.
+//!
+//! The order of a commit makes an interrupted command leave the workspace as it was or
+//! as it is after, never in between:
+//! 1. a journal (`.git/strategi-journal`) records HEAD and the old content of every path
+//!    about to be written, and is synced to disk;
+//! 2. the files are written, each to a temporary file that is then renamed over the old;
+//! 3. the commit object is written and HEAD moved to it (git's own atomic ref update);
+//!    this is the commit point;
+//! 4. the index is updated for the written paths and the journal removed.
+//!
+//! The next transaction to take the lock finds a left-over journal and finishes the job:
+//! if HEAD still is where the journal says, the command never committed and the old
+//! files are put back; if HEAD moved, the command committed and only the index is
+//! brought up to date.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::{Oid, Repository, Signature, Tree};
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, Workspace, WriteLock};
+use crate::model::PartyCode;
+
+/// Who makes a change: the acting party and the person (from git config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The party the person acts as.
+    pub party: PartyCode,
+    /// The person's name.
+    pub name: String,
+    /// The person's e-mail address.
+    pub email: String,
+}
+
+/// A commit that was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    /// The commit id (hex).
+    pub id: String,
+    /// Its first line.
+    pub summary: String,
+}
+
+/// An open write to the workspace. Dropping it without `commit` changes nothing.
+pub struct Transaction<'a> {
+    pub(super) ws: &'a Workspace,
+    _lock: WriteLock,
+    writes: BTreeMap<String, Vec<u8>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Journal {
+    head: Option<String>,
+    files: Vec<JournalFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JournalFile {
+    path: String,
+    old: Option<Vec<u8>>,
+}
+
+impl Workspace {
+    /// Starts a transaction: takes the workspace lock (waiting up to `timeout` for
+    /// another process to finish) and repairs what an interrupted command left.
+    pub fn begin(&self, command: &str, timeout: Duration) -> Result<Transaction<'_>, StoreError> {
+        let lock = WriteLock::acquire(&self.repo.path().join("strategi.lock"), command, timeout)?;
+        self.recover()?;
+        Ok(Transaction {
+            ws: self,
+            _lock: lock,
+            writes: BTreeMap::new(),
+        })
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.repo.path().join("strategi-journal")
+    }
+
+    pub(super) fn head_commit(&self) -> Result<Option<git2::Commit<'_>>, StoreError> {
+        match self.repo.head() {
+            Ok(r) => r
+                .peel_to_commit()
+                .map(Some)
+                .map_err(StoreError::git("read the commit HEAD points at")),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+                Ok(None)
+            }
+            Err(e) => Err(StoreError::git("read HEAD")(e)),
+        }
+    }
+
+    fn head_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.head_commit()?.map(|c| c.id().to_string()))
+    }
+
+    fn recover(&self) -> Result<(), StoreError> {
+        let jpath = self.journal_path();
+        let text = match std::fs::read(&jpath) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(StoreError::io("read", &jpath)(e)),
+        };
+        // A journal that cannot be parsed was cut short while being written, before any
+        // file was touched: nothing to undo.
+        if let Ok(journal) = serde_json::from_slice::<Journal>(&text) {
+            if self.head_id()? == journal.head {
+                for f in &journal.files {
+                    let path = self.root.join(&f.path);
+                    match &f.old {
+                        Some(bytes) => atomic_write(&path, bytes)?,
+                        None => match std::fs::remove_file(&path) {
+                            Ok(()) => {}
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                            Err(e) => return Err(StoreError::io("remove", &path)(e)),
+                        },
+                    }
+                }
+            } else {
+                let paths: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
+                self.update_index(&paths, false)?;
+            }
+        }
+        std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))
+    }
+
+    pub(super) fn update_index(&self, paths: &[&str], strategy_dir: bool) -> Result<(), StoreError> {
+        let mut index = self.repo.index().map_err(StoreError::git("open the index"))?;
+        for p in paths {
+            if self.root.join(p).is_file() {
+                index
+                    .add_path(Path::new(p))
+                    .map_err(StoreError::git(format!("add \"{p}\" to the index")))?;
+            } else {
+                let _ = index.remove_path(Path::new(p));
+            }
+        }
+        if strategy_dir {
+            let spec = [super::STRATEGY_DIR];
+            index
+                .add_all(spec.iter(), git2::IndexAddOption::DEFAULT, None)
+                .map_err(StoreError::git("add the draft to the index"))?;
+            index
+                .update_all(spec.iter(), None)
+                .map_err(StoreError::git("update the draft in the index"))?;
+        }
+        index.write().map_err(StoreError::git("write the index"))
+    }
+
+    pub(super) fn signature(actor: &Actor, when: &jiff::ZonedDateTime) -> Result<Signature<'static>, StoreError> {
+        let offset_min = when.offset().seconds() / 60;
+        let time = git2::Time::new(when.timestamp().as_second(), offset_min);
+        Signature::new(&actor.name, &actor.email, &time).map_err(StoreError::git(format!(
+            "use \"{} <{}>\" as the author of a commit",
+            actor.name, actor.email
+        )))
+    }
+}
+
+/// The full commit or tag message: summary, optional body, then the trailers.
+pub(super) fn message_with_trailers(summary: &str, body: &str, action: &str, actor: &Actor, extra: &[(&str, String)]) -> String {
+    let mut m = String::new();
+    m.push_str(summary.trim());
+    m.push_str("\n\n");
+    if !body.trim().is_empty() {
+        m.push_str(body.trim());
+        m.push_str("\n\n");
+    }
+    m.push_str(&format!("Strategi-Action: {action}\n"));
+    m.push_str(&format!("Strategi-Party: {}\n", actor.party));
+    m.push_str(&format!("Strategi-Actor: {} <{}>\n", actor.name, actor.email));
+    for (k, v) in extra {
+        m.push_str(&format!("Strategi-{k}: {v}\n"));
+    }
+    m
+}
+
+impl Transaction<'_> {
+    /// Queues a file to be written (path relative to the workspace root, `/`-separated).
+    pub fn write(&mut self, rel: &str, bytes: impl Into<Vec<u8>>) {
+        self.writes.insert(rel.to_string(), bytes.into());
+    }
+
+    /// The workspace this transaction writes to.
+    pub fn workspace(&self) -> &Workspace {
+        self.ws
+    }
+
+    /// Writes the queued files and records them in one commit.
+    pub fn commit(self, summary: &str, body: &str, action: &str, actor: &Actor, when: &jiff::ZonedDateTime) -> Result<CommitInfo, StoreError> {
+        let message = message_with_trailers(summary, body, action, actor, &[]);
+        self.commit_with(&message, actor, when, None).map(|(info, _)| info)
+    }
+
+    /// Commits the queued files; with `strategy_tree`, also replaces the `strategy/`
+    /// folder in the commit by that tree. Returns the commit info and its id.
+    pub(super) fn commit_with(self, message: &str, actor: &Actor, when: &jiff::ZonedDateTime, strategy_tree: Option<Oid>) -> Result<(CommitInfo, Oid), StoreError> {
+        let ws = self.ws;
+        let repo = &ws.repo;
+        let head = ws.head_commit()?;
+        let base_tree = head
+            .as_ref()
+            .map(|c| c.tree())
+            .transpose()
+            .map_err(StoreError::git("read the tree of HEAD"))?;
+
+        // Build the new tree from HEAD's tree and the queued writes.
+        let mut nested = Node::default();
+        for (path, bytes) in &self.writes {
+            let blob = repo.blob(bytes).map_err(StoreError::git(format!("store \"{path}\"")))?;
+            nested.insert(path.split('/').collect::<Vec<_>>().as_slice(), blob);
+        }
+        if let Some(tree) = strategy_tree {
+            nested.children.insert(super::STRATEGY_DIR.to_string(), Node::tree(tree));
+        }
+        let tree_id = build_tree(repo, base_tree.as_ref(), &nested)?;
+        let tree = repo.find_tree(tree_id).map_err(StoreError::git("read the new tree"))?;
+
+        // 1. Journal.
+        let journal = Journal {
+            head: head.as_ref().map(|c| c.id().to_string()),
+            files: self
+                .writes
+                .keys()
+                .map(|p| JournalFile {
+                    path: p.clone(),
+                    old: std::fs::read(ws.root.join(p)).ok(),
+                })
+                .collect(),
+        };
+        let jpath = ws.journal_path();
+        let jbytes = serde_json::to_vec(&journal).map_err(|e| StoreError::Io {
+            action: "write",
+            path: jpath.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        atomic_write(&jpath, &jbytes)?;
+
+        // 2. Files, 3. commit: on failure, undo the files.
+        let result = (|| -> Result<Oid, StoreError> {
+            for (path, bytes) in &self.writes {
+                atomic_write(&ws.root.join(path), bytes)?;
+            }
+            let sig = Workspace::signature(actor, when)?;
+            let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
+            repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+                .map_err(StoreError::git("record the commit"))
+        })();
+        let oid = match result {
+            Ok(oid) => oid,
+            Err(e) => {
+                ws.recover()?;
+                return Err(e);
+            }
+        };
+
+        // 4. Index and journal.
+        let paths: Vec<&str> = self.writes.keys().map(String::as_str).collect();
+        ws.update_index(&paths, strategy_tree.is_some())?;
+        std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))?;
+        let summary = message.lines().next().unwrap_or_default().to_string();
+        Ok((
+            CommitInfo {
+                id: oid.to_string(),
+                summary,
+            },
+            oid,
+        ))
+    }
+}
+
+/// The queued writes as a tree of names; a node is a blob, a ready tree, or a folder.
+#[derive(Default)]
+struct Node {
+    blob: Option<Oid>,
+    tree: Option<Oid>,
+    children: BTreeMap<String, Node>,
+}
+
+impl Node {
+    fn tree(oid: Oid) -> Node {
+        Node {
+            tree: Some(oid),
+            ..Node::default()
+        }
+    }
+
+    fn insert(&mut self, path: &[&str], blob: Oid) {
+        match path {
+            [] => {}
+            [name] => {
+                self.children.entry((*name).to_string()).or_default().blob = Some(blob);
+            }
+            [dir, rest @ ..] => self.children.entry((*dir).to_string()).or_default().insert(rest, blob),
+        }
+    }
+}
+
+fn build_tree(repo: &Repository, base: Option<&Tree<'_>>, node: &Node) -> Result<Oid, StoreError> {
+    let mut tb = repo
+        .treebuilder(base)
+        .map_err(StoreError::git("start a tree"))?;
+    for (name, child) in &node.children {
+        if let Some(blob) = child.blob {
+            tb.insert(name, blob, 0o100644)
+                .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
+        } else if let Some(tree) = child.tree {
+            tb.insert(name, tree, 0o040000)
+                .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
+        } else {
+            let sub = base
+                .and_then(|t| t.get_name(name))
+                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .map(|e| repo.find_tree(e.id()))
+                .transpose()
+                .map_err(StoreError::git(format!("read the folder \"{name}\"")))?;
+            let oid = build_tree(repo, sub.as_ref(), child)?;
+            tb.insert(name, oid, 0o040000)
+                .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
+        }
+    }
+    tb.write().map_err(StoreError::git("write a tree"))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced,
+/// then renamed over the target. Creates missing parent folders.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(StoreError::io("create folder", dir))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        StoreError::io("write", path)(e)
+    })
+}

@@ -1,0 +1,255 @@
+//! Versions as annotated tags `v1`, `v2`, … on commits that snapshot `strategy/`.
+//!
+//! A tag's message is the label, then trailers; `Strategi-Tree` names the `strategy/`
+//! tree the version is, so listing versions reads one object per version.
+
+use std::path::Path;
+
+use git2::{ObjectType, Oid};
+
+use super::tx::{Actor, Transaction, message_with_trailers};
+use super::{STRATEGY_DIR, StoreError, Workspace};
+use crate::model::{Version, VersionName};
+
+/// A file of the draft: its name inside `strategy/` and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Path inside `strategy/`, `/`-separated.
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+impl Workspace {
+    /// The names of all version tags, in version order.
+    pub fn version_names(&self) -> Result<Vec<VersionName>, StoreError> {
+        let names = self
+            .repo
+            .tag_names(Some("v*"))
+            .map_err(StoreError::git("list tags"))?;
+        let mut v: Vec<VersionName> = names
+            .iter()
+            .filter_map(|n| n.ok().flatten())
+            .filter_map(|n| n.strip_prefix('v'))
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0'))
+            .filter_map(|d| d.parse().ok())
+            .map(VersionName)
+            .collect();
+        v.sort();
+        Ok(v)
+    }
+
+    /// The latest version's name, if any.
+    pub fn latest_version_name(&self) -> Result<Option<VersionName>, StoreError> {
+        Ok(self.version_names()?.pop())
+    }
+
+    /// All versions, oldest first.
+    pub fn versions(&self) -> Result<Vec<Version>, StoreError> {
+        self.version_names()?
+            .into_iter()
+            .map(|n| self.version(n))
+            .collect()
+    }
+
+    /// One version, read from its tag.
+    pub fn version(&self, name: VersionName) -> Result<Version, StoreError> {
+        let tag_name = name.tag();
+        let reference = match self.repo.find_reference(&format!("refs/tags/{tag_name}")) {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                return Err(StoreError::UnknownVersion {
+                    name: tag_name,
+                    latest: self.latest_version_name()?,
+                });
+            }
+            Err(e) => return Err(StoreError::git(format!("read the tag \"{tag_name}\""))(e)),
+        };
+        let foreign = |why: &str| StoreError::ForeignTag {
+            tag: tag_name.clone(),
+            why: why.to_string(),
+        };
+        let target = reference.target().ok_or_else(|| foreign("it is a symbolic reference"))?;
+        let tag = self
+            .repo
+            .find_tag(target)
+            .map_err(|_| foreign("it is a lightweight tag, without the label and trailers strategi writes"))?;
+        if tag.target_type() != Some(ObjectType::Commit) {
+            return Err(foreign("it does not point at a commit"));
+        }
+        let message = tag.message().ok().flatten().unwrap_or_default();
+        let label = message.split("\n\n").next().unwrap_or_default().trim().to_string();
+        let trailer = |key: &str| {
+            message
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(|v| v.trim().to_string())
+        };
+        let tree = match trailer("Strategi-Tree:") {
+            Some(t) => t,
+            None => self.strategy_tree_of(tag.target_id())?.map(|o| o.to_string()).unwrap_or_default(),
+        };
+        let (created, author) = match tag.tagger() {
+            Some(s) => (
+                jiff::Timestamp::from_second(s.when().seconds()).unwrap_or_default(),
+                format!("{} <{}>", s.name().unwrap_or_default(), s.email().unwrap_or_default()),
+            ),
+            None => (jiff::Timestamp::default(), String::new()),
+        };
+        Ok(Version {
+            name,
+            label,
+            commit: tag.target_id().to_string(),
+            tree,
+            created,
+            author,
+            party: trailer("Strategi-Party:").and_then(|p| p.parse().ok()),
+        })
+    }
+
+    /// The id of the `strategy/` tree in a commit, if it has one.
+    pub fn strategy_tree_of(&self, commit: Oid) -> Result<Option<Oid>, StoreError> {
+        let c = self
+            .repo
+            .find_commit(commit)
+            .map_err(StoreError::git(format!("read commit {commit}")))?;
+        let tree = c.tree().map_err(StoreError::git(format!("read the tree of {commit}")))?;
+        Ok(tree
+            .get_name(STRATEGY_DIR)
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .map(|e| e.id()))
+    }
+
+    /// The draft's Markdown files in the working tree, by name.
+    pub fn draft_files(&self) -> Result<Vec<StoredFile>, StoreError> {
+        let dir = self.root.join(STRATEGY_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("read the folder", &dir)(e)),
+        };
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(StoreError::io("read the folder", &dir))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if !is_markdown(&name) || !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(StoreError::io("read", &path))?;
+            files.push(StoredFile { path: name, bytes });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// The Markdown files of a version, by name.
+    pub fn version_files(&self, version: &Version) -> Result<Vec<StoredFile>, StoreError> {
+        let oid = Oid::from_str(&version.tree).map_err(StoreError::git(format!(
+            "read the tree id recorded for {}",
+            version.name
+        )))?;
+        let tree = self
+            .repo
+            .find_tree(oid)
+            .map_err(StoreError::git(format!("read the draft of {}", version.name)))?;
+        let mut files = Vec::new();
+        for entry in tree.iter() {
+            let Ok(name) = entry.name() else { continue };
+            if entry.kind() != Some(ObjectType::Blob) || !is_markdown(name) {
+                continue;
+            }
+            let blob = self
+                .repo
+                .find_blob(entry.id())
+                .map_err(StoreError::git(format!("read \"{name}\" of {}", version.name)))?;
+            files.push(StoredFile {
+                path: name.to_string(),
+                bytes: blob.content().to_vec(),
+            });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// Builds a tree of everything under `strategy/` in the working tree (files only,
+    /// recursively; names starting with `.` are left out). `None` when there is no
+    /// Markdown file.
+    fn draft_tree(&self) -> Result<Option<Oid>, StoreError> {
+        fn walk(repo: &git2::Repository, dir: &Path, md: &mut usize) -> Result<Option<Oid>, StoreError> {
+            let mut tb = repo.treebuilder(None).map_err(StoreError::git("start a tree"))?;
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .map_err(StoreError::io("read the folder", dir))?
+                .collect::<Result<_, _>>()
+                .map_err(StoreError::io("read the folder", dir))?;
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = e.path();
+                let ft = e.file_type().map_err(StoreError::io("read", &path))?;
+                if ft.is_dir() {
+                    if let Some(sub) = walk(repo, &path, md)? {
+                        tb.insert(&name, sub, 0o040000)
+                            .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
+                    }
+                } else if ft.is_file() {
+                    let bytes = std::fs::read(&path).map_err(StoreError::io("read", &path))?;
+                    let blob = repo.blob(&bytes).map_err(StoreError::git(format!("store \"{name}\"")))?;
+                    if is_markdown(&name) && dir.file_name().is_some_and(|d| d == STRATEGY_DIR) {
+                        *md += 1;
+                    }
+                    tb.insert(&name, blob, 0o100644)
+                        .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
+                }
+            }
+            if tb.is_empty() {
+                return Ok(None);
+            }
+            tb.write().map(Some).map_err(StoreError::git("write a tree"))
+        }
+        let dir = self.root.join(STRATEGY_DIR);
+        if !dir.is_dir() {
+            return Ok(None);
+        }
+        let mut md = 0;
+        let tree = walk(&self.repo, &dir, &mut md)?;
+        Ok(tree.filter(|_| md > 0))
+    }
+}
+
+fn is_markdown(name: &str) -> bool {
+    !name.starts_with('.') && (name.ends_with(".md") || name.ends_with(".markdown"))
+}
+
+impl Transaction<'_> {
+    /// Cuts the next version: commits the working tree's `strategy/` (and nothing else
+    /// of the working tree) and tags the commit `vN` with the label.
+    pub fn cut_version(self, label: &str, actor: &Actor, when: &jiff::ZonedDateTime) -> Result<Version, StoreError> {
+        let ws = self.ws;
+        let tree = ws.draft_tree()?.ok_or(StoreError::EmptyDraft)?;
+        let latest = ws.latest_version_name()?;
+        if let Some(last) = latest {
+            let v = ws.version(last)?;
+            if v.tree == tree.to_string() {
+                return Err(StoreError::NoChange { last });
+            }
+        }
+        let name = VersionName(latest.map_or(1, |v| v.0 + 1));
+        let summary = format!("Cut version {name}: {label}");
+        let message = message_with_trailers(&summary, "", "version-cut", actor, &[("Version", name.to_string())]);
+        let (_, commit) = self.commit_with(&message, actor, when, Some(tree))?;
+        let tag_message = message_with_trailers(label, "", "version-cut", actor, &[("Tree", tree.to_string())]);
+        let sig = Workspace::signature(actor, when)?;
+        let object = ws
+            .repo
+            .find_object(commit, Some(ObjectType::Commit))
+            .map_err(StoreError::git("read the new commit"))?;
+        ws.repo
+            .tag(&name.tag(), &object, &sig, &tag_message, false)
+            .map_err(StoreError::git(format!("create the tag \"{name}\"")))?;
+        ws.version(name)
+    }
+}
