@@ -1,44 +1,47 @@
-//! Temporary stand-in for the calendar module (being written separately).
-#![allow(missing_docs)]
+//! Dates, deadlines and working days for strategi, following Norwegian rules.
+//!
+//! This module is self-contained: it never prints, never reads environment
+//! variables and never looks at the system clock, except in
+//! [`Clock::system`]. Every other function takes the current time as an
+//! argument (see [`Clock`]). All local times are in Europe/Oslo.
+//!
+//! Main parts:
+//!
+//! * [`holidays`] / [`holiday_on`]: Norwegian public holidays (1900–2200).
+//! * [`WorkCalendar`]: working days, closed days and deadline adjustment
+//!   (domstolloven § 149, see [`WorkCalendar::adjust_deadline`]).
+//! * [`assess`]: the state of an obligation's deadline ([`DeadlineStatus`]).
+//! * [`ConsultationKind`] and [`check_window`]: consultation windows under
+//!   Utredningsinstruksen.
+//! * [`parse_date`], [`parse_now`], [`format_date_words`]: input and output.
+//! * [`write_ics`]: an iCalendar (RFC 5545) export of deadlines.
 
-use jiff::ZonedDateTime;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
+mod clock;
+mod deadline;
+mod error;
+mod format;
+mod holidays;
+mod ics;
+mod parse;
+mod rules;
+mod workdays;
 
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct CalendarError(String);
+pub use clock::{Clock, oslo};
+pub use deadline::{
+    AdjustedDeadline, Assessment, DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, assess, deadline_end,
+};
+pub use error::CalendarError;
+pub use format::{format_date_long, format_date_words, month_name, weekday_name};
+pub use holidays::{
+    FIRST_SUPPORTED_YEAR, Holiday, HolidayKind, LAST_SUPPORTED_YEAR, easter_sunday, holiday_on,
+    holidays,
+};
+pub use ics::{IcsEvent, stable_uid, write_ics};
+pub use parse::{parse_date, parse_now};
+pub use rules::{
+    ConsultationKind, HolidayPeriod, HolidayPeriodKind, TooShort, WindowCheck, check_window,
+    holiday_periods,
+};
+pub use workdays::{ClosedReason, WorkCalendar, calendar_days_between};
 
-#[derive(Debug, Clone)]
-pub struct Clock(Option<ZonedDateTime>);
-
-impl Clock {
-    pub fn fixed(z: ZonedDateTime) -> Self {
-        Clock(Some(z))
-    }
-    pub fn system() -> Self {
-        Clock(None)
-    }
-    pub fn now(&self) -> ZonedDateTime {
-        match &self.0 {
-            Some(z) => z.clone(),
-            None => ZonedDateTime::now().with_time_zone(oslo()),
-        }
-    }
-    pub fn today(&self) -> Date {
-        self.now().date()
-    }
-}
-
-pub fn oslo() -> TimeZone {
-    TimeZone::get("Europe/Oslo").unwrap_or(TimeZone::UTC)
-}
-
-pub fn parse_date(s: &str) -> Result<Date, CalendarError> {
-    s.parse::<Date>().map_err(|e| CalendarError(format!("\"{s}\" is not a date: {e}. Use YYYY-MM-DD.")))
-}
-
-pub fn parse_now(s: &str) -> Result<ZonedDateTime, CalendarError> {
-    let d = parse_date(s)?;
-    d.at(12, 0, 0, 0).to_zoned_datetime(oslo()).map_err(|e| CalendarError(e.to_string()))
-}
+pub use crate::model::Lang;

@@ -26,9 +26,10 @@ impl Ctx {
     /// Builds the context from the global flags and the process environment.
     pub fn new(global: GlobalArgs) -> Result<Ctx, CommandError> {
         let clock = match &global.now {
-            Some(s) => Clock::fixed(parse_now(s).map_err(|e| {
-                CommandError::usage(format!("--now/STRATEGI_NOW: {e}"))
-            })?),
+            Some(s) => Clock::fixed(
+                parse_now(s)
+                    .map_err(|e| CommandError::usage(format!("--now/STRATEGI_NOW: {e}")))?,
+            ),
             None => Clock::system(),
         };
         let cwd = std::env::current_dir()
@@ -85,7 +86,11 @@ impl Ctx {
     }
 
     /// Starts the one transaction of a write command.
-    pub fn begin<'w>(&self, ws: &'w Workspace, command: &str) -> Result<Transaction<'w>, CommandError> {
+    pub fn begin<'w>(
+        &self,
+        ws: &'w Workspace,
+        command: &str,
+    ) -> Result<Transaction<'w>, CommandError> {
         Ok(ws.begin(command, self.lock_timeout)?)
     }
 }

@@ -1,19 +1,297 @@
 //! `strategi demo`: the reference case, played from start to finish.
+//!
+//! The demo drives the real commands (parsed from argument lists, as a person would type
+//! them) against a new workspace, with the clock set to the day each step happens in
+//! the reference case, and prints each command before its output.
 
-use clap::Args;
+use std::path::{Path, PathBuf};
 
-use super::{CommandError, Ctx, Ui};
+use clap::{Args, Parser};
+use serde::Serialize;
 
-/// Build the reference case (the AI strategy for the ministries' community) in DIR and
-/// play its lifecycle, printing each step.
+use crate::model::{Case, Lang};
+use crate::store::Workspace;
+
+use super::ui::{paint, styles};
+use super::{Cli, CommandError, Ctx, Ui, dispatch};
+
+/// Build the reference case (the AI strategy for the ministries' community: DIO drafts,
+/// DFD approves, the 17 ministries are consulted) in DIR and play its lifecycle,
+/// printing each step.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Folder to build the demo in (default: ./strategi-demo, or the next free
-    /// strategi-demo-N).
-    pub dir: Option<std::path::PathBuf>,
+    /// Folder to build the demo in; must not exist or be empty (default: ./strategi-demo,
+    /// or the next free strategi-demo-N).
+    #[arg(value_name = "DIR")]
+    pub target: Option<PathBuf>,
+}
+
+/// The draft as shipped in `strategy/`.
+pub const DRAFT: &[(&str, &str)] = &[
+    (
+        "01-innledning.md",
+        include_str!("../../strategy/01-innledning.md"),
+    ),
+    (
+        "02-mal-og-ambisjoner.md",
+        include_str!("../../strategy/02-mal-og-ambisjoner.md"),
+    ),
+    (
+        "03-innsatsomrader.md",
+        include_str!("../../strategy/03-innsatsomrader.md"),
+    ),
+    (
+        "04-styring-og-ansvar.md",
+        include_str!("../../strategy/04-styring-og-ansvar.md"),
+    ),
+    (
+        "05-gjennomforing-og-oppfolging.md",
+        include_str!("../../strategy/05-gjennomforing-og-oppfolging.md"),
+    ),
+    (
+        "06-vedlegg.md",
+        include_str!("../../strategy/06-vedlegg.md"),
+    ),
+];
+
+/// The ministries of 2025 with their codes, the drafter and the fictitious addresses
+/// and preferred written forms used in the demo.
+pub const PARTIES: &[(&str, &str, Lang)] = &[
+    (
+        "DIO",
+        "Departementenes digitaliseringsorganisasjon",
+        Lang::Nb,
+    ),
+    (
+        "DFD",
+        "Digitaliserings- og forvaltningsdepartementet",
+        Lang::Nb,
+    ),
+    ("AID", "Arbeids- og inkluderingsdepartementet", Lang::Nb),
+    ("BFD", "Barne- og familiedepartementet", Lang::Nb),
+    ("ED", "Energidepartementet", Lang::Nb),
+    ("FIN", "Finansdepartementet", Lang::Nb),
+    ("FD", "Forsvarsdepartementet", Lang::Nb),
+    ("HOD", "Helse- og omsorgsdepartementet", Lang::Nb),
+    ("JD", "Justis- og beredskapsdepartementet", Lang::Nb),
+    ("KLD", "Klima- og miljødepartementet", Lang::Nb),
+    ("KDD", "Kommunal- og distriktsdepartementet", Lang::Nn),
+    ("KUD", "Kultur- og likestillingsdepartementet", Lang::Nn),
+    ("KD", "Kunnskapsdepartementet", Lang::Nb),
+    ("LMD", "Landbruks- og matdepartementet", Lang::Nn),
+    ("NFD", "Nærings- og fiskeridepartementet", Lang::Nb),
+    ("SD", "Samferdselsdepartementet", Lang::Nb),
+    ("UD", "Utenriksdepartementet", Lang::En),
+    ("SMK", "Statsministerens kontor", Lang::Nb),
+];
+
+/// The title of the reference case.
+pub const TITLE: &str = "Strategi for kunstig intelligens i departementsfellesskapet";
+
+#[derive(Serialize)]
+struct DemoResult {
+    dir: PathBuf,
+    steps: Vec<String>,
 }
 
 /// Runs `demo`.
-pub fn run(_ctx: &mut Ctx, _ui: &mut Ui, _args: &DemoArgs) -> Result<(), CommandError> {
-    Err(CommandError::internal("demo is being written"))
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandError> {
+    let dir = target_dir(ctx.start_dir(), args.target.as_deref())?;
+    let mut quiet = ui.silenced(ctx.global.color);
+    let mut player = Player {
+        dir: dir.clone(),
+        color: ctx.global.color,
+        steps: Vec::new(),
+    };
+    let out: &mut Ui = if ui.is_json() { &mut quiet } else { ui };
+
+    out.note(paint(
+        styles::BOLD,
+        format!("Building the reference case in \"{}\".", dir.display()),
+    ));
+    out.note("DFD's allocation letter of 16 September 2025 (case 24/3095) asks DIO to propose a common AI");
+    out.note("strategy for the ministries; the proposal must reach DFD by 1 December 2025.");
+
+    // The secretariat creates the workspace (as DIO, with a demo identity so that the demo
+    // runs on a machine where git does not know the user).
+    let case = Case {
+        title: TITLE.to_string(),
+        number: Some("24/3095".to_string()),
+        owner: "DIO".parse()?,
+        approver: "DFD".parse()?,
+        lang: Lang::Nb,
+    };
+    let ws = Workspace::create(
+        &dir,
+        Some(("Sekretariatet i DIO", "ki-sekretariat@dio.example")),
+    )?;
+    player.announce(
+        out,
+        &format!(
+            "strategi init {} --title \"{TITLE}\" --owner DIO --approver DFD --case 24/3095",
+            dir.display()
+        ),
+    );
+    let init_ctx = player.ctx("2025-10-01")?;
+    let identity = ws.identity()?;
+    super::init::write_new_case(&init_ctx, &ws, &case, identity)?;
+    out.emit(&(), |w| writeln!(w, "Created the workspace for {TITLE}."))?;
+
+    for (code, name, lang) in PARTIES {
+        let domain = code.to_lowercase();
+        player.step(
+            out,
+            "2025-10-01",
+            &[
+                "party",
+                "add",
+                code,
+                "--name",
+                name,
+                "--email",
+                &format!("postmottak@{domain}.example"),
+                "--lang",
+                lang.code(),
+            ],
+        )?;
+    }
+    player.step(
+        out,
+        "2025-10-01",
+        &[
+            "milestone",
+            "add",
+            "forslag-dfd",
+            "--title",
+            "Forslag til strategi oversendt DFD",
+            "--due",
+            "2025-12-01",
+            "--owner",
+            "DIO",
+        ],
+    )?;
+    player.step(
+        out,
+        "2025-10-01",
+        &[
+            "milestone",
+            "add",
+            "utkast-arbeidsgruppe",
+            "--title",
+            "Utkast sendt arbeidsgruppen",
+            "--due",
+            "2025-11-07",
+            "--owner",
+            "DIO",
+        ],
+    )?;
+
+    // The drafters write the text (here: the shipped draft) and cut the first version.
+    for (name, text) in DRAFT {
+        crate::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
+    }
+    let _ = std::fs::remove_file(dir.join("strategy/01-utkast.md"));
+    out.note(paint(
+        styles::DIM,
+        "\n(The secretariat writes the draft in strategy/*.md.)",
+    ));
+    player.step(
+        out,
+        "2025-11-05",
+        &["version", "cut", "--label", "Utkast til arbeidsgruppen"],
+    )?;
+    player.step(out, "2025-11-05", &["version", "show", "v1"])?;
+    player.step(
+        out,
+        "2025-11-06",
+        &["milestone", "done", "utkast-arbeidsgruppe"],
+    )?;
+    player.step(out, "2025-11-28", &["status"])?;
+
+    out.note(format!(
+        "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
+        dir.display(),
+        dir.display()
+    ));
+    let result = DemoResult {
+        dir,
+        steps: player.steps,
+    };
+    ui.emit(&result, |_| Ok(()))
+}
+
+struct Player {
+    dir: PathBuf,
+    color: super::ColorWhen,
+    steps: Vec<String>,
+}
+
+impl Player {
+    fn announce(&mut self, ui: &mut Ui, line: &str) {
+        ui.note(format!("\n{}", paint(styles::BOLD, format!("$ {line}"))));
+        self.steps.push(line.to_string());
+    }
+
+    fn ctx(&self, now: &str) -> Result<Ctx, CommandError> {
+        let mut global = Cli::try_parse_from(["strategi", "status"])
+            .map_err(|e| CommandError::internal(e.to_string()))?
+            .global;
+        global.chdir = Some(self.dir.clone());
+        global.now = Some(now.to_string());
+        global.color = self.color;
+        Ctx::new(global)
+    }
+
+    fn step(&mut self, ui: &mut Ui, now: &str, args: &[&str]) -> Result<(), CommandError> {
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.contains(' ') || a.is_empty() {
+                    format!("\"{a}\"")
+                } else {
+                    (*a).to_string()
+                }
+            })
+            .collect();
+        self.announce(ui, &format!("strategi {}", shown.join(" ")));
+        let cli = Cli::try_parse_from(std::iter::once("strategi").chain(args.iter().copied()))
+            .map_err(|e| {
+                CommandError::internal(format!("The demo's own command line is wrong: {e}"))
+            })?;
+        let mut ctx = self.ctx(now)?;
+        dispatch(&mut ctx, ui, &cli.command)
+    }
+}
+
+/// The demo folder: the one asked for (which must be new or empty), else the first free
+/// `strategi-demo`, `strategi-demo-2`, … in the current folder.
+fn target_dir(start: &Path, asked: Option<&Path>) -> Result<PathBuf, CommandError> {
+    let usable = |p: &Path| match std::fs::read_dir(p) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => !p.exists(),
+    };
+    match asked {
+        Some(d) => {
+            let p = start.join(d);
+            if usable(&p) {
+                Ok(p)
+            } else {
+                Err(CommandError::user(format!(
+                    "\"{}\" already exists and is not empty; the demo builds its case in a new folder.",
+                    p.display()
+                ))
+                .hint("Name a new folder, e.g. `strategi demo /tmp/strategi-demo`."))
+            }
+        }
+        None => (1..1000)
+            .map(|n| {
+                start.join(if n == 1 {
+                    "strategi-demo".to_string()
+                } else {
+                    format!("strategi-demo-{n}")
+                })
+            })
+            .find(|p| usable(p))
+            .ok_or_else(|| CommandError::user("Could not find a free folder name for the demo.")),
+    }
 }

@@ -122,7 +122,10 @@ pub(super) fn write_new_case(
             "Owner {}, approver {}{}.",
             case.owner,
             case.approver,
-            case.number.as_ref().map(|n| format!(", case {n}")).unwrap_or_default()
+            case.number
+                .as_ref()
+                .map(|n| format!(", case {n}"))
+                .unwrap_or_default()
         ),
         "init",
         &actor,

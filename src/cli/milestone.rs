@@ -63,7 +63,9 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let id: MilestoneId = args.id.parse()?;
     let title = args.title.trim();
     if title.is_empty() || title.chars().any(char::is_control) {
-        return Err(CommandError::user("The milestone's title must be one line of text."));
+        return Err(CommandError::user(
+            "The milestone's title must be one line of text.",
+        ));
     }
     let due = parse_date(&args.due)?;
     let owner: Option<PartyCode> = args.owner.as_deref().map(str::parse).transpose()?;
@@ -72,13 +74,18 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let text = ws.config_text()?;
     let config = ws.config()?;
     if config.milestone(&id).is_some() {
-        return Err(CommandError::user(format!("There is already a milestone \"{id}\"."))
-            .hint("Milestone ids are unique; see them with `strategi milestone list`."));
+        return Err(
+            CommandError::user(format!("There is already a milestone \"{id}\"."))
+                .hint("Milestone ids are unique; see them with `strategi milestone list`."),
+        );
     }
     if let Some(o) = &owner {
         if !config.knows_party(o) {
-            return Err(CommandError::user(format!("\"{o}\" is not a party of this case."))
-                .hint(format!("Add it first with `strategi party add {o} --name NAME --email ADDRESS`.")));
+            return Err(
+                CommandError::user(format!("\"{o}\" is not a party of this case.")).hint(format!(
+                    "Add it first with `strategi party add {o} --name NAME --email ADDRESS`."
+                )),
+            );
         }
     }
     let actor = ctx.actor(&ws, &config)?;
@@ -94,15 +101,27 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let (new_text, _) = editor.finish()?;
     tx.write(CONFIG_FILE, new_text);
     let commit = tx.commit(
-        &format!("Add milestone {}: {} due {}", milestone.id, milestone.title, milestone.due),
+        &format!(
+            "Add milestone {}: {} due {}",
+            milestone.id, milestone.title, milestone.due
+        ),
         "",
         "milestone-add",
         &actor,
         &ctx.clock.now(),
     )?;
-    ui.emit(&serde_json::json!({ "milestone": milestone, "commit": commit }), |w| {
-        writeln!(w, "Added milestone {} \"{}\", due {}.", paint(styles::BOLD, &milestone.id), milestone.title, milestone.due)
-    })
+    ui.emit(
+        &serde_json::json!({ "milestone": milestone, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Added milestone {} \"{}\", due {}.",
+                paint(styles::BOLD, &milestone.id),
+                milestone.title,
+                milestone.due
+            )
+        },
+    )
 }
 
 fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError> {
@@ -116,11 +135,15 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     let text = ws.config_text()?;
     let config = ws.config()?;
     let Some(m) = config.milestone(&id) else {
-        return Err(CommandError::user(format!("There is no milestone \"{id}\"."))
-            .hint("See the milestones with `strategi milestone list`."));
+        return Err(
+            CommandError::user(format!("There is no milestone \"{id}\"."))
+                .hint("See the milestones with `strategi milestone list`."),
+        );
     };
     if let Some(d) = m.done {
-        return Err(CommandError::user(format!("Milestone \"{id}\" was already marked done on {d}.")));
+        return Err(CommandError::user(format!(
+            "Milestone \"{id}\" was already marked done on {d}."
+        )));
     }
     let on_time = on <= m.due;
     let actor = ctx.actor(&ws, &config)?;
@@ -129,7 +152,10 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     let (new_text, _) = editor.finish()?;
     tx.write(CONFIG_FILE, new_text);
     let commit = tx.commit(
-        &format!("Complete milestone {id} on {on} ({})", if on_time { "on time" } else { "late" }),
+        &format!(
+            "Complete milestone {id} on {on} ({})",
+            if on_time { "on time" } else { "late" }
+        ),
         &format!("Due {}.", m.due),
         "milestone-done",
         &actor,
@@ -181,7 +207,11 @@ pub fn rows(milestones: &[Milestone], today: Date) -> Vec<MilestoneRow> {
 
 /// Writes milestone rows as text.
 pub fn write_rows(w: &mut dyn std::io::Write, rows: &[MilestoneRow]) -> std::io::Result<()> {
-    let width = rows.iter().map(|r| r.milestone.id.as_str().len()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|r| r.milestone.id.as_str().len())
+        .max()
+        .unwrap_or(0);
     for r in rows {
         let m = &r.milestone;
         let when = match (r.state, m.done) {
@@ -190,8 +220,18 @@ pub fn write_rows(w: &mut dyn std::io::Write, rows: &[MilestoneRow]) -> std::io:
             ("due-today", _) => paint(styles::WARN, "due today"),
             _ => format!("{} days left", r.days_left),
         };
-        let owner = m.owner.as_ref().map(|o| format!("  ({o})")).unwrap_or_default();
-        writeln!(w, "{}  {}  {}  {when}{owner}", paint(styles::BOLD, format!("{:width$}", m.id.as_str())), m.due, m.title)?;
+        let owner = m
+            .owner
+            .as_ref()
+            .map(|o| format!("  ({o})"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "{}  {}  {}  {when}{owner}",
+            paint(styles::BOLD, format!("{:width$}", m.id.as_str())),
+            m.due,
+            m.title
+        )?;
     }
     Ok(())
 }

@@ -24,7 +24,12 @@ pub use ui::Ui;
 /// strategi carries a strategy document from first draft to formal approval: drafts in
 /// git, versions sent on consultation, comments answered, deadlines kept, approval signed.
 #[derive(Debug, Parser)]
-#[command(name = "strategi", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "strategi",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -42,7 +47,12 @@ pub struct GlobalArgs {
     #[arg(long = "as", global = true, value_name = "PARTY", env = "STRATEGI_AS")]
     pub as_party: Option<String>,
     /// The clock: a date (YYYY-MM-DD) or date and time, for planning and tests.
-    #[arg(long, global = true, value_name = "DATE|DATETIME", env = "STRATEGI_NOW")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DATE|DATETIME",
+        env = "STRATEGI_NOW"
+    )]
     pub now: Option<String>,
     /// Print exactly one JSON value on stdout instead of text.
     #[arg(long, global = true)]
@@ -63,8 +73,9 @@ pub enum ColorWhen {
     Never,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     Init(init::InitArgs),
     Demo(demo::DemoArgs),
     #[command(subcommand)]
@@ -92,7 +103,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let mut ui = Ui::new(cli.global.color, cli.global.json);
-    let result = Ctx::new(cli.global.clone()).and_then(|mut ctx| dispatch(&mut ctx, &mut ui, &cli.command));
+    let result =
+        Ctx::new(cli.global.clone()).and_then(|mut ctx| dispatch(&mut ctx, &mut ui, &cli.command));
     match result {
         Ok(()) => 0,
         Err(e) if e.is_broken_pipe() => 0,
@@ -103,7 +115,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<(), CommandError> {
+pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<(), CommandError> {
     match command {
         Command::Init(a) => init::run(ctx, ui, a),
         Command::Demo(a) => demo::run(ctx, ui, a),

@@ -46,7 +46,9 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let code: PartyCode = args.code.parse()?;
     let name = args.name.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(CommandError::user("The party's name must be one line of text."));
+        return Err(CommandError::user(
+            "The party's name must be one line of text.",
+        ));
     }
     let party = Party {
         code,
@@ -78,9 +80,19 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         &actor,
         &ctx.clock.now(),
     )?;
-    ui.emit(&serde_json::json!({ "party": party, "commit": commit }), |w| {
-        writeln!(w, "Added {} {} <{}> ({}).", paint(styles::BOLD, &party.code), party.name, party.email, party.lang)
-    })
+    ui.emit(
+        &serde_json::json!({ "party": party, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Added {} {} <{}> ({}).",
+                paint(styles::BOLD, &party.code),
+                party.name,
+                party.email,
+                party.lang
+            )
+        },
+    )
 }
 
 #[derive(Serialize)]

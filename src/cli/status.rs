@@ -45,7 +45,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             writeln!(w, "Case      {n}")?;
         }
         writeln!(w, "Owner     {} ({})", c.owner, config.party_name(&c.owner))?;
-        writeln!(w, "Approver  {} ({})", c.approver, config.party_name(&c.approver))?;
+        writeln!(
+            w,
+            "Approver  {} ({})",
+            c.approver,
+            config.party_name(&c.approver)
+        )?;
         writeln!(w, "Parties   {}", status.parties)?;
         match &status.latest_version {
             None => writeln!(w, "Versions  none yet")?,

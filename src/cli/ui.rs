@@ -37,6 +37,7 @@ pub struct Ui {
     out: AutoStream<io::Stdout>,
     err: AutoStream<io::Stderr>,
     json: bool,
+    silent: bool,
 }
 
 impl Ui {
@@ -51,7 +52,15 @@ impl Ui {
             out: AutoStream::new(io::stdout(), choice),
             err: AutoStream::new(io::stderr(), choice),
             json,
+            silent: false,
         }
+    }
+
+    /// A UI that prints nothing but warnings and errors (used by the demo under `--json`).
+    pub fn silenced(&self, color: ColorWhen) -> Ui {
+        let mut ui = Ui::new(color, false);
+        ui.silent = true;
+        ui
     }
 
     /// Whether JSON output was asked for.
@@ -71,6 +80,9 @@ impl Ui {
         value: &T,
         text: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<(), CommandError> {
+        if self.silent {
+            return Ok(());
+        }
         if self.json {
             let mut lock = io::stdout().lock();
             serde_json::to_writer_pretty(&mut lock, value)
@@ -86,7 +98,7 @@ impl Ui {
 
     /// A progress or informational line on stderr (not shown with `--json`).
     pub fn note(&mut self, message: impl std::fmt::Display) {
-        if !self.json {
+        if !self.json && !self.silent {
             let _ = writeln!(self.err, "{message}");
         }
     }

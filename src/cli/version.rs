@@ -70,7 +70,10 @@ pub(super) fn resolve(ws: &Workspace, spec: &str) -> Result<Version, CommandErro
         .filter(|v| v.label.to_lowercase().starts_with(&needle))
         .collect();
     match matches.len() {
-        1 => Ok(matches.into_iter().next().ok_or_else(|| CommandError::internal("lost a match"))?),
+        1 => Ok(matches
+            .into_iter()
+            .next()
+            .ok_or_else(|| CommandError::internal("lost a match"))?),
         0 => Err(StoreError::UnknownVersion {
             name: spec.to_string(),
             latest: ws.latest_version_name()?,
@@ -78,7 +81,11 @@ pub(super) fn resolve(ws: &Workspace, spec: &str) -> Result<Version, CommandErro
         .into()),
         _ => Err(CommandError::user(format!(
             "\"{spec}\" matches the labels of several versions: {}.",
-            matches.iter().map(|v| format!("{} \"{}\"", v.name, v.label)).collect::<Vec<_>>().join(", ")
+            matches
+                .iter()
+                .map(|v| format!("{} \"{}\"", v.name, v.label))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
         .hint("Name the version, e.g. v2.")),
     }
@@ -151,12 +158,26 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
     let versions = ws.versions()?;
     ui.emit(&versions, |w| {
         if versions.is_empty() {
-            writeln!(w, "No versions yet. Cut the first with `strategi version cut --label LABEL`.")?;
+            writeln!(
+                w,
+                "No versions yet. Cut the first with `strategi version cut --label LABEL`."
+            )?;
         }
         for v in &versions {
             let date = v.created.to_zoned_datetime(crate::calendar::oslo()).date();
-            let party = v.party.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-            writeln!(w, "{}  {}  {}  {}", paint(styles::BOLD, format!("{:>4}", v.name.to_string())), date, v.label, paint(styles::DIM, format!("{}{party}", v.author)))?;
+            let party = v
+                .party
+                .as_ref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "{}  {}  {}  {}",
+                paint(styles::BOLD, format!("{:>4}", v.name.to_string())),
+                date,
+                v.label,
+                paint(styles::DIM, format!("{}{party}", v.author))
+            )?;
         }
         Ok(())
     })
@@ -204,10 +225,25 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
         .collect();
     let value = serde_json::json!({ "version": version, "sections": sections });
     ui.emit(&value, |w| {
-        writeln!(w, "{} \"{}\"  {}  {}", paint(styles::BOLD, version.name), version.label, version.created.to_zoned_datetime(crate::calendar::oslo()).date(), paint(styles::DIM, &version.commit[..12.min(version.commit.len())]))?;
+        writeln!(
+            w,
+            "{} \"{}\"  {}  {}",
+            paint(styles::BOLD, version.name),
+            version.label,
+            version
+                .created
+                .to_zoned_datetime(crate::calendar::oslo())
+                .date(),
+            paint(styles::DIM, &version.commit[..12.min(version.commit.len())])
+        )?;
         for s in &sections {
             let indent = "  ".repeat(usize::from(s.level.saturating_sub(1)));
-            writeln!(w, "{indent}{}  {}", s.title, paint(styles::DIM, format!("#{}  {} words", s.id, s.words)))?;
+            writeln!(
+                w,
+                "{indent}{}  {}",
+                s.title,
+                paint(styles::DIM, format!("#{}  {} words", s.id, s.words))
+            )?;
         }
         Ok(())
     })
@@ -225,9 +261,18 @@ pub(super) fn unknown_section(doc: &Document, id: &str, origin: &str) -> Command
     close.truncate(5);
     let err = CommandError::user(format!("{origin} has no section \"{id}\"."));
     if close.is_empty() {
-        err.hint(format!("List the sections with `strategi version show {origin}`."))
+        err.hint(format!(
+            "List the sections with `strategi version show {origin}`."
+        ))
     } else {
-        err.hint(format!("Did you mean {}?", close.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" or ")))
+        err.hint(format!(
+            "Did you mean {}?",
+            close
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ))
     }
 }
 
@@ -237,7 +282,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -50,13 +50,19 @@ impl Document {
                 }
             }
         }
-        Document { sections, warnings: vec![] }
+        Document {
+            sections,
+            warnings: vec![],
+        }
     }
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == id)
     }
     pub fn word_count(&self) -> usize {
-        self.sections.iter().map(|s| s.markdown.split_whitespace().count()).sum()
+        self.sections
+            .iter()
+            .map(|s| s.markdown.split_whitespace().count())
+            .sum()
     }
 }
 pub fn slugify(title: &str) -> String {

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::ids::{EmailAddress, IdError, MilestoneId, PartyCode};
 
 /// A written language a party reads: bokmål, nynorsk, English or Danish.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Norwegian bokmål.
@@ -24,6 +26,9 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// All supported languages, in a stable order.
+    pub const ALL: [Lang; 4] = [Lang::Nb, Lang::Nn, Lang::En, Lang::Da];
+
     /// The code used in files and flags: `nb`, `nn`, `en`, `da`.
     pub fn code(self) -> &'static str {
         match self {
@@ -38,7 +43,13 @@ impl Lang {
 impl FromStr for Lang {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        let base = s
+            .trim()
+            .split(['-', '_', '.'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match base.as_str() {
             "nb" | "no" | "nob" | "bokmål" | "bokmal" => Ok(Lang::Nb),
             "nn" | "nno" | "nynorsk" => Ok(Lang::Nn),
             "en" | "eng" | "english" => Ok(Lang::En),
@@ -160,6 +171,7 @@ impl Config {
 
     /// The display name of a party: its full name if listed, else its code.
     pub fn party_name(&self, code: &PartyCode) -> String {
-        self.party(code).map_or_else(|| code.to_string(), |p| p.name.clone())
+        self.party(code)
+            .map_or_else(|| code.to_string(), |p| p.name.clone())
     }
 }

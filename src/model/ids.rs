@@ -77,9 +77,12 @@ impl FromStr for MilestoneId {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         let ok = (1..=64).contains(&s.len())
-            && s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && !s.ends_with('-')
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(MilestoneId(s.to_string()))
         } else {
@@ -123,7 +126,10 @@ impl VersionName {
 impl FromStr for VersionName {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
-        let digits = s.strip_prefix('v').or_else(|| s.strip_prefix('V')).unwrap_or(s);
+        let digits = s
+            .strip_prefix('v')
+            .or_else(|| s.strip_prefix('V'))
+            .unwrap_or(s);
         match digits.parse::<u32>() {
             Ok(n) if n > 0 && !digits.starts_with('0') && !digits.starts_with('+') => {
                 Ok(VersionName(n))
@@ -185,7 +191,9 @@ impl FromStr for EmailAddress {
             return bad("the part before @ is empty or too long");
         }
         let local_ok = local.chars().all(|c| {
-            c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) || (!c.is_ascii() && !c.is_control())
+            c.is_ascii_alphanumeric()
+                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+                || (!c.is_ascii() && !c.is_control())
         }) && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..");
@@ -263,7 +271,11 @@ mod tests {
     #[test]
     fn emails() {
         assert!("postmottak@fin.example".parse::<EmailAddress>().is_ok());
-        assert!("kari.nordmann+ai@dep.example".parse::<EmailAddress>().is_ok());
+        assert!(
+            "kari.nordmann+ai@dep.example"
+                .parse::<EmailAddress>()
+                .is_ok()
+        );
         for bad in [
             "fin.example",
             "@fin.example",

@@ -119,7 +119,9 @@ impl Locator<'_> {
         if t.chars().any(char::is_control) {
             return Err(self.error(
                 field.span().start,
-                format!("The {what} contains a line break or control character; write it on one line."),
+                format!(
+                    "The {what} contains a line break or control character; write it on one line."
+                ),
             ));
         }
         Ok(t.to_string())
@@ -147,7 +149,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let start = e.span().map_or(0, |s| s.start);
         let msg = e.message().trim_end_matches('\n').to_string();
-        loc.error(start, format!("{msg} (see `strategi init --help` for the layout of this file)"))
+        loc.error(start, msg)
     })?;
 
     let lang = match &raw.case.lang {
@@ -243,7 +245,11 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
 
     let closed_days = match raw.calendar {
         None => Vec::new(),
-        Some(c) => c.closed_days.iter().map(|d| loc.date(d)).collect::<Result<_, _>>()?,
+        Some(c) => c
+            .closed_days
+            .iter()
+            .map(|d| loc.date(d))
+            .collect::<Result<_, _>>()?,
     };
 
     Ok(Config {
@@ -264,12 +270,14 @@ pub struct ConfigEditor {
 impl ConfigEditor {
     /// Opens the text for editing. The text must already have passed [`parse_config`].
     pub fn new(path: &Path, text: &str) -> Result<Self, StoreError> {
-        let doc = text.parse::<DocumentMut>().map_err(|e| StoreError::BadFile {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: e.to_string(),
-        })?;
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| StoreError::BadFile {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            })?;
         Ok(ConfigEditor {
             path: path.to_path_buf(),
             doc,
@@ -337,7 +345,11 @@ impl ConfigEditor {
 
     /// Sets `done` on the milestone with this id. Returns false if there is none.
     pub fn mark_milestone_done(&mut self, id: &MilestoneId, on: Date) -> bool {
-        let Some(arr) = self.doc.get_mut("milestone").and_then(Item::as_array_of_tables_mut) else {
+        let Some(arr) = self
+            .doc
+            .get_mut("milestone")
+            .and_then(Item::as_array_of_tables_mut)
+        else {
             return false;
         };
         for t in arr.iter_mut() {
@@ -420,10 +432,12 @@ owner = "DIO"
 
         let (line, _, msg) = err(&GOOD.replace("2025-12-01", "2025-02-30"));
         assert_eq!(line, 16);
-        assert!(msg.contains("2025-02-30"), "{msg}");
+        assert!(msg.contains("invalid date"), "{msg}");
 
-        let (line, _, msg) = err(&GOOD.replace("owner = \"DIO\"\n\"#", "owner = \"XYZ\""));
-        assert!(line > 0 && msg.contains("XYZ"), "{msg}");
+        let at = GOOD.rfind("owner = \"DIO\"").expect("milestone owner");
+        let (line, _, msg) = err(&format!("{}owner = \"XYZ\"\n", &GOOD[..at]));
+        assert_eq!(line, 17);
+        assert!(msg.contains("\"XYZ\", which is not a party"), "{msg}");
 
         let (line, _, msg) = err(&GOOD.replace("lang = \"nn\"", "lang = \"sv\""));
         assert_eq!(line, 11);
@@ -441,9 +455,8 @@ owner = "DIO"
 
     #[test]
     fn duplicate_party_is_refused() {
-        let twice = format!(
-            "{GOOD}\n[[party]]\ncode = \"fin\"\nname = \"X\"\nemail = \"x@fin.example\"\n"
-        );
+        let twice =
+            format!("{GOOD}\n[[party]]\ncode = \"fin\"\nname = \"X\"\nemail = \"x@fin.example\"\n");
         let (_, _, msg) = err(&twice);
         assert!(msg.contains("listed twice"), "{msg}");
     }
@@ -458,10 +471,16 @@ owner = "DIO"
             email: "postmottak@kdd.example".parse().expect("email"),
             lang: Lang::Nb,
         });
-        assert!(ed.mark_milestone_done(&"forslag-dfd".parse().expect("id"), jiff::civil::date(2025, 11, 28)));
+        assert!(ed.mark_milestone_done(
+            &"forslag-dfd".parse().expect("id"),
+            jiff::civil::date(2025, 11, 28)
+        ));
         let (out, cfg) = ed.finish().expect("valid");
         assert!(out.starts_with("# my comment\n"));
         assert_eq!(cfg.parties.len(), 2);
-        assert_eq!(cfg.milestones[0].done, Some(jiff::civil::date(2025, 11, 28)));
+        assert_eq!(
+            cfg.milestones[0].done,
+            Some(jiff::civil::date(2025, 11, 28))
+        );
     }
 }

@@ -71,8 +71,13 @@ impl WriteLock {
                 }
             }
         }
-        let note = format!("pid={}\ncommand={}\n", std::process::id(), command.replace('\n', " "));
-        file.set_len(0).map_err(StoreError::io("write the lock file", path))?;
+        let note = format!(
+            "pid={}\ncommand={}\n",
+            std::process::id(),
+            command.replace('\n', " ")
+        );
+        file.set_len(0)
+            .map_err(StoreError::io("write the lock file", path))?;
         file.seek(SeekFrom::Start(0))
             .and_then(|_| file.write_all(note.as_bytes()))
             .and_then(|()| file.flush())

@@ -73,10 +73,14 @@ pub enum StoreError {
         source: git2::Error,
     },
     /// Git has no name and e-mail for the person running the command.
-    #[error("Git does not know who you are, and every change strategi records names the person who made it.")]
+    #[error(
+        "Git does not know who you are, and every change strategi records names the person who made it."
+    )]
     NoIdentity,
     /// Another process holds the workspace lock.
-    #[error("The workspace is busy: {holder} has been changing it, and it was still busy after {waited_ms} ms.")]
+    #[error(
+        "The workspace is busy: {holder} has been changing it, and it was still busy after {waited_ms} ms."
+    )]
     Locked {
         /// Who holds the lock, as far as we can tell.
         holder: LockHolder,
@@ -103,7 +107,9 @@ pub enum StoreError {
     #[error("There is nothing to version: \"{STRATEGY_DIR}/\" holds no Markdown files.")]
     EmptyDraft,
     /// `version cut` with no change since the last version.
-    #[error("Nothing has changed in \"{STRATEGY_DIR}/\" since {last}; a new version would be identical.")]
+    #[error(
+        "Nothing has changed in \"{STRATEGY_DIR}/\" since {last}; a new version would be identical."
+    )]
     NoChange {
         /// The latest version.
         last: VersionName,
@@ -123,7 +129,10 @@ impl StoreError {
         move |source| StoreError::Git { action, source }
     }
 
-    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: &Path,
+    ) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.to_path_buf();
         move |source| StoreError::Io {
             action,
@@ -141,7 +150,9 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("root", &self.root).finish()
+        f.debug_struct("Workspace")
+            .field("root", &self.root)
+            .finish()
     }
 }
 
@@ -195,9 +206,13 @@ impl Workspace {
             }
         };
         if let Some((name, email)) = identity {
-            let mut cfg = repo.config().map_err(StoreError::git("open the repository's config"))?;
-            cfg.set_str("user.name", name).map_err(StoreError::git("set user.name"))?;
-            cfg.set_str("user.email", email).map_err(StoreError::git("set user.email"))?;
+            let mut cfg = repo
+                .config()
+                .map_err(StoreError::git("open the repository's config"))?;
+            cfg.set_str("user.name", name)
+                .map_err(StoreError::git("set user.name"))?;
+            cfg.set_str("user.email", email)
+                .map_err(StoreError::git("set user.email"))?;
         }
         let root = repo
             .workdir()
@@ -229,9 +244,18 @@ impl Workspace {
 
     /// The person running the command, from git config.
     pub fn identity(&self) -> Result<(String, String), StoreError> {
-        let cfg = self.repo.config().map_err(StoreError::git("read the git config"))?;
-        let name = cfg.get_string("user.name").ok().filter(|s| !s.trim().is_empty());
-        let email = cfg.get_string("user.email").ok().filter(|s| !s.trim().is_empty());
+        let cfg = self
+            .repo
+            .config()
+            .map_err(StoreError::git("read the git config"))?;
+        let name = cfg
+            .get_string("user.name")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        let email = cfg
+            .get_string("user.email")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
         match (name, email) {
             (Some(n), Some(e)) => Ok((n, e)),
             _ => Err(StoreError::NoIdentity),
@@ -250,8 +274,14 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// repository exists.
 pub fn global_identity() -> Result<(String, String), StoreError> {
     let cfg = git2::Config::open_default().map_err(StoreError::git("read the git config"))?;
-    let name = cfg.get_string("user.name").ok().filter(|s| !s.trim().is_empty());
-    let email = cfg.get_string("user.email").ok().filter(|s| !s.trim().is_empty());
+    let name = cfg
+        .get_string("user.name")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
+    let email = cfg
+        .get_string("user.email")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
     match (name, email) {
         (Some(n), Some(e)) => Ok((n, e)),
         _ => Err(StoreError::NoIdentity),

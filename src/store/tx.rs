@@ -87,7 +87,10 @@ impl Workspace {
                 .peel_to_commit()
                 .map(Some)
                 .map_err(StoreError::git("read the commit HEAD points at")),
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
                 Ok(None)
             }
             Err(e) => Err(StoreError::git("read HEAD")(e)),
@@ -128,8 +131,15 @@ impl Workspace {
         std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))
     }
 
-    pub(super) fn update_index(&self, paths: &[&str], strategy_dir: bool) -> Result<(), StoreError> {
-        let mut index = self.repo.index().map_err(StoreError::git("open the index"))?;
+    pub(super) fn update_index(
+        &self,
+        paths: &[&str],
+        strategy_dir: bool,
+    ) -> Result<(), StoreError> {
+        let mut index = self
+            .repo
+            .index()
+            .map_err(StoreError::git("open the index"))?;
         for p in paths {
             if self.root.join(p).is_file() {
                 index
@@ -151,7 +161,10 @@ impl Workspace {
         index.write().map_err(StoreError::git("write the index"))
     }
 
-    pub(super) fn signature(actor: &Actor, when: &jiff::ZonedDateTime) -> Result<Signature<'static>, StoreError> {
+    pub(super) fn signature(
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Signature<'static>, StoreError> {
         let offset_min = when.offset().seconds() / 60;
         let time = git2::Time::new(when.timestamp().as_second(), offset_min);
         Signature::new(&actor.name, &actor.email, &time).map_err(StoreError::git(format!(
@@ -162,7 +175,13 @@ impl Workspace {
 }
 
 /// The full commit or tag message: summary, optional body, then the trailers.
-pub(super) fn message_with_trailers(summary: &str, body: &str, action: &str, actor: &Actor, extra: &[(&str, String)]) -> String {
+pub(super) fn message_with_trailers(
+    summary: &str,
+    body: &str,
+    action: &str,
+    actor: &Actor,
+    extra: &[(&str, String)],
+) -> String {
     let mut m = String::new();
     m.push_str(summary.trim());
     m.push_str("\n\n");
@@ -172,7 +191,10 @@ pub(super) fn message_with_trailers(summary: &str, body: &str, action: &str, act
     }
     m.push_str(&format!("Strategi-Action: {action}\n"));
     m.push_str(&format!("Strategi-Party: {}\n", actor.party));
-    m.push_str(&format!("Strategi-Actor: {} <{}>\n", actor.name, actor.email));
+    m.push_str(&format!(
+        "Strategi-Actor: {} <{}>\n",
+        actor.name, actor.email
+    ));
     for (k, v) in extra {
         m.push_str(&format!("Strategi-{k}: {v}\n"));
     }
@@ -191,14 +213,28 @@ impl Transaction<'_> {
     }
 
     /// Writes the queued files and records them in one commit.
-    pub fn commit(self, summary: &str, body: &str, action: &str, actor: &Actor, when: &jiff::ZonedDateTime) -> Result<CommitInfo, StoreError> {
+    pub fn commit(
+        self,
+        summary: &str,
+        body: &str,
+        action: &str,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<CommitInfo, StoreError> {
         let message = message_with_trailers(summary, body, action, actor, &[]);
-        self.commit_with(&message, actor, when, None).map(|(info, _)| info)
+        self.commit_with(&message, actor, when, None)
+            .map(|(info, _)| info)
     }
 
     /// Commits the queued files; with `strategy_tree`, also replaces the `strategy/`
     /// folder in the commit by that tree. Returns the commit info and its id.
-    pub(super) fn commit_with(self, message: &str, actor: &Actor, when: &jiff::ZonedDateTime, strategy_tree: Option<Oid>) -> Result<(CommitInfo, Oid), StoreError> {
+    pub(super) fn commit_with(
+        self,
+        message: &str,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+        strategy_tree: Option<Oid>,
+    ) -> Result<(CommitInfo, Oid), StoreError> {
         let ws = self.ws;
         let repo = &ws.repo;
         let head = ws.head_commit()?;
@@ -211,14 +247,20 @@ impl Transaction<'_> {
         // Build the new tree from HEAD's tree and the queued writes.
         let mut nested = Node::default();
         for (path, bytes) in &self.writes {
-            let blob = repo.blob(bytes).map_err(StoreError::git(format!("store \"{path}\"")))?;
+            let blob = repo
+                .blob(bytes)
+                .map_err(StoreError::git(format!("store \"{path}\"")))?;
             nested.insert(path.split('/').collect::<Vec<_>>().as_slice(), blob);
         }
         if let Some(tree) = strategy_tree {
-            nested.children.insert(super::STRATEGY_DIR.to_string(), Node::tree(tree));
+            nested
+                .children
+                .insert(super::STRATEGY_DIR.to_string(), Node::tree(tree));
         }
         let tree_id = build_tree(repo, base_tree.as_ref(), &nested)?;
-        let tree = repo.find_tree(tree_id).map_err(StoreError::git("read the new tree"))?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(StoreError::git("read the new tree"))?;
 
         // 1. Journal.
         let journal = Journal {
@@ -295,7 +337,11 @@ impl Node {
             [name] => {
                 self.children.entry((*name).to_string()).or_default().blob = Some(blob);
             }
-            [dir, rest @ ..] => self.children.entry((*dir).to_string()).or_default().insert(rest, blob),
+            [dir, rest @ ..] => self
+                .children
+                .entry((*dir).to_string())
+                .or_default()
+                .insert(rest, blob),
         }
     }
 }
@@ -331,7 +377,10 @@ fn build_tree(repo: &Repository, base: Option<&Tree<'_>>, node: &Node) -> Result
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(StoreError::io("create folder", dir))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;

@@ -31,7 +31,9 @@ impl Workspace {
             .iter()
             .filter_map(|n| n.ok().flatten())
             .filter_map(|n| n.strip_prefix('v'))
-            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0'))
+            .filter(|d| {
+                !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+            })
             .filter_map(|d| d.parse().ok())
             .map(VersionName)
             .collect();
@@ -69,16 +71,22 @@ impl Workspace {
             tag: tag_name.clone(),
             why: why.to_string(),
         };
-        let target = reference.target().ok_or_else(|| foreign("it is a symbolic reference"))?;
-        let tag = self
-            .repo
-            .find_tag(target)
-            .map_err(|_| foreign("it is a lightweight tag, without the label and trailers strategi writes"))?;
+        let target = reference
+            .target()
+            .ok_or_else(|| foreign("it is a symbolic reference"))?;
+        let tag = self.repo.find_tag(target).map_err(|_| {
+            foreign("it is a lightweight tag, without the label and trailers strategi writes")
+        })?;
         if tag.target_type() != Some(ObjectType::Commit) {
             return Err(foreign("it does not point at a commit"));
         }
         let message = tag.message().ok().flatten().unwrap_or_default();
-        let label = message.split("\n\n").next().unwrap_or_default().trim().to_string();
+        let label = message
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let trailer = |key: &str| {
             message
                 .lines()
@@ -87,12 +95,19 @@ impl Workspace {
         };
         let tree = match trailer("Strategi-Tree:") {
             Some(t) => t,
-            None => self.strategy_tree_of(tag.target_id())?.map(|o| o.to_string()).unwrap_or_default(),
+            None => self
+                .strategy_tree_of(tag.target_id())?
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
         };
         let (created, author) = match tag.tagger() {
             Some(s) => (
                 jiff::Timestamp::from_second(s.when().seconds()).unwrap_or_default(),
-                format!("{} <{}>", s.name().unwrap_or_default(), s.email().unwrap_or_default()),
+                format!(
+                    "{} <{}>",
+                    s.name().unwrap_or_default(),
+                    s.email().unwrap_or_default()
+                ),
             ),
             None => (jiff::Timestamp::default(), String::new()),
         };
@@ -113,7 +128,9 @@ impl Workspace {
             .repo
             .find_commit(commit)
             .map_err(StoreError::git(format!("read commit {commit}")))?;
-        let tree = c.tree().map_err(StoreError::git(format!("read the tree of {commit}")))?;
+        let tree = c
+            .tree()
+            .map_err(StoreError::git(format!("read the tree of {commit}")))?;
         Ok(tree
             .get_name(STRATEGY_DIR)
             .filter(|e| e.kind() == Some(ObjectType::Tree))
@@ -149,10 +166,10 @@ impl Workspace {
             "read the tree id recorded for {}",
             version.name
         )))?;
-        let tree = self
-            .repo
-            .find_tree(oid)
-            .map_err(StoreError::git(format!("read the draft of {}", version.name)))?;
+        let tree = self.repo.find_tree(oid).map_err(StoreError::git(format!(
+            "read the draft of {}",
+            version.name
+        )))?;
         let mut files = Vec::new();
         for entry in tree.iter() {
             let Ok(name) = entry.name() else { continue };
@@ -162,7 +179,10 @@ impl Workspace {
             let blob = self
                 .repo
                 .find_blob(entry.id())
-                .map_err(StoreError::git(format!("read \"{name}\" of {}", version.name)))?;
+                .map_err(StoreError::git(format!(
+                    "read \"{name}\" of {}",
+                    version.name
+                )))?;
             files.push(StoredFile {
                 path: name.to_string(),
                 bytes: blob.content().to_vec(),
@@ -176,8 +196,14 @@ impl Workspace {
     /// recursively; names starting with `.` are left out). `None` when there is no
     /// Markdown file.
     fn draft_tree(&self) -> Result<Option<Oid>, StoreError> {
-        fn walk(repo: &git2::Repository, dir: &Path, md: &mut usize) -> Result<Option<Oid>, StoreError> {
-            let mut tb = repo.treebuilder(None).map_err(StoreError::git("start a tree"))?;
+        fn walk(
+            repo: &git2::Repository,
+            dir: &Path,
+            md: &mut usize,
+        ) -> Result<Option<Oid>, StoreError> {
+            let mut tb = repo
+                .treebuilder(None)
+                .map_err(StoreError::git("start a tree"))?;
             let mut entries: Vec<_> = std::fs::read_dir(dir)
                 .map_err(StoreError::io("read the folder", dir))?
                 .collect::<Result<_, _>>()
@@ -197,7 +223,9 @@ impl Workspace {
                     }
                 } else if ft.is_file() {
                     let bytes = std::fs::read(&path).map_err(StoreError::io("read", &path))?;
-                    let blob = repo.blob(&bytes).map_err(StoreError::git(format!("store \"{name}\"")))?;
+                    let blob = repo
+                        .blob(&bytes)
+                        .map_err(StoreError::git(format!("store \"{name}\"")))?;
                     if is_markdown(&name) && dir.file_name().is_some_and(|d| d == STRATEGY_DIR) {
                         *md += 1;
                     }
@@ -208,7 +236,9 @@ impl Workspace {
             if tb.is_empty() {
                 return Ok(None);
             }
-            tb.write().map(Some).map_err(StoreError::git("write a tree"))
+            tb.write()
+                .map(Some)
+                .map_err(StoreError::git("write a tree"))
         }
         let dir = self.root.join(STRATEGY_DIR);
         if !dir.is_dir() {
@@ -227,7 +257,12 @@ fn is_markdown(name: &str) -> bool {
 impl Transaction<'_> {
     /// Cuts the next version: commits the working tree's `strategy/` (and nothing else
     /// of the working tree) and tags the commit `vN` with the label.
-    pub fn cut_version(self, label: &str, actor: &Actor, when: &jiff::ZonedDateTime) -> Result<Version, StoreError> {
+    pub fn cut_version(
+        self,
+        label: &str,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Version, StoreError> {
         let ws = self.ws;
         let tree = ws.draft_tree()?.ok_or(StoreError::EmptyDraft)?;
         let latest = ws.latest_version_name()?;
@@ -239,9 +274,21 @@ impl Transaction<'_> {
         }
         let name = VersionName(latest.map_or(1, |v| v.0 + 1));
         let summary = format!("Cut version {name}: {label}");
-        let message = message_with_trailers(&summary, "", "version-cut", actor, &[("Version", name.to_string())]);
+        let message = message_with_trailers(
+            &summary,
+            "",
+            "version-cut",
+            actor,
+            &[("Version", name.to_string())],
+        );
         let (_, commit) = self.commit_with(&message, actor, when, Some(tree))?;
-        let tag_message = message_with_trailers(label, "", "version-cut", actor, &[("Tree", tree.to_string())]);
+        let tag_message = message_with_trailers(
+            label,
+            "",
+            "version-cut",
+            actor,
+            &[("Tree", tree.to_string())],
+        );
         let sig = Workspace::signature(actor, when)?;
         let object = ws
             .repo

@@ -1,0 +1,217 @@
+//! Test environment: runs the real binary on temp workspaces with a fixed clock, a
+//! temporary HOME and a hermetic git config.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct TestEnv {
+    pub tmp: tempfile::TempDir,
+    pub home: PathBuf,
+    pub now: String,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn refused(self) -> Run {
+        assert_eq!(
+            self.code, 1,
+            "expected exit 1\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.starts_with("Error: "),
+            "stderr should start with Error:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not one JSON value ({e}):\n{}", self.stdout))
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Kari Nordmann\n\temail = kari.nordmann@dio.example\n[init]\n\tdefaultBranch = main\n",
+        )
+        .expect("gitconfig");
+        TestEnv {
+            tmp,
+            home,
+            now: "2025-11-03".to_string(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(self.tmp.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("STRATEGI_NOW", &self.now)
+            .env("NO_COLOR", "1")
+            .env("LANG", "C.UTF-8");
+        c
+    }
+
+    pub fn strategi_cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_strategi"));
+        c.args(args);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        to_run(self.strategi_cmd(args).output().expect("run strategi"))
+    }
+
+    /// Runs strategi in the workspace `ws` (relative to the temp dir).
+    pub fn run_in(&self, ws: &str, args: &[&str]) -> Run {
+        let mut full = vec!["-C", ws];
+        full.extend_from_slice(args);
+        self.run(&full)
+    }
+
+    pub fn git(&self, ws: &str, args: &[&str]) -> Run {
+        let mut c = self.command("git");
+        c.arg("-C").arg(self.path(ws)).args(args);
+        to_run(c.output().expect("run git"))
+    }
+
+    /// A workspace `ws` with the case, two parties, a milestone and the draft.
+    pub fn workspace(&self, ws: &str) {
+        self.run(&[
+            "init",
+            ws,
+            "--title",
+            "KI-strategi",
+            "--owner",
+            "DIO",
+            "--approver",
+            "DFD",
+            "--case",
+            "24/3095",
+        ])
+        .ok();
+        self.run_in(
+            ws,
+            &[
+                "party",
+                "add",
+                "FIN",
+                "--name",
+                "Finansdepartementet",
+                "--email",
+                "postmottak@fin.example",
+            ],
+        )
+        .ok();
+        self.run_in(
+            ws,
+            &[
+                "party",
+                "add",
+                "KDD",
+                "--name",
+                "Kommunal- og distriktsdepartementet",
+                "--email",
+                "postmottak@kdd.example",
+                "--lang",
+                "nn",
+            ],
+        )
+        .ok();
+        self.run_in(
+            ws,
+            &[
+                "milestone",
+                "add",
+                "forslag-dfd",
+                "--title",
+                "Forslag til DFD",
+                "--due",
+                "2025-12-01",
+                "--owner",
+                "DIO",
+            ],
+        )
+        .ok();
+    }
+
+    /// Every file under `dir` (including `.git`), with its bytes.
+    pub fn snapshot(&self, dir: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+            for e in std::fs::read_dir(dir).expect("read_dir") {
+                let e = e.expect("entry");
+                let p = e.path();
+                if p.is_dir() {
+                    walk(root, &p, out);
+                } else {
+                    out.insert(
+                        p.strip_prefix(root).expect("prefix").to_path_buf(),
+                        std::fs::read(&p).expect("read"),
+                    );
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.path(dir), &self.path(dir), &mut out);
+        out
+    }
+
+    /// Asserts that running `args` in `ws` is refused (exit 1) and changes no byte.
+    #[track_caller]
+    pub fn assert_refused_unchanged(&self, ws: &str, args: &[&str]) -> Run {
+        let before = self.snapshot(ws);
+        let run = self.run_in(ws, args).refused();
+        let after = self.snapshot(ws);
+        if before != after {
+            let changed: Vec<_> = after
+                .keys()
+                .chain(before.keys())
+                .filter(|k| before.get(*k) != after.get(*k))
+                .collect();
+            panic!("{args:?} changed files: {changed:?}");
+        }
+        run
+    }
+}
+
+fn to_run(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,4 @@
+//! The one integration-test binary (one link step keeps build time down).
+
+mod common;
+mod foundation;
