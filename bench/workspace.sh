@@ -49,7 +49,7 @@ else
     [ -f "$FIXTURE.build.log" ] && cat "$FIXTURE.build.log"
 fi
 ntags=$(git -C "$FIXTURE" tag -l 'v*' | wc -l)
-nparties=$(grep -c '^\[\[parties\]\]\|^\[parties\.' "$FIXTURE/strategi.toml" || true)
+nparties=$(grep -c '^\[\[party\]\]' "$FIXTURE/strategi.toml" || true)
 echo "fixture: $ntags version tags, $(git -C "$FIXTURE" rev-list --count HEAD) commits, party entries in strategi.toml: $nparties"
 
 cp -a "$FIXTURE" "$WORK/loose"

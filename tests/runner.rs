@@ -1,4 +1,5 @@
 //! The one integration-test binary (one link step keeps build time down).
 
 mod common;
+mod deadlines;
 mod foundation;

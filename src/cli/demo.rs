@@ -206,7 +206,24 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2025-11-06",
         &["milestone", "done", "utkast-arbeidsgruppe"],
     )?;
+    player.step(
+        out,
+        "2025-10-01",
+        &[
+            "milestone",
+            "add",
+            "sirkulering-ag",
+            "--title",
+            "Utkast sirkulert i arbeidsgruppen",
+            "--due",
+            "10 working days before forslag-dfd",
+            "--owner",
+            "DIO",
+        ],
+    )?;
+    player.step(out, "2025-11-05", &["deadlines"])?;
     player.step(out, "2025-11-28", &["status"])?;
+    player.step(out, "2025-12-02", &["deadlines"])?;
 
     out.note(format!(
         "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",

@@ -1,13 +1,13 @@
 //! `strategi milestone add|done|list`: dated obligations of the case.
 
-use clap::{Args, Subcommand};
-use jiff::civil::Date;
-use serde::Serialize;
-
-use crate::calendar::parse_date;
+use crate::calendar::{
+    DEFAULT_SOON_WORKING_DAYS, obligations, parse_date, parse_relative_due, work_calendar,
+};
 use crate::model::{Milestone, MilestoneId, PartyCode};
 use crate::store::{CONFIG_FILE, ConfigEditor};
+use clap::{Args, Subcommand};
 
+use super::deadlines::write_table;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -32,7 +32,8 @@ pub struct AddArgs {
     /// What is due, in words.
     #[arg(long)]
     pub title: String,
-    /// Due date, YYYY-MM-DD.
+    /// Due date (YYYY-MM-DD or DD.MM.YYYY), or relative to another milestone:
+    /// "10 working days before forslag-dfd".
     #[arg(long)]
     pub due: String,
     /// Code of the party that owns the obligation.
@@ -67,7 +68,15 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             "The milestone's title must be one line of text.",
         ));
     }
-    let due = parse_date(&args.due)?;
+    let relative = parse_relative_due(&args.due);
+    let due = match &relative {
+        Some(_) => None,
+        None => Some(parse_date(&args.due).map_err(|e| {
+            CommandError::user(e.to_string()).hint(
+                "A due date can also be relative: --due \"10 working days before forslag-dfd\".",
+            )
+        })?),
+    };
     let owner: Option<PartyCode> = args.owner.as_deref().map(str::parse).transpose()?;
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi milestone add {id}"))?;
@@ -88,6 +97,34 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             );
         }
     }
+    let (due, basis) = match (due, relative) {
+        (Some(d), _) => (d, String::new()),
+        (None, Some((n, base))) => {
+            let base_id: MilestoneId = base.parse()?;
+            let Some(b) = config.milestone(&base_id) else {
+                return Err(CommandError::user(format!(
+                    "There is no milestone \"{base_id}\" to count from."
+                ))
+                .hint("See the milestones with `strategi milestone list`."));
+            };
+            let d = work_calendar(&config).add_working_days(b.due, n)?;
+            (
+                d,
+                format!(
+                    "Due {} working days {} {} ({}).",
+                    n.abs(),
+                    if n < 0 { "before" } else { "after" },
+                    base_id,
+                    b.due
+                ),
+            )
+        }
+        (None, None) => {
+            return Err(CommandError::internal(
+                "a due date was neither absolute nor relative",
+            ));
+        }
+    };
     let actor = ctx.actor(&ws, &config)?;
     let milestone = Milestone {
         id,
@@ -105,7 +142,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             "Add milestone {}: {} due {}",
             milestone.id, milestone.title, milestone.due
         ),
-        "",
+        &basis,
         "milestone-add",
         &actor,
         &ctx.clock.now(),
@@ -167,83 +204,14 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     })
 }
 
-/// A milestone with where it stands today.
-#[derive(Debug, Serialize)]
-pub struct MilestoneRow {
-    /// The milestone.
-    #[serde(flatten)]
-    pub milestone: Milestone,
-    /// done, upcoming, due-today or overdue.
-    pub state: &'static str,
-    /// Calendar days from today to the due date (negative when late).
-    pub days_left: i32,
-}
-
-/// The milestones of a case with their state on `today`, in due-date order.
-pub fn rows(milestones: &[Milestone], today: Date) -> Vec<MilestoneRow> {
-    let mut rows: Vec<MilestoneRow> = milestones
-        .iter()
-        .map(|m| {
-            let days_left = (m.due - today).get_days();
-            let state = if m.done.is_some() {
-                "done"
-            } else if days_left < 0 {
-                "overdue"
-            } else if days_left == 0 {
-                "due-today"
-            } else {
-                "upcoming"
-            };
-            MilestoneRow {
-                milestone: m.clone(),
-                state,
-                days_left,
-            }
-        })
-        .collect();
-    rows.sort_by_key(|r| r.milestone.due);
-    rows
-}
-
-/// Writes milestone rows as text.
-pub fn write_rows(w: &mut dyn std::io::Write, rows: &[MilestoneRow]) -> std::io::Result<()> {
-    let width = rows
-        .iter()
-        .map(|r| r.milestone.id.as_str().len())
-        .max()
-        .unwrap_or(0);
-    for r in rows {
-        let m = &r.milestone;
-        let when = match (r.state, m.done) {
-            (_, Some(d)) => paint(styles::GOOD, format!("done {d}")),
-            ("overdue", _) => paint(styles::BAD, format!("overdue by {} days", -r.days_left)),
-            ("due-today", _) => paint(styles::WARN, "due today"),
-            _ => format!("{} days left", r.days_left),
-        };
-        let owner = m
-            .owner
-            .as_ref()
-            .map(|o| format!("  ({o})"))
-            .unwrap_or_default();
-        writeln!(
-            w,
-            "{}  {}  {}  {when}{owner}",
-            paint(styles::BOLD, format!("{:width$}", m.id.as_str())),
-            m.due,
-            m.title
-        )?;
-    }
-    Ok(())
-}
-
 fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let config = ws.config()?;
-    let rows = rows(&config.milestones, ctx.clock.today());
+    let rows = obligations(&config, ctx.clock.today(), DEFAULT_SOON_WORKING_DAYS)?;
     ui.emit(&rows, |w| {
         if rows.is_empty() {
             writeln!(w, "No milestones yet. Add one with `strategi milestone add ID --title TITLE --due YYYY-MM-DD`.")?;
         }
-        write_rows(w, &rows)
+        write_table(w, &rows)
     })
 }

@@ -3,6 +3,7 @@
 //! to people.
 
 mod ctx;
+mod deadlines;
 mod demo;
 mod error;
 mod init;
@@ -85,6 +86,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Version(version::VersionCommand),
     Status(status::StatusArgs),
+    Deadlines(deadlines::DeadlinesArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -123,5 +125,6 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Milestone(c) => milestone::run(ctx, ui, c),
         Command::Version(c) => version::run(ctx, ui, c),
         Command::Status(a) => status::run(ctx, ui, a),
+        Command::Deadlines(a) => deadlines::run(ctx, ui, a),
     }
 }

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::model::{Case, Version};
 
-use super::milestone::{MilestoneRow, rows, write_rows};
+use crate::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation, obligations};
+
+use super::deadlines::write_table;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -20,7 +22,8 @@ struct Status {
     parties: usize,
     versions: usize,
     latest_version: Option<Version>,
-    milestones: Vec<MilestoneRow>,
+    /// The next three open deadlines, and every overdue one.
+    deadlines: Vec<Obligation>,
 }
 
 /// Runs `status`.
@@ -35,7 +38,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         parties: config.parties.len(),
         versions: names.len(),
         latest_version,
-        milestones: rows(&config.milestones, today),
+        deadlines: next_deadlines(obligations(&config, today, DEFAULT_SOON_WORKING_DAYS)?),
         case: config.case.clone(),
     };
     ui.emit(&status, |w| {
@@ -64,11 +67,23 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             )?,
         }
         writeln!(w, "Today     {}", status.today)?;
-        if !status.milestones.is_empty() {
+        if !status.deadlines.is_empty() {
             writeln!(w)?;
-            writeln!(w, "{}", paint(styles::BOLD, "Milestones"))?;
-            write_rows(w, &status.milestones)?;
+            writeln!(w, "{}", paint(styles::BOLD, "Next deadlines"))?;
+            write_table(w, &status.deadlines)?;
         }
         Ok(())
     })
+}
+
+/// Every overdue obligation, then the next three open ones.
+fn next_deadlines(all: Vec<Obligation>) -> Vec<Obligation> {
+    let (overdue, rest): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .filter(|o| !o.is_done())
+        .partition(Obligation::is_overdue);
+    overdue
+        .into_iter()
+        .chain(rest.into_iter().take(3))
+        .collect()
 }

@@ -1,0 +1,194 @@
+//! `strategi deadlines`: every dated obligation, with working days left.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::calendar::{
+    DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, IcsEvent, Obligation, format_date_long, obligations,
+    stable_uid, write_ics,
+};
+use crate::model::{Config, Lang};
+
+use super::ui::{paint, styles};
+use super::{CommandError, Ctx, Ui};
+
+/// Show every dated obligation of the case in date order: state, calendar and working
+/// days left (or late), and who owns it. Deadlines on a weekend or public holiday move
+/// to the next working day, and the list says so.
+#[derive(Debug, Args)]
+pub struct DeadlinesArgs {
+    /// Also write the deadlines as an iCalendar file (one all-day event each, with an
+    /// alarm; re-exporting updates the events instead of duplicating them).
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
+    /// How many working days ahead count as "due soon".
+    #[arg(long, default_value_t = DEFAULT_SOON_WORKING_DAYS, value_name = "N")]
+    pub soon: u32,
+    /// Days before each deadline that the calendar alarm goes off.
+    #[arg(long, default_value_t = 3, value_name = "DAYS")]
+    pub alarm: u32,
+}
+
+#[derive(Serialize)]
+struct Deadlines {
+    today: jiff::civil::Date,
+    obligations: Vec<Obligation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ics: Option<PathBuf>,
+}
+
+/// Runs `deadlines`.
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let today = ctx.clock.today();
+    let items = obligations(&config, today, args.soon)?;
+    let ics = match &args.ics {
+        None => None,
+        Some(file) => {
+            let path = ctx.start_dir().join(file);
+            let text = ics_text(&config, &items, ctx, args.alarm);
+            crate::store::atomic_write(&path, text.as_bytes())?;
+            ui.note(format!(
+                "Wrote {} events to \"{}\".",
+                items.len(),
+                path.display()
+            ));
+            Some(path)
+        }
+    };
+    let result = Deadlines {
+        today,
+        obligations: items,
+        ics,
+    };
+    ui.emit(&result, |w| {
+        writeln!(
+            w,
+            "{} (today: {})",
+            paint(styles::BOLD, &config.case.title),
+            format_date_long(today, Lang::En)
+        )?;
+        if result.obligations.is_empty() {
+            writeln!(
+                w,
+                "No dated obligations yet. Add one with `strategi milestone add`."
+            )?;
+        }
+        write_table(w, &result.obligations)
+    })
+}
+
+/// Writes obligations as an aligned table; overdue items stand out.
+pub fn write_table(w: &mut dyn std::io::Write, items: &[Obligation]) -> std::io::Result<()> {
+    let id_w = items.iter().map(|o| o.id.len()).max().unwrap_or(0);
+    let title_w = items
+        .iter()
+        .map(|o| o.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    for o in items {
+        let a = &o.assessment;
+        let state = match a.status {
+            DeadlineStatus::Done => paint(
+                styles::GOOD,
+                format!("done {}", o.done.map(|d| d.to_string()).unwrap_or_default()),
+            ),
+            DeadlineStatus::Overdue => paint(
+                styles::BAD,
+                format!(
+                    "OVERDUE by {}",
+                    days(-a.working_days_left, -a.calendar_days_left)
+                ),
+            ),
+            DeadlineStatus::DueToday => paint(styles::WARN, "due today"),
+            DeadlineStatus::DueSoon => paint(
+                styles::WARN,
+                format!(
+                    "due soon: {} left",
+                    days(a.working_days_left, a.calendar_days_left)
+                ),
+            ),
+            DeadlineStatus::Upcoming => {
+                format!("{} left", days(a.working_days_left, a.calendar_days_left))
+            }
+        };
+        let title: String = o.title.chars().take(title_w).collect();
+        let owner = o
+            .owner
+            .as_ref()
+            .map(|p| format!("  {p}"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "  {}  {}  {title:title_w$}  {state}{}",
+            o.due.date,
+            paint(styles::BOLD, format!("{:id_w$}", o.id)),
+            paint(styles::DIM, owner)
+        )?;
+        if let Some(why) = o.due.explanation(Lang::En) {
+            writeln!(w, "  {}  {}", " ".repeat(10), paint(styles::DIM, why))?;
+        }
+    }
+    Ok(())
+}
+
+fn ics_text(config: &Config, items: &[Obligation], ctx: &Ctx, alarm: u32) -> String {
+    let case_key = config
+        .case
+        .number
+        .clone()
+        .unwrap_or_else(|| config.case.title.clone());
+    let domain = config
+        .party(&config.case.owner)
+        .and_then(|p| {
+            p.email
+                .as_str()
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_string())
+        })
+        .unwrap_or_else(|| "strategi.invalid".to_string());
+    let events: Vec<IcsEvent> = items
+        .iter()
+        .map(|o| {
+            let kind = serde_json::to_value(o.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let mut description = format!("{} ({})", o.title, o.id);
+            if let Some(owner) = &o.owner {
+                description.push_str(&format!(
+                    "\nAnsvarlig: {} ({})",
+                    config.party_name(owner),
+                    owner
+                ));
+            }
+            if let Some(why) = o.due.explanation(config.case.lang) {
+                description.push('\n');
+                description.push_str(&why);
+            }
+            IcsEvent {
+                uid: stable_uid(&[&case_key, &kind, &o.id], &domain),
+                date: o.due.date,
+                summary: format!("{}: {}", config.case.title, o.title),
+                description,
+                alarm_days_before: alarm,
+            }
+        })
+        .collect();
+    write_ics(&config.case.title, &events, &ctx.clock.now())
+}
+
+/// "1 working day (3 days)", "4 working days (6 days)".
+fn days(working: i32, calendar: i64) -> String {
+    let w = if working == 1 {
+        "working day"
+    } else {
+        "working days"
+    };
+    let c = if calendar == 1 { "day" } else { "days" };
+    format!("{working} {w} ({calendar} {c})")
+}
