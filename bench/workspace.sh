@@ -60,6 +60,8 @@ echo "packed: $(git -C "$WORK/packed" count-objects -v | awk '/^in-pack/{print $
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo
 
+# hyperfine's stderr (outlier warnings) goes to a log; on failure it is shown.
+trap '[ -s "$WORK/hyperfine.log" ] && cat "$WORK/hyperfine.log" >&2' ERR
 HF=(hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS")
 for state in loose packed; do
     ws="$WORK/$state"
@@ -67,11 +69,11 @@ for state in loose packed; do
         -n "strategi --version (startup)" "$BIN --version" \
         -n "strategi status" "$BIN -C $ws status" \
         -n "strategi version list" "$BIN -C $ws version list" \
-        -n "git tag -n" "git -C $ws tag -n" >/dev/null
+        -n "git tag -n" "git -C $ws tag -n" >/dev/null 2>>"$WORK/hyperfine.log"
     # Each cut needs a changed draft: one line is rewritten before every run (not timed).
     "${HF[@]}" --export-json "$WORK/$state-cut.json" \
         --prepare "python3 $HELPER touch $ws" \
-        -n "strategi version cut" "$BIN -C $ws version cut --label Benchmark" >/dev/null
+        -n "strategi version cut" "$BIN -C $ws version cut --label Benchmark" >/dev/null 2>>"$WORK/hyperfine.log"
 done
 
 python3 "$HELPER" table "$WORK"/loose-read.json "$WORK"/loose-cut.json "$WORK"/packed-read.json "$WORK"/packed-cut.json

@@ -349,7 +349,7 @@ fn workspace_found_upwards_and_json_everywhere() {
         .run_in("ws", &["--json", "--now", "2025-11-28", "status"])
         .ok()
         .json();
-    assert_eq!(status["milestones"][0]["id"], "forslag-dfd");
+    assert_eq!(status["deadlines"][0]["id"], "forslag-dfd");
     assert_eq!(status["versions"], 1);
     let ms = env
         .run_in(
@@ -358,7 +358,7 @@ fn workspace_found_upwards_and_json_everywhere() {
         )
         .ok()
         .json();
-    assert_eq!(ms[0]["state"], "overdue");
+    assert_eq!(ms[0]["assessment"]["status"], "overdue");
     // Usage errors exit 2.
     assert_eq!(env.run_in("ws", &["party", "add"]).code, 2);
     assert_eq!(env.run_in("ws", &["--now", "tomorrow", "status"]).code, 2);

@@ -88,14 +88,12 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
                 .hint("Milestone ids are unique; see them with `strategi milestone list`."),
         );
     }
-    if let Some(o) = &owner {
-        if !config.knows_party(o) {
-            return Err(
-                CommandError::user(format!("\"{o}\" is not a party of this case.")).hint(format!(
-                    "Add it first with `strategi party add {o} --name NAME --email ADDRESS`."
-                )),
-            );
-        }
+    if let Some(o) = owner.as_ref().filter(|o| !config.knows_party(o)) {
+        return Err(
+            CommandError::user(format!("\"{o}\" is not a party of this case.")).hint(format!(
+                "Add it first with `strategi party add {o} --name NAME --email ADDRESS`."
+            )),
+        );
     }
     let (due, basis) = match (due, relative) {
         (Some(d), _) => (d, String::new()),

@@ -90,7 +90,10 @@ impl Ui {
             writeln!(lock)?;
             lock.flush()?;
         } else {
-            text(&mut self.out)?;
+            // Render into one buffer and write it at once: one system call, not one a line.
+            let mut buf = Vec::new();
+            text(&mut buf)?;
+            self.out.write_all(&buf)?;
             self.out.flush()?;
         }
         Ok(())

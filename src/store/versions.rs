@@ -22,23 +22,39 @@ pub struct StoredFile {
 
 impl Workspace {
     /// The names of all version tags, in version order.
+    ///
+    /// Read from the ref names alone (the `refs/tags` folder and `packed-refs`), without
+    /// opening any tag: `status` and `version cut` need only the count and the latest.
     pub fn version_names(&self) -> Result<Vec<VersionName>, StoreError> {
-        let names = self
-            .repo
-            .tag_names(Some("v*"))
-            .map_err(StoreError::git("list tags"))?;
-        let mut v: Vec<VersionName> = names
-            .iter()
-            .filter_map(|n| n.ok().flatten())
-            .filter_map(|n| n.strip_prefix('v'))
-            .filter(|d| {
-                !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
-            })
-            .filter_map(|d| d.parse().ok())
-            .map(VersionName)
-            .collect();
-        v.sort();
-        Ok(v)
+        let git_dir = self.repo.path();
+        let mut names: Vec<VersionName> = Vec::new();
+        let tags_dir = git_dir.join("refs").join("tags");
+        match std::fs::read_dir(&tags_dir) {
+            Ok(entries) => {
+                for e in entries {
+                    let e = e.map_err(StoreError::io("read the folder", &tags_dir))?;
+                    if let Some(v) = e.file_name().to_str().and_then(version_tag_number) {
+                        names.push(v);
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("read the folder", &tags_dir)(e)),
+        }
+        let packed = git_dir.join("packed-refs");
+        match std::fs::read_to_string(&packed) {
+            Ok(text) => names.extend(
+                text.lines()
+                    .filter_map(|l| l.split_once(' ').map(|(_, r)| r))
+                    .filter_map(|r| r.strip_prefix("refs/tags/"))
+                    .filter_map(version_tag_number),
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("read", &packed)(e)),
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 
     /// The latest version's name, if any.
@@ -46,11 +62,25 @@ impl Workspace {
         Ok(self.version_names()?.pop())
     }
 
-    /// All versions, oldest first.
+    /// All versions, oldest first. One pass over the tag refs, then one read per tag.
     pub fn versions(&self) -> Result<Vec<Version>, StoreError> {
-        self.version_names()?
+        let mut found: Vec<(VersionName, Oid)> = Vec::new();
+        self.repo
+            .tag_foreach(|oid, name| {
+                if let Some(v) = std::str::from_utf8(name)
+                    .ok()
+                    .and_then(|n| n.strip_prefix("refs/tags/"))
+                    .and_then(version_tag_number)
+                {
+                    found.push((v, oid));
+                }
+                true
+            })
+            .map_err(StoreError::git("list tags"))?;
+        found.sort();
+        found
             .into_iter()
-            .map(|n| self.version(n))
+            .map(|(n, oid)| self.version_from_tag(n, oid))
             .collect()
     }
 
@@ -74,6 +104,15 @@ impl Workspace {
         let target = reference
             .target()
             .ok_or_else(|| foreign("it is a symbolic reference"))?;
+        self.version_from_tag(name, target)
+    }
+
+    fn version_from_tag(&self, name: VersionName, target: Oid) -> Result<Version, StoreError> {
+        let tag_name = name.tag();
+        let foreign = |why: &str| StoreError::ForeignTag {
+            tag: tag_name.clone(),
+            why: why.to_string(),
+        };
         let tag = self.repo.find_tag(target).map_err(|_| {
             foreign("it is a lightweight tag, without the label and trailers strategi writes")
         })?;
@@ -248,6 +287,15 @@ impl Workspace {
         let tree = walk(&self.repo, &dir, &mut md)?;
         Ok(tree.filter(|_| md > 0))
     }
+}
+
+/// `v12` → 12; anything else (`v012`, `v1.2`, `release`) is not a version tag.
+fn version_tag_number(name: &str) -> Option<VersionName> {
+    let d = name.strip_prefix('v')?;
+    if d.is_empty() || d.starts_with('0') || !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    d.parse().ok().map(VersionName)
 }
 
 fn is_markdown(name: &str) -> bool {
