@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod consultation;
 pub mod document;
 pub mod model;
 pub mod store;

@@ -3,3 +3,4 @@
 mod common;
 mod deadlines;
 mod foundation;
+mod rounds;

@@ -47,4 +47,6 @@ pub use workdays::{ClosedReason, WorkCalendar, calendar_days_between};
 pub use crate::model::Lang;
 
 mod obligations;
-pub use obligations::{Obligation, ObligationKind, obligations, parse_relative_due, work_calendar};
+pub use obligations::{
+    DueItem, Obligation, ObligationKind, obligations, parse_relative_due, work_calendar,
+};

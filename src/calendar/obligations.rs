@@ -16,6 +16,27 @@ use crate::model::{Config, PartyCode};
 pub enum ObligationKind {
     /// A milestone of the case.
     Milestone,
+    /// The deadline of a consultation round.
+    Round,
+    /// One party's own deadline in a round (after an extension).
+    PartyDue,
+}
+
+/// A dated obligation before assessment.
+#[derive(Debug, Clone)]
+pub struct DueItem {
+    /// Milestone, round, …
+    pub kind: ObligationKind,
+    /// Stable id (milestone id, round id, `round/party`).
+    pub id: String,
+    /// What is due.
+    pub title: String,
+    /// Who owns it.
+    pub owner: Option<PartyCode>,
+    /// The due date as given.
+    pub due: Date,
+    /// When it was done, if it is.
+    pub done: Option<Date>,
 }
 
 /// One dated obligation with where it stands.
@@ -54,25 +75,35 @@ pub fn work_calendar(config: &Config) -> WorkCalendar {
     WorkCalendar::with_extra_closed(config.closed_days.iter().copied())
 }
 
-/// All obligations of the case in due-date order, assessed on `today`; `soon` is how
-/// many working days ahead count as "due soon".
+/// All obligations of the case (its milestones and the `extra` items, such as rounds) in
+/// due-date order, assessed on `today`; `soon` is how many working days ahead count as
+/// "due soon".
 pub fn obligations(
     config: &Config,
+    extra: Vec<DueItem>,
     today: Date,
     soon: u32,
 ) -> Result<Vec<Obligation>, CalendarError> {
     let cal = work_calendar(config);
-    let mut items = Vec::with_capacity(config.milestones.len());
-    for m in &config.milestones {
-        let due = cal.adjust_deadline(m.due)?;
-        let assessment = assess(due.date, m.done.is_some(), today, soon, &cal);
+    let milestones = config.milestones.iter().map(|m| DueItem {
+        kind: ObligationKind::Milestone,
+        id: m.id.to_string(),
+        title: m.title.clone(),
+        owner: m.owner.clone(),
+        due: m.due,
+        done: m.done,
+    });
+    let mut items = Vec::with_capacity(config.milestones.len() + extra.len());
+    for item in milestones.chain(extra) {
+        let due = cal.adjust_deadline(item.due)?;
+        let assessment = assess(due.date, item.done.is_some(), today, soon, &cal);
         items.push(Obligation {
-            kind: ObligationKind::Milestone,
-            id: m.id.to_string(),
-            title: m.title.clone(),
-            owner: m.owner.clone(),
+            kind: item.kind,
+            id: item.id,
+            title: item.title,
+            owner: item.owner,
             due,
-            done: m.done,
+            done: item.done,
             assessment,
         });
     }

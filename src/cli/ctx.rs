@@ -85,6 +85,20 @@ impl Ctx {
         Ok(Actor { party, name, email })
     }
 
+    /// Random bits for new record ids. From the standard library's randomly keyed
+    /// hasher, mixed with the time and the process id, so no dependency is needed.
+    pub fn random_u64(&self) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.write_u32(std::process::id());
+        h.finish()
+    }
+
     /// Starts the one transaction of a write command.
     pub fn begin<'w>(
         &self,

@@ -6,8 +6,8 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::calendar::{
-    DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, IcsEvent, Obligation, format_date_long, obligations,
-    stable_uid, write_ics,
+    DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, DueItem, IcsEvent, Obligation, ObligationKind,
+    format_date_long, obligations, stable_uid, write_ics,
 };
 use crate::model::{Config, Lang};
 
@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let today = ctx.clock.today();
-    let items = obligations(&config, today, args.soon)?;
+    let items = case_obligations(&ws, &config, today, args.soon)?;
     let ics = match &args.ics {
         None => None,
         Some(file) => {
@@ -79,6 +79,41 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
         }
         write_table(w, &result.obligations)
     })
+}
+
+/// Every obligation of the case: milestones, open rounds, and extended party deadlines.
+pub fn case_obligations(
+    ws: &crate::store::Workspace,
+    config: &Config,
+    today: jiff::civil::Date,
+    soon: u32,
+) -> Result<Vec<Obligation>, CommandError> {
+    let cal = crate::calendar::work_calendar(config);
+    let mut extra = Vec::new();
+    for r in crate::consultation::load_rounds(ws, config, today, &cal)? {
+        let done = r
+            .closed
+            .map(|t| t.to_zoned_datetime(crate::calendar::oslo()).date());
+        extra.push(DueItem {
+            kind: ObligationKind::Round,
+            id: r.def.id.to_string(),
+            title: format!("Svar på {} ({})", r.def.kind.name(Lang::Nb), r.def.version),
+            owner: Some(r.def.sender.clone()),
+            due: r.def.due,
+            done,
+        });
+        for p in r.parties.iter().filter(|p| p.extended) {
+            extra.push(DueItem {
+                kind: ObligationKind::PartyDue,
+                id: format!("{}/{}", r.def.id, p.party),
+                title: format!("Svar fra {} (forlenget frist)", config.party_name(&p.party)),
+                owner: Some(p.party.clone()),
+                due: p.due,
+                done,
+            });
+        }
+    }
+    Ok(obligations(config, extra, today, soon)?)
 }
 
 /// Writes obligations as an aligned table; overdue items stand out.

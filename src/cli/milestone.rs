@@ -205,7 +205,12 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
 fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let config = ws.config()?;
-    let rows = obligations(&config, ctx.clock.today(), DEFAULT_SOON_WORKING_DAYS)?;
+    let rows = obligations(
+        &config,
+        Vec::new(),
+        ctx.clock.today(),
+        DEFAULT_SOON_WORKING_DAYS,
+    )?;
     ui.emit(&rows, |w| {
         if rows.is_empty() {
             writeln!(w, "No milestones yet. Add one with `strategi milestone add ID --title TITLE --due YYYY-MM-DD`.")?;

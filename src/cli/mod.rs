@@ -9,6 +9,7 @@ mod error;
 mod init;
 mod milestone;
 mod party;
+mod round;
 mod status;
 mod ui;
 mod version;
@@ -25,12 +26,7 @@ pub use ui::Ui;
 /// strategi carries a strategy document from first draft to formal approval: drafts in
 /// git, versions sent on consultation, comments answered, deadlines kept, approval signed.
 #[derive(Debug, Parser)]
-#[command(
-    name = "strategi",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "strategi", version, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -87,6 +83,8 @@ pub(crate) enum Command {
     Version(version::VersionCommand),
     Status(status::StatusArgs),
     Deadlines(deadlines::DeadlinesArgs),
+    #[command(subcommand)]
+    Round(round::RoundCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -126,5 +124,16 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Version(c) => version::run(ctx, ui, c),
         Command::Status(a) => status::run(ctx, ui, a),
         Command::Deadlines(a) => deadlines::run(ctx, ui, a),
+        Command::Round(c) => round::run(ctx, ui, c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

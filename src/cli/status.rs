@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::model::{Case, Version};
 
-use crate::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation, obligations};
+use crate::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
-use super::deadlines::write_table;
+use super::deadlines::{case_obligations, write_table};
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -38,7 +38,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         parties: config.parties.len(),
         versions: names.len(),
         latest_version,
-        deadlines: next_deadlines(obligations(&config, today, DEFAULT_SOON_WORKING_DAYS)?),
+        deadlines: next_deadlines(case_obligations(
+            &ws,
+            &config,
+            today,
+            DEFAULT_SOON_WORKING_DAYS,
+        )?),
         case: config.case.clone(),
     };
     ui.emit(&status, |w| {

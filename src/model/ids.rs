@@ -237,8 +237,80 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+/// The id of a record (a round, a comment, a fact): a one-letter kind and seven
+/// base-32 characters, such as `r7k3q9xm`. Random, so two clerks on two machines never
+/// mint the same id; any unambiguous prefix is accepted where an id is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RecordId(String);
+
+const BASE32: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+impl RecordId {
+    /// A new id of the given kind (`'r'` round, `'c'` comment, `'f'` fact) from random
+    /// bits supplied by the caller.
+    pub fn new(kind: char, random: u64) -> RecordId {
+        let mut s = String::with_capacity(8);
+        s.push(kind);
+        for i in 0..7 {
+            s.push(char::from(BASE32[((random >> (i * 5)) & 31) as usize]));
+        }
+        RecordId(s)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for RecordId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        let ok = s.len() == 8
+            && s.as_bytes()[0].is_ascii_lowercase()
+            && s.bytes().skip(1).all(|b| BASE32.contains(&b));
+        if ok {
+            Ok(RecordId(s.to_string()))
+        } else {
+            Err(IdError(format!(
+                "\"{s}\" is not a record id: ids look like r7k3q9xm."
+            )))
+        }
+    }
+}
+
+impl TryFrom<String> for RecordId {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, IdError> {
+        s.parse()
+    }
+}
+
+impl From<RecordId> for String {
+    fn from(c: RecordId) -> String {
+        c.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn record_ids() {
+        let id = RecordId::new('r', 0x1234_5678_9abc);
+        assert_eq!(id.as_str().len(), 8);
+        assert_eq!(id.as_str().parse::<RecordId>(), Ok(id.clone()));
+        assert_ne!(RecordId::new('r', 1), RecordId::new('r', 2));
+        assert!("r7k3q9xi".parse::<RecordId>().is_err());
+        assert!("r7k3".parse::<RecordId>().is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -8,5 +8,5 @@ mod ids;
 mod version;
 
 pub use config::{Case, Config, Lang, MailSettings, Milestone, Party, Transport};
-pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, VersionName};
+pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use version::Version;

@@ -8,6 +8,7 @@
 
 mod config_file;
 mod lock;
+mod records;
 mod tx;
 mod versions;
 
@@ -17,6 +18,7 @@ use git2::{Repository, RepositoryInitOptions};
 
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
 pub use lock::{LockHolder, WriteLock};
+pub use records::{RecordFile, line_col, parse_record};
 pub use tx::{Actor, CommitInfo, Transaction, atomic_write};
 pub use versions::StoredFile;
 

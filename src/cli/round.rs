@@ -1,0 +1,548 @@
+//! `strategi round open|list|show|extend|close`: consultation rounds.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use crate::calendar::{
+    ConsultationKind, check_window, format_date_long, parse_date, work_calendar,
+};
+use crate::consultation::{
+    Fact, FactBody, PartyStatus, RoundDef, RoundState, fact_path, load_round, load_rounds,
+    resolve_round, round_path,
+};
+use crate::model::{Config, Lang, PartyCode, RecordId};
+use crate::store::Workspace;
+
+use super::ui::{paint, styles};
+use super::{CommandError, Ctx, Ui};
+
+/// Consultation rounds: a fixed version sent to parties with a deadline.
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// Open a round: which version, to whom, by when. The deadline is checked against
+    /// the rule for the kind (framlegging at least three weeks, høring at least six).
+    ///
+    /// Example: strategi --as DFD round open --version v1 --to all --due 2025-12-22
+    Open(OpenArgs),
+    /// List the rounds.
+    List,
+    /// Show a round and where each recipient stands.
+    Show(RoundRef),
+    /// Give one party a later deadline.
+    Extend(ExtendArgs),
+    /// Close a round: no more answers are expected.
+    Close(CloseArgs),
+}
+
+/// Arguments of `round open`.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// The version to send (v1, or the start of its label).
+    #[arg(long = "version", value_name = "V")]
+    pub version_spec: String,
+    /// Recipients: party codes separated by commas, or "all" (every party but the sender
+    /// and the owner).
+    #[arg(long, value_name = "CODES|all")]
+    pub to: String,
+    /// The deadline for answers (YYYY-MM-DD or DD.MM.YYYY).
+    #[arg(long)]
+    pub due: String,
+    /// framlegging (ministries, at least 3 weeks), hoyring (public, at least 6 weeks) or
+    /// innspill (informal input).
+    #[arg(long, default_value = "framlegging")]
+    pub kind: String,
+    /// The party that sends the round (default: the acting party).
+    #[arg(long)]
+    pub sender: Option<String>,
+    /// A title for letters and lists.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Why a deadline shorter than the rule is acceptable (recorded with the round).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// A round by id or id prefix.
+#[derive(Debug, Args)]
+pub struct RoundRef {
+    /// The round's id (or the start of it).
+    pub round: String,
+}
+
+/// Arguments of `round extend`.
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The round's id (or the start of it).
+    pub round: String,
+    /// The party that gets more time.
+    #[arg(long)]
+    pub party: String,
+    /// The new deadline.
+    #[arg(long)]
+    pub due: String,
+    /// Why (recorded).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// Arguments of `round close`.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The round's id (or the start of it).
+    pub round: String,
+    /// A note (recorded).
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Runs a `round` command.
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &RoundCommand) -> Result<(), CommandError> {
+    match cmd {
+        RoundCommand::Open(a) => open(ctx, ui, a),
+        RoundCommand::List => list(ctx, ui),
+        RoundCommand::Show(a) => show(ctx, ui, &a.round),
+        RoundCommand::Extend(a) => extend(ctx, ui, a),
+        RoundCommand::Close(a) => close(ctx, ui, a),
+    }
+}
+
+fn one_line(text: &str, what: &str) -> Result<String, CommandError> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().any(char::is_control) {
+        return Err(CommandError::user(format!(
+            "The {what} must be one line of text."
+        )));
+    }
+    Ok(t.to_string())
+}
+
+fn recipients(
+    config: &Config,
+    to: &str,
+    sender: &PartyCode,
+) -> Result<Vec<PartyCode>, CommandError> {
+    if to.trim().eq_ignore_ascii_case("all") {
+        let all: Vec<PartyCode> = config
+            .parties
+            .iter()
+            .map(|p| p.code.clone())
+            .filter(|c| c != sender && c != &config.case.owner)
+            .collect();
+        if all.is_empty() {
+            return Err(CommandError::user(
+                "\"all\" names no party: the case has no parties besides the sender and the owner.",
+            )
+            .hint("Add the parties with `strategi party add`."));
+        }
+        return Ok(all);
+    }
+    let mut out: Vec<PartyCode> = Vec::new();
+    for part in to.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let code: PartyCode = part.parse()?;
+        if config.party(&code).is_none() {
+            return Err(CommandError::user(format!(
+                "\"{code}\" is not a listed party, so there is no address to send to."
+            ))
+            .hint(format!(
+                "Add it with `strategi party add {code} --name NAME --email ADDRESS`."
+            )));
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    if out.is_empty() {
+        return Err(CommandError::user("--to names no party.")
+            .hint("Give codes such as --to FIN,KDD or --to all."));
+    }
+    Ok(out)
+}
+
+fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError> {
+    let kind: ConsultationKind = args.kind.parse()?;
+    let due = parse_date(&args.due)?;
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, "strategi round open")?;
+    let config = ws.config()?;
+    let actor = ctx.actor(&ws, &config)?;
+    let version = super::version::resolve(&ws, &args.version_spec)?;
+    let sender: PartyCode = match &args.sender {
+        Some(s) => s.parse()?,
+        None => actor.party.clone(),
+    };
+    if !config.knows_party(&sender) {
+        return Err(CommandError::user(format!(
+            "The sender \"{sender}\" is not a party of this case."
+        )));
+    }
+    let to = recipients(&config, &args.to, &sender)?;
+    let today = ctx.clock.today();
+    let cal = work_calendar(&config);
+    let check = check_window(today, due, kind, &cal)?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| one_line(r, "reason"))
+        .transpose()?;
+    if let Some(short) = check.too_short.as_ref().filter(|_| reason.is_none()) {
+        return Err(CommandError::user(format!(
+                "A {} round needs at least {} days for answers, but {} to {} is {} days.",
+                kind.code(),
+                short.minimum_days,
+                today,
+                due,
+                short.actual_days
+            ))
+            .cause("Utredningsinstruksen: framlegging at least three weeks, høring at least six weeks, unless agreed otherwise.")
+            .hint(format!(
+                "Give a deadline on or after {}, or say why a shorter one is agreed with --reason \"...\".",
+                short.earliest_allowed
+            )));
+    }
+    for period in &check.spans {
+        ui.warn(format!(
+            "The window {today} to {due} spans {} ({} to {}); consider a longer deadline so that those consulted get enough working time.",
+            period.kind.name(Lang::En),
+            period.start,
+            period.end
+        ));
+    }
+    let title = match &args.title {
+        Some(t) => one_line(t, "title")?,
+        None => format!(
+            "{} av {} «{}»",
+            capitalise(kind.name(Lang::Nb)),
+            version.name,
+            version.label
+        ),
+    };
+    let def = RoundDef {
+        id: RecordId::new('r', ctx.random_u64()),
+        kind,
+        title,
+        version: version.name,
+        sender,
+        recipients: to,
+        opened: today,
+        due,
+        reason,
+        opened_by: actor.party.clone(),
+        at: ctx.clock.now().timestamp(),
+    };
+    let text = toml::to_string(&def)
+        .map_err(|e| CommandError::internal(format!("Could not write the round: {e}")))?;
+    tx.write(&round_path(&def.id), text);
+    let mut body = format!(
+        "{} to {} parties, due {}.",
+        def.version,
+        def.recipients.len(),
+        def.due
+    );
+    if let Some(r) = &def.reason {
+        body.push_str(&format!("\nShort deadline accepted: {r}"));
+    }
+    let commit = tx.commit(
+        &format!(
+            "Open {} round {} on {}: {}",
+            kind.code(),
+            def.id,
+            def.version,
+            def.title
+        ),
+        &body,
+        "round-open",
+        &actor,
+        &ctx.clock.now(),
+    )?;
+    let state = RoundState::fold(def, Vec::new(), &config, today, &cal);
+    ui.emit(
+        &serde_json::json!({ "round": state, "window": check, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Opened round {} ({}): {} to {} parties, answers due {}.",
+                paint(styles::BOLD, &state.def.id),
+                state.def.kind.name(Lang::En),
+                state.def.version,
+                state.def.recipients.len(),
+                format_date_long(check.deadline.date, Lang::En)
+            )?;
+            if let Some(why) = check.deadline.explanation(Lang::En) {
+                writeln!(w, "{why}")?;
+            }
+            Ok(())
+        },
+    )
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Resolves a round reference to an id, with errors a person can act on.
+pub(super) fn find(ws: &Workspace, spec: &str) -> Result<RecordId, CommandError> {
+    match resolve_round(ws, spec)? {
+        Ok(id) => Ok(id),
+        Err(c) if c.is_empty() => Err(CommandError::user(format!("There is no round \"{spec}\"."))
+            .hint("See the rounds with `strategi round list`.")),
+        Err(c) => Err(CommandError::user(format!(
+            "\"{spec}\" could be any of the rounds {}.",
+            c.join(", ")
+        ))
+        .hint("Give more of the id.")),
+    }
+}
+
+fn load(
+    ctx: &Ctx,
+    ws: &Workspace,
+    config: &Config,
+    spec: &str,
+) -> Result<RoundState, CommandError> {
+    let id = find(ws, spec)?;
+    let (def, facts) = load_round(ws, &id)?;
+    Ok(RoundState::fold(
+        def,
+        facts,
+        config,
+        ctx.clock.today(),
+        &work_calendar(config),
+    ))
+}
+
+fn status_word(s: PartyStatus) -> String {
+    match s {
+        PartyStatus::NotSent => "not sent".to_string(),
+        PartyStatus::Waiting => "waiting".to_string(),
+        PartyStatus::Overdue => paint(styles::BAD, "OVERDUE"),
+    }
+}
+
+fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let rounds = load_rounds(&ws, &config, ctx.clock.today(), &work_calendar(&config))?;
+    ui.emit(&rounds, |w| {
+        if rounds.is_empty() {
+            writeln!(w, "No rounds yet. Open one with `strategi round open --version V --to all --due DATE`.")?;
+        }
+        for r in &rounds {
+            let state = if r.closed.is_some() { paint(styles::DIM, "closed") } else { paint(styles::GOOD, "open") };
+            writeln!(
+                w,
+                "{}  {}  {}  {:11}  from {}  to {:2} parties  due {}  {}",
+                paint(styles::BOLD, &r.def.id),
+                state,
+                r.def.version,
+                r.def.kind.code(),
+                r.def.sender,
+                r.def.recipients.len(),
+                r.def.due,
+                r.def.title
+            )?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    round: &'a RoundState,
+}
+
+fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let state = load(ctx, &ws, &config, spec)?;
+    for f in &state.findings {
+        ui.warn(format!(
+            "{}: {} (ignored; run `strategi verify`)",
+            f.path, f.message
+        ));
+    }
+    ui.emit(&Shown { round: &state }, |w| {
+        let d = &state.def;
+        writeln!(w, "{} {}", paint(styles::BOLD, &d.id), d.title)?;
+        writeln!(w, "Kind      {}", d.kind.name(Lang::En))?;
+        writeln!(w, "Version   {}", d.version)?;
+        writeln!(
+            w,
+            "Sender    {} ({})",
+            d.sender,
+            config.party_name(&d.sender)
+        )?;
+        writeln!(w, "Opened    {}", d.opened)?;
+        writeln!(w, "Due       {}", format_date_long(d.due, Lang::En))?;
+        if let Some(r) = &d.reason {
+            writeln!(w, "Reason    {r}")?;
+        }
+        writeln!(
+            w,
+            "State     {}",
+            if state.closed.is_some() {
+                "closed"
+            } else {
+                "open"
+            }
+        )?;
+        writeln!(w)?;
+        let name_w = state
+            .parties
+            .iter()
+            .map(|p| config.party_name(&p.party).chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(44);
+        for p in &state.parties {
+            let name: String = config.party_name(&p.party).chars().take(name_w).collect();
+            let ext = if p.extended {
+                format!("  extended to {}", p.due)
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "  {:5} {name:name_w$}  {}{ext}",
+                p.party.as_str(),
+                status_word(p.status)
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn add_fact(
+    ctx: &Ctx,
+    ws: &Workspace,
+    round: &RecordId,
+    body: FactBody,
+    summary: String,
+    action: &str,
+    command: &str,
+) -> Result<(Fact, crate::store::CommitInfo), CommandError> {
+    let mut tx = ctx.begin(ws, command)?;
+    let config = ws.config()?;
+    let actor = ctx.actor(ws, &config)?;
+    let fact = Fact {
+        id: RecordId::new('f', ctx.random_u64()),
+        at: ctx.clock.now().timestamp(),
+        by: actor.party.clone(),
+        body,
+    };
+    let text = toml::to_string(&fact)
+        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))?;
+    tx.write(&fact_path(round, &fact), text);
+    let commit = tx.commit(&summary, "", action, &actor, &ctx.clock.now())?;
+    Ok((fact, commit))
+}
+
+fn may_steer(ctx: &Ctx, config: &Config, state: &RoundState) -> Result<(), CommandError> {
+    let by = ctx.acting_party(config)?;
+    if by == state.def.sender || by == config.case.owner {
+        Ok(())
+    } else {
+        Err(CommandError::user(format!(
+            "{by} may not change round {}: only its sender {} or the case owner {} may.",
+            state.def.id, state.def.sender, config.case.owner
+        ))
+        .hint(format!(
+            "Act as the sender with `--as {}`.",
+            state.def.sender
+        )))
+    }
+}
+
+fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandError> {
+    let party: PartyCode = args.party.parse()?;
+    let due = parse_date(&args.due)?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| one_line(r, "reason"))
+        .transpose()?;
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let state = load(ctx, &ws, &config, &args.round)?;
+    may_steer(ctx, &config, &state)?;
+    if state.closed.is_some() {
+        return Err(CommandError::user(format!(
+            "Round {} is closed.",
+            state.def.id
+        )));
+    }
+    let Some(current) = state.parties.iter().find(|p| p.party == party) else {
+        return Err(CommandError::user(format!(
+            "{party} is not a recipient of round {}.",
+            state.def.id
+        )));
+    };
+    if due <= current.due {
+        return Err(CommandError::user(format!(
+            "{party}'s deadline is already {}; an extension must be later.",
+            current.due
+        )));
+    }
+    let (fact, commit) = add_fact(
+        ctx,
+        &ws,
+        &state.def.id,
+        FactBody::Extension {
+            party: party.clone(),
+            due,
+            reason,
+        },
+        format!(
+            "Extend {party}'s deadline in round {} to {due}",
+            state.def.id
+        ),
+        "round-extend",
+        "strategi round extend",
+    )?;
+    ui.emit(
+        &serde_json::json!({ "fact": fact, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Extended {}'s deadline in round {} from {} to {due}.",
+                paint(styles::BOLD, &party),
+                state.def.id,
+                current.due
+            )
+        },
+    )
+}
+
+fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandError> {
+    let note = args
+        .note
+        .as_deref()
+        .map(|r| one_line(r, "note"))
+        .transpose()?;
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let state = load(ctx, &ws, &config, &args.round)?;
+    may_steer(ctx, &config, &state)?;
+    if state.closed.is_some() {
+        return Err(CommandError::user(format!(
+            "Round {} is already closed.",
+            state.def.id
+        )));
+    }
+    let (fact, commit) = add_fact(
+        ctx,
+        &ws,
+        &state.def.id,
+        FactBody::Closed { note },
+        format!("Close round {}", state.def.id),
+        "round-close",
+        "strategi round close",
+    )?;
+    ui.emit(
+        &serde_json::json!({ "fact": fact, "commit": commit }),
+        |w| writeln!(w, "Closed round {}.", paint(styles::BOLD, &state.def.id)),
+    )
+}

@@ -1,0 +1,16 @@
+//! Consultation rounds: a fixed version sent to parties with a deadline, and every later
+//! fact about it.
+//!
+//! A round lives in `consultations/<id>/`: `round.toml` is its definition, written once;
+//! every later fact (an extension, the close, and with later capabilities: sent,
+//! reminded, response, comment, decision) is a new file in `facts/`. The current state
+//! is a fold over the facts in time order ([`RoundState::fold`]). Permissions are
+//! checked in the fold, so a fact added by hand by a party that may not make it is
+//! ignored and reported, never obeyed.
+
+mod round;
+
+pub use round::{
+    Fact, FactBody, Finding, PartyState, PartyStatus, RoundDef, RoundState, fact_path, load_round,
+    load_rounds, resolve_round, round_path,
+};

@@ -1,0 +1,299 @@
+//! Round definitions, facts, and the fold into state.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{ConsultationKind, WorkCalendar};
+use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+
+/// A round's definition, `consultations/<id>/round.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundDef {
+    /// The round's id.
+    pub id: RecordId,
+    /// Framlegging, høring or innspill.
+    pub kind: ConsultationKind,
+    /// A title for letters and lists.
+    pub title: String,
+    /// The version sent.
+    pub version: VersionName,
+    /// Who sends it (DFD sends the framlegging in the reference case).
+    pub sender: PartyCode,
+    /// Who it goes to.
+    pub recipients: Vec<PartyCode>,
+    /// The day it was opened.
+    pub opened: Date,
+    /// The deadline for answers, as given (it may move off a closed day).
+    pub due: Date,
+    /// Why a deadline shorter than the rule for the kind was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The party that opened it.
+    pub opened_by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A fact about a round: written once, never edited. (Unknown fields are not denied
+/// here: serde cannot combine that with the flattened body.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// The fact's id.
+    pub id: RecordId,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// The acting party.
+    pub by: PartyCode,
+    /// What happened.
+    #[serde(flatten)]
+    pub body: FactBody,
+}
+
+/// What a fact says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FactBody {
+    /// A party's deadline was extended.
+    Extension {
+        /// Whose deadline.
+        party: PartyCode,
+        /// The new deadline.
+        due: Date,
+        /// Why, if said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The round was closed: no more answers are expected.
+    Closed {
+        /// A note, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+}
+
+/// Where `round.toml` of a round lives.
+pub fn round_path(id: &RecordId) -> String {
+    format!("{CONSULTATIONS_DIR}/{id}/round.toml")
+}
+
+/// Where a fact file lives: named by time, then id, so a listing is in time order.
+pub fn fact_path(round: &RecordId, fact: &Fact) -> String {
+    let stamp = fact.at.strftime("%Y%m%dT%H%M%SZ");
+    format!("{CONSULTATIONS_DIR}/{round}/facts/{stamp}-{}.toml", fact.id)
+}
+
+/// How a party stands in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartyStatus {
+    /// The letter has not gone out.
+    NotSent,
+    /// Waiting for an answer, deadline not passed.
+    Waiting,
+    /// The deadline passed with no answer.
+    Overdue,
+}
+
+/// One recipient's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyState {
+    /// The party.
+    pub party: PartyCode,
+    /// Its deadline (the round's, or an extension's).
+    pub due: Date,
+    /// Whether the deadline was extended.
+    pub extended: bool,
+    /// Where it stands on the day the state was folded.
+    pub status: PartyStatus,
+}
+
+/// A fact that was not applied, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The fact's file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A round's current state, folded from its definition and facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundState {
+    /// The definition.
+    #[serde(flatten)]
+    pub def: RoundDef,
+    /// When it was closed, if it was.
+    pub closed: Option<Timestamp>,
+    /// Per recipient.
+    pub parties: Vec<PartyState>,
+    /// Facts that were ignored.
+    pub findings: Vec<Finding>,
+}
+
+impl RoundState {
+    /// Folds a definition and its facts (with their paths) into state as of `today`.
+    ///
+    /// Permission rule: extensions and closing are made by the round's sender or the
+    /// case's owner; a fact by anyone else is ignored and reported.
+    pub fn fold(
+        def: RoundDef,
+        mut facts: Vec<(String, Fact)>,
+        config: &Config,
+        today: Date,
+        cal: &WorkCalendar,
+    ) -> RoundState {
+        facts.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+        let mut parties: Vec<PartyState> = def
+            .recipients
+            .iter()
+            .map(|p| PartyState {
+                party: p.clone(),
+                due: def.due,
+                extended: false,
+                status: PartyStatus::NotSent,
+            })
+            .collect();
+        let mut closed = None;
+        let mut findings = Vec::new();
+        let may_steer = |by: &PartyCode| by == &def.sender || by == &config.case.owner;
+        for (path, fact) in facts {
+            match &fact.body {
+                FactBody::Extension { party, due, .. } => {
+                    if !may_steer(&fact.by) {
+                        findings.push(Finding {
+                            path,
+                            message: format!("{} extended a deadline, but only {} (the sender) or {} (the owner) may.", fact.by, def.sender, config.case.owner),
+                        });
+                        continue;
+                    }
+                    match parties.iter_mut().find(|p| &p.party == party) {
+                        Some(p) => {
+                            p.due = *due;
+                            p.extended = true;
+                        }
+                        None => findings.push(Finding {
+                            path,
+                            message: format!(
+                                "The extension is for {party}, who is not a recipient of the round."
+                            ),
+                        }),
+                    }
+                }
+                FactBody::Closed { .. } => {
+                    if may_steer(&fact.by) {
+                        closed.get_or_insert(fact.at);
+                    } else {
+                        findings.push(Finding {
+                            path,
+                            message: format!(
+                                "{} closed the round, but only {} or {} may.",
+                                fact.by, def.sender, config.case.owner
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        // Nothing is sent yet in this capability; `round send` will add the facts that
+        // move parties to Waiting. Until then, a party counts as overdue after its
+        // (moved) deadline so that no deadline passes unseen.
+        for p in &mut parties {
+            let due = cal.adjust_deadline(p.due).map(|a| a.date).unwrap_or(p.due);
+            p.status = if today > due {
+                PartyStatus::Overdue
+            } else {
+                PartyStatus::NotSent
+            };
+        }
+        RoundState {
+            def,
+            closed,
+            parties,
+            findings,
+        }
+    }
+}
+
+/// Loads one round's definition and facts.
+pub fn load_round(
+    ws: &Workspace,
+    id: &RecordId,
+) -> Result<(RoundDef, Vec<(String, Fact)>), StoreError> {
+    let path = round_path(id);
+    let Some(file) = ws.read_record(&path)? else {
+        return Err(StoreError::BadFile {
+            path: path.into(),
+            line: 1,
+            column: 1,
+            message: "The round's definition is missing.".into(),
+        });
+    };
+    let def: RoundDef = parse_record(&file.path, &file.text)?;
+    if &def.id != id {
+        return Err(StoreError::BadFile {
+            path: file.path.into(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "The file says it is round \"{}\", but it lies in the folder of round \"{id}\".",
+                def.id
+            ),
+        });
+    }
+    let mut facts = Vec::new();
+    for f in ws.read_records(&format!("{CONSULTATIONS_DIR}/{id}/facts"))? {
+        let fact: Fact = parse_record(&f.path, &f.text)?;
+        facts.push((f.path, fact));
+    }
+    Ok((def, facts))
+}
+
+/// Loads every round, folded as of `today`, in the order they were opened.
+pub fn load_rounds(
+    ws: &Workspace,
+    config: &Config,
+    today: Date,
+    cal: &WorkCalendar,
+) -> Result<Vec<RoundState>, StoreError> {
+    let mut rounds = Vec::new();
+    for name in ws.list_folders(CONSULTATIONS_DIR)? {
+        let Ok(id) = name.parse::<RecordId>() else {
+            continue;
+        };
+        let (def, facts) = load_round(ws, &id)?;
+        rounds.push(RoundState::fold(def, facts, config, today, cal));
+    }
+    rounds.sort_by(|a, b| {
+        a.def
+            .at
+            .cmp(&b.def.at)
+            .then_with(|| a.def.id.cmp(&b.def.id))
+    });
+    Ok(rounds)
+}
+
+/// Finds a round by id or unambiguous id prefix. `Err` holds the candidates (none, or
+/// several).
+pub fn resolve_round(
+    ws: &Workspace,
+    prefix: &str,
+) -> Result<Result<RecordId, Vec<String>>, StoreError> {
+    let ids: Vec<String> = ws
+        .list_folders(CONSULTATIONS_DIR)?
+        .into_iter()
+        .filter(|n| n.parse::<RecordId>().is_ok())
+        .collect();
+    let matches: Vec<String> = ids
+        .iter()
+        .filter(|n| n.starts_with(prefix) && !prefix.is_empty())
+        .cloned()
+        .collect();
+    Ok(match matches.as_slice() {
+        [one] => one.parse::<RecordId>().map_err(|_| matches.clone()),
+        [] => Err(Vec::new()),
+        _ => Err(matches),
+    })
+}

@@ -1,0 +1,109 @@
+//! Records: small TOML files written once (definitions and facts).
+//!
+//! The store reads and writes them as text; what they mean is the business of the
+//! layers above. Parsing goes through [`parse_record`] so that every error names the
+//! file, line and column.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use super::{StoreError, Workspace};
+
+/// A record file read from the working tree.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    /// Path relative to the workspace root, `/`-separated.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Parses a TOML record, reporting errors with file, line and column.
+pub fn parse_record<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, StoreError> {
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let (line, column) = line_col(text, offset);
+        StoreError::BadFile {
+            path: Path::new(path).to_path_buf(),
+            line,
+            column,
+            message: format!(
+                "{} (this file was written by strategi; restore it with `git checkout -- {path}`)",
+                e.message().trim_end()
+            ),
+        }
+    })
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Workspace {
+    /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
+    pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
+        let dir = self.root.join(rel);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("read the folder", &dir)(e)),
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let e = e.map_err(StoreError::io("read the folder", &dir))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The `.toml` files directly in `rel` (sorted by name); empty if it does not exist.
+    pub fn read_records(&self, rel: &str) -> Result<Vec<RecordFile>, StoreError> {
+        let dir = self.root.join(rel);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("read the folder", &dir)(e)),
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let e = e.map_err(StoreError::io("read the folder", &dir))?;
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if name.starts_with('.') || !name.ends_with(".toml") {
+                continue;
+            }
+            let path = e.path();
+            let text = std::fs::read_to_string(&path).map_err(StoreError::io("read", &path))?;
+            out.push(RecordFile {
+                path: format!("{rel}/{name}"),
+                text,
+            });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    /// Reads one record file, if it exists.
+    pub fn read_record(&self, rel: &str) -> Result<Option<RecordFile>, StoreError> {
+        let path = self.root.join(rel);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(RecordFile {
+                path: rel.to_string(),
+                text,
+            })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io("read", &path)(e)),
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Rounds: deadline rules per kind (issue 4), definitions and facts (issue 5, first part).
+
+use crate::common::TestEnv;
+
+fn with_version(env: &TestEnv) {
+    env.workspace("ws");
+    env.run_in(
+        "ws",
+        &[
+            "party",
+            "add",
+            "DFD",
+            "--name",
+            "Digitaliserings- og forvaltningsdepartementet",
+            "--email",
+            "postmottak@dfd.example",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
+    )
+    .expect("write");
+    env.run_in("ws", &["version", "cut", "--label", "Utkast"])
+        .ok();
+}
+
+#[test]
+fn short_deadlines_need_a_reason_and_keep_it() {
+    let env = TestEnv::new();
+    with_version(&env);
+    // 3 November + 20 days: one day short of three weeks.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "all",
+            "--due",
+            "2025-11-23",
+        ],
+    );
+    assert!(r.stderr.contains("needs at least 21 days"), "{}", r.stderr);
+    assert!(r.stderr.contains("on or after 2025-11-24"), "{}", r.stderr);
+    // A høring needs six weeks.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-12-14",
+            "--kind",
+            "høring",
+        ],
+    );
+    assert!(r.stderr.contains("needs at least 42 days"), "{}", r.stderr);
+    // Three weeks is enough; the deadline on a Monday stays.
+    let ok = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "all",
+                "--due",
+                "2025-11-24",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(ok["round"]["sender"], "DFD");
+    assert_eq!(ok["round"]["recipients"], serde_json::json!(["FIN", "KDD"]));
+    // A short deadline with a reason is accepted and the reason recorded.
+    let short = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN",
+                "--due",
+                "2025-11-14",
+                "--reason",
+                "Avtalt med FIN",
+            ],
+        )
+        .ok()
+        .json();
+    let id = short["round"]["id"].as_str().expect("id").to_string();
+    let def = std::fs::read_to_string(env.path(&format!("ws/consultations/{id}/round.toml")))
+        .expect("round.toml");
+    assert!(def.contains("reason = \"Avtalt med FIN\""), "{def}");
+    let body = env.git("ws", &["log", "-1", "--format=%B"]).ok().stdout;
+    assert!(
+        body.contains("Short deadline accepted: Avtalt med FIN"),
+        "{body}"
+    );
+    assert!(body.contains("Strategi-Action: round-open"), "{body}");
+}
+
+#[test]
+fn holiday_windows_warn() {
+    let env = TestEnv::new();
+    with_version(&env);
+    let r = env
+        .run_in(
+            "ws",
+            &[
+                "--now",
+                "2025-12-03",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN",
+                "--due",
+                "2026-01-09",
+            ],
+        )
+        .ok();
+    assert!(
+        r.stderr
+            .contains("Warning: The window 2025-12-03 to 2026-01-09 spans the Christmas holidays"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn extensions_show_in_round_and_deadlines() {
+    let env = TestEnv::new();
+    with_version(&env);
+    let open = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN,KDD",
+                "--due",
+                "2025-11-24",
+            ],
+        )
+        .ok()
+        .json();
+    let id = open["round"]["id"].as_str().expect("id").to_string();
+    let prefix = &id[..3];
+    // Only the sender or the owner may extend.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "FIN",
+            "round",
+            "extend",
+            prefix,
+            "--party",
+            "FIN",
+            "--due",
+            "2025-12-01",
+        ],
+    );
+    assert!(
+        r.stderr
+            .contains("only its sender DFD or the case owner DIO"),
+        "{}",
+        r.stderr
+    );
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "extend",
+            prefix,
+            "--party",
+            "FIN",
+            "--due",
+            "2025-12-01",
+        ],
+    )
+    .ok();
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "extend",
+            prefix,
+            "--party",
+            "FIN",
+            "--due",
+            "2025-11-30",
+        ],
+    );
+    assert!(r.stderr.contains("must be later"), "{}", r.stderr);
+    let show = env
+        .run_in(
+            "ws",
+            &["--json", "--now", "2025-11-26", "round", "show", prefix],
+        )
+        .ok()
+        .json();
+    assert_eq!(show["parties"][0]["party"], "FIN");
+    assert_eq!(show["parties"][0]["due"], "2025-12-01");
+    assert_eq!(show["parties"][0]["extended"], true);
+    assert_eq!(show["parties"][1]["status"], "overdue");
+    let d = env
+        .run_in("ws", &["--json", "--now", "2025-11-26", "deadlines"])
+        .ok()
+        .json();
+    let ids: Vec<&str> = d["obligations"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
+    assert!(ids.contains(&id.as_str()));
+    assert!(ids.contains(&format!("{id}/FIN").as_str()));
+
+    // A fact added by hand by a party that may not make it is ignored, and said so.
+    let forged = "id = \"fzzzzzzz\"\nat = \"2025-11-20T10:00:00Z\"\nby = \"KDD\"\ntype = \"extension\"\nparty = \"KDD\"\ndue = \"2026-03-01\"\n";
+    std::fs::write(
+        env.path(&format!(
+            "ws/consultations/{id}/facts/20251120T100000Z-fzzzzzzz.toml"
+        )),
+        forged,
+    )
+    .expect("write");
+    let r = env
+        .run_in(
+            "ws",
+            &["--json", "--now", "2025-11-26", "round", "show", &id],
+        )
+        .ok();
+    assert_eq!(r.json()["parties"][1]["due"], "2025-11-24");
+    assert!(
+        r.stderr
+            .contains("KDD extended a deadline, but only DFD (the sender) or DIO (the owner) may."),
+        "{}",
+        r.stderr
+    );
+
+    // A broken fact file is named with its line.
+    std::fs::write(
+        env.path(&format!(
+            "ws/consultations/{id}/facts/20251121T100000Z-fyyyyyyy.toml"
+        )),
+        "id = \"fyyyyyyy\"\nat = 12\n",
+    )
+    .expect("write");
+    let r = env.run_in("ws", &["round", "show", &id]).refused();
+    assert!(
+        r.stderr.contains("20251121T100000Z-fyyyyyyy.toml:2:6"),
+        "{}",
+        r.stderr
+    );
+    // Nothing is written while a record is broken.
+    env.assert_refused_unchanged("ws", &["round", "close", prefix]);
+}
