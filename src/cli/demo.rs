@@ -222,9 +222,54 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         ],
     )?;
     player.step(out, "2025-11-05", &["deadlines"])?;
+    player.step(out, "2025-11-17", &["milestone", "done", "sirkulering-ag"])?;
     player.step(out, "2025-11-28", &["status"])?;
-    player.step(out, "2025-12-02", &["deadlines"])?;
+    player.step(out, "2025-11-28", &["milestone", "done", "forslag-dfd"])?;
 
+    // DFD sends the proposal on framlegging to the ministries; the deadline spans
+    // Christmas, so it gives more than the three-week minimum and the tool says why.
+    out.note(paint(
+        styles::DIM,
+        "\n(DFD reviews the proposal and sends it on framlegging to the ministries.)",
+    ));
+    player.step(
+        out,
+        "2025-12-03",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "all",
+            "--due",
+            "2026-01-09",
+            "--title",
+            "Framlegging: Strategi for kunstig intelligens i departementsfellesskapet",
+        ],
+    )?;
+    player.step(out, "2025-12-03", &["round", "list"])?;
+    player.step(
+        out,
+        "2026-01-05",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "extend",
+            "latest",
+            "--party",
+            "FIN",
+            "--due",
+            "2026-01-16",
+            "--reason",
+            "FIN ba om en uke ekstra",
+        ],
+    )?;
+    player.step(out, "2026-01-12", &["round", "show", "latest"])?;
+    player.step(out, "2026-01-12", &["deadlines"])?;
     out.note(format!(
         "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
         dir.display(),
@@ -275,7 +320,11 @@ impl Player {
             .map_err(|e| {
                 CommandError::internal(format!("The demo's own command line is wrong: {e}"))
             })?;
-        let mut ctx = self.ctx(now)?;
+        let mut global = cli.global.clone();
+        global.chdir = Some(self.dir.clone());
+        global.now = Some(now.to_string());
+        global.color = self.color;
+        let mut ctx = Ctx::new(global)?;
         dispatch(&mut ctx, ui, &cli.command)
     }
 }

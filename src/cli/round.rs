@@ -65,14 +65,14 @@ pub struct OpenArgs {
 /// A round by id or id prefix.
 #[derive(Debug, Args)]
 pub struct RoundRef {
-    /// The round's id (or the start of it).
+    /// The round's id (or the start of it, or "latest").
     pub round: String,
 }
 
 /// Arguments of `round extend`.
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
-    /// The round's id (or the start of it).
+    /// The round's id (or the start of it, or "latest").
     pub round: String,
     /// The party that gets more time.
     #[arg(long)]
@@ -88,7 +88,7 @@ pub struct ExtendArgs {
 /// Arguments of `round close`.
 #[derive(Debug, Args)]
 pub struct CloseArgs {
-    /// The round's id (or the start of it).
+    /// The round's id (or the start of it, or "latest").
     pub round: String,
     /// A note (recorded).
     #[arg(long)]
@@ -282,8 +282,20 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Resolves a round reference to an id, with errors a person can act on.
+/// Resolves a round reference (id, id prefix, or `latest`: the last opened) to an id,
+/// with errors a person can act on.
 pub(super) fn find(ws: &Workspace, spec: &str) -> Result<RecordId, CommandError> {
+    if spec == "latest" {
+        let config = ws.config()?;
+        let today = jiff::civil::Date::constant(2000, 1, 1);
+        return load_rounds(ws, &config, today, &work_calendar(&config))?
+            .pop()
+            .map(|r| r.def.id)
+            .ok_or_else(|| {
+                CommandError::user("No round has been opened yet.")
+                    .hint("Open one with `strategi round open`.")
+            });
+    }
     match resolve_round(ws, spec)? {
         Ok(id) => Ok(id),
         Err(c) if c.is_empty() => Err(CommandError::user(format!("There is no round \"{spec}\"."))
@@ -317,7 +329,7 @@ fn status_word(s: PartyStatus) -> String {
     match s {
         PartyStatus::NotSent => "not sent".to_string(),
         PartyStatus::Waiting => "waiting".to_string(),
-        PartyStatus::Overdue => paint(styles::BAD, "OVERDUE"),
+        PartyStatus::Overdue => paint(styles::BAD, "OVERDUE, no answer"),
     }
 }
 
