@@ -185,6 +185,21 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
             "DIO",
         ],
     )?;
+    player.step(
+        out,
+        "2025-10-01",
+        &[
+            "milestone",
+            "add",
+            "sirkulering-ag",
+            "--title",
+            "Utkast sirkulert i arbeidsgruppen",
+            "--due",
+            "10 working days before forslag-dfd",
+            "--owner",
+            "DIO",
+        ],
+    )?;
 
     // The drafters write the text (here: the shipped draft) and cut the first version.
     for (name, text) in DRAFT {
@@ -205,21 +220,6 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         out,
         "2025-11-06",
         &["milestone", "done", "utkast-arbeidsgruppe"],
-    )?;
-    player.step(
-        out,
-        "2025-10-01",
-        &[
-            "milestone",
-            "add",
-            "sirkulering-ag",
-            "--title",
-            "Utkast sirkulert i arbeidsgruppen",
-            "--due",
-            "10 working days before forslag-dfd",
-            "--owner",
-            "DIO",
-        ],
     )?;
     player.step(out, "2025-11-05", &["deadlines"])?;
     player.step(out, "2025-11-17", &["milestone", "done", "sirkulering-ag"])?;
