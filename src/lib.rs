@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod consultation;
+pub mod diff;
 pub mod document;
 pub mod model;
 pub mod store;

@@ -2,5 +2,6 @@
 
 mod common;
 mod deadlines;
+mod diff;
 mod foundation;
 mod rounds;

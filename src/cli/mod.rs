@@ -5,6 +5,7 @@
 mod ctx;
 mod deadlines;
 mod demo;
+mod diff;
 mod error;
 mod init;
 mod milestone;
@@ -83,6 +84,7 @@ pub(crate) enum Command {
     Version(version::VersionCommand),
     Status(status::StatusArgs),
     Deadlines(deadlines::DeadlinesArgs),
+    Diff(diff::DiffArgs),
     #[command(subcommand)]
     Round(round::RoundCommand),
 }
@@ -124,6 +126,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Version(c) => version::run(ctx, ui, c),
         Command::Status(a) => status::run(ctx, ui, a),
         Command::Deadlines(a) => deadlines::run(ctx, ui, a),
+        Command::Diff(a) => diff::run(ctx, ui, a),
         Command::Round(c) => round::run(ctx, ui, c),
     }
 }

@@ -99,6 +99,20 @@ impl Ui {
         Ok(())
     }
 
+    /// Prints text that is already in its final form (a JSON document, an HTML page) on
+    /// stdout as it is.
+    pub fn print_raw(&mut self, text: &str) -> Result<(), CommandError> {
+        if self.silent {
+            return Ok(());
+        }
+        self.out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+
     /// A progress or informational line on stderr (not shown with `--json`).
     pub fn note(&mut self, message: impl std::fmt::Display) {
         if !self.json && !self.silent {

@@ -71,31 +71,77 @@ pub struct Token<'a> {
 
 /// True for characters that belong inside words: Unicode letters and digits, and
 /// combining marks.
+#[inline]
 pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if ('\u{C0}'..='\u{FF}').contains(&c) {
+        // Latin-1 letters (æ ø å é ü …), except the two signs × and ÷.
+        return c != '×' && c != '÷';
+    }
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
-/// Returns (is_whitespace, byte length, is_newline) of the character at `pos`.
+/// Byte classes for the scanners: other, ASCII whitespace, `\n`, or a lead byte that
+/// may start a multi-byte whitespace character.
+const OTHER: u8 = 0;
+const WS: u8 = 1;
+const NL: u8 = 2;
+const MAYBE_WS: u8 = 3;
+
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    t[b'\t' as usize] = WS;
+    t[b'\n' as usize] = NL;
+    t[0x0B] = WS;
+    t[0x0C] = WS;
+    t[b'\r' as usize] = WS;
+    t[b' ' as usize] = WS;
+    t[0xC2] = MAYBE_WS;
+    t[0xE1] = MAYBE_WS;
+    t[0xE2] = MAYBE_WS;
+    t[0xE3] = MAYBE_WS;
+    t
+};
+
+/// Length of the multi-byte whitespace character at `pos` (U+0085, U+00A0, U+1680,
+/// U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000: exactly the non-ASCII
+/// characters for which `char::is_whitespace` holds), or 0.
 #[inline]
-fn ws_at(text: &str, pos: usize) -> (bool, usize, bool) {
-    let b = text.as_bytes()[pos];
-    if b < 0x80 {
-        (matches!(b, b'\t'..=b'\r' | b' '), 1, b == b'\n')
-    } else {
-        match text[pos..].chars().next() {
-            Some(c) => (c.is_whitespace(), c.len_utf8(), false),
-            None => (false, 1, false),
-        }
+fn multibyte_ws(b: &[u8], pos: usize) -> usize {
+    match (b.get(pos), b.get(pos + 1), b.get(pos + 2)) {
+        (Some(0xC2), Some(0x85 | 0xA0), _) => 2,
+        (Some(0xE1), Some(0x9A), Some(0x80)) => 3,
+        (Some(0xE2), Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)) => 3,
+        (Some(0xE2), Some(0x81), Some(0x9F)) => 3,
+        (Some(0xE3), Some(0x80), Some(0x80)) => 3,
+        _ => 0,
+    }
+}
+
+/// Returns (whitespace length, is newline) at `pos`; length 0 if not whitespace.
+#[inline(always)]
+fn ws_len(b: &[u8], pos: usize) -> (usize, bool) {
+    match CLASS[usize::from(b[pos])] {
+        OTHER => (0, false),
+        WS => (1, false),
+        NL => (1, true),
+        _ => (multibyte_ws(b, pos), false),
     }
 }
 
 /// True if the whole string is whitespace (empty included).
 pub fn is_blank(text: &str) -> bool {
-    if text.is_ascii() {
-        text.bytes().all(|b| matches!(b, b'\t'..=b'\r' | b' '))
-    } else {
-        text.chars().all(char::is_whitespace)
+    let b = text.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        match ws_len(b, pos) {
+            (0, _) => return false,
+            (n, _) => pos += n,
+        }
     }
+    true
 }
 
 fn is_bullet(run: &str) -> bool {
@@ -146,44 +192,58 @@ impl<'a> Iterator for Runs<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let text = self.text;
-        let len = text.len();
+        let b = text.as_bytes();
+        let len = b.len();
         let mut saw_newline = false;
-        while self.pos < len {
-            let (ws, clen, nl) = ws_at(text, self.pos);
-            if !ws {
-                break;
+        let mut pos = self.pos;
+        while pos < len {
+            match ws_len(b, pos) {
+                (0, _) => break,
+                (n, nl) => {
+                    saw_newline |= nl;
+                    pos += n;
+                }
             }
-            saw_newline |= nl;
-            self.pos += clen;
         }
-        if self.pos >= len {
+        if pos >= len {
+            self.pos = len;
             return None;
         }
-        let start = self.pos;
-        while self.pos < len {
-            let (ws, clen, _) = ws_at(text, self.pos);
-            if ws {
+        let start = pos;
+        // Bytes that are not whitespace (including every byte of a multi-byte letter)
+        // are skipped one by one: a run can only end where whitespace starts, which is
+        // always a character boundary.
+        while pos < len {
+            let c = CLASS[usize::from(b[pos])];
+            if c == OTHER || (c == MAYBE_WS && multibyte_ws(b, pos) == 0) {
+                pos += 1;
+            } else {
                 break;
             }
-            self.pos += clen;
         }
-        let run = &text[start..self.pos];
-        let is_marker = is_bullet(run) || ordered_marker(run).is_some();
+        self.pos = pos;
+        let Some(run) = text.get(start..pos) else {
+            self.pos = len;
+            return None;
+        };
         let sep = if self.first {
+            if is_bullet(run) || ordered_marker(run).is_some() {
+                self.list_seen = true;
+            }
             Sep::None
-        } else if saw_newline
-            && (self.code
-                || is_bullet(run)
-                || run.starts_with('|')
-                || ordered_marker(run).is_some_and(|n| n == 1 || self.list_seen))
-        {
+        } else if !saw_newline {
+            Sep::Space
+        } else if self.code || is_bullet(run) || run.starts_with('|') {
+            // Only a marker at a structural line start (or the block start) opens a
+            // list; this keeps normalisation idempotent.
+            self.list_seen |= is_bullet(run);
+            Sep::Newline
+        } else if ordered_marker(run).is_some_and(|n| n == 1 || self.list_seen) {
+            self.list_seen = true;
             Sep::Newline
         } else {
             Sep::Space
         };
-        // Only a marker at a structural line start (or the block start) opens a list;
-        // this keeps normalisation idempotent.
-        self.list_seen |= is_marker && sep != Sep::Space;
         self.first = false;
         Some((sep, start, run))
     }
@@ -198,9 +258,23 @@ pub fn normalize(block: &str) -> String {
 
 /// Appends the normalised text of `block` to `out`.
 pub fn normalize_into(block: &str, out: &mut String) {
-    for (sep, _, run) in Runs::new(block) {
+    // Stretches of runs separated by single spaces are already normalised and are
+    // copied in one piece; typically that is a whole line.
+    let mut stretch: Option<(usize, usize)> = None;
+    for (sep, start, run) in Runs::new(block) {
+        let end = start + run.len();
+        if let Some((s, e)) = stretch {
+            if sep == Sep::Space && start == e + 1 && block.as_bytes().get(e) == Some(&b' ') {
+                stretch = Some((s, end));
+                continue;
+            }
+            out.push_str(block.get(s..e).unwrap_or_default());
+        }
         out.push_str(sep.as_str());
-        out.push_str(run);
+        stretch = Some((start, end));
+    }
+    if let Some((s, e)) = stretch {
+        out.push_str(block.get(s..e).unwrap_or_default());
     }
 }
 

@@ -1,0 +1,144 @@
+//! Issue 3: `strategi diff` on the shipped revision pair and on plain files.
+
+use crate::common::TestEnv;
+
+fn two_versions(env: &TestEnv) {
+    env.workspace("ws");
+    let copy = |from: &str| {
+        for e in std::fs::read_dir(env.path("ws/strategy")).expect("dir") {
+            std::fs::remove_file(e.expect("entry").path()).expect("rm");
+        }
+        for e in std::fs::read_dir(from).expect("shipped") {
+            let p = e.expect("entry").path();
+            std::fs::copy(
+                &p,
+                env.path("ws/strategy").join(p.file_name().expect("name")),
+            )
+            .expect("copy");
+        }
+    };
+    copy(concat!(env!("CARGO_MANIFEST_DIR"), "/strategy"));
+    env.run_in("ws", &["version", "cut", "--label", "Utkast"])
+        .ok();
+    copy(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/revisjon-1"));
+    env.run_in(
+        "ws",
+        &["version", "cut", "--label", "Revidert etter framlegging"],
+    )
+    .ok();
+}
+
+#[test]
+fn shipped_revision_is_classified_per_section() {
+    let env = TestEnv::new();
+    two_versions(&env);
+    let d = env
+        .run_in("ws", &["--json", "diff", "v1", "Revidert"])
+        .ok()
+        .json();
+    let status = |id: &str| -> (String, bool, bool) {
+        let s = d["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"));
+        (
+            s["status"].as_str().unwrap_or_default().to_string(),
+            s["moved"] == true,
+            s["renamed"] == true,
+        )
+    };
+    // demo/REVISION-NOTES.md lists what the revision did.
+    assert!(status("arbeidsgruppe").1, "moved");
+    assert!(status("anskaffelser").2, "renamed");
+    assert_eq!(status("tiltak-kommuner").0, "added");
+    assert_eq!(status("tiltak-plattform").0, "changed");
+    // "Data og deling" was only re-wrapped: no change.
+    assert_eq!(status("data-og-deling").0, "unchanged");
+    assert_eq!(d["summary"]["removed"], 0);
+    // The draft equals v2: no changes.
+    let none = env.run_in("ws", &["--json", "diff", "v2"]).ok().json();
+    assert_eq!(none["summary"]["changed"], 0);
+    assert_eq!(none["summary"]["added"], 0);
+}
+
+#[test]
+fn formats_and_section_filter() {
+    let env = TestEnv::new();
+    two_versions(&env);
+    let text = env
+        .run_in(
+            "ws",
+            &["diff", "v1", "v2", "--section", "tiltak-risikovurdering"],
+        )
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("[-bør-]{+skal+}") || text.contains("{+skal+}"),
+        "{text}"
+    );
+    assert!(!text.contains("tiltak-plattform"), "{text}");
+    let md = env
+        .run_in("ws", &["diff", "v1", "v2", "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(md.contains("{++") || md.contains("{~~"), "{md}");
+    let stat = env
+        .run_in("ws", &["diff", "v1", "v2", "--stat"])
+        .ok()
+        .stdout;
+    assert!(
+        stat.contains("#tiltak-kommuner") && stat.contains("added"),
+        "{stat}"
+    );
+    env.run_in(
+        "ws",
+        &[
+            "diff",
+            "v1",
+            "v2",
+            "--format",
+            "html",
+            "--out",
+            "endringer.html",
+        ],
+    )
+    .ok();
+    let html = std::fs::read_to_string(env.path("ws/endringer.html")).expect("html");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"),
+        "{}",
+        &html[..60]
+    );
+    assert!(html.contains("<ins") && html.contains("<del"));
+    let r = env
+        .run_in("ws", &["diff", "v1", "v2", "--section", "tiltak-plattfrom"])
+        .refused();
+    assert!(r.stderr.contains("tiltak-plattform"), "{}", r.stderr);
+}
+
+#[test]
+fn plain_files_outside_a_workspace_and_html_escaping() {
+    let env = TestEnv::new();
+    std::fs::write(env.path("a.md"), "# Mål\n\nVi skal lære.\n").expect("a");
+    std::fs::write(
+        env.path("b.md"),
+        "# Mål\n\nVi skal <script>alert(1)</script> lære   mer.\n",
+    )
+    .expect("b");
+    let text = env.run(&["diff", "--files", "a.md", "b.md"]).ok().stdout;
+    assert!(text.contains("{+"), "{text}");
+    let html = env
+        .run(&["diff", "--files", "a.md", "b.md", "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        !html.contains("<script>alert"),
+        "HTML must escape text from documents"
+    );
+    assert!(html.contains("&lt;script&gt;"));
+    std::fs::write(env.path("c.md"), b"# M\xe5l\n").expect("latin-1");
+    let r = env.run(&["diff", "--files", "a.md", "c.md"]).refused();
+    assert!(r.stderr.contains("\"c.md\" is not UTF-8"), "{}", r.stderr);
+}
