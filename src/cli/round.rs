@@ -427,18 +427,49 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     })
 }
 
-fn add_fact(
+/// Starts the transaction for a change to an open round: takes the lock, then loads the
+/// round and checks that the acting party may change it (after the lock, so the check
+/// sees every earlier writer's facts).
+fn begin_change<'w>(
     ctx: &Ctx,
-    ws: &Workspace,
+    ws: &'w Workspace,
+    spec: &str,
+    command: &str,
+) -> Result<(crate::store::Transaction<'w>, Config, RoundState), CommandError> {
+    let tx = ctx.begin(ws, command)?;
+    let config = ws.config()?;
+    let state = load(ctx, ws, &config, spec)?;
+    let by = ctx.acting_party(&config)?;
+    if by != state.def.sender && by != config.case.owner {
+        return Err(CommandError::user(format!(
+            "{by} may not change round {}: only its sender {} or the case owner {} may.",
+            state.def.id, state.def.sender, config.case.owner
+        ))
+        .hint(format!(
+            "Act as the sender with `--as {}`.",
+            state.def.sender
+        )));
+    }
+    if state.closed.is_some() {
+        return Err(CommandError::user(format!(
+            "Round {} is closed.",
+            state.def.id
+        )));
+    }
+    Ok((tx, config, state))
+}
+
+/// Records one fact about a round in the transaction's commit.
+fn write_fact(
+    ctx: &Ctx,
+    mut tx: crate::store::Transaction<'_>,
+    config: &Config,
     round: &RecordId,
     body: FactBody,
-    summary: String,
+    summary: &str,
     action: &str,
-    command: &str,
 ) -> Result<(Fact, crate::store::CommitInfo), CommandError> {
-    let mut tx = ctx.begin(ws, command)?;
-    let config = ws.config()?;
-    let actor = ctx.actor(ws, &config)?;
+    let actor = ctx.actor(tx.workspace(), config)?;
     let fact = Fact {
         id: RecordId::new('f', ctx.random_u64()),
         at: ctx.clock.now().timestamp(),
@@ -448,24 +479,8 @@ fn add_fact(
     let text = toml::to_string(&fact)
         .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))?;
     tx.write(&fact_path(round, &fact), text);
-    let commit = tx.commit(&summary, "", action, &actor, &ctx.clock.now())?;
+    let commit = tx.commit(summary, "", action, &actor, &ctx.clock.now())?;
     Ok((fact, commit))
-}
-
-fn may_steer(ctx: &Ctx, config: &Config, state: &RoundState) -> Result<(), CommandError> {
-    let by = ctx.acting_party(config)?;
-    if by == state.def.sender || by == config.case.owner {
-        Ok(())
-    } else {
-        Err(CommandError::user(format!(
-            "{by} may not change round {}: only its sender {} or the case owner {} may.",
-            state.def.id, state.def.sender, config.case.owner
-        ))
-        .hint(format!(
-            "Act as the sender with `--as {}`.",
-            state.def.sender
-        )))
-    }
 }
 
 fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandError> {
@@ -477,15 +492,7 @@ fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandEr
         .map(|r| one_line(r, "reason"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let config = ws.config()?;
-    let state = load(ctx, &ws, &config, &args.round)?;
-    may_steer(ctx, &config, &state)?;
-    if state.closed.is_some() {
-        return Err(CommandError::user(format!(
-            "Round {} is closed.",
-            state.def.id
-        )));
-    }
+    let (tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round extend")?;
     let Some(current) = state.parties.iter().find(|p| p.party == party) else {
         return Err(CommandError::user(format!(
             "{party} is not a recipient of round {}.",
@@ -498,21 +505,21 @@ fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandEr
             current.due
         )));
     }
-    let (fact, commit) = add_fact(
+    let (fact, commit) = write_fact(
         ctx,
-        &ws,
+        tx,
+        &config,
         &state.def.id,
         FactBody::Extension {
             party: party.clone(),
             due,
             reason,
         },
-        format!(
+        &format!(
             "Extend {party}'s deadline in round {} to {due}",
             state.def.id
         ),
         "round-extend",
-        "strategi round extend",
     )?;
     ui.emit(
         &serde_json::json!({ "fact": fact, "commit": commit }),
@@ -535,23 +542,15 @@ fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandErro
         .map(|r| one_line(r, "note"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let config = ws.config()?;
-    let state = load(ctx, &ws, &config, &args.round)?;
-    may_steer(ctx, &config, &state)?;
-    if state.closed.is_some() {
-        return Err(CommandError::user(format!(
-            "Round {} is already closed.",
-            state.def.id
-        )));
-    }
-    let (fact, commit) = add_fact(
+    let (tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round close")?;
+    let (fact, commit) = write_fact(
         ctx,
-        &ws,
+        tx,
+        &config,
         &state.def.id,
         FactBody::Closed { note },
-        format!("Close round {}", state.def.id),
+        &format!("Close round {}", state.def.id),
         "round-close",
-        "strategi round close",
     )?;
     ui.emit(
         &serde_json::json!({ "fact": fact, "commit": commit }),

@@ -246,22 +246,21 @@ impl Workspace {
 
     /// The person running the command, from git config.
     pub fn identity(&self) -> Result<(String, String), StoreError> {
-        let cfg = self
-            .repo
-            .config()
-            .map_err(StoreError::git("read the git config"))?;
-        let name = cfg
-            .get_string("user.name")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        let email = cfg
-            .get_string("user.email")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        match (name, email) {
-            (Some(n), Some(e)) => Ok((n, e)),
-            _ => Err(StoreError::NoIdentity),
-        }
+        identity_from(
+            &self
+                .repo
+                .config()
+                .map_err(StoreError::git("read the git config"))?,
+        )
+    }
+}
+
+/// `user.name` and `user.email` from a git config, both required.
+fn identity_from(cfg: &git2::Config) -> Result<(String, String), StoreError> {
+    let get = |key: &str| cfg.get_string(key).ok().filter(|s| !s.trim().is_empty());
+    match (get("user.name"), get("user.email")) {
+        (Some(n), Some(e)) => Ok((n, e)),
+        _ => Err(StoreError::NoIdentity),
     }
 }
 
@@ -275,17 +274,5 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// The person from the user's git config (global and system), for use before a
 /// repository exists.
 pub fn global_identity() -> Result<(String, String), StoreError> {
-    let cfg = git2::Config::open_default().map_err(StoreError::git("read the git config"))?;
-    let name = cfg
-        .get_string("user.name")
-        .ok()
-        .filter(|s| !s.trim().is_empty());
-    let email = cfg
-        .get_string("user.email")
-        .ok()
-        .filter(|s| !s.trim().is_empty());
-    match (name, email) {
-        (Some(n), Some(e)) => Ok((n, e)),
-        _ => Err(StoreError::NoIdentity),
-    }
+    identity_from(&git2::Config::open_default().map_err(StoreError::git("read the git config"))?)
 }

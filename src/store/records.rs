@@ -45,18 +45,22 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The entries of a folder, or none if it does not exist.
+fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StoreError> {
+    match std::fs::read_dir(dir) {
+        Ok(e) => e
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::io("read the folder", dir)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(StoreError::io("read the folder", dir)(e)),
+    }
+}
+
 impl Workspace {
     /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
     pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
-        let dir = self.root.join(rel);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::io("read the folder", &dir)(e)),
-        };
         let mut out = Vec::new();
-        for e in entries {
-            let e = e.map_err(StoreError::io("read the folder", &dir))?;
+        for e in entries(&self.root.join(rel))? {
             let name = e.file_name().to_string_lossy().into_owned();
             if e.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') {
                 out.push(name);
@@ -68,15 +72,8 @@ impl Workspace {
 
     /// The `.toml` files directly in `rel` (sorted by name); empty if it does not exist.
     pub fn read_records(&self, rel: &str) -> Result<Vec<RecordFile>, StoreError> {
-        let dir = self.root.join(rel);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::io("read the folder", &dir)(e)),
-        };
         let mut out = Vec::new();
-        for e in entries {
-            let e = e.map_err(StoreError::io("read the folder", &dir))?;
+        for e in entries(&self.root.join(rel))? {
             let Some(name) = e.file_name().to_str().map(str::to_string) else {
                 continue;
             };
