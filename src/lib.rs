@@ -13,5 +13,6 @@ pub mod cli;
 pub mod consultation;
 pub mod diff;
 pub mod document;
+pub mod mail;
 pub mod model;
 pub mod store;

@@ -4,4 +4,5 @@ mod common;
 mod deadlines;
 mod diff;
 mod foundation;
+mod mail;
 mod rounds;

@@ -1,0 +1,490 @@
+//! Delivery: hand an `.eml` to an SMTP server or to the local `sendmail` program.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Address, SendmailTransport, SmtpTransport, Transport};
+
+use super::MailError;
+
+/// What the receiving side said when it accepted a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryReceipt {
+    /// The server's reply (e.g. "250 2.0.0 Ok: queued as 4F2A1"), or what the local
+    /// program reported.
+    pub response: String,
+}
+
+/// Why a message was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Not delivered this time, and worth trying again later: the server could not be
+    /// reached, the connection broke, the server answered 4xx, TLS failed, the local
+    /// program failed. Keep the message queued.
+    #[error("The message was not delivered this time and stays queued: {message}")]
+    Temporary {
+        /// What happened, with the server's text when there was one.
+        message: String,
+    },
+    /// Refused for good for this recipient: the server answered 5xx (or the address
+    /// cannot be used at all). Mark the message failed; sending it again will not help.
+    #[error("The message was refused for good{}: {message}", code.map(|c| format!(" ({c})")).unwrap_or_default())]
+    Permanent {
+        /// The SMTP reply code, e.g. 550; `None` when the refusal came from this side
+        /// (an address that cannot be used).
+        code: Option<u16>,
+        /// The server's text, e.g. "5.1.1 mailbox unavailable".
+        message: String,
+    },
+}
+
+/// Something that delivers a finished message.
+pub trait Mailer {
+    /// Delivers `eml` (RFC 5322 bytes) from `envelope_from` to the addresses in `to`.
+    fn deliver(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        eml: &[u8],
+    ) -> Result<DeliveryReceipt, DeliveryError>;
+}
+
+/// The SMTP envelope, or a permanent error for an address that cannot be used.
+fn envelope(envelope_from: &str, to: &[String]) -> Result<Envelope, DeliveryError> {
+    let parse = |a: &str, role: &str| {
+        Address::from_str(a.trim()).map_err(|e| DeliveryError::Permanent {
+            code: None,
+            message: format!("the {role} address {a:?} is not a valid e-mail address ({e})."),
+        })
+    };
+    let from = parse(envelope_from, "sender")?;
+    let to = to
+        .iter()
+        .map(|a| parse(a, "recipient"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(Some(from), to).map_err(|e| DeliveryError::Permanent {
+        code: None,
+        message: format!("the envelope cannot be built ({e})."),
+    })
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    /// Plain text (local test servers).
+    None,
+    /// STARTTLS, which must succeed.
+    StartTls,
+    /// TLS from the first byte (`smtps://`).
+    Implicit,
+}
+
+/// Delivers through an SMTP server with lettre's blocking client, one connection per
+/// message.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: SmtpTransport,
+    /// The URL without credentials, for messages.
+    shown: String,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpMailer")
+            .field("server", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer for the server at `url`:
+    ///
+    /// - `smtp://host:port`: plain text (meant for local test servers); port 25 if left out;
+    /// - `smtp://host:port?tls=starttls` (or `tls=required`, lettre's name): STARTTLS,
+    ///   which must succeed; port 587 if left out; `tls=none` is the plain default;
+    /// - `smtps://host:port`: TLS from the start; port 465 if left out.
+    ///
+    /// A user name goes before the host (`smtp://ola.nordmann@smtp.dep.example?tls=starttls`;
+    /// percent-encode an `@` in it as `%40` or leave it, the last `@` ends the user
+    /// name); its password is `password`, passed in by the caller and never part of the
+    /// URL. Sending a password in plain text to any host but this machine is refused.
+    /// Certificates are checked against the operating system's trust store.
+    pub fn from_url(url: &str, password: Option<String>) -> Result<SmtpMailer, MailError> {
+        let parsed = parse_smtp_url(url)?;
+        let bad = |message: String| MailError::SmtpUrl {
+            url: parsed.shown.clone(),
+            message,
+        };
+        let tls_params = || {
+            TlsParameters::new(parsed.host.clone()).map_err(|e| {
+                bad(format!(
+                    "TLS cannot be set up for \"{}\" ({e}).",
+                    parsed.host
+                ))
+            })
+        };
+        let tls = match parsed.tls {
+            TlsMode::None => Tls::None,
+            TlsMode::StartTls => Tls::Required(tls_params()?),
+            TlsMode::Implicit => Tls::Wrapper(tls_params()?),
+        };
+        let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
+            .port(parsed.port)
+            .tls(tls);
+        match (parsed.user, password) {
+            (Some(user), Some(password)) => {
+                if parsed.tls == TlsMode::None && !is_loopback(&parsed.host) {
+                    return Err(bad(format!(
+                        "the password for \"{user}\" would travel unencrypted to \"{}\"; add ?tls=starttls or use smtps://.",
+                        parsed.host
+                    )));
+                }
+                builder = builder.credentials(Credentials::new(user, password));
+            }
+            (Some(user), None) => {
+                return Err(bad(format!(
+                    "the URL names the user \"{user}\", but no password was given for it."
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "a password was given, but the URL names no user (write it as smtp://user@host)."
+                        .to_string(),
+                ));
+            }
+            (None, None) => {}
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            shown: parsed.shown,
+        })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn deliver(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        eml: &[u8],
+    ) -> Result<DeliveryReceipt, DeliveryError> {
+        let env = envelope(envelope_from, to)?;
+        match self.transport.send_raw(&env, eml) {
+            Ok(response) => {
+                let text = response.message().collect::<Vec<_>>().join(" ");
+                Ok(DeliveryReceipt {
+                    response: format!("{} {text}", response.code()).trim().to_string(),
+                })
+            }
+            Err(e) => Err(smtp_error(&self.shown, &e)),
+        }
+    }
+}
+
+/// Sorts lettre's SMTP error: 5xx is permanent, everything else (4xx, no connection, a
+/// broken connection, TLS) is temporary. The server's text is kept.
+fn smtp_error(server: &str, e: &lettre::transport::smtp::Error) -> DeliveryError {
+    let server_text = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    match e.status() {
+        Some(code) if e.is_permanent() => DeliveryError::Permanent {
+            code: Some(u16::from(code)),
+            message: server_text,
+        },
+        Some(code) => DeliveryError::Temporary {
+            message: format!("{server} answered {code} {server_text}")
+                .trim()
+                .to_string(),
+        },
+        None => {
+            let what = if e.is_timeout() {
+                "did not answer in time"
+            } else if e.is_tls() {
+                "could not be reached securely (TLS failed)"
+            } else if e.is_client() {
+                "could not be used as configured"
+            } else {
+                "could not be reached or broke off the connection"
+            };
+            DeliveryError::Temporary {
+                message: format!("{server} {what}: {e}."),
+            }
+        }
+    }
+}
+
+/// The parts of an SMTP URL.
+struct SmtpUrl {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    user: Option<String>,
+    shown: String,
+}
+
+fn parse_smtp_url(url: &str) -> Result<SmtpUrl, MailError> {
+    let url = url.trim();
+    // What messages show: the URL with anything between "://" and the last "@" hidden
+    // if it might hold a password.
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((user, host)) if user.contains(':') => format!("{scheme}://***@{host}"),
+            _ => url.to_string(),
+        },
+        None => url.to_string(),
+    };
+    let bad = |message: String| MailError::SmtpUrl {
+        url: shown.clone(),
+        message,
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad(
+            "write it as smtp://host:port, smtp://host:port?tls=starttls or smtps://host:port."
+                .to_string(),
+        ));
+    };
+    let implicit = match scheme.to_ascii_lowercase().as_str() {
+        "smtp" => false,
+        "smtps" => true,
+        other => {
+            return Err(bad(format!("the scheme \"{other}\" is not smtp or smtps.")));
+        }
+    };
+    let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let authority = authority.strip_suffix('/').unwrap_or(authority);
+    if authority.contains('/') {
+        return Err(bad(
+            "the URL has a path; give only the host and port.".to_string()
+        ));
+    }
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((user, hostport)) => {
+            if user.contains(':') {
+                return Err(bad(
+                    "the URL holds a password; keep the password out of the URL (it is passed in separately, from the environment variable named in strategi.toml)."
+                        .to_string(),
+                ));
+            }
+            let user = percent_decode(user)
+                .ok_or_else(|| bad("the user name has a broken %-escape.".to_string()))?;
+            if user.is_empty() {
+                return Err(bad("the user name before \"@\" is empty.".to_string()));
+            }
+            (Some(user), hostport)
+        }
+        None => (None, authority),
+    };
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let Some((host, after)) = v6.split_once(']') else {
+            return Err(bad("the IPv6 address lacks its closing \"]\".".to_string()));
+        };
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".-_:".contains(c))
+    {
+        return Err(bad(format!("{host:?} is not a host name.")));
+    }
+    let mut tls = if implicit {
+        TlsMode::Implicit
+    } else {
+        TlsMode::None
+    };
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("tls", value)) if !implicit => {
+                tls = match value.to_ascii_lowercase().as_str() {
+                    "starttls" | "required" => TlsMode::StartTls,
+                    "none" => TlsMode::None,
+                    other => {
+                        return Err(bad(format!(
+                            "tls={other} is not known; use tls=starttls, tls=required or tls=none."
+                        )));
+                    }
+                }
+            }
+            Some(("tls", _)) => {
+                return Err(bad(
+                    "smtps:// always uses TLS from the start; leave out the tls parameter."
+                        .to_string(),
+                ));
+            }
+            _ => {
+                return Err(bad(format!(
+                    "the parameter {pair:?} is not known; only tls=starttls|required|none is."
+                )));
+            }
+        }
+    }
+    let port = match port {
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => n,
+            _ => return Err(bad(format!("{p:?} is not a port number (1 to 65535)."))),
+        },
+        None => match tls {
+            TlsMode::None => 25,
+            TlsMode::StartTls => 587,
+            TlsMode::Implicit => 465,
+        },
+    };
+    Ok(SmtpUrl {
+        host: host.to_string(),
+        port,
+        tls,
+        user,
+        shown,
+    })
+}
+
+/// Decodes `%XX` escapes; `None` for a broken escape or bytes that are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || IpAddr::from_str(host).is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Delivers through the local `sendmail` program (`sendmail -i -f <from> -- <to>…`).
+///
+/// sendmail reports only success or failure, not why; every failure is therefore
+/// [`DeliveryError::Temporary`] with the program's error output, and the message stays
+/// queued. Refusals for an address usually come back later as a bounce mail.
+#[derive(Debug, Clone)]
+pub struct SendmailMailer {
+    transport: SendmailTransport,
+    command: String,
+}
+
+impl SendmailMailer {
+    /// A mailer that runs `command`, or `sendmail` from the `PATH` when `None`.
+    pub fn new(command: Option<PathBuf>) -> SendmailMailer {
+        match command {
+            Some(c) => SendmailMailer {
+                command: c.display().to_string(),
+                transport: SendmailTransport::new_with_command(c.into_os_string()),
+            },
+            None => SendmailMailer {
+                command: "sendmail".to_string(),
+                transport: SendmailTransport::new(),
+            },
+        }
+    }
+}
+
+impl Mailer for SendmailMailer {
+    fn deliver(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        eml: &[u8],
+    ) -> Result<DeliveryReceipt, DeliveryError> {
+        let env = envelope(envelope_from, to)?;
+        match self.transport.send_raw(&env, eml) {
+            Ok(()) => Ok(DeliveryReceipt {
+                response: format!("accepted by {}", self.command),
+            }),
+            Err(e) => {
+                let detail = std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| e.to_string());
+                Err(DeliveryError::Temporary {
+                    message: format!("{} failed: {}", self.command, detail.trim()),
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> SmtpUrl {
+        match parse_smtp_url(url) {
+            Ok(u) => u,
+            Err(e) => panic!("{url}: {e}"),
+        }
+    }
+
+    #[test]
+    fn urls() {
+        let u = parse("smtp://127.0.0.1:2525");
+        assert_eq!(
+            (u.host.as_str(), u.port, u.tls),
+            ("127.0.0.1", 2525, TlsMode::None)
+        );
+        let u = parse("smtp://ola.nordmann%40dfd.dep.example@smtp.dep.example?tls=starttls");
+        assert_eq!((u.port, u.tls), (587, TlsMode::StartTls));
+        assert_eq!(u.user.as_deref(), Some("ola.nordmann@dfd.dep.example"));
+        let u = parse("smtp://ola@dfd.dep.example@smtp.dep.example:25?tls=required");
+        assert_eq!(u.user.as_deref(), Some("ola@dfd.dep.example"));
+        assert_eq!((u.host.as_str(), u.port), ("smtp.dep.example", 25));
+        let u = parse("SMTPS://mail.example/");
+        assert_eq!((u.port, u.tls), (465, TlsMode::Implicit));
+        let u = parse("smtp://[::1]:2525?tls=none");
+        assert_eq!((u.host.as_str(), u.port), ("::1", 2525));
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_showing_passwords() {
+        for url in [
+            "mail.example",
+            "http://mail.example",
+            "smtp://",
+            "smtp://host:0",
+            "smtp://host:99999",
+            "smtp://host?tls=maybe",
+            "smtps://host?tls=none",
+            "smtp://host/path",
+            "smtp://host?timeout=3",
+            "smtp://[::1",
+            "smtp://%zz@host",
+        ] {
+            assert!(parse_smtp_url(url).is_err(), "{url}");
+        }
+        let Err(e) = parse_smtp_url("smtp://ola:hemmelig@host") else {
+            panic!("a password in the URL must be refused")
+        };
+        let text = e.to_string();
+        assert!(!text.contains("hemmelig"), "{text}");
+        assert!(text.contains("password"), "{text}");
+    }
+
+    #[test]
+    fn credentials_rules() {
+        let pw = || Some("pw".to_string());
+        assert!(SmtpMailer::from_url("smtp://ola@mail.example", pw()).is_err());
+        assert!(SmtpMailer::from_url("smtp://ola@localhost:2525", pw()).is_ok());
+        assert!(SmtpMailer::from_url("smtp://ola@mail.example?tls=starttls", pw()).is_ok());
+        assert!(SmtpMailer::from_url("smtps://ola@mail.example", pw()).is_ok());
+        assert!(SmtpMailer::from_url("smtp://ola@mail.example?tls=starttls", None).is_err());
+        assert!(SmtpMailer::from_url("smtp://mail.example", pw()).is_err());
+    }
+}
