@@ -113,6 +113,22 @@ impl Ui {
         Ok(())
     }
 
+    /// Streams output that needs no styling (a JSON document) straight to stdout through
+    /// a buffer, without building it in memory first.
+    pub fn stream_raw(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), CommandError> {
+        if self.silent {
+            return Ok(());
+        }
+        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        write(&mut out)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        Ok(())
+    }
+
     /// A progress or informational line on stderr (not shown with `--json`).
     pub fn note(&mut self, message: impl std::fmt::Display) {
         if !self.json && !self.silent {

@@ -33,7 +33,7 @@ ins,del{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 ";
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
@@ -111,8 +111,13 @@ pub fn render_html(diff: &DocumentDiff, title: &str) -> String {
             if p.status != ParagraphStatus::Equal {
                 let _ = write!(
                     out,
-                    "<div class=\"loc\">¶ {} · {kind} · line {}</div>",
+                    "<div class=\"loc\">¶ {} · {kind} · {}line {}</div>",
                     idx.map_or(0, |i| i + 1),
+                    if p.status == ParagraphStatus::Deleted {
+                        "old "
+                    } else {
+                        ""
+                    },
                     line.unwrap_or(0)
                 );
             }

@@ -19,10 +19,16 @@
 //! A changed paragraph is a list of [`WordOp`]s that *tile* both normalised texts:
 //! concatenating every op's `old_text` gives the old paragraph's normalised text, and
 //! every op's `new_text` the new one. `old_offset`/`new_offset` are byte offsets of the
-//! op's text in those normalised texts. Whitespace between words belongs to one op: a
-//! change op takes the separator before it (`" b"`), or, at the start of a paragraph,
-//! the one after it (`"new "`); `equal` ops never start with whitespace, and their
-//! `old_text` equals their `new_text`.
+//! op's text in those normalised texts (whitespace runs collapsed to one space, or to a
+//! line break where the break is structural; see [`crate::document::tokens`]).
+//! Whitespace between two tokens belongs to the op of the token after it, so an op's
+//! text may start with one separator (`" b"`); text inserted or deleted at the very
+//! start of a paragraph carries the separator after it instead (`"new "`). `equal` ops
+//! have the same `old_text` and `new_text`. Renderers show a leading or trailing
+//! separator outside the change markers.
+//!
+//! Common leading and trailing text of two paragraphs is cut off (at whitespace)
+//! before tokenizing; only the middle goes through Myers.
 //!
 //! # Output shape
 //! [`DocumentDiff::sections`] lists every section (unchanged ones too, without
@@ -34,6 +40,7 @@
 mod apply;
 mod engine;
 mod html;
+mod json;
 mod render;
 
 #[cfg(test)]
@@ -50,7 +57,7 @@ use crate::document::{Document, SourceFile};
 pub use apply::{ApplyError, OutlineSection, apply, outline};
 pub use engine::diff_documents;
 pub use html::render_html;
-pub use render::{render_json, render_markdown, render_stat, render_text};
+pub use render::{render_json, render_markdown, render_stat, render_text, write_json};
 
 /// Version of the JSON shape; raised when a field changes meaning or disappears.
 pub const FORMAT_VERSION: u32 = 1;
@@ -61,7 +68,9 @@ pub struct DiffOptions {
     /// Only report the section with this id (old or new id).
     pub section: Option<String>,
     /// Total time budget for word-level refinement. `None` means no limit. The default
-    /// is 300 ms; paragraphs not refined in time are shown as replaced whole.
+    /// is 300 ms; one paragraph may use a quarter of it. Paragraphs not refined in time
+    /// are shown as replaced whole. A word diff of at most 2000 tokens, once
+    /// started, is not cut short (it takes well under a millisecond).
     pub deadline: Option<Duration>,
     /// Also carry the text of unchanged paragraphs and sections (one `equal` op each),
     /// so that renderers can show context or a whole annotated document. Off by
@@ -303,39 +312,30 @@ pub struct DiffWarning {
     pub message: String,
 }
 
-/// Parses two single files as the old and new version of one document.
-///
-/// Both are parsed under the new file's name, so that their preamble ids match, and
-/// the old sections then get the old file's name back. Large files are parsed on two
-/// threads (the results do not depend on it).
-pub fn documents_from_files(old: &SourceFile, new: &SourceFile) -> (Document, Document) {
-    let parse_old = || {
-        let mut doc = Document::from_text(&new.name, &old.text);
-        for s in &mut doc.sections {
-            s.file.clone_from(&old.name);
-        }
-        for w in &mut doc.warnings {
-            w.file.clone_from(&old.name);
-        }
-        doc
-    };
-    let parse_new = || Document::from_text(&new.name, &new.text);
-    if old.text.len() + new.text.len() < PARALLEL_PARSE_BYTES {
-        return (parse_old(), parse_new());
+/// Parses the old version of a single file for a diff against a new version named
+/// `new_name`: it is parsed under the new name, so that preamble ids match, and its
+/// sections then get the old file's name back. Like all the parsing helpers here it
+/// leaves [`Section::markdown`](crate::document::Section::markdown) empty, as the diff
+/// does not use it ([`Document::from_text_without_markdown`]).
+pub fn old_document(old: &SourceFile, new_name: &str) -> Document {
+    let mut doc = Document::from_text_without_markdown(new_name, &old.text);
+    for s in &mut doc.sections {
+        s.file.clone_from(&old.name);
     }
-    std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new().spawn_scoped(scope, parse_old);
-        let new_doc = parse_new();
-        let old_doc = match handle {
-            Ok(h) => h.join().unwrap_or_else(|_| parse_old()),
-            Err(_) => parse_old(),
-        };
-        (old_doc, new_doc)
-    })
+    for w in &mut doc.warnings {
+        w.file.clone_from(&old.name);
+    }
+    doc
 }
 
-/// Inputs at least this large (both files together) are parsed on two threads.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+/// Parses two single files as the old and new version of one document (see
+/// [`old_document`]).
+pub fn documents_from_files(old: &SourceFile, new: &SourceFile) -> (Document, Document) {
+    (
+        old_document(old, &new.name),
+        Document::from_text_without_markdown(&new.name, &new.text),
+    )
+}
 
 /// Diffs two single Markdown files (the "two plain files" case).
 pub fn diff_files(old: &SourceFile, new: &SourceFile, opts: &DiffOptions) -> DocumentDiff {

@@ -5,7 +5,30 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use super::*;
-use crate::document::{Document, normalize};
+use crate::document::tokens::{normalize_runs, scan_normalized};
+use crate::document::{Document, normalize, tokenize};
+
+/// The fast normaliser and tokenizer agree with the general ones.
+fn check_fast_paths(text: &str) -> Result<(), TestCaseError> {
+    let n = normalize(text);
+    let mut slow = String::new();
+    normalize_runs(text, &mut slow);
+    prop_assert_eq!(&n, &slow);
+    prop_assert_eq!(normalize(&n), n.clone());
+    let mut fast = Vec::new();
+    scan_normalized(&n, |kind, sep, t| fast.push((kind, sep, t)));
+    let general: Vec<_> = tokenize(&n)
+        .iter()
+        .map(|t| (t.kind, t.sep, t.text))
+        .collect();
+    prop_assert_eq!(fast, general);
+    let words = tokenize(text)
+        .iter()
+        .filter(|t| t.kind == crate::document::TokenKind::Word)
+        .count();
+    prop_assert_eq!(crate::document::count_words(text), words);
+    Ok(())
+}
 
 const WORDS: &[&str] = &[
     "mål",
@@ -284,7 +307,11 @@ fn render_all(diff: &DocumentDiff) {
     let _ = render_stat(diff);
     let _ = render_markdown(diff);
     let _ = render_html(diff, "t");
-    let _ = render_json(diff);
+    let json = render_json(diff);
+    let serde = serde_json::to_string(diff)
+        .map(|s| s + "\n")
+        .unwrap_or_default();
+    assert_eq!(json, serde, "the JSON writer matches serde_json");
 }
 
 proptest! {
@@ -301,7 +328,9 @@ proptest! {
         for e in &edits {
             apply_edit(&mut m2, e);
         }
-        let a = Document::from_text("strategi.md", &render(&m, w1));
+        let text = render(&m, w1);
+        check_fast_paths(&text)?;
+        let a = Document::from_text("strategi.md", &text);
         let b = Document::from_text("strategi.md", &render(&m2, w2));
         let diff = check_roundtrip(&a, &b)?;
         if edits.is_empty() {
@@ -312,9 +341,10 @@ proptest! {
 
     #[test]
     fn markdown_like_noise_never_panics_and_still_applies(
-        a in "([#=~`{}\\-*|>. \t\r\nabcæøå1]|#mål|\\{#x\\}|```|---|\n\n){0,60}",
-        b in "([#=~`{}\\-*|>. \t\r\nabcæøå1]|#mål|\\{#x\\}|```|---|\n\n){0,60}",
+        a in "([#=~`{}\\-*+|>. \t\r\nabcæøå1«×é–\u{301}\u{a0}\u{2003}\u{b}]|#mål|\\{#x\\}|```|---|\n\n|\n- |\n1\\. |  ){0,80}",
+        b in "([#=~`{}\\-*+|>. \t\r\nabcæøå1«×é–\u{301}\u{a0}\u{2003}\u{b}]|#mål|\\{#x\\}|```|---|\n\n|\n- |\n1\\. |  ){0,80}",
     ) {
+        check_fast_paths(&a)?;
         let (x, y) = (Document::from_text("a.md", &a), Document::from_text("a.md", &b));
         let _ = x.word_count() + y.word_count();
         let _ = x.section_numbers();
@@ -329,6 +359,6 @@ proptest! {
         let (x, y) = (Document::from_text("a.md", &a), Document::from_text("b.md", &b));
         let diff = check_roundtrip(&x, &y)?;
         render_all(&diff);
-        prop_assert_eq!(normalize(&normalize(&a)), normalize(&a));
+        check_fast_paths(&a)?;
     }
 }

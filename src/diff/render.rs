@@ -196,12 +196,17 @@ pub fn render_text(diff: &DocumentDiff, color: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "  ¶ {} {} (line {})",
+                "  ¶ {} {} ({}line {})",
                 idx.map_or(0, |i| i + 1),
                 match p.status {
                     ParagraphStatus::Inserted => "inserted",
                     ParagraphStatus::Deleted => "deleted",
                     _ => "changed",
+                },
+                if p.status == ParagraphStatus::Deleted {
+                    "old "
+                } else {
+                    ""
                 },
                 line.unwrap_or(0)
             );
@@ -279,16 +284,29 @@ pub fn render_stat(diff: &DocumentDiff) -> String {
 }
 
 /// The diff as compact JSON (one line and a final newline). The shape is the serde
-/// form of [`DocumentDiff`]; it changes only with [`super::FORMAT_VERSION`].
+/// form of [`DocumentDiff`] (the output equals `serde_json::to_string`); it changes only
+/// with [`super::FORMAT_VERSION`].
 pub fn render_json(diff: &DocumentDiff) -> String {
-    match serde_json::to_string(diff) {
-        Ok(mut s) => {
-            s.push('\n');
-            s
-        }
-        // Serialising plain structs with string keys cannot fail; keep the output JSON anyway.
-        Err(e) => format!("{{\"error\":{:?}}}\n", e.to_string()),
-    }
+    let text: usize = diff
+        .sections
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .flat_map(|p| &p.ops)
+        .map(|o| o.old_text.len() + o.new_text.len() + 96)
+        .sum();
+    let mut buf = String::with_capacity(text + 400 * diff.sections.len() + 1024);
+    // Writing to a String cannot fail.
+    let _ = super::json::write_diff(&mut buf, diff);
+    buf.push('\n');
+    buf
+}
+
+/// Writes the JSON of [`render_json`] to a writer (a locked, buffered stdout, say)
+/// without building the whole string first.
+pub fn write_json<W: std::io::Write>(diff: &DocumentDiff, mut out: W) -> std::io::Result<()> {
+    let mut io = super::json::Io(&mut out);
+    super::json::write_diff(&mut io, diff)?;
+    out.write_all(b"\n")
 }
 
 fn critic_ops(out: &mut String, ops: &[WordOp]) {
@@ -381,7 +399,9 @@ pub fn render_markdown(diff: &DocumentDiff) -> String {
         if !note.is_empty() {
             let _ = writeln!(out, "{{>>{}<<}}", note.join("; "));
         }
-        out.push('\n');
+        if level > 0 || !note.is_empty() {
+            out.push('\n');
+        }
         let mut omitted = 0;
         for p in &s.paragraphs {
             if p.status == ParagraphStatus::Equal && p.ops.is_empty() {

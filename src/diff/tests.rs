@@ -271,12 +271,18 @@ fn html_escapes_everything_and_has_toc() {
 
 #[test]
 fn text_colour_and_control_characters() {
-    let (_, _, diff) = run("# A\n\nen to\n", "# A\n\nen tre\u{1b}[2J\n");
+    let (_, _, diff) = run(
+        "# A\n\nen to tre fire fem\n",
+        "# A\n\nen to seks\u{1b}[2J fire fem\n",
+    );
     let plain = render_text(&diff, false);
     assert!(!plain.contains('\u{1b}'));
-    assert!(plain.contains("[-to-]{+tre\u{fffd}[2J+}"), "{plain}");
+    assert!(
+        plain.contains("en to [-tre-]{+seks\u{fffd}[2J+} fire"),
+        "{plain}"
+    );
     let color = render_text(&diff, true);
-    assert!(color.contains("\u{1b}[31;9m[-to-]\u{1b}[0m"), "{color}");
+    assert!(color.contains("\u{1b}[31;9m[-tre-]\u{1b}[0m"), "{color}");
     assert!(color.contains("\u{1b}[32;4m{+"), "{color}");
 }
 
@@ -389,4 +395,134 @@ fn json_shape_is_stable() {
         keys(&s["paragraphs"][0]["ops"][0]),
         ["kind", "new_offset", "new_text", "old_offset", "old_text"]
     );
+}
+
+#[test]
+fn same_length_same_ends_different_middle_is_a_change() {
+    let head = "Dette er en lang innledning som er lik i begge versjonene av avsnittet";
+    let tail = "og dette er en lang avslutning som også er lik i begge versjonene.";
+    let a = format!("# A\n\n{head} alfa {tail}\n");
+    let b = format!("# A\n\n{head} omega {tail}\n");
+    let (_, _, diff) = run(&a, &b);
+    let p = &status_of(&diff, "a").paragraphs[0];
+    let changes: Vec<(&str, &str)> = p
+        .ops
+        .iter()
+        .filter(|o| o.kind != OpKind::Equal)
+        .map(|o| (o.old_text.as_str(), o.new_text.as_str()))
+        .collect();
+    assert_eq!(changes, [(" alfa", " omega")]);
+}
+
+#[test]
+fn diff_does_not_need_section_markdown() {
+    let (a, b) = (BASE, BASE.replace("Kostnader.", "Utgifter."));
+    let lean = (
+        Document::from_text_without_markdown("s.md", a),
+        Document::from_text_without_markdown("s.md", &b),
+    );
+    assert!(lean.0.sections.iter().all(|s| s.markdown.is_empty()));
+    let full = (d(a), d(&b));
+    assert_eq!(
+        lean.0
+            .sections
+            .iter()
+            .map(|s| &s.paragraphs)
+            .collect::<Vec<_>>(),
+        full.0
+            .sections
+            .iter()
+            .map(|s| &s.paragraphs)
+            .collect::<Vec<_>>()
+    );
+    let x = diff_documents(&lean.0, &lean.1, &opts());
+    let y = diff_documents(&full.0, &full.1, &opts());
+    assert_eq!(
+        render_json(&x),
+        render_json(&y).replace("strategi.md", "s.md")
+    );
+}
+
+fn big_document(paragraphs: usize, seed: u64) -> String {
+    const WORDS: &[&str] = &[
+        "mål",
+        "tiltak",
+        "økonomi",
+        "forvaltning",
+        "kompetanse",
+        "digital",
+        "og",
+        "i",
+        "på",
+        "skal",
+        "være",
+        "blåbær",
+        "ærlig",
+        "sektor",
+        "kommune",
+        "samfunn",
+        "2030",
+        "første",
+    ];
+    let mut x = seed;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
+    let mut out = String::from("# Strategi\n\n");
+    for p in 0..paragraphs {
+        if p % 12 == 0 {
+            out.push_str(&format!("## Kapittel {p}\n\n"));
+        }
+        for w in 0..60 {
+            out.push_str(WORDS[next() % WORDS.len()]);
+            out.push_str(if w % 12 == 11 { ".\n" } else { " " });
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[test]
+fn large_documents_round_trip() {
+    let a = big_document(1200, 1);
+    let mut b = String::with_capacity(a.len());
+    for (k, para) in a.split("\n\n").enumerate() {
+        let para = match k % 97 {
+            5 => para.replacen("mål", "visjon", 1),
+            17 => continue,
+            31 => para.replace('\n', " "),
+            _ => para.to_string(),
+        };
+        b.push_str(&para);
+        b.push_str("\n\n");
+    }
+    let (_, _, diff) = run(&a, &b);
+    assert!(diff.summary.paragraphs_deleted > 5);
+    assert!(diff.summary.paragraphs_changed > 5);
+    assert!(!diff.summary.deadline_reached);
+}
+
+#[test]
+fn huge_unlike_paragraphs_finish_within_the_budget() {
+    // Two different 40,000-word paragraphs over the same small vocabulary: the worst
+    // case for a word diff.
+    let a = big_document(700, 7).replace("\n\n", " ").replace("## ", "");
+    let b = big_document(700, 8).replace("\n\n", " ").replace("## ", "");
+    let (x, y) = (d(&format!("# A\n\n{a}\n")), d(&format!("# A\n\n{b}\n")));
+    let o = DiffOptions {
+        deadline: Some(Duration::from_millis(100)),
+        ..DiffOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let diff = diff_documents(&x, &y, &o);
+    // Generous: debug builds and a busy machine.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(apply(&x, &diff).expect("applies"), outline(&y));
 }

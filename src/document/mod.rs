@@ -121,12 +121,25 @@ impl Document {
     ///
     /// Never fails and never panics: anything that is not a heading is body text.
     pub fn parse(files: &[SourceFile]) -> Document {
-        parse::parse(files)
+        parse::parse(files, true)
     }
 
     /// Parses a single file; see [`Document::parse`].
     pub fn from_text(name: &str, text: &str) -> Document {
-        parse::parse_one(name, text)
+        parse::parse_one(name, text, true)
+    }
+
+    /// Like [`Document::parse`], but leaves every [`Section::markdown`] empty. For
+    /// callers that only need ids, titles and paragraphs, such as the diff: on a large
+    /// document, copying the raw Markdown costs more than diffing it.
+    pub fn parse_without_markdown(files: &[SourceFile]) -> Document {
+        parse::parse(files, false)
+    }
+
+    /// Parses a single file without [`Section::markdown`]; see
+    /// [`Document::parse_without_markdown`].
+    pub fn from_text_without_markdown(name: &str, text: &str) -> Document {
+        parse::parse_one(name, text, false)
     }
 
     /// The section with this id.

@@ -16,11 +16,76 @@ const NOSPLIT: u8 = 2;
 /// A new paragraph starts at this line even without a blank line before it.
 const BREAK: u8 = 4;
 
-#[derive(Debug, Clone, Copy)]
-struct Line {
-    start: usize,
-    /// End of the content, without `\n` or `\r\n`.
-    end: usize,
+/// Line starts of a text (a line ends before its `\n` or `\r\n`).
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        const NEWLINES: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+        let b = text.as_bytes();
+        let mut starts = Vec::with_capacity(b.len() / 48 + 1);
+        if b.is_empty() {
+            return Lines { text, starts };
+        }
+        starts.push(0);
+        // Eight bytes at a time: the high bit of each byte of `m` is set exactly where
+        // the byte is `\n`.
+        let mut chunks = b.chunks_exact(8);
+        let mut base = 0;
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            let x = u64::from_le_bytes(w) ^ NEWLINES;
+            let mut m = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+            while m != 0 {
+                starts.push(base + (m.trailing_zeros() / 8) as usize + 1);
+                m &= m - 1;
+            }
+            base += 8;
+        }
+        for (k, &x) in chunks.remainder().iter().enumerate() {
+            if x == b'\n' {
+                starts.push(base + k + 1);
+            }
+        }
+        if starts.last() == Some(&b.len()) {
+            starts.pop();
+        }
+        Lines { text, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where line `i` starts (the text length past the last line).
+    fn start(&self, i: usize) -> usize {
+        self.starts.get(i).copied().unwrap_or(self.text.len())
+    }
+
+    /// Byte offset where the content of line `i` ends.
+    fn end(&self, i: usize) -> usize {
+        let start = self.start(i);
+        let b = self.text.as_bytes();
+        let mut e = self.start(i + 1);
+        if e > start && b.get(e - 1) == Some(&b'\n') {
+            e -= 1;
+        }
+        if e > start && b.get(e - 1) == Some(&b'\r') {
+            e -= 1;
+        }
+        e
+    }
+
+    fn line(&self, i: usize) -> &'t str {
+        self.text
+            .get(self.start(i)..self.end(i))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug)]
@@ -34,8 +99,8 @@ struct Heading {
     explicit_id: Option<String>,
 }
 
-struct Scanned {
-    lines: Vec<Line>,
+struct Scanned<'t> {
+    lines: Lines<'t>,
     flags: Vec<u8>,
     headings: Vec<Heading>,
 }
@@ -54,30 +119,27 @@ struct Proto {
     base_id: String,
 }
 
-pub(super) fn parse_one(name: &str, text: &str) -> Document {
+pub(super) fn parse_one(name: &str, text: &str, markdown: bool) -> Document {
     // Avoids copying the text into a SourceFile.
-    parse_inner(&[(name, text)])
+    parse_inner(&[(name, text)], markdown)
 }
 
-pub(super) fn parse(files: &[SourceFile]) -> Document {
+pub(super) fn parse(files: &[SourceFile], markdown: bool) -> Document {
     let refs: Vec<(&str, &str)> = files
         .iter()
         .map(|f| (f.name.as_str(), f.text.as_str()))
         .collect();
-    parse_inner(&refs)
+    parse_inner(&refs, markdown)
 }
 
-fn parse_inner(files: &[(&str, &str)]) -> Document {
+fn parse_inner(files: &[(&str, &str)], keep_markdown: bool) -> Document {
     let mut warnings = Vec::new();
     let mut scanned = Vec::with_capacity(files.len());
     let mut protos = Vec::new();
     for (fi, (name, text)) in files.iter().enumerate() {
         let sc = scan(text, name, &mut warnings);
         let first_heading = sc.headings.first().map_or(sc.lines.len(), |h| h.start);
-        if sc.lines[..first_heading]
-            .iter()
-            .any(|l| !is_blank(&text[l.start..l.end]))
-        {
+        if (0..first_heading).any(|i| !is_blank(sc.lines.line(i))) {
             protos.push(Proto {
                 file: fi,
                 start: 0,
@@ -110,15 +172,19 @@ fn parse_inner(files: &[(&str, &str)]) -> Document {
     for (p, id) in protos.into_iter().zip(ids) {
         let (name, text) = files[p.file];
         let sc = &scanned[p.file];
-        let from = sc.lines.get(p.start).map_or(text.len(), |l| l.start);
-        let to = sc.lines.get(p.end).map_or(text.len(), |l| l.start);
+        let from = sc.lines.start(p.start);
+        let to = sc.lines.start(p.end);
         sections.push(Section {
             id,
             title: p.title,
             level: p.level,
             file: name.to_string(),
             line: p.start + 1,
-            markdown: text[from..to].to_string(),
+            markdown: if keep_markdown {
+                text.get(from..to).unwrap_or_default().to_string()
+            } else {
+                String::new()
+            },
             paragraphs: paragraphs(text, sc, p.body, p.end),
         });
     }
@@ -197,10 +263,10 @@ fn paragraphs(text: &str, sc: &Scanned, from: usize, to: usize) -> Vec<Paragraph
     let mut cur: Option<(usize, usize)> = None;
     let flush = |cur: &mut Option<(usize, usize)>, out: &mut Vec<Paragraph>| {
         if let Some((first, last)) = cur.take() {
-            let a = sc.lines[first].start;
-            let b = sc.lines[last].end;
+            let a = sc.lines.start(first);
+            let b = sc.lines.end(last);
             out.push(Paragraph {
-                text: text[a..b].to_string(),
+                text: text.get(a..b).unwrap_or_default().to_string(),
                 line: first + 1,
             });
         }
@@ -221,27 +287,6 @@ fn paragraphs(text: &str, sc: &Scanned, from: usize, to: usize) -> Vec<Paragraph
     }
     flush(&mut cur, &mut out);
     out
-}
-
-fn split_lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::with_capacity(text.len() / 40 + 1);
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    while pos < text.len() {
-        let nl = text[pos..].find('\n').map(|i| pos + i);
-        let end_raw = nl.unwrap_or(text.len());
-        let end = if end_raw > pos && bytes[end_raw - 1] == b'\r' {
-            end_raw - 1
-        } else {
-            end_raw
-        };
-        lines.push(Line { start: pos, end });
-        match nl {
-            Some(i) => pos = i + 1,
-            None => break,
-        }
-    }
-    lines
 }
 
 /// (indentation in columns, byte length of the indentation)
@@ -324,8 +369,10 @@ fn is_thematic_break(rest: &str) -> bool {
 /// A line that starts a list item or block quote (these interrupt a paragraph and make
 /// the following underline a thematic break rather than a setext heading).
 fn starts_block(rest: &str) -> bool {
-    if rest.starts_with('>') {
-        return true;
+    match rest.as_bytes().first() {
+        Some(b'>') => return true,
+        Some(b'-' | b'*' | b'+' | b'0'..=b'9') => {}
+        _ => return false,
     }
     let first = rest.split([' ', '\t']).next().unwrap_or("");
     let spaced = rest.len() == first.len() || rest[first.len()..].starts_with([' ', '\t']);
@@ -465,12 +512,12 @@ fn split_title(
     (t.to_string(), id)
 }
 
-fn scan(text: &str, name: &str, warnings: &mut Vec<DocWarning>) -> Scanned {
-    let lines = split_lines(text);
+fn scan<'t>(text: &'t str, name: &str, warnings: &mut Vec<DocWarning>) -> Scanned<'t> {
+    let lines = Lines::new(text);
     let n = lines.len();
     let mut flags = vec![0u8; n];
     let mut headings = Vec::new();
-    let line_text = |i: usize| &text[lines[i].start..lines[i].end];
+    let line_text = |i: usize| lines.line(i);
 
     let mut i = 0;
     // YAML front matter: `---` on the first line, closed by `---` or `...`.

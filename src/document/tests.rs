@@ -11,6 +11,12 @@ fn ids(d: &Document) -> Vec<&str> {
 #[test]
 fn slugs_fold_norwegian_and_accented_letters() {
     assert_eq!(slugify("Mål og ambisjoner"), "mal-og-ambisjoner");
+    assert_eq!(
+        slugify("Ærlig talt: grønn økonomi!"),
+        "aerlig-talt-gronn-okonomi"
+    );
+    assert_eq!(slugify("2.1 Café"), "2-1-cafe");
+    assert_eq!(slugify("???"), "section");
     assert_eq!(slugify("ÆRLIG, GRØNN ÅPENHET"), "aerlig-gronn-apenhet");
     assert_eq!(
         slugify("Café für Übung à la Ström"),
@@ -270,6 +276,8 @@ fn tokenizer_splits_punctuation_and_keeps_norwegian_words() {
         ]
     );
     assert_eq!(toks[3].offset, 7);
+    let t: Vec<&str> = tokenize("Mål, (2030).").iter().map(|t| t.text).collect();
+    assert_eq!(t, ["Mål", ",", "(", "2030", ")", "."]);
 }
 
 #[test]

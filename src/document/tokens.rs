@@ -258,8 +258,18 @@ pub fn normalize(block: &str) -> String {
 
 /// Appends the normalised text of `block` to `out`.
 pub fn normalize_into(block: &str, out: &mut String) {
+    let mark = out.len();
+    if !is_fence_start(block) && normalize_lines(block, out) {
+        return;
+    }
+    out.truncate(mark);
+    normalize_runs(block, out);
+}
+
+/// The general normaliser: run by run.
+pub(crate) fn normalize_runs(block: &str, out: &mut String) {
     // Stretches of runs separated by single spaces are already normalised and are
-    // copied in one piece; typically that is a whole line.
+    // copied in one piece.
     let mut stretch: Option<(usize, usize)> = None;
     for (sep, start, run) in Runs::new(block) {
         let end = start + run.len();
@@ -278,12 +288,130 @@ pub fn normalize_into(block: &str, out: &mut String) {
     }
 }
 
+/// The fast normaliser for the common case: a block whose only whitespace (after
+/// trimming) is single spaces and line breaks between non-whitespace is copied with
+/// each line break turned into its separator. Returns false, writing nothing, when the
+/// block needs the general normaliser; gives exactly the result of [`normalize_runs`]
+/// when it returns true.
+fn normalize_lines(block: &str, out: &mut String) -> bool {
+    let t = block.trim_ascii();
+    if !is_simple(t.as_bytes()) {
+        return false;
+    }
+    let first_run = |s: &str| -> usize { s.find([' ', '\n']).unwrap_or(s.len()) };
+    let mut list_seen = {
+        let run = &t[..first_run(t)];
+        is_bullet(run) || ordered_marker(run).is_some()
+    };
+    let mut start = 0;
+    while let Some(p) = t.get(start..).and_then(|s| s.find('\n')) {
+        let nl = start + p;
+        out.push_str(t.get(start..nl).unwrap_or_default());
+        let next = t.get(nl + 1..).unwrap_or_default();
+        let run = &next[..first_run(next)];
+        if is_bullet(run) || run.starts_with('|') {
+            list_seen |= is_bullet(run);
+            out.push('\n');
+        } else if ordered_marker(run).is_some_and(|n| n == 1 || list_seen) {
+            list_seen = true;
+            out.push('\n');
+        } else {
+            out.push(' ');
+        }
+        start = nl + 1;
+    }
+    out.push_str(t.get(start..).unwrap_or_default());
+    true
+}
+
+/// True if the (trimmed) text has no whitespace other than single spaces and single
+/// line breaks between non-whitespace characters.
+fn is_simple(t: &[u8]) -> bool {
+    let Some(&last) = t.last() else { return true };
+    // Branch-free folds, so that the compiler can vectorise them.
+    let flags = t.iter().zip(&t[1..]).fold(0u8, |acc, (&a, &b)| {
+        let a_ws = (a == b' ') | (a == b'\n');
+        let b_ws = (b == b' ') | (b == b'\n');
+        let control = (a < 0x20) & (a != b'\n');
+        let lead = (a == 0xC2) | ((0xE1..=0xE3).contains(&a));
+        acc | u8::from((a_ws & b_ws) | control) | (u8::from(lead) << 1)
+    });
+    if flags & 1 != 0 || last < 0x20 {
+        return false;
+    }
+    // Lead bytes of multi-byte whitespace also start « » – and the like: look closer.
+    !(flags & 2 != 0 && (0..t.len()).any(|i| multibyte_ws(t, i) > 0))
+}
+
+/// Tokenizes text that is already normalised (its only whitespace is single `' '` and
+/// `'\n'` separators, as [`normalize`] writes it), calling `f(kind, sep, text)` for
+/// every token; same tokens as [`tokenize`] on such text, but faster.
+pub(crate) fn scan_normalized<'a>(text: &'a str, mut f: impl FnMut(TokenKind, Sep, &'a str)) {
+    let b = text.as_bytes();
+    let mut sep = Sep::None;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x == b' ' {
+            sep = Sep::Space;
+            i += 1;
+            continue;
+        }
+        if x == b'\n' {
+            sep = Sep::Newline;
+            i += 1;
+            continue;
+        }
+        let (word, clen) = char_at(text, i);
+        if word {
+            let start = i;
+            i += clen;
+            while i < b.len() {
+                if b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+                let (w, l) = char_at(text, i);
+                if !w {
+                    break;
+                }
+                i += l;
+            }
+            f(TokenKind::Word, sep, text.get(start..i).unwrap_or_default());
+        } else {
+            f(
+                TokenKind::Punct,
+                sep,
+                text.get(i..i + clen).unwrap_or_default(),
+            );
+            i += clen;
+        }
+        sep = Sep::None;
+    }
+}
+
+/// (is a word character, byte length) of the character at byte `i` (a char boundary).
+#[inline(always)]
+fn char_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes();
+    let x = b[i];
+    if x < 0x80 {
+        return (x.is_ascii_alphanumeric(), 1);
+    }
+    if x == 0xC3 {
+        // U+00C0..U+00FF: Latin-1 letters (æ ø å é …), except × (C3 97) and ÷ (C3 B7).
+        return (!matches!(b.get(i + 1), Some(0x97 | 0xB7)), 2);
+    }
+    match text.get(i..).and_then(|s| s.chars().next()) {
+        Some(c) => (is_word_char(c), c.len_utf8()),
+        None => (false, 1),
+    }
+}
+
 /// Splits a block into word and punctuation tokens (see the module documentation).
 ///
-/// ```
-/// use strategi::document::{tokenize, TokenKind};
-/// let t: Vec<&str> = tokenize("Mål, (2030).").iter().map(|t| t.text).collect();
-/// assert_eq!(t, ["Mål", ",", "(", "2030", ")", "."]);
+/// ```text
+/// "Mål, (2030)."  →  Mål  ,  (  2030  )  .
 /// ```
 pub fn tokenize(block: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
@@ -339,20 +467,26 @@ fn split_run<'a>(run: &'a str, base: usize, sep: Sep, out: &mut Vec<Token<'a>>) 
 /// Number of words (runs of letters and digits) in a text; punctuation, Markdown
 /// syntax and whitespace are not counted.
 pub fn count_words(text: &str) -> usize {
+    let b = text.as_bytes();
+    // Fast path for text whose only non-ASCII characters are Latin-1 letters (C3 xx,
+    // without × and ÷): continuation bytes then always belong to a letter, and word
+    // starts can be counted byte by byte without branches.
+    let simple = !b.iter().fold(false, |acc, &c| {
+        acc | (c == 0xC2) | (c >= 0xC4) | (c == 0x97) | (c == 0xB7)
+    });
+    if simple {
+        let is_word = |c: u8| c.is_ascii_alphanumeric() | (c >= 0x80);
+        let first = usize::from(b.first().is_some_and(|&c| is_word(c)));
+        return first
+            + b.windows(2).fold(0usize, |n, w| {
+                n + usize::from(is_word(w[1]) & !is_word(w[0]))
+            });
+    }
     let mut count = 0;
     let mut in_word = false;
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (word, clen) = if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            match text[i..].chars().next() {
-                Some(c) => (is_word_char(c), c.len_utf8()),
-                None => (false, 1),
-            }
-        };
+    while i < b.len() {
+        let (word, clen) = char_at(text, i);
         if word && !in_word {
             count += 1;
         }
