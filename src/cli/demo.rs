@@ -54,6 +54,35 @@ pub const DRAFT: &[(&str, &str)] = &[
     ),
 ];
 
+/// The draft after the framlegging, as shipped in `demo/revisjon-1/` (what changed and
+/// why is in `demo/REVISION-NOTES.md`).
+pub const REVISION_1: &[(&str, &str)] = &[
+    (
+        "01-innledning.md",
+        include_str!("../../demo/revisjon-1/01-innledning.md"),
+    ),
+    (
+        "02-mal-og-ambisjoner.md",
+        include_str!("../../demo/revisjon-1/02-mal-og-ambisjoner.md"),
+    ),
+    (
+        "03-innsatsomrader.md",
+        include_str!("../../demo/revisjon-1/03-innsatsomrader.md"),
+    ),
+    (
+        "04-styring-og-ansvar.md",
+        include_str!("../../demo/revisjon-1/04-styring-og-ansvar.md"),
+    ),
+    (
+        "05-gjennomforing-og-oppfolging.md",
+        include_str!("../../demo/revisjon-1/05-gjennomforing-og-oppfolging.md"),
+    ),
+    (
+        "06-vedlegg.md",
+        include_str!("../../demo/revisjon-1/06-vedlegg.md"),
+    ),
+];
+
 /// The ministries of 2025 with their codes, the drafter and the fictitious addresses
 /// and preferred written forms used in the demo.
 pub const PARTIES: &[(&str, &str, Lang)] = &[
@@ -270,6 +299,26 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     )?;
     player.step(out, "2026-01-12", &["round", "show", "latest"])?;
     player.step(out, "2026-01-12", &["deadlines"])?;
+
+    // The secretariat revises the text after the framlegging and cuts v2.
+    for (name, text) in REVISION_1 {
+        crate::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
+    }
+    out.note(paint(
+        styles::DIM,
+        "\n(The secretariat revises the draft after the framlegging.)",
+    ));
+    player.step(out, "2026-01-26", &["diff", "--stat"])?;
+    player.step(
+        out,
+        "2026-01-26",
+        &["version", "cut", "--label", "Revidert etter framlegging"],
+    )?;
+    player.step(
+        out,
+        "2026-01-26",
+        &["diff", "v1", "v2", "--section", "tiltak-risikovurdering"],
+    )?;
     out.note(format!(
         "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
         dir.display(),
