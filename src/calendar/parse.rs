@@ -43,21 +43,6 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Builds a date from digit strings, explaining what is wrong if needed.
 fn build(year: &str, month: &str, day: &str) -> Result<Date, DateProblem> {
     let number = |s: &str| {
@@ -86,11 +71,7 @@ fn build(year: &str, month: &str, day: &str) -> Result<Date, DateProblem> {
         .map_err(|_| DateProblem::NotReal(format!("month {month} of {year} does not exist")))?;
     let days = first.days_in_month();
     if d > i16::from(days) {
-        let name = usize::try_from(m - 1)
-            .ok()
-            .and_then(|i| MONTHS_EN.get(i))
-            .copied()
-            .unwrap_or_default();
+        let name = super::month_name(first, crate::model::Lang::En);
         return Err(DateProblem::NotReal(format!("{name} {y} has {days} days")));
     }
     let day_i8 =

@@ -41,7 +41,6 @@
 //! own reply matching) can tell it is the same message. Two processes delivering the
 //! same outbox at once would also send twice: the caller must hold the workspace lock.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -359,32 +358,9 @@ fn read_state(path: &Path) -> Result<OutboxState, MailError> {
     })
 }
 
-/// Writes `bytes` to `path` atomically: a synced temporary file in the same folder,
-/// renamed over the target, then the folder synced. Creates missing folders.
+/// Writes `bytes` to `path` atomically (the store's one implementation).
 fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(MailError::io("create folder", dir))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        MailError::io("write", path)(e)
-    })?;
-    // Make the rename itself durable. Not possible on every platform (Windows cannot
-    // open a folder this way), hence best effort.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::store::write_atomically(path, bytes).map_err(MailError::io("write", path))
 }
 
 #[cfg(test)]

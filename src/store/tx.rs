@@ -372,11 +372,17 @@ fn build_tree(repo: &Repository, base: Option<&Tree<'_>>, node: &Node) -> Result
     tb.write().map_err(StoreError::git("write a tree"))
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced,
-/// then renamed over the target. Creates missing parent folders.
+/// Writes `bytes` to `path` atomically: a synced temporary file in the same folder,
+/// renamed over the target, then the folder synced (best effort: not every platform can
+/// open a folder). Creates missing parent folders.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically(path, bytes).map_err(StoreError::io("write", path))
+}
+
+/// [`atomic_write`] with the plain I/O error, for modules with their own error type.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(StoreError::io("create folder", dir))?;
+    std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -388,8 +394,11 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| {
+    write().inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
-        StoreError::io("write", path)(e)
-    })
+    })?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
