@@ -6,3 +6,4 @@ mod diff;
 mod foundation;
 mod mail;
 mod rounds;
+mod send;

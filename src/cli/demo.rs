@@ -279,7 +279,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
             "Framlegging: Strategi for kunstig intelligens i departementsfellesskapet",
         ],
     )?;
-    player.step(out, "2025-12-03", &["round", "list"])?;
+    player.step(
+        out,
+        "2025-12-03",
+        &["--as", "DFD", "round", "send", "latest"],
+    )?;
+    player.step(out, "2025-12-03", &["round", "show", "latest"])?;
     player.step(
         out,
         "2026-01-05",
@@ -296,6 +301,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
             "--reason",
             "FIN ba om en uke ekstra",
         ],
+    )?;
+    player.step(
+        out,
+        "2026-01-05",
+        &["--as", "DFD", "remind", "latest", "--dry-run"],
     )?;
     player.step(out, "2026-01-12", &["round", "show", "latest"])?;
     player.step(out, "2026-01-12", &["deadlines"])?;

@@ -144,3 +144,22 @@ impl From<crate::model::IdError> for CommandError {
         CommandError::user(e.0)
     }
 }
+
+impl From<crate::mail::MailError> for CommandError {
+    fn from(e: crate::mail::MailError) -> Self {
+        use crate::mail::MailError;
+        let message = e.to_string();
+        match e {
+            MailError::Template { .. } | MailError::LetterShape { .. } | MailError::NoTemplate { .. } => {
+                CommandError::new(ErrorKind::Config, message).hint(format!(
+                    "Correct the template in templates/ (or remove it to use the built-in one). {NOTHING_CHANGED}"
+                ))
+            }
+            MailError::BadStateFile { .. } => CommandError::new(ErrorKind::Config, message)
+                .hint("Correct the outbox state file at the line shown (state = \"queued\" retries the message)."),
+            MailError::SmtpUrl { .. } => CommandError::new(ErrorKind::Config, message)
+                .hint("Set [mail] smtp_url in strategi.toml, e.g. \"smtps://smtp.dep.example:465\" or \"smtp://smtp.dep.example:587?tls=required\"."),
+            _ => CommandError::user(message),
+        }
+    }
+}

@@ -8,8 +8,11 @@ mod demo;
 mod diff;
 mod error;
 mod init;
+mod letters;
 mod milestone;
+mod outbox;
 mod party;
+mod remind;
 mod round;
 mod status;
 mod ui;
@@ -87,6 +90,9 @@ pub(crate) enum Command {
     Diff(diff::DiffArgs),
     #[command(subcommand)]
     Round(round::RoundCommand),
+    Remind(remind::RemindArgs),
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -128,6 +134,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Deadlines(a) => deadlines::run(ctx, ui, a),
         Command::Diff(a) => diff::run(ctx, ui, a),
         Command::Round(c) => round::run(ctx, ui, c),
+        Command::Remind(a) => remind::run(ctx, ui, a),
+        Command::Outbox(c) => outbox::run(ctx, ui, c),
     }
 }
 

@@ -7,12 +7,14 @@ use crate::calendar::{
     ConsultationKind, check_window, format_date_long, parse_date, work_calendar,
 };
 use crate::consultation::{
-    Fact, FactBody, PartyStatus, RoundDef, RoundState, fact_path, load_round, load_rounds,
-    resolve_round, round_path,
+    Fact, FactBody, PartyState, PartyStatus, RoundDef, RoundState, fact_path, load_round,
+    load_rounds, resolve_round, round_path,
 };
+use crate::mail::{DeliveryState, LetterKind};
 use crate::model::{Config, Lang, PartyCode, RecordId};
 use crate::store::Workspace;
 
+use super::letters;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -32,6 +34,14 @@ pub enum RoundCommand {
     Extend(ExtendArgs),
     /// Close a round: no more answers are expected.
     Close(CloseArgs),
+    /// Send the round's letter to every recipient that has not had it: one e-mail per
+    /// party in its language, with the version (Markdown and HTML) and a response form
+    /// attached. Each message is written to outbox/ first, then delivered by the
+    /// transport set in strategi.toml ([mail] transport = outbox | smtp | sendmail).
+    /// Run it again after an interruption: only letters not yet issued are written, and
+    /// a letter the server accepted is never sent twice. A letter the server refused for
+    /// good is written anew (after the address is corrected).
+    Send(RoundRef),
 }
 
 /// Arguments of `round open`.
@@ -103,6 +113,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &RoundCommand) -> Result<(), Command
         RoundCommand::Show(a) => show(ctx, ui, &a.round),
         RoundCommand::Extend(a) => extend(ctx, ui, a),
         RoundCommand::Close(a) => close(ctx, ui, a),
+        RoundCommand::Send(a) => send(ctx, ui, &a.round),
     }
 }
 
@@ -308,7 +319,7 @@ pub(super) fn find(ws: &Workspace, spec: &str) -> Result<RecordId, CommandError>
     }
 }
 
-fn load(
+pub(super) fn load(
     ctx: &Ctx,
     ws: &Workspace,
     config: &Config,
@@ -325,12 +336,84 @@ fn load(
     ))
 }
 
-fn status_word(s: PartyStatus) -> String {
-    match s {
+fn status_word(p: &PartyState, delivery: Option<&Delivery>, lang: Lang) -> String {
+    let day = |t: &jiff::Timestamp| {
+        t.to_zoned_datetime(crate::calendar::oslo())
+            .date()
+            .to_string()
+    };
+    let mut word = match p.status {
         PartyStatus::NotSent => "not sent".to_string(),
-        PartyStatus::Waiting => "waiting".to_string(),
+        PartyStatus::Sent => format!(
+            "sent {}",
+            p.sent.as_ref().map(|s| day(&s.at)).unwrap_or_default()
+        ),
+        PartyStatus::Reminded => format!(
+            "reminded {}x, last {}",
+            p.reminders.len(),
+            p.reminders.last().map(|s| day(&s.at)).unwrap_or_default()
+        ),
+        PartyStatus::Answered => paint(
+            styles::GOOD,
+            format!(
+                "answered {}: {}",
+                p.answered.as_ref().map(day).unwrap_or_default(),
+                p.position.map(|x| x.words(lang)).unwrap_or_default()
+            ),
+        ),
         PartyStatus::Overdue => paint(styles::BAD, "OVERDUE, no answer"),
+    };
+    if p.status != PartyStatus::Answered {
+        match delivery {
+            Some(d) if d.state == DeliveryState::Failed => word.push_str(&paint(
+                styles::BAD,
+                format!(
+                    "  (letter refused: {})",
+                    d.response.as_deref().unwrap_or("")
+                ),
+            )),
+            Some(d) if d.state == DeliveryState::Queued => word.push_str(&match &d.response {
+                Some(r) => paint(styles::WARN, format!("  (letter queued: {r})")),
+                None => "  (letter in outbox, not delivered)".to_string(),
+            }),
+            _ => {}
+        }
     }
+    word
+}
+
+/// Where the latest letter to a party stands in the outbox.
+#[derive(Debug, Clone, Serialize)]
+struct Delivery {
+    state: DeliveryState,
+    response: Option<String>,
+}
+
+/// The delivery of each party's latest round letter, from the outbox.
+fn deliveries(
+    ws: &Workspace,
+    state: &RoundState,
+) -> Result<std::collections::BTreeMap<String, Delivery>, CommandError> {
+    let by_id: std::collections::HashMap<String, crate::mail::OutboxState> = letters::outbox(ws)
+        .list()?
+        .into_iter()
+        .map(|e| (e.state.message_id.clone(), e.state))
+        .collect();
+    Ok(state
+        .parties
+        .iter()
+        .filter_map(|p| {
+            let id = &p.sent.as_ref()?.message_id;
+            let s = by_id.get(id)?;
+            Some((
+                p.party.to_string(),
+                Delivery {
+                    state: s.state,
+                    response: s.server_response.clone(),
+                },
+            ))
+        })
+        .collect())
 }
 
 fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
@@ -364,6 +447,33 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
 struct Shown<'a> {
     #[serde(flatten)]
     round: &'a RoundState,
+    /// Per party: where its latest round letter stands in the outbox.
+    delivery: &'a std::collections::BTreeMap<String, Delivery>,
+    counts: &'a Counts,
+}
+
+/// How many recipients stand where.
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Counts {
+    pub recipients: usize,
+    pub sent: usize,
+    pub answered: usize,
+    pub no_comments: usize,
+    pub overdue: usize,
+}
+
+pub(super) fn counts(state: &RoundState) -> Counts {
+    let mut c = Counts {
+        recipients: state.parties.len(),
+        ..Counts::default()
+    };
+    for p in &state.parties {
+        c.sent += usize::from(p.sent.is_some());
+        c.answered += usize::from(p.position.is_some());
+        c.no_comments += usize::from(p.position == Some(crate::consultation::Position::NoComments));
+        c.overdue += usize::from(p.status == PartyStatus::Overdue);
+    }
+    c
 }
 
 fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
@@ -376,61 +486,75 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
             f.path, f.message
         ));
     }
-    ui.emit(&Shown { round: &state }, |w| {
-        let d = &state.def;
-        writeln!(w, "{} {}", paint(styles::BOLD, &d.id), d.title)?;
-        writeln!(w, "Kind      {}", d.kind.name(Lang::En))?;
-        writeln!(w, "Version   {}", d.version)?;
-        writeln!(
-            w,
-            "Sender    {} ({})",
-            d.sender,
-            config.party_name(&d.sender)
-        )?;
-        writeln!(w, "Opened    {}", d.opened)?;
-        writeln!(w, "Due       {}", format_date_long(d.due, Lang::En))?;
-        if let Some(r) = &d.reason {
-            writeln!(w, "Reason    {r}")?;
-        }
-        writeln!(
-            w,
-            "State     {}",
-            if state.closed.is_some() {
-                "closed"
-            } else {
-                "open"
-            }
-        )?;
-        writeln!(w)?;
-        let name_w = state
-            .parties
-            .iter()
-            .map(|p| config.party_name(&p.party).chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(44);
-        for p in &state.parties {
-            let name: String = config.party_name(&p.party).chars().take(name_w).collect();
-            let ext = if p.extended {
-                format!("  extended to {}", p.due)
-            } else {
-                String::new()
-            };
+    let delivery = deliveries(&ws, &state)?;
+    let counts = counts(&state);
+    ui.emit(
+        &Shown {
+            round: &state,
+            delivery: &delivery,
+            counts: &counts,
+        },
+        |w| {
+            let d = &state.def;
+            writeln!(w, "{} {}", paint(styles::BOLD, &d.id), d.title)?;
+            writeln!(w, "Kind      {}", d.kind.name(Lang::En))?;
+            writeln!(w, "Version   {}", d.version)?;
             writeln!(
                 w,
-                "  {:5} {name:name_w$}  {}{ext}",
-                p.party.as_str(),
-                status_word(p.status)
+                "Sender    {} ({})",
+                d.sender,
+                config.party_name(&d.sender)
             )?;
-        }
-        Ok(())
-    })
+            writeln!(w, "Opened    {}", d.opened)?;
+            writeln!(w, "Due       {}", format_date_long(d.due, Lang::En))?;
+            if let Some(r) = &d.reason {
+                writeln!(w, "Reason    {r}")?;
+            }
+            writeln!(
+                w,
+                "State     {}",
+                if state.closed.is_some() {
+                    "closed"
+                } else {
+                    "open"
+                }
+            )?;
+            writeln!(
+                w,
+                "Answers   {} of {} ({} with no comments); {} sent; {} overdue",
+                counts.answered, counts.recipients, counts.no_comments, counts.sent, counts.overdue
+            )?;
+            writeln!(w)?;
+            let name_w = state
+                .parties
+                .iter()
+                .map(|p| config.party_name(&p.party).chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(44);
+            for p in &state.parties {
+                let name: String = config.party_name(&p.party).chars().take(name_w).collect();
+                let ext = if p.extended {
+                    format!("  extended to {}", p.due)
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    w,
+                    "  {:5} {name:name_w$}  {}{ext}",
+                    p.party.as_str(),
+                    status_word(p, delivery.get(p.party.as_str()), Lang::En)
+                )?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Starts the transaction for a change to an open round: takes the lock, then loads the
 /// round and checks that the acting party may change it (after the lock, so the check
 /// sees every earlier writer's facts).
-fn begin_change<'w>(
+pub(super) fn begin_change<'w>(
     ctx: &Ctx,
     ws: &'w Workspace,
     spec: &str,
@@ -459,6 +583,26 @@ fn begin_change<'w>(
     Ok((tx, config, state))
 }
 
+/// Queues one fact about a round, by the actor, in the transaction.
+pub(super) fn queue_fact(
+    ctx: &Ctx,
+    tx: &mut crate::store::Transaction<'_>,
+    actor: &crate::store::Actor,
+    round: &RecordId,
+    body: FactBody,
+) -> Result<Fact, CommandError> {
+    let fact = Fact {
+        id: RecordId::new('f', ctx.random_u64()),
+        at: ctx.clock.now().timestamp(),
+        by: actor.party.clone(),
+        body,
+    };
+    let text = toml::to_string(&fact)
+        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))?;
+    tx.write(&fact_path(round, &fact), text);
+    Ok(fact)
+}
+
 /// Records one fact about a round in the transaction's commit.
 fn write_fact(
     ctx: &Ctx,
@@ -470,15 +614,7 @@ fn write_fact(
     action: &str,
 ) -> Result<(Fact, crate::store::CommitInfo), CommandError> {
     let actor = ctx.actor(tx.workspace(), config)?;
-    let fact = Fact {
-        id: RecordId::new('f', ctx.random_u64()),
-        at: ctx.clock.now().timestamp(),
-        by: actor.party.clone(),
-        body,
-    };
-    let text = toml::to_string(&fact)
-        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))?;
-    tx.write(&fact_path(round, &fact), text);
+    let fact = queue_fact(ctx, &mut tx, &actor, round, body)?;
     let commit = tx.commit(summary, "", action, &actor, &ctx.clock.now())?;
     Ok((fact, commit))
 }
@@ -556,4 +692,118 @@ fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandErro
         &serde_json::json!({ "fact": fact, "commit": commit }),
         |w| writeln!(w, "Closed round {}.", paint(styles::BOLD, &state.def.id)),
     )
+}
+
+fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let (mut tx, config, state) = begin_change(ctx, &ws, spec, "strategi round send")?;
+    // A transport that cannot work is refused before anything is written.
+    letters::mailer(&config)?;
+    let refused: std::collections::HashSet<String> = letters::outbox(&ws)
+        .list()?
+        .into_iter()
+        .filter(|e| e.state.state == DeliveryState::Failed)
+        .map(|e| e.state.message_id)
+        .collect();
+    let to_send: Vec<&PartyState> = state
+        .parties
+        .iter()
+        .filter(|p| {
+            p.sent
+                .as_ref()
+                .is_none_or(|s| refused.contains(&s.message_id))
+        })
+        .collect();
+    let mut issued = Vec::new();
+    let mut commit = None;
+    if !to_send.is_empty() {
+        let kit = letters::LetterKit::load(&ws, &state)?;
+        let planned = to_send
+            .iter()
+            .map(|p| letters::plan_letter(ctx, &config, &state, &kit, p, LetterKind::RoundLetter))
+            .collect::<Result<Vec<_>, _>>()?;
+        let names = letters::queue(&mut tx, &state, &planned, LetterKind::RoundLetter)?;
+        let actor = ctx.actor(&ws, &config)?;
+        for (letter, entry) in planned.iter().zip(&names) {
+            queue_fact(ctx, &mut tx, &actor, &state.def.id, letter.fact.clone())?;
+            issued.push(serde_json::json!({
+                "party": letter.party.code,
+                "lang": letter.party.lang,
+                "to": letter.mail.to.address,
+                "message_id": letter.mail.message_id,
+                "subject": letter.mail.subject,
+                "entry": format!("{}/{entry}.eml", letters::OUTBOX_DIR),
+            }));
+        }
+        commit = Some(
+            tx.commit_and_continue(
+                &format!(
+                    "Send round {} ({}) to {} part{}",
+                    state.def.id,
+                    state.def.version,
+                    planned.len(),
+                    if planned.len() == 1 { "y" } else { "ies" }
+                ),
+                &planned
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} <{}>: {}",
+                            l.party.code, l.mail.to.address, l.mail.message_id
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                "round-send",
+                &actor,
+                &ctx.clock.now(),
+            )?,
+        );
+    }
+    let delivered = letters::deliver(ctx, &mut tx, &config)?;
+    drop(tx);
+    let outbox_dir = letters::outbox(&ws).dir().to_path_buf();
+    ui.emit(
+        &serde_json::json!({
+            "round": state.def.id,
+            "letters": issued,
+            "commit": commit,
+            "delivery": delivered,
+        }),
+        |w| {
+            if issued.is_empty() {
+                writeln!(
+                    w,
+                    "Every recipient of round {} has had its letter; nothing new to write.",
+                    paint(styles::BOLD, &state.def.id)
+                )?;
+            } else {
+                writeln!(
+                    w,
+                    "Wrote {} letter(s) of round {} to the outbox:",
+                    issued.len(),
+                    paint(styles::BOLD, &state.def.id)
+                )?;
+                for l in &planned_lines(&issued) {
+                    writeln!(w, "  {l}")?;
+                }
+            }
+            letters::write_deliveries(w, &delivered, &config, &outbox_dir)
+        },
+    )?;
+    letters::check_delivered(&delivered)
+}
+
+fn planned_lines(issued: &[serde_json::Value]) -> Vec<String> {
+    issued
+        .iter()
+        .map(|l| {
+            format!(
+                "{:5} {:2}  {}",
+                l["party"].as_str().unwrap_or_default(),
+                l["lang"].as_str().unwrap_or_default(),
+                l["to"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
 }

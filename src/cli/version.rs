@@ -94,6 +94,14 @@ pub(super) fn resolve(ws: &Workspace, spec: &str) -> Result<Version, CommandErro
 /// Parses stored draft files into a document; a file that is not UTF-8 is an error
 /// naming it.
 pub(super) fn document(files: Vec<StoredFile>, origin: &str) -> Result<Document, CommandError> {
+    Ok(Document::parse(&sources(files, origin)?))
+}
+
+/// Stored draft files as source files; a file that is not UTF-8 is an error naming it.
+pub(super) fn sources(
+    files: Vec<StoredFile>,
+    origin: &str,
+) -> Result<Vec<SourceFile>, CommandError> {
     let mut sources = Vec::with_capacity(files.len());
     for f in files {
         let text = String::from_utf8(f.bytes).map_err(|e| {
@@ -106,7 +114,7 @@ pub(super) fn document(files: Vec<StoredFile>, origin: &str) -> Result<Document,
         })?;
         sources.push(SourceFile { name: f.path, text });
     }
-    Ok(Document::parse(&sources))
+    Ok(sources)
 }
 
 #[derive(Serialize)]

@@ -11,6 +11,6 @@
 mod round;
 
 pub use round::{
-    Fact, FactBody, Finding, PartyState, PartyStatus, RoundDef, RoundState, fact_path, load_round,
-    load_rounds, resolve_round, round_path,
+    Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
+    RoundState, fact_path, load_round, load_rounds, resolve_round, round_path,
 };

@@ -66,6 +66,34 @@ pub enum FactBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The round's letter was issued to a party: rendered and queued in the outbox
+    /// (delivery is recorded in the outbox entry of the same Message-ID).
+    Sent {
+        /// To whom.
+        party: PartyCode,
+        /// The letter's Message-ID, which ties replies and the outbox entry to it.
+        message_id: String,
+    },
+    /// A reminder was issued to a party that had not answered.
+    Reminded {
+        /// To whom.
+        party: PartyCode,
+        /// The reminder's Message-ID.
+        message_id: String,
+    },
+    /// A party's formal position on the round. A later one supersedes an earlier one.
+    Response {
+        /// Whose position.
+        party: PartyCode,
+        /// The position.
+        position: Position,
+        /// A note, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// The message it came from (`<message-id>`), when imported from e-mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
+    },
     /// The round was closed: no more answers are expected.
     Closed {
         /// A note, if any.
@@ -85,16 +113,98 @@ pub fn fact_path(round: &RecordId, fact: &Fact) -> String {
     format!("{CONSULTATIONS_DIR}/{round}/facts/{stamp}-{}.toml", fact.id)
 }
 
+/// A party's formal position on a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Position {
+    /// No comments ("ingen merknader").
+    NoComments,
+    /// Comments, see the comments.
+    Comments,
+    /// Agrees with a reservation ("forbehold").
+    Reservation,
+    /// Disagrees.
+    Disagree,
+}
+
+impl Position {
+    /// All positions, in order.
+    pub const ALL: [Position; 4] = [
+        Position::NoComments,
+        Position::Comments,
+        Position::Reservation,
+        Position::Disagree,
+    ];
+
+    /// The machine key: `no-comments`, `comments`, `reservation`, `disagree`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Position::NoComments => "no-comments",
+            Position::Comments => "comments",
+            Position::Reservation => "reservation",
+            Position::Disagree => "disagree",
+        }
+    }
+
+    /// The position in words, in bokmål (for reports) or English.
+    pub fn words(self, lang: crate::model::Lang) -> &'static str {
+        use crate::model::Lang;
+        match (self, lang) {
+            (Position::NoComments, Lang::Nb | Lang::Da) => "ingen merknader",
+            (Position::NoComments, Lang::Nn) => "ingen merknader",
+            (Position::NoComments, Lang::En) => "no comments",
+            (Position::Comments, Lang::Nb | Lang::Nn | Lang::Da) => "merknader",
+            (Position::Comments, Lang::En) => "comments",
+            (Position::Reservation, Lang::Nb | Lang::Nn | Lang::Da) => "forbehold",
+            (Position::Reservation, Lang::En) => "reservation",
+            (Position::Disagree, Lang::Nb | Lang::Da) => "uenig",
+            (Position::Disagree, Lang::Nn) => "usamd",
+            (Position::Disagree, Lang::En) => "disagree",
+        }
+    }
+}
+
+impl std::str::FromStr for Position {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Position, String> {
+        Position::ALL
+            .into_iter()
+            .find(|p| p.key() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "\"{s}\" is not a position; use no-comments, comments, reservation or disagree."
+                )
+            })
+    }
+}
+
 /// How a party stands in a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PartyStatus {
     /// The letter has not gone out.
     NotSent,
-    /// Waiting for an answer, deadline not passed.
-    Waiting,
+    /// The letter went out; waiting for an answer, deadline not passed.
+    Sent,
+    /// Reminded at least once; still no answer, deadline not passed.
+    Reminded,
+    /// The party gave its position.
+    Answered,
     /// The deadline passed with no answer.
     Overdue,
+}
+
+impl PartyStatus {
+    /// The status in English words, as lists show it.
+    pub fn words(self) -> &'static str {
+        match self {
+            PartyStatus::NotSent => "not sent",
+            PartyStatus::Sent => "sent",
+            PartyStatus::Reminded => "reminded",
+            PartyStatus::Answered => "answered",
+            PartyStatus::Overdue => "OVERDUE",
+        }
+    }
 }
 
 /// One recipient's state.
@@ -108,6 +218,41 @@ pub struct PartyState {
     pub extended: bool,
     /// Where it stands on the day the state was folded.
     pub status: PartyStatus,
+    /// When the round's letter was issued, and its Message-ID (the latest, if the
+    /// letter was sent again after a failed delivery).
+    pub sent: Option<Issued>,
+    /// Reminders issued, oldest first.
+    pub reminders: Vec<Issued>,
+    /// The current position and when it was given; earlier ones are in `history`.
+    pub position: Option<Position>,
+    /// When the current position was recorded.
+    pub answered: Option<Timestamp>,
+    /// Every position recorded, oldest first.
+    pub history: Vec<PositionRecord>,
+}
+
+/// A letter issued to a party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issued {
+    /// When.
+    pub at: Timestamp,
+    /// Its Message-ID.
+    pub message_id: String,
+}
+
+/// One recorded position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PositionRecord {
+    /// The position.
+    pub position: Position,
+    /// The note, if any.
+    pub note: Option<String>,
+    /// Who recorded it.
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+    /// The message it came from, if imported.
+    pub source: Option<String>,
 }
 
 /// A fact that was not applied, and why.
@@ -154,6 +299,11 @@ impl RoundState {
                 due: def.due,
                 extended: false,
                 status: PartyStatus::NotSent,
+                sent: None,
+                reminders: Vec::new(),
+                position: None,
+                answered: None,
+                history: Vec::new(),
             })
             .collect();
         let mut closed = None;
@@ -182,6 +332,73 @@ impl RoundState {
                         }),
                     }
                 }
+                FactBody::Sent { party, message_id } | FactBody::Reminded { party, message_id } => {
+                    let what = if matches!(fact.body, FactBody::Sent { .. }) {
+                        "sent the round's letter"
+                    } else {
+                        "sent a reminder"
+                    };
+                    if !may_steer(&fact.by) {
+                        findings.push(Finding {
+                            path,
+                            message: format!(
+                                "{} {what}, but only {} (the sender) or {} (the owner) may.",
+                                fact.by, def.sender, config.case.owner
+                            ),
+                        });
+                        continue;
+                    }
+                    let Some(p) = parties.iter_mut().find(|p| &p.party == party) else {
+                        findings.push(Finding {
+                            path,
+                            message: format!(
+                                "A letter went to {party}, who is not a recipient of the round."
+                            ),
+                        });
+                        continue;
+                    };
+                    let issued = Issued {
+                        at: fact.at,
+                        message_id: message_id.clone(),
+                    };
+                    if matches!(fact.body, FactBody::Sent { .. }) {
+                        p.sent = Some(issued);
+                    } else {
+                        p.reminders.push(issued);
+                    }
+                }
+                FactBody::Response {
+                    party,
+                    position,
+                    note,
+                    source,
+                } => {
+                    if &fact.by != party && !may_steer(&fact.by) {
+                        findings.push(Finding {
+                            path,
+                            message: format!("{} recorded a position for {party}, but only {party} itself, {} (the sender) or {} (the owner) may.", fact.by, def.sender, config.case.owner),
+                        });
+                        continue;
+                    }
+                    let Some(p) = parties.iter_mut().find(|p| &p.party == party) else {
+                        findings.push(Finding {
+                            path,
+                            message: format!(
+                                "The position is for {party}, who is not a recipient of the round."
+                            ),
+                        });
+                        continue;
+                    };
+                    p.position = Some(*position);
+                    p.answered = Some(fact.at);
+                    p.history.push(PositionRecord {
+                        position: *position,
+                        note: note.clone(),
+                        by: fact.by.clone(),
+                        at: fact.at,
+                        source: source.clone(),
+                    });
+                }
                 FactBody::Closed { .. } => {
                     if may_steer(&fact.by) {
                         closed.get_or_insert(fact.at);
@@ -197,13 +414,19 @@ impl RoundState {
                 }
             }
         }
-        // Nothing is sent yet in this capability; `round send` will add the facts that
-        // move parties to Waiting. Until then, a party counts as overdue after its
-        // (moved) deadline so that no deadline passes unseen.
+        // A party that answered has answered; otherwise one whose (moved) deadline has
+        // passed is overdue, whether or not its letter went out, so that no deadline
+        // passes unseen.
         for p in &mut parties {
             let due = cal.adjust_deadline(p.due).map(|a| a.date).unwrap_or(p.due);
-            p.status = if today > due {
+            p.status = if p.position.is_some() {
+                PartyStatus::Answered
+            } else if today > due {
                 PartyStatus::Overdue
+            } else if !p.reminders.is_empty() {
+                PartyStatus::Reminded
+            } else if p.sent.is_some() {
+                PartyStatus::Sent
             } else {
                 PartyStatus::NotSent
             };

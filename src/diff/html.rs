@@ -32,21 +32,7 @@ section{page-break-inside:avoid}a{color:inherit;text-decoration:none}
 ins,del{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 ";
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::document::html::escape as escape_html;
 
 /// A standalone HTML page (inline CSS, print-friendly) for people to read and print:
 /// a table of contents of the sections that are not unchanged, linking to each, and

@@ -223,6 +223,24 @@ impl Workspace {
         Ok(Workspace { root, repo })
     }
 
+    /// A file as committed at HEAD (path relative to the root, `/`-separated), or `None`
+    /// if HEAD has no such file.
+    pub fn committed_file(&self, rel: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(None);
+        };
+        let tree = head
+            .tree()
+            .map_err(StoreError::git("read the tree of HEAD"))?;
+        let Ok(entry) = tree.get_path(Path::new(rel)) else {
+            return Ok(None);
+        };
+        match self.repo.find_blob(entry.id()) {
+            Ok(blob) => Ok(Some(blob.content().to_vec())),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// The workspace's root folder.
     pub fn root(&self) -> &Path {
         &self.root

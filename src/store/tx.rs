@@ -221,15 +221,35 @@ impl Transaction<'_> {
         actor: &Actor,
         when: &jiff::ZonedDateTime,
     ) -> Result<CommitInfo, StoreError> {
+        let mut tx = self;
+        tx.commit_and_continue(summary, body, action, actor, when)
+    }
+
+    /// Like [`Transaction::commit`], but keeps the lock: the transaction stays open for
+    /// a next step (a command that commits what it will do, acts, then commits what
+    /// happened, such as queueing letters and then recording their delivery).
+    pub fn commit_and_continue(
+        &mut self,
+        summary: &str,
+        body: &str,
+        action: &str,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<CommitInfo, StoreError> {
         let message = message_with_trailers(summary, body, action, actor, &[]);
         self.commit_with(&message, actor, when, None)
             .map(|(info, _)| info)
     }
 
+    /// Whether files are queued for the next commit.
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
     /// Commits the queued files; with `strategy_tree`, also replaces the `strategy/`
     /// folder in the commit by that tree. Returns the commit info and its id.
     pub(super) fn commit_with(
-        self,
+        &mut self,
         message: &str,
         actor: &Actor,
         when: &jiff::ZonedDateTime,
@@ -303,6 +323,7 @@ impl Transaction<'_> {
         // 4. Index and journal.
         let paths: Vec<&str> = self.writes.keys().map(String::as_str).collect();
         ws.update_index(&paths, strategy_tree.is_some())?;
+        self.writes.clear();
         std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))?;
         let summary = message.lines().next().unwrap_or_default().to_string();
         Ok((

@@ -306,7 +306,7 @@ impl Transaction<'_> {
     /// Cuts the next version: commits the working tree's `strategy/` (and nothing else
     /// of the working tree) and tags the commit `vN` with the label.
     pub fn cut_version(
-        self,
+        mut self,
         label: &str,
         actor: &Actor,
         when: &jiff::ZonedDateTime,

@@ -1,0 +1,159 @@
+//! `strategi remind R [--dry-run]`: reminders to the parties that have not answered.
+
+use clap::Args;
+
+use crate::consultation::{PartyState, PartyStatus};
+use crate::mail::LetterKind;
+use crate::model::PartyCode;
+
+use super::letters;
+use super::round::{begin_change, load, queue_fact};
+use super::ui::{paint, styles};
+use super::{CommandError, Ctx, Ui};
+
+/// Send a reminder, in its language, to each recipient of a round whose letter went out
+/// and who has not given its position. Each reminder is recorded per party. With
+/// --dry-run, only print who would get one.
+///
+/// Example: strategi --as DFD remind latest --dry-run
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// The round's id (or the start of it, or "latest").
+    pub round: String,
+    /// Print who would be reminded; write and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only these parties (codes separated by commas).
+    #[arg(long, value_name = "CODES")]
+    pub party: Option<String>,
+}
+
+fn targets<'s>(
+    parties: &'s [PartyState],
+    only: &Option<Vec<PartyCode>>,
+) -> (Vec<&'s PartyState>, Vec<&'s PartyState>) {
+    let chosen = parties
+        .iter()
+        .filter(|p| only.as_ref().is_none_or(|o| o.contains(&p.party)))
+        .filter(|p| p.status != PartyStatus::Answered);
+    chosen.partition(|p| p.sent.is_some())
+}
+
+/// Runs `remind`.
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandError> {
+    let only = args
+        .party
+        .as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::parse::<PartyCode>)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let ws = ctx.workspace()?;
+    if args.dry_run {
+        let config = ws.config()?;
+        let state = load(ctx, &ws, &config, &args.round)?;
+        let (due, unsent) = targets(&state.parties, &only);
+        let list: Vec<_> = due
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "party": p.party,
+                    "name": config.party_name(&p.party),
+                    "lang": config.party(&p.party).map(|x| x.lang),
+                    "due": p.due,
+                    "status": p.status,
+                    "reminders": p.reminders.len(),
+                })
+            })
+            .collect();
+        return ui.emit(
+            &serde_json::json!({ "round": state.def.id, "dry_run": true, "would_remind": list,
+                "not_sent": unsent.iter().map(|p| &p.party).collect::<Vec<_>>() }),
+            |w| {
+                if due.is_empty() {
+                    writeln!(w, "Nobody would be reminded in round {}: every recipient has answered or has not had its letter.", state.def.id)?;
+                } else {
+                    writeln!(w, "Would remind {} part{} in round {} (nothing is sent with --dry-run):", due.len(), if due.len() == 1 { "y" } else { "ies" }, paint(styles::BOLD, &state.def.id))?;
+                }
+                for p in &due {
+                    writeln!(
+                        w,
+                        "  {:5} {}  ({}, due {}, {} earlier reminder(s))",
+                        p.party.as_str(),
+                        config.party_name(&p.party),
+                        config.party(&p.party).map_or("nb", |x| x.lang.code()),
+                        p.due,
+                        p.reminders.len()
+                    )?;
+                }
+                if !unsent.is_empty() {
+                    writeln!(w, "Not sent yet (use `strategi round send {}` first): {}", state.def.id, unsent.iter().map(|p| p.party.as_str()).collect::<Vec<_>>().join(", "))?;
+                }
+                Ok(())
+            },
+        );
+    }
+    let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi remind")?;
+    letters::mailer(&config)?;
+    let (due, unsent) = targets(&state.parties, &only);
+    if due.is_empty() {
+        return Err(CommandError::user(format!(
+            "Nobody to remind in round {}: every chosen recipient has answered or has not had its letter.",
+            state.def.id
+        ))
+        .hint(format!("See where each party stands with `strategi round show {}`.", state.def.id)));
+    }
+    let kit = letters::LetterKit::load(&ws, &state)?;
+    let planned = due
+        .iter()
+        .map(|p| letters::plan_letter(ctx, &config, &state, &kit, p, LetterKind::Reminder))
+        .collect::<Result<Vec<_>, _>>()?;
+    letters::queue(&mut tx, &state, &planned, LetterKind::Reminder)?;
+    let actor = ctx.actor(&ws, &config)?;
+    for l in &planned {
+        queue_fact(ctx, &mut tx, &actor, &state.def.id, l.fact.clone())?;
+    }
+    let commit = tx.commit_and_continue(
+        &format!(
+            "Remind {} part{} in round {}",
+            planned.len(),
+            if planned.len() == 1 { "y" } else { "ies" },
+            state.def.id
+        ),
+        &planned
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} <{}>: {}",
+                    l.party.code, l.mail.to.address, l.mail.message_id
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        "remind",
+        &actor,
+        &ctx.clock.now(),
+    )?;
+    let delivered = letters::deliver(ctx, &mut tx, &config)?;
+    drop(tx);
+    let outbox_dir = letters::outbox(&ws).dir().to_path_buf();
+    let reminded: Vec<_> = planned
+        .iter()
+        .map(|l| serde_json::json!({ "party": l.party.code, "lang": l.party.lang, "to": l.mail.to.address, "message_id": l.mail.message_id }))
+        .collect();
+    ui.emit(
+        &serde_json::json!({ "round": state.def.id, "reminded": reminded, "not_sent": unsent.iter().map(|p| &p.party).collect::<Vec<_>>(), "commit": commit, "delivery": delivered }),
+        |w| {
+            writeln!(w, "Wrote {} reminder(s) in round {} to the outbox:", planned.len(), paint(styles::BOLD, &state.def.id))?;
+            for l in &planned {
+                writeln!(w, "  {:5} {:2}  {}", l.party.code.as_str(), l.party.lang.code(), l.mail.to.address)?;
+            }
+            letters::write_deliveries(w, &delivered, &config, &outbox_dir)
+        },
+    )?;
+    letters::check_delivered(&delivered)
+}
