@@ -9,7 +9,7 @@ use super::*;
 
 /// Runs `ssh-keygen` in `dir` with HOME there (so no user config or agent is used),
 /// feeding `stdin`.
-pub(crate) fn ssh_keygen(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+fn ssh_keygen(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new("ssh-keygen")
         .args(args)
         .current_dir(dir)
@@ -30,7 +30,7 @@ pub(crate) fn ssh_keygen(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
 }
 
 /// A new key pair made by `ssh-keygen -t TYPE` at `dir/name`, with `passphrase`.
-pub(crate) fn keygen_key(dir: &Path, name: &str, kind: &str, passphrase: &str) -> PathBuf {
+fn keygen_key(dir: &Path, name: &str, kind: &str, passphrase: &str) -> PathBuf {
     let out = ssh_keygen(
         dir,
         &["-q", "-t", kind, "-N", passphrase, "-C", name, "-f", name],
