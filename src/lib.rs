@@ -15,4 +15,5 @@ pub mod diff;
 pub mod document;
 pub mod mail;
 pub mod model;
+pub mod sign;
 pub mod store;

@@ -9,6 +9,7 @@
 mod config_file;
 mod lock;
 mod records;
+mod signed_tag;
 mod tx;
 mod versions;
 
@@ -19,6 +20,7 @@ use git2::{Repository, RepositoryInitOptions};
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
 pub use lock::{LockHolder, WriteLock};
 pub use records::{RecordFile, line_col, parse_record};
+pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, Transaction, atomic_write, write_atomically};
 pub use versions::StoredFile;
 
