@@ -13,6 +13,7 @@ mod milestone;
 mod outbox;
 mod party;
 mod remind;
+mod respond;
 mod round;
 mod status;
 mod ui;
@@ -91,6 +92,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Round(round::RoundCommand),
     Remind(remind::RemindArgs),
+    Respond(respond::RespondArgs),
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
 }
@@ -135,6 +137,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Diff(a) => diff::run(ctx, ui, a),
         Command::Round(c) => round::run(ctx, ui, c),
         Command::Remind(a) => remind::run(ctx, ui, a),
+        Command::Respond(a) => respond::run(ctx, ui, a),
         Command::Outbox(c) => outbox::run(ctx, ui, c),
     }
 }

@@ -117,7 +117,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &RoundCommand) -> Result<(), Command
     }
 }
 
-fn one_line(text: &str, what: &str) -> Result<String, CommandError> {
+pub(super) fn one_line(text: &str, what: &str) -> Result<String, CommandError> {
     let t = text.trim();
     if t.is_empty() || t.chars().any(char::is_control) {
         return Err(CommandError::user(format!(

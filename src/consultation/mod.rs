@@ -8,8 +8,13 @@
 //! checked in the fold, so a fact added by hand by a party that may not make it is
 //! ignored and reported, never obeyed.
 
+mod comments;
 mod round;
 
+pub use comments::{
+    CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, ImportRecord, Quote,
+    RoundComments, comment_file_path, decision_path, inbox_dir, load_comments, load_imports,
+};
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
     RoundState, fact_path, load_round, load_rounds, resolve_round, round_path,

@@ -1,0 +1,360 @@
+//! Comments on a round, the decisions that answer them, and imported messages.
+//!
+//! Files in a round's folder, each written once:
+//! - `comments/<stamp>-<id>.toml`: one or more comments given together (one command, or
+//!   one imported message), as `[[comment]]` tables. Keeping a reply's comments in one
+//!   file keeps a large consultation to a few hundred small files.
+//! - `decisions/<stamp>-<id>.toml`: one decision on one comment; a later decision on the
+//!   same comment supersedes the earlier one, which stays as history.
+//! - `inbox/<digest>/`: an imported message (`message.eml`), its attachments
+//!   (`attachments/`) and `import.toml`, what was made of it. The folder is named by the
+//!   message's content digest, so importing the same message twice finds it.
+//!
+//! Permission rules, checked in the fold like the round's facts: a comment is recorded
+//! by its party, the round's sender or the case owner; a decision by the sender or the
+//! owner. Anything else is reported as a finding and ignored.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+
+use super::round::{Finding, Position, RoundDef};
+
+/// One comment, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRecord {
+    /// The comment's id.
+    pub id: RecordId,
+    /// The party whose comment it is.
+    pub party: PartyCode,
+    /// The party that recorded it.
+    pub by: PartyCode,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// The version it comments on.
+    pub version: VersionName,
+    /// The section it is about; none for a general comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// The passage quoted, when one was: where it stands in the section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Quote>,
+    /// The comment.
+    pub text: String,
+    /// A proposed wording, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
+    /// The message it came from (`inbox/<digest>`), when imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A quoted passage of a section, with context to find it again in a later version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    /// The passage, as found in the section (whitespace normalised).
+    pub quote: String,
+    /// Some text before it in the section.
+    #[serde(default)]
+    pub before: String,
+    /// Some text after it.
+    #[serde(default)]
+    pub after: String,
+    /// Where it starts in the section's normalised text, in characters.
+    pub offset: usize,
+}
+
+/// A file of comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentFile {
+    /// The comments, in the order given.
+    pub comment: Vec<CommentRecord>,
+}
+
+/// What the drafters decided about a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Taken in.
+    Accepted,
+    /// Partly taken in.
+    Partly,
+    /// Not taken in.
+    Rejected,
+    /// Noted; no change asked or made.
+    Noted,
+}
+
+impl Decision {
+    /// All decisions.
+    pub const ALL: [Decision; 4] = [
+        Decision::Accepted,
+        Decision::Partly,
+        Decision::Rejected,
+        Decision::Noted,
+    ];
+
+    /// The machine key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Decision::Accepted => "accepted",
+            Decision::Partly => "partly",
+            Decision::Rejected => "rejected",
+            Decision::Noted => "noted",
+        }
+    }
+
+    /// In words: bokmål for reports, or English.
+    pub fn words(self, lang: crate::model::Lang) -> &'static str {
+        use crate::model::Lang;
+        match (self, lang) {
+            (Decision::Accepted, Lang::En) => "accepted",
+            (Decision::Partly, Lang::En) => "partly accepted",
+            (Decision::Rejected, Lang::En) => "not accepted",
+            (Decision::Noted, Lang::En) => "noted",
+            (Decision::Accepted, Lang::Nn) => "teke til følgje",
+            (Decision::Partly, Lang::Nn) => "delvis teke til følgje",
+            (Decision::Rejected, Lang::Nn) => "ikkje teke til følgje",
+            (Decision::Noted, Lang::Nn) => "teke til etterretning",
+            (Decision::Accepted, _) => "tatt til følge",
+            (Decision::Partly, _) => "delvis tatt til følge",
+            (Decision::Rejected, _) => "ikke tatt til følge",
+            (Decision::Noted, _) => "tatt til orientering",
+        }
+    }
+
+    /// Whether the decision must give its reasons (`partly`, `rejected`).
+    pub fn needs_note(self) -> bool {
+        matches!(self, Decision::Partly | Decision::Rejected)
+    }
+}
+
+impl std::str::FromStr for Decision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Decision, String> {
+        Decision::ALL
+            .into_iter()
+            .find(|d| d.key() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "\"{s}\" is not a decision; use accepted, partly, rejected or noted."
+                )
+            })
+    }
+}
+
+/// One decision, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecord {
+    /// The decision's id.
+    pub id: RecordId,
+    /// The comment decided.
+    pub comment: RecordId,
+    /// The decision.
+    pub decision: Decision,
+    /// The reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who decided.
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What an import made of one message, `inbox/<digest>/import.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRecord {
+    /// The SHA-256 of the message's bytes (hex), which names its folder.
+    pub digest: String,
+    /// The message's Message-ID, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The sender's address.
+    pub from: String,
+    /// The subject.
+    pub subject: String,
+    /// The party it was matched to, and how ("subject token", "In-Reply-To", "sender
+    /// address", "--from").
+    pub party: PartyCode,
+    /// How the party was found.
+    pub matched_by: String,
+    /// The position found in it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// The comments made from it.
+    pub comments: Vec<RecordId>,
+    /// Attachment file names, in `attachments/`.
+    pub attachments: Vec<String>,
+    /// Who imported it, and when.
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Where a comment file lives.
+pub fn comment_file_path(round: &RecordId, first: &CommentRecord) -> String {
+    let stamp = first.at.strftime("%Y%m%dT%H%M%SZ");
+    format!("{CONSULTATIONS_DIR}/{round}/comments/{stamp}-{}.toml", first.id)
+}
+
+/// Where a decision file lives.
+pub fn decision_path(round: &RecordId, d: &DecisionRecord) -> String {
+    let stamp = d.at.strftime("%Y%m%dT%H%M%SZ");
+    format!("{CONSULTATIONS_DIR}/{round}/decisions/{stamp}-{}.toml", d.id)
+}
+
+/// The folder of an imported message.
+pub fn inbox_dir(round: &RecordId, digest: &str) -> String {
+    format!("{CONSULTATIONS_DIR}/{round}/inbox/{digest}")
+}
+
+/// A comment with its round and decisions folded in.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentState {
+    /// The round.
+    pub round: RecordId,
+    /// The comment.
+    #[serde(flatten)]
+    pub record: CommentRecord,
+    /// The file it is stored in.
+    pub path: String,
+    /// The current decision, if any.
+    pub decision: Option<DecisionRecord>,
+    /// Earlier decisions, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<DecisionRecord>,
+}
+
+/// All comments of a round, folded with their decisions.
+#[derive(Debug, Clone, Default)]
+pub struct RoundComments {
+    /// The comments, in the order recorded.
+    pub comments: Vec<CommentState>,
+    /// Records that were ignored, and why.
+    pub findings: Vec<Finding>,
+}
+
+/// Loads and folds a round's comments and decisions.
+pub fn load_comments(
+    ws: &Workspace,
+    def: &RoundDef,
+    config: &Config,
+) -> Result<RoundComments, StoreError> {
+    let base = format!("{CONSULTATIONS_DIR}/{}", def.id);
+    let may_steer = |by: &PartyCode| by == &def.sender || by == &config.case.owner;
+    let mut out = RoundComments::default();
+    for f in ws.read_records(&format!("{base}/comments"))? {
+        let file: CommentFile = parse_record(&f.path, &f.text)?;
+        for c in file.comment {
+            if c.by != c.party && !may_steer(&c.by) {
+                out.findings.push(Finding {
+                    path: f.path.clone(),
+                    message: format!(
+                        "{} recorded comment {} for {}, but only {} itself, {} (the sender) or {} (the owner) may.",
+                        c.by, c.id, c.party, c.party, def.sender, config.case.owner
+                    ),
+                });
+                continue;
+            }
+            if !def.recipients.contains(&c.party) {
+                out.findings.push(Finding {
+                    path: f.path.clone(),
+                    message: format!(
+                        "Comment {} is from {}, who is not a recipient of the round.",
+                        c.id, c.party
+                    ),
+                });
+                continue;
+            }
+            out.comments.push(CommentState {
+                round: def.id.clone(),
+                record: c,
+                path: f.path.clone(),
+                decision: None,
+                superseded: Vec::new(),
+            });
+        }
+    }
+    out.comments.sort_by(|a, b| {
+        a.record
+            .at
+            .cmp(&b.record.at)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let index: HashMap<RecordId, usize> = out
+        .comments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.record.id.clone(), i))
+        .collect();
+    let mut decisions: Vec<(String, DecisionRecord)> = Vec::new();
+    for f in ws.read_records(&format!("{base}/decisions"))? {
+        let d: DecisionRecord = parse_record(&f.path, &f.text)?;
+        decisions.push((f.path, d));
+    }
+    decisions.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    for (path, d) in decisions {
+        if !may_steer(&d.by) {
+            out.findings.push(Finding {
+                path,
+                message: format!(
+                    "{} decided comment {}, but only {} (the sender) or {} (the owner) may.",
+                    d.by, d.comment, def.sender, config.case.owner
+                ),
+            });
+            continue;
+        }
+        if d.decision.needs_note() && d.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            out.findings.push(Finding {
+                path,
+                message: format!(
+                    "The decision \"{}\" on comment {} gives no reasons.",
+                    d.decision.key(),
+                    d.comment
+                ),
+            });
+            continue;
+        }
+        match index.get(&d.comment) {
+            Some(&i) => {
+                let c = &mut out.comments[i];
+                if let Some(old) = c.decision.replace(d) {
+                    c.superseded.push(old);
+                }
+            }
+            None => out.findings.push(Finding {
+                path,
+                message: format!(
+                    "The decision is about comment {}, which is not a comment of this round.",
+                    d.comment
+                ),
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The imports of a round, by digest.
+pub fn load_imports(
+    ws: &Workspace,
+    round: &RecordId,
+) -> Result<BTreeMap<String, ImportRecord>, StoreError> {
+    let mut out = BTreeMap::new();
+    for digest in ws.list_folders(&format!("{CONSULTATIONS_DIR}/{round}/inbox"))? {
+        let path = format!("{}/import.toml", inbox_dir(round, &digest));
+        if let Some(f) = ws.read_record(&path)? {
+            let rec: ImportRecord = parse_record(&f.path, &f.text)?;
+            out.insert(digest, rec);
+        }
+    }
+    Ok(out)
+}
