@@ -2,17 +2,21 @@
 //! terminal or as JSON. The only part of the crate that reads the environment or talks
 //! to people.
 
+mod comment;
 mod ctx;
 mod deadlines;
 mod demo;
 mod diff;
 mod error;
+mod import;
 mod init;
 mod letters;
 mod milestone;
 mod outbox;
 mod party;
+mod relocate;
 mod remind;
+mod report;
 mod respond;
 mod round;
 mod status;
@@ -94,6 +98,9 @@ pub(crate) enum Command {
     Remind(remind::RemindArgs),
     Respond(respond::RespondArgs),
     #[command(subcommand)]
+    Comment(comment::CommentCommand),
+    Report(report::ReportArgs),
+    #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
 }
 
@@ -138,6 +145,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Round(c) => round::run(ctx, ui, c),
         Command::Remind(a) => remind::run(ctx, ui, a),
         Command::Respond(a) => respond::run(ctx, ui, a),
+        Command::Comment(c) => comment::run(ctx, ui, c),
+        Command::Report(a) => report::run(ctx, ui, a),
         Command::Outbox(c) => outbox::run(ctx, ui, c),
     }
 }

@@ -450,6 +450,8 @@ struct Shown<'a> {
     /// Per party: where its latest round letter stands in the outbox.
     delivery: &'a std::collections::BTreeMap<String, Delivery>,
     counts: &'a Counts,
+    comments: usize,
+    open_comments: usize,
 }
 
 /// How many recipients stand where.
@@ -488,6 +490,11 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     }
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
+    let comments = crate::consultation::load_comments(&ws, &state.def, &config)?;
+    let open_comments = comments.comments.iter().filter(|c| c.decision.is_none()).count();
+    for f in &comments.findings {
+        ui.warn(format!("{}: {} (ignored; run `strategi verify`)", f.path, f.message));
+    }
     ui.emit(
         &Shown {
             round: &state,

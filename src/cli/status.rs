@@ -24,6 +24,22 @@ struct Status {
     latest_version: Option<Version>,
     /// The next three open deadlines, and every overdue one.
     deadlines: Vec<Obligation>,
+    /// Every round, with its answers and comments counted.
+    rounds: Vec<RoundSummary>,
+}
+
+/// A round in the status: how many answered, how many comments are still open.
+#[derive(Serialize)]
+struct RoundSummary {
+    id: crate::model::RecordId,
+    title: String,
+    version: crate::model::VersionName,
+    open: bool,
+    due: jiff::civil::Date,
+    #[serde(flatten)]
+    counts: super::round::Counts,
+    comments: usize,
+    open_comments: usize,
 }
 
 /// Runs `status`.
@@ -33,7 +49,21 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     let names = ws.version_names()?;
     let latest_version = names.last().map(|n| ws.version(*n)).transpose()?;
     let today = ctx.clock.today();
+    let mut rounds = Vec::new();
+    for (r, c) in super::comment::all_comments(ctx, &ws, &config, None)? {
+        rounds.push(RoundSummary {
+            counts: super::round::counts(&r),
+            comments: c.comments.len(),
+            open_comments: c.comments.iter().filter(|c| c.decision.is_none()).count(),
+            open: r.closed.is_none(),
+            due: r.def.due,
+            id: r.def.id,
+            title: r.def.title,
+            version: r.def.version,
+        });
+    }
     let status = Status {
+        rounds,
         today,
         parties: config.parties.len(),
         versions: names.len(),
@@ -72,6 +102,26 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             )?,
         }
         writeln!(w, "Today     {}", status.today)?;
+        if !status.rounds.is_empty() {
+            writeln!(w)?;
+            writeln!(w, "{}", paint(styles::BOLD, "Rounds"))?;
+            for r in &status.rounds {
+                writeln!(
+                    w,
+                    "  {}  {}  {}  answered {}/{} ({} no comments, {} overdue)  comments {} ({} open)  due {}",
+                    r.id,
+                    if r.open { "open  " } else { "closed" },
+                    r.version,
+                    r.counts.answered,
+                    r.counts.recipients,
+                    r.counts.no_comments,
+                    r.counts.overdue,
+                    r.comments,
+                    r.open_comments,
+                    r.due
+                )?;
+            }
+        }
         if !status.deadlines.is_empty() {
             writeln!(w)?;
             writeln!(w, "{}", paint(styles::BOLD, "Next deadlines"))?;

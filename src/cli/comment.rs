@@ -1,0 +1,509 @@
+//! `strategi comment add|import|list|show|resolve`: comments on a round, anchored to the
+//! text, each answered with a decision.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use crate::calendar::work_calendar;
+use crate::consultation::{
+    CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, Quote, RoundState,
+    comment_file_path, decision_path, load_comments, load_rounds,
+};
+use crate::model::{Config, PartyCode, RecordId};
+use crate::store::Workspace;
+
+use super::ui::{paint, styles};
+use super::{CommandError, Ctx, Ui};
+
+/// Comments: register them, import them from e-mail, list them, answer each one.
+#[derive(Debug, Subcommand)]
+pub enum CommentCommand {
+    /// Register one comment from a party, anchored to a section and a quoted passage of
+    /// the round's version. A quote that does not occur in the section is refused with
+    /// the closest passage suggested; without --section the comment is general.
+    ///
+    /// Example: strategi comment add latest --from FIN --section mal --quote "innen 2030"
+    /// --text "Fristen er for kort." --proposal "innen 2032"
+    Add(AddArgs),
+    /// Import e-mail replies (.eml) and filled-in response forms (.txt) into a round.
+    /// The party comes from the subject token [strategi ROUND/PARTY], In-Reply-To, or
+    /// the sender's address (or --from). The message and its attachments are kept in the
+    /// round's folder; importing the same message again changes nothing.
+    Import(ImportArgs),
+    /// List comments (all rounds, or filtered), with their decisions. --on V shows where
+    /// each quoted passage lands in a later version: exact, moved, changed or orphaned.
+    List(ListArgs),
+    /// Show one comment, its anchor and its decisions.
+    Show(ShowArgs),
+    /// Decide a comment: accepted, partly, rejected or noted. A later decision
+    /// supersedes the earlier one (kept as history). partly and rejected need --note.
+    Resolve(ResolveArgs),
+}
+
+/// Arguments of `comment add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The round's id (or the start of it, or "latest").
+    pub round: String,
+    /// The party whose comment it is.
+    #[arg(long)]
+    pub from: String,
+    /// The section's id (see `strategi version show V`); none for a general comment.
+    #[arg(long)]
+    pub section: Option<String>,
+    /// The passage commented on, as it stands in the section.
+    #[arg(long, requires = "section")]
+    pub quote: Option<String>,
+    /// The comment.
+    #[arg(long)]
+    pub text: String,
+    /// A proposed wording.
+    #[arg(long)]
+    pub proposal: Option<String>,
+}
+
+/// Arguments of `comment import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The round's id (or the start of it, or "latest").
+    pub round: String,
+    /// The files: e-mails (.eml) or response forms (.txt).
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// The party the files are from, when it cannot be found in them.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Import the good files even when others are refused (by default one refused
+    /// file means nothing is imported).
+    #[arg(long)]
+    pub skip_bad: bool,
+}
+
+/// Filters of `comment list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this round (id, start of it, or "latest").
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Only this party's comments.
+    #[arg(long)]
+    pub party: Option<String>,
+    /// Only comments on this section.
+    #[arg(long)]
+    pub section: Option<String>,
+    /// Only comments without a decision.
+    #[arg(long, conflicts_with = "decided")]
+    pub open: bool,
+    /// Only decided comments.
+    #[arg(long)]
+    pub decided: bool,
+    /// Show where each anchor lands in this later version (or "draft").
+    #[arg(long, value_name = "V")]
+    pub on: Option<String>,
+}
+
+/// Arguments of `comment show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The comment's id (or the start of it).
+    pub comment: String,
+}
+
+/// Arguments of `comment resolve`.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The comment's id (or the start of it).
+    pub comment: String,
+    /// accepted, partly, rejected or noted.
+    #[arg(long)]
+    pub decision: String,
+    /// The reasoning (required for partly and rejected).
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Runs a `comment` command.
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &CommentCommand) -> Result<(), CommandError> {
+    match cmd {
+        CommentCommand::Add(a) => add(ctx, ui, a),
+        CommentCommand::Import(a) => super::import::run(ctx, ui, a),
+        CommentCommand::List(a) => list(ctx, ui, a),
+        CommentCommand::Show(a) => show(ctx, ui, a),
+        CommentCommand::Resolve(a) => resolve(ctx, ui, a),
+    }
+}
+
+/// Text given on the command line: trimmed, not empty; line breaks are kept.
+fn text_arg(text: &str, what: &str) -> Result<String, CommandError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(CommandError::user(format!("The {what} is empty.")));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(CommandError::user(format!(
+            "The {what} contains control characters; give plain text."
+        )));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+/// The round's version as a document.
+pub(super) fn round_document(
+    ws: &Workspace,
+    state: &RoundState,
+) -> Result<crate::document::Document, CommandError> {
+    let version = ws.version(state.def.version)?;
+    super::version::document(ws.version_files(&version)?, &version.name.to_string())
+}
+
+/// Anchors a quote in a section of the round's document, or refuses with the closest
+/// passage.
+pub(super) fn anchor_quote(
+    doc: &crate::document::Document,
+    version: &str,
+    section: &str,
+    quote: &str,
+) -> Result<Quote, CommandError> {
+    use crate::comments::anchor::{AnchorError, anchor};
+    match anchor(doc, section, quote) {
+        Ok(a) => Ok(Quote {
+            quote: a.quote,
+            before: a.before,
+            after: a.after,
+            offset: a.offset,
+        }),
+        Err(AnchorError::UnknownSection { .. }) => {
+            Err(super::version::unknown_section(doc, section, version))
+        }
+        Err(AnchorError::QuoteNotFound { closest, .. }) => {
+            let err = CommandError::user(format!(
+                "The quote \"{quote}\" does not occur in section \"{section}\" of {version}."
+            ));
+            Err(match closest {
+                Some(c) => err.hint(format!("The closest passage there is: \"{c}\". Quote the text exactly as it stands (line breaks and spacing do not matter).")),
+                None => err.hint(format!("See the section with `strategi version show {version} --section {section}`.")),
+            })
+        }
+        Err(e) => Err(CommandError::user(e.to_string())),
+    }
+}
+
+fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
+    let party: PartyCode = args.from.parse()?;
+    let text = text_arg(&args.text, "comment")?;
+    let proposal = args
+        .proposal
+        .as_deref()
+        .map(|p| text_arg(p, "proposal"))
+        .transpose()?;
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, "strategi comment add")?;
+    let config = ws.config()?;
+    let state = super::round::load(ctx, &ws, &config, &args.round)?;
+    let actor = ctx.actor(&ws, &config)?;
+    super::respond::check_may_answer(&state, &config, &actor.party, &party)?;
+    let doc = round_document(&ws, &state)?;
+    let version = state.def.version.to_string();
+    let section = match &args.section {
+        Some(s) if doc.section(s).is_none() => {
+            return Err(super::version::unknown_section(&doc, s, &version));
+        }
+        other => other.clone(),
+    };
+    let anchor = match (&section, &args.quote) {
+        (Some(s), Some(q)) => Some(anchor_quote(&doc, &version, s, &text_arg(q, "quote")?)?),
+        _ => None,
+    };
+    let record = CommentRecord {
+        id: RecordId::new('c', ctx.random_u64()),
+        party: party.clone(),
+        by: actor.party.clone(),
+        at: ctx.clock.now().timestamp(),
+        version: state.def.version,
+        section,
+        anchor,
+        text,
+        proposal,
+        source: None,
+    };
+    let file = CommentFile {
+        comment: vec![record.clone()],
+    };
+    tx.write(
+        &comment_file_path(&state.def.id, &record),
+        to_toml(&file)?,
+    );
+    let commit = tx.commit(
+        &format!(
+            "Comment {} from {party} on round {}{}",
+            record.id,
+            state.def.id,
+            record
+                .section
+                .as_deref()
+                .map(|s| format!(", section {s}"))
+                .unwrap_or_default()
+        ),
+        "",
+        "comment-add",
+        &actor,
+        &ctx.clock.now(),
+    )?;
+    ui.emit(
+        &serde_json::json!({ "comment": record, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Registered comment {} from {} on {}.",
+                paint(styles::BOLD, &record.id),
+                party,
+                record.section.as_deref().map_or("the whole text".to_string(), |s| format!("section {s}"))
+            )
+        },
+    )
+}
+
+pub(super) fn to_toml<T: Serialize>(value: &T) -> Result<String, CommandError> {
+    toml::to_string(value)
+        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))
+}
+
+/// Every round with its comments, optionally only one round.
+pub(super) fn all_comments(
+    ctx: &Ctx,
+    ws: &Workspace,
+    config: &Config,
+    round: Option<&str>,
+) -> Result<Vec<(RoundState, crate::consultation::RoundComments)>, CommandError> {
+    let today = ctx.clock.today();
+    let cal = work_calendar(config);
+    let rounds = match round {
+        Some(spec) => vec![super::round::load(ctx, ws, config, spec)?],
+        None => load_rounds(ws, config, today, &cal)?,
+    };
+    rounds
+        .into_iter()
+        .map(|r| {
+            let c = load_comments(ws, &r.def, config)?;
+            Ok((r, c))
+        })
+        .collect()
+}
+
+/// Finds a comment by id or id prefix, in every round.
+fn find_comment(
+    ctx: &Ctx,
+    ws: &Workspace,
+    config: &Config,
+    spec: &str,
+) -> Result<(RoundState, CommentState), CommandError> {
+    let spec = spec.trim();
+    let mut found = Vec::new();
+    for (round, comments) in all_comments(ctx, ws, config, None)? {
+        for c in comments.comments {
+            if !spec.is_empty() && c.record.id.as_str().starts_with(spec) {
+                found.push((round.clone(), c));
+            }
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(CommandError::user(format!("There is no comment \"{spec}\"."))
+            .hint("See the comments with `strategi comment list`.")),
+        _ => Err(CommandError::user(format!(
+            "\"{spec}\" could be any of the comments {}.",
+            found
+                .iter()
+                .map(|(_, c)| c.record.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint("Give more of the id.")),
+    }
+}
+
+/// A comment in a list, with where its anchor lands in a later version.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    comment: &'a CommentState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    landing: Option<crate::comments::anchor::Landing>,
+}
+
+fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let party: Option<PartyCode> = args.party.as_deref().map(str::parse).transpose()?;
+    let rounds = all_comments(ctx, &ws, &config, args.round.as_deref())?;
+    let mut findings = Vec::new();
+    let mut comments: Vec<CommentState> = Vec::new();
+    for (_, rc) in rounds {
+        findings.extend(rc.findings);
+        comments.extend(rc.comments.into_iter().filter(|c| {
+            party.as_ref().is_none_or(|p| &c.record.party == p)
+                && args
+                    .section
+                    .as_ref()
+                    .is_none_or(|s| c.record.section.as_ref() == Some(s))
+                && (!args.open || c.decision.is_none())
+                && (!args.decided || c.decision.is_some())
+        }));
+    }
+    for f in &findings {
+        ui.warn(format!("{}: {} (ignored; run `strategi verify`)", f.path, f.message));
+    }
+    let landings = match &args.on {
+        Some(v) => Some(super::relocate::landings(&ws, v, &comments)?),
+        None => None,
+    };
+    let listed: Vec<Listed<'_>> = comments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Listed {
+            comment: c,
+            landing: landings.as_ref().and_then(|l| l.get(i).cloned().flatten()),
+        })
+        .collect();
+    ui.emit(&listed, |w| {
+        if listed.is_empty() {
+            writeln!(w, "No comments{}.", if args.round.is_some() || party.is_some() || args.section.is_some() || args.open || args.decided { " match" } else { " yet" })?;
+        }
+        for l in &listed {
+            let c = &l.comment.record;
+            let decision = match &l.comment.decision {
+                Some(d) => paint(styles::GOOD, format!("{:8}", d.decision.key())),
+                None => paint(styles::WARN, "open    "),
+            };
+            writeln!(
+                w,
+                "{}  {decision}  {:5} {:24}  {}",
+                paint(styles::BOLD, &c.id),
+                c.party.as_str(),
+                c.section.as_deref().unwrap_or("(general)"),
+                excerpt(&c.text, 60)
+            )?;
+            if let Some(land) = &l.landing {
+                writeln!(w, "          {}", super::relocate::describe(land))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The first `max` characters of `text` on one line.
+pub(super) fn excerpt(text: &str, max: usize) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() <= max {
+        one
+    } else {
+        let cut: String = one.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let (round, c) = find_comment(ctx, &ws, &config, &args.comment)?;
+    ui.emit(&c, |w| {
+        let r = &c.record;
+        writeln!(w, "{} comment from {} ({})", paint(styles::BOLD, &r.id), r.party, config.party_name(&r.party))?;
+        writeln!(w, "Round     {} {}", round.def.id, round.def.title)?;
+        writeln!(w, "Version   {}", r.version)?;
+        writeln!(w, "Section   {}", r.section.as_deref().unwrap_or("(general comment)"))?;
+        if let Some(a) = &r.anchor {
+            writeln!(w, "Quote     …{}[{}]{}…", a.before, a.quote, a.after)?;
+        }
+        writeln!(w, "Recorded  {} by {}", r.at.strftime("%Y-%m-%d %H:%M UTC"), r.by)?;
+        if let Some(s) = &r.source {
+            writeln!(w, "Source    {s}")?;
+        }
+        writeln!(w, "\n{}", r.text)?;
+        if let Some(p) = &r.proposal {
+            writeln!(w, "\nProposed: {p}")?;
+        }
+        for (d, current) in c.superseded.iter().map(|d| (d, false)).chain(c.decision.iter().map(|d| (d, true))) {
+            writeln!(
+                w,
+                "\n{} {} by {} on {}{}",
+                if current { "Decision:" } else { "Superseded:" },
+                d.decision.key(),
+                d.by,
+                d.at.strftime("%Y-%m-%d"),
+                d.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+            )?;
+        }
+        if c.decision.is_none() {
+            writeln!(w, "\nNo decision yet: `strategi comment resolve {} --decision accepted|partly|rejected|noted --note …`", r.id)?;
+        }
+        Ok(())
+    })
+}
+
+fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), CommandError> {
+    let decision: Decision = args.decision.parse().map_err(CommandError::usage)?;
+    let note = args
+        .note
+        .as_deref()
+        .map(|n| text_arg(n, "note"))
+        .transpose()?;
+    if decision.needs_note() && note.is_none() {
+        return Err(CommandError::usage(format!(
+            "A \"{}\" decision needs its reasons: add --note \"…\".",
+            decision.key()
+        )));
+    }
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, "strategi comment resolve")?;
+    let config = ws.config()?;
+    let (round, c) = find_comment(ctx, &ws, &config, &args.comment)?;
+    let actor = ctx.actor(&ws, &config)?;
+    if actor.party != round.def.sender && actor.party != config.case.owner {
+        return Err(CommandError::user(format!(
+            "{} may not decide comments of round {}: only its sender {} or the case owner {} may.",
+            actor.party, round.def.id, round.def.sender, config.case.owner
+        ))
+        .hint(format!("Act as the owner with `--as {}`.", config.case.owner)));
+    }
+    let record = DecisionRecord {
+        id: RecordId::new('d', ctx.random_u64()),
+        comment: c.record.id.clone(),
+        decision,
+        note,
+        by: actor.party.clone(),
+        at: ctx.clock.now().timestamp(),
+    };
+    tx.write(&decision_path(&round.def.id, &record), to_toml(&record)?);
+    let commit = tx.commit(
+        &format!(
+            "Decide comment {} ({}): {}",
+            c.record.id,
+            c.record.party,
+            decision.key()
+        ),
+        &c.decision
+            .as_ref()
+            .map(|d| format!("Supersedes the decision {} of {}.", d.decision.key(), d.at.strftime("%Y-%m-%d")))
+            .unwrap_or_default(),
+        "comment-resolve",
+        &actor,
+        &ctx.clock.now(),
+    )?;
+    ui.emit(
+        &serde_json::json!({ "decision": record, "previous": c.decision, "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Comment {} from {}: {}{}.",
+                paint(styles::BOLD, &c.record.id),
+                c.record.party,
+                decision.words(crate::model::Lang::En),
+                c.decision
+                    .as_ref()
+                    .map(|d| format!(" (was {})", d.decision.key()))
+                    .unwrap_or_default()
+            )
+        },
+    )
+}
