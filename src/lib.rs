@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod comments;
 pub mod consultation;
 pub mod diff;
 pub mod document;

@@ -386,7 +386,7 @@ fn prepare(
         message_id: msg.as_ref().and_then(|m| m.message_id.clone()),
         from: msg
             .as_ref()
-            .and_then(|m| m.from.as_ref().map(|(_, a)| a.clone()))
+            .map(|m| m.from.address.clone())
             .unwrap_or_default(),
         subject: msg.as_ref().map(|m| m.subject.clone()).unwrap_or_default(),
         party,
@@ -477,7 +477,8 @@ fn match_party(
                 return Ok((p, "In-Reply-To".into()));
             }
         }
-        if let Some((_, address)) = &m.from {
+        {
+            let address = &m.from.address;
             let matching: Vec<PartyCode> = config
                 .parties
                 .iter()

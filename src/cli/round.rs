@@ -500,6 +500,8 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
             round: &state,
             delivery: &delivery,
             counts: &counts,
+            comments: comments.comments.len(),
+            open_comments,
         },
         |w| {
             let d = &state.def;

@@ -1,0 +1,644 @@
+//! Reading an e-mail reply (`.eml`) from a party.
+//!
+//! [`parse_message`] reads the message with `mail-parser` (which decodes RFC 2047
+//! headers, quoted-printable and base64 bodies and the usual charsets: UTF-8,
+//! ISO-8859-1, Windows-1252 and more) into an [`Incoming`]. `mail-parser` is lenient by
+//! design; a reply we file as a party's answer must not be a guess, so these messages
+//! are refused first, each with an [`IncomingError`] that says why:
+//!
+//! - **Not an e-mail**: empty input, or a first line that is not a header field
+//!   `Name: value` (a blank first line, a PDF, a text file). One leading mbox
+//!   separator line `From …` (without colon) is allowed and skipped.
+//! - **Bad headers**: a line in the header section (before the first blank line) that
+//!   is neither `Name: value` (the name printable ASCII without `:`, optionally
+//!   followed by spaces before the colon) nor a folded continuation starting with a
+//!   space or tab. The error names the 1-based line.
+//! - **Broken multipart**: a `multipart/*` part without a `boundary` parameter, or
+//!   whose boundary never opens a part (`--boundary` at the start of a line) or is
+//!   never closed (`--boundary--` at the start of a line), such as a message cut off
+//!   in transfer. Checked on the raw bytes for every multipart of the message itself
+//!   (not inside attached messages).
+//! - **No sender**: no `From` header, or one without an address.
+//!
+//! Not checked: the contents of base64 or quoted-printable bodies (decoding errors are
+//! decoded leniently), the syntax of header values, dates (an unreadable `Date` is
+//! `None`).
+//!
+//! What an [`Incoming`] holds:
+//! - Message-IDs in angle brackets, `<local@domain>`, as the outbox writes them;
+//! - `text`: the message's text body parts, decoded to UTF-8 with `\n` line ends,
+//!   joined by a blank line; an HTML body is turned into text when there is no plain
+//!   one;
+//! - `attachments`: every other part except multipart containers, in message order: a
+//!   part with a file name is always an attachment, even when shown inline. Text
+//!   attachments are given as UTF-8 (decoded from their charset); other attachments as
+//!   their decoded bytes; an attached message as its raw bytes. Each gets a safe
+//!   [`safe_file_name`], made unique within the message (`name-2.txt`, …); a part
+//!   without a name is called `attachment-<n>` with an extension from its type.
+//!
+//! [`subject_token`] and [`message_id_parts`] find the round and party in a reply's
+//! subject or in the Message-IDs it refers to; [`message_digest`] names a message by
+//! its content, for importing the same file twice without effect.
+
+use std::collections::BTreeSet;
+
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use sha2::{Digest, Sha256};
+
+use crate::mail::Mailbox;
+
+/// A parsed reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// The Message-ID, in angle brackets, if the message has one.
+    pub message_id: Option<String>,
+    /// The ids in `In-Reply-To`, in angle brackets.
+    pub in_reply_to: Vec<String>,
+    /// The ids in `References`, in angle brackets, oldest first.
+    pub references: Vec<String>,
+    /// The sender (the first address of `From`; the name is empty when there is none).
+    pub from: Mailbox,
+    /// The subject, decoded; empty when there is none.
+    pub subject: String,
+    /// The `Date` header in RFC 3339 with its original offset, when it can be read.
+    pub date: Option<String>,
+    /// The text body; see the module documentation.
+    pub text: String,
+    /// The attachments; see the module documentation.
+    pub attachments: Vec<IncomingAttachment>,
+    /// [`message_digest`] of the bytes given.
+    pub digest: String,
+}
+
+/// A file attached to a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingAttachment {
+    /// A safe file name: one path component, unique within the message; see
+    /// [`safe_file_name`].
+    pub file_name: String,
+    /// The file name as the message gives it, if it gives one.
+    pub original_name: Option<String>,
+    /// The MIME type, lower case, without parameters, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The content (UTF-8 for text attachments).
+    pub bytes: Vec<u8>,
+}
+
+/// Why a message is refused; see the module documentation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IncomingError {
+    /// The input is empty.
+    #[error("The file is empty, so it is not an e-mail message.")]
+    Empty,
+    /// The first line is not a header field.
+    #[error(
+        "This is not an e-mail message: it should start with header lines such as \"From: …\", but line 1 is {text:?}. Save the message from the mail program as an .eml file (\"Save as\") and try again."
+    )]
+    NotAnEmail {
+        /// The first line (shortened).
+        text: String,
+    },
+    /// A header line that is neither a field nor a continuation.
+    #[error(
+        "The message's headers are broken: line {line} ({text:?}) is neither \"Name: value\" nor the continuation of the header above it (a line starting with a space). The file may be damaged or not an e-mail; save the message again from the mail program."
+    )]
+    BadHeader {
+        /// 1-based line in the file.
+        line: usize,
+        /// The line (shortened).
+        text: String,
+    },
+    /// A multipart that is not properly delimited.
+    #[error(
+        "The message is incomplete or damaged: its {content_type} part {problem}. Save the message again from the mail program, or ask the sender to send it again."
+    )]
+    BrokenMultipart {
+        /// The part's content type, e.g. `multipart/mixed`.
+        content_type: String,
+        /// What is wrong, e.g. `is never closed (no line "--abc--")`.
+        problem: String,
+    },
+    /// The message has no sender address.
+    #[error(
+        "The message has no sender: it lacks a From header with an address, so it cannot be filed as anyone's answer."
+    )]
+    MissingFrom,
+    /// mail-parser could not read the message at all.
+    #[error("The message cannot be read as an e-mail message.")]
+    Unreadable,
+}
+
+/// Reads a reply; see the module documentation for what is refused.
+///
+/// Never panics, whatever the input.
+pub fn parse_message(bytes: &[u8]) -> Result<Incoming, IncomingError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(IncomingError::Empty);
+    }
+    let skip = check_headers(bytes)?;
+    let raw = bytes.get(skip..).unwrap_or_default();
+    let msg = MessageParser::default()
+        .parse(raw)
+        .ok_or(IncomingError::Unreadable)?;
+    check_multiparts(&msg, raw)?;
+
+    let from = msg
+        .from()
+        .and_then(|a| a.iter().find(|addr| addr.address.is_some()))
+        .and_then(|addr| {
+            let address = addr.address.as_deref()?.trim().to_string();
+            (!address.is_empty()).then(|| {
+                Mailbox::new(
+                    addr.name.as_deref().unwrap_or_default().trim().to_string(),
+                    address,
+                )
+            })
+        })
+        .ok_or(IncomingError::MissingFrom)?;
+
+    let date = msg.date().and_then(|d| {
+        let s = d.to_rfc3339();
+        s.parse::<jiff::Timestamp>().ok().map(|_| s)
+    });
+
+    // Parts with a file name are attachments, even when mail-parser counts them as
+    // inline body parts.
+    let mut attachment_ids: BTreeSet<u32> = msg.attachments.iter().copied().collect();
+    for &id in msg.text_body.iter().chain(msg.html_body.iter()) {
+        if id != 0
+            && msg
+                .parts
+                .get(id as usize)
+                .is_some_and(|p| p.attachment_name().is_some())
+        {
+            attachment_ids.insert(id);
+        }
+    }
+
+    let mut texts: Vec<String> = Vec::new();
+    for &id in &msg.text_body {
+        if attachment_ids.contains(&id) {
+            continue;
+        }
+        let Some(part) = msg.parts.get(id as usize) else {
+            continue;
+        };
+        let text = match &part.body {
+            PartType::Text(t) => t.to_string(),
+            PartType::Html(h) => mail_parser::decoders::html::html_to_text(h),
+            _ => continue,
+        };
+        texts.push(text.replace("\r\n", "\n").replace('\r', "\n"));
+    }
+    let text = texts.join("\n\n");
+
+    let mut attachments: Vec<IncomingAttachment> = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for (n, id) in attachment_ids.iter().enumerate() {
+        let Some(part) = msg.parts.get(*id as usize) else {
+            continue;
+        };
+        let (bytes, is_text) = match &part.body {
+            PartType::Text(t) | PartType::Html(t) => (t.as_bytes().to_vec(), true),
+            PartType::Binary(b) | PartType::InlineBinary(b) => (b.to_vec(), false),
+            PartType::Message(m) => (m.raw_message.to_vec(), false),
+            PartType::Multipart(_) => continue,
+        };
+        let content_type = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_string(),
+            })
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| {
+                match &part.body {
+                    PartType::Message(_) => "message/rfc822",
+                    _ if is_text => "text/plain",
+                    _ => "application/octet-stream",
+                }
+                .to_string()
+            });
+        let original_name = part
+            .attachment_name()
+            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty());
+        let base = match &original_name {
+            Some(name) => safe_file_name(name),
+            None => format!("attachment-{}{}", n + 1, extension_for(&content_type)),
+        };
+        let file_name = unique_name(&base, &mut used);
+        attachments.push(IncomingAttachment {
+            file_name,
+            original_name,
+            content_type,
+            bytes,
+        });
+    }
+
+    Ok(Incoming {
+        message_id: msg.message_id().map(bracketed),
+        in_reply_to: id_list(msg.in_reply_to()),
+        references: id_list(msg.references()),
+        from,
+        subject: msg.subject().unwrap_or_default().trim().to_string(),
+        date,
+        text,
+        attachments,
+        digest: message_digest(bytes),
+    })
+}
+
+/// Checks the header section line by line (see the module documentation) and returns
+/// the number of bytes to skip before the message (a leading mbox `From ` line).
+fn check_headers(bytes: &[u8]) -> Result<usize, IncomingError> {
+    let mut skip = 0;
+    let mut pos = 0;
+    let mut line_no = 0;
+    let mut seen_field = false;
+    while pos < bytes.len() {
+        let nl = bytes
+            .get(pos..)
+            .and_then(|s| s.iter().position(|&b| b == b'\n'))
+            .map_or(bytes.len(), |p| pos + p);
+        let mut line = bytes.get(pos..nl).unwrap_or_default();
+        if let Some(l) = line.strip_suffix(b"\r") {
+            line = l;
+        }
+        line_no += 1;
+        let next = nl + 1;
+        if line.is_empty() {
+            if !seen_field {
+                return Err(IncomingError::NotAnEmail {
+                    text: String::new(),
+                });
+            }
+            return Ok(skip);
+        }
+        if line_no == 1 && line.starts_with(b"From ") {
+            skip = next.min(bytes.len());
+            pos = next;
+            continue;
+        }
+        let shown = || shorten(&String::from_utf8_lossy(line));
+        if line[0] == b' ' || line[0] == b'\t' {
+            if !seen_field {
+                return Err(IncomingError::NotAnEmail { text: shown() });
+            }
+        } else if is_field_line(line) {
+            seen_field = true;
+        } else if !seen_field {
+            return Err(IncomingError::NotAnEmail { text: shown() });
+        } else {
+            return Err(IncomingError::BadHeader {
+                line: line_no,
+                text: shown(),
+            });
+        }
+        pos = next;
+    }
+    if seen_field {
+        Ok(skip)
+    } else {
+        Err(IncomingError::NotAnEmail {
+            text: String::new(),
+        })
+    }
+}
+
+/// `Name: value`: a name of printable ASCII without `:`, optional spaces or tabs, a
+/// colon.
+fn is_field_line(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let name = line.get(..colon).unwrap_or_default();
+    let name_end = name
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |p| p + 1);
+    name_end > 0
+        && name
+            .get(..name_end)
+            .unwrap_or_default()
+            .iter()
+            .all(|&b| (33..=126).contains(&b))
+}
+
+/// Refuses a multipart of the message whose boundary is missing, never opened or never
+/// closed in the raw bytes.
+fn check_multiparts(msg: &mail_parser::Message<'_>, raw: &[u8]) -> Result<(), IncomingError> {
+    for part in &msg.parts {
+        let Some(ct) = part.content_type() else {
+            continue;
+        };
+        if !ct.ctype().eq_ignore_ascii_case("multipart") {
+            continue;
+        }
+        let content_type = format!(
+            "multipart/{}",
+            ct.subtype().unwrap_or("mixed").to_ascii_lowercase()
+        );
+        let Some(boundary) = ct.attribute("boundary").filter(|b| !b.is_empty()) else {
+            return Err(IncomingError::BrokenMultipart {
+                content_type,
+                problem: "has no boundary parameter, so its parts cannot be told apart".to_string(),
+            });
+        };
+        let delimiter = [b"--".as_slice(), boundary.as_bytes()].concat();
+        let mut opened = false;
+        let mut closed = false;
+        for line in raw.split(|&b| b == b'\n') {
+            let Some(rest) = line.strip_prefix(delimiter.as_slice()) else {
+                continue;
+            };
+            let (is_close, rest) = match rest.strip_prefix(b"--") {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            if rest.iter().all(|b| b.is_ascii_whitespace()) {
+                if is_close {
+                    closed = true;
+                } else {
+                    opened = true;
+                }
+            }
+        }
+        if !opened {
+            return Err(IncomingError::BrokenMultipart {
+                content_type,
+                problem: format!("never starts a part (no line \"--{boundary}\")"),
+            });
+        }
+        if !closed {
+            return Err(IncomingError::BrokenMultipart {
+                content_type,
+                problem: format!(
+                    "is never closed (no line \"--{boundary}--\"); the message was probably cut off"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn bracketed(id: &str) -> String {
+    let id = id.trim();
+    if id.starts_with('<') && id.ends_with('>') {
+        id.to_string()
+    } else {
+        format!("<{}>", id.trim_start_matches('<').trim_end_matches('>'))
+    }
+}
+
+fn id_list(v: &HeaderValue<'_>) -> Vec<String> {
+    let ids: Vec<String> = match v {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    ids.iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| bracketed(s))
+        .collect()
+}
+
+fn extension_for(content_type: &str) -> &'static str {
+    match content_type {
+        "text/plain" => ".txt",
+        "text/html" => ".html",
+        "message/rfc822" => ".eml",
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/gif" => ".gif",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+        _ => ".bin",
+    }
+}
+
+/// `base`, or `base` with `-2`, `-3`, … before its extension, whichever is not yet in
+/// `used` (compared without case); the result is added to `used`.
+fn unique_name(base: &str, used: &mut BTreeSet<String>) -> String {
+    let (stem, ext) = split_extension(base);
+    let mut name = base.to_string();
+    let mut k = 2;
+    while used.contains(&name.to_lowercase()) {
+        name = format!("{stem}-{k}{ext}");
+        k += 1;
+    }
+    used.insert(name.to_lowercase());
+    name
+}
+
+/// (stem, extension with its dot): `("a.b", ".docx")`; no extension for a name without
+/// a dot, with a leading dot only, or with an extension over 16 bytes.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(p) if p > 0 && name.len() - p <= 17 => (&name[..p], &name[p..]),
+        _ => (name, ""),
+    }
+}
+
+/// The longest file name [`safe_file_name`] returns, in bytes.
+pub const MAX_FILE_NAME: usize = 100;
+
+/// A safe single path component from an attachment's file name:
+///
+/// - only what follows the last `/` or `\` is kept (`../../etc/passwd` → `passwd`,
+///   `C:\x\y.docx` → `y.docx`);
+/// - control characters (NUL, line breaks, tabs, …), the characters `< > : " | ? *`
+///   and invisible direction marks (which can disguise an extension) become `_`;
+///   other whitespace becomes a space;
+/// - spaces are trimmed, trailing dots removed, and a leading dot becomes `_` (so never
+///   `.`, `..` or a hidden file);
+/// - a Windows device name (`CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9`,
+///   with any extension, any case) gets a leading `_`;
+/// - at most [`MAX_FILE_NAME`] bytes, cut at a character boundary, keeping an
+///   extension of up to 16 bytes;
+/// - never empty: `attachment` when nothing is left.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut s: String = base
+        .chars()
+        .map(|c| {
+            if c.is_control()
+                || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+            {
+                '_'
+            } else if c.is_whitespace() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    s = tidy_ends(&s);
+    if s.starts_with('.') {
+        s.replace_range(..1, "_");
+    }
+    if is_device_name(&s) {
+        s.insert(0, '_');
+    }
+    if s.len() > MAX_FILE_NAME {
+        let (stem, ext) = split_extension(&s);
+        let keep = MAX_FILE_NAME.saturating_sub(ext.len());
+        let stem = cut(stem, keep);
+        s = tidy_ends(&format!("{}{ext}", stem.trim_end_matches([' ', '.'])));
+        if s.len() > MAX_FILE_NAME {
+            s = tidy_ends(cut(&s, MAX_FILE_NAME));
+        }
+    }
+    if s.is_empty() {
+        return "attachment".to_string();
+    }
+    s
+}
+
+/// Trims spaces at both ends and dots at the end.
+fn tidy_ends(s: &str) -> String {
+    s.trim_matches(' ').trim_end_matches(['.', ' ']).to_string()
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends at a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn is_device_name(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_uppercase();
+    match stem.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
+        s => {
+            let b = s.as_bytes();
+            (s.starts_with("COM") || s.starts_with("LPT"))
+                && (b.len() == 4 && b[3].is_ascii_digit()
+                    || matches!(s.get(3..), Some("¹" | "²" | "³")))
+        }
+    }
+}
+
+fn shorten(line: &str) -> String {
+    let t = line.trim_end();
+    if t.chars().count() <= 60 {
+        t.to_string()
+    } else {
+        let mut s: String = t.chars().take(59).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The round id and party code of the subject token `[strategi <round>/<PARTY>]`,
+/// anywhere in the subject (after `Re:`, `SV:`, `VS:`, `Fwd:` and the like).
+///
+/// `strategi` may be in any case and followed by any whitespace; the round id is 1 to
+/// 32 ASCII letters or digits (returned in lower case, as a possibly shortened round
+/// id), the party code 2 to 12 letters or digits starting with a letter (returned in
+/// upper case). `None` when there is no token, or when the subject holds tokens for
+/// different rounds or parties (a reply cannot answer two).
+pub fn subject_token(subject: &str) -> Option<(String, String)> {
+    let mut found: Option<(String, String)> = None;
+    let mut rest = subject;
+    while let Some(open) = rest.find('[') {
+        let after = rest.get(open + 1..).unwrap_or_default();
+        rest = after;
+        let Some(close) = after.find(']') else {
+            break;
+        };
+        let inner = after.get(..close).unwrap_or_default().trim();
+        let Some(token) = read_token(inner) else {
+            continue;
+        };
+        match &found {
+            Some(f) if *f != token => return None,
+            _ => found = Some(token),
+        }
+    }
+    found
+}
+
+fn read_token(inner: &str) -> Option<(String, String)> {
+    let head = inner.get(..8)?;
+    if !head.eq_ignore_ascii_case("strategi") {
+        return None;
+    }
+    let rest = inner.get(8..)?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let (round, party) = rest.trim().split_once('/')?;
+    let (round, party) = (round.trim(), party.trim());
+    let round_ok =
+        (1..=32).contains(&round.len()) && round.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !round_ok || !is_party_code(party) {
+        return None;
+    }
+    Some((round.to_ascii_lowercase(), party.to_ascii_uppercase()))
+}
+
+fn is_party_code(s: &str) -> bool {
+    (2..=12).contains(&s.len())
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The round id and party code of a Message-ID made by [`crate::mail::message_id`],
+/// `<round.party.unique@domain>` (angle brackets optional), for matching `In-Reply-To`
+/// and `References`.
+///
+/// The part before `@` must have exactly three dot-separated parts; the round id must
+/// be lower-case ASCII letters and digits starting with a letter, the party code 2 to
+/// 12 upper-case letters and digits starting with a letter. Other ids give `None`. The
+/// domain is not checked: the caller compares the round with the rounds it knows.
+pub fn message_id_parts(id: &str) -> Option<(String, String)> {
+    let t = id.trim();
+    let inner = t.strip_prefix('<').unwrap_or(t);
+    let inner = inner.strip_suffix('>').unwrap_or(inner);
+    let (left, domain) = inner.rsplit_once('@')?;
+    if domain.is_empty() {
+        return None;
+    }
+    let mut parts = left.split('.');
+    let (round, party, unique) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || unique.is_empty() {
+        return None;
+    }
+    let round_ok = round.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && round
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let party_ok = is_party_code(party) && !party.bytes().any(|b| b.is_ascii_lowercase());
+    (round_ok && party_ok).then(|| (round.to_string(), party.to_string()))
+}
+
+/// The SHA-256 of the bytes as given, in lower-case hex (64 characters): the same file
+/// always gives the same digest, so importing it again can be recognised. (The same
+/// message saved by two mail programs may differ in its bytes, and then in its
+/// digest.)
+pub fn message_digest(bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in hash.iter() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+#[path = "incoming_tests.rs"]
+mod tests;
