@@ -2,12 +2,14 @@
 //! terminal or as JSON. The only part of the crate that reads the environment or talks
 //! to people.
 
+mod approve;
 mod ctx;
 mod deadlines;
 mod demo;
 mod diff;
 mod error;
 mod init;
+mod keys;
 mod letters;
 mod milestone;
 mod outbox;
@@ -16,7 +18,9 @@ mod remind;
 mod respond;
 mod round;
 mod status;
+mod submit;
 mod ui;
+mod verify;
 mod version;
 
 use std::ffi::OsString;
@@ -95,6 +99,11 @@ pub(crate) enum Command {
     Respond(respond::RespondArgs),
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    Submit(submit::SubmitArgs),
+    Approve(approve::ApproveArgs),
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -139,6 +148,10 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Remind(a) => remind::run(ctx, ui, a),
         Command::Respond(a) => respond::run(ctx, ui, a),
         Command::Outbox(c) => outbox::run(ctx, ui, c),
+        Command::Submit(a) => submit::run(ctx, ui, a),
+        Command::Approve(a) => approve::run(ctx, ui, a),
+        Command::Keys(c) => keys::run(ctx, ui, c),
+        Command::Verify(a) => verify::run(ctx, ui, a),
     }
 }
 
