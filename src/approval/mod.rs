@@ -108,12 +108,15 @@ pub fn approval_path(a: &ApprovalRecord) -> String {
     )
 }
 
+/// Record files with what parsing each gave: its path and the record or the error.
+pub type Parsed<T> = Vec<(String, Result<T, StoreError>)>;
+
 /// Every record in `dir`, each parsed on its own: a bad file is returned as its error
 /// (with file, line and column) and does not hide the others.
 pub fn load_each<T: serde::de::DeserializeOwned>(
     ws: &Workspace,
     dir: &str,
-) -> Result<Vec<(String, Result<T, StoreError>)>, StoreError> {
+) -> Result<Parsed<T>, StoreError> {
     Ok(ws
         .read_records(dir)?
         .into_iter()
