@@ -520,6 +520,32 @@ owner = "DIO"
     }
 
     #[test]
+    fn keys_and_approval_settings() {
+        let key =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE7IFJ7aaxFGw8Vn/QSHwTUay2dViRD+ikmRaD4u5Nhz dfd";
+        let with_key = GOOD.replace(
+            "lang = \"nn\"",
+            &format!("lang = \"nn\"\nkeys = [\"{key}\"]"),
+        );
+        let text = format!("{with_key}\n[approval]\nrequire_signature = true\n");
+        let c = parse_config(Path::new("strategi.toml"), &text).expect("valid");
+        assert_eq!(c.parties[0].keys, vec![key.to_string()]);
+        assert!(c.approval.require_signature);
+        let plain = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert!(!plain.approval.require_signature);
+
+        let (line, col, msg) = err(&with_key.replace("AAAAC3", "BBBB"));
+        assert_eq!((line, col), (12, 9));
+        assert!(msg.contains("Not an OpenSSH public key"), "{msg}");
+
+        let mut ed = ConfigEditor::new(Path::new("strategi.toml"), GOOD).expect("parses");
+        assert!(ed.add_party_key(&"FIN".parse().expect("code"), key));
+        assert!(!ed.add_party_key(&"XYZ".parse().expect("code"), key));
+        let (_, cfg) = ed.finish().expect("valid");
+        assert_eq!(cfg.parties[0].keys.len(), 1);
+    }
+
+    #[test]
     fn duplicate_party_is_refused() {
         let twice =
             format!("{GOOD}\n[[party]]\ncode = \"fin\"\nname = \"X\"\nemail = \"x@fin.example\"\n");
