@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod approval;
 pub mod calendar;
 pub mod cli;
 pub mod comments;

@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link step keeps build time down).
 
+mod approval;
 mod common;
 mod deadlines;
 mod diff;

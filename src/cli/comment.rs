@@ -229,10 +229,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let file = CommentFile {
         comment: vec![record.clone()],
     };
-    tx.write(
-        &comment_file_path(&state.def.id, &record),
-        to_toml(&file)?,
-    );
+    tx.write(&comment_file_path(&state.def.id, &record), to_toml(&file)?);
     let commit = tx.commit(
         &format!(
             "Comment {} from {party} on round {}{}",
@@ -257,7 +254,10 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
                 "Registered comment {} from {} on {}.",
                 paint(styles::BOLD, &record.id),
                 party,
-                record.section.as_deref().map_or("the whole text".to_string(), |s| format!("section {s}"))
+                record
+                    .section
+                    .as_deref()
+                    .map_or("the whole text".to_string(), |s| format!("section {s}"))
             )
         },
     )
@@ -308,8 +308,10 @@ fn find_comment(
     }
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err(CommandError::user(format!("There is no comment \"{spec}\"."))
-            .hint("See the comments with `strategi comment list`.")),
+        0 => Err(
+            CommandError::user(format!("There is no comment \"{spec}\"."))
+                .hint("See the comments with `strategi comment list`."),
+        ),
         _ => Err(CommandError::user(format!(
             "\"{spec}\" could be any of the comments {}.",
             found
@@ -351,7 +353,10 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
         }));
     }
     for f in &findings {
-        ui.warn(format!("{}: {} (ignored; run `strategi verify`)", f.path, f.message));
+        ui.warn(format!(
+            "{}: {} (ignored; run `strategi verify`)",
+            f.path, f.message
+        ));
     }
     let landings = match &args.on {
         Some(v) => Some(super::relocate::landings(&ws, v, &comments)?),
@@ -367,7 +372,20 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
         .collect();
     ui.emit(&listed, |w| {
         if listed.is_empty() {
-            writeln!(w, "No comments{}.", if args.round.is_some() || party.is_some() || args.section.is_some() || args.open || args.decided { " match" } else { " yet" })?;
+            writeln!(
+                w,
+                "No comments{}.",
+                if args.round.is_some()
+                    || party.is_some()
+                    || args.section.is_some()
+                    || args.open
+                    || args.decided
+                {
+                    " match"
+                } else {
+                    " yet"
+                }
+            )?;
         }
         for l in &listed {
             let c = &l.comment.record;
@@ -464,7 +482,10 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
             "{} may not decide comments of round {}: only its sender {} or the case owner {} may.",
             actor.party, round.def.id, round.def.sender, config.case.owner
         ))
-        .hint(format!("Act as the owner with `--as {}`.", config.case.owner)));
+        .hint(format!(
+            "Act as the owner with `--as {}`.",
+            config.case.owner
+        )));
     }
     let record = DecisionRecord {
         id: RecordId::new('d', ctx.random_u64()),
@@ -484,7 +505,13 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
         ),
         &c.decision
             .as_ref()
-            .map(|d| format!("Supersedes the decision {} of {}.", d.decision.key(), d.at.strftime("%Y-%m-%d")))
+            .map(|d| {
+                format!(
+                    "Supersedes the decision {} of {}.",
+                    d.decision.key(),
+                    d.at.strftime("%Y-%m-%d")
+                )
+            })
             .unwrap_or_default(),
         "comment-resolve",
         &actor,

@@ -253,7 +253,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     player.step(out, "2025-11-05", &["deadlines"])?;
     player.step(out, "2025-11-17", &["milestone", "done", "sirkulering-ag"])?;
     player.step(out, "2025-11-28", &["status"])?;
-    player.step(out, "2025-11-28", &["milestone", "done", "forslag-dfd"])?;
+    player.step(
+        out,
+        "2025-11-28",
+        &["submit", "v1", "--to", "DFD", "--milestone", "forslag-dfd"],
+    )?;
 
     // DFD sends the proposal on framlegging to the ministries; the deadline spans
     // Christmas, so it gives more than the three-week minimum and the tool says why.
@@ -329,6 +333,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2026-01-26",
         &["diff", "v1", "v2", "--section", "tiltak-risikovurdering"],
     )?;
+    approval_steps(&mut player, out, &dir)?;
     out.note(format!(
         "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
         dir.display(),
@@ -339,6 +344,93 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         steps: player.steps,
     };
     ui.emit(&result, |_| Ok(()))
+}
+
+/// The end of the case: DFD closes the round, approves v2 with a signature, and anyone
+/// checks it. The demo's key is made in `.demo-keys/` inside the demo folder, which
+/// `.git/info/exclude` keeps out of git (strategi commits only the files a command
+/// writes, so it would never be committed anyway); a real approver keeps the key in
+/// `~/.ssh`.
+fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), CommandError> {
+    let keys = dir.join(".demo-keys");
+    std::fs::create_dir_all(&keys)
+        .map_err(|e| CommandError::user(format!("Could not create \"{}\": {e}", keys.display())))?;
+    let exclude = dir.join(".git").join("info").join("exclude");
+    let mut text = std::fs::read_to_string(&exclude).unwrap_or_default();
+    if !text.lines().any(|l| l.trim() == ".demo-keys/") {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(".demo-keys/\n");
+        crate::store::atomic_write(&exclude, text.as_bytes())?;
+    }
+    out.note(paint(
+        styles::DIM,
+        "\n(DFD's approver makes a signing key; the secret stays outside git, in .demo-keys/.)",
+    ));
+    player.announce(
+        out,
+        "ssh-keygen -t ed25519 -N \"\" -C \"DFD approval (demo)\" -f .demo-keys/dfd_ed25519",
+    );
+    crate::sign::PrivateKey::generate("DFD approval (demo)")?
+        .write_files(&keys.join("dfd_ed25519"))?;
+    player.step(
+        out,
+        "2026-01-27",
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            ".demo-keys/dfd_ed25519.pub",
+        ],
+    )?;
+    player.step(
+        out,
+        "2026-01-27",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "close",
+            "latest",
+            "--note",
+            "Svar behandlet i revidert utkast (v2)",
+        ],
+    )?;
+    player.step(
+        out,
+        "2026-02-02",
+        &[
+            "--as",
+            "DFD",
+            "approve",
+            "v2",
+            "--sign",
+            ".demo-keys/dfd_ed25519",
+            "--note",
+            "Godkjent av departementsråden",
+        ],
+    )?;
+    player.step(
+        out,
+        "2026-02-02",
+        &[
+            "keys",
+            "allowed-signers",
+            "--out",
+            ".demo-keys/allowed_signers",
+        ],
+    )?;
+    player.step(out, "2026-02-02", &["verify"])?;
+    player.step(out, "2026-02-02", &["status"])?;
+    out.note(format!(
+        "\nAnyone can check the approval without strategi: `git -C {} -c gpg.ssh.allowedSignersFile=.demo-keys/allowed_signers verify-tag approved/v2`.",
+        dir.display()
+    ));
+    Ok(())
 }
 
 struct Player {

@@ -36,6 +36,8 @@ pub struct CommandError {
     pub hints: Vec<String>,
     #[serde(skip)]
     broken_pipe: bool,
+    #[serde(skip)]
+    reported: bool,
 }
 
 impl CommandError {
@@ -61,6 +63,7 @@ impl CommandError {
             causes: Vec::new(),
             hints: Vec::new(),
             broken_pipe: false,
+            reported: false,
         }
     }
 
@@ -74,6 +77,19 @@ impl CommandError {
     pub fn cause(mut self, cause: impl Into<String>) -> Self {
         self.causes.push(cause.into());
         self
+    }
+
+    /// Marks the error as already reported in the command's own output (e.g. `verify`'s
+    /// findings): with `--json` no second `{"error": …}` value goes to stdout, so stdout
+    /// still holds exactly one JSON value.
+    pub fn reported(mut self) -> Self {
+        self.reported = true;
+        self
+    }
+
+    /// Whether the command's own output already reported this error.
+    pub fn is_reported(&self) -> bool {
+        self.reported
     }
 
     /// The process exit code for this error.
@@ -160,6 +176,30 @@ impl From<crate::mail::MailError> for CommandError {
             MailError::SmtpUrl { .. } => CommandError::new(ErrorKind::Config, message)
                 .hint("Set [mail] smtp_url in strategi.toml, e.g. \"smtps://smtp.dep.example:465\" or \"smtp://smtp.dep.example:587?tls=required\"."),
             _ => CommandError::user(message),
+        }
+    }
+}
+
+impl From<crate::sign::SignError> for CommandError {
+    fn from(e: crate::sign::SignError) -> Self {
+        use crate::sign::SignError;
+        let message = e.to_string();
+        match e {
+            SignError::NoRandomness { .. } | SignError::Signing { .. } => {
+                CommandError::internal(message)
+            }
+            _ => CommandError::user(message),
+        }
+    }
+}
+
+impl From<crate::store::SignedTagError> for CommandError {
+    fn from(e: crate::store::SignedTagError) -> Self {
+        use crate::store::SignedTagError;
+        match e {
+            SignedTagError::Store(s) => s.into(),
+            SignedTagError::Signing { .. } => CommandError::internal(e.to_string()),
+            other => CommandError::user(other.to_string()),
         }
     }
 }

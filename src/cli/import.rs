@@ -114,7 +114,16 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
             });
             continue;
         }
-        match prepare(ctx, &config, &state, &doc, &actor.party, from.as_ref(), raw, digest) {
+        match prepare(
+            ctx,
+            &config,
+            &state,
+            &doc,
+            &actor.party,
+            from.as_ref(),
+            raw,
+            digest,
+        ) {
             Ok(p) => {
                 outcomes.push(Outcome {
                     file: shown,
@@ -263,7 +272,11 @@ fn prepare(
     // A bare form file: a text file with the form's lines and no mail headers.
     let bare_form = text.filter(|t| looks_like_form(t) && !looks_like_mail(t));
     let (msg, form, raw_name) = match bare_form {
-        Some(t) => (None, Some(parse_form(t).map_err(|e| format!("the form {e}"))?), "form.txt"),
+        Some(t) => (
+            None,
+            Some(parse_form(t).map_err(|e| format!("the form {e}"))?),
+            "form.txt",
+        ),
         None => {
             let msg = parse_message(&raw).map_err(|e| e.to_string())?;
             let form = form_of(&msg)?;
@@ -302,18 +315,19 @@ fn prepare(
     let source = inbox_dir(&state.def.id, &digest);
     let mut comments = Vec::new();
     let mut position = form.as_ref().and_then(|f| f.position).map(form_position);
-    let new_comment = |section: Option<String>, anchor, text: String, proposal: Option<String>| CommentRecord {
-        id: RecordId::new('c', ctx.random_u64()),
-        party: party.clone(),
-        by: actor.clone(),
-        at: now,
-        version: state.def.version,
-        section,
-        anchor,
-        text,
-        proposal,
-        source: Some(source.clone()),
-    };
+    let new_comment =
+        |section: Option<String>, anchor, text: String, proposal: Option<String>| CommentRecord {
+            id: RecordId::new('c', ctx.random_u64()),
+            party: party.clone(),
+            by: actor.clone(),
+            at: now,
+            version: state.def.version,
+            section,
+            anchor,
+            text,
+            proposal,
+            source: Some(source.clone()),
+        };
     if let Some(f) = &form {
         for b in &f.blocks {
             let section = match &b.section {
@@ -328,7 +342,12 @@ fn prepare(
             let mut text = b.comment.trim().to_string();
             let mut anchor = None;
             if let (Some(s), false) = (&section, b.quote.trim().is_empty()) {
-                match super::comment::anchor_quote(doc, &state.def.version.to_string(), s, b.quote.trim()) {
+                match super::comment::anchor_quote(
+                    doc,
+                    &state.def.version.to_string(),
+                    s,
+                    b.quote.trim(),
+                ) {
                     Ok(q) => anchor = Some(q),
                     Err(_) => {
                         warnings.push(format!(
@@ -415,7 +434,9 @@ fn form_position(p: crate::comments::form::Position) -> Position {
 fn looks_like_mail(text: &str) -> bool {
     let first = text.lines().next().unwrap_or_default();
     first.split_once(':').is_some_and(|(k, _)| {
-        !k.is_empty() && !k.contains(' ') && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        !k.is_empty()
+            && !k.contains(' ')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     }) && text.contains("\nFrom:")
         || first.starts_with("From:")
         || first.starts_with("Return-Path:")
@@ -450,7 +471,13 @@ fn match_party(
     from: Option<&PartyCode>,
 ) -> Result<(PartyCode, String), String> {
     let round_id = state.def.id.to_string();
-    let recipient = |code: &str| state.parties.iter().find(|p| p.party.as_str() == code).map(|p| p.party.clone());
+    let recipient = |code: &str| {
+        state
+            .parties
+            .iter()
+            .find(|p| p.party.as_str() == code)
+            .map(|p| p.party.clone())
+    };
     let mut found = Vec::new();
     if let Some(p) = from {
         return recipient(p.as_str())
@@ -499,7 +526,11 @@ fn match_party(
     }
     Err(format!(
         "it cannot be matched to a party of round {round_id} (found: {}); name the party with --from CODE.",
-        if found.is_empty() { "nothing to go by".to_string() } else { found.join("; ") }
+        if found.is_empty() {
+            "nothing to go by".to_string()
+        } else {
+            found.join("; ")
+        }
     ))
 }
 
@@ -542,7 +573,13 @@ fn is_no_comments(body: &str) -> bool {
     let words: String = body
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c.is_whitespace() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let words: Vec<&str> = words.split_whitespace().collect();
     let text = words.join(" ");
@@ -574,7 +611,9 @@ mod tests {
 
     #[test]
     fn no_comments_in_four_languages_but_not_in_long_text() {
-        assert!(is_no_comments("Finansdepartementet har ingen merknader.\n\nMvh Kari"));
+        assert!(is_no_comments(
+            "Finansdepartementet har ingen merknader.\n\nMvh Kari"
+        ));
         assert!(is_no_comments("KDD har inga merknader til utkastet."));
         assert!(is_no_comments("No comments from UD."));
         assert!(!is_no_comments("Vi har merknader til kapittel 3."));

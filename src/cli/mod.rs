@@ -2,6 +2,7 @@
 //! terminal or as JSON. The only part of the crate that reads the environment or talks
 //! to people.
 
+mod approve;
 mod comment;
 mod ctx;
 mod deadlines;
@@ -10,6 +11,7 @@ mod diff;
 mod error;
 mod import;
 mod init;
+mod keys;
 mod letters;
 mod milestone;
 mod outbox;
@@ -20,7 +22,9 @@ mod report;
 mod respond;
 mod round;
 mod status;
+mod submit;
 mod ui;
+mod verify;
 mod version;
 
 use std::ffi::OsString;
@@ -102,6 +106,11 @@ pub(crate) enum Command {
     Report(report::ReportArgs),
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    Submit(submit::SubmitArgs),
+    Approve(approve::ApproveArgs),
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -148,6 +157,10 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Comment(c) => comment::run(ctx, ui, c),
         Command::Report(a) => report::run(ctx, ui, a),
         Command::Outbox(c) => outbox::run(ctx, ui, c),
+        Command::Submit(a) => submit::run(ctx, ui, a),
+        Command::Approve(a) => approve::run(ctx, ui, a),
+        Command::Keys(c) => keys::run(ctx, ui, c),
+        Command::Verify(a) => verify::run(ctx, ui, a),
     }
 }
 

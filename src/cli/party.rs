@@ -16,6 +16,25 @@ pub enum PartyCommand {
     Add(AddArgs),
     /// List the parties.
     List,
+    /// Add a signing key (an OpenSSH ed25519 public key) to a party, for signed
+    /// approvals; written to `keys` of the party in strategi.toml.
+    ///
+    /// Example: strategi party key DFD --add-file ~/.ssh/dfd_approval_ed25519.pub
+    Key(KeyArgs),
+}
+
+/// Arguments of `party key`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("key").required(true).args(["add", "add_file"]))]
+pub struct KeyArgs {
+    /// The party's code, e.g. DFD.
+    pub code: String,
+    /// The public key line: "ssh-ed25519 AAAA… comment".
+    #[arg(long, value_name = "KEY")]
+    pub add: Option<String>,
+    /// A public key file (KEY.pub, as ssh-keygen writes it).
+    #[arg(long, value_name = "FILE")]
+    pub add_file: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `party add`.
@@ -39,7 +58,75 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &PartyCommand) -> Result<(), Command
     match cmd {
         PartyCommand::Add(a) => add(ctx, ui, a),
         PartyCommand::List => list(ctx, ui),
+        PartyCommand::Key(a) => key(ctx, ui, a),
     }
+}
+
+fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
+    let code: PartyCode = args.code.parse()?;
+    let line = match (&args.add, &args.add_file) {
+        (Some(k), _) => k.clone(),
+        (None, Some(f)) => {
+            let path = ctx.start_dir().join(f);
+            std::fs::read_to_string(&path).map_err(|e| {
+                CommandError::user(format!("Could not read \"{}\": {e}", path.display()))
+            })?
+        }
+        (None, None) => return Err(CommandError::usage("Give --add KEY or --add-file FILE.")),
+    };
+    let line = line.trim();
+    if line.contains("PRIVATE KEY") {
+        return Err(CommandError::user(
+            "That is a private key; give the public half (the .pub file). The private key never goes into the workspace.",
+        ));
+    }
+    let public = crate::sign::PublicKey::from_openssh(line)?;
+    let line = public.to_string();
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, &format!("strategi party key {code}"))?;
+    let text = ws.config_text()?;
+    let config = ws.config()?;
+    let Some(party) = config.party(&code) else {
+        return Err(
+            CommandError::user(format!("\"{code}\" is not a listed party.")).hint(format!(
+                "Add it first with `strategi party add {code} --name NAME --email ADDRESS`."
+            )),
+        );
+    };
+    let existing = super::keys::party_keys(&config, &code)?;
+    if existing.contains(&public) {
+        return Err(CommandError::user(format!(
+            "{code} already has the key {}.",
+            public.fingerprint()
+        )));
+    }
+    let actor = ctx.actor(&ws, &config)?;
+    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
+    if !editor.add_party_key(&code, &line) {
+        return Err(CommandError::internal(format!(
+            "the [[party]] entry of {code} was not found for editing"
+        )));
+    }
+    let (new_text, _) = editor.finish()?;
+    tx.write(CONFIG_FILE, new_text);
+    let commit = tx.commit(
+        &format!("Add signing key {} for {code}", public.fingerprint()),
+        &format!("{} ({}): {line}", party.name, code),
+        "party-key",
+        &actor,
+        &ctx.clock.now(),
+    )?;
+    ui.emit(
+        &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Added signing key {} to {}.",
+                public.fingerprint(),
+                paint(styles::BOLD, &code)
+            )
+        },
+    )
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
@@ -55,6 +142,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         name: name.to_string(),
         email: args.email.parse()?,
         lang: args.lang.parse::<Lang>()?,
+        keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
     let tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;

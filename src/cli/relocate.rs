@@ -52,7 +52,9 @@ pub fn landings(
 pub fn describe(landing: &Landing) -> String {
     match landing {
         Landing::Exact { section, .. } => format!("→ exact: still in {section}"),
-        Landing::Moved { from, to, also_in, .. } => {
+        Landing::Moved {
+            from, to, also_in, ..
+        } => {
             let also = if also_in.is_empty() {
                 String::new()
             } else {

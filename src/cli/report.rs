@@ -167,10 +167,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
     let config = ws.config()?;
     let mut rounds = all_comments(ctx, &ws, &config, Some(&args.round))?;
     let Some((round, comments)) = rounds.pop() else {
-        return Err(CommandError::internal("The round vanished while reading it."));
+        return Err(CommandError::internal(
+            "The round vanished while reading it.",
+        ));
     };
     for f in &comments.findings {
-        ui.warn(format!("{}: {} (left out; run `strategi verify`)", f.path, f.message));
+        ui.warn(format!(
+            "{}: {} (left out; run `strategi verify`)",
+            f.path, f.message
+        ));
     }
     let doc = round_document(&ws, &round)?;
     let lang = config.case.lang;
@@ -204,11 +209,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
     let orphans: Vec<&CommentState> = comments
         .comments
         .iter()
-        .filter(|c| c.record.section.as_ref().is_some_and(|s| doc.section(s).is_none()))
+        .filter(|c| {
+            c.record
+                .section
+                .as_ref()
+                .is_some_and(|s| doc.section(s).is_none())
+        })
         .collect();
     for c in orphans {
         let id = c.record.section.clone().unwrap_or_default();
-        match groups.iter_mut().find(|g| g.0.as_deref() == Some(id.as_str())) {
+        match groups
+            .iter_mut()
+            .find(|g| g.0.as_deref() == Some(id.as_str()))
+        {
             Some(g) => g.2.push(c),
             None => groups.push((Some(id.clone()), id, vec![c])),
         }
@@ -250,7 +263,10 @@ fn position_of(r: &Report<'_>, p: &PartyState) -> String {
 }
 
 fn count_comments(r: &Report<'_>, p: &PartyState) -> usize {
-    r.comments.iter().filter(|c| c.record.party == p.party).count()
+    r.comments
+        .iter()
+        .filter(|c| c.record.party == p.party)
+        .count()
 }
 
 fn summary(r: &Report<'_>) -> String {
@@ -431,7 +447,11 @@ th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
         );
         for c in comments {
             let (decision, note) = decision_cells(r, c);
-            let class = if c.decision.is_none() { " class=\"open\"" } else { "" };
+            let class = if c.decision.is_none() {
+                " class=\"open\""
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
@@ -487,15 +507,25 @@ fn csv(r: &Report<'_>) -> String {
                     .and_then(|p| p.position)
                     .map(|p| p.key().to_string())
                     .unwrap_or_default(),
-                c.record.anchor.as_ref().map(|a| a.quote.clone()).unwrap_or_default(),
+                c.record
+                    .anchor
+                    .as_ref()
+                    .map(|a| a.quote.clone())
+                    .unwrap_or_default(),
                 c.record.text.clone(),
                 c.record.proposal.clone().unwrap_or_default(),
                 c.decision
                     .as_ref()
                     .map(|d| d.decision.key().to_string())
                     .unwrap_or_default(),
-                c.decision.as_ref().and_then(|d| d.note.clone()).unwrap_or_default(),
-                c.decision.as_ref().map(|d| d.by.to_string()).unwrap_or_default(),
+                c.decision
+                    .as_ref()
+                    .and_then(|d| d.note.clone())
+                    .unwrap_or_default(),
+                c.decision
+                    .as_ref()
+                    .map(|d| d.by.to_string())
+                    .unwrap_or_default(),
                 c.decision
                     .as_ref()
                     .map(|d| d.at.strftime("%Y-%m-%d").to_string())
@@ -526,7 +556,10 @@ mod tests {
     #[test]
     fn markdown_cells_cannot_break_the_table_or_inject_html() {
         assert_eq!(md_cell("a | b"), "a \\| b");
-        assert_eq!(md_cell("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(
+            md_cell("<script>x</script>"),
+            "&lt;script&gt;x&lt;/script&gt;"
+        );
         assert_eq!(md_cell("one\ntwo"), "one<br>two");
     }
 }

@@ -62,11 +62,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
         },
     )?;
     let commit = tx.commit(
-        &format!(
-            "{party} answers round {}: {}",
-            state.def.id,
-            position.key()
-        ),
+        &format!("{party} answers round {}: {}", state.def.id, position.key()),
         &previous
             .map(|p| format!("Supersedes the earlier position: {}.", p.key()))
             .unwrap_or_default(),
@@ -85,7 +81,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
                 position.words(crate::model::Lang::En)
             )?;
             match previous {
-                Some(p) if p != position => writeln!(w, " (was: {}).", p.words(crate::model::Lang::En)),
+                Some(p) if p != position => {
+                    writeln!(w, " (was: {}).", p.words(crate::model::Lang::En))
+                }
                 Some(_) => writeln!(w, " (unchanged; recorded again)."),
                 None => writeln!(w, "."),
             }

@@ -491,9 +491,16 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
     let comments = crate::consultation::load_comments(&ws, &state.def, &config)?;
-    let open_comments = comments.comments.iter().filter(|c| c.decision.is_none()).count();
+    let open_comments = comments
+        .comments
+        .iter()
+        .filter(|c| c.decision.is_none())
+        .count();
     for f in &comments.findings {
-        ui.warn(format!("{}: {} (ignored; run `strategi verify`)", f.path, f.message));
+        ui.warn(format!(
+            "{}: {} (ignored; run `strategi verify`)",
+            f.path, f.message
+        ));
     }
     ui.emit(
         &Shown {

@@ -3,7 +3,13 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::model::{Case, Version};
+use crate::approval::{
+    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, load_each,
+};
+use crate::calendar::work_calendar;
+use crate::consultation::load_rounds;
+use crate::model::{Case, Config, RecordId, Version, VersionName};
+use crate::store::Workspace;
 
 use crate::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
@@ -11,12 +17,127 @@ use super::deadlines::{case_obligations, write_table};
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
-/// Show where the case stands: the case, its versions and its milestones.
+/// Show where the case stands: its phase (drafting, submitted, in consultation,
+/// revising, approved, approval void), the case, its versions and its milestones.
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 
+/// Where the case stands, derived from the records: drafting, submitted, in
+/// consultation, revising, approved, or approval void (the approved text changed).
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Phase {
+    /// `drafting`, `submitted`, `in-consultation`, `revising`, `approved`, `approval-void`.
+    pub name: &'static str,
+    /// The version concerned (submitted, in consultation, approved), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionName>,
+    /// The day of the event that set the phase (submission, round opened, approval).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<jiff::civil::Date>,
+    /// The open round, in consultation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<RecordId>,
+    /// The phase in one sentence.
+    pub summary: String,
+}
+
+/// Derives the phase from submissions, rounds and approvals. Unreadable records are
+/// skipped here; `strategi verify` reports them.
+pub(super) fn phase(
+    ws: &Workspace,
+    config: &Config,
+    today: jiff::civil::Date,
+) -> Result<Phase, CommandError> {
+    let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
+    let approval = load_each::<ApprovalRecord>(ws, APPROVALS_DIR)?
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .filter(|a| a.by == config.case.approver)
+        .max_by(|a, b| a.at.cmp(&b.at));
+    if let Some(a) = approval {
+        let holds = ws
+            .version(a.version)
+            .is_ok_and(|v| v.commit == a.commit && v.tree == a.tree);
+        let date = day(a.at);
+        return Ok(if holds {
+            Phase {
+                name: "approved",
+                version: Some(a.version),
+                date: Some(date),
+                round: None,
+                summary: format!("approved: {} by {} on {date}", a.version, a.by),
+            }
+        } else {
+            Phase {
+                name: "approval-void",
+                version: Some(a.version),
+                date: Some(date),
+                round: None,
+                summary: format!(
+                    "APPROVAL VOID: {} was approved on {date}, but its text has changed since (run `strategi verify`)",
+                    a.version
+                ),
+            }
+        });
+    }
+    let rounds = load_rounds(ws, config, today, &work_calendar(config))?;
+    if let Some(r) = rounds
+        .iter()
+        .rev()
+        .find(|r| r.closed.is_none() && r.parties.iter().any(|p| p.position.is_none()))
+    {
+        let waiting = r.parties.iter().filter(|p| p.position.is_none()).count();
+        return Ok(Phase {
+            name: "in-consultation",
+            version: Some(r.def.version),
+            date: Some(r.def.opened),
+            round: Some(r.def.id.clone()),
+            summary: format!(
+                "in consultation: round {} on {}, {waiting} of {} still to answer, due {}",
+                r.def.id,
+                r.def.version,
+                r.parties.len(),
+                r.def.due
+            ),
+        });
+    }
+    let submission = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .max_by(|a, b| a.at.cmp(&b.at));
+    if let Some(s) = &submission
+        && !rounds.iter().any(|r| r.def.at >= s.at)
+    {
+        let date = day(s.at);
+        return Ok(Phase {
+            name: "submitted",
+            version: Some(s.version),
+            date: Some(date),
+            round: None,
+            summary: format!("submitted: {} handed to {} on {date}", s.version, s.to),
+        });
+    }
+    if submission.is_some() || !rounds.is_empty() {
+        return Ok(Phase {
+            name: "revising",
+            version: None,
+            date: None,
+            round: None,
+            summary: "revising: every round is closed or answered; not yet approved".to_string(),
+        });
+    }
+    Ok(Phase {
+        name: "drafting",
+        version: None,
+        date: None,
+        round: None,
+        summary: "drafting: nothing handed in yet".to_string(),
+    })
+}
+
 #[derive(Serialize)]
 struct Status {
+    phase: Phase,
     case: Case,
     today: jiff::civil::Date,
     parties: usize,
@@ -64,6 +185,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     }
     let status = Status {
         rounds,
+        phase: phase(&ws, &config, today)?,
         today,
         parties: config.parties.len(),
         versions: names.len(),
@@ -79,6 +201,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     ui.emit(&status, |w| {
         let c = &status.case;
         writeln!(w, "{}", paint(styles::BOLD, &c.title))?;
+        let style = match status.phase.name {
+            "approved" => styles::GOOD,
+            "approval-void" => styles::BAD,
+            _ => styles::BOLD,
+        };
+        writeln!(w, "Phase     {}", paint(style, &status.phase.summary))?;
         if let Some(n) = &c.number {
             writeln!(w, "Case      {n}")?;
         }

@@ -144,7 +144,7 @@ impl Ui {
     /// Reports an error: `Error:`, `Caused by:`, `Hint:` on stderr, and with `--json`
     /// also `{"error": …}` on stdout.
     pub fn error(&mut self, e: &CommandError) {
-        if self.json {
+        if self.json && !e.is_reported() {
             let mut lock = io::stdout().lock();
             let _ = serde_json::to_writer_pretty(&mut lock, &serde_json::json!({ "error": e }));
             let _ = writeln!(lock);

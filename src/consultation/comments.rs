@@ -143,9 +143,7 @@ impl std::str::FromStr for Decision {
             .into_iter()
             .find(|d| d.key() == s.trim())
             .ok_or_else(|| {
-                format!(
-                    "\"{s}\" is not a decision; use accepted, partly, rejected or noted."
-                )
+                format!("\"{s}\" is not a decision; use accepted, partly, rejected or noted.")
             })
     }
 }
@@ -203,13 +201,19 @@ pub struct ImportRecord {
 /// Where a comment file lives.
 pub fn comment_file_path(round: &RecordId, first: &CommentRecord) -> String {
     let stamp = first.at.strftime("%Y%m%dT%H%M%SZ");
-    format!("{CONSULTATIONS_DIR}/{round}/comments/{stamp}-{}.toml", first.id)
+    format!(
+        "{CONSULTATIONS_DIR}/{round}/comments/{stamp}-{}.toml",
+        first.id
+    )
 }
 
 /// Where a decision file lives.
 pub fn decision_path(round: &RecordId, d: &DecisionRecord) -> String {
     let stamp = d.at.strftime("%Y%m%dT%H%M%SZ");
-    format!("{CONSULTATIONS_DIR}/{round}/decisions/{stamp}-{}.toml", d.id)
+    format!(
+        "{CONSULTATIONS_DIR}/{round}/decisions/{stamp}-{}.toml",
+        d.id
+    )
 }
 
 /// The folder of an imported message.

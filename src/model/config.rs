@@ -93,6 +93,11 @@ pub struct Party {
     pub email: EmailAddress,
     /// The written form the party prefers.
     pub lang: Lang,
+    /// The party's signing keys, as OpenSSH public key lines (`ssh-ed25519 AAAA… comment`),
+    /// checked when `strategi.toml` is read. An approval signed by the approver is
+    /// verified against these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
 }
 
 /// A dated obligation of the case, such as `forslag-dfd` due 2025-12-01.
@@ -137,6 +142,13 @@ pub struct MailSettings {
     pub password_env: Option<String>,
 }
 
+/// Approval settings (`[approval]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ApprovalSettings {
+    /// Whether an approval must be signed with one of the approver's keys.
+    pub require_signature: bool,
+}
+
 /// The whole of `strategi.toml`, validated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
@@ -151,6 +163,8 @@ pub struct Config {
     /// Extra days the offices are closed (e.g. Christmas Eve), beyond weekends and public
     /// holidays.
     pub closed_days: Vec<Date>,
+    /// Approval settings.
+    pub approval: ApprovalSettings,
 }
 
 impl Config {

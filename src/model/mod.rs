@@ -7,6 +7,6 @@ mod config;
 mod ids;
 mod version;
 
-pub use config::{Case, Config, Lang, MailSettings, Milestone, Party, Transport};
+pub use config::{ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, Transport};
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use version::Version;

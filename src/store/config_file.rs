@@ -13,8 +13,8 @@ use toml::Spanned;
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::model::{
-    Case, Config, EmailAddress, Lang, MailSettings, Milestone, MilestoneId, Party, PartyCode,
-    Transport,
+    ApprovalSettings, Case, Config, EmailAddress, Lang, MailSettings, Milestone, MilestoneId,
+    Party, PartyCode, Transport,
 };
 
 use super::StoreError;
@@ -34,6 +34,14 @@ struct RawConfig {
     mail: Option<RawMail>,
     #[serde(default)]
     calendar: Option<RawCalendar>,
+    #[serde(default)]
+    approval: Option<RawApproval>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApproval {
+    require_signature: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +61,8 @@ struct RawParty {
     name: Spanned<String>,
     email: Spanned<String>,
     lang: Option<Spanned<String>>,
+    #[serde(default)]
+    keys: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +192,15 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
                 Some(l) => loc.parse(l)?,
                 None => Lang::Nb,
             },
+            keys: p
+                .keys
+                .iter()
+                .map(|k| {
+                    crate::sign::PublicKey::from_openssh(k.get_ref())
+                        .map(|_| k.get_ref().trim().to_string())
+                        .map_err(|e| loc.error(k.span().start, e.to_string()))
+                })
+                .collect::<Result<_, _>>()?,
         });
     }
 
@@ -252,12 +271,20 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
             .collect::<Result<_, _>>()?,
     };
 
+    let approval = ApprovalSettings {
+        require_signature: raw
+            .approval
+            .and_then(|a| a.require_signature)
+            .unwrap_or(false),
+    };
+
     Ok(Config {
         case,
         parties,
         milestones,
         mail,
         closed_days,
+        approval,
     })
 }
 
@@ -328,7 +355,46 @@ impl ConfigEditor {
         t.insert("name", value(party.name.as_str()));
         t.insert("email", value(party.email.as_str()));
         t.insert("lang", value(party.lang.code()));
+        if !party.keys.is_empty() {
+            let mut keys = toml_edit::Array::new();
+            for k in &party.keys {
+                keys.push(k.as_str());
+            }
+            t.insert("keys", value(keys));
+        }
         self.array("party").push(t);
+    }
+
+    /// Appends a public key line to `keys` of the `[[party]]` with this code. Returns
+    /// false if there is no such entry.
+    pub fn add_party_key(&mut self, code: &PartyCode, key: &str) -> bool {
+        let Some(arr) = self
+            .doc
+            .get_mut("party")
+            .and_then(Item::as_array_of_tables_mut)
+        else {
+            return false;
+        };
+        for t in arr.iter_mut() {
+            let matches = t
+                .get("code")
+                .and_then(Item::as_str)
+                .and_then(|c| c.parse::<PartyCode>().ok())
+                .is_some_and(|c| &c == code);
+            if !matches {
+                continue;
+            }
+            match t.get_mut("keys").and_then(Item::as_array_mut) {
+                Some(keys) => keys.push(key),
+                None => {
+                    let mut keys = toml_edit::Array::new();
+                    keys.push(key);
+                    t.insert("keys", value(keys));
+                }
+            }
+            return true;
+        }
+        false
     }
 
     /// Appends a `[[milestone]]` entry.
@@ -454,6 +520,32 @@ owner = "DIO"
     }
 
     #[test]
+    fn keys_and_approval_settings() {
+        let key =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE7IFJ7aaxFGw8Vn/QSHwTUay2dViRD+ikmRaD4u5Nhz dfd";
+        let with_key = GOOD.replace(
+            "lang = \"nn\"",
+            &format!("lang = \"nn\"\nkeys = [\"{key}\"]"),
+        );
+        let text = format!("{with_key}\n[approval]\nrequire_signature = true\n");
+        let c = parse_config(Path::new("strategi.toml"), &text).expect("valid");
+        assert_eq!(c.parties[0].keys, vec![key.to_string()]);
+        assert!(c.approval.require_signature);
+        let plain = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert!(!plain.approval.require_signature);
+
+        let (line, col, msg) = err(&with_key.replace("AAAAC3", "BBBB"));
+        assert_eq!((line, col), (12, 9));
+        assert!(msg.contains("Not an OpenSSH public key"), "{msg}");
+
+        let mut ed = ConfigEditor::new(Path::new("strategi.toml"), GOOD).expect("parses");
+        assert!(ed.add_party_key(&"FIN".parse().expect("code"), key));
+        assert!(!ed.add_party_key(&"XYZ".parse().expect("code"), key));
+        let (_, cfg) = ed.finish().expect("valid");
+        assert_eq!(cfg.parties[0].keys.len(), 1);
+    }
+
+    #[test]
     fn duplicate_party_is_refused() {
         let twice =
             format!("{GOOD}\n[[party]]\ncode = \"fin\"\nname = \"X\"\nemail = \"x@fin.example\"\n");
@@ -470,6 +562,7 @@ owner = "DIO"
             name: "Kommunal- og distriktsdepartementet".into(),
             email: "postmottak@kdd.example".parse().expect("email"),
             lang: Lang::Nb,
+            keys: Vec::new(),
         });
         assert!(ed.mark_milestone_done(
             &"forslag-dfd".parse().expect("id"),

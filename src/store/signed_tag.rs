@@ -227,6 +227,48 @@ impl Workspace {
         self.signed_tag(name)
     }
 
+    /// [`Workspace::create_signed_tag`] on the commit with this hex id.
+    pub fn create_signed_tag_at(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        tagger: &Actor,
+        when: &jiff::ZonedDateTime,
+        key: &PrivateKey,
+    ) -> Result<SignedTag, SignedTagError> {
+        let oid = Oid::from_str(commit)
+            .map_err(StoreError::git(format!("read the commit id \"{commit}\"")))?;
+        self.create_signed_tag(name, oid, message, tagger, when, key)
+    }
+
+    /// Whether the tag `name` exists.
+    pub fn tag_exists(&self, name: &str) -> Result<bool, SignedTagError> {
+        let refname = tag_ref(name)?;
+        match self.repo.find_reference(&refname) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(StoreError::git(format!("look up the tag \"{name}\""))(e).into()),
+        }
+    }
+
+    /// Removes the tag ref `name` if it points at `id` (used to undo a tag made by a
+    /// command whose commit then failed). The tag object stays until git's gc.
+    pub fn remove_tag_if(&self, name: &str, id: &str) -> Result<(), SignedTagError> {
+        let refname = tag_ref(name)?;
+        match self.repo.find_reference(&refname) {
+            Ok(mut r) => {
+                if r.target().map(|o| o.to_string()).as_deref() == Some(id) {
+                    r.delete()
+                        .map_err(StoreError::git(format!("remove the tag \"{name}\"")))?;
+                }
+                Ok(())
+            }
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(()),
+            Err(e) => Err(StoreError::git(format!("look up the tag \"{name}\""))(e).into()),
+        }
+    }
+
     /// Reads the signed tag `name` and splits it into payload and signature, without
     /// checking the signature.
     pub fn signed_tag(&self, name: &str) -> Result<SignedTag, SignedTagError> {

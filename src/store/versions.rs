@@ -176,6 +176,14 @@ impl Workspace {
             .map(|e| e.id()))
     }
 
+    /// The id of the `strategy/` tree in the commit with this hex id; `None` when the
+    /// commit has none, an error when there is no such commit.
+    pub fn strategy_tree_of_hex(&self, commit: &str) -> Result<Option<String>, StoreError> {
+        let oid = Oid::from_str(commit)
+            .map_err(StoreError::git(format!("read the commit id \"{commit}\"")))?;
+        Ok(self.strategy_tree_of(oid)?.map(|o| o.to_string()))
+    }
+
     /// The draft's Markdown files in the working tree, by name.
     pub fn draft_files(&self) -> Result<Vec<StoredFile>, StoreError> {
         let dir = self.root.join(STRATEGY_DIR);

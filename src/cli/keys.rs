@@ -1,0 +1,119 @@
+//! `strategi keys allowed-signers`: the parties' signing keys as the allowed-signers file
+//! that `ssh-keygen -Y verify` and git's `gpg.ssh.allowedSignersFile` read, so anyone can
+//! check a signed approval with stock tools.
+//!
+//! The keys live in `strategi.toml` (`keys = [...]` under each `[[party]]`, added with
+//! `strategi party key`). Each key's principal is `<CODE>@strategi` (e.g. `DFD@strategi`)
+//! rather than the party's e-mail address: ministries use shared mailboxes, and the code
+//! names the party unambiguously. So an approval is checked with
+//! `ssh-keygen -Y verify -f FILE -I DFD@strategi -n git …` or
+//! `git -c gpg.ssh.allowedSignersFile=FILE verify-tag approved/v2`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::model::{Config, PartyCode};
+use crate::sign::{PublicKey, allowed_signers};
+
+use super::{CommandError, Ctx, Ui};
+
+/// The parties' signing keys, for checking approvals with ssh-keygen and git.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write the allowed-signers file of every party's keys (principal CODE@strategi),
+    /// for `git -c gpg.ssh.allowedSignersFile=FILE verify-tag approved/v2` and
+    /// `ssh-keygen -Y verify -f FILE -I DFD@strategi -n git`. Printed unless --out is given.
+    ///
+    /// Example: strategi keys allowed-signers --out allowed_signers
+    AllowedSigners(AllowedSignersArgs),
+}
+
+/// Arguments of `keys allowed-signers`.
+#[derive(Debug, Args)]
+pub struct AllowedSignersArgs {
+    /// Write the file here instead of printing it (relative to the current folder).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The principal of a party's keys in an allowed-signers file: `DFD@strategi`.
+pub fn principal(code: &PartyCode) -> String {
+    format!("{code}@strategi")
+}
+
+/// A party's keys from the configuration (checked when it was read).
+pub fn party_keys(config: &Config, code: &PartyCode) -> Result<Vec<PublicKey>, CommandError> {
+    config
+        .party(code)
+        .map(|p| p.keys.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|k| PublicKey::from_openssh(k).map_err(CommandError::from))
+        .collect()
+}
+
+/// Runs a `keys` command.
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &KeysCommand) -> Result<(), CommandError> {
+    match cmd {
+        KeysCommand::AllowedSigners(a) => allowed(ctx, ui, a),
+    }
+}
+
+fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let config = ws.config()?;
+    let mut owned: Vec<(String, PublicKey)> = Vec::new();
+    for p in &config.parties {
+        for k in party_keys(&config, &p.code)? {
+            owned.push((principal(&p.code), k));
+        }
+    }
+    let entries: Vec<(&str, &PublicKey)> = owned.iter().map(|(p, k)| (p.as_str(), k)).collect();
+    let text = allowed_signers(&entries)?;
+    let json_entries: Vec<serde_json::Value> = owned
+        .iter()
+        .map(|(p, k)| {
+            serde_json::json!({
+                "principal": p,
+                "key": k.to_openssh_without_comment(),
+                "fingerprint": k.fingerprint(),
+            })
+        })
+        .collect();
+    if owned.is_empty() {
+        ui.warn("No party has a signing key yet; add one with `strategi party key PARTY --add-file KEY.pub`.");
+    }
+    match &args.out {
+        None => {
+            if ui.is_json() {
+                ui.emit(
+                    &serde_json::json!({ "entries": json_entries, "text": text }),
+                    |_| Ok(()),
+                )
+            } else {
+                ui.print_raw(&text)
+            }
+        }
+        Some(out) => {
+            let path = ctx.start_dir().join(out);
+            crate::store::atomic_write(&path, text.as_bytes())?;
+            ui.emit(
+                &serde_json::json!({ "file": path, "entries": json_entries }),
+                |w| {
+                    writeln!(
+                        w,
+                        "Wrote {} key(s) to {}. Check an approval with:",
+                        owned.len(),
+                        path.display()
+                    )?;
+                    writeln!(
+                        w,
+                        "  git -c gpg.ssh.allowedSignersFile={} verify-tag approved/vN",
+                        path.display()
+                    )
+                },
+            )
+        }
+    }
+}
