@@ -288,7 +288,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2025-12-03",
         &["--as", "DFD", "round", "send", "latest"],
     )?;
-    player.step(out, "2025-12-03", &["round", "show", "latest"])?;
+    comment_steps(&mut player, out, &dir)?;
     player.step(
         out,
         "2026-01-05",
@@ -299,11 +299,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
             "extend",
             "latest",
             "--party",
-            "FIN",
+            "NFD",
             "--due",
             "2026-01-16",
             "--reason",
-            "FIN ba om en uke ekstra",
+            "NFD ba om en uke ekstra",
         ],
     )?;
     player.step(
@@ -311,8 +311,14 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2026-01-05",
         &["--as", "DFD", "remind", "latest", "--dry-run"],
     )?;
+    player.step(
+        out,
+        "2026-01-05",
+        &["--as", "DFD", "remind", "latest", "--party", "AID,BFD"],
+    )?;
     player.step(out, "2026-01-12", &["round", "show", "latest"])?;
     player.step(out, "2026-01-12", &["deadlines"])?;
+    decision_steps(&mut player, out, &dir)?;
 
     // The secretariat revises the text after the framlegging and cuts v2.
     for (name, text) in REVISION_1 {
@@ -333,6 +339,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2026-01-26",
         &["diff", "v1", "v2", "--section", "tiltak-risikovurdering"],
     )?;
+    player.step(out, "2026-01-26", &["comment", "list", "--on", "v2"])?;
+    player.step(out, "2026-01-27", &["report", "latest"])?;
     approval_steps(&mut player, out, &dir)?;
     out.note(format!(
         "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
@@ -346,24 +354,277 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     ui.emit(&result, |_| Ok(()))
 }
 
+/// A folder of the demo that git must not see (`.git/info/exclude`): the demo's key and
+/// the replies it imports.
+fn private_folder(dir: &Path, name: &str) -> Result<PathBuf, CommandError> {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        CommandError::user(format!("Could not create \"{}\": {e}", folder.display()))
+    })?;
+    let exclude = dir.join(".git").join("info").join("exclude");
+    let mut text = std::fs::read_to_string(&exclude).unwrap_or_default();
+    let line = format!("{name}/");
+    if !text.lines().any(|l| l.trim() == line) {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&line);
+        text.push('\n');
+        crate::store::atomic_write(&exclude, text.as_bytes())?;
+    }
+    Ok(folder)
+}
+
+/// Ministries answer the framlegging by e-mail (a filled form, free text in nynorsk, a
+/// short "ingen merknader"), JD's comment comes by phone and is registered by hand, and
+/// the secretariat decides every comment.
+fn comment_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), CommandError> {
+    let mail = private_folder(dir, ".demo-mail")?;
+    write_replies(dir, &mail)?;
+    out.note(paint(
+        styles::DIM,
+        "\n(Replies arrive by e-mail; the secretariat saves them and imports them.)",
+    ));
+    player.step(
+        out,
+        "2025-12-15",
+        &[
+            "comment",
+            "import",
+            "latest",
+            ".demo-mail/svar-fin.eml",
+            ".demo-mail/svar-kdd.eml",
+            ".demo-mail/svar-smk.eml",
+        ],
+    )?;
+    player.step(
+        out,
+        "2025-12-16",
+        &[
+            "comment",
+            "add",
+            "latest",
+            "--from",
+            "JD",
+            "--section",
+            "tiltak-risikovurdering",
+            "--quote",
+            "Departementene bør bruke malen",
+            "--text",
+            "Bruken av malen bør være obligatorisk, og sikkerhetsleder bør godkjenne vurderingen.",
+            "--proposal",
+            "Departementene skal bruke malen",
+        ],
+    )?;
+    player.step(
+        out,
+        "2025-12-16",
+        &[
+            "respond",
+            "latest",
+            "--from",
+            "JD",
+            "--position",
+            "comments",
+        ],
+    )?;
+    player.step(out, "2025-12-16", &["comment", "list"])?;
+    Ok(())
+}
+
+/// The secretariat decides every comment (with reasons where it does not follow one).
+fn decision_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), CommandError> {
+    let ws = crate::store::Workspace::open(dir)?;
+    let config = ws.config()?;
+    let ctx = player.ctx("2026-01-14")?;
+    let mut decisions = Vec::new();
+    for (_, rc) in super::comment::all_comments(&ctx, &ws, &config, None)? {
+        for c in rc.comments {
+            let (decision, note) = match c.record.section.as_deref() {
+                Some("visjon") => ("accepted", "Avsnittet er strøket."),
+                Some("styring-og-okonomi") => (
+                    "partly",
+                    "Kostnadsanslag er lagt inn; finansieringen avklares i budsjettprosessen.",
+                ),
+                Some("tiltak-risikovurdering") => ("accepted", "Malen er gjort obligatorisk."),
+                Some(_) => ("accepted", "Tatt inn i revidert utkast."),
+                None => (
+                    "accepted",
+                    "Nytt tiltak 9 om erfaringsdeling med kommunesektoren.",
+                ),
+            };
+            decisions.push((c.record.id.to_string(), decision, note));
+        }
+    }
+    for (id, decision, note) in &decisions {
+        player.step(
+            out,
+            "2026-01-14",
+            &[
+                "--as",
+                "DIO",
+                "comment",
+                "resolve",
+                id,
+                "--decision",
+                decision,
+                "--note",
+                note,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the three replies the demo imports: FIN's filled-in form (taken from the
+/// letter FIN got), KDD's free text in nynorsk, SMK's "ingen merknader".
+fn write_replies(dir: &Path, mail: &Path) -> Result<(), CommandError> {
+    use crate::comments::incoming::parse_message;
+    use crate::mail::{Attachment, Mailbox, OutgoingMail};
+    let ws = crate::store::Workspace::open(dir)?;
+    let letters = super::letters::outbox(&ws).list()?;
+    let letter = |party: &str| {
+        letters
+            .iter()
+            .find(|e| e.state.party == party && e.state.kind == "round-letter")
+            .ok_or_else(|| {
+                CommandError::internal(format!("The demo's letter to {party} is missing."))
+            })
+    };
+    let dfd = Mailbox::new(
+        "Digitaliserings- og forvaltningsdepartementet",
+        "postmottak@dfd.example",
+    );
+    let reply = |party: &str,
+                 name: &str,
+                 body: &str,
+                 attachments: Vec<Attachment>,
+                 day: &str|
+     -> Result<Vec<u8>, CommandError> {
+        let l = letter(party)?;
+        let mail = OutgoingMail {
+            from: Mailbox::new(name, format!("postmottak@{}.example", party.to_lowercase())),
+            reply_to: None,
+            to: dfd.clone(),
+            subject: format!("SV: {}", l.state.subject),
+            body_text: body.to_string(),
+            attachments,
+            message_id: format!(
+                "<svar-{}@{}.example>",
+                party.to_lowercase(),
+                party.to_lowercase()
+            ),
+            in_reply_to: Some(l.state.message_id.clone()),
+            date: day
+                .parse()
+                .map_err(|e| CommandError::internal(format!("demo date: {e}")))?,
+            extra_headers: Vec::new(),
+        };
+        Ok(mail.to_eml()?)
+    };
+    // FIN fills in the form it got.
+    let fin = letter("FIN")?;
+    let eml = std::fs::read(&fin.eml_path)?;
+    let parsed = parse_message(&eml).map_err(|e| CommandError::internal(e.to_string()))?;
+    let form = parsed
+        .attachments
+        .iter()
+        .find(|a| a.file_name.starts_with("svarskjema"))
+        .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
+        .ok_or_else(|| CommandError::internal("FIN's letter has no form."))?;
+    let form = form.replace("[ ] merknader (comments)", "[x] merknader (comments)");
+    let form = fill_block(
+        &form,
+        "tiltak-plattform",
+        "Første trinn er en chatteløsning for alle ansatte",
+        "Kostnadene ved plattformen må anslås før tiltaket vedtas.",
+        "Legg inn et kostnadsanslag i kapittel 4.",
+    );
+    let form = fill_block(
+        &form,
+        "styring-og-okonomi",
+        "vil kreve økte ressurser over flere år",
+        "Finansieringen må avklares før strategien godkjennes.",
+        "",
+    );
+    let form = fill_block(
+        &form,
+        "visjon",
+        "Visjonen forutsetter at departementene står sammen.",
+        "Avsnittet gjentar innledningen.",
+        "Stryk avsnittet.",
+    );
+    let fin_mail = reply(
+        "FIN",
+        "Finansdepartementet",
+        "Vi viser til framlegging av utkast til strategi. Finansdepartementets merknader står i vedlagte svarskjema.\n\nMed vennlig hilsen\nFinansdepartementet\n",
+        vec![Attachment {
+            filename: "svarskjema-FIN-v1.txt".into(),
+            content_type: "text/plain; charset=utf-8".into(),
+            bytes: form.into_bytes(),
+        }],
+        "2025-12-12T10:15:00Z",
+    )?;
+    let kdd_mail = reply(
+        "KDD",
+        "Kommunal- og distriktsdepartementet",
+        "Kommunal- og distriktsdepartementet meiner strategien bør seie meir om korleis departementa skal dele erfaringar med kommunesektoren, til dømes gjennom KS.\n\nMed helsing\nKommunal- og distriktsdepartementet\n",
+        Vec::new(),
+        "2025-12-13T08:30:00Z",
+    )?;
+    let smk_mail = reply(
+        "SMK",
+        "Statsministerens kontor",
+        "Statsministerens kontor har ingen merknader.\n\nMed vennlig hilsen\nStatsministerens kontor\n",
+        Vec::new(),
+        "2025-12-14T12:00:00Z",
+    )?;
+    for (name, bytes) in [
+        ("svar-fin.eml", fin_mail),
+        ("svar-kdd.eml", kdd_mail),
+        ("svar-smk.eml", smk_mail),
+    ] {
+        crate::store::atomic_write(&mail.join(name), &bytes)?;
+    }
+    Ok(())
+}
+
+/// Fills the form block of `section`: the lines after its `Seksjon:` line.
+fn fill_block(form: &str, section: &str, quote: &str, comment: &str, proposal: &str) -> String {
+    let mut out = Vec::new();
+    let mut fill = 0;
+    for line in form.lines() {
+        if line.starts_with(&format!("Seksjon: {section} "))
+            || line == format!("Seksjon: {section}")
+        {
+            fill = 3;
+            out.push(line.to_string());
+            continue;
+        }
+        if fill > 0 {
+            let value = match fill {
+                3 => quote,
+                2 => comment,
+                _ => proposal,
+            };
+            fill -= 1;
+            if !value.is_empty() {
+                out.push(format!("{} {value}", line.trim_end()));
+                continue;
+            }
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n") + "\n"
+}
+
 /// The end of the case: DFD closes the round, approves v2 with a signature, and anyone
 /// checks it. The demo's key is made in `.demo-keys/` inside the demo folder, which
 /// `.git/info/exclude` keeps out of git (strategi commits only the files a command
 /// writes, so it would never be committed anyway); a real approver keeps the key in
 /// `~/.ssh`.
 fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), CommandError> {
-    let keys = dir.join(".demo-keys");
-    std::fs::create_dir_all(&keys)
-        .map_err(|e| CommandError::user(format!("Could not create \"{}\": {e}", keys.display())))?;
-    let exclude = dir.join(".git").join("info").join("exclude");
-    let mut text = std::fs::read_to_string(&exclude).unwrap_or_default();
-    if !text.lines().any(|l| l.trim() == ".demo-keys/") {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(".demo-keys/\n");
-        crate::store::atomic_write(&exclude, text.as_bytes())?;
-    }
+    let keys = private_folder(dir, ".demo-keys")?;
     out.note(paint(
         styles::DIM,
         "\n(DFD's approver makes a signing key; the secret stays outside git, in .demo-keys/.)",
