@@ -494,6 +494,7 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
         note,
         by: actor.party.clone(),
         at: ctx.clock.now().timestamp(),
+        supersedes: c.decision.as_ref().map(|d| d.id.clone()),
     };
     tx.write(&decision_path(&round.def.id, &record), to_toml(&record)?);
     let commit = tx.commit(

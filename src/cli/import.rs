@@ -381,10 +381,21 @@ fn prepare(
             let body = reply_text(&m.text);
             if is_no_comments(&body) && stored_attachments.is_empty() {
                 position = Some(Position::NoComments);
+                // "No comments, but …": the rest is kept as a general comment, so
+                // nothing the party wrote is lost.
+                if substance(&body) > SHORT_REPLY_WORDS {
+                    comments.push(new_comment(None, None, body, None));
+                }
             } else if !body.trim().is_empty() {
                 comments.push(new_comment(None, None, body, None));
             }
-            for (name, _) in &stored_attachments {
+        }
+        // Attachments other than the form (a Word file, a PDF) get a general comment
+        // each, so that they too are answered.
+        for ((name, _), a) in stored_attachments.iter().zip(&m.attachments) {
+            let is_form = a.content_type.starts_with("text/")
+                && std::str::from_utf8(&a.bytes).is_ok_and(looks_like_form);
+            if !is_form {
                 comments.push(new_comment(
                     None,
                     None,
@@ -568,7 +579,47 @@ fn reply_text(body: &str) -> String {
     out.join("\n").trim().to_string()
 }
 
-/// Whether a reply says only "no comments", in any of the case's languages.
+/// A "no comments" reply longer than this (greetings left out) also says something
+/// else, and is kept as a general comment too.
+const SHORT_REPLY_WORDS: usize = 12;
+
+/// The words of a reply, without greeting and sign-off lines.
+fn substance(body: &str) -> usize {
+    let greetings = [
+        "hei",
+        "hallo",
+        "med vennlig hilsen",
+        "med helsing",
+        "mvh",
+        "vennlig hilsen",
+        "hilsen",
+        "best regards",
+        "kind regards",
+        "regards",
+        "med venlig hilsen",
+    ];
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut words = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let lower = line.to_lowercase();
+        let lower = lower.trim_end_matches([',', '.', '!']);
+        if greetings.contains(&lower) {
+            // A sign-off: the name below it does not count either.
+            if i > 0 {
+                break;
+            }
+            continue;
+        }
+        words += line.split_whitespace().count();
+    }
+    words
+}
+
+/// Whether a reply says "no comments", in any of the case's languages.
 fn is_no_comments(body: &str) -> bool {
     let words: String = body
         .to_lowercase()
@@ -619,5 +670,18 @@ mod tests {
         assert!(!is_no_comments("Vi har merknader til kapittel 3."));
         let long = format!("ingen merknader til mål, men {}", "mye tekst ".repeat(40));
         assert!(!is_no_comments(&long));
+    }
+
+    #[test]
+    fn greetings_are_not_substance() {
+        assert!(
+            substance("Hei,\n\nVi har ingen merknader.\n\nMed vennlig hilsen\nKari Nordmann\n")
+                <= SHORT_REPLY_WORDS
+        );
+        assert!(
+            substance(
+                "Ingen merknader, men kostnadene må dekkes innenfor gjeldende rammer, og det må sies tydelig i kapittel 4."
+            ) > SHORT_REPLY_WORDS
+        );
     }
 }

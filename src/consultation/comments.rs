@@ -165,6 +165,10 @@ pub struct DecisionRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// The decision this one replaces, if any. The chain, not the clock, decides which
+    /// decision is current, so clones with clocks apart still agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<RecordId>,
 }
 
 /// What an import made of one message, `inbox/<digest>/import.toml`.
@@ -306,6 +310,7 @@ pub fn load_comments(
         decisions.push((f.path, d));
     }
     decisions.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    let mut per_comment: BTreeMap<usize, Vec<DecisionRecord>> = BTreeMap::new();
     for (path, d) in decisions {
         if !may_steer(&d.by) {
             out.findings.push(Finding {
@@ -329,12 +334,7 @@ pub fn load_comments(
             continue;
         }
         match index.get(&d.comment) {
-            Some(&i) => {
-                let c = &mut out.comments[i];
-                if let Some(old) = c.decision.replace(d) {
-                    c.superseded.push(old);
-                }
-            }
+            Some(&i) => per_comment.entry(i).or_default().push(d),
             None => out.findings.push(Finding {
                 path,
                 message: format!(
@@ -343,6 +343,18 @@ pub fn load_comments(
                 ),
             }),
         }
+    }
+    for (i, mut list) in per_comment {
+        // Current: the latest decision that no other one supersedes.
+        let replaced: Vec<RecordId> = list.iter().filter_map(|d| d.supersedes.clone()).collect();
+        let head = list
+            .iter()
+            .rposition(|d| !replaced.contains(&d.id))
+            .unwrap_or(list.len() - 1);
+        let current = list.remove(head);
+        let c = &mut out.comments[i];
+        c.decision = Some(current);
+        c.superseded = list;
     }
     Ok(out)
 }
