@@ -35,7 +35,7 @@ done
 cp strategy/*.md "$WS/strategy/"
 S version cut --label "Utkast"
 for i in $(seq 1 "$ROUNDS"); do
-    S --as DFD round open --version v1 --to all --due 2026-01-09 --title "Runde $i"
+    S --as DFD round open --version v1 --to all --due 2026-01-09 --title "Runde $i" 2>/dev/null
 done
 python3 bench/comments_fixture.py "$WS" "$ROUNDS" "$COMMENTS" "$WORK/emls" "$EMLS"
 git -C "$WS" add -A && git -C "$WS" commit -qm "Bench records"
@@ -44,10 +44,11 @@ echo "files: $(find "$WS/consultations" -type f | wc -l)"
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/list.json" \
     "$BIN -C $WS --json comment list" "$BIN -C $WS status" "$BIN -C $WS --json status"
 # Import: each run starts from the committed fixture.
-hyperfine --runs 3 --prepare "git -C $WS reset -q --hard && git -C $WS clean -qfdx" \
+FIXTURE_COMMIT=$(git -C "$WS" rev-parse HEAD)
+hyperfine --runs 3 --prepare "git -C $WS reset -q --hard $FIXTURE_COMMIT && git -C $WS clean -qfdx" \
     "$BIN -C $WS comment import $(basename "$(ls -d "$WS"/consultations/r* | head -1)") $WORK/emls/*.eml"
 git -C "$WS" log --oneline -1
 echo "peak RSS of one import (KiB):"
-git -C "$WS" reset -q --hard HEAD~1 2>/dev/null || true
+git -C "$WS" reset -q --hard "$FIXTURE_COMMIT"
 git -C "$WS" clean -qfdx
 /usr/bin/time -f "%M" "$BIN" -C "$WS" comment import "$(basename "$(ls -d "$WS"/consultations/r* | head -1)")" "$WORK"/emls/*.eml >/dev/null

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 ws, rounds_n, comments_n, emldir, emls_n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 rnd = random.Random(42)
-B32 = "abcdefghijklmnopqrstuvwxyz234567"
+B32 = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def rid(kind):

@@ -567,6 +567,9 @@ fn reply_text(body: &str) -> String {
         if t.starts_with('>') {
             continue;
         }
+        if !out.is_empty() && SIGN_OFFS.contains(&lower.trim_end_matches([',', '.', '!'])) {
+            break;
+        }
         out.push(line);
     }
     // Drop an "On … wrote:" line left at the end, and blank edges.
@@ -583,21 +586,25 @@ fn reply_text(body: &str) -> String {
 /// else, and is kept as a general comment too.
 const SHORT_REPLY_WORDS: usize = 12;
 
+/// Lines that close a letter: what follows is the sender's name.
+const SIGN_OFFS: [&str; 12] = [
+    "med vennlig hilsen",
+    "med venleg helsing",
+    "med helsing",
+    "mvh",
+    "vennlig hilsen",
+    "hilsen",
+    "helsing",
+    "best regards",
+    "kind regards",
+    "regards",
+    "med venlig hilsen",
+    "venlig hilsen",
+];
+
 /// The words of a reply, without greeting and sign-off lines.
 fn substance(body: &str) -> usize {
-    let greetings = [
-        "hei",
-        "hallo",
-        "med vennlig hilsen",
-        "med helsing",
-        "mvh",
-        "vennlig hilsen",
-        "hilsen",
-        "best regards",
-        "kind regards",
-        "regards",
-        "med venlig hilsen",
-    ];
+    let greetings: Vec<&str> = ["hei", "hallo"].into_iter().chain(SIGN_OFFS).collect();
     let lines: Vec<&str> = body
         .lines()
         .map(str::trim)
@@ -655,7 +662,7 @@ mod tests {
     #[test]
     fn reply_text_drops_quotes_and_signatures() {
         let body = "Vi støtter målet.\n\nMvh\nKari\n-- \nFinansdepartementet\n\nOn 3 Dec, DFD wrote:\n> old text\n";
-        assert_eq!(reply_text(body), "Vi støtter målet.\n\nMvh\nKari");
+        assert_eq!(reply_text(body), "Vi støtter målet.");
         let body = "Enig.\n\nOn Mon, 3 Dec 2025, DFD wrote:\n> Høring\n> mer\n";
         assert_eq!(reply_text(body), "Enig.");
     }

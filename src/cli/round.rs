@@ -490,7 +490,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     }
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
-    let comments = crate::consultation::load_comments(&ws, &state.def, &config)?;
+    let comments = crate::consultation::load_comments(&ws.records(), &state.def, &config)?;
     let open_comments = comments
         .comments
         .iter()
@@ -539,6 +539,11 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 w,
                 "Answers   {} of {} ({} with no comments); {} sent; {} overdue",
                 counts.answered, counts.recipients, counts.no_comments, counts.sent, counts.overdue
+            )?;
+            writeln!(
+                w,
+                "Comments  {} ({open_comments} without a decision)",
+                comments.comments.len()
             )?;
             writeln!(w)?;
             let name_w = state

@@ -84,10 +84,13 @@ impl Ui {
             return Ok(());
         }
         if self.json {
-            let mut lock = io::stdout().lock();
-            serde_json::to_writer_pretty(&mut lock, value)
+            // Into one buffer, then one write: stdout is line-buffered, and a large
+            // value written line by line costs a system call per line.
+            let mut buf = serde_json::to_vec_pretty(value)
                 .map_err(|e| CommandError::internal(format!("Could not write JSON: {e}")))?;
-            writeln!(lock)?;
+            buf.push(b'\n');
+            let mut lock = io::stdout().lock();
+            lock.write_all(&buf)?;
             lock.flush()?;
         } else {
             // Render into one buffer and write it at once: one system call, not one a line.

@@ -287,7 +287,7 @@ fn check_rounds(
             }
         }
         if comments_ok && decisions_ok {
-            match load_comments(ws, &def, config) {
+            match load_comments(&ws.records(), &def, config) {
                 Ok(c) => {
                     for f in c.findings {
                         r.add(f.path, f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");

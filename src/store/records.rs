@@ -56,7 +56,38 @@ fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StoreError> {
     }
 }
 
+/// A reader of a workspace's record files: a plain path, so that it can be shared
+/// between threads (the repository handle cannot).
+#[derive(Debug, Clone)]
+pub struct Records {
+    root: std::path::PathBuf,
+}
+
 impl Workspace {
+    /// A reader of this workspace's records, usable from other threads.
+    pub fn records(&self) -> Records {
+        Records {
+            root: self.root.clone(),
+        }
+    }
+
+    /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
+    pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
+        self.records().list_folders(rel)
+    }
+
+    /// The `.toml` files directly in `rel` (sorted by name); empty if it does not exist.
+    pub fn read_records(&self, rel: &str) -> Result<Vec<RecordFile>, StoreError> {
+        self.records().read_records(rel)
+    }
+
+    /// Reads one record file, if it exists.
+    pub fn read_record(&self, rel: &str) -> Result<Option<RecordFile>, StoreError> {
+        self.records().read_record(rel)
+    }
+}
+
+impl Records {
     /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
     pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();

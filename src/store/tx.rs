@@ -304,8 +304,19 @@ impl Transaction<'_> {
 
         // 2. Files, 3. commit: on failure, undo the files.
         let result = (|| -> Result<Oid, StoreError> {
-            for (path, bytes) in &self.writes {
-                atomic_write(&ws.root.join(path), bytes)?;
+            // A file that replaces another is synced before its rename, so the rename
+            // never exposes a torn file in place of a good one. A new file is only
+            // renamed into place: a crash removes it again (the journal says it did
+            // not exist), and once committed its content is in git. This saves one
+            // disk flush per file, which is what a large import costs.
+            for (file, (path, bytes)) in journal.files.iter().zip(&self.writes) {
+                let target = ws.root.join(path);
+                if file.old.is_some() {
+                    atomic_write(&target, bytes)?;
+                } else {
+                    write_renamed(&target, bytes, false)
+                        .map_err(StoreError::io("write", &target))?;
+                }
             }
             let sig = Workspace::signature(actor, when)?;
             let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
@@ -402,6 +413,12 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 
 /// [`atomic_write`] with the plain I/O error, for modules with their own error type.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_renamed(path, bytes, true)
+}
+
+/// Writes a temporary file in the same folder and renames it over `path`; with `sync`,
+/// the file is flushed to disk before the rename and the folder after it.
+fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path
@@ -412,13 +429,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     };
     write().inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })?;
-    if let Ok(d) = std::fs::File::open(dir) {
+    if sync && let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
