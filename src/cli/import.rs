@@ -314,7 +314,7 @@ fn prepare(
     let now = ctx.clock.now().timestamp();
     let source = inbox_dir(&state.def.id, &digest);
     let mut comments = Vec::new();
-    let mut position = form.as_ref().and_then(|f| f.position).map(form_position);
+    let mut position = form.as_ref().and_then(|f| f.position);
     let new_comment =
         |section: Option<String>, anchor, text: String, proposal: Option<String>| CommentRecord {
             id: RecordId::new('c', ctx.random_u64()),
@@ -436,10 +436,6 @@ fn prepare(
         comments,
         warnings,
     })
-}
-
-fn form_position(p: crate::comments::form::Position) -> Position {
-    p.key().parse().unwrap_or(Position::Comments)
 }
 
 fn looks_like_mail(text: &str) -> bool {

@@ -60,61 +60,9 @@
 //! [`find_form`] finds a form pasted into an e-mail body, with text around it; see
 //! there. [`looks_like_form`] tells whether a text holds one.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-/// The party's position on the version, from the ticked box of the `Position` line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Position {
-    /// `no-comments`: the party has no comments.
-    NoComments,
-    /// `comments`: the party has comments.
-    Comments,
-    /// `reservation`: the party agrees with a reservation.
-    Reservation,
-    /// `disagree`: the party disagrees.
-    Disagree,
-}
-
-impl Position {
-    /// All positions, in the order of the form.
-    pub const ALL: [Position; 4] = [
-        Position::NoComments,
-        Position::Comments,
-        Position::Reservation,
-        Position::Disagree,
-    ];
-
-    /// The machine key written in parentheses on the form: `no-comments`, `comments`,
-    /// `reservation` or `disagree`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Position::NoComments => "no-comments",
-            Position::Comments => "comments",
-            Position::Reservation => "reservation",
-            Position::Disagree => "disagree",
-        }
-    }
-
-    /// The position with this key (any case; spaces and `_` count as `-`).
-    pub fn from_key(key: &str) -> Option<Position> {
-        let k: String = key
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join("-")
-            .replace('_', "-")
-            .to_lowercase();
-        Position::ALL.into_iter().find(|p| p.key() == k)
-    }
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
+pub use crate::model::Position;
 
 /// One comment block of a form that has something in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ConsultationKind, WorkCalendar};
+pub use crate::model::Position;
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
@@ -111,71 +112,6 @@ pub fn round_path(id: &RecordId) -> String {
 pub fn fact_path(round: &RecordId, fact: &Fact) -> String {
     let stamp = fact.at.strftime("%Y%m%dT%H%M%SZ");
     format!("{CONSULTATIONS_DIR}/{round}/facts/{stamp}-{}.toml", fact.id)
-}
-
-/// A party's formal position on a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Position {
-    /// No comments ("ingen merknader").
-    NoComments,
-    /// Comments, see the comments.
-    Comments,
-    /// Agrees with a reservation ("forbehold").
-    Reservation,
-    /// Disagrees.
-    Disagree,
-}
-
-impl Position {
-    /// All positions, in order.
-    pub const ALL: [Position; 4] = [
-        Position::NoComments,
-        Position::Comments,
-        Position::Reservation,
-        Position::Disagree,
-    ];
-
-    /// The machine key: `no-comments`, `comments`, `reservation`, `disagree`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Position::NoComments => "no-comments",
-            Position::Comments => "comments",
-            Position::Reservation => "reservation",
-            Position::Disagree => "disagree",
-        }
-    }
-
-    /// The position in words, in bokmål (for reports) or English.
-    pub fn words(self, lang: crate::model::Lang) -> &'static str {
-        use crate::model::Lang;
-        match (self, lang) {
-            (Position::NoComments, Lang::Nb | Lang::Da) => "ingen merknader",
-            (Position::NoComments, Lang::Nn) => "ingen merknader",
-            (Position::NoComments, Lang::En) => "no comments",
-            (Position::Comments, Lang::Nb | Lang::Nn | Lang::Da) => "merknader",
-            (Position::Comments, Lang::En) => "comments",
-            (Position::Reservation, Lang::Nb | Lang::Nn | Lang::Da) => "forbehold",
-            (Position::Reservation, Lang::En) => "reservation",
-            (Position::Disagree, Lang::Nb | Lang::Da) => "uenig",
-            (Position::Disagree, Lang::Nn) => "usamd",
-            (Position::Disagree, Lang::En) => "disagree",
-        }
-    }
-}
-
-impl std::str::FromStr for Position {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Position, String> {
-        Position::ALL
-            .into_iter()
-            .find(|p| p.key() == s.trim())
-            .ok_or_else(|| {
-                format!(
-                    "\"{s}\" is not a position; use no-comments, comments, reservation or disagree."
-                )
-            })
-    }
 }
 
 /// How a party stands in a round.

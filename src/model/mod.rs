@@ -5,8 +5,10 @@
 
 mod config;
 mod ids;
+mod position;
 mod version;
 
 pub use config::{ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, Transport};
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
+pub use position::Position;
 pub use version::Version;
