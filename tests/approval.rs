@@ -6,31 +6,6 @@ use std::process::Command;
 
 use crate::common::TestEnv;
 
-/// A workspace with DFD as a listed party and v1 cut.
-fn with_version(env: &TestEnv, ws: &str) {
-    env.workspace(ws);
-    env.run_in(
-        ws,
-        &[
-            "party",
-            "add",
-            "DFD",
-            "--name",
-            "Digitaliserings- og forvaltningsdepartementet",
-            "--email",
-            "postmottak@dfd.example",
-        ],
-    )
-    .ok();
-    std::fs::write(
-        env.path(&format!("{ws}/strategy/01-utkast.md")),
-        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
-    )
-    .expect("write");
-    env.run_in(ws, &["version", "cut", "--label", "Utkast"])
-        .ok();
-}
-
 /// Makes an ed25519 key pair without a passphrase; returns the private key's path.
 fn keygen(env: &TestEnv, name: &str) -> String {
     let path = env.path(name);
@@ -69,7 +44,7 @@ fn verify_findings(env: &TestEnv, ws: &str) -> Vec<serde_json::Value> {
 #[test]
 fn approval_by_a_non_approver_is_refused() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     let r = env.assert_refused_unchanged("ws", &["approve", "v1"]);
     assert!(
         r.stderr.contains("Only the case's approver, DFD"),
@@ -99,7 +74,7 @@ fn approval_by_a_non_approver_is_refused() {
 #[test]
 fn approval_added_by_hand_for_a_non_approver_is_reported() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     let list = env.run_in("ws", &["--json", "version", "list"]).ok().json();
     let commit = list[0]["commit"].as_str().expect("commit").to_string();
     let tree = list[0]["tree"].as_str().expect("tree").to_string();
@@ -145,7 +120,7 @@ fn approval_added_by_hand_for_a_non_approver_is_reported() {
 #[test]
 fn editing_an_approved_version_is_reported() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     env.run_in("ws", &["--as", "DFD", "approve", "v1"]).ok();
     assert!(verify_findings(&env, "ws").is_empty());
     // Someone changes the text and moves v1 onto the new commit.
@@ -197,7 +172,7 @@ fn editing_an_approved_version_is_reported() {
 #[test]
 fn signed_approval_verifies_with_ssh_keygen_and_git() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     let key = keygen(&env, "dfd_ed25519");
     env.run_in(
         "ws",
@@ -306,7 +281,7 @@ fn signed_approval_verifies_with_ssh_keygen_and_git() {
 #[test]
 fn signature_by_a_key_not_listed_for_the_approver_fails() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     let listed = keygen(&env, "listed");
     let other = keygen(&env, "other");
     env.run_in(
@@ -363,7 +338,7 @@ fn signature_by_a_key_not_listed_for_the_approver_fails() {
 #[test]
 fn approval_waits_for_open_rounds_unless_a_reason_is_given() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     env.run_in(
         "ws",
         &[
@@ -407,7 +382,7 @@ fn approval_waits_for_open_rounds_unless_a_reason_is_given() {
 #[test]
 fn submit_records_on_time_and_late() {
     let env = TestEnv::new();
-    with_version(&env, "early");
+    env.workspace_with_version("early");
     let r = env
         .run_in(
             "early",
@@ -447,7 +422,7 @@ fn submit_records_on_time_and_late() {
         &["submit", "v1", "--to", "DFD", "--milestone", "forslag-dfd"],
     );
 
-    with_version(&env, "late");
+    env.workspace_with_version("late");
     let r = env
         .run_in(
             "late",
@@ -496,7 +471,7 @@ fn submit_records_on_time_and_late() {
 #[test]
 fn a_bad_key_in_the_config_is_reported_with_its_place() {
     let env = TestEnv::new();
-    with_version(&env, "ws");
+    env.workspace_with_version("ws");
     let path = env.path("ws/strategi.toml");
     let text = std::fs::read_to_string(&path).expect("read");
     let bad = text.replacen(

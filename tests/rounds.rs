@@ -2,34 +2,10 @@
 
 use crate::common::TestEnv;
 
-fn with_version(env: &TestEnv) {
-    env.workspace("ws");
-    env.run_in(
-        "ws",
-        &[
-            "party",
-            "add",
-            "DFD",
-            "--name",
-            "Digitaliserings- og forvaltningsdepartementet",
-            "--email",
-            "postmottak@dfd.example",
-        ],
-    )
-    .ok();
-    std::fs::write(
-        env.path("ws/strategy/01-utkast.md"),
-        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
-    )
-    .expect("write");
-    env.run_in("ws", &["version", "cut", "--label", "Utkast"])
-        .ok();
-}
-
 #[test]
 fn short_deadlines_need_a_reason_and_keep_it() {
     let env = TestEnv::new();
-    with_version(&env);
+    env.workspace_with_version("ws");
     // 3 November + 20 days: one day short of three weeks.
     let r = env.assert_refused_unchanged(
         "ws",
@@ -122,7 +98,7 @@ fn short_deadlines_need_a_reason_and_keep_it() {
 #[test]
 fn holiday_windows_warn() {
     let env = TestEnv::new();
-    with_version(&env);
+    env.workspace_with_version("ws");
     let r = env
         .run_in(
             "ws",
@@ -151,7 +127,7 @@ fn holiday_windows_warn() {
 #[test]
 fn extensions_show_in_round_and_deadlines() {
     let env = TestEnv::new();
-    with_version(&env);
+    env.workspace_with_version("ws");
     let open = env
         .run_in(
             "ws",

@@ -281,22 +281,30 @@ pub(super) fn all_comments(
         Some(spec) => vec![super::round::load(ctx, ws, config, spec)?],
         None => load_rounds(ws, config, today, &cal)?,
     };
-    // Rounds are independent: read their comment files on two threads (the machines
-    // this runs on have few cores, and the work is mostly reading small files).
+    let comments = comments_of(ws, config, &rounds)?;
+    Ok(rounds.into_iter().zip(comments).collect())
+}
+
+/// The comments of each round, in the order of `rounds`. Rounds are independent, so
+/// their comment files are read on two threads (the machines this runs on have few
+/// cores, and the work is mostly reading small files).
+pub(super) fn comments_of(
+    ws: &Workspace,
+    config: &Config,
+    rounds: &[RoundState],
+) -> Result<Vec<crate::consultation::RoundComments>, CommandError> {
     let records = ws.records();
-    let half = rounds.len().div_ceil(2);
     let load = |rs: &[RoundState]| -> Result<Vec<crate::consultation::RoundComments>, crate::store::StoreError> {
         rs.iter().map(|r| load_comments(&records, &r.def, config)).collect()
     };
-    let (first, second) = rounds.split_at(half);
+    let (first, second) = rounds.split_at(rounds.len().div_ceil(2));
     let (a, b) = std::thread::scope(|s| {
         let other = s.spawn(|| load(second));
         let mine = load(first);
         (mine, other.join())
     });
     let b = b.map_err(|_| CommandError::internal("A thread reading comments failed."))?;
-    let comments: Vec<_> = a?.into_iter().chain(b?).collect();
-    Ok(rounds.into_iter().zip(comments).collect())
+    Ok(a?.into_iter().chain(b?).collect())
 }
 
 /// Finds a comment by id or id prefix, in every round.
@@ -379,7 +387,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
             landing: landings.as_ref().and_then(|l| l.get(i).cloned().flatten()),
         })
         .collect();
-    let emit_listed = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+    ui.emit(&listed, |w| {
         if listed.is_empty() {
             writeln!(
                 w,
@@ -415,12 +423,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
             }
         }
         Ok(())
-    };
-    if landings.is_some() {
-        ui.emit(&listed, emit_listed)
-    } else {
-        ui.emit(&comments, emit_listed)
-    }
+    })
 }
 
 /// The first `max` characters of `text` on one line.

@@ -44,7 +44,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let today = ctx.clock.today();
-    let items = case_obligations(&ws, &config, today, args.soon)?;
+    let rounds = crate::consultation::load_rounds(
+        &ws,
+        &config,
+        today,
+        &crate::calendar::work_calendar(&config),
+    )?;
+    let items = case_obligations(&config, &rounds, today, args.soon)?;
     let ics = match &args.ics {
         None => None,
         Some(file) => {
@@ -81,16 +87,16 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
     })
 }
 
-/// Every obligation of the case: milestones, open rounds, and extended party deadlines.
+/// Every obligation of the case: milestones, the rounds' deadlines, and extended party
+/// deadlines.
 pub fn case_obligations(
-    ws: &crate::store::Workspace,
     config: &Config,
+    rounds: &[crate::consultation::RoundState],
     today: jiff::civil::Date,
     soon: u32,
 ) -> Result<Vec<Obligation>, CommandError> {
-    let cal = crate::calendar::work_calendar(config);
     let mut extra = Vec::new();
-    for r in crate::consultation::load_rounds(ws, config, today, &cal)? {
+    for r in rounds {
         let done = r
             .closed
             .map(|t| t.to_zoned_datetime(crate::calendar::oslo()).date());

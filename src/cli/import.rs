@@ -44,12 +44,24 @@ use super::comment::{ImportArgs, round_document, to_toml};
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum FileResult {
+    /// Read and checked: imported (or, when others were refused, ready to be).
+    Imported,
+    /// Imported before; nothing changed.
+    Duplicate,
+    /// Cannot be imported; `reason` says why.
+    Refused,
+}
+
 /// What one file became.
 #[derive(Debug, Serialize)]
 struct Outcome {
     file: String,
     /// imported | duplicate | refused
-    result: &'static str,
+    result: FileResult,
     #[serde(skip_serializing_if = "Option::is_none")]
     party: Option<PartyCode>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,7 +115,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         if known.contains_key(&digest) || !seen.insert(digest.clone()) {
             outcomes.push(Outcome {
                 file: shown,
-                result: "duplicate",
+                result: FileResult::Duplicate,
                 party: known.get(&digest).map(|r| r.party.clone()),
                 matched_by: None,
                 position: None,
@@ -127,7 +139,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
             Ok(p) => {
                 outcomes.push(Outcome {
                     file: shown,
-                    result: "imported",
+                    result: FileResult::Imported,
                     party: Some(p.record.party.clone()),
                     matched_by: Some(p.record.matched_by.clone()),
                     position: p.record.position,
@@ -141,7 +153,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
             Err(reason) => outcomes.push(refused(&shown, reason)),
         }
     }
-    let refused_count = outcomes.iter().filter(|o| o.result == "refused").count();
+    let refused_count = outcomes
+        .iter()
+        .filter(|o| o.result == FileResult::Refused)
+        .count();
     let write = !ready.is_empty() && (refused_count == 0 || args.skip_bad);
     let mut commit = None;
     if write {
@@ -203,13 +218,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         |w| {
             for o in &outcomes {
                 let head = match o.result {
-                    "imported" if write => paint(styles::GOOD, "imported "),
-                    "imported" => paint(styles::DIM, "not imported"),
-                    "duplicate" => paint(styles::DIM, "duplicate"),
-                    _ => paint(styles::BAD, "REFUSED  "),
+                    FileResult::Imported if write => paint(styles::GOOD, "imported "),
+                    FileResult::Imported => paint(styles::DIM, "not imported"),
+                    FileResult::Duplicate => paint(styles::DIM, "duplicate"),
+                    FileResult::Refused => paint(styles::BAD, "REFUSED  "),
                 };
                 match o.result {
-                    "imported" => writeln!(
+                    FileResult::Imported => writeln!(
                         w,
                         "{head} {}: {} (by {}), {} comment(s){}",
                         o.file,
@@ -245,7 +260,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
 fn refused(file: &str, reason: String) -> Outcome {
     Outcome {
         file: file.to_string(),
-        result: "refused",
+        result: FileResult::Refused,
         party: None,
         matched_by: None,
         position: None,

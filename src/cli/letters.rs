@@ -14,8 +14,7 @@ use serde::Serialize;
 
 use crate::calendar::{format_date_long, work_calendar};
 use crate::consultation::{FactBody, PartyState, RoundState};
-use crate::document::SourceFile;
-use crate::document::html::standalone_html;
+use crate::document::html::{html_body, html_page};
 use crate::mail::{
     Attachment, DeliveryState, FormContext, FormSection, LetterContext, LetterKind, Mailbox,
     Mailer, Outbox, OutboxMeta, OutgoingMail, Renderer, SendmailMailer, SmtpMailer, message_id,
@@ -33,17 +32,20 @@ pub fn outbox(ws: &Workspace) -> Outbox {
     Outbox::new(ws.root().join(OUTBOX_DIR))
 }
 
-/// Everything a round's letters need, loaded once.
-pub struct LetterKit {
+/// Everything a round's letters need, loaded and rendered once for all recipients.
+struct LetterKit {
     renderer: Renderer,
     version: Version,
-    sources: Vec<SourceFile>,
     sections: Vec<FormSection>,
+    /// The version as one Markdown file.
+    markdown: String,
+    /// The version as HTML (the page around it names the letter's language).
+    html_body: String,
 }
 
 impl LetterKit {
     /// Loads the templates (with the workspace's overrides) and the round's version.
-    pub fn load(ws: &Workspace, state: &RoundState) -> Result<LetterKit, CommandError> {
+    fn load(ws: &Workspace, state: &RoundState) -> Result<LetterKit, CommandError> {
         let overrides = ws.root().join("templates");
         let renderer = Renderer::new(overrides.is_dir().then_some(overrides.as_path()))?;
         let version = ws.version(state.def.version)?;
@@ -59,11 +61,17 @@ impl LetterKit {
                 title: s.title.clone(),
             })
             .collect();
+        let markdown = sources
+            .iter()
+            .map(|s| s.text.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         Ok(LetterKit {
             renderer,
             version,
-            sources,
             sections,
+            markdown: format!("{markdown}\n"),
+            html_body: html_body(&sources),
         })
     }
 }
@@ -114,7 +122,7 @@ fn attachment_names(version: &Version, party: &Party) -> (String, String, String
 }
 
 /// Renders one letter of `kind` to `party` in its language.
-pub fn plan_letter(
+fn plan_letter(
     ctx: &Ctx,
     config: &Config,
     state: &RoundState,
@@ -158,22 +166,16 @@ pub fn plan_letter(
         },
     )?;
     if kind == LetterKind::RoundLetter {
-        let markdown = kit
-            .sources
-            .iter()
-            .map(|s| s.text.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n\n");
         attachments.push(Attachment {
             filename: md_name,
             content_type: "text/markdown; charset=utf-8".into(),
-            bytes: format!("{markdown}\n").into_bytes(),
+            bytes: kit.markdown.clone().into_bytes(),
         });
         let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
         attachments.push(Attachment {
             filename: html_name,
             content_type: "text/html; charset=utf-8".into(),
-            bytes: standalone_html(&config.case.title, lang.code(), &subtitle, &kit.sources)
+            bytes: html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
                 .into_bytes(),
         });
     }
@@ -247,7 +249,7 @@ pub fn plan_letter(
 
 /// Queues the planned letters' outbox files in the transaction; returns each letter's
 /// outbox entry name.
-pub fn queue(
+fn queue(
     tx: &mut Transaction<'_>,
     state: &RoundState,
     letters: &[PlannedLetter],
@@ -267,6 +269,60 @@ pub fn queue(
         names.push(Outbox::entry_name(&l.mail));
     }
     Ok(names)
+}
+
+/// Letters issued by one command: rendered, queued and recorded in one commit.
+pub struct Issued {
+    /// The letters, with their outbox entry names.
+    pub letters: Vec<(PlannedLetter, String)>,
+    /// The commit that recorded them.
+    pub commit: crate::store::CommitInfo,
+}
+
+/// The first step of `round send` and `remind`: renders a letter of `kind` to each of
+/// `parties`, queues them in the outbox, records a fact per letter, and commits that
+/// (`summary`, `action`) while keeping the lock for the delivery that follows.
+#[allow(clippy::too_many_arguments)]
+pub fn issue(
+    ctx: &Ctx,
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    state: &RoundState,
+    parties: &[&PartyState],
+    kind: LetterKind,
+    summary: &str,
+    action: &str,
+) -> Result<Issued, CommandError> {
+    let kit = LetterKit::load(tx.workspace(), state)?;
+    let planned = parties
+        .iter()
+        .map(|p| plan_letter(ctx, config, state, &kit, p, kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names = queue(tx, state, &planned, kind)?;
+    let actor = ctx.actor(tx.workspace(), config)?;
+    for l in &planned {
+        super::round::queue_fact(ctx, tx, &actor, &state.def.id, l.fact.clone())?;
+    }
+    let body = planned
+        .iter()
+        .map(|l| {
+            format!(
+                "{} <{}>: {}",
+                l.party.code, l.mail.to.address, l.mail.message_id
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commit = tx.commit_and_continue(summary, &body, action, &actor, &ctx.clock.now())?;
+    Ok(Issued {
+        letters: planned.into_iter().zip(names).collect(),
+        commit,
+    })
+}
+
+/// "1 party", "16 parties".
+pub fn parties_count(n: usize) -> String {
+    format!("{n} part{}", if n == 1 { "y" } else { "ies" })
 }
 
 /// The transport of `strategi.toml`, or `None` for `outbox` (write files only).
@@ -298,6 +354,31 @@ pub fn mailer(config: &Config) -> Result<Option<Box<dyn Mailer>>, CommandError> 
     }
 }
 
+/// Where a message stands after a delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Accepted by the server.
+    Sent,
+    /// A temporary failure: still queued.
+    Queued,
+    /// Refused for good.
+    Failed,
+    /// The entry itself could not be read or its state written.
+    Error,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Sent => "sent",
+            Outcome::Queued => "queued",
+            Outcome::Failed => "failed",
+            Outcome::Error => "error",
+        })
+    }
+}
+
 /// The result of delivering one outbox entry.
 #[derive(Debug, Serialize)]
 pub struct Delivered {
@@ -307,9 +388,8 @@ pub struct Delivered {
     pub round: Option<String>,
     /// The party.
     pub party: Option<String>,
-    /// `sent`, `queued` (a temporary failure) or `failed`; `error` when the entry
-    /// itself could not be read or written.
-    pub state: String,
+    /// Where the message stands now.
+    pub state: Outcome,
     /// The server's (or program's) answer, or the error.
     pub response: Option<String>,
 }
@@ -326,47 +406,47 @@ pub fn deliver(
     };
     let outbox = outbox(tx.workspace());
     let outcomes = outbox.deliver_pending(mailer.as_ref(), ctx.clock.now().timestamp())?;
-    let mut delivered = Vec::new();
-    for (name, result) in outcomes {
-        match result {
-            Ok(state) => {
-                let text = state.to_toml()?;
-                tx.write(&format!("{OUTBOX_DIR}/{name}.toml"), text);
-                delivered.push(Delivered {
-                    entry: name,
-                    round: Some(state.round.clone()),
-                    party: Some(state.party.clone()),
-                    state: match state.state {
-                        DeliveryState::Sent => "sent",
-                        DeliveryState::Queued => "queued",
-                        DeliveryState::Failed => "failed",
-                    }
-                    .to_string(),
-                    response: state.server_response.clone(),
-                });
-            }
-            Err(e) => delivered.push(Delivered {
+    let delivered: Vec<Delivered> = outcomes
+        .into_iter()
+        .map(|(name, result)| match result {
+            Ok(state) => Delivered {
+                entry: name,
+                round: Some(state.round),
+                party: Some(state.party),
+                state: match state.state {
+                    DeliveryState::Sent => Outcome::Sent,
+                    DeliveryState::Queued => Outcome::Queued,
+                    DeliveryState::Failed => Outcome::Failed,
+                },
+                response: state.server_response,
+            },
+            Err(e) => Delivered {
                 entry: name,
                 round: None,
                 party: None,
-                state: "error".into(),
+                state: Outcome::Error,
                 response: Some(e.to_string()),
-            }),
+            },
+        })
+        .collect();
+    // Commit every state file that differs from HEAD: those just written, and any a
+    // crashed earlier delivery left behind.
+    // (Not temporary files a crash may have left: their names start with a dot.)
+    for rel in tx.workspace().changed_files(OUTBOX_DIR)? {
+        if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+            continue;
         }
-    }
-    // Also commit state files a crashed earlier delivery left newer than the commit.
-    for entry in outbox.list()? {
-        if !delivered.iter().any(|d| d.entry == entry.name) {
-            let rel = format!("{OUTBOX_DIR}/{}.toml", entry.name);
-            if tx.workspace().committed_file(&rel)?.as_deref()
-                != Some(entry.state.to_toml()?.as_bytes())
-            {
-                tx.write(&rel, entry.state.to_toml()?);
-            }
-        }
+        let path = tx.workspace().root().join(&rel);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            CommandError::user(format!("Could not read \"{}\": {e}", path.display()))
+        })?;
+        tx.write(&rel, bytes);
     }
     if !tx.is_empty() {
-        let sent = delivered.iter().filter(|d| d.state == "sent").count();
+        let sent = delivered
+            .iter()
+            .filter(|d| d.state == Outcome::Sent)
+            .count();
         let actor = ctx.actor(tx.workspace(), config)?;
         tx.commit_and_continue(
             &format!(
@@ -422,10 +502,11 @@ pub fn write_deliveries(
     };
     for d in delivered {
         let who = d.party.as_deref().unwrap_or("?");
-        let state = match d.state.as_str() {
-            "sent" => paint(styles::GOOD, "delivered"),
-            "queued" => paint(styles::WARN, "still queued"),
-            other => paint(styles::BAD, other.to_uppercase()),
+        let state = match d.state {
+            Outcome::Sent => paint(styles::GOOD, "delivered"),
+            Outcome::Queued => paint(styles::WARN, "still queued"),
+            Outcome::Failed => paint(styles::BAD, "FAILED"),
+            Outcome::Error => paint(styles::BAD, "ERROR"),
         };
         writeln!(
             w,
@@ -441,10 +522,13 @@ pub fn check_delivered(delivered: &Option<Vec<Delivered>>) -> Result<(), Command
     let Some(delivered) = delivered else {
         return Ok(());
     };
-    let queued = delivered.iter().filter(|d| d.state == "queued").count();
+    let queued = delivered
+        .iter()
+        .filter(|d| d.state == Outcome::Queued)
+        .count();
     let failed = delivered
         .iter()
-        .filter(|d| d.state == "failed" || d.state == "error")
+        .filter(|d| matches!(d.state, Outcome::Failed | Outcome::Error))
         .count();
     if queued + failed == 0 {
         return Ok(());

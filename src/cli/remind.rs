@@ -7,7 +7,7 @@ use crate::mail::LetterKind;
 use crate::model::PartyCode;
 
 use super::letters;
-use super::round::{begin_change, load, queue_fact};
+use super::round::{begin_change, load};
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -77,7 +77,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
                 if due.is_empty() {
                     writeln!(w, "Nobody would be reminded in round {}: every recipient has answered or has not had its letter.", state.def.id)?;
                 } else {
-                    writeln!(w, "Would remind {} part{} in round {} (nothing is sent with --dry-run):", due.len(), if due.len() == 1 { "y" } else { "ies" }, paint(styles::BOLD, &state.def.id))?;
+                    writeln!(w, "Would remind {} in round {} (nothing is sent with --dry-run):", letters::parties_count(due.len()), paint(styles::BOLD, &state.def.id))?;
                 }
                 for p in &due {
                     writeln!(
@@ -107,37 +107,22 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         ))
         .hint(format!("See where each party stands with `strategi round show {}`.", state.def.id)));
     }
-    let kit = letters::LetterKit::load(&ws, &state)?;
-    let planned = due
-        .iter()
-        .map(|p| letters::plan_letter(ctx, &config, &state, &kit, p, LetterKind::Reminder))
-        .collect::<Result<Vec<_>, _>>()?;
-    letters::queue(&mut tx, &state, &planned, LetterKind::Reminder)?;
-    let actor = ctx.actor(&ws, &config)?;
-    for l in &planned {
-        queue_fact(ctx, &mut tx, &actor, &state.def.id, l.fact.clone())?;
-    }
-    let commit = tx.commit_and_continue(
+    let done = letters::issue(
+        ctx,
+        &mut tx,
+        &config,
+        &state,
+        &due,
+        LetterKind::Reminder,
         &format!(
-            "Remind {} part{} in round {}",
-            planned.len(),
-            if planned.len() == 1 { "y" } else { "ies" },
+            "Remind {} in round {}",
+            letters::parties_count(due.len()),
             state.def.id
         ),
-        &planned
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} <{}>: {}",
-                    l.party.code, l.mail.to.address, l.mail.message_id
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
         "remind",
-        &actor,
-        &ctx.clock.now(),
     )?;
+    let commit = done.commit;
+    let planned: Vec<&letters::PlannedLetter> = done.letters.iter().map(|(l, _)| l).collect();
     let delivered = letters::deliver(ctx, &mut tx, &config)?;
     drop(tx);
     let outbox_dir = letters::outbox(&ws).dir().to_path_buf();

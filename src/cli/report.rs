@@ -327,6 +327,56 @@ fn md_cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// The positions table's cells for one party, as plain text.
+fn position_row(r: &Report<'_>, p: &PartyState) -> [String; 5] {
+    [
+        p.party.to_string(),
+        r.config.party_name(&p.party),
+        position_of(r, p),
+        p.answered
+            .map(|t| t.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        count_comments(r, p).to_string(),
+    ]
+}
+
+/// The matrix's cells for one comment, as plain text: id, party, quote, comment,
+/// proposal, decision, reasoning.
+fn matrix_row(r: &Report<'_>, c: &CommentState) -> [String; 7] {
+    let (decision, note) = decision_cells(r, c);
+    [
+        c.record.id.to_string(),
+        c.record.party.to_string(),
+        c.record
+            .anchor
+            .as_ref()
+            .map(|a| a.quote.clone())
+            .unwrap_or_default(),
+        c.record.text.clone(),
+        c.record.proposal.clone().unwrap_or_default(),
+        decision,
+        note,
+    ]
+}
+
+fn matrix_header(l: &Labels) -> [&'static str; 7] {
+    [
+        "#",
+        l.party,
+        l.quote,
+        l.comment,
+        l.proposal,
+        l.decision,
+        l.reasoning,
+    ]
+}
+
+/// A Markdown table row; every cell escaped.
+fn md_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| md_cell(c.as_ref())).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
 fn markdown(r: &Report<'_>) -> String {
     let l = labels(r.lang);
     let (title, facts) = heading(r);
@@ -334,55 +384,22 @@ fn markdown(r: &Report<'_>) -> String {
     for (k, v) in facts {
         let _ = writeln!(out, "- **{k}:** {}", md_cell(&v));
     }
+    let _ = write!(out, "\n## {}\n\n{}\n\n", l.positions, md_cell(&summary(r)));
     let _ = write!(
         out,
-        "\n## {}\n\n{}\n\n| {} | | {} | {} | {} |\n|---|---|---|---|---:|\n",
-        l.positions,
-        md_cell(&summary(r)),
-        l.party,
-        l.position,
-        l.answered,
-        l.comments
+        "| {} | | {} | {} | {} |\n|---|---|---|---|---:|\n",
+        l.party, l.position, l.answered, l.comments
     );
     for p in &r.round.parties {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            p.party,
-            md_cell(&r.config.party_name(&p.party)),
-            position_of(r, p),
-            p.answered
-                .map(|t| t.strftime("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            count_comments(r, p)
-        );
+        out.push_str(&md_row(&position_row(r, p)));
     }
     let _ = write!(out, "\n## {}\n", l.matrix);
     for (_, title, comments) in &r.groups {
-        let _ = write!(
-            out,
-            "\n### {}\n\n| # | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|\n",
-            md_cell(title),
-            l.party,
-            l.quote,
-            l.comment,
-            l.proposal,
-            l.decision,
-            l.reasoning
-        );
+        let _ = write!(out, "\n### {}\n\n", md_cell(title));
+        out.push_str(&md_row(&matrix_header(&l)));
+        out.push_str("|---|---|---|---|---|---|---|\n");
         for c in comments {
-            let (decision, note) = decision_cells(r, c);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                c.record.id,
-                c.record.party,
-                md_cell(c.record.anchor.as_ref().map_or("", |a| a.quote.as_str())),
-                md_cell(&c.record.text),
-                md_cell(c.record.proposal.as_deref().unwrap_or("")),
-                decision,
-                md_cell(&note)
-            );
+            out.push_str(&md_row(&matrix_row(r, c)));
         }
     }
     out
@@ -390,6 +407,15 @@ fn markdown(r: &Report<'_>) -> String {
 
 fn html_text(text: &str) -> String {
     escape(text).replace('\n', "<br>\n")
+}
+
+/// An HTML table row of `tag` (`th` or `td`) cells; every cell escaped.
+fn html_row<S: AsRef<str>>(tag: &str, cells: &[S]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!("<{tag}>{}</{tag}>", html_text(c.as_ref())))
+        .collect();
+    format!("<tr>{cells}</tr>\n")
 }
 
 fn html(r: &Report<'_>) -> String {
@@ -411,42 +437,29 @@ th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
     }
     let _ = write!(
         out,
-        "</dl>\n<h2>{}</h2>\n<p>{}</p>\n<table>\n<tr><th>{}</th><th></th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "</dl>\n<h2>{}</h2>\n<p>{}</p>\n<table>\n",
         l.positions,
-        escape(&summary(r)),
-        l.party,
-        l.position,
-        l.answered,
-        l.comments
+        escape(&summary(r))
     );
+    out.push_str(&html_row(
+        "th",
+        &[l.party, "", l.position, l.answered, l.comments],
+    ));
     for p in &r.round.parties {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            p.party,
-            escape(&r.config.party_name(&p.party)),
-            escape(&position_of(r, p)),
-            p.answered
-                .map(|t| t.strftime("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            count_comments(r, p)
-        );
+        out.push_str(&html_row("td", &position_row(r, p)));
     }
     let _ = write!(out, "</table>\n<h2>{}</h2>\n", l.matrix);
     for (_, title, comments) in &r.groups {
-        let _ = write!(
-            out,
-            "<h3>{}</h3>\n<table>\n<tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-            escape(title),
-            l.party,
-            l.quote,
-            l.comment,
-            l.proposal,
-            l.decision,
-            l.reasoning
-        );
+        let _ = write!(out, "<h3>{}</h3>\n<table>\n", escape(title));
+        out.push_str(&html_row("th", &matrix_header(&l)));
         for c in comments {
-            let (decision, note) = decision_cells(r, c);
+            // The quote in <q>, an undecided comment's decision marked.
+            let [id, party, quote, text, proposal, decision, note] = matrix_row(r, c);
+            let quote = if quote.is_empty() {
+                String::new()
+            } else {
+                format!("<q>{}</q>", html_text(&quote))
+            };
             let class = if c.decision.is_none() {
                 " class=\"open\""
             } else {
@@ -454,17 +467,12 @@ th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
             };
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
-                c.record.id,
-                c.record.party,
-                c.record
-                    .anchor
-                    .as_ref()
-                    .map(|a| format!("<q>{}</q>", html_text(&a.quote)))
-                    .unwrap_or_default(),
-                html_text(&c.record.text),
-                html_text(c.record.proposal.as_deref().unwrap_or("")),
-                escape(&decision),
+                "<tr><td>{}</td><td>{}</td><td>{quote}</td><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
+                html_text(&id),
+                html_text(&party),
+                html_text(&text),
+                html_text(&proposal),
+                html_text(&decision),
                 html_text(&note)
             );
         }

@@ -738,15 +738,22 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     let mut issued = Vec::new();
     let mut commit = None;
     if !to_send.is_empty() {
-        let kit = letters::LetterKit::load(&ws, &state)?;
-        let planned = to_send
-            .iter()
-            .map(|p| letters::plan_letter(ctx, &config, &state, &kit, p, LetterKind::RoundLetter))
-            .collect::<Result<Vec<_>, _>>()?;
-        let names = letters::queue(&mut tx, &state, &planned, LetterKind::RoundLetter)?;
-        let actor = ctx.actor(&ws, &config)?;
-        for (letter, entry) in planned.iter().zip(&names) {
-            queue_fact(ctx, &mut tx, &actor, &state.def.id, letter.fact.clone())?;
+        let done = letters::issue(
+            ctx,
+            &mut tx,
+            &config,
+            &state,
+            &to_send,
+            LetterKind::RoundLetter,
+            &format!(
+                "Send round {} ({}) to {}",
+                state.def.id,
+                state.def.version,
+                letters::parties_count(to_send.len())
+            ),
+            "round-send",
+        )?;
+        for (letter, entry) in &done.letters {
             issued.push(serde_json::json!({
                 "party": letter.party.code,
                 "lang": letter.party.lang,
@@ -756,30 +763,7 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 "entry": format!("{}/{entry}.eml", letters::OUTBOX_DIR),
             }));
         }
-        commit = Some(
-            tx.commit_and_continue(
-                &format!(
-                    "Send round {} ({}) to {} part{}",
-                    state.def.id,
-                    state.def.version,
-                    planned.len(),
-                    if planned.len() == 1 { "y" } else { "ies" }
-                ),
-                &planned
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} <{}>: {}",
-                            l.party.code, l.mail.to.address, l.mail.message_id
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                "round-send",
-                &actor,
-                &ctx.clock.now(),
-            )?,
-        );
+        commit = Some(done.commit);
     }
     let delivered = letters::deliver(ctx, &mut tx, &config)?;
     drop(tx);

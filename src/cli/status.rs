@@ -7,7 +7,7 @@ use crate::approval::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, load_each,
 };
 use crate::calendar::work_calendar;
-use crate::consultation::load_rounds;
+use crate::consultation::{RoundState, load_rounds};
 use crate::model::{Case, Config, RecordId, Version, VersionName};
 use crate::store::Workspace;
 
@@ -46,7 +46,7 @@ pub(super) struct Phase {
 pub(super) fn phase(
     ws: &Workspace,
     config: &Config,
-    today: jiff::civil::Date,
+    rounds: &[RoundState],
 ) -> Result<Phase, CommandError> {
     let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
     let approval = load_each::<ApprovalRecord>(ws, APPROVALS_DIR)?
@@ -80,7 +80,6 @@ pub(super) fn phase(
             }
         });
     }
-    let rounds = load_rounds(ws, config, today, &work_calendar(config))?;
     if let Some(r) = rounds
         .iter()
         .rev()
@@ -170,29 +169,33 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     let names = ws.version_names()?;
     let latest_version = names.last().map(|n| ws.version(*n)).transpose()?;
     let today = ctx.clock.today();
-    let mut rounds = Vec::new();
-    for (r, c) in super::comment::all_comments(ctx, &ws, &config, None)? {
-        rounds.push(RoundSummary {
-            counts: super::round::counts(&r),
+    // Rounds are read once and serve the phase, the deadlines and the counts.
+    let states = load_rounds(&ws, &config, today, &work_calendar(&config))?;
+    let comments = super::comment::comments_of(&ws, &config, &states)?;
+    let rounds = states
+        .iter()
+        .zip(&comments)
+        .map(|(r, c)| RoundSummary {
+            counts: super::round::counts(r),
             comments: c.comments.len(),
             open_comments: c.comments.iter().filter(|c| c.decision.is_none()).count(),
             open: r.closed.is_none(),
             due: r.def.due,
-            id: r.def.id,
-            title: r.def.title,
+            id: r.def.id.clone(),
+            title: r.def.title.clone(),
             version: r.def.version,
-        });
-    }
+        })
+        .collect();
     let status = Status {
         rounds,
-        phase: phase(&ws, &config, today)?,
+        phase: phase(&ws, &config, &states)?,
         today,
         parties: config.parties.len(),
         versions: names.len(),
         latest_version,
         deadlines: next_deadlines(case_obligations(
-            &ws,
             &config,
+            &states,
             today,
             DEFAULT_SOON_WORKING_DAYS,
         )?),

@@ -264,7 +264,11 @@ pub(super) fn unknown_section(doc: &Document, id: &str, origin: &str) -> Command
         .sections
         .iter()
         .map(|s| s.id.as_str())
-        .filter(|s| s.contains(&needle) || needle.contains(*s) || edit_distance(s, &needle) <= 2)
+        .filter(|s| {
+            s.contains(&needle)
+                || needle.contains(*s)
+                || crate::document::edit_distance(s, &needle) <= 2
+        })
         .collect();
     close.truncate(5);
     let err = CommandError::user(format!("{origin} has no section \"{id}\"."));
@@ -282,19 +286,4 @@ pub(super) fn unknown_section(doc: &Document, id: &str, origin: &str) -> Command
                 .join(" or ")
         ))
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

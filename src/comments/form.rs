@@ -474,29 +474,13 @@ fn near_key(label: &str) -> Option<(Key, usize)> {
                 continue;
             }
             let max = if alias.chars().count() <= 5 { 1 } else { 2 };
-            let d = edit_distance(label, alias);
+            let d = crate::document::edit_distance(label, alias);
             if d <= max && best.is_none_or(|(bd, _, _)| d < bd) {
                 best = Some((d, key, lang));
             }
         }
     }
     best.map(|(_, k, l)| (k, l))
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// A line for an error message: at most 60 characters.

@@ -225,54 +225,21 @@ pub fn inbox_dir(round: &RecordId, digest: &str) -> String {
     format!("{CONSULTATIONS_DIR}/{round}/inbox/{digest}")
 }
 
-/// A comment with its round and decisions folded in. Serialised as the record's fields
-/// plus `round`, `path`, `decision` and (when any) `superseded`, written out by hand:
-/// `#[serde(flatten)]` buffers every value and made listing 10,000 comments slow.
-#[derive(Debug, Clone)]
+/// A comment with its round and decisions folded in.
+#[derive(Debug, Clone, Serialize)]
 pub struct CommentState {
     /// The round.
     pub round: RecordId,
     /// The comment.
+    #[serde(flatten)]
     pub record: CommentRecord,
     /// The file it is stored in.
     pub path: String,
     /// The current decision, if any.
     pub decision: Option<DecisionRecord>,
     /// Earlier decisions, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub superseded: Vec<DecisionRecord>,
-}
-
-impl Serialize for CommentState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let r = &self.record;
-        let mut m = serializer.serialize_map(None)?;
-        m.serialize_entry("id", &r.id)?;
-        m.serialize_entry("round", &self.round)?;
-        m.serialize_entry("party", &r.party)?;
-        m.serialize_entry("by", &r.by)?;
-        m.serialize_entry("at", &r.at)?;
-        m.serialize_entry("version", &r.version)?;
-        if let Some(x) = &r.section {
-            m.serialize_entry("section", x)?;
-        }
-        if let Some(x) = &r.anchor {
-            m.serialize_entry("anchor", x)?;
-        }
-        m.serialize_entry("text", &r.text)?;
-        if let Some(x) = &r.proposal {
-            m.serialize_entry("proposal", x)?;
-        }
-        if let Some(x) = &r.source {
-            m.serialize_entry("source", x)?;
-        }
-        m.serialize_entry("path", &self.path)?;
-        m.serialize_entry("decision", &self.decision)?;
-        if !self.superseded.is_empty() {
-            m.serialize_entry("superseded", &self.superseded)?;
-        }
-        m.end()
-    }
 }
 
 /// All comments of a round, folded with their decisions.

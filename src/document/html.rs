@@ -13,6 +13,11 @@ use super::SourceFile;
 /// Renders the files, in order, as one HTML page with `title` and language `lang`
 /// (`nb`, `nn`, `en`, …).
 pub fn standalone_html(title: &str, lang: &str, subtitle: &str, files: &[SourceFile]) -> String {
+    html_page(title, lang, subtitle, &html_body(files))
+}
+
+/// The HTML of the files' content, in order (what goes inside `<body>`).
+pub fn html_body(files: &[SourceFile]) -> String {
     let mut body = String::new();
     for file in files {
         let parser = Parser::new_ext(
@@ -27,6 +32,11 @@ pub fn standalone_html(title: &str, lang: &str, subtitle: &str, files: &[SourceF
         });
         html::push_html(&mut body, parser);
     }
+    body
+}
+
+/// A standalone page around a body made by [`html_body`].
+pub fn html_page(title: &str, lang: &str, subtitle: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

@@ -43,7 +43,7 @@ pub mod tokens;
 #[cfg(test)]
 mod tests;
 
-pub use slug::slugify;
+pub use slug::{edit_distance, slugify};
 pub use tokens::{Sep, Token, TokenKind, count_words, normalize, tokenize};
 
 /// One Markdown file of the document.

@@ -225,22 +225,30 @@ impl Workspace {
         Ok(Workspace { root, repo })
     }
 
-    /// A file as committed at HEAD (path relative to the root, `/`-separated), or `None`
-    /// if HEAD has no such file.
-    pub fn committed_file(&self, rel: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(head) = self.head_commit()? else {
-            return Ok(None);
-        };
-        let tree = head
-            .tree()
-            .map_err(StoreError::git("read the tree of HEAD"))?;
-        let Ok(entry) = tree.get_path(Path::new(rel)) else {
-            return Ok(None);
-        };
-        match self.repo.find_blob(entry.id()) {
-            Ok(blob) => Ok(Some(blob.content().to_vec())),
-            Err(_) => Ok(None),
-        }
+    /// The files under the folder `dir` whose content differs from HEAD (changed or new),
+    /// as paths relative to the root, `/`-separated, sorted. One status walk of the
+    /// folder, not a lookup per file.
+    pub fn changed_files(&self, dir: &str) -> Result<Vec<String>, StoreError> {
+        let mut opts = git2::StatusOptions::new();
+        opts.pathspec(format!("{dir}/"))
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        let statuses = self
+            .repo
+            .statuses(Some(&mut opts))
+            .map_err(StoreError::git(format!("read the state of \"{dir}\"")))?;
+        let mut out: Vec<String> = statuses
+            .iter()
+            .filter(|e| {
+                e.status().intersects(
+                    git2::Status::WT_NEW | git2::Status::WT_MODIFIED | git2::Status::INDEX_NEW,
+                )
+            })
+            .filter_map(|e| e.path().ok().map(str::to_string))
+            .collect();
+        out.sort();
+        Ok(out)
     }
 
     /// The workspace's root folder.

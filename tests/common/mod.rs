@@ -171,6 +171,32 @@ impl TestEnv {
         .ok();
     }
 
+    /// [`TestEnv::workspace`] plus DFD as a listed party and a version v1 of a short
+    /// draft with the section `mal`.
+    pub fn workspace_with_version(&self, ws: &str) {
+        self.workspace(ws);
+        self.run_in(
+            ws,
+            &[
+                "party",
+                "add",
+                "DFD",
+                "--name",
+                "Digitaliserings- og forvaltningsdepartementet",
+                "--email",
+                "postmottak@dfd.example",
+            ],
+        )
+        .ok();
+        std::fs::write(
+            self.path(&format!("{ws}/strategy/01-utkast.md")),
+            "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
+        )
+        .expect("write");
+        self.run_in(ws, &["version", "cut", "--label", "Utkast"])
+            .ok();
+    }
+
     /// Every file under `dir` (including `.git`), with its bytes.
     pub fn snapshot(&self, dir: &str) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
