@@ -10,7 +10,6 @@
 
 pub mod approval;
 pub mod calendar;
-pub mod cli;
 pub mod comments;
 pub mod consultation;
 pub mod diff;

@@ -20,12 +20,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::approval::{ApprovalRecord, approval_path, approved_tag_name, load_approvals};
-use crate::calendar::{format_date_words, work_calendar};
-use crate::consultation::{load_comments, load_rounds};
-use crate::model::{Config, Lang, RecordId, Version};
-use crate::sign::PrivateKey;
-use crate::store::Workspace;
+use strategi::approval::{ApprovalRecord, approval_path, approved_tag_name, load_approvals};
+use strategi::calendar::{format_date_words, work_calendar};
+use strategi::consultation::{load_comments, load_rounds};
+use strategi::model::{Config, Lang, Version};
+use strategi::sign::PrivateKey;
+use strategi::store::Workspace;
 
 use super::round::one_line;
 use super::ui::{paint, styles};
@@ -134,7 +134,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
             "{} was already approved by {} on {} ({path}).",
             version.name,
             earlier.by,
-            earlier.at.to_zoned_datetime(crate::calendar::oslo()).date()
+            earlier
+                .at
+                .to_zoned_datetime(strategi::calendar::oslo())
+                .date()
         ))
         .hint("A version is approved once; cut a new version for a changed text."));
     }
@@ -197,7 +200,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
     let now = ctx.clock.now();
     let today = ctx.clock.today();
     let mut record = ApprovalRecord {
-        id: RecordId::new('a', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Approval),
         version: version.name,
         commit: version.commit.clone(),
         tree: version.tree.clone(),
@@ -246,7 +249,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
     let commit = match tx.commit(
         &format!("Approve {}: {}", version.name, version.label),
         &body,
-        "approve",
+        strategi::model::Action::Approve,
         &actor,
         &now,
     ) {

@@ -4,13 +4,13 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::calendar::work_calendar;
-use crate::consultation::{
+use strategi::calendar::work_calendar;
+use strategi::consultation::{
     CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, Quote, RoundState,
     comment_file_path, decision_path, load_comments, load_rounds,
 };
-use crate::model::{Config, PartyCode, RecordId};
-use crate::store::Workspace;
+use strategi::model::{Config, PartyCode};
+use strategi::store::Workspace;
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -151,7 +151,7 @@ fn text_arg(text: &str, what: &str) -> Result<String, CommandError> {
 pub(super) fn round_document(
     ws: &Workspace,
     state: &RoundState,
-) -> Result<crate::document::Document, CommandError> {
+) -> Result<strategi::document::Document, CommandError> {
     let version = ws.version(state.def.version)?;
     super::version::document(ws.version_files(&version)?, &version.name.to_string())
 }
@@ -159,12 +159,12 @@ pub(super) fn round_document(
 /// Anchors a quote in a section of the round's document, or refuses with the closest
 /// passage.
 pub(super) fn anchor_quote(
-    doc: &crate::document::Document,
+    doc: &strategi::document::Document,
     version: &str,
     section: &str,
     quote: &str,
 ) -> Result<Quote, CommandError> {
-    use crate::comments::anchor::{AnchorError, anchor};
+    use strategi::comments::anchor::{AnchorError, anchor};
     match anchor(doc, section, quote) {
         Ok(a) => Ok(Quote {
             quote: a.quote,
@@ -215,7 +215,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         _ => None,
     };
     let record = CommentRecord {
-        id: RecordId::new('c', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Comment),
         party: party.clone(),
         by: actor.party.clone(),
         at: ctx.clock.now().timestamp(),
@@ -242,7 +242,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
                 .unwrap_or_default()
         ),
         "",
-        "comment-add",
+        strategi::model::Action::CommentAdd,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -274,7 +274,7 @@ pub(super) fn all_comments(
     ws: &Workspace,
     config: &Config,
     round: Option<&str>,
-) -> Result<Vec<(RoundState, crate::consultation::RoundComments)>, CommandError> {
+) -> Result<Vec<(RoundState, strategi::consultation::RoundComments)>, CommandError> {
     let today = ctx.clock.today();
     let cal = work_calendar(config);
     let rounds = match round {
@@ -292,10 +292,15 @@ pub(super) fn comments_of(
     ws: &Workspace,
     config: &Config,
     rounds: &[RoundState],
-) -> Result<Vec<crate::consultation::RoundComments>, CommandError> {
+) -> Result<Vec<strategi::consultation::RoundComments>, CommandError> {
     let records = ws.records();
-    let load = |rs: &[RoundState]| -> Result<Vec<crate::consultation::RoundComments>, crate::store::StoreError> {
-        rs.iter().map(|r| load_comments(&records, &r.def, config)).collect()
+    let load = |rs: &[RoundState]| -> Result<
+        Vec<strategi::consultation::RoundComments>,
+        strategi::store::StoreError,
+    > {
+        rs.iter()
+            .map(|r| load_comments(&records, &r.def, config))
+            .collect()
     };
     let (first, second) = rounds.split_at(rounds.len().div_ceil(2));
     let (a, b) = std::thread::scope(|s| {
@@ -347,7 +352,7 @@ struct Listed<'a> {
     #[serde(flatten)]
     comment: &'a CommentState,
     #[serde(skip_serializing_if = "Option::is_none")]
-    landing: Option<crate::comments::anchor::Landing>,
+    landing: Option<strategi::comments::anchor::Landing>,
 }
 
 fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError> {
@@ -505,7 +510,7 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
         )));
     }
     let record = DecisionRecord {
-        id: RecordId::new('d', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Decision),
         comment: c.record.id.clone(),
         decision,
         note,
@@ -531,7 +536,7 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
                 )
             })
             .unwrap_or_default(),
-        "comment-resolve",
+        strategi::model::Action::CommentResolve,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -543,7 +548,7 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
                 "Comment {} from {}: {}{}.",
                 paint(styles::BOLD, &c.record.id),
                 c.record.party,
-                decision.words(crate::model::Lang::En),
+                decision.words(strategi::model::Lang::En),
                 c.decision
                     .as_ref()
                     .map(|d| format!(" (was {})", d.decision.key()))

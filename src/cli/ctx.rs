@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::calendar::{Clock, parse_now};
-use crate::model::{Config, PartyCode};
-use crate::store::{Actor, Transaction, Workspace};
+use strategi::calendar::{Clock, parse_now};
+use strategi::model::{Config, PartyCode};
+use strategi::store::{Actor, IdSeed, Transaction, Workspace};
 
 use super::{CommandError, GlobalArgs};
 
@@ -20,6 +20,7 @@ pub struct Ctx {
     pub clock: Clock,
     start: PathBuf,
     lock_timeout: Duration,
+    seed: IdSeed,
 }
 
 impl Ctx {
@@ -42,11 +43,20 @@ impl Ctx {
             .ok()
             .and_then(|s| s.parse().ok())
             .map_or(DEFAULT_LOCK_TIMEOUT, Duration::from_millis);
+        let seed = match std::env::var("STRATEGI_SEED") {
+            Ok(s) => IdSeed::Fixed(s.trim().parse().map_err(|_| {
+                CommandError::usage(format!(
+                    "STRATEGI_SEED must be a whole number (such as 42), not \"{s}\"."
+                ))
+            })?),
+            Err(_) => IdSeed::Random,
+        };
         Ok(Ctx {
             global,
             clock,
             start,
             lock_timeout,
+            seed,
         })
     }
 
@@ -85,26 +95,12 @@ impl Ctx {
         Ok(Actor { party, name, email })
     }
 
-    /// Random bits for new record ids. From the standard library's randomly keyed
-    /// hasher, mixed with the time and the process id, so no dependency is needed.
-    pub fn random_u64(&self) -> u64 {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.write_u32(std::process::id());
-        h.finish()
-    }
-
     /// Starts the one transaction of a write command.
     pub fn begin<'w>(
         &self,
         ws: &'w Workspace,
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
-        Ok(ws.begin(command, self.lock_timeout)?)
+        Ok(ws.begin(command, self.lock_timeout, self.seed)?)
     }
 }

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::calendar::{
+use strategi::calendar::{
     DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, DueItem, IcsEvent, Obligation, ObligationKind,
     format_date_long, obligations, stable_uid, write_ics,
 };
-use crate::model::{Config, Lang};
+use strategi::model::{Config, Lang};
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -44,11 +44,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let today = ctx.clock.today();
-    let rounds = crate::consultation::load_rounds(
+    let rounds = strategi::consultation::load_rounds(
         &ws,
         &config,
         today,
-        &crate::calendar::work_calendar(&config),
+        &strategi::calendar::work_calendar(&config),
     )?;
     let items = case_obligations(&config, &rounds, today, args.soon)?;
     let ics = match &args.ics {
@@ -56,7 +56,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
         Some(file) => {
             let path = ctx.start_dir().join(file);
             let text = ics_text(&config, &items, ctx, args.alarm);
-            crate::store::atomic_write(&path, text.as_bytes())?;
+            strategi::store::atomic_write(&path, text.as_bytes())?;
             ui.note(format!(
                 "Wrote {} events to \"{}\".",
                 items.len(),
@@ -91,7 +91,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
 /// deadlines.
 pub fn case_obligations(
     config: &Config,
-    rounds: &[crate::consultation::RoundState],
+    rounds: &[strategi::consultation::RoundState],
     today: jiff::civil::Date,
     soon: u32,
 ) -> Result<Vec<Obligation>, CommandError> {
@@ -99,7 +99,7 @@ pub fn case_obligations(
     for r in rounds {
         let done = r
             .closed
-            .map(|t| t.to_zoned_datetime(crate::calendar::oslo()).date());
+            .map(|t| t.to_zoned_datetime(strategi::calendar::oslo()).date());
         extra.push(DueItem {
             kind: ObligationKind::Round,
             id: r.def.id.to_string(),

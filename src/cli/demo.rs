@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser};
 use serde::Serialize;
 
-use crate::model::{Case, Lang};
-use crate::store::Workspace;
+use strategi::model::{Case, Lang};
+use strategi::store::Workspace;
 
 use super::ui::{paint, styles};
 use super::{Cli, CommandError, Ctx, Ui, dispatch};
@@ -232,7 +232,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
 
     // The drafters write the text (here: the shipped draft) and cut the first version.
     for (name, text) in DRAFT {
-        crate::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
+        strategi::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
     }
     let _ = std::fs::remove_file(dir.join("strategy/01-utkast.md"));
     out.note(paint(
@@ -322,7 +322,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
 
     // The secretariat revises the text after the framlegging and cuts v2.
     for (name, text) in REVISION_1 {
-        crate::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
+        strategi::store::atomic_write(&dir.join("strategy").join(name), text.as_bytes())?;
     }
     out.note(paint(
         styles::DIM,
@@ -370,7 +370,7 @@ fn private_folder(dir: &Path, name: &str) -> Result<PathBuf, CommandError> {
         }
         text.push_str(&line);
         text.push('\n');
-        crate::store::atomic_write(&exclude, text.as_bytes())?;
+        strategi::store::atomic_write(&exclude, text.as_bytes())?;
     }
     Ok(folder)
 }
@@ -434,7 +434,7 @@ fn comment_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), Co
 
 /// The secretariat decides every comment (with reasons where it does not follow one).
 fn decision_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), CommandError> {
-    let ws = crate::store::Workspace::open(dir)?;
+    let ws = strategi::store::Workspace::open(dir)?;
     let config = ws.config()?;
     let ctx = player.ctx("2026-01-14")?;
     let mut decisions = Vec::new();
@@ -479,9 +479,9 @@ fn decision_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
 /// Writes the three replies the demo imports: FIN's filled-in form (taken from the
 /// letter FIN got), KDD's free text in nynorsk, SMK's "ingen merknader".
 fn write_replies(dir: &Path, mail: &Path) -> Result<(), CommandError> {
-    use crate::comments::incoming::parse_message;
-    use crate::mail::{Attachment, Mailbox, OutgoingMail};
-    let ws = crate::store::Workspace::open(dir)?;
+    use strategi::comments::incoming::parse_message;
+    use strategi::mail::{Attachment, Mailbox, OutgoingMail};
+    let ws = strategi::store::Workspace::open(dir)?;
     let letters = super::letters::outbox(&ws).list()?;
     let letter = |party: &str| {
         letters
@@ -584,7 +584,7 @@ fn write_replies(dir: &Path, mail: &Path) -> Result<(), CommandError> {
         ("svar-kdd.eml", kdd_mail),
         ("svar-smk.eml", smk_mail),
     ] {
-        crate::store::atomic_write(&mail.join(name), &bytes)?;
+        strategi::store::atomic_write(&mail.join(name), &bytes)?;
     }
     Ok(())
 }
@@ -633,7 +633,7 @@ fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
         out,
         "ssh-keygen -t ed25519 -N \"\" -C \"DFD approval (demo)\" -f .demo-keys/dfd_ed25519",
     );
-    crate::sign::PrivateKey::generate("DFD approval (demo)")?
+    strategi::sign::PrivateKey::generate("DFD approval (demo)")?
         .write_files(&keys.join("dfd_ed25519"))?;
     player.step(
         out,

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::diff::{
+use strategi::diff::{
     DiffOptions, DocumentDiff, diff_documents, old_document, render_html, render_json,
     render_markdown, render_stat, render_text, write_json,
 };
-use crate::document::{Document, SourceFile};
+use strategi::document::{Document, SourceFile};
 
 use super::{CommandError, Ctx, Ui};
 
@@ -114,7 +114,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
         Some(path) => {
             let output = render(ui, args, &diff, &title);
             let path = ctx.start_dir().join(path);
-            crate::store::atomic_write(&path, output.as_bytes())?;
+            strategi::store::atomic_write(&path, output.as_bytes())?;
             ui.note(format!("Wrote the diff to \"{}\".", path.display()));
             let summary = serde_json::json!({ "out": path, "summary": diff.summary });
             ui.emit(&summary, |_| Ok(()))
@@ -160,7 +160,7 @@ fn render(ui: &Ui, args: &DiffArgs, diff: &DocumentDiff, title: &str) -> String 
 }
 
 /// One side of a diff: a version, or the draft in the working tree.
-fn side(ws: &crate::store::Workspace, spec: &str) -> Result<(Document, String), CommandError> {
+fn side(ws: &strategi::store::Workspace, spec: &str) -> Result<(Document, String), CommandError> {
     if spec == "draft" {
         return Ok((
             super::version::document(ws.draft_files()?, "the draft")?,

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::store::StoreError;
+use strategi::store::StoreError;
 
 /// Whose problem an error is; decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -149,21 +149,21 @@ impl From<StoreError> for CommandError {
     }
 }
 
-impl From<crate::calendar::CalendarError> for CommandError {
-    fn from(e: crate::calendar::CalendarError) -> Self {
+impl From<strategi::calendar::CalendarError> for CommandError {
+    fn from(e: strategi::calendar::CalendarError) -> Self {
         CommandError::user(e.to_string())
     }
 }
 
-impl From<crate::model::IdError> for CommandError {
-    fn from(e: crate::model::IdError) -> Self {
+impl From<strategi::model::IdError> for CommandError {
+    fn from(e: strategi::model::IdError) -> Self {
         CommandError::user(e.0)
     }
 }
 
-impl From<crate::mail::MailError> for CommandError {
-    fn from(e: crate::mail::MailError) -> Self {
-        use crate::mail::MailError;
+impl From<strategi::mail::MailError> for CommandError {
+    fn from(e: strategi::mail::MailError) -> Self {
+        use strategi::mail::MailError;
         let message = e.to_string();
         match e {
             MailError::Template { .. } | MailError::LetterShape { .. } | MailError::NoTemplate { .. } => {
@@ -180,9 +180,9 @@ impl From<crate::mail::MailError> for CommandError {
     }
 }
 
-impl From<crate::sign::SignError> for CommandError {
-    fn from(e: crate::sign::SignError) -> Self {
-        use crate::sign::SignError;
+impl From<strategi::sign::SignError> for CommandError {
+    fn from(e: strategi::sign::SignError) -> Self {
+        use strategi::sign::SignError;
         let message = e.to_string();
         match e {
             SignError::NoRandomness { .. } | SignError::Signing { .. } => {
@@ -193,9 +193,9 @@ impl From<crate::sign::SignError> for CommandError {
     }
 }
 
-impl From<crate::store::SignedTagError> for CommandError {
-    fn from(e: crate::store::SignedTagError) -> Self {
-        use crate::store::SignedTagError;
+impl From<strategi::store::SignedTagError> for CommandError {
+    fn from(e: strategi::store::SignedTagError) -> Self {
+        use strategi::store::SignedTagError;
         match e {
             SignedTagError::Store(s) => s.into(),
             SignedTagError::Signing { .. } => CommandError::internal(e.to_string()),

@@ -29,16 +29,16 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::comments::form::{ParsedForm, find_form, looks_like_form, parse_form};
-use crate::comments::incoming::{
+use strategi::comments::form::{ParsedForm, find_form, looks_like_form, parse_form};
+use strategi::comments::incoming::{
     Incoming, message_digest, message_id_parts, parse_message, safe_file_name, subject_token,
 };
-use crate::consultation::{
+use strategi::consultation::{
     CommentFile, CommentRecord, FactBody, ImportRecord, Position, RoundState, comment_file_path,
     inbox_dir, load_imports,
 };
-use crate::document::Document;
-use crate::model::{Config, PartyCode, RecordId};
+use strategi::document::Document;
+use strategi::model::{Config, PartyCode};
 
 use super::comment::{ImportArgs, round_document, to_toml};
 use super::ui::{paint, styles};
@@ -128,6 +128,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         }
         match prepare(
             ctx,
+            tx.ids(),
             &config,
             &state,
             &doc,
@@ -205,7 +206,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
                 .map(|p| format!("{} ({}): {}", p.record.party, p.record.matched_by, p.record.subject))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            "comment-import",
+            strategi::model::Action::CommentImport,
             &actor,
             &ctx.clock.now(),
         )?);
@@ -275,6 +276,7 @@ fn refused(file: &str, reason: String) -> Outcome {
 #[allow(clippy::too_many_arguments)]
 fn prepare(
     ctx: &Ctx,
+    ids: &mut strategi::model::IdSource,
     config: &Config,
     state: &RoundState,
     doc: &Document,
@@ -330,9 +332,9 @@ fn prepare(
     let source = inbox_dir(&state.def.id, &digest);
     let mut comments = Vec::new();
     let mut position = form.as_ref().and_then(|f| f.position);
-    let new_comment =
+    let mut new_comment =
         |section: Option<String>, anchor, text: String, proposal: Option<String>| CommentRecord {
-            id: RecordId::new('c', ctx.random_u64()),
+            id: ids.next_id(strategi::model::RecordKind::Comment),
             party: party.clone(),
             by: actor.clone(),
             at: now,

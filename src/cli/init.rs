@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::model::{Case, Lang, PartyCode};
-use crate::store::{self, Actor, CONFIG_FILE, ConfigEditor, Workspace};
+use strategi::model::{Case, Lang, PartyCode};
+use strategi::store::{self, Actor, CONFIG_FILE, ConfigEditor, Workspace};
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -127,7 +127,7 @@ pub(super) fn write_new_case(
                 .map(|n| format!(", case {n}"))
                 .unwrap_or_default()
         ),
-        "init",
+        strategi::model::Action::Init,
         &actor,
         &ctx.clock.now(),
     )?)

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::model::{Config, PartyCode};
-use crate::sign::{PublicKey, allowed_signers};
+use strategi::model::{Config, PartyCode};
+use strategi::sign::{PublicKey, allowed_signers};
 
 use super::{CommandError, Ctx, Ui};
 
@@ -97,7 +97,7 @@ fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), 
         }
         Some(out) => {
             let path = ctx.start_dir().join(out);
-            crate::store::atomic_write(&path, text.as_bytes())?;
+            strategi::store::atomic_write(&path, text.as_bytes())?;
             ui.emit(
                 &serde_json::json!({ "file": path, "entries": json_entries }),
                 |w| {

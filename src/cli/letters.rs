@@ -12,15 +12,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::calendar::{format_date_long, work_calendar};
-use crate::consultation::{FactBody, PartyState, RoundState};
-use crate::document::html::{html_body, html_page};
-use crate::mail::{
+use strategi::calendar::{format_date_long, work_calendar};
+use strategi::consultation::{FactBody, PartyState, RoundState};
+use strategi::document::html::{html_body, html_page};
+use strategi::mail::{
     Attachment, DeliveryState, FormContext, FormSection, LetterContext, LetterKind, Mailbox,
     Mailer, Outbox, OutboxMeta, OutgoingMail, Renderer, SendmailMailer, SmtpMailer, message_id,
 };
-use crate::model::{Config, Lang, Party, Transport, Version};
-use crate::store::{Transaction, Workspace};
+use strategi::model::{Config, Lang, Party, Transport, Version};
+use strategi::store::{Transaction, Workspace};
 
 use super::{CommandError, Ctx};
 
@@ -51,7 +51,7 @@ impl LetterKit {
         let version = ws.version(state.def.version)?;
         let sources =
             super::version::sources(ws.version_files(&version)?, &version.name.to_string())?;
-        let doc = crate::document::Document::parse(&sources);
+        let doc = strategi::document::Document::parse(&sources);
         let sections = doc
             .sections
             .iter()
@@ -124,6 +124,7 @@ fn attachment_names(version: &Version, party: &Party) -> (String, String, String
 /// Renders one letter of `kind` to `party` in its language.
 fn plan_letter(
     ctx: &Ctx,
+    ids: &mut strategi::model::IdSource,
     config: &Config,
     state: &RoundState,
     kit: &LetterKit,
@@ -203,7 +204,10 @@ fn plan_letter(
         contact_name: None,
         contact_email: None,
         sent_date_words: ps.sent.as_ref().map(|s| {
-            format_date_long(s.at.to_zoned_datetime(crate::calendar::oslo()).date(), lang)
+            format_date_long(
+                s.at.to_zoned_datetime(strategi::calendar::oslo()).date(),
+                lang,
+            )
         }),
     };
     let rendered = kit.renderer.render_letter(kind, lang, &letter)?;
@@ -213,7 +217,9 @@ fn plan_letter(
         .next()
         .unwrap_or_default()
         .to_string();
-    let unique = crate::model::RecordId::new('m', ctx.random_u64()).to_string();
+    let unique = ids
+        .next_id(strategi::model::RecordKind::Message)
+        .to_string();
     let id = message_id(&round_id, party.code.as_str(), &domain, &unique);
     let mail = OutgoingMail {
         from,
@@ -276,7 +282,7 @@ pub struct Issued {
     /// The letters, with their outbox entry names.
     pub letters: Vec<(PlannedLetter, String)>,
     /// The commit that recorded them.
-    pub commit: crate::store::CommitInfo,
+    pub commit: strategi::store::CommitInfo,
 }
 
 /// The first step of `round send` and `remind`: renders a letter of `kind` to each of
@@ -291,12 +297,12 @@ pub fn issue(
     parties: &[&PartyState],
     kind: LetterKind,
     summary: &str,
-    action: &str,
+    action: strategi::model::Action,
 ) -> Result<Issued, CommandError> {
     let kit = LetterKit::load(tx.workspace(), state)?;
     let planned = parties
         .iter()
-        .map(|p| plan_letter(ctx, config, state, &kit, p, kind))
+        .map(|p| plan_letter(ctx, tx.ids(), config, state, &kit, p, kind))
         .collect::<Result<Vec<_>, _>>()?;
     let names = queue(tx, state, &planned, kind)?;
     let actor = ctx.actor(tx.workspace(), config)?;
@@ -468,7 +474,7 @@ pub fn deliver(
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            "outbox-deliver",
+            strategi::model::Action::OutboxDeliver,
             &actor,
             &ctx.clock.now(),
         )?;

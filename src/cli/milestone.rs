@@ -1,11 +1,11 @@
 //! `strategi milestone add|done|list`: dated obligations of the case.
 
-use crate::calendar::{
+use clap::{Args, Subcommand};
+use strategi::calendar::{
     DEFAULT_SOON_WORKING_DAYS, obligations, parse_date, parse_relative_due, work_calendar,
 };
-use crate::model::{Milestone, MilestoneId, PartyCode};
-use crate::store::{CONFIG_FILE, ConfigEditor};
-use clap::{Args, Subcommand};
+use strategi::model::{Milestone, MilestoneId, PartyCode};
+use strategi::store::{CONFIG_FILE, ConfigEditor};
 
 use super::deadlines::write_table;
 use super::ui::{paint, styles};
@@ -141,7 +141,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             milestone.id, milestone.title, milestone.due
         ),
         &basis,
-        "milestone-add",
+        strategi::model::Action::MilestoneAdd,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -192,7 +192,7 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
             if on_time { "on time" } else { "late" }
         ),
         &format!("Due {}.", m.due),
-        "milestone-done",
+        strategi::model::Action::MilestoneDone,
         &actor,
         &ctx.clock.now(),
     )?;

@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use ctx::Ctx;
-pub use error::{CommandError, ErrorKind};
+pub use error::CommandError;
 pub use ui::Ui;
 
 /// strategi carries a strategy document from first draft to formal approval: drafts in

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::mail::DeliveryState;
+use strategi::mail::DeliveryState;
 
 use super::letters;
 use super::ui::{paint, styles};

@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::model::{Config, Lang, Party, PartyCode};
-use crate::store::{CONFIG_FILE, ConfigEditor};
+use strategi::model::{Config, Lang, Party, PartyCode};
+use strategi::store::{CONFIG_FILE, ConfigEditor};
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -80,7 +80,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
             "That is a private key; give the public half (the .pub file). The private key never goes into the workspace.",
         ));
     }
-    let public = crate::sign::PublicKey::from_openssh(line)?;
+    let public = strategi::sign::PublicKey::from_openssh(line)?;
     let line = public.to_string();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi party key {code}"))?;
@@ -112,7 +112,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let commit = tx.commit(
         &format!("Add signing key {} for {code}", public.fingerprint()),
         &format!("{} ({}): {line}", party.name, code),
-        "party-key",
+        strategi::model::Action::PartyKey,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -164,7 +164,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let commit = tx.commit(
         &format!("Add party {} ({})", party.code, party.name),
         &format!("E-mail {}, language {}.", party.email, party.lang),
-        "party-add",
+        strategi::model::Action::PartyAdd,
         &actor,
         &ctx.clock.now(),
     )?;

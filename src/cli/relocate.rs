@@ -1,13 +1,13 @@
 //! `comment list --on V`: where each comment's quoted passage lands in a later version.
 
-use crate::comments::anchor::{Anchor, Landing, Relocator};
-use crate::consultation::CommentState;
-use crate::store::Workspace;
+use strategi::comments::anchor::{Anchor, Landing, Relocator};
+use strategi::consultation::CommentState;
+use strategi::store::Workspace;
 
 use super::CommandError;
 
 /// The document of a version spec (`v2`, a label prefix, `latest`) or `draft`.
-fn document_of(ws: &Workspace, spec: &str) -> Result<crate::document::Document, CommandError> {
+fn document_of(ws: &Workspace, spec: &str) -> Result<strategi::document::Document, CommandError> {
     if spec == "draft" {
         return super::version::document(ws.draft_files()?, "the draft");
     }

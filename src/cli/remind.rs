@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use crate::consultation::{PartyState, PartyStatus};
-use crate::mail::LetterKind;
-use crate::model::PartyCode;
+use strategi::consultation::{PartyState, PartyStatus};
+use strategi::mail::LetterKind;
+use strategi::model::PartyCode;
 
 use super::letters;
 use super::round::{begin_change, load};
@@ -119,7 +119,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
             letters::parties_count(due.len()),
             state.def.id
         ),
-        "remind",
+        strategi::model::Action::Remind,
     )?;
     let commit = done.commit;
     let planned: Vec<&letters::PlannedLetter> = done.letters.iter().map(|(l, _)| l).collect();

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::calendar::format_date_words;
-use crate::consultation::{CommentState, PartyState, RoundState};
-use crate::document::html::escape;
-use crate::model::{Config, Lang};
+use strategi::calendar::format_date_words;
+use strategi::consultation::{CommentState, PartyState, RoundState};
+use strategi::document::html::escape;
+use strategi::model::{Config, Lang};
 
 use super::comment::{all_comments, round_document};
 use super::{CommandError, Ctx, Ui};
@@ -241,7 +241,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
     match &args.out {
         Some(path) => {
             let path = ctx.start_dir().join(path);
-            crate::store::atomic_write(&path, text.as_bytes())?;
+            strategi::store::atomic_write(&path, text.as_bytes())?;
             ui.emit(
                 &serde_json::json!({ "round": round.def.id, "format": args.format, "out": path, "comments": comments.comments.len() }),
                 |w| writeln!(w, "Wrote the report of round {} ({} comments) to {}.", round.def.id, comments.comments.len(), path.display()),
@@ -275,7 +275,7 @@ fn summary(r: &Report<'_>) -> String {
     let answered = parties.iter().filter(|p| p.position.is_some()).count();
     let none = parties
         .iter()
-        .filter(|p| p.position == Some(crate::consultation::Position::NoComments))
+        .filter(|p| p.position == Some(strategi::consultation::Position::NoComments))
         .count();
     let missing: Vec<&str> = parties
         .iter()

@@ -2,8 +2,8 @@
 
 use clap::Args;
 
-use crate::consultation::{FactBody, Position};
-use crate::model::PartyCode;
+use strategi::consultation::{FactBody, Position};
+use strategi::model::PartyCode;
 
 use super::round::{load, queue_fact};
 use super::ui::{paint, styles};
@@ -66,7 +66,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
         &previous
             .map(|p| format!("Supersedes the earlier position: {}.", p.key()))
             .unwrap_or_default(),
-        "respond",
+        strategi::model::Action::Respond,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -78,11 +78,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
                 "Recorded {}'s position in round {}: {}",
                 paint(styles::BOLD, &party),
                 state.def.id,
-                position.words(crate::model::Lang::En)
+                position.words(strategi::model::Lang::En)
             )?;
             match previous {
                 Some(p) if p != position => {
-                    writeln!(w, " (was: {}).", p.words(crate::model::Lang::En))
+                    writeln!(w, " (was: {}).", p.words(strategi::model::Lang::En))
                 }
                 Some(_) => writeln!(w, " (unchanged; recorded again)."),
                 None => writeln!(w, "."),
@@ -95,8 +95,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
 /// round: the party itself, the round's sender, or the case owner; and that `party` is
 /// a recipient and the round open.
 pub(super) fn check_may_answer(
-    state: &crate::consultation::RoundState,
-    config: &crate::model::Config,
+    state: &strategi::consultation::RoundState,
+    config: &strategi::model::Config,
     actor: &PartyCode,
     party: &PartyCode,
 ) -> Result<(), CommandError> {

@@ -3,16 +3,16 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::calendar::{
+use strategi::calendar::{
     ConsultationKind, check_window, format_date_long, parse_date, work_calendar,
 };
-use crate::consultation::{
+use strategi::consultation::{
     Fact, FactBody, PartyState, PartyStatus, RoundDef, RoundState, fact_path, load_round,
     load_rounds, resolve_round, round_path,
 };
-use crate::mail::{DeliveryState, LetterKind};
-use crate::model::{Config, Lang, PartyCode, RecordId};
-use crate::store::Workspace;
+use strategi::mail::{DeliveryState, LetterKind};
+use strategi::model::{Config, Lang, PartyCode, RecordId};
+use strategi::store::Workspace;
 
 use super::letters;
 use super::ui::{paint, styles};
@@ -228,7 +228,7 @@ fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError>
         ),
     };
     let def = RoundDef {
-        id: RecordId::new('r', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Round),
         kind,
         title,
         version: version.name,
@@ -261,7 +261,7 @@ fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError>
             def.title
         ),
         &body,
-        "round-open",
+        strategi::model::Action::RoundOpen,
         &actor,
         &ctx.clock.now(),
     )?;
@@ -338,7 +338,7 @@ pub(super) fn load(
 
 fn status_word(p: &PartyState, delivery: Option<&Delivery>, lang: Lang) -> String {
     let day = |t: &jiff::Timestamp| {
-        t.to_zoned_datetime(crate::calendar::oslo())
+        t.to_zoned_datetime(strategi::calendar::oslo())
             .date()
             .to_string()
     };
@@ -394,7 +394,7 @@ fn deliveries(
     ws: &Workspace,
     state: &RoundState,
 ) -> Result<std::collections::BTreeMap<String, Delivery>, CommandError> {
-    let by_id: std::collections::HashMap<String, crate::mail::OutboxState> = letters::outbox(ws)
+    let by_id: std::collections::HashMap<String, strategi::mail::OutboxState> = letters::outbox(ws)
         .list()?
         .into_iter()
         .map(|e| (e.state.message_id.clone(), e.state))
@@ -472,7 +472,8 @@ pub(super) fn counts(state: &RoundState) -> Counts {
     for p in &state.parties {
         c.sent += usize::from(p.sent.is_some());
         c.answered += usize::from(p.position.is_some());
-        c.no_comments += usize::from(p.position == Some(crate::consultation::Position::NoComments));
+        c.no_comments +=
+            usize::from(p.position == Some(strategi::consultation::Position::NoComments));
         c.overdue += usize::from(p.status == PartyStatus::Overdue);
     }
     c
@@ -490,7 +491,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     }
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
-    let comments = crate::consultation::load_comments(&ws.records(), &state.def, &config)?;
+    let comments = strategi::consultation::load_comments(&ws.records(), &state.def, &config)?;
     let open_comments = comments
         .comments
         .iter()
@@ -580,7 +581,7 @@ pub(super) fn begin_change<'w>(
     ws: &'w Workspace,
     spec: &str,
     command: &str,
-) -> Result<(crate::store::Transaction<'w>, Config, RoundState), CommandError> {
+) -> Result<(strategi::store::Transaction<'w>, Config, RoundState), CommandError> {
     let tx = ctx.begin(ws, command)?;
     let config = ws.config()?;
     let state = load(ctx, ws, &config, spec)?;
@@ -607,13 +608,13 @@ pub(super) fn begin_change<'w>(
 /// Queues one fact about a round, by the actor, in the transaction.
 pub(super) fn queue_fact(
     ctx: &Ctx,
-    tx: &mut crate::store::Transaction<'_>,
-    actor: &crate::store::Actor,
+    tx: &mut strategi::store::Transaction<'_>,
+    actor: &strategi::store::Actor,
     round: &RecordId,
     body: FactBody,
 ) -> Result<Fact, CommandError> {
     let fact = Fact {
-        id: RecordId::new('f', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Fact),
         at: ctx.clock.now().timestamp(),
         by: actor.party.clone(),
         body,
@@ -627,13 +628,13 @@ pub(super) fn queue_fact(
 /// Records one fact about a round in the transaction's commit.
 fn write_fact(
     ctx: &Ctx,
-    mut tx: crate::store::Transaction<'_>,
+    mut tx: strategi::store::Transaction<'_>,
     config: &Config,
     round: &RecordId,
     body: FactBody,
     summary: &str,
-    action: &str,
-) -> Result<(Fact, crate::store::CommitInfo), CommandError> {
+    action: strategi::model::Action,
+) -> Result<(Fact, strategi::store::CommitInfo), CommandError> {
     let actor = ctx.actor(tx.workspace(), config)?;
     let fact = queue_fact(ctx, &mut tx, &actor, round, body)?;
     let commit = tx.commit(summary, "", action, &actor, &ctx.clock.now())?;
@@ -676,7 +677,7 @@ fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandEr
             "Extend {party}'s deadline in round {} to {due}",
             state.def.id
         ),
-        "round-extend",
+        strategi::model::Action::RoundExtend,
     )?;
     ui.emit(
         &serde_json::json!({ "fact": fact, "commit": commit }),
@@ -707,7 +708,7 @@ fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandErro
         &state.def.id,
         FactBody::Closed { note },
         &format!("Close round {}", state.def.id),
-        "round-close",
+        strategi::model::Action::RoundClose,
     )?;
     ui.emit(
         &serde_json::json!({ "fact": fact, "commit": commit }),
@@ -751,7 +752,7 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 state.def.version,
                 letters::parties_count(to_send.len())
             ),
-            "round-send",
+            strategi::model::Action::RoundSend,
         )?;
         for (letter, entry) in &done.letters {
             issued.push(serde_json::json!({

@@ -3,15 +3,15 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::approval::{
+use strategi::approval::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, load_each,
 };
-use crate::calendar::work_calendar;
-use crate::consultation::{RoundState, load_rounds};
-use crate::model::{Case, Config, RecordId, Version, VersionName};
-use crate::store::Workspace;
+use strategi::calendar::work_calendar;
+use strategi::consultation::{RoundState, load_rounds};
+use strategi::model::{Case, Config, RecordId, Version, VersionName};
+use strategi::store::Workspace;
 
-use crate::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
+use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
 use super::deadlines::{case_obligations, write_table};
 use super::ui::{paint, styles};
@@ -48,7 +48,7 @@ pub(super) fn phase(
     config: &Config,
     rounds: &[RoundState],
 ) -> Result<Phase, CommandError> {
-    let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
+    let day = |t: jiff::Timestamp| t.to_zoned_datetime(strategi::calendar::oslo()).date();
     let approval = load_each::<ApprovalRecord>(ws, APPROVALS_DIR)?
         .into_iter()
         .filter_map(|(_, r)| r.ok())
@@ -151,9 +151,9 @@ struct Status {
 /// A round in the status: how many answered, how many comments are still open.
 #[derive(Serialize)]
 struct RoundSummary {
-    id: crate::model::RecordId,
+    id: strategi::model::RecordId,
     title: String,
-    version: crate::model::VersionName,
+    version: strategi::model::VersionName,
     open: bool,
     due: jiff::civil::Date,
     #[serde(flatten)]
@@ -229,7 +229,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                 status.versions,
                 v.name,
                 v.label,
-                v.created.to_zoned_datetime(crate::calendar::oslo()).date()
+                v.created.to_zoned_datetime(strategi::calendar::oslo()).date()
             )?,
         }
         writeln!(w, "Today     {}", status.today)?;

@@ -9,10 +9,10 @@
 
 use clap::Args;
 
-use crate::approval::{SubmissionRecord, submission_path};
-use crate::calendar::{calendar_days_between, format_date_words, work_calendar};
-use crate::model::{Lang, MilestoneId, PartyCode, RecordId};
-use crate::store::{CONFIG_FILE, ConfigEditor};
+use strategi::approval::{SubmissionRecord, submission_path};
+use strategi::calendar::{calendar_days_between, format_date_words, work_calendar};
+use strategi::model::{Lang, MilestoneId, PartyCode};
+use strategi::store::{CONFIG_FILE, ConfigEditor};
 
 use super::round::one_line;
 use super::ui::{paint, styles};
@@ -92,7 +92,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &SubmitArgs) -> Result<(), CommandE
         tx.write(CONFIG_FILE, new_text);
     }
     let record = SubmissionRecord {
-        id: RecordId::new('s', ctx.random_u64()),
+        id: tx.new_id(strategi::model::RecordKind::Submission),
         version: version.name,
         commit: version.commit.clone(),
         tree: version.tree.clone(),
@@ -140,7 +140,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &SubmitArgs) -> Result<(), CommandE
                 ))
                 .unwrap_or_default()
         ),
-        "submit",
+        strategi::model::Action::Submit,
         &actor,
         &ctx.clock.now(),
     )?;

@@ -16,16 +16,16 @@ use std::collections::{BTreeMap, HashMap};
 use clap::Args;
 use serde::Serialize;
 
-use crate::approval::{
+use strategi::approval::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, load_each,
 };
-use crate::calendar::work_calendar;
-use crate::consultation::{
+use strategi::calendar::work_calendar;
+use strategi::consultation::{
     CommentFile, DecisionRecord, Fact, ImportRecord, RoundDef, RoundState, load_comments,
     load_round,
 };
-use crate::model::{Config, RecordId, Version, VersionName};
-use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+use strategi::model::{Config, RecordId, Version, VersionName};
+use strategi::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};

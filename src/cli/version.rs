@@ -3,9 +3,9 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::document::{Document, SourceFile};
-use crate::model::{Version, VersionName};
-use crate::store::{StoreError, StoredFile, Workspace};
+use strategi::document::{Document, SourceFile};
+use strategi::model::{Version, VersionName};
+use strategi::store::{StoreError, StoredFile, Workspace};
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -172,7 +172,10 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
             )?;
         }
         for v in &versions {
-            let date = v.created.to_zoned_datetime(crate::calendar::oslo()).date();
+            let date = v
+                .created
+                .to_zoned_datetime(strategi::calendar::oslo())
+                .date();
             let party = v
                 .party
                 .as_ref()
@@ -240,7 +243,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
             version.label,
             version
                 .created
-                .to_zoned_datetime(crate::calendar::oslo())
+                .to_zoned_datetime(strategi::calendar::oslo())
                 .date(),
             paint(styles::DIM, &version.commit[..12.min(version.commit.len())])
         )?;
@@ -267,7 +270,7 @@ pub(super) fn unknown_section(doc: &Document, id: &str, origin: &str) -> Command
         .filter(|s| {
             s.contains(&needle)
                 || needle.contains(*s)
-                || crate::document::edit_distance(s, &needle) <= 2
+                || strategi::document::edit_distance(s, &needle) <= 2
         })
         .collect();
     close.truncate(5);

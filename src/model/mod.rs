@@ -3,12 +3,16 @@
 //! Nothing here touches git or the file system. Types validate themselves when they are
 //! built from text (`FromStr`), so that every layer above can trust them.
 
+mod action;
 mod config;
 mod ids;
 mod position;
+mod random;
 mod version;
 
+pub use action::Action;
 pub use config::{ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, Transport};
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use position::Position;
+pub use random::{IdSource, RecordKind};
 pub use version::Version;

@@ -21,7 +21,7 @@ pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
 pub use lock::{LockHolder, WriteLock};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
-pub use tx::{Actor, CommitInfo, Transaction, atomic_write, write_atomically};
+pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::StoredFile;
 
 use crate::model::{Config, VersionName};

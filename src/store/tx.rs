@@ -23,7 +23,7 @@ use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, Workspace, WriteLock};
-use crate::model::PartyCode;
+use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
 
 /// Who makes a change: the acting party and the person (from git config).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,17 @@ pub struct Transaction<'a> {
     pub(super) ws: &'a Workspace,
     _lock: WriteLock,
     writes: BTreeMap<String, Vec<u8>>,
+    ids: IdSource,
+}
+
+/// Where a transaction's new ids come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdSeed {
+    /// Random ids (the normal case).
+    #[default]
+    Random,
+    /// Reproducible ids from this seed, salted with HEAD when the transaction starts.
+    Fixed(u64),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -67,13 +78,28 @@ struct JournalFile {
 impl Workspace {
     /// Starts a transaction: takes the workspace lock (waiting up to `timeout` for
     /// another process to finish) and repairs what an interrupted command left.
-    pub fn begin(&self, command: &str, timeout: Duration) -> Result<Transaction<'_>, StoreError> {
+    ///
+    /// New record ids come from `seed`: random, or reproducible from a fixed seed salted
+    /// with the HEAD commit, so each command of a reproducible run gets its own ids.
+    pub fn begin(
+        &self,
+        command: &str,
+        timeout: Duration,
+        seed: IdSeed,
+    ) -> Result<Transaction<'_>, StoreError> {
         let lock = WriteLock::acquire(&self.repo.path().join("strategi.lock"), command, timeout)?;
         self.recover()?;
+        let ids = match seed {
+            IdSeed::Random => IdSource::random(),
+            IdSeed::Fixed(seed) => {
+                IdSource::seeded(seed, self.head_id()?.unwrap_or_default().as_bytes())
+            }
+        };
         Ok(Transaction {
             ws: self,
             _lock: lock,
             writes: BTreeMap::new(),
+            ids,
         })
     }
 
@@ -178,7 +204,7 @@ impl Workspace {
 pub(super) fn message_with_trailers(
     summary: &str,
     body: &str,
-    action: &str,
+    action: Action,
     actor: &Actor,
     extra: &[(&str, String)],
 ) -> String {
@@ -212,12 +238,22 @@ impl Transaction<'_> {
         self.ws
     }
 
+    /// A new record id of a kind, from the transaction's id source.
+    pub fn new_id(&mut self, kind: RecordKind) -> RecordId {
+        self.ids.next_id(kind)
+    }
+
+    /// The transaction's id source, for other random choices (such as Message-IDs).
+    pub fn ids(&mut self) -> &mut IdSource {
+        &mut self.ids
+    }
+
     /// Writes the queued files and records them in one commit.
     pub fn commit(
         self,
         summary: &str,
         body: &str,
-        action: &str,
+        action: Action,
         actor: &Actor,
         when: &jiff::ZonedDateTime,
     ) -> Result<CommitInfo, StoreError> {
@@ -232,7 +268,7 @@ impl Transaction<'_> {
         &mut self,
         summary: &str,
         body: &str,
-        action: &str,
+        action: Action,
         actor: &Actor,
         when: &jiff::ZonedDateTime,
     ) -> Result<CommitInfo, StoreError> {

@@ -333,7 +333,7 @@ impl Transaction<'_> {
         let message = message_with_trailers(
             &summary,
             "",
-            "version-cut",
+            crate::model::Action::VersionCut,
             actor,
             &[("Version", name.to_string())],
         );
@@ -341,7 +341,7 @@ impl Transaction<'_> {
         let tag_message = message_with_trailers(
             label,
             "",
-            "version-cut",
+            crate::model::Action::VersionCut,
             actor,
             &[("Tree", tree.to_string())],
         );

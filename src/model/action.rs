@@ -1,0 +1,130 @@
+//! What a commit did: the typed `Strategi-Action` trailer of every commit strategi makes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// One act on the case. Every commit carries exactly one, as `Strategi-Action: <key>`, so
+/// `git log --grep 'Strategi-Action: comment-import'` finds every import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// A new workspace.
+    Init,
+    /// A party added to the case.
+    PartyAdd,
+    /// A signing key added to a party.
+    PartyKey,
+    /// A milestone added.
+    MilestoneAdd,
+    /// A milestone marked done.
+    MilestoneDone,
+    /// A version cut (commit and tag).
+    VersionCut,
+    /// A consultation round opened.
+    RoundOpen,
+    /// A round's letters issued.
+    RoundSend,
+    /// A party's deadline extended.
+    RoundExtend,
+    /// A round closed.
+    RoundClose,
+    /// Reminders issued.
+    Remind,
+    /// A party's formal position recorded.
+    Respond,
+    /// Comments registered by hand.
+    CommentAdd,
+    /// Replies imported.
+    CommentImport,
+    /// A decision on a comment.
+    CommentResolve,
+    /// Outbox delivery states recorded.
+    OutboxDeliver,
+    /// A version handed in.
+    Submit,
+    /// A version approved.
+    Approve,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 18] = [
+        Action::Init,
+        Action::PartyAdd,
+        Action::PartyKey,
+        Action::MilestoneAdd,
+        Action::MilestoneDone,
+        Action::VersionCut,
+        Action::RoundOpen,
+        Action::RoundSend,
+        Action::RoundExtend,
+        Action::RoundClose,
+        Action::Remind,
+        Action::Respond,
+        Action::CommentAdd,
+        Action::CommentImport,
+        Action::CommentResolve,
+        Action::OutboxDeliver,
+        Action::Submit,
+        Action::Approve,
+    ];
+
+    /// The trailer value, such as `comment-import`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Init => "init",
+            Action::PartyAdd => "party-add",
+            Action::PartyKey => "party-key",
+            Action::MilestoneAdd => "milestone-add",
+            Action::MilestoneDone => "milestone-done",
+            Action::VersionCut => "version-cut",
+            Action::RoundOpen => "round-open",
+            Action::RoundSend => "round-send",
+            Action::RoundExtend => "round-extend",
+            Action::RoundClose => "round-close",
+            Action::Remind => "remind",
+            Action::Respond => "respond",
+            Action::CommentAdd => "comment-add",
+            Action::CommentImport => "comment-import",
+            Action::CommentResolve => "comment-resolve",
+            Action::OutboxDeliver => "outbox-deliver",
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for Action {
+    type Err = super::IdError;
+    fn from_str(s: &str) -> Result<Action, super::IdError> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.key() == s.trim())
+            .ok_or_else(|| super::IdError(format!("\"{s}\" is not an action strategi records.")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    #[test]
+    fn keys_round_trip_and_are_unique() {
+        let mut keys: Vec<&str> = Action::ALL.iter().map(|a| a.key()).collect();
+        for a in Action::ALL {
+            assert_eq!(a.key().parse::<Action>(), Ok(a));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Action::ALL.len());
+        assert!("party".parse::<Action>().is_err());
+    }
+}
