@@ -203,3 +203,16 @@ impl From<strategi::store::SignedTagError> for CommandError {
         }
     }
 }
+
+impl From<strategi::consultation::Refusal> for CommandError {
+    fn from(e: strategi::consultation::Refusal) -> Self {
+        let mut err = CommandError::user(e.to_string());
+        if let Some(basis) = e.basis() {
+            err = err.cause(basis);
+        }
+        if let Some(hint) = e.hint() {
+            err = err.hint(hint);
+        }
+        err
+    }
+}

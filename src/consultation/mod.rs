@@ -10,6 +10,7 @@
 
 mod comments;
 mod round;
+pub mod rules;
 
 pub use comments::{
     CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, ImportRecord, Quote,
@@ -19,3 +20,4 @@ pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
     RoundState, fact_path, load_round, load_rounds, resolve_round, round_path,
 };
+pub use rules::{Recipients, Refusal};
