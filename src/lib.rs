@@ -10,11 +10,11 @@
 
 pub mod approval;
 pub mod calendar;
-pub mod comments;
 pub mod consultation;
 pub mod diff;
 pub mod document;
 pub mod mail;
 pub mod model;
+pub mod reply;
 pub mod sign;
 pub mod store;

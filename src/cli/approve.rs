@@ -85,7 +85,7 @@ pub(super) fn outstanding(
             out.open_rounds
                 .push(format!("{}: {}", r.def.id, waiting.join(", ")));
         }
-        let comments = load_comments(&ws.records(), &r.def, config)?;
+        let comments = load_comments(&ws.records(), r, config)?;
         out.undecided.extend(
             comments
                 .comments

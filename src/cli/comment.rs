@@ -5,13 +5,15 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::calendar::work_calendar;
+use strategi::consultation::actions::{self, ActError, Acting, NewComment};
 use strategi::consultation::{
-    CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, Quote, RoundState,
-    comment_file_path, decision_path, load_comments, load_rounds,
+    CommentState, Decision, RoundState, load_comments, load_rounds, rules,
 };
+use strategi::document::anchor::AnchorError;
 use strategi::model::{Config, PartyCode};
 use strategi::store::Workspace;
 
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -46,19 +48,19 @@ pub struct AddArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
     /// The party whose comment it is.
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, value_parser = parse::party)]
+    pub from: PartyCode,
     /// The section's id (see `strategi version show V`); none for a general comment.
     #[arg(long)]
     pub section: Option<String>,
     /// The passage commented on, as it stands in the section.
-    #[arg(long, requires = "section")]
+    #[arg(long, requires = "section", value_parser = parse::text("quote"))]
     pub quote: Option<String>,
     /// The comment.
-    #[arg(long)]
+    #[arg(long, value_parser = parse::text("comment"))]
     pub text: String,
     /// A proposed wording.
-    #[arg(long)]
+    #[arg(long, value_parser = parse::text("proposal"))]
     pub proposal: Option<String>,
 }
 
@@ -71,8 +73,8 @@ pub struct ImportArgs {
     #[arg(required = true)]
     pub files: Vec<std::path::PathBuf>,
     /// The party the files are from, when it cannot be found in them.
-    #[arg(long)]
-    pub from: Option<String>,
+    #[arg(long, value_parser = parse::party)]
+    pub from: Option<PartyCode>,
     /// Import the good files even when others are refused (by default one refused
     /// file means nothing is imported).
     #[arg(long)]
@@ -115,10 +117,10 @@ pub struct ResolveArgs {
     /// The comment's id (or the start of it).
     pub comment: String,
     /// accepted, partly, rejected or noted.
-    #[arg(long)]
-    pub decision: String,
+    #[arg(long, value_parser = parse::decision)]
+    pub decision: Decision,
     /// The reasoning (required for partly and rejected).
-    #[arg(long)]
+    #[arg(long, value_parser = parse::text("note"))]
     pub note: Option<String>,
 }
 
@@ -133,20 +135,6 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &CommentCommand) -> Result<(), Comma
     }
 }
 
-/// Text given on the command line: trimmed, not empty; line breaks are kept.
-fn text_arg(text: &str, what: &str) -> Result<String, CommandError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(CommandError::user(format!("The {what} is empty.")));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(CommandError::user(format!(
-            "The {what} contains control characters; give plain text."
-        )));
-    }
-    Ok(t.replace("\r\n", "\n"))
-}
-
 /// The round's version as a document.
 pub(super) fn round_document(
     ws: &Workspace,
@@ -156,116 +144,71 @@ pub(super) fn round_document(
     super::version::document(ws.version_files(&version)?, &version.name.to_string())
 }
 
-/// Anchors a quote in a section of the round's document, or refuses with the closest
-/// passage.
-pub(super) fn anchor_quote(
-    doc: &strategi::document::Document,
-    version: &str,
-    section: &str,
-    quote: &str,
-) -> Result<Quote, CommandError> {
-    use strategi::comments::anchor::{AnchorError, anchor};
-    match anchor(doc, section, quote) {
-        Ok(a) => Ok(Quote {
-            quote: a.quote,
-            before: a.before,
-            after: a.after,
-            offset: a.offset,
-        }),
-        Err(AnchorError::UnknownSection { .. }) => {
-            Err(super::version::unknown_section(doc, section, version))
+/// The refusal of an act, with the section suggestions and the closest passage that
+/// only the document can give.
+fn act_error(e: ActError, doc: &strategi::document::Document, version: &str) -> CommandError {
+    match e {
+        ActError::Anchor(AnchorError::UnknownSection { section }) => {
+            super::version::unknown_section(doc, &section, version)
         }
-        Err(AnchorError::QuoteNotFound { closest, .. }) => {
+        ActError::Anchor(AnchorError::QuoteNotFound {
+            section,
+            quote,
+            closest,
+        }) => {
             let err = CommandError::user(format!(
                 "The quote \"{quote}\" does not occur in section \"{section}\" of {version}."
             ));
-            Err(match closest {
+            match closest {
                 Some(c) => err.hint(format!("The closest passage there is: \"{c}\". Quote the text exactly as it stands (line breaks and spacing do not matter).")),
                 None => err.hint(format!("See the section with `strategi version show {version} --section {section}`.")),
-            })
+            }
         }
-        Err(e) => Err(CommandError::user(e.to_string())),
+        other => other.into(),
     }
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
-    let party: PartyCode = args.from.parse()?;
-    let text = text_arg(&args.text, "comment")?;
-    let proposal = args
-        .proposal
-        .as_deref()
-        .map(|p| text_arg(p, "proposal"))
-        .transpose()?;
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi comment add")?;
     let config = ws.config()?;
     let state = super::round::load(ctx, &ws, &config, &args.round)?;
     let actor = ctx.actor(&ws, &config)?;
-    super::respond::check_may_answer(&state, &config, &actor.party, &party)?;
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
+    };
+    rules::may_answer(&config, &state, &actor.party, &args.from)?;
     let doc = round_document(&ws, &state)?;
-    let version = state.def.version.to_string();
-    let section = match &args.section {
-        Some(s) if doc.section(s).is_none() => {
-            return Err(super::version::unknown_section(&doc, s, &version));
-        }
-        other => other.clone(),
-    };
-    let anchor = match (&section, &args.quote) {
-        (Some(s), Some(q)) => Some(anchor_quote(&doc, &version, s, &text_arg(q, "quote")?)?),
-        _ => None,
-    };
-    let record = CommentRecord {
-        id: tx.new_id(strategi::model::RecordKind::Comment),
-        party: party.clone(),
-        by: actor.party.clone(),
-        at: ctx.clock.now().timestamp(),
-        version: state.def.version,
-        section,
-        anchor,
-        text,
-        proposal,
-        source: None,
-    };
-    let file = CommentFile {
-        comment: vec![record.clone()],
-    };
-    tx.write(&comment_file_path(&state.def.id, &record), to_toml(&file)?);
-    let commit = tx.commit(
-        &format!(
-            "Comment {} from {party} on round {}{}",
-            record.id,
-            state.def.id,
+    let done = actions::add_comment(
+        &mut tx,
+        &who,
+        &state,
+        &doc,
+        NewComment {
+            party: args.from.clone(),
+            section: args.section.clone(),
+            quote: args.quote.clone(),
+            text: args.text.clone(),
+            proposal: args.proposal.clone(),
+        },
+    )
+    .map_err(|e| act_error(e, &doc, &state.def.version.to_string()))?;
+    let record = &done.comment;
+    ui.emit(&done, |w| {
+        writeln!(
+            w,
+            "Registered comment {} from {} on {}.",
+            paint(styles::BOLD, &record.id),
+            record.party,
             record
                 .section
                 .as_deref()
-                .map(|s| format!(", section {s}"))
-                .unwrap_or_default()
-        ),
-        "",
-        strategi::model::Action::CommentAdd,
-        &actor,
-        &ctx.clock.now(),
-    )?;
-    ui.emit(
-        &serde_json::json!({ "comment": record, "commit": commit }),
-        |w| {
-            writeln!(
-                w,
-                "Registered comment {} from {} on {}.",
-                paint(styles::BOLD, &record.id),
-                party,
-                record
-                    .section
-                    .as_deref()
-                    .map_or("the whole text".to_string(), |s| format!("section {s}"))
-            )
-        },
-    )
-}
-
-pub(super) fn to_toml<T: Serialize>(value: &T) -> Result<String, CommandError> {
-    toml::to_string(value)
-        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))
+                .map_or("the whole text".to_string(), |s| format!("section {s}"))
+        )
+    })
 }
 
 /// Every round with its comments, optionally only one round.
@@ -299,7 +242,7 @@ pub(super) fn comments_of(
         strategi::store::StoreError,
     > {
         rs.iter()
-            .map(|r| load_comments(&records, &r.def, config))
+            .map(|r| load_comments(&records, r, config))
             .collect()
     };
     let (first, second) = rounds.split_at(rounds.len().div_ceil(2));
@@ -352,7 +295,7 @@ struct Listed<'a> {
     #[serde(flatten)]
     comment: &'a CommentState,
     #[serde(skip_serializing_if = "Option::is_none")]
-    landing: Option<strategi::comments::anchor::Landing>,
+    landing: Option<strategi::document::anchor::Landing>,
 }
 
 fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError> {
@@ -482,13 +425,8 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
 }
 
 fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), CommandError> {
-    let decision: Decision = args.decision.parse().map_err(CommandError::usage)?;
-    let note = args
-        .note
-        .as_deref()
-        .map(|n| text_arg(n, "note"))
-        .transpose()?;
-    if decision.needs_note() && note.is_none() {
+    let decision = args.decision;
+    if decision.needs_note() && args.note.is_none() {
         return Err(CommandError::usage(format!(
             "A \"{}\" decision needs its reasons: add --note \"…\".",
             decision.key()
@@ -499,47 +437,14 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
     let config = ws.config()?;
     let (round, c) = find_comment(ctx, &ws, &config, &args.comment)?;
     let actor = ctx.actor(&ws, &config)?;
-    if actor.party != round.def.sender && actor.party != config.case.owner {
-        return Err(CommandError::user(format!(
-            "{} may not decide comments of round {}: only its sender {} or the case owner {} may.",
-            actor.party, round.def.id, round.def.sender, config.case.owner
-        ))
-        .hint(format!(
-            "Act as the owner with `--as {}`.",
-            config.case.owner
-        )));
-    }
-    let record = DecisionRecord {
-        id: tx.new_id(strategi::model::RecordKind::Decision),
-        comment: c.record.id.clone(),
-        decision,
-        note,
-        by: actor.party.clone(),
-        at: ctx.clock.now().timestamp(),
-        supersedes: c.decision.as_ref().map(|d| d.id.clone()),
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
     };
-    tx.write(&decision_path(&round.def.id, &record), to_toml(&record)?);
-    let commit = tx.commit(
-        &format!(
-            "Decide comment {} ({}): {}",
-            c.record.id,
-            c.record.party,
-            decision.key()
-        ),
-        &c.decision
-            .as_ref()
-            .map(|d| {
-                format!(
-                    "Supersedes the decision {} of {}.",
-                    d.decision.key(),
-                    d.at.strftime("%Y-%m-%d")
-                )
-            })
-            .unwrap_or_default(),
-        strategi::model::Action::CommentResolve,
-        &actor,
-        &ctx.clock.now(),
-    )?;
+    let done = actions::decide(&mut tx, &who, &round, &c, decision, args.note.as_deref())?;
+    let (record, commit) = (&done.decision, &done.commit);
     ui.emit(
         &serde_json::json!({ "decision": record, "previous": c.decision, "commit": commit }),
         |w| {

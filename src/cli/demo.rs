@@ -479,8 +479,8 @@ fn decision_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
 /// Writes the three replies the demo imports: FIN's filled-in form (taken from the
 /// letter FIN got), KDD's free text in nynorsk, SMK's "ingen merknader".
 fn write_replies(dir: &Path, mail: &Path) -> Result<(), CommandError> {
-    use strategi::comments::incoming::parse_message;
     use strategi::mail::{Attachment, Mailbox, OutgoingMail};
+    use strategi::reply::email::parse_message;
     let ws = strategi::store::Workspace::open(dir)?;
     let letters = super::letters::outbox(&ws).list()?;
     let letter = |party: &str| {

@@ -130,7 +130,7 @@ impl From<StoreError> for CommandError {
                 .hint(format!("Correct the file at the line shown and run the command again. {NOTHING_CHANGED}")),
             StoreError::Io { .. } => CommandError::user(message)
                 .hint(format!("Check that the folder exists and that you may write to it. {NOTHING_CHANGED}")),
-            StoreError::Git { .. } => CommandError::internal(message),
+            StoreError::Git { .. } | StoreError::Encode { .. } => CommandError::internal(message),
             StoreError::NoIdentity => CommandError::user(message).hint(
                 "Tell git your name and e-mail: `git config --global user.name \"Kari Nordmann\"` and `git config --global user.email kari.nordmann@dep.example`.",
             ),
@@ -214,5 +214,16 @@ impl From<strategi::consultation::Refusal> for CommandError {
             err = err.hint(hint);
         }
         err
+    }
+}
+
+impl From<strategi::consultation::actions::ActError> for CommandError {
+    fn from(e: strategi::consultation::actions::ActError) -> Self {
+        use strategi::consultation::actions::ActError;
+        match e {
+            ActError::Refused(r) => r.into(),
+            ActError::Store(s) => s.into(),
+            other => CommandError::user(other.to_string()),
+        }
     }
 }

@@ -15,6 +15,7 @@ mod keys;
 mod letters;
 mod milestone;
 mod outbox;
+mod parse;
 mod party;
 mod relocate;
 mod remind;
@@ -33,7 +34,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use ctx::Ctx;
-pub use error::CommandError;
+pub use error::{CommandError, ErrorKind};
 pub use ui::Ui;
 
 /// strategi carries a strategy document from first draft to formal approval: drafts in
@@ -116,8 +117,24 @@ pub(crate) enum Command {
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
 /// (the message says why), 2 wrong usage, 3 internal failure.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            // One of our value parsers refused the value: report it as every other
+            // refusal is reported (`Error: …`, `{"error": …}` with --json), with its
+            // own exit code.
+            let json = args.iter().any(|a| a == "--json");
+            let mut ui = Ui::new(ColorWhen::Auto, json);
+            let err = match std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<parse::ValueError>())
+            {
+                Some(v) => CommandError::from(v),
+                None => CommandError::usage(e.to_string().trim().to_string()),
+            };
+            ui.error(&err);
+            return err.exit_code();
+        }
         Err(e) => {
             let _ = e.print();
             return match e.kind() {

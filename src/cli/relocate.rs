@@ -1,7 +1,7 @@
 //! `comment list --on V`: where each comment's quoted passage lands in a later version.
 
-use strategi::comments::anchor::{Anchor, Landing, Relocator};
 use strategi::consultation::CommentState;
+use strategi::document::anchor::{Landing, Relocator};
 use strategi::store::Workspace;
 
 use super::CommandError;
@@ -30,14 +30,7 @@ pub fn landings(
         .map(|c| {
             let section = c.record.section.as_ref()?;
             Some(match &c.record.anchor {
-                Some(q) => relocator.relocate(&Anchor {
-                    section: section.clone(),
-                    quote: q.quote.clone(),
-                    before: q.before.clone(),
-                    after: q.after.clone(),
-                    offset: q.offset,
-                    occurrences: 1,
-                }),
+                Some(anchor) => relocator.relocate(section, anchor),
                 None if doc.section(section).is_some() => Landing::Exact {
                     section: section.clone(),
                     offset: 0,

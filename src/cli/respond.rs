@@ -2,10 +2,11 @@
 
 use clap::Args;
 
-use strategi::consultation::{FactBody, Position};
-use strategi::model::PartyCode;
+use strategi::consultation::actions::{self, Acting};
+use strategi::model::{Lang, PartyCode, Position};
 
-use super::round::{load, queue_fact};
+use super::parse;
+use super::round::load;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -19,114 +20,50 @@ pub struct RespondArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
     /// The party whose position it is.
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, value_parser = parse::party)]
+    pub from: PartyCode,
     /// no-comments, comments, reservation or disagree.
-    #[arg(long)]
-    pub position: String,
+    #[arg(long, value_parser = parse::position)]
+    pub position: Position,
     /// A note, e.g. what the reservation is about.
-    #[arg(long)]
+    #[arg(long, value_parser = parse::one_line("note"))]
     pub note: Option<String>,
 }
 
 /// Runs `respond`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), CommandError> {
-    let party: PartyCode = args.from.parse()?;
-    let position: Position = args.position.parse().map_err(CommandError::usage)?;
-    let note = args
-        .note
-        .as_deref()
-        .map(|n| super::round::one_line(n, "note"))
-        .transpose()?;
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi respond")?;
     let config = ws.config()?;
     let state = load(ctx, &ws, &config, &args.round)?;
     let actor = ctx.actor(&ws, &config)?;
-    check_may_answer(&state, &config, &actor.party, &party)?;
-    let previous = state
-        .parties
-        .iter()
-        .find(|p| p.party == party)
-        .and_then(|p| p.position);
-    let fact = queue_fact(
-        ctx,
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
+    };
+    let done = actions::respond(
         &mut tx,
-        &actor,
-        &state.def.id,
-        FactBody::Response {
-            party: party.clone(),
-            position,
-            note,
-            source: None,
-        },
+        &who,
+        &state,
+        &args.from,
+        args.position,
+        args.note.as_deref(),
     )?;
-    let commit = tx.commit(
-        &format!("{party} answers round {}: {}", state.def.id, position.key()),
-        &previous
-            .map(|p| format!("Supersedes the earlier position: {}.", p.key()))
-            .unwrap_or_default(),
-        strategi::model::Action::Respond,
-        &actor,
-        &ctx.clock.now(),
-    )?;
-    ui.emit(
-        &serde_json::json!({ "fact": fact, "previous": previous, "commit": commit }),
-        |w| {
-            write!(
-                w,
-                "Recorded {}'s position in round {}: {}",
-                paint(styles::BOLD, &party),
-                state.def.id,
-                position.words(strategi::model::Lang::En)
-            )?;
-            match previous {
-                Some(p) if p != position => {
-                    writeln!(w, " (was: {}).", p.words(strategi::model::Lang::En))
-                }
-                Some(_) => writeln!(w, " (unchanged; recorded again)."),
-                None => writeln!(w, "."),
-            }
-        },
-    )
-}
-
-/// Checks that `actor` may record an answer (position or comments) for `party` in the
-/// round: the party itself, the round's sender, or the case owner; and that `party` is
-/// a recipient and the round open.
-pub(super) fn check_may_answer(
-    state: &strategi::consultation::RoundState,
-    config: &strategi::model::Config,
-    actor: &PartyCode,
-    party: &PartyCode,
-) -> Result<(), CommandError> {
-    if !state.parties.iter().any(|p| &p.party == party) {
-        return Err(CommandError::user(format!(
-            "{party} is not a recipient of round {}.",
-            state.def.id
-        ))
-        .hint(format!(
-            "The recipients are {}.",
-            state
-                .parties
-                .iter()
-                .map(|p| p.party.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    if actor != party && actor != &state.def.sender && actor != &config.case.owner {
-        return Err(CommandError::user(format!(
-            "{actor} may not answer for {party}: only {party} itself, the round's sender {} or the case owner {} may.",
-            state.def.sender, config.case.owner
-        ))
-        .hint(format!("Act as {party} with `--as {party}`, or register the answer as {}.", config.case.owner)));
-    }
-    if state.closed.is_some() {
-        return Err(CommandError::user(format!(
-            "Round {} is closed; no more answers are recorded.",
-            state.def.id
-        )));
-    }
-    Ok(())
+    let position = args.position;
+    ui.emit(&done, |w| {
+        write!(
+            w,
+            "Recorded {}'s position in round {}: {}",
+            paint(styles::BOLD, &args.from),
+            state.def.id,
+            position.words(Lang::En)
+        )?;
+        match done.previous {
+            Some(p) if p != position => writeln!(w, " (was: {}).", p.words(Lang::En)),
+            Some(_) => writeln!(w, " (unchanged; recorded again)."),
+            None => writeln!(w, "."),
+        }
+    })
 }

@@ -3,18 +3,19 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use strategi::calendar::{
-    ConsultationKind, check_window, format_date_long, parse_date, work_calendar,
-};
+use jiff::civil::Date;
+use strategi::calendar::{ConsultationKind, format_date_long, work_calendar};
+use strategi::consultation::actions::{self, Acting};
 use strategi::consultation::{
-    Fact, FactBody, PartyState, PartyStatus, RoundDef, RoundState, fact_path, load_round,
-    load_rounds, resolve_round, round_path,
+    Fact, FactBody, PartyState, PartyStatus, Recipients, RoundState, fact_path, load_round,
+    load_rounds, resolve_round, rules,
 };
 use strategi::mail::{DeliveryState, LetterKind};
 use strategi::model::{Config, Lang, PartyCode, RecordId};
 use strategi::store::Workspace;
 
 use super::letters;
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -52,18 +53,18 @@ pub struct OpenArgs {
     pub version_spec: String,
     /// Recipients: party codes separated by commas, or "all" (every party but the sender
     /// and the owner).
-    #[arg(long, value_name = "CODES|all")]
-    pub to: String,
+    #[arg(long, value_name = "CODES|all", value_parser = parse::recipients)]
+    pub to: Recipients,
     /// The deadline for answers (YYYY-MM-DD or DD.MM.YYYY).
-    #[arg(long)]
-    pub due: String,
+    #[arg(long, value_parser = parse::date)]
+    pub due: Date,
     /// framlegging (ministries, at least 3 weeks), hoyring (public, at least 6 weeks) or
     /// innspill (informal input).
-    #[arg(long, default_value = "framlegging")]
-    pub kind: String,
+    #[arg(long, default_value = "framlegging", value_parser = parse::kind)]
+    pub kind: ConsultationKind,
     /// The party that sends the round (default: the acting party).
-    #[arg(long)]
-    pub sender: Option<String>,
+    #[arg(long, value_parser = parse::party)]
+    pub sender: Option<PartyCode>,
     /// A title for letters and lists.
     #[arg(long)]
     pub title: Option<String>,
@@ -85,11 +86,11 @@ pub struct ExtendArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
     /// The party that gets more time.
-    #[arg(long)]
-    pub party: String,
+    #[arg(long, value_parser = parse::party)]
+    pub party: PartyCode,
     /// The new deadline.
-    #[arg(long)]
-    pub due: String,
+    #[arg(long, value_parser = parse::date)]
+    pub due: Date,
     /// Why (recorded).
     #[arg(long)]
     pub reason: Option<String>,
@@ -118,156 +119,48 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &RoundCommand) -> Result<(), Command
 }
 
 pub(super) fn one_line(text: &str, what: &str) -> Result<String, CommandError> {
-    let t = text.trim();
-    if t.is_empty() || t.chars().any(char::is_control) {
-        return Err(CommandError::user(format!(
-            "The {what} must be one line of text."
-        )));
-    }
-    Ok(t.to_string())
-}
-
-fn recipients(
-    config: &Config,
-    to: &str,
-    sender: &PartyCode,
-) -> Result<Vec<PartyCode>, CommandError> {
-    if to.trim().eq_ignore_ascii_case("all") {
-        let all: Vec<PartyCode> = config
-            .parties
-            .iter()
-            .map(|p| p.code.clone())
-            .filter(|c| c != sender && c != &config.case.owner)
-            .collect();
-        if all.is_empty() {
-            return Err(CommandError::user(
-                "\"all\" names no party: the case has no parties besides the sender and the owner.",
-            )
-            .hint("Add the parties with `strategi party add`."));
-        }
-        return Ok(all);
-    }
-    let mut out: Vec<PartyCode> = Vec::new();
-    for part in to.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let code: PartyCode = part.parse()?;
-        if config.party(&code).is_none() {
-            return Err(CommandError::user(format!(
-                "\"{code}\" is not a listed party, so there is no address to send to."
-            ))
-            .hint(format!(
-                "Add it with `strategi party add {code} --name NAME --email ADDRESS`."
-            )));
-        }
-        if !out.contains(&code) {
-            out.push(code);
-        }
-    }
-    if out.is_empty() {
-        return Err(CommandError::user("--to names no party.")
-            .hint("Give codes such as --to FIN,KDD or --to all."));
-    }
-    Ok(out)
+    Ok(strategi::model::one_line(text, what)?)
 }
 
 fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError> {
-    let kind: ConsultationKind = args.kind.parse()?;
-    let due = parse_date(&args.due)?;
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi round open")?;
     let config = ws.config()?;
     let actor = ctx.actor(&ws, &config)?;
     let version = super::version::resolve(&ws, &args.version_spec)?;
-    let sender: PartyCode = match &args.sender {
-        Some(s) => s.parse()?,
-        None => actor.party.clone(),
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
     };
-    if !config.knows_party(&sender) {
-        return Err(CommandError::user(format!(
-            "The sender \"{sender}\" is not a party of this case."
-        )));
-    }
-    let to = recipients(&config, &args.to, &sender)?;
-    let today = ctx.clock.today();
-    let cal = work_calendar(&config);
-    let check = check_window(today, due, kind, &cal)?;
-    let reason = args
-        .reason
-        .as_deref()
-        .map(|r| one_line(r, "reason"))
-        .transpose()?;
-    if let Some(short) = check.too_short.as_ref().filter(|_| reason.is_none()) {
-        return Err(CommandError::user(format!(
-                "A {} round needs at least {} days for answers, but {} to {} is {} days.",
-                kind.code(),
-                short.minimum_days,
-                today,
-                due,
-                short.actual_days
-            ))
-            .cause("Utredningsinstruksen: framlegging at least three weeks, høring at least six weeks, unless agreed otherwise.")
-            .hint(format!(
-                "Give a deadline on or after {}, or say why a shorter one is agreed with --reason \"...\".",
-                short.earliest_allowed
-            )));
-    }
+    let opened = actions::open_round(
+        &mut tx,
+        &who,
+        actions::OpenRound {
+            version,
+            kind: args.kind,
+            to: args.to.clone(),
+            due: args.due,
+            sender: args.sender.clone(),
+            title: args.title.clone(),
+            reason: args.reason.clone(),
+        },
+    )?;
+    drop(tx);
+    let (state, check) = (&opened.round, &opened.window);
     for period in &check.spans {
         ui.warn(format!(
-            "The window {today} to {due} spans {} ({} to {}); consider a longer deadline so that those consulted get enough working time.",
+            "The window {} to {} spans {} ({} to {}); consider a longer deadline so that those consulted get enough working time.",
+            state.def.opened,
+            state.def.due,
             period.kind.name(Lang::En),
             period.start,
             period.end
         ));
     }
-    let title = match &args.title {
-        Some(t) => one_line(t, "title")?,
-        None => format!(
-            "{} av {} «{}»",
-            capitalise(kind.name(Lang::Nb)),
-            version.name,
-            version.label
-        ),
-    };
-    let def = RoundDef {
-        id: tx.new_id(strategi::model::RecordKind::Round),
-        kind,
-        title,
-        version: version.name,
-        sender,
-        recipients: to,
-        opened: today,
-        due,
-        reason,
-        opened_by: actor.party.clone(),
-        at: ctx.clock.now().timestamp(),
-    };
-    let text = toml::to_string(&def)
-        .map_err(|e| CommandError::internal(format!("Could not write the round: {e}")))?;
-    tx.write(&round_path(&def.id), text);
-    let mut body = format!(
-        "{} to {} parties, due {}.",
-        def.version,
-        def.recipients.len(),
-        def.due
-    );
-    if let Some(r) = &def.reason {
-        body.push_str(&format!("\nShort deadline accepted: {r}"));
-    }
-    let commit = tx.commit(
-        &format!(
-            "Open {} round {} on {}: {}",
-            kind.code(),
-            def.id,
-            def.version,
-            def.title
-        ),
-        &body,
-        strategi::model::Action::RoundOpen,
-        &actor,
-        &ctx.clock.now(),
-    )?;
-    let state = RoundState::fold(def, Vec::new(), &config, today, &cal);
     ui.emit(
-        &serde_json::json!({ "round": state, "window": check, "commit": commit }),
+        &serde_json::json!({ "round": state, "window": check, "commit": opened.commit }),
         |w| {
             writeln!(
                 w,
@@ -284,13 +177,6 @@ fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError>
             Ok(())
         },
     )
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// Resolves a round reference (id, id prefix, or `latest`: the last opened) to an id,
@@ -491,7 +377,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     }
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
-    let comments = strategi::consultation::load_comments(&ws.records(), &state.def, &config)?;
+    let comments = strategi::consultation::load_comments(&ws.records(), &state, &config)?;
     let open_comments = comments
         .comments
         .iter()
@@ -586,22 +472,7 @@ pub(super) fn begin_change<'w>(
     let config = ws.config()?;
     let state = load(ctx, ws, &config, spec)?;
     let by = ctx.acting_party(&config)?;
-    if by != state.def.sender && by != config.case.owner {
-        return Err(CommandError::user(format!(
-            "{by} may not change round {}: only its sender {} or the case owner {} may.",
-            state.def.id, state.def.sender, config.case.owner
-        ))
-        .hint(format!(
-            "Act as the sender with `--as {}`.",
-            state.def.sender
-        )));
-    }
-    if state.closed.is_some() {
-        return Err(CommandError::user(format!(
-            "Round {} is closed.",
-            state.def.id
-        )));
-    }
+    rules::may_change(&config, &state, &by)?;
     Ok((tx, config, state))
 }
 
@@ -619,101 +490,58 @@ pub(super) fn queue_fact(
         by: actor.party.clone(),
         body,
     };
-    let text = toml::to_string(&fact)
-        .map_err(|e| CommandError::internal(format!("Could not write the record: {e}")))?;
-    tx.write(&fact_path(round, &fact), text);
+    tx.write_record(&fact_path(round, &fact), &fact)?;
     Ok(fact)
 }
 
-/// Records one fact about a round in the transaction's commit.
-fn write_fact(
-    ctx: &Ctx,
-    mut tx: strategi::store::Transaction<'_>,
-    config: &Config,
-    round: &RecordId,
-    body: FactBody,
-    summary: &str,
-    action: strategi::model::Action,
-) -> Result<(Fact, strategi::store::CommitInfo), CommandError> {
-    let actor = ctx.actor(tx.workspace(), config)?;
-    let fact = queue_fact(ctx, &mut tx, &actor, round, body)?;
-    let commit = tx.commit(summary, "", action, &actor, &ctx.clock.now())?;
-    Ok((fact, commit))
-}
-
 fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandError> {
-    let party: PartyCode = args.party.parse()?;
-    let due = parse_date(&args.due)?;
-    let reason = args
-        .reason
-        .as_deref()
-        .map(|r| one_line(r, "reason"))
-        .transpose()?;
     let ws = ctx.workspace()?;
-    let (tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round extend")?;
-    let Some(current) = state.parties.iter().find(|p| p.party == party) else {
-        return Err(CommandError::user(format!(
-            "{party} is not a recipient of round {}.",
-            state.def.id
-        )));
+    let mut tx = ctx.begin(&ws, "strategi round extend")?;
+    let config = ws.config()?;
+    let state = load(ctx, &ws, &config, &args.round)?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
     };
-    if due <= current.due {
-        return Err(CommandError::user(format!(
-            "{party}'s deadline is already {}; an extension must be later.",
-            current.due
-        )));
-    }
-    let (fact, commit) = write_fact(
-        ctx,
-        tx,
-        &config,
-        &state.def.id,
-        FactBody::Extension {
-            party: party.clone(),
-            due,
-            reason,
-        },
-        &format!(
-            "Extend {party}'s deadline in round {} to {due}",
-            state.def.id
-        ),
-        strategi::model::Action::RoundExtend,
+    let done = actions::extend(
+        &mut tx,
+        &who,
+        &state,
+        &args.party,
+        args.due,
+        args.reason.as_deref(),
     )?;
-    ui.emit(
-        &serde_json::json!({ "fact": fact, "commit": commit }),
-        |w| {
-            writeln!(
-                w,
-                "Extended {}'s deadline in round {} from {} to {due}.",
-                paint(styles::BOLD, &party),
-                state.def.id,
-                current.due
-            )
-        },
-    )
+    ui.emit(&done, |w| {
+        writeln!(
+            w,
+            "Extended {}'s deadline in round {} from {} to {}.",
+            paint(styles::BOLD, &args.party),
+            state.def.id,
+            done.previous_due,
+            args.due
+        )
+    })
 }
 
 fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandError> {
-    let note = args
-        .note
-        .as_deref()
-        .map(|r| one_line(r, "note"))
-        .transpose()?;
     let ws = ctx.workspace()?;
-    let (tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round close")?;
-    let (fact, commit) = write_fact(
-        ctx,
-        tx,
-        &config,
-        &state.def.id,
-        FactBody::Closed { note },
-        &format!("Close round {}", state.def.id),
-        strategi::model::Action::RoundClose,
-    )?;
-    ui.emit(
-        &serde_json::json!({ "fact": fact, "commit": commit }),
-        |w| writeln!(w, "Closed round {}.", paint(styles::BOLD, &state.def.id)),
-    )
+    let mut tx = ctx.begin(&ws, "strategi round close")?;
+    let config = ws.config()?;
+    let state = load(ctx, &ws, &config, &args.round)?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let who = Acting {
+        config: &config,
+        actor: &actor,
+        now: &now,
+    };
+    let done = actions::close(&mut tx, &who, &state, args.note.as_deref())?;
+    ui.emit(&done, |w| {
+        writeln!(w, "Closed round {}.", paint(styles::BOLD, &state.def.id))
+    })
 }
 
 fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {

@@ -286,8 +286,20 @@ fn check_rounds(
                 Err(e) => r.bad_file(&round_toml, &e),
             }
         }
-        if comments_ok && decisions_ok {
-            match load_comments(&ws.records(), &def, config) {
+        let folded = load_round(ws, &id).map(|(def, facts)| {
+            RoundState::fold(
+                def,
+                facts,
+                config,
+                ctx.clock.today(),
+                &work_calendar(config),
+            )
+        });
+        if comments_ok
+            && decisions_ok
+            && let Ok(folded) = &folded
+        {
+            match load_comments(&ws.records(), folded, config) {
                 Ok(c) => {
                     for f in c.findings {
                         r.add(f.path, f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");

@@ -19,10 +19,12 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::document::anchor::Anchor;
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{CONSULTATIONS_DIR, Records, StoreError, Workspace, parse_record};
 
-use super::round::{Finding, Position, RoundDef};
+use super::round::{Finding, Position, RoundState};
+use super::rules::{self, Refusal};
 
 /// One comment, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +45,7 @@ pub struct CommentRecord {
     pub section: Option<String>,
     /// The passage quoted, when one was: where it stands in the section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub anchor: Option<Quote>,
+    pub anchor: Option<Anchor>,
     /// The comment.
     pub text: String,
     /// A proposed wording, if any.
@@ -52,22 +54,6 @@ pub struct CommentRecord {
     /// The message it came from (`inbox/<digest>`), when imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-}
-
-/// A quoted passage of a section, with context to find it again in a later version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Quote {
-    /// The passage, as found in the section (whitespace normalised).
-    pub quote: String,
-    /// Some text before it in the section.
-    #[serde(default)]
-    pub before: String,
-    /// Some text after it.
-    #[serde(default)]
-    pub after: String,
-    /// Where it starts in the section's normalised text, in characters.
-    pub offset: usize,
 }
 
 /// A file of comments.
@@ -251,34 +237,51 @@ pub struct RoundComments {
     pub findings: Vec<Finding>,
 }
 
-/// Loads and folds a round's comments and decisions.
+/// Loads and folds a round's comments and decisions. The rules are those of the acts
+/// ([`super::rules`]): a comment by a party that may not record it, for a party that is
+/// not a recipient, or recorded after the round was closed is ignored and reported;
+/// so is a decision by a party that may not decide, or without the reasons it needs.
 pub fn load_comments(
     ws: &Records,
-    def: &RoundDef,
+    round: &RoundState,
     config: &Config,
 ) -> Result<RoundComments, StoreError> {
+    let def = &round.def;
     let base = format!("{CONSULTATIONS_DIR}/{}", def.id);
-    let may_steer = |by: &PartyCode| by == &def.sender || by == &config.case.owner;
     let mut out = RoundComments::default();
     for f in ws.read_records(&format!("{base}/comments"))? {
         let file: CommentFile = parse_record(&f.path, &f.text)?;
         for c in file.comment {
-            if c.by != c.party && !may_steer(&c.by) {
-                out.findings.push(Finding {
-                    path: f.path.clone(),
-                    message: format!(
-                        "{} recorded comment {} for {}, but only {} itself, {} (the sender) or {} (the owner) may.",
-                        c.by, c.id, c.party, c.party, def.sender, config.case.owner
-                    ),
-                });
-                continue;
+            match rules::may_record_for(config, def, &c.by, &c.party) {
+                Ok(()) => {}
+                Err(Refusal::NotRecipient { .. }) => {
+                    out.findings.push(Finding {
+                        path: f.path.clone(),
+                        message: format!(
+                            "Comment {} is from {}, who is not a recipient of the round.",
+                            c.id, c.party
+                        ),
+                    });
+                    continue;
+                }
+                Err(_) => {
+                    out.findings.push(Finding {
+                        path: f.path.clone(),
+                        message: format!(
+                            "{} recorded comment {} for {}, but only {} itself, {} (the sender) or {} (the owner) may.",
+                            c.by, c.id, c.party, c.party, def.sender, config.case.owner
+                        ),
+                    });
+                    continue;
+                }
             }
-            if !def.recipients.contains(&c.party) {
+            if let Some(closed) = round.closed.filter(|closed| c.at > *closed) {
                 out.findings.push(Finding {
                     path: f.path.clone(),
                     message: format!(
-                        "Comment {} is from {}, who is not a recipient of the round.",
-                        c.id, c.party
+                        "Comment {} was recorded after the round was closed ({}); a closed round takes no more answers.",
+                        c.id,
+                        closed.strftime("%Y-%m-%d %H:%M UTC")
                     ),
                 });
                 continue;
@@ -312,7 +315,7 @@ pub fn load_comments(
     decisions.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
     let mut per_comment: BTreeMap<usize, Vec<DecisionRecord>> = BTreeMap::new();
     for (path, d) in decisions {
-        if !may_steer(&d.by) {
+        if rules::may_decide(config, def, &d.by).is_err() {
             out.findings.push(Finding {
                 path,
                 message: format!(

@@ -8,12 +8,14 @@
 //! checked in the fold, so a fact added by hand by a party that may not make it is
 //! ignored and reported, never obeyed.
 
+pub mod actions;
 mod comments;
+pub mod import;
 mod round;
 pub mod rules;
 
 pub use comments::{
-    CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, ImportRecord, Quote,
+    CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, ImportRecord,
     RoundComments, comment_file_path, decision_path, inbox_dir, load_comments, load_imports,
 };
 pub use round::{

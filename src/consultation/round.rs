@@ -9,6 +9,8 @@ pub use crate::model::Position;
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
+use super::rules::{self, Refusal};
+
 /// A round's definition, `consultations/<id>/round.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,9 +244,9 @@ impl RoundState {
                 history: Vec::new(),
             })
             .collect();
-        let mut closed = None;
+        let mut closed: Option<Timestamp> = None;
         let mut findings = Vec::new();
-        let may_steer = |by: &PartyCode| by == &def.sender || by == &config.case.owner;
+        let may_steer = |by: &PartyCode| rules::may_steer(config, &def, by).is_ok();
         for (path, fact) in facts {
             match &fact.body {
                 FactBody::Extension { party, due, .. } => {
@@ -309,20 +311,37 @@ impl RoundState {
                     note,
                     source,
                 } => {
-                    if &fact.by != party && !may_steer(&fact.by) {
+                    match rules::may_record_for(config, &def, &fact.by, party) {
+                        Ok(()) => {}
+                        Err(Refusal::NotRecipient { .. }) => {
+                            findings.push(Finding {
+                                path,
+                                message: format!(
+                                    "The position is for {party}, who is not a recipient of the round."
+                                ),
+                            });
+                            continue;
+                        }
+                        Err(_) => {
+                            findings.push(Finding {
+                                path,
+                                message: format!("{} recorded a position for {party}, but only {party} itself, {} (the sender) or {} (the owner) may.", fact.by, def.sender, config.case.owner),
+                            });
+                            continue;
+                        }
+                    }
+                    if let Some(at) = closed {
                         findings.push(Finding {
                             path,
-                            message: format!("{} recorded a position for {party}, but only {party} itself, {} (the sender) or {} (the owner) may.", fact.by, def.sender, config.case.owner),
+                            message: format!(
+                                "{} recorded a position for {party} after the round was closed ({}); a closed round takes no more answers.",
+                                fact.by,
+                                at.strftime("%Y-%m-%d %H:%M UTC")
+                            ),
                         });
                         continue;
                     }
                     let Some(p) = parties.iter_mut().find(|p| &p.party == party) else {
-                        findings.push(Finding {
-                            path,
-                            message: format!(
-                                "The position is for {party}, who is not a recipient of the round."
-                            ),
-                        });
                         continue;
                     };
                     p.position = Some(*position);

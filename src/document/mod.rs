@@ -35,6 +35,7 @@
 //! thematic breaks (`***`) are paragraphs of their own. Words and whitespace
 //! normalisation are described in [`tokens`].
 
+pub mod anchor;
 pub mod html;
 mod parse;
 mod slug;

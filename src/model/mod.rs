@@ -8,6 +8,7 @@ mod config;
 mod ids;
 mod position;
 mod random;
+mod text;
 mod version;
 
 pub use action::Action;
@@ -15,4 +16,5 @@ pub use config::{ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, 
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use position::Position;
 pub use random::{IdSource, RecordKind};
+pub use text::{one_line, plain_text};
 pub use version::Version;

@@ -68,6 +68,14 @@ pub enum StoreError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A record could not be written as TOML (a bug: records are plain types).
+    #[error("Could not write the record \"{path}\" as TOML.")]
+    Encode {
+        /// The record's path in the workspace.
+        path: String,
+        /// The encoder's error.
+        source: toml::ser::Error,
+    },
     /// A git operation failed.
     #[error("Git could not {action}: {}", source.message())]
     Git {

@@ -238,6 +238,17 @@ impl Transaction<'_> {
         self.ws
     }
 
+    /// Queues a record, serialised as TOML, to be written at `rel`: the one place
+    /// where records become text.
+    pub fn write_record<T: Serialize>(&mut self, rel: &str, record: &T) -> Result<(), StoreError> {
+        let text = toml::to_string(record).map_err(|source| StoreError::Encode {
+            path: rel.to_string(),
+            source,
+        })?;
+        self.write(rel, text);
+        Ok(())
+    }
+
     /// A new record id of a kind, from the transaction's id source.
     pub fn new_id(&mut self, kind: RecordKind) -> RecordId {
         self.ids.next_id(kind)

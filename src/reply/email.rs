@@ -640,5 +640,5 @@ pub fn message_digest(bytes: &[u8]) -> String {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[cfg(test)]
-#[path = "incoming_tests.rs"]
+#[path = "email_tests.rs"]
 mod tests;

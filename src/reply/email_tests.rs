@@ -1,5 +1,5 @@
 use super::*;
-use crate::comments::form::{Position, parse_form};
+use crate::reply::form::{Position, parse_form};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

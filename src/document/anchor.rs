@@ -99,28 +99,34 @@ const MAX_HITS: usize = 200_000;
 /// Time allowed for one detailed comparison.
 const DIFF_BUDGET: Duration = Duration::from_millis(100);
 
-/// Where a quote sits in a section of one version.
+/// Where a quote sits in a section of one version: the one anchor type, stored as it is
+/// in a comment record (`[comment.anchor]`; the section is the comment's own `section`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Anchor {
-    /// The section id.
-    pub section: String,
     /// The quote, in plain text (see the module documentation).
     pub quote: String,
     /// Up to [`CONTEXT_CHARS`] characters of plain text before the quote, cut at a word
     /// boundary (empty at the start of the section).
+    #[serde(default)]
     pub before: String,
     /// Up to [`CONTEXT_CHARS`] characters of plain text after the quote, cut at a word
     /// boundary (empty at the end of the section).
+    #[serde(default)]
     pub after: String,
     /// Character offset of the quote in the section's plain text.
     pub offset: usize,
     /// How many times the quote occurs in the section (the anchor is at the first).
-    #[serde(default = "one")]
+    #[serde(default = "one", skip_serializing_if = "is_one")]
     pub occurrences: usize,
 }
 
 fn one() -> usize {
     1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 /// Why a quote could not be anchored.
@@ -339,7 +345,6 @@ pub fn anchor(doc: &Document, section_id: &str, quote: &str) -> Result<Anchor, A
     let text = index.text.get(range).unwrap_or_default();
     let local = pos - span.start;
     Ok(Anchor {
-        section: section.id.clone(),
         before: context_before(text, local),
         after: context_after(text, local + q.len()),
         offset: char_offset(text, local),
@@ -350,8 +355,8 @@ pub fn anchor(doc: &Document, section_id: &str, quote: &str) -> Result<Anchor, A
 
 /// Lands one anchor in `later`. To land many anchors in the same version, build a
 /// [`Relocator`] once and call [`Relocator::relocate`] for each.
-pub fn relocate(anchor: &Anchor, later: &Document) -> Landing {
-    Relocator::new(later).relocate(anchor)
+pub fn relocate(section: &str, anchor: &Anchor, later: &Document) -> Landing {
+    Relocator::new(later).relocate(section, anchor)
 }
 
 /// A document read once for relocating many anchors; see the module documentation.
@@ -487,14 +492,15 @@ impl Relocator {
         self.text.get(s.start..s.end)
     }
 
-    /// Lands `anchor` in this document; see the module documentation for the rules.
-    pub fn relocate(&self, anchor: &Anchor) -> Landing {
+    /// Lands `anchor`, pinned in section `section` of an earlier version, in this
+    /// document; see the module documentation for the rules.
+    pub fn relocate(&self, section: &str, anchor: &Anchor) -> Landing {
         let q = collapse(&anchor.quote);
-        let own = self.by_id.get(&anchor.section).copied();
+        let own = self.by_id.get(section).copied();
         if q.is_empty() {
             return match own {
                 Some(_) => Landing::Exact {
-                    section: anchor.section.clone(),
+                    section: section.to_string(),
                     offset: 0,
                 },
                 None => Landing::Orphaned,
@@ -529,7 +535,7 @@ impl Relocator {
                 }
             }
             return Landing::Moved {
-                from: anchor.section.clone(),
+                from: section.to_string(),
                 to,
                 offset,
                 also_in,

@@ -1,0 +1,92 @@
+//! Value parsers: arguments are parsed once, at the edge, into typed values (ripgrep's
+//! low-level → high-level args). A value that does not parse is reported with the same
+//! sentence the library gives, and with the exit code of the mistake: a bad date, party
+//! code or kind is a refused request (exit 1), a word that is not one of a flag's
+//! choices is wrong usage (exit 2).
+
+use jiff::civil::Date;
+use strategi::calendar::{ConsultationKind, parse_date};
+use strategi::consultation::{Decision, Recipients};
+use strategi::model::{PartyCode, Position};
+
+use super::{CommandError, ErrorKind};
+
+/// A value clap could not parse, carrying the message and exit code it should give.
+#[derive(Debug)]
+pub struct ValueError {
+    /// Whose mistake: a refused request or wrong usage.
+    pub kind: ErrorKind,
+    /// The sentence to show.
+    pub message: String,
+}
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+impl From<&ValueError> for CommandError {
+    fn from(e: &ValueError) -> CommandError {
+        match e.kind {
+            ErrorKind::Usage => CommandError::usage(e.message.clone()),
+            _ => CommandError::user(e.message.clone()),
+        }
+    }
+}
+
+fn refused(e: impl std::fmt::Display) -> ValueError {
+    ValueError {
+        kind: ErrorKind::User,
+        message: e.to_string(),
+    }
+}
+
+fn usage(e: impl std::fmt::Display) -> ValueError {
+    ValueError {
+        kind: ErrorKind::Usage,
+        message: e.to_string(),
+    }
+}
+
+/// A date: `YYYY-MM-DD` or `DD.MM.YYYY`.
+pub fn date(s: &str) -> Result<Date, ValueError> {
+    parse_date(s).map_err(refused)
+}
+
+/// A party code such as `FIN`.
+pub fn party(s: &str) -> Result<PartyCode, ValueError> {
+    s.parse().map_err(refused)
+}
+
+/// A consultation kind: framlegging, hoyring, innspill (and their aliases).
+pub fn kind(s: &str) -> Result<ConsultationKind, ValueError> {
+    s.parse().map_err(refused)
+}
+
+/// Recipients: `all`, or party codes separated by commas.
+pub fn recipients(s: &str) -> Result<Recipients, ValueError> {
+    s.parse().map_err(refused)
+}
+
+/// A formal position: no-comments, comments, reservation, disagree.
+pub fn position(s: &str) -> Result<Position, ValueError> {
+    s.parse().map_err(usage)
+}
+
+/// A decision: accepted, partly, rejected, noted.
+pub fn decision(s: &str) -> Result<Decision, ValueError> {
+    s.parse().map_err(usage)
+}
+
+/// One line of text (a title, a reason, a note).
+pub fn one_line(what: &'static str) -> impl Fn(&str) -> Result<String, ValueError> + Clone {
+    move |s| strategi::model::one_line(s, what).map_err(refused)
+}
+
+/// Free text (a comment, a proposal, a quote).
+pub fn text(what: &'static str) -> impl Fn(&str) -> Result<String, ValueError> + Clone {
+    move |s| strategi::model::plain_text(s, what).map_err(refused)
+}

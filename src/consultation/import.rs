@@ -1,0 +1,725 @@
+//! Importing replies: e-mails (`.eml`) and filled-in response forms into a round.
+//!
+//! Each file is read completely and checked before anything is written; then every
+//! accepted file is stored and recorded in one commit. By default one refused file
+//! refuses the whole import (every problem is listed, nothing is written), so a batch
+//! is never half imported; `skip_bad` imports the good files and lists the rest.
+//!
+//! The rules are those of answering by hand ([`super::rules::may_answer`]): nothing is
+//! imported into a closed round, `--from` must name a recipient, and the acting party
+//! must be the party itself, the round's sender or the case owner; a refusal says
+//! the same as `comment add` and `respond` would.
+//!
+//! What a message becomes:
+//! - the party: the subject token `[strategi ROUND/PARTY]`, else our Message-ID in
+//!   In-Reply-To/References, else the sender's address matched against the parties,
+//!   else `--from`; a message that names another round is refused;
+//! - a response form (attached as text, or in the body) becomes one comment per filled
+//!   block, anchored where the quote is found in the section (a quote that is not found
+//!   is kept as given and reported, never guessed), and its ticked position;
+//! - without a form, a body that only says "ingen merknader" (or the nynorsk, Danish or
+//!   English words) is the position no-comments; any other text becomes one general
+//!   comment (quoted reply text and signatures removed); attachments that are not forms
+//!   (such as a Word file) become a general comment pointing to the stored file, so that
+//!   they too get a decision;
+//! - a party that sent comments but ticked no position is recorded with the position
+//!   "comments".
+//!
+//! The message is kept as `inbox/<digest>/message.eml` with its attachments under
+//! `attachments/` (names made safe: nothing is ever written outside that folder), and
+//! `import.toml` records what was made of it. The digest is the SHA-256 of the file's
+//! bytes, so importing the same message again finds it and changes nothing.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::document::Document;
+use crate::model::{Action, Config, IdSource, PartyCode, Position, RecordId, RecordKind};
+use crate::reply::email::{
+    Incoming, message_digest, message_id_parts, parse_message, safe_file_name, subject_token,
+};
+use crate::reply::form::{ParsedForm, find_form, looks_like_form, parse_form};
+use crate::store::{CommitInfo, Transaction};
+
+use super::actions::{ActError, Acting, queue_fact};
+use super::comments::{
+    CommentFile, CommentRecord, ImportRecord, comment_file_path, inbox_dir, load_imports,
+};
+use super::round::{FactBody, RoundState};
+use super::rules::{self, Refusal};
+
+/// One file to import: the name to show, and its bytes (or why it could not be read).
+#[derive(Debug, Clone)]
+pub struct ReplyFile {
+    /// The name shown in the outcome (the path as given).
+    pub name: String,
+    /// The file's bytes, or why it could not be read.
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileResult {
+    /// Read and checked: imported (or, when others were refused, ready to be).
+    Imported,
+    /// Imported before; nothing changed.
+    Duplicate,
+    /// Cannot be imported; `reason` says why.
+    Refused,
+}
+
+/// What one file became.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    /// The file, as given.
+    pub file: String,
+    /// imported | duplicate | refused
+    pub result: FileResult,
+    /// The party it was matched to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<PartyCode>,
+    /// How the party was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<String>,
+    /// The position found in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// How many comments it holds.
+    pub comments: usize,
+    /// What was noticed but did not stop the import.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Why it was refused, or that it is a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where it is (or would be) stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The round.
+    pub round: RecordId,
+    /// Every file, in the order given.
+    pub files: Vec<FileOutcome>,
+    /// How many messages were written.
+    pub imported: usize,
+    /// The commit, if anything was written.
+    pub commit: Option<CommitInfo>,
+}
+
+impl Imported {
+    /// How many files were refused.
+    pub fn refused(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|o| o.result == FileResult::Refused)
+            .count()
+    }
+
+    /// Whether the accepted files were written.
+    pub fn written(&self) -> bool {
+        self.commit.is_some()
+    }
+}
+
+/// A file checked and ready to store.
+struct Prepared {
+    digest: String,
+    raw: Vec<u8>,
+    raw_name: &'static str,
+    attachments: Vec<(String, Vec<u8>)>,
+    record: ImportRecord,
+    comments: Vec<CommentRecord>,
+    warnings: Vec<String>,
+}
+
+/// Imports `files` into the round whose version is `doc`; see the module
+/// documentation. `from` names the party when the files do not; with `skip_bad` the
+/// good files are imported even when others are refused.
+pub fn import_replies(
+    tx: &mut Transaction<'_>,
+    who: &Acting<'_>,
+    round: &RoundState,
+    doc: &Document,
+    files: Vec<ReplyFile>,
+    from: Option<&PartyCode>,
+    skip_bad: bool,
+) -> Result<Imported, ActError> {
+    let by = &who.actor.party;
+    if round.closed.is_some() {
+        return Err(Refusal::ClosedToAnswers {
+            round: round.def.id.clone(),
+        }
+        .into());
+    }
+    if let Some(p) = from {
+        rules::may_answer(who.config, round, by, p)?;
+    }
+    let known = load_imports(tx.workspace(), &round.def.id)?;
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut outcomes = Vec::new();
+    let mut ready: Vec<Prepared> = Vec::new();
+    for file in files {
+        let shown = file.name;
+        let raw = match file.bytes {
+            Ok(b) => b,
+            Err(e) => {
+                outcomes.push(refused(&shown, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        let digest = message_digest(&raw);
+        if known.contains_key(&digest) || !seen.insert(digest.clone()) {
+            outcomes.push(FileOutcome {
+                file: shown,
+                result: FileResult::Duplicate,
+                party: known.get(&digest).map(|r| r.party.clone()),
+                matched_by: None,
+                position: None,
+                comments: 0,
+                warnings: Vec::new(),
+                reason: Some("this message was imported before; nothing changed".into()),
+                folder: Some(inbox_dir(&round.def.id, &digest)),
+            });
+            continue;
+        }
+        let prepared = prepare(tx.ids(), who, round, doc, from, raw, digest).and_then(|p| {
+            rules::may_answer(who.config, round, by, &p.record.party)
+                .map(|()| p)
+                .map_err(|e| e.to_string())
+        });
+        match prepared {
+            Ok(p) => {
+                outcomes.push(FileOutcome {
+                    file: shown,
+                    result: FileResult::Imported,
+                    party: Some(p.record.party.clone()),
+                    matched_by: Some(p.record.matched_by.clone()),
+                    position: p.record.position,
+                    comments: p.comments.len(),
+                    warnings: p.warnings.clone(),
+                    reason: None,
+                    folder: Some(inbox_dir(&round.def.id, &p.digest)),
+                });
+                ready.push(p);
+            }
+            Err(reason) => outcomes.push(refused(&shown, reason)),
+        }
+    }
+    let refused_count = outcomes
+        .iter()
+        .filter(|o| o.result == FileResult::Refused)
+        .count();
+    let write = !ready.is_empty() && (refused_count == 0 || skip_bad);
+    let mut commit = None;
+    if write {
+        let mut positions = 0;
+        let mut comments = 0;
+        for p in &ready {
+            let dir = inbox_dir(&round.def.id, &p.digest);
+            tx.write(&format!("{dir}/{}", p.raw_name), p.raw.clone());
+            for (name, bytes) in &p.attachments {
+                tx.write(&format!("{dir}/attachments/{name}"), bytes.clone());
+            }
+            tx.write_record(&format!("{dir}/import.toml"), &p.record)?;
+            if let Some(first) = p.comments.first() {
+                tx.write_record(
+                    &comment_file_path(&round.def.id, first),
+                    &CommentFile {
+                        comment: p.comments.clone(),
+                    },
+                )?;
+                comments += p.comments.len();
+            }
+            if let Some(position) = p.record.position {
+                queue_fact(
+                    tx,
+                    who,
+                    &round.def,
+                    FactBody::Response {
+                        party: p.record.party.clone(),
+                        position,
+                        note: None,
+                        source: Some(dir.clone()),
+                    },
+                )?;
+                positions += 1;
+            }
+        }
+        commit = Some(tx.commit_and_continue(
+            &format!(
+                "Import {} message(s) into round {}: {comments} comment(s), {positions} position(s)",
+                ready.len(),
+                round.def.id
+            ),
+            &ready
+                .iter()
+                .map(|p| format!("{} ({}): {}", p.record.party, p.record.matched_by, p.record.subject))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Action::CommentImport,
+            who.actor,
+            who.now,
+        )?);
+    }
+    Ok(Imported {
+        round: round.def.id.clone(),
+        files: outcomes,
+        imported: if write { ready.len() } else { 0 },
+        commit,
+    })
+}
+
+fn refused(file: &str, reason: String) -> FileOutcome {
+    FileOutcome {
+        file: file.to_string(),
+        result: FileResult::Refused,
+        party: None,
+        matched_by: None,
+        position: None,
+        comments: 0,
+        warnings: Vec::new(),
+        reason: Some(reason),
+        folder: None,
+    }
+}
+
+/// Reads one file (an e-mail or a bare form) into what will be stored.
+fn prepare(
+    ids: &mut IdSource,
+    who: &Acting<'_>,
+    state: &RoundState,
+    doc: &Document,
+    from: Option<&PartyCode>,
+    raw: Vec<u8>,
+    digest: String,
+) -> Result<Prepared, String> {
+    let config = who.config;
+    let actor = &who.actor.party;
+    let text = std::str::from_utf8(&raw).ok();
+    // A bare form file: a text file with the form's lines and no mail headers.
+    let bare_form = text.filter(|t| looks_like_form(t) && !looks_like_mail(t));
+    let (msg, form, raw_name) = match bare_form {
+        Some(t) => (
+            None,
+            Some(parse_form(t).map_err(|e| format!("the form {e}"))?),
+            "form.txt",
+        ),
+        None => {
+            let msg = parse_message(&raw).map_err(|e| e.to_string())?;
+            let form = form_of(&msg)?;
+            (Some(msg), form, "message.eml")
+        }
+    };
+    let round_id = state.def.id.to_string();
+    // Who it is from.
+    let (party, matched_by) = match_party(config, state, msg.as_ref(), form.as_ref(), from)?;
+    let mut warnings = Vec::new();
+    if let Some(f) = &form {
+        if let Some(r) = &f.round
+            && !round_id.starts_with(r.as_str())
+        {
+            return Err(format!(
+                "the form is for round {r}, not {round_id}; import it into that round."
+            ));
+        }
+        if let Some(p) = &f.party
+            && p != party.as_str()
+        {
+            return Err(format!(
+                "the form says it is from {p}, but the message was matched to {party} ({matched_by}); give --from with the right party."
+            ));
+        }
+        if let Some(v) = &f.version
+            && v != &state.def.version.to_string()
+        {
+            warnings.push(format!(
+                "the form is for version {v}; the round sent {} (anchored against {}).",
+                state.def.version, state.def.version
+            ));
+        }
+    }
+    let now = who.now.timestamp();
+    let source = inbox_dir(&state.def.id, &digest);
+    let mut comments = Vec::new();
+    let mut position = form.as_ref().and_then(|f| f.position);
+    let mut new_comment =
+        |section: Option<String>, anchor, text: String, proposal: Option<String>| CommentRecord {
+            id: ids.next_id(RecordKind::Comment),
+            party: party.clone(),
+            by: actor.clone(),
+            at: now,
+            version: state.def.version,
+            section,
+            anchor,
+            text,
+            proposal,
+            source: Some(source.clone()),
+        };
+    if let Some(f) = &form {
+        for b in &f.blocks {
+            let section = match &b.section {
+                Some(s) if doc.section(s).is_none() => {
+                    return Err(format!(
+                        "the form's block at line {} names section \"{s}\", which {} does not have; correct the Section line (the form lists the ids).",
+                        b.line, state.def.version
+                    ));
+                }
+                other => other.clone(),
+            };
+            let mut text = b.comment.trim().to_string();
+            let mut anchor = None;
+            if let (Some(s), false) = (&section, b.quote.trim().is_empty()) {
+                match crate::document::anchor::anchor(doc, s, b.quote.trim()) {
+                    Ok(q) => anchor = Some(q),
+                    Err(_) => {
+                        warnings.push(format!(
+                            "block at line {}: the quote is not in section {s} word for word; it is kept in the comment's text, not anchored.",
+                            b.line
+                        ));
+                        text = format!("«{}»\n\n{text}", b.quote.trim());
+                    }
+                }
+            }
+            if text.trim().is_empty() {
+                text = "(proposed change only)".to_string();
+            }
+            let proposal = Some(b.proposal.trim().to_string()).filter(|p| !p.is_empty());
+            comments.push(new_comment(section, anchor, text, proposal));
+        }
+    }
+    let mut stored_attachments = Vec::new();
+    if let Some(m) = &msg {
+        let mut used = BTreeSet::new();
+        for a in &m.attachments {
+            let mut name = safe_file_name(&a.file_name);
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{n}-{}", safe_file_name(&a.file_name));
+                n += 1;
+            }
+            stored_attachments.push((name, a.bytes.clone()));
+        }
+        if form.is_none() {
+            let body = reply_text(&m.text);
+            if is_no_comments(&body) && stored_attachments.is_empty() {
+                position = Some(Position::NoComments);
+                // "No comments, but …": the rest is kept as a general comment, so
+                // nothing the party wrote is lost.
+                if substance(&body) > SHORT_REPLY_WORDS {
+                    comments.push(new_comment(None, None, body, None));
+                }
+            } else if !body.trim().is_empty() {
+                comments.push(new_comment(None, None, body, None));
+            }
+        }
+        // Attachments other than the form (a Word file, a PDF) get a general comment
+        // each, so that they too are answered.
+        for ((name, _), a) in stored_attachments.iter().zip(&m.attachments) {
+            let is_form = a.content_type.starts_with("text/")
+                && std::str::from_utf8(&a.bytes).is_ok_and(looks_like_form);
+            if !is_form {
+                comments.push(new_comment(
+                    None,
+                    None,
+                    format!("See the attached file {name} ({source}/attachments/{name})."),
+                    None,
+                ));
+            }
+        }
+    }
+    if position.is_none() && !comments.is_empty() {
+        position = Some(Position::Comments);
+    }
+    if position.is_none() && comments.is_empty() {
+        return Err("it holds no comment, no position and no form: nothing to import.".into());
+    }
+    let record = ImportRecord {
+        digest: digest.clone(),
+        message_id: msg.as_ref().and_then(|m| m.message_id.clone()),
+        from: msg
+            .as_ref()
+            .map(|m| m.from.address.clone())
+            .unwrap_or_default(),
+        subject: msg.as_ref().map(|m| m.subject.clone()).unwrap_or_default(),
+        party,
+        matched_by,
+        position,
+        comments: comments.iter().map(|c| c.id.clone()).collect(),
+        attachments: stored_attachments.iter().map(|(n, _)| n.clone()).collect(),
+        by: actor.clone(),
+        at: now,
+    };
+    Ok(Prepared {
+        digest,
+        raw,
+        raw_name,
+        attachments: stored_attachments,
+        record,
+        comments,
+        warnings,
+    })
+}
+
+fn looks_like_mail(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or_default();
+    first.split_once(':').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && !k.contains(' ')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    }) && text.contains("\nFrom:")
+        || first.starts_with("From:")
+        || first.starts_with("Return-Path:")
+        || first.starts_with("Received:")
+}
+
+/// The response form of a message: an attached text file that is a form, else a form
+/// in the body.
+fn form_of(msg: &Incoming) -> Result<Option<ParsedForm>, String> {
+    for a in &msg.attachments {
+        let Ok(text) = std::str::from_utf8(&a.bytes) else {
+            continue;
+        };
+        if a.content_type.starts_with("text/") && looks_like_form(text) {
+            return parse_form(text)
+                .map(Some)
+                .map_err(|e| format!("the attached form \"{}\" {e}", a.file_name));
+        }
+    }
+    match find_form(&msg.text) {
+        Some(Ok(f)) => Ok(Some(f)),
+        Some(Err(e)) => Err(format!("the form in the message body {e}")),
+        None => Ok(None),
+    }
+}
+
+fn match_party(
+    config: &Config,
+    state: &RoundState,
+    msg: Option<&Incoming>,
+    form: Option<&ParsedForm>,
+    from: Option<&PartyCode>,
+) -> Result<(PartyCode, String), String> {
+    let round_id = state.def.id.to_string();
+    let recipient = |code: &str| {
+        state
+            .parties
+            .iter()
+            .find(|p| p.party.as_str() == code)
+            .map(|p| p.party.clone())
+    };
+    let mut found = Vec::new();
+    if let Some(p) = from {
+        return recipient(p.as_str())
+            .map(|p| (p, "--from".to_string()))
+            .ok_or_else(|| {
+                Refusal::NotRecipient {
+                    party: p.clone(),
+                    round: state.def.id.clone(),
+                    recipients: state.def.recipients.clone(),
+                }
+                .to_string()
+            });
+    }
+    if let Some(m) = msg {
+        if let Some((round, party)) = subject_token(&m.subject) {
+            if !round_id.starts_with(&round) && !round.starts_with(&round_id) {
+                return Err(format!(
+                    "its subject names round {round}, not {round_id}; import it into that round."
+                ));
+            }
+            if let Some(p) = recipient(&party) {
+                return Ok((p, "subject token".into()));
+            }
+            found.push(format!("subject token names {party}, not a recipient"));
+        }
+        for id in m.in_reply_to.iter().chain(&m.references) {
+            if let Some((round, party)) = message_id_parts(id)
+                && round == round_id
+                && let Some(p) = recipient(&party)
+            {
+                return Ok((p, "In-Reply-To".into()));
+            }
+        }
+        {
+            let address = &m.from.address;
+            let matching: Vec<PartyCode> = config
+                .parties
+                .iter()
+                .filter(|p| p.email.to_string().eq_ignore_ascii_case(address))
+                .filter_map(|p| recipient(p.code.as_str()))
+                .collect();
+            if let [one] = matching.as_slice() {
+                return Ok((one.clone(), "sender address".into()));
+            }
+            found.push(format!("sender {address}"));
+        }
+        found.push(format!("subject \"{}\"", m.subject));
+    }
+    if let Some(p) = form.and_then(|f| f.party.as_deref())
+        && let Some(p) = recipient(p)
+    {
+        return Ok((p, "form".into()));
+    }
+    Err(format!(
+        "it cannot be matched to a party of round {round_id} (found: {}); name the party with --from CODE.",
+        if found.is_empty() {
+            "nothing to go by".to_string()
+        } else {
+            found.join("; ")
+        }
+    ))
+}
+
+/// The reply's own text: without quoted lines, the quoted original below an "On … wrote:"
+/// or "-----Original Message-----" line, and the signature.
+fn reply_text(body: &str) -> String {
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        let lower = t.to_lowercase();
+        if t == "--" || t == "-- " || line == "-- " {
+            break;
+        }
+        if lower.starts_with("-----original message")
+            || lower.starts_with("-----opprinnelig melding")
+            || lower.starts_with("-----oprindelig meddelelse")
+            || lower.starts_with("-----opphavleg melding")
+            || (lower.starts_with("fra:") && out.iter().any(|l: &&str| l.trim().is_empty()))
+                && body.contains("Sendt:")
+        {
+            break;
+        }
+        if t.starts_with('>') {
+            continue;
+        }
+        if !out.is_empty() && SIGN_OFFS.contains(&lower.trim_end_matches([',', '.', '!'])) {
+            break;
+        }
+        out.push(line);
+    }
+    // Drop an "On … wrote:" line left at the end, and blank edges.
+    while out.last().is_some_and(|l| {
+        let t = l.trim();
+        t.is_empty() || (t.ends_with(':') && (t.contains("wrote") || t.contains("skrev")))
+    }) {
+        out.pop();
+    }
+    out.join("\n").trim().to_string()
+}
+
+/// A "no comments" reply longer than this (greetings left out) also says something
+/// else, and is kept as a general comment too.
+const SHORT_REPLY_WORDS: usize = 12;
+
+/// Lines that close a letter: what follows is the sender's name.
+const SIGN_OFFS: [&str; 12] = [
+    "med vennlig hilsen",
+    "med venleg helsing",
+    "med helsing",
+    "mvh",
+    "vennlig hilsen",
+    "hilsen",
+    "helsing",
+    "best regards",
+    "kind regards",
+    "regards",
+    "med venlig hilsen",
+    "venlig hilsen",
+];
+
+/// The words of a reply, without greeting and sign-off lines.
+fn substance(body: &str) -> usize {
+    let greetings: Vec<&str> = ["hei", "hallo"].into_iter().chain(SIGN_OFFS).collect();
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut words = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let lower = line.to_lowercase();
+        let lower = lower.trim_end_matches([',', '.', '!']);
+        if greetings.contains(&lower) {
+            // A sign-off: the name below it does not count either.
+            if i > 0 {
+                break;
+            }
+            continue;
+        }
+        words += line.split_whitespace().count();
+    }
+    words
+}
+
+/// Whether a reply says "no comments", in any of the case's languages.
+fn is_no_comments(body: &str) -> bool {
+    let words: String = body
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c.is_whitespace() {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let text = words.join(" ");
+    let phrases = [
+        "ingen merknader",
+        "ingen merknad",
+        "ingen kommentarer",
+        "ingen bemærkninger",
+        "no comments",
+        "no comment",
+        "inga merknader",
+        "ikkje merknader",
+        "ikke merknader",
+    ];
+    words.len() <= 40 && phrases.iter().any(|p| text.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_text_drops_quotes_and_signatures() {
+        let body = "Vi støtter målet.\n\nMvh\nKari\n-- \nFinansdepartementet\n\nOn 3 Dec, DFD wrote:\n> old text\n";
+        assert_eq!(reply_text(body), "Vi støtter målet.");
+        let body = "Enig.\n\nOn Mon, 3 Dec 2025, DFD wrote:\n> Høring\n> mer\n";
+        assert_eq!(reply_text(body), "Enig.");
+    }
+
+    #[test]
+    fn no_comments_in_four_languages_but_not_in_long_text() {
+        assert!(is_no_comments(
+            "Finansdepartementet har ingen merknader.\n\nMvh Kari"
+        ));
+        assert!(is_no_comments("KDD har inga merknader til utkastet."));
+        assert!(is_no_comments("No comments from UD."));
+        assert!(!is_no_comments("Vi har merknader til kapittel 3."));
+        let long = format!("ingen merknader til mål, men {}", "mye tekst ".repeat(40));
+        assert!(!is_no_comments(&long));
+    }
+
+    #[test]
+    fn greetings_are_not_substance() {
+        assert!(
+            substance("Hei,\n\nVi har ingen merknader.\n\nMed vennlig hilsen\nKari Nordmann\n")
+                <= SHORT_REPLY_WORDS
+        );
+        assert!(
+            substance(
+                "Ingen merknader, men kostnadene må dekkes innenfor gjeldende rammer, og det må sies tydelig i kapittel 4."
+            ) > SHORT_REPLY_WORDS
+        );
+    }
+}
