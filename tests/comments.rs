@@ -577,3 +577,125 @@ fn decisions_supersede_with_history_and_the_report_escapes_outside_text() {
         "the forged decision is not obeyed"
     );
 }
+
+/// The rules of answering are the same for `comment import` as for `comment add` and
+/// `respond` (issue 11): a closed round, a party that is not a recipient, and an acting
+/// party that may not answer for the sender are refused with the same words, and the
+/// workspace is left as it was.
+#[test]
+fn import_follows_the_rules_of_comment_add() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    env.run_in(
+        "ws",
+        &[
+            "party",
+            "add",
+            "UD",
+            "--name",
+            "Utenriksdepartementet",
+            "--email",
+            "postmottak@ud.example",
+        ],
+    )
+    .ok();
+    let mail = fixture(&env, "reply-sv-subject-token.eml", &id);
+
+    // A party that is not a recipient: the same message as comment add.
+    let add = env.assert_refused_unchanged(
+        "ws",
+        &["comment", "add", &id, "--from", "UD", "--text", "Innspill."],
+    );
+    let import =
+        env.assert_refused_unchanged("ws", &["comment", "import", &id, &mail, "--from", "UD"]);
+    let first_line = |s: &str| s.lines().next().unwrap_or_default().to_string();
+    assert_eq!(first_line(&import.stderr), first_line(&add.stderr));
+    assert!(
+        add.stderr
+            .contains(&format!("UD is not a recipient of round {id}.")),
+        "{}",
+        add.stderr
+    );
+
+    // An acting party that may not answer for the sender of the message.
+    let import =
+        env.assert_refused_unchanged("ws", &["--as", "KDD", "comment", "import", &id, &mail]);
+    assert!(
+        import.stdout.contains("KDD may not answer for FIN"),
+        "{}",
+        import.stdout
+    );
+
+    // A closed round: refused whole, with the words of comment add and respond.
+    env.run_in("ws", &["--as", "DFD", "round", "close", &id])
+        .ok();
+    let add = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--text",
+            "For sent.",
+        ],
+    );
+    let respond = env.assert_refused_unchanged(
+        "ws",
+        &["respond", &id, "--from", "FIN", "--position", "no-comments"],
+    );
+    let import = env.assert_refused_unchanged("ws", &["comment", "import", &id, &mail]);
+    let closed = format!("Error: Round {id} is closed; no more answers are recorded.");
+    for r in [&add, &respond, &import] {
+        assert_eq!(first_line(&r.stderr), closed, "{}", r.stderr);
+    }
+}
+
+/// Hand-written records that break a rule are ignored by the fold and reported by
+/// `verify`: a position and a comment written after the round was closed.
+#[test]
+fn records_written_by_hand_after_the_close_are_ignored_and_reported() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    env.run_in("ws", &["--as", "DFD", "round", "close", &id])
+        .ok();
+    env.run_in("ws", &["verify"]).ok();
+    let dir = env.path(&format!("ws/consultations/{id}"));
+    std::fs::create_dir_all(dir.join("comments")).expect("comments dir");
+    std::fs::write(
+        dir.join("facts/20251201T120000Z-fhandmad.toml"),
+        "id = \"fhandmad\"\nat = \"2025-12-01T12:00:00Z\"\nby = \"FIN\"\ntype = \"response\"\nparty = \"FIN\"\nposition = \"disagree\"\n",
+    )
+    .expect("fact");
+    std::fs::write(
+        dir.join("comments/20251201T120000Z-chandmad.toml"),
+        "[[comment]]\nid = \"chandmad\"\nparty = \"FIN\"\nby = \"FIN\"\nat = \"2025-12-01T12:00:00Z\"\nversion = \"v1\"\ntext = \"Sent innspill.\"\n",
+    )
+    .expect("comment");
+    env.git("ws", &["add", "-A"]).ok();
+    env.git("ws", &["commit", "-qm", "hand-written"]).ok();
+
+    let show = env
+        .run_in("ws", &["--json", "round", "show", &id])
+        .ok()
+        .json();
+    let fin = show["parties"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .find(|p| p["party"] == "FIN")
+        .expect("FIN")
+        .clone();
+    assert!(fin["position"].is_null(), "{fin}");
+    assert_eq!(show["comments"], 0, "{show}");
+
+    let r = env.run_in("ws", &["verify"]).refused();
+    assert!(
+        r.stdout.contains("after the round was closed"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("fhandmad"), "{}", r.stdout);
+    assert!(r.stdout.contains("chandmad"), "{}", r.stdout);
+}

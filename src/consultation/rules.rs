@@ -379,3 +379,349 @@ pub fn may_decide(config: &Config, def: &RoundDef, by: &PartyCode) -> Result<(),
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::calendar::WorkCalendar;
+    use crate::consultation::{Fact, FactBody, Position, RoundState};
+    use crate::model::{EmailAddress, Party};
+
+    fn code(s: &str) -> PartyCode {
+        s.parse().expect("code")
+    }
+
+    fn config() -> Config {
+        let text = r#"
+[case]
+title = "KI-strategi"
+owner = "DIO"
+approver = "DFD"
+
+[[party]]
+code = "DFD"
+name = "Digitaliserings- og forvaltningsdepartementet"
+email = "postmottak@dfd.example"
+
+[[party]]
+code = "FIN"
+name = "Finansdepartementet"
+email = "postmottak@fin.example"
+
+[[party]]
+code = "KDD"
+name = "Kommunal- og distriktsdepartementet"
+email = "postmottak@kdd.example"
+lang = "nn"
+"#;
+        crate::store::parse_config(std::path::Path::new("strategi.toml"), text).expect("config")
+    }
+
+    fn def() -> RoundDef {
+        RoundDef {
+            id: "rabcdefg".parse().expect("id"),
+            kind: ConsultationKind::Framlegging,
+            title: "Framlegging".into(),
+            version: "v1".parse().expect("v"),
+            sender: code("DFD"),
+            recipients: vec![code("FIN"), code("KDD")],
+            opened: date(2025, 12, 2),
+            due: date(2025, 12, 23),
+            reason: None,
+            opened_by: code("DFD"),
+            at: "2025-12-02T09:00:00Z".parse().expect("t"),
+        }
+    }
+
+    fn fact(id: &str, at: &str, by: &str, body: FactBody) -> (String, Fact) {
+        (
+            format!("consultations/rabcdefg/facts/{id}.toml"),
+            Fact {
+                id: id.parse().expect("id"),
+                at: at.parse().expect("t"),
+                by: code(by),
+                body,
+            },
+        )
+    }
+
+    fn fold(facts: Vec<(String, Fact)>) -> RoundState {
+        RoundState::fold(
+            def(),
+            facts,
+            &config(),
+            date(2025, 12, 10),
+            &WorkCalendar::default(),
+        )
+    }
+
+    fn closed() -> (String, Fact) {
+        fact(
+            "fcxzzzz1",
+            "2025-12-05T12:00:00Z",
+            "DFD",
+            FactBody::Closed { note: None },
+        )
+    }
+
+    fn response(id: &str, at: &str, by: &str, party: &str) -> (String, Fact) {
+        fact(
+            id,
+            at,
+            by,
+            FactBody::Response {
+                party: code(party),
+                position: Position::NoComments,
+                note: None,
+                source: None,
+            },
+        )
+    }
+
+    #[test]
+    fn only_the_sender_or_owner_opens_a_round_for_a_sender() {
+        let c = config();
+        assert_eq!(may_open(&c, &code("DFD"), &code("DFD")), Ok(()));
+        assert_eq!(may_open(&c, &code("DIO"), &code("DFD")), Ok(()));
+        assert!(matches!(
+            may_open(&c, &code("FIN"), &code("DFD")),
+            Err(Refusal::MayNotOpen { .. })
+        ));
+        assert!(matches!(
+            may_open(&c, &code("DIO"), &code("NOPE")),
+            Err(Refusal::UnknownSender { .. })
+        ));
+    }
+
+    #[test]
+    fn all_is_every_party_but_sender_and_owner_and_named_parties_must_be_listed() {
+        let c = config();
+        assert_eq!(
+            recipients(&c, &Recipients::All, &code("DFD")),
+            Ok(vec![code("FIN"), code("KDD")])
+        );
+        let to: Recipients = "fin, KDD,FIN".parse().expect("to");
+        assert_eq!(
+            recipients(&c, &to, &code("DFD")),
+            Ok(vec![code("FIN"), code("KDD")])
+        );
+        let e = recipients(&c, &"FIN,UD".parse().expect("to"), &code("DFD"));
+        assert!(matches!(e, Err(Refusal::UnknownRecipient { ref party }) if party == &code("UD")));
+        assert_eq!(
+            recipients(&c, &Recipients::Parties(vec![]), &code("DFD")),
+            Err(Refusal::NoRecipients)
+        );
+        let mut lonely = c.clone();
+        lonely.parties.retain(|p| p.code == code("DFD"));
+        assert_eq!(
+            recipients(&lonely, &Recipients::All, &code("DFD")),
+            Err(Refusal::NobodyInAll)
+        );
+        assert!("F".parse::<Recipients>().is_err());
+    }
+
+    #[test]
+    fn a_deadline_shorter_than_the_kind_needs_a_reason() {
+        let cal = WorkCalendar::default();
+        let opened = date(2025, 12, 2);
+        let short = deadline(
+            ConsultationKind::Framlegging,
+            opened,
+            date(2025, 12, 12),
+            &cal,
+            None,
+        );
+        match short {
+            Err(Refusal::DeadlineTooShort {
+                minimum_days,
+                earliest,
+                ..
+            }) => {
+                assert_eq!(minimum_days, 21);
+                assert_eq!(earliest, date(2025, 12, 23));
+            }
+            other => panic!("{other:?}"),
+        }
+        let basis = short.err().and_then(|e| e.basis());
+        assert!(basis.is_some_and(|b| b.contains("Utredningsinstruksen")));
+        assert!(
+            deadline(
+                ConsultationKind::Framlegging,
+                opened,
+                date(2025, 12, 12),
+                &cal,
+                Some("Avtalt med departementene")
+            )
+            .is_ok()
+        );
+        assert!(
+            deadline(
+                ConsultationKind::Framlegging,
+                opened,
+                date(2025, 12, 23),
+                &cal,
+                None
+            )
+            .is_ok()
+        );
+        assert!(
+            deadline(
+                ConsultationKind::Hoyring,
+                opened,
+                date(2025, 12, 23),
+                &cal,
+                None
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn only_the_sender_or_owner_steers_and_nobody_changes_a_closed_round() {
+        let c = config();
+        let d = def();
+        assert_eq!(may_steer(&c, &d, &code("DFD")), Ok(()));
+        assert_eq!(may_steer(&c, &d, &code("DIO")), Ok(()));
+        let e = may_steer(&c, &d, &code("FIN")).expect_err("FIN");
+        assert_eq!(
+            e.to_string(),
+            "FIN may not change round rabcdefg: only its sender DFD or the case owner DIO may."
+        );
+        assert_eq!(
+            e.hint().as_deref(),
+            Some("Act as the sender with `--as DFD`.")
+        );
+        let open = fold(vec![]);
+        assert_eq!(may_change(&c, &open, &code("DFD")), Ok(()));
+        let shut = fold(vec![closed()]);
+        assert!(matches!(
+            may_change(&c, &shut, &code("DFD")),
+            Err(Refusal::Closed { .. })
+        ));
+    }
+
+    #[test]
+    fn answers_come_from_the_party_itself_the_sender_or_the_owner_for_a_recipient() {
+        let c = config();
+        let open = fold(vec![]);
+        for by in ["FIN", "DFD", "DIO"] {
+            assert_eq!(
+                may_answer(&c, &open, &code(by), &code("FIN")),
+                Ok(()),
+                "{by}"
+            );
+        }
+        let e = may_answer(&c, &open, &code("KDD"), &code("FIN")).expect_err("KDD");
+        assert!(
+            e.to_string().starts_with("KDD may not answer for FIN"),
+            "{e}"
+        );
+        let e = may_answer(&c, &open, &code("DFD"), &code("UD")).expect_err("UD");
+        assert_eq!(e.to_string(), "UD is not a recipient of round rabcdefg.");
+        assert_eq!(e.hint().as_deref(), Some("The recipients are FIN, KDD."));
+        let shut = fold(vec![closed()]);
+        assert_eq!(
+            may_answer(&c, &shut, &code("FIN"), &code("FIN")),
+            Err(Refusal::ClosedToAnswers {
+                round: "rabcdefg".parse().expect("id")
+            })
+        );
+        // Recording for a party (the permission alone) does not depend on the close.
+        assert_eq!(
+            may_record_for(&c, &shut.def, &code("FIN"), &code("FIN")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_the_sender_or_owner_decides_also_after_the_close() {
+        let c = config();
+        let d = def();
+        assert_eq!(may_decide(&c, &d, &code("DFD")), Ok(()));
+        assert_eq!(may_decide(&c, &d, &code("DIO")), Ok(()));
+        assert!(matches!(
+            may_decide(&c, &d, &code("FIN")),
+            Err(Refusal::MayNotDecide { .. })
+        ));
+    }
+
+    // The same rules in the fold: facts written by hand that the commands would refuse
+    // are ignored and reported.
+
+    #[test]
+    fn the_fold_ignores_steering_by_a_party_that_may_not_steer() {
+        let state = fold(vec![
+            fact(
+                "fext0001",
+                "2025-12-03T10:00:00Z",
+                "KDD",
+                FactBody::Extension {
+                    party: code("KDD"),
+                    due: date(2026, 1, 30),
+                    reason: None,
+                },
+            ),
+            fact(
+                "fcxzzzz2",
+                "2025-12-03T11:00:00Z",
+                "FIN",
+                FactBody::Closed { note: None },
+            ),
+        ]);
+        assert!(state.closed.is_none());
+        assert!(state.parties.iter().all(|p| !p.extended));
+        assert_eq!(state.findings.len(), 2, "{:?}", state.findings);
+        assert!(
+            state.findings[0]
+                .message
+                .contains("KDD extended a deadline")
+        );
+    }
+
+    #[test]
+    fn the_fold_ignores_answers_for_others_for_non_recipients_and_after_the_close() {
+        let state = fold(vec![
+            response("fresp001", "2025-12-03T10:00:00Z", "KDD", "FIN"),
+            response("fresp002", "2025-12-03T10:00:01Z", "DFD", "UD"),
+            response("fresp003", "2025-12-04T10:00:00Z", "FIN", "FIN"),
+            closed(),
+            response("fresp004", "2025-12-06T10:00:00Z", "KDD", "KDD"),
+        ]);
+        let fin = state
+            .parties
+            .iter()
+            .find(|p| p.party == code("FIN"))
+            .expect("FIN");
+        assert_eq!(fin.history.len(), 1, "only FIN's own answer counts");
+        let kdd = state
+            .parties
+            .iter()
+            .find(|p| p.party == code("KDD"))
+            .expect("KDD");
+        assert!(kdd.position.is_none(), "KDD answered after the close");
+        let messages: Vec<&str> = state.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("KDD recorded a position for FIN"));
+        assert!(messages[1].contains("UD, who is not a recipient"));
+        assert!(messages[2].contains("after the round was closed"));
+    }
+
+    #[test]
+    fn a_party_added_to_the_case_can_be_named_as_recipient() {
+        let p = Party {
+            code: code("UD"),
+            name: "Utenriksdepartementet".into(),
+            email: "postmottak@ud.example".parse::<EmailAddress>().expect("e"),
+            lang: crate::model::Lang::En,
+            keys: Vec::new(),
+        };
+        let mut c = config();
+        c.parties.push(p);
+        assert_eq!(
+            recipients(&c, &"UD".parse().expect("to"), &code("DFD")),
+            Ok(vec![code("UD")])
+        );
+    }
+}
