@@ -6,6 +6,7 @@ mod common;
 mod deadlines;
 mod diff;
 mod foundation;
+mod help;
 mod mail;
 mod rounds;
 mod send;
