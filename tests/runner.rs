@@ -8,5 +8,6 @@ mod diff;
 mod foundation;
 mod help;
 mod mail;
+mod rendered;
 mod rounds;
 mod send;
