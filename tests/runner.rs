@@ -4,6 +4,7 @@ mod approval;
 mod comments;
 mod common;
 mod deadlines;
+mod determinism;
 mod diff;
 mod foundation;
 mod help;
