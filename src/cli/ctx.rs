@@ -34,7 +34,7 @@ impl Ctx {
             None => Clock::system(),
         };
         let cwd = std::env::current_dir()
-            .map_err(|e| CommandError::user(format!("Could not read the current folder: {e}")))?;
+            .map_err(|e| CommandError::user("Could not read the current folder.").caused_by(&e))?;
         let start = match &global.chdir {
             Some(d) => cwd.join(d),
             None => cwd,

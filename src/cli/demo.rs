@@ -359,7 +359,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
 fn private_folder(dir: &Path, name: &str) -> Result<PathBuf, CommandError> {
     let folder = dir.join(name);
     std::fs::create_dir_all(&folder).map_err(|e| {
-        CommandError::user(format!("Could not create \"{}\": {e}", folder.display()))
+        CommandError::user(format!("Could not create \"{}\".", folder.display())).caused_by(&e)
     })?;
     let exclude = dir.join(".git").join("info").join("exclude");
     let mut text = std::fs::read_to_string(&exclude).unwrap_or_default();

@@ -132,7 +132,9 @@ fn read_file(ctx: &Ctx, p: &PathBuf, mut buf: Vec<u8>) -> Result<SourceFile, Com
     let path = ctx.start_dir().join(p);
     std::fs::File::open(&path)
         .and_then(|mut f| f.read_to_end(&mut buf))
-        .map_err(|e| CommandError::user(format!("Could not read \"{}\": {e}", p.display())))?;
+        .map_err(|e| {
+            CommandError::user(format!("Could not read \"{}\".", p.display())).caused_by(&e)
+        })?;
     let text = String::from_utf8(buf).map_err(|e| {
         CommandError::user(format!(
             "\"{}\" is not UTF-8 text: invalid byte at offset {}.",

@@ -67,15 +67,43 @@ impl CommandError {
         }
     }
 
-    /// Adds a hint.
+    /// Adds a hint (once: the same hint given twice is shown once).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hints.push(hint.into());
+        let hint = hint.into();
+        if !self.hints.contains(&hint) {
+            self.hints.push(hint);
+        }
         self
     }
 
     /// Adds a cause.
     pub fn cause(mut self, cause: impl Into<String>) -> Self {
         self.causes.push(cause.into());
+        self
+    }
+
+    /// Adds `error` and its `source()` chain as causes, outermost first: for an error
+    /// of the operating system or a library whose message is not this one's.
+    pub fn caused_by(self, error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut err = self.cause(error.to_string());
+        err = err.with_causes_of(error);
+        err
+    }
+
+    /// Adds the causes of the library error this one was made from: its `source()`
+    /// chain, outermost first (as jj's `CommandError` walks it), so that no cause is
+    /// flattened into the message.
+    pub fn with_causes_of(mut self, error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut next = error.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            // A cause the message already says (a reason that is the substance of the
+            // message, such as why a signature does not hold) is not repeated.
+            if !text.is_empty() && !self.causes.contains(&text) && !self.message.contains(&text) {
+                self.causes.push(text);
+            }
+            next = cause.source();
+        }
         self
     }
 
@@ -110,7 +138,7 @@ impl CommandError {
 impl From<std::io::Error> for CommandError {
     fn from(e: std::io::Error) -> Self {
         let broken = e.kind() == std::io::ErrorKind::BrokenPipe;
-        let mut err = CommandError::internal(format!("Could not write the output: {e}"));
+        let mut err = CommandError::internal("Could not write the output.").caused_by(&e);
         err.broken_pipe = broken;
         err
     }
@@ -120,8 +148,14 @@ const NOTHING_CHANGED: &str = "Nothing was changed.";
 
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
-        let message = e.to_string();
-        match e {
+        let err = store_error(&e);
+        err.with_causes_of(&e)
+    }
+}
+
+fn store_error(e: &StoreError) -> CommandError {
+    let message = e.to_string();
+    match e {
             StoreError::NotAWorkspace { .. } => CommandError::user(message)
                 .hint("Run `strategi init DIR` to create a workspace, or `-C DIR` to name one."),
             StoreError::AlreadyAWorkspace { .. } => CommandError::user(message)
@@ -146,7 +180,6 @@ impl From<StoreError> for CommandError {
             StoreError::NoChange { .. } => CommandError::user(message)
                 .hint("Edit the files in strategy/ first; `strategi diff` shows what changed."),
         }
-    }
 }
 
 impl From<strategi::calendar::CalendarError> for CommandError {
@@ -165,7 +198,7 @@ impl From<strategi::mail::MailError> for CommandError {
     fn from(e: strategi::mail::MailError) -> Self {
         use strategi::mail::MailError;
         let message = e.to_string();
-        match e {
+        let err = match &e {
             MailError::Template { .. } | MailError::LetterShape { .. } | MailError::NoTemplate { .. } => {
                 CommandError::new(ErrorKind::Config, message).hint(format!(
                     "Correct the template in templates/ (or remove it to use the built-in one). {NOTHING_CHANGED}"
@@ -176,7 +209,8 @@ impl From<strategi::mail::MailError> for CommandError {
             MailError::SmtpUrl { .. } => CommandError::new(ErrorKind::Config, message)
                 .hint("Set [mail] smtp_url in strategi.toml, e.g. \"smtps://smtp.dep.example:465\" or \"smtp://smtp.dep.example:587?tls=required\"."),
             _ => CommandError::user(message),
-        }
+        };
+        err.with_causes_of(&e)
     }
 }
 
@@ -184,12 +218,13 @@ impl From<strategi::sign::SignError> for CommandError {
     fn from(e: strategi::sign::SignError) -> Self {
         use strategi::sign::SignError;
         let message = e.to_string();
-        match e {
+        let err = match e {
             SignError::NoRandomness { .. } | SignError::Signing { .. } => {
                 CommandError::internal(message)
             }
             _ => CommandError::user(message),
-        }
+        };
+        err.with_causes_of(&e)
     }
 }
 
@@ -198,8 +233,10 @@ impl From<strategi::store::SignedTagError> for CommandError {
         use strategi::store::SignedTagError;
         match e {
             SignedTagError::Store(s) => s.into(),
-            SignedTagError::Signing { .. } => CommandError::internal(e.to_string()),
-            other => CommandError::user(other.to_string()),
+            SignedTagError::Signing { .. } => {
+                CommandError::internal(e.to_string()).with_causes_of(&e)
+            }
+            other => CommandError::user(other.to_string()).with_causes_of(&other),
         }
     }
 }
@@ -223,7 +260,34 @@ impl From<strategi::consultation::actions::ActError> for CommandError {
         match e {
             ActError::Refused(r) => r.into(),
             ActError::Store(s) => s.into(),
-            other => CommandError::user(other.to_string()),
+            other => CommandError::user(other.to_string()).with_causes_of(&other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_the_source_chain_and_hints_are_given_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+        let e: CommandError = StoreError::Io {
+            action: "write",
+            path: "consultations/r1/round.toml".into(),
+            source: io,
+        }
+        .into();
+        assert_eq!(
+            e.message,
+            "Could not write \"consultations/r1/round.toml\"."
+        );
+        assert_eq!(e.causes, vec!["Permission denied".to_string()]);
+        assert_eq!(e.hints.len(), 1);
+        let e = CommandError::user("x").hint("Run y.").hint("Run y.");
+        assert_eq!(e.hints, vec!["Run y.".to_string()]);
+        let e = CommandError::user("Could not read \"a.md\".")
+            .caused_by(&std::io::Error::other("No such file"));
+        assert_eq!(e.causes, vec!["No such file".to_string()]);
     }
 }

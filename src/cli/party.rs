@@ -69,7 +69,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
         (None, Some(f)) => {
             let path = ctx.start_dir().join(f);
             std::fs::read_to_string(&path).map_err(|e| {
-                CommandError::user(format!("Could not read \"{}\": {e}", path.display()))
+                CommandError::user(format!("Could not read \"{}\".", path.display())).caused_by(&e)
             })?
         }
         (None, None) => return Err(CommandError::usage("Give --add KEY or --add-file FILE.")),

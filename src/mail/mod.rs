@@ -93,7 +93,7 @@ pub enum MailError {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("Could not {action} \"{}\": {source}", path.display())]
+    #[error("Could not {action} \"{}\".", path.display())]
     Io {
         /// What was being done ("read", "write", "list", …).
         action: &'static str,

@@ -75,7 +75,7 @@ pub enum SignError {
         algorithm: String,
     },
     /// A key file could not be read or written.
-    #[error("Could not {action} the key file \"{}\": {source}", path.display())]
+    #[error("Could not {action} the key file \"{}\".", path.display())]
     KeyFileIo {
         /// "read", "write", …
         action: &'static str,

@@ -59,7 +59,7 @@ pub enum StoreError {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("Could not {action} \"{}\": {source}", path.display())]
+    #[error("Could not {action} \"{}\".", path.display())]
     Io {
         /// What was being done ("read", "write", "create folder", …).
         action: &'static str,
@@ -77,7 +77,7 @@ pub enum StoreError {
         source: toml::ser::Error,
     },
     /// A git operation failed.
-    #[error("Git could not {action}: {}", source.message())]
+    #[error("Git could not {action}.")]
     Git {
         /// What was being done.
         action: String,

@@ -124,7 +124,7 @@ pub enum SignedTagError {
         inside: String,
     },
     /// Signing failed.
-    #[error("Could not sign {what}: {source}")]
+    #[error("Could not sign {what}.")]
     Signing {
         /// What was being signed.
         what: String,
