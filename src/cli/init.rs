@@ -8,6 +8,7 @@ use serde::Serialize;
 use strategi::model::{Case, Lang, PartyCode};
 use strategi::store::{self, Actor, CONFIG_FILE, ConfigEditor, Workspace};
 
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -24,17 +25,17 @@ pub struct InitArgs {
     #[arg(long)]
     pub title: String,
     /// Code of the party that drafts the document (e.g. DIO).
-    #[arg(long)]
-    pub owner: String,
+    #[arg(long, value_parser = parse::party)]
+    pub owner: PartyCode,
     /// Code of the party that approves it (e.g. DFD).
-    #[arg(long)]
-    pub approver: String,
+    #[arg(long, value_parser = parse::party)]
+    pub approver: PartyCode,
     /// The archive's case number (saksnummer), e.g. 24/3095.
     #[arg(long = "case", value_name = "NUMBER")]
     pub case_number: Option<String>,
     /// Language of the document: nb, nn, en or da.
-    #[arg(long, default_value = "nb")]
-    pub lang: String,
+    #[arg(long, default_value = "nb", value_parser = parse::lang)]
+    pub lang: Lang,
 }
 
 #[derive(Serialize)]
@@ -81,9 +82,9 @@ pub(super) fn case_from_args(args: &InitArgs) -> Result<Case, CommandError> {
         return Err(CommandError::user("The title must be one line of text.")
             .hint("Give it as --title \"Strategi for kunstig intelligens\"."));
     }
-    let owner: PartyCode = args.owner.parse()?;
-    let approver: PartyCode = args.approver.parse()?;
-    let lang: Lang = args.lang.parse()?;
+    let owner = args.owner.clone();
+    let approver = args.approver.clone();
+    let lang = args.lang;
     Ok(Case {
         title: title.to_string(),
         number: args.case_number.clone().filter(|n| !n.trim().is_empty()),

@@ -8,6 +8,7 @@ use strategi::model::{Milestone, MilestoneId, PartyCode};
 use strategi::store::{CONFIG_FILE, ConfigEditor};
 
 use super::deadlines::write_table;
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -28,7 +29,8 @@ pub enum MilestoneCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// Id: lower-case letters, digits and hyphens, e.g. forslag-dfd.
-    pub id: String,
+    #[arg(value_parser = parse::milestone)]
+    pub id: MilestoneId,
     /// What is due, in words.
     #[arg(long)]
     pub title: String,
@@ -37,18 +39,19 @@ pub struct AddArgs {
     #[arg(long)]
     pub due: String,
     /// Code of the party that owns the obligation.
-    #[arg(long)]
-    pub owner: Option<String>,
+    #[arg(long, value_parser = parse::party)]
+    pub owner: Option<PartyCode>,
 }
 
 /// Arguments of `milestone done`.
 #[derive(Debug, Args)]
 pub struct DoneArgs {
     /// The milestone's id.
-    pub id: String,
+    #[arg(value_parser = parse::milestone)]
+    pub id: MilestoneId,
     /// The day it was done (default: today by the clock).
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = parse::date)]
+    pub date: Option<jiff::civil::Date>,
 }
 
 /// Runs a `milestone` command.
@@ -61,7 +64,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &MilestoneCommand) -> Result<(), Com
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
-    let id: MilestoneId = args.id.parse()?;
+    let id = args.id.clone();
     let title = args.title.trim();
     if title.is_empty() || title.chars().any(char::is_control) {
         return Err(CommandError::user(
@@ -77,7 +80,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             )
         })?),
     };
-    let owner: Option<PartyCode> = args.owner.as_deref().map(str::parse).transpose()?;
+    let owner = args.owner.clone();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi milestone add {id}"))?;
     let text = ws.config_text()?;
@@ -160,11 +163,8 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
 }
 
 fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError> {
-    let id: MilestoneId = args.id.parse()?;
-    let on = match &args.date {
-        Some(d) => parse_date(d)?,
-        None => ctx.clock.today(),
-    };
+    let id = args.id.clone();
+    let on = args.date.unwrap_or_else(|| ctx.clock.today());
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi milestone done {id}"))?;
     let text = ws.config_text()?;

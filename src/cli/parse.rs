@@ -90,3 +90,42 @@ pub fn one_line(what: &'static str) -> impl Fn(&str) -> Result<String, ValueErro
 pub fn text(what: &'static str) -> impl Fn(&str) -> Result<String, ValueError> + Clone {
     move |s| strategi::model::plain_text(s, what).map_err(refused)
 }
+
+/// An e-mail address such as postmottak@fin.example.
+pub fn email(s: &str) -> Result<strategi::model::EmailAddress, ValueError> {
+    s.parse().map_err(refused)
+}
+
+/// A language: nb, nn, en or da.
+pub fn lang(s: &str) -> Result<strategi::model::Lang, ValueError> {
+    s.parse().map_err(refused)
+}
+
+/// A milestone id such as forslag-dfd.
+pub fn milestone(s: &str) -> Result<strategi::model::MilestoneId, ValueError> {
+    s.parse().map_err(refused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_keep_the_library_sentence_and_the_exit_code_of_the_mistake() {
+        let e = date("2025-02-30").expect_err("no such day");
+        assert_eq!(e.kind, ErrorKind::User);
+        assert!(e.message.contains("YYYY-MM-DD"), "{}", e.message);
+        let e = party("F").expect_err("too short");
+        assert!(
+            e.message.contains("not a valid party code"),
+            "{}",
+            e.message
+        );
+        let e = position("maybe").expect_err("no such position");
+        assert_eq!(e.kind, ErrorKind::Usage);
+        assert_eq!(CommandError::from(&e).exit_code(), 2);
+        assert_eq!(recipients("all").expect("all"), Recipients::All);
+        assert!(one_line("reason")("a\nb").is_err());
+        assert_eq!(text("comment")(" Ja.\r\nNei. ").expect("text"), "Ja.\nNei.");
+    }
+}

@@ -6,6 +6,7 @@ use serde::Serialize;
 use strategi::model::{Config, Lang, Party, PartyCode};
 use strategi::store::{CONFIG_FILE, ConfigEditor};
 
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -28,7 +29,8 @@ pub enum PartyCommand {
 #[command(group = clap::ArgGroup::new("key").required(true).args(["add", "add_file"]))]
 pub struct KeyArgs {
     /// The party's code, e.g. DFD.
-    pub code: String,
+    #[arg(value_parser = parse::party)]
+    pub code: PartyCode,
     /// The public key line: "ssh-ed25519 AAAA… comment".
     #[arg(long, value_name = "KEY")]
     pub add: Option<String>,
@@ -41,16 +43,17 @@ pub struct KeyArgs {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// Short code, e.g. FIN.
-    pub code: String,
+    #[arg(value_parser = parse::party)]
+    pub code: PartyCode,
     /// Full name, e.g. "Finansdepartementet".
     #[arg(long)]
     pub name: String,
     /// Address that letters go to, e.g. postmottak@fin.example.
-    #[arg(long)]
-    pub email: String,
+    #[arg(long, value_parser = parse::email)]
+    pub email: strategi::model::EmailAddress,
     /// Written language the party prefers: nb, nn, en or da.
-    #[arg(long, default_value = "nb")]
-    pub lang: String,
+    #[arg(long, default_value = "nb", value_parser = parse::lang)]
+    pub lang: Lang,
 }
 
 /// Runs a `party` command.
@@ -63,7 +66,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &PartyCommand) -> Result<(), Command
 }
 
 fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
-    let code: PartyCode = args.code.parse()?;
+    let code = args.code.clone();
     let line = match (&args.add, &args.add_file) {
         (Some(k), _) => k.clone(),
         (None, Some(f)) => {
@@ -130,7 +133,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
-    let code: PartyCode = args.code.parse()?;
+    let code = args.code.clone();
     let name = args.name.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
         return Err(CommandError::user(
@@ -140,8 +143,8 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let party = Party {
         code,
         name: name.to_string(),
-        email: args.email.parse()?,
-        lang: args.lang.parse::<Lang>()?,
+        email: args.email.clone(),
+        lang: args.lang,
         keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
