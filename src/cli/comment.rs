@@ -7,7 +7,7 @@ use serde::Serialize;
 use strategi::calendar::work_calendar;
 use strategi::consultation::actions::{self, ActError, Acting, NewComment};
 use strategi::consultation::{
-    CommentState, Decision, RoundState, load_comments, load_rounds, rules,
+    CommentState, Decision, RoundState, load_all_comments, load_rounds, rules,
 };
 use strategi::document::anchor::AnchorError;
 use strategi::model::{Config, PartyCode};
@@ -228,31 +228,13 @@ pub(super) fn all_comments(
     Ok(rounds.into_iter().zip(comments).collect())
 }
 
-/// The comments of each round, in the order of `rounds`. Rounds are independent, so
-/// their comment files are read on two threads (the machines this runs on have few
-/// cores, and the work is mostly reading small files).
+/// The comments of each round, in the order of `rounds`.
 pub(super) fn comments_of(
     ws: &Workspace,
     config: &Config,
     rounds: &[RoundState],
 ) -> Result<Vec<strategi::consultation::RoundComments>, CommandError> {
-    let records = ws.records();
-    let load = |rs: &[RoundState]| -> Result<
-        Vec<strategi::consultation::RoundComments>,
-        strategi::store::StoreError,
-    > {
-        rs.iter()
-            .map(|r| load_comments(&records, r, config))
-            .collect()
-    };
-    let (first, second) = rounds.split_at(rounds.len().div_ceil(2));
-    let (a, b) = std::thread::scope(|s| {
-        let other = s.spawn(|| load(second));
-        let mine = load(first);
-        (mine, other.join())
-    });
-    let b = b.map_err(|_| CommandError::internal("A thread reading comments failed."))?;
-    Ok(a?.into_iter().chain(b?).collect())
+    Ok(load_all_comments(&ws.records(), rounds, config)?)
 }
 
 /// Finds a comment by id or id prefix, in every round.

@@ -95,6 +95,12 @@ impl Ctx {
         Ok(Actor { party, name, email })
     }
 
+    /// Whether the run is reproducible (`STRATEGI_SEED`): then nothing may depend on
+    /// how fast the machine is either (the diff's time budget is lifted).
+    pub fn reproducible(&self) -> bool {
+        matches!(self.seed, IdSeed::Fixed(_))
+    }
+
     /// Starts the one transaction of a write command.
     pub fn begin<'w>(
         &self,

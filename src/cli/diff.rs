@@ -65,6 +65,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
         full_text: matches!(args.format, DiffFormat::Html | DiffFormat::Markdown) && !args.stat,
         ..DiffOptions::default()
     };
+    // A reproducible run gives the same output on a busy machine as on a quiet one.
+    let opts = if ctx.reproducible() {
+        DiffOptions {
+            deadline: None,
+            ..opts
+        }
+    } else {
+        opts
+    };
     let (old, new, title) = match &args.files {
         Some(files) => {
             let [a, b] = files.as_slice() else {

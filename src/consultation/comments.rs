@@ -362,6 +362,29 @@ pub fn load_comments(
     Ok(out)
 }
 
+/// The comments of each round, folded, in the order of `rounds`. Rounds are
+/// independent, so their comment files are read on two threads (the machines this runs
+/// on have few cores, and the work is mostly reading small files).
+pub fn load_all_comments(
+    records: &Records,
+    rounds: &[RoundState],
+    config: &Config,
+) -> Result<Vec<RoundComments>, StoreError> {
+    let load = |rs: &[RoundState]| -> Result<Vec<RoundComments>, StoreError> {
+        rs.iter()
+            .map(|r| load_comments(records, r, config))
+            .collect()
+    };
+    let (first, second) = rounds.split_at(rounds.len().div_ceil(2));
+    let (mine, other) = std::thread::scope(|s| {
+        let other = s.spawn(|| load(second));
+        (load(first), other.join())
+    });
+    // A panic in the other thread is a bug; it is raised here, where it happened.
+    let other = other.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    Ok(mine?.into_iter().chain(other?).collect())
+}
+
 /// The imports of a round, by digest.
 pub fn load_imports(
     ws: &Workspace,

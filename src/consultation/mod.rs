@@ -16,7 +16,8 @@ pub mod rules;
 
 pub use comments::{
     CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, ImportRecord,
-    RoundComments, comment_file_path, decision_path, inbox_dir, load_comments, load_imports,
+    RoundComments, comment_file_path, decision_path, inbox_dir, load_all_comments, load_comments,
+    load_imports,
 };
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
