@@ -200,11 +200,6 @@ pub fn approve(
     let ws = tx.workspace();
     let version = req.version;
     rules::may_approve(config, &actor.party, version.name)?;
-    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config);
-    rules::once_per_version(
-        approvals.approvals.iter().map(|(p, a)| (p.as_str(), a)),
-        version.name,
-    )?;
     let records = ws.records();
     let mut rounds = Vec::new();
     for r in load_rounds(ws, config, now.date(), &work_calendar(config))? {
@@ -213,9 +208,15 @@ pub fn approve(
             rounds.push((r, comments));
         }
     }
+    let consulted: Vec<_> = rounds.iter().map(|(r, c)| (r, c)).collect();
+    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
+    rules::once_per_version(
+        approvals.approvals.iter().map(|(p, a)| (p.as_str(), a)),
+        version.name,
+    )?;
     rules::consultation_settled(
         version.name,
-        &outstanding(&rounds, version.name, None),
+        &outstanding(&consulted, version.name, None),
         req.reason,
     )?;
     let approver = &config.case.approver;

@@ -31,8 +31,9 @@ mod acts;
 mod phase;
 mod records;
 pub mod rules;
+#[cfg(test)]
+mod tests;
 pub mod verify;
-
 
 use jiff::Timestamp;
 
@@ -91,10 +92,18 @@ impl ApprovalFold {
     }
 }
 
+/// Rounds folded with their comments: what the consultation rule looks at.
+pub type Consulted<'a> = [(&'a RoundState, &'a RoundComments)];
+
 /// Folds parsed approval records (see [`load_each`]) in time order: an approval counts
-/// when [`rules::approval_counts`] allows it given the ones before it, the same rules
-/// the [`approve`] act refuses by; any other is ignored and kept with its refusal.
-pub fn fold_approvals(parsed: Parsed<ApprovalRecord>, config: &Config) -> ApprovalFold {
+/// when [`rules::approval_counts`] allows it given the ones before it and the
+/// consultation (`rounds`, with their comments) as it stood when it was made: the same
+/// rules the [`approve`] act refuses by. Any other is ignored and kept with its refusal.
+pub fn fold_approvals(
+    parsed: Parsed<ApprovalRecord>,
+    config: &Config,
+    rounds: &Consulted<'_>,
+) -> ApprovalFold {
     let mut out = ApprovalFold::default();
     let mut records = Vec::new();
     for (path, r) in parsed {
@@ -106,7 +115,8 @@ pub fn fold_approvals(parsed: Parsed<ApprovalRecord>, config: &Config) -> Approv
     records.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
     for (path, record) in records {
         let counted = out.approvals.iter().map(|(p, a)| (p.as_str(), a));
-        match rules::approval_counts(config, &record, counted) {
+        let open = outstanding(rounds, record.version, Some(record.at));
+        match rules::approval_counts(config, &record, counted, &open) {
             Ok(()) => out.approvals.push((path, record)),
             Err(refusal) => out.ignored.push(Ignored {
                 path,
@@ -134,7 +144,7 @@ pub fn round_comments(
 /// answers, closes and decisions made later do not count, comments made later are not
 /// there yet.
 pub fn outstanding(
-    rounds: &[(RoundState, RoundComments)],
+    rounds: &Consulted<'_>,
     version: VersionName,
     as_of: Option<Timestamp>,
 ) -> Outstanding {

@@ -2,17 +2,19 @@
 //! consultation, revising, approved, or approval void (the approved text changed).
 //!
 //! The approvals are read through [`super::fold_approvals`], so an approval that breaks
-//! a rule (by a non-approver, a second one of a version, unsigned where signatures are
-//! required) never makes the case approved. Unreadable records are skipped here;
+//! a rule (by a non-approver, a second one of a version, made while consultation was
+//! outstanding without a reason, unsigned where signatures are required) never makes
+//! the case approved; a submission that breaks [`super::rules::may_hand_to`] is not a
+//! hand-in. Unreadable records are skipped here;
 //! [`super::verify::verify`] reports them.
 
 use jiff::civil::Date;
 
-use crate::consultation::RoundState;
+use crate::consultation::{RoundComments, RoundState};
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{StoreError, Workspace};
 
-use super::{APPROVALS_DIR, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each};
+use super::{APPROVALS_DIR, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each, rules};
 
 /// The phase of the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,10 +111,17 @@ impl Phase {
 }
 
 /// Derives the phase from the approvals that count, the rounds (folded, in the order
-/// they were opened) and the submissions.
-pub fn phase(ws: &Workspace, config: &Config, rounds: &[RoundState]) -> Result<Phase, StoreError> {
+/// they were opened, each with its comments in `comments`, in the same order) and the
+/// submissions that keep the rules.
+pub fn phase(
+    ws: &Workspace,
+    config: &Config,
+    rounds: &[RoundState],
+    comments: &[RoundComments],
+) -> Result<Phase, StoreError> {
     let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
-    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config);
+    let consulted: Vec<_> = rounds.iter().zip(comments).collect();
+    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
     if let Some(a) = approvals.latest() {
         let holds = ws
             .version(a.version)
@@ -148,6 +157,7 @@ pub fn phase(ws: &Workspace, config: &Config, rounds: &[RoundState]) -> Result<P
     let submission = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
         .into_iter()
         .filter_map(|(_, r)| r.ok())
+        .filter(|s| rules::may_hand_to(config, &s.by, &s.to).is_ok())
         .max_by(|a, b| a.at.cmp(&b.at));
     if let Some(s) = &submission
         && !rounds.iter().any(|r| r.def.at >= s.at)

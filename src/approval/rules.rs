@@ -16,8 +16,9 @@
 //! - the signature policy: with `[approval] require_signature = true` an approval is
 //!   signed with one of the approver's keys; without it, a key that is not the
 //!   approver's is allowed but flagged ([`signature`]);
-//! - a version is handed to a party of the case other than the one handing it in, and a
-//!   milestone it completes exists and is not done yet ([`may_submit`]).
+//! - a version is handed to a party of the case other than the one handing it in
+//!   ([`may_hand_to`]), and a milestone it completes exists and is not done yet
+//!   ([`may_submit`]).
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -215,6 +216,14 @@ impl Refusal {
             Refusal::SignatureRequired { version, .. } => format!(
                 "The approval of {version} is not signed, but the case requires signed approvals."
             ),
+            Refusal::UnknownParty { to, .. } => {
+                format!("The submission names {to}, which is not a party of the case.")
+            }
+            Refusal::ToItself { to, .. } => {
+                format!(
+                    "The submission is by {to} to {to}: a party cannot hand a version to itself."
+                )
+            }
             other => other.to_string(),
         }
     }
@@ -233,6 +242,7 @@ impl Refusal {
             Refusal::SignatureRequired { approver, .. } => {
                 format!("{approver} approves again with --sign KEY after this record is removed.")
             }
+            Refusal::UnknownParty { .. } | Refusal::ToItself { .. } => "Add the party with `strategi party add`, or remove the record with a commit that says why.".into(),
             Refusal::OpenRounds { .. } | Refusal::UndecidedComments { .. } => "The approval was ignored. Remove it with a commit that says why; the approver approves again once the consultation is settled, or with --reason \"...\".".into(),
             other => other.hint(),
         }
@@ -357,27 +367,15 @@ pub fn signature(
     }
 }
 
-/// Whether `by` may hand a version to `to`, completing `milestone` if given: `to` is a
-/// party of the case other than `by`; the milestone exists and is not done yet.
+/// Whether `by` may hand a version to `to`, completing `milestone` if given:
+/// [`may_hand_to`]; the milestone exists and is not done yet.
 pub fn may_submit(
     config: &Config,
     by: &PartyCode,
     to: &PartyCode,
     milestone: Option<&MilestoneId>,
 ) -> Result<(), Refusal> {
-    if !config.knows_party(to) {
-        return Err(Refusal::UnknownParty {
-            to: to.clone(),
-            approver: config.case.approver.clone(),
-        });
-    }
-    if to == by {
-        return Err(Refusal::ToItself {
-            to: to.clone(),
-            approver: config.case.approver.clone(),
-            owner: config.case.owner.clone(),
-        });
-    }
+    may_hand_to(config, by, to)?;
     if let Some(id) = milestone {
         let Some(m) = config.milestone(id) else {
             return Err(Refusal::UnknownMilestone {
@@ -394,17 +392,40 @@ pub fn may_submit(
     Ok(())
 }
 
+/// Whether `by` may hand a version to `to`: `to` is a party of the case other than
+/// `by`. (The part of [`may_submit`] that a stored submission must still satisfy.)
+pub fn may_hand_to(config: &Config, by: &PartyCode, to: &PartyCode) -> Result<(), Refusal> {
+    if !config.knows_party(to) {
+        return Err(Refusal::UnknownParty {
+            to: to.clone(),
+            approver: config.case.approver.clone(),
+        });
+    }
+    if to == by {
+        return Err(Refusal::ToItself {
+            to: to.clone(),
+            approver: config.case.approver.clone(),
+            owner: config.case.owner.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// Whether a stored approval counts when folded, given the approvals that count
-/// already: [`may_approve`], [`once_per_version`], and, where the case requires
-/// signatures, that it names a signed tag (whether the tag's signature holds is for
-/// `strategi verify` to check against the repository).
+/// already and what was outstanding on its version when it was made:
+/// [`may_approve`], [`once_per_version`], [`consultation_settled`] (with the record's
+/// reason), and, where the case requires signatures, that it names a signed tag
+/// (whether the tag's signature holds is for `strategi verify` to check against the
+/// repository).
 pub fn approval_counts<'a>(
     config: &Config,
     record: &ApprovalRecord,
     approved: impl IntoIterator<Item = (&'a str, &'a ApprovalRecord)>,
+    outstanding: &Outstanding,
 ) -> Result<(), Refusal> {
     may_approve(config, &record.by, record.version)?;
     once_per_version(approved, record.version)?;
+    consultation_settled(record.version, outstanding, record.reason.as_deref())?;
     if config.approval.require_signature && record.signed_tag.is_none() {
         return Err(Refusal::SignatureRequired {
             approver: config.case.approver.clone(),

@@ -25,7 +25,7 @@ use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_
 
 use super::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each,
-    outstanding, party_keys, round_comments, rules,
+    party_keys, round_comments, rules,
 };
 
 /// What kind of problem a finding is.
@@ -391,10 +391,16 @@ fn check_submissions(
             &s.tree,
         );
         if let Some(c) = config {
-            for p in [&s.to, &s.by] {
-                if !c.knows_party(p) {
-                    r.add(FindingKind::UnknownParty, &path, format!("The submission names {p}, which is not a party of the case."), "Add the party with `strategi party add`, or remove the record with a commit that says why.");
-                }
+            if !c.knows_party(&s.by) {
+                r.add(FindingKind::UnknownParty, &path, format!("The submission names {}, which is not a party of the case.", s.by), "Add the party with `strategi party add`, or remove the record with a commit that says why.");
+            }
+            // The rule the command refuses by, on the stored record.
+            if let Err(refusal) = rules::may_hand_to(c, &s.by, &s.to) {
+                let kind = match refusal {
+                    rules::Refusal::UnknownParty { .. } => FindingKind::UnknownParty,
+                    _ => FindingKind::Ignored,
+                };
+                r.add(kind, &path, refusal.as_finding(), refusal.finding_hint());
             }
         }
     }
@@ -423,7 +429,8 @@ fn check_approvals(
         }
         return Ok(());
     };
-    let fold = fold_approvals(parsed, config);
+    let rounds: Vec<_> = consulted.iter().map(|(r, c)| (r, c)).collect();
+    let fold = fold_approvals(parsed, config, &rounds);
     for (path, e) in &fold.unreadable {
         r.bad_file(path, e);
     }
@@ -440,20 +447,6 @@ fn check_approvals(
     for (path, a) in &fold.approvals {
         r.count("approvals");
         check_approval_text(ws, r, path, versions, a);
-        // Consultation as it stood when the approval was made: the same rule the
-        // command applies, as of the record's time.
-        if let Err(refusal) = rules::consultation_settled(
-            a.version,
-            &outstanding(consulted, a.version, Some(a.at)),
-            a.reason.as_deref(),
-        ) {
-            r.add(
-                FindingKind::Ignored,
-                path,
-                refusal.as_finding(),
-                refusal.finding_hint(),
-            );
-        }
         let Some(tag) = &a.signed_tag else {
             continue;
         };

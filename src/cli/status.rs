@@ -135,7 +135,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         .collect();
     let status = Status {
         rounds,
-        phase: PhaseView::from(&phase(&ws, &config, &states)?),
+        phase: PhaseView::from(&phase(&ws, &config, &states, &comments)?),
         today,
         parties: config.parties.len(),
         versions: names.len(),
