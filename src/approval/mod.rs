@@ -22,10 +22,15 @@
 //!   the actor and the time, validating with the rules, writing the record (and the
 //!   signed tag) and committing;
 //! - [`fold_approvals`]: the stored approvals that count, with the others ignored and
-//!   reported, by the same rules;
-//! - [`verify`]: every record, reference, version tree and signature checked, as
-//!   findings;
-//! - [`phase`]: where the case stands, derived from the records.
+//!   kept with the rule they break ([`rules::approval_counts`]: by the approver, once
+//!   per version, consultation settled or a reason given as of the approval's time,
+//!   signed where the case requires it), the rules the act refuses by;
+//! - [`verify`]: every record, reference, version tree and signature checked, with the
+//!   folds' ignored records, as typed findings the command formats;
+//! - [`phase`]: where the case stands ([`Phase`]), derived from the approvals that
+//!   count, the rounds and the submissions.
+//!
+//! Nothing here prints or reads the clock: the time comes in as an argument.
 
 mod acts;
 mod phase;
