@@ -156,13 +156,13 @@ pub fn outstanding(
     let mut out = Outstanding::default();
     for (r, comments) in rounds
         .iter()
-        .filter(|(r, _)| r.def.version == version && rules::by(r.def.at, as_of))
+        .filter(|(r, _)| r.def.version == version && rules::at_or_before(r.def.at, as_of))
     {
-        let closed = r.closed.is_some_and(|t| rules::by(t, as_of));
+        let closed = r.closed.is_some_and(|t| rules::at_or_before(t, as_of));
         let waiting: Vec<&str> = r
             .parties
             .iter()
-            .filter(|p| !p.history.iter().any(|h| rules::by(h.at, as_of)))
+            .filter(|p| !p.history.iter().any(|h| rules::at_or_before(h.at, as_of)))
             .map(|p| p.party.as_str())
             .collect();
         if !closed && !waiting.is_empty() {
@@ -173,11 +173,11 @@ pub fn outstanding(
             comments
                 .comments
                 .iter()
-                .filter(|c| rules::by(c.record.at, as_of))
+                .filter(|c| rules::at_or_before(c.record.at, as_of))
                 .filter(|c| {
                     // The decision that counts at `as_of`: any made by then.
                     let decided_by =
-                        |d: &crate::consultation::DecisionRecord| rules::by(d.at, as_of);
+                        |d: &crate::consultation::DecisionRecord| rules::at_or_before(d.at, as_of);
                     !(c.decision.as_ref().is_some_and(decided_by)
                         || c.superseded.iter().any(decided_by))
                 })

@@ -436,6 +436,6 @@ pub fn approval_counts<'a>(
 }
 
 /// Whether something happened at or before `as_of` (always, without `as_of`).
-pub(super) fn by(at: Timestamp, as_of: Option<Timestamp>) -> bool {
+pub(super) fn at_or_before(at: Timestamp, as_of: Option<Timestamp>) -> bool {
     as_of.is_none_or(|t| at <= t)
 }
