@@ -499,3 +499,44 @@ fn a_bad_key_in_the_config_is_reported_with_its_place() {
     let key = keygen(&env, "k");
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--add-file", &key]);
 }
+
+#[test]
+fn a_second_approval_by_hand_is_ignored_and_reported_with_its_kind() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let a = env
+        .run_in("ws", &["--json", "--as", "DFD", "approve", "v1"])
+        .ok()
+        .json();
+    let commit = a["approval"]["commit"]
+        .as_str()
+        .expect("commit")
+        .to_string();
+    let tree = a["approval"]["tree"].as_str().expect("tree").to_string();
+    std::fs::write(
+        env.path("ws/approvals/20991231T110000Z-a0000000.toml"),
+        format!(
+            "id = \"a0000000\"\nversion = \"v1\"\ncommit = \"{commit}\"\ntree = \"{tree}\"\nby = \"DFD\"\nat = \"2099-12-31T11:00:00Z\"\n"
+        ),
+    )
+    .expect("write");
+    commit_all(&env, "ws", "DFD approves v1 again (by hand)");
+    let findings = verify_findings(&env, "ws");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["kind"], "ignored");
+    assert_eq!(
+        findings[0]["path"],
+        "approvals/20991231T110000Z-a0000000.toml"
+    );
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("approved a second time"),
+        "{findings:?}"
+    );
+    // The first approval still counts.
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_eq!(status["phase"]["name"], "approved");
+    assert_eq!(status["phase"]["version"], "v1");
+}

@@ -1,5 +1,6 @@
 //! Submissions and approvals: the records that bind a hand-in and an approval to the
-//! exact text of a version.
+//! exact text of a version, the rules about them, the acts that make them, their fold,
+//! the check of the whole workspace, and the case's phase.
 //!
 //! Both are records in the sense of the rest of the workspace: small TOML files written
 //! once, named by their UTC time and id so that two clones merge without conflicts:
@@ -9,140 +10,179 @@
 //! - `approvals/<stamp>-<id>.toml`: the approver approves version V.
 //!
 //! Each names the version *and* the commit and `strategy/` tree it had when the record
-//! was made, so a later check (`strategi verify`) can prove the text is still the one
+//! was made, so a later check ([`verify::verify`]) can prove the text is still the one
 //! that was handed in or approved, even if someone moves the `vN` tag. A signed approval
 //! also names the SSH-signed tag `approved/vN` (see [`approved_tag_name`]) and the
 //! fingerprint of the key that signed it; the tag is what anyone can check with stock
 //! `git verify-tag`, the record is what strategi lists and cross-checks.
+//!
+//! The pieces:
+//! - [`rules`]: every rule in one copy, each a function returning a [`Refusal`];
+//! - [`submit`] and [`approve`]: the acts, one function each, taking the transaction,
+//!   the actor and the time, validating with the rules, writing the record (and the
+//!   signed tag) and committing;
+//! - [`fold_approvals`]: the stored approvals that count, with the others ignored and
+//!   kept with the rule they break ([`rules::approval_counts`]: by the approver, once
+//!   per version, consultation settled or a reason given as of the approval's time,
+//!   signed where the case requires it), the rules the act refuses by;
+//! - [`verify`]: every record, reference, version tree and signature checked, with the
+//!   folds' ignored records, as typed findings the command formats;
+//! - [`phase`]: where the case stands ([`Phase`]), derived from the approvals that
+//!   count, the rounds and the submissions.
+//!
+//! Nothing here prints or reads the clock: the time comes in as an argument.
+
+mod acts;
+mod phase;
+mod records;
+pub mod rules;
+#[cfg(test)]
+mod tests;
+pub mod verify;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
-use crate::model::{MilestoneId, PartyCode, RecordId, VersionName};
-use crate::store::{StoreError, Workspace, parse_record};
+use crate::consultation::{RoundComments, RoundState, load_comments};
+use crate::model::{Config, PartyCode, VersionName};
+use crate::sign::{PublicKey, SignError};
+use crate::store::{Records, StoreError};
 
-/// The folder of submission records.
-pub const SUBMISSIONS_DIR: &str = "submissions";
-/// The folder of approval records.
-pub const APPROVALS_DIR: &str = "approvals";
+pub use acts::{
+    ApprovalError, ApprovalRequest, Approved, SubmissionRequest, Submitted, Timing, approve, submit,
+};
+pub use phase::{Phase, phase};
+pub use records::{
+    APPROVALS_DIR, ApprovalRecord, Parsed, SUBMISSIONS_DIR, SubmissionRecord, approval_path,
+    approved_tag_name, load_approvals, load_each, load_submissions, submission_path,
+};
+pub use rules::{Outstanding, Refusal, Signing};
 
-/// A version handed to a party, `submissions/<stamp>-<id>.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SubmissionRecord {
-    /// The record's id (`s…`).
-    pub id: RecordId,
-    /// The version handed in.
-    pub version: VersionName,
-    /// The commit the version's tag pointed at (hex).
-    pub commit: String,
-    /// The version's `strategy/` tree (hex).
-    pub tree: String,
-    /// To whom.
-    pub to: PartyCode,
-    /// The acting party that handed it in.
-    pub by: PartyCode,
-    /// When.
-    pub at: Timestamp,
-    /// A note, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The milestone this hand-in completes, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub milestone: Option<MilestoneId>,
-    /// Whether it was on time against the milestone's (moved) deadline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_time: Option<bool>,
+/// A party's signing keys from the configuration (checked when it was read).
+pub fn party_keys(config: &Config, code: &PartyCode) -> Result<Vec<PublicKey>, SignError> {
+    config
+        .party(code)
+        .map(|p| p.keys.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|k| PublicKey::from_openssh(k))
+        .collect()
 }
 
-/// A version approved, `approvals/<stamp>-<id>.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApprovalRecord {
-    /// The record's id (`a…`).
-    pub id: RecordId,
-    /// The version approved.
-    pub version: VersionName,
-    /// The commit approved (hex).
-    pub commit: String,
-    /// The `strategy/` tree approved (hex).
-    pub tree: String,
-    /// The approving party.
-    pub by: PartyCode,
-    /// When.
-    pub at: Timestamp,
-    /// A note, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Why the approval was given although rounds were open or comments undecided.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The signed tag (`approved/vN`), when the approval was signed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signed_tag: Option<String>,
-    /// The fingerprint (`SHA256:…`) of the key that signed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_fingerprint: Option<String>,
+/// A stored approval that does not count, and the rule it breaks.
+#[derive(Debug, Clone)]
+pub struct Ignored {
+    /// The record's file.
+    pub path: String,
+    /// The record.
+    pub record: ApprovalRecord,
+    /// The rule it breaks.
+    pub refusal: Refusal,
 }
 
-/// The name of the signed tag of an approval of `version`: `approved/v2`.
-pub fn approved_tag_name(version: VersionName) -> String {
-    format!("approved/{}", version.tag())
+/// The approval records folded: those that count, those ignored, those unreadable.
+#[derive(Debug, Default)]
+pub struct ApprovalFold {
+    /// The approvals that count, with their files, oldest first.
+    pub approvals: Vec<(String, ApprovalRecord)>,
+    /// The approvals that break a rule ([`rules::approval_counts`]), oldest first.
+    pub ignored: Vec<Ignored>,
+    /// Files that do not parse, with the error (file, line and column).
+    pub unreadable: Vec<(String, StoreError)>,
 }
 
-/// Where a submission record lives.
-pub fn submission_path(s: &SubmissionRecord) -> String {
-    format!(
-        "{SUBMISSIONS_DIR}/{}-{}.toml",
-        s.at.strftime("%Y%m%dT%H%M%SZ"),
-        s.id
-    )
-}
-
-/// Where an approval record lives.
-pub fn approval_path(a: &ApprovalRecord) -> String {
-    format!(
-        "{APPROVALS_DIR}/{}-{}.toml",
-        a.at.strftime("%Y%m%dT%H%M%SZ"),
-        a.id
-    )
-}
-
-/// Record files with what parsing each gave: its path and the record or the error.
-pub type Parsed<T> = Vec<(String, Result<T, StoreError>)>;
-
-/// Every record in `dir`, each parsed on its own: a bad file is returned as its error
-/// (with file, line and column) and does not hide the others.
-pub fn load_each<T: serde::de::DeserializeOwned>(
-    ws: &Workspace,
-    dir: &str,
-) -> Result<Parsed<T>, StoreError> {
-    Ok(ws
-        .read_records(dir)?
-        .into_iter()
-        .map(|f| {
-            let parsed = parse_record(&f.path, &f.text);
-            (f.path, parsed)
-        })
-        .collect())
-}
-
-/// The submissions, oldest first; the first bad file is an error.
-pub fn load_submissions(ws: &Workspace) -> Result<Vec<SubmissionRecord>, StoreError> {
-    let mut out = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
-    Ok(out)
-}
-
-/// The approvals with their paths, oldest first; the first bad file is an error.
-pub fn load_approvals(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, StoreError> {
-    let mut out = Vec::new();
-    for (path, r) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
-        out.push((path, r?));
+impl ApprovalFold {
+    /// The latest approval that counts.
+    pub fn latest(&self) -> Option<&ApprovalRecord> {
+        self.approvals.last().map(|(_, a)| a)
     }
-    out.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
-    Ok(out)
+}
+
+/// Rounds folded with their comments: what the consultation rule looks at.
+pub type Consulted<'a> = [(&'a RoundState, &'a RoundComments)];
+
+/// Folds parsed approval records (see [`load_each`]) in time order: an approval counts
+/// when [`rules::approval_counts`] allows it given the ones before it and the
+/// consultation (`rounds`, with their comments) as it stood when it was made: the same
+/// rules the [`approve`] act refuses by. Any other is ignored and kept with its refusal.
+pub fn fold_approvals(
+    parsed: Parsed<ApprovalRecord>,
+    config: &Config,
+    rounds: &Consulted<'_>,
+) -> ApprovalFold {
+    let mut out = ApprovalFold::default();
+    let mut records = Vec::new();
+    for (path, r) in parsed {
+        match r {
+            Ok(a) => records.push((path, a)),
+            Err(e) => out.unreadable.push((path, e)),
+        }
+    }
+    records.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    for (path, record) in records {
+        let counted = out.approvals.iter().map(|(p, a)| (p.as_str(), a));
+        let open = outstanding(rounds, record.version, Some(record.at));
+        match rules::approval_counts(config, &record, counted, &open) {
+            Ok(()) => out.approvals.push((path, record)),
+            Err(refusal) => out.ignored.push(Ignored {
+                path,
+                record,
+                refusal,
+            }),
+        }
+    }
+    out
+}
+
+/// A round's comments folded with their decisions. The one place this module calls
+/// [`load_comments`].
+pub fn round_comments(
+    records: &Records,
+    round: &RoundState,
+    config: &Config,
+) -> Result<RoundComments, StoreError> {
+    load_comments(records, round, config)
+}
+
+/// What is outstanding on `version` in these rounds (with their comments): each round on
+/// it that is open with unanswered recipients, and each comment on it without a
+/// decision. With `as_of`, as things stood at that moment (for a stored approval):
+/// answers, closes and decisions made later do not count, comments made later are not
+/// there yet.
+pub fn outstanding(
+    rounds: &Consulted<'_>,
+    version: VersionName,
+    as_of: Option<Timestamp>,
+) -> Outstanding {
+    let mut out = Outstanding::default();
+    for (r, comments) in rounds
+        .iter()
+        .filter(|(r, _)| r.def.version == version && rules::at_or_before(r.def.at, as_of))
+    {
+        let closed = r.closed.is_some_and(|t| rules::at_or_before(t, as_of));
+        let waiting: Vec<&str> = r
+            .parties
+            .iter()
+            .filter(|p| !p.history.iter().any(|h| rules::at_or_before(h.at, as_of)))
+            .map(|p| p.party.as_str())
+            .collect();
+        if !closed && !waiting.is_empty() {
+            out.open_rounds
+                .push(format!("{}: {}", r.def.id, waiting.join(", ")));
+        }
+        out.undecided.extend(
+            comments
+                .comments
+                .iter()
+                .filter(|c| rules::at_or_before(c.record.at, as_of))
+                .filter(|c| {
+                    // The decision that counts at `as_of`: any made by then.
+                    let decided_by =
+                        |d: &crate::consultation::DecisionRecord| rules::at_or_before(d.at, as_of);
+                    !(c.decision.as_ref().is_some_and(decided_by)
+                        || c.superseded.iter().any(decided_by))
+                })
+                .map(|c| c.record.id.clone()),
+        );
+    }
+    out
 }

@@ -265,6 +265,36 @@ impl From<strategi::consultation::actions::ActError> for CommandError {
     }
 }
 
+impl From<strategi::approval::Refusal> for CommandError {
+    fn from(e: strategi::approval::Refusal) -> Self {
+        let mut err = CommandError::user(e.to_string());
+        if let Some(cause) = e.cause() {
+            err = err.cause(cause);
+        }
+        err.hint(e.hint())
+    }
+}
+
+impl From<strategi::approval::ApprovalError> for CommandError {
+    fn from(e: strategi::approval::ApprovalError) -> Self {
+        use strategi::approval::ApprovalError;
+        match e {
+            ApprovalError::Refused(r) => r.into(),
+            ApprovalError::Store(s) => s.into(),
+            ApprovalError::Key(k) => k.into(),
+            ApprovalError::Tag(t) => t.into(),
+            ApprovalError::Calendar(c) => c.into(),
+            ApprovalError::Serialize { .. } => {
+                let mut err = CommandError::internal(e.to_string());
+                if let Some(source) = std::error::Error::source(&e) {
+                    err = err.cause(source.to_string());
+                }
+                err
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

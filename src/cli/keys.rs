@@ -42,15 +42,10 @@ pub fn principal(code: &PartyCode) -> String {
     format!("{code}@strategi")
 }
 
-/// A party's keys from the configuration (checked when it was read).
+/// A party's keys from the configuration (checked when it was read); the library's
+/// `strategi::approval::party_keys` with the error mapped.
 pub fn party_keys(config: &Config, code: &PartyCode) -> Result<Vec<PublicKey>, CommandError> {
-    config
-        .party(code)
-        .map(|p| p.keys.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|k| PublicKey::from_openssh(k).map_err(CommandError::from))
-        .collect()
+    Ok(strategi::approval::party_keys(config, code)?)
 }
 
 /// Runs a `keys` command.

@@ -1,15 +1,15 @@
 //! `strategi status`: where the case stands.
+//!
+//! The phase is the library's (`strategi::approval::phase`, a typed `Phase`); this
+//! command puts it in words and shows it with the case, versions, rounds and deadlines.
 
 use clap::Args;
 use serde::Serialize;
 
-use strategi::approval::{
-    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, load_each,
-};
+use strategi::approval::{Phase, phase};
 use strategi::calendar::work_calendar;
-use strategi::consultation::{RoundState, load_rounds};
-use strategi::model::{Case, Config, RecordId, Version, VersionName};
-use strategi::store::Workspace;
+use strategi::consultation::load_rounds;
+use strategi::model::{Case, RecordId, Version, VersionName};
 
 use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
@@ -22,10 +22,9 @@ use super::{CommandError, Ctx, Ui};
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 
-/// Where the case stands, derived from the records: drafting, submitted, in
-/// consultation, revising, approved, or approval void (the approved text changed).
+/// The phase as shown: its name, what it concerns, and one sentence.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct Phase {
+pub(super) struct PhaseView {
     /// `drafting`, `submitted`, `in-consultation`, `revising`, `approved`, `approval-void`.
     pub name: &'static str,
     /// The version concerned (submitted, in consultation, approved), if any.
@@ -41,102 +40,50 @@ pub(super) struct Phase {
     pub summary: String,
 }
 
-/// Derives the phase from submissions, rounds and approvals. Unreadable records are
-/// skipped here; `strategi verify` reports them.
-pub(super) fn phase(
-    ws: &Workspace,
-    config: &Config,
-    rounds: &[RoundState],
-) -> Result<Phase, CommandError> {
-    let day = |t: jiff::Timestamp| t.to_zoned_datetime(strategi::calendar::oslo()).date();
-    let approval = load_each::<ApprovalRecord>(ws, APPROVALS_DIR)?
-        .into_iter()
-        .filter_map(|(_, r)| r.ok())
-        .filter(|a| a.by == config.case.approver)
-        .max_by(|a, b| a.at.cmp(&b.at));
-    if let Some(a) = approval {
-        let holds = ws
-            .version(a.version)
-            .is_ok_and(|v| v.commit == a.commit && v.tree == a.tree);
-        let date = day(a.at);
-        return Ok(if holds {
-            Phase {
-                name: "approved",
-                version: Some(a.version),
-                date: Some(date),
-                round: None,
-                summary: format!("approved: {} by {} on {date}", a.version, a.by),
-            }
-        } else {
-            Phase {
-                name: "approval-void",
-                version: Some(a.version),
-                date: Some(date),
-                round: None,
-                summary: format!(
-                    "APPROVAL VOID: {} was approved on {date}, but its text has changed since (run `strategi verify`)",
-                    a.version
-                ),
-            }
-        });
+impl From<&Phase> for PhaseView {
+    fn from(p: &Phase) -> PhaseView {
+        PhaseView {
+            name: p.name(),
+            version: p.version(),
+            date: p.date(),
+            round: p.round().cloned(),
+            summary: summary(p),
+        }
     }
-    if let Some(r) = rounds
-        .iter()
-        .rev()
-        .find(|r| r.closed.is_none() && r.parties.iter().any(|p| p.position.is_none()))
-    {
-        let waiting = r.parties.iter().filter(|p| p.position.is_none()).count();
-        return Ok(Phase {
-            name: "in-consultation",
-            version: Some(r.def.version),
-            date: Some(r.def.opened),
-            round: Some(r.def.id.clone()),
-            summary: format!(
-                "in consultation: round {} on {}, {waiting} of {} still to answer, due {}",
-                r.def.id,
-                r.def.version,
-                r.parties.len(),
-                r.def.due
-            ),
-        });
+}
+
+/// The phase in one sentence.
+fn summary(p: &Phase) -> String {
+    match p {
+        Phase::Drafting => "drafting: nothing handed in yet".to_string(),
+        Phase::Submitted { version, to, date } => {
+            format!("submitted: {version} handed to {to} on {date}")
+        }
+        Phase::InConsultation {
+            round,
+            version,
+            waiting,
+            recipients,
+            due,
+            ..
+        } => format!(
+            "in consultation: round {round} on {version}, {waiting} of {recipients} still to answer, due {due}"
+        ),
+        Phase::Revising => {
+            "revising: every round is closed or answered; not yet approved".to_string()
+        }
+        Phase::Approved { version, by, date } => {
+            format!("approved: {version} by {by} on {date}")
+        }
+        Phase::ApprovalVoid { version, date } => format!(
+            "APPROVAL VOID: {version} was approved on {date}, but its text has changed since (run `strategi verify`)"
+        ),
     }
-    let submission = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
-        .into_iter()
-        .filter_map(|(_, r)| r.ok())
-        .max_by(|a, b| a.at.cmp(&b.at));
-    if let Some(s) = &submission
-        && !rounds.iter().any(|r| r.def.at >= s.at)
-    {
-        let date = day(s.at);
-        return Ok(Phase {
-            name: "submitted",
-            version: Some(s.version),
-            date: Some(date),
-            round: None,
-            summary: format!("submitted: {} handed to {} on {date}", s.version, s.to),
-        });
-    }
-    if submission.is_some() || !rounds.is_empty() {
-        return Ok(Phase {
-            name: "revising",
-            version: None,
-            date: None,
-            round: None,
-            summary: "revising: every round is closed or answered; not yet approved".to_string(),
-        });
-    }
-    Ok(Phase {
-        name: "drafting",
-        version: None,
-        date: None,
-        round: None,
-        summary: "drafting: nothing handed in yet".to_string(),
-    })
 }
 
 #[derive(Serialize)]
 struct Status {
-    phase: Phase,
+    phase: PhaseView,
     case: Case,
     today: jiff::civil::Date,
     parties: usize,
@@ -188,7 +135,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         .collect();
     let status = Status {
         rounds,
-        phase: phase(&ws, &config, &states)?,
+        phase: PhaseView::from(&phase(&ws, &config, &states, &comments)?),
         today,
         parties: config.parties.len(),
         versions: names.len(),

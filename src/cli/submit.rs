@@ -6,13 +6,15 @@
 //! moved later. With `--milestone` the milestone is marked done in the same commit, and
 //! the record says whether that was on time against the milestone's deadline as moved
 //! off weekends and holidays (domstolloven § 149), as `deadlines` shows it.
+//!
+//! The rules and the act are the library's (`strategi::approval::rules::may_submit`,
+//! `strategi::approval::submit`); this command parses, calls and renders.
 
 use clap::Args;
 
-use strategi::approval::{SubmissionRecord, submission_path};
-use strategi::calendar::{calendar_days_between, format_date_words, work_calendar};
+use strategi::approval::{SubmissionRequest, submit};
+use strategi::calendar::format_date_words;
 use strategi::model::{Lang, MilestoneId, PartyCode};
-use strategi::store::{CONFIG_FILE, ConfigEditor};
 
 use super::round::one_line;
 use super::ui::{paint, styles};
@@ -48,104 +50,44 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &SubmitArgs) -> Result<(), CommandE
         .map(|n| one_line(n, "note"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi submit")?;
-    let text = ws.config_text()?;
+    let tx = ctx.begin(&ws, "strategi submit")?;
     let config = ws.config()?;
     let actor = ctx.actor(&ws, &config)?;
     let version = super::version::resolve(&ws, &args.version)?;
-    if !config.knows_party(&to) {
-        return Err(
-            CommandError::user(format!("\"{to}\" is not a party of this case.")).hint(format!(
-                "The approver is {}; see the parties with `strategi party list`.",
-                config.case.approver
-            )),
-        );
-    }
-    if to == actor.party {
-        return Err(
-            CommandError::user(format!("{to} cannot hand a version to itself.")).hint(format!(
-                "Hand it to the approver with --to {}, or act as the drafter with --as {}.",
-                config.case.approver, config.case.owner
-            )),
-        );
-    }
-    let today = ctx.clock.today();
-    let mut timing = None;
-    if let Some(id) = &milestone {
-        let Some(m) = config.milestone(id) else {
-            return Err(
-                CommandError::user(format!("There is no milestone \"{id}\"."))
-                    .hint("See the milestones with `strategi milestone list`."),
-            );
-        };
-        if let Some(d) = m.done {
-            return Err(CommandError::user(format!(
-                "Milestone \"{id}\" was already marked done on {d}."
-            ))
-            .hint("Submit without --milestone to record a later hand-in."));
-        }
-        let deadline = work_calendar(&config).adjust_deadline(m.due)?;
-        timing = Some((m.clone(), deadline.date));
-        let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-        editor.mark_milestone_done(id, today);
-        let (new_text, _) = editor.finish()?;
-        tx.write(CONFIG_FILE, new_text);
-    }
-    let record = SubmissionRecord {
-        id: tx.new_id(strategi::model::RecordKind::Submission),
-        version: version.name,
-        commit: version.commit.clone(),
-        tree: version.tree.clone(),
-        to: to.clone(),
-        by: actor.party.clone(),
-        at: ctx.clock.now().timestamp(),
-        note,
-        milestone: milestone.clone(),
-        on_time: timing.as_ref().map(|(_, due)| today <= *due),
-    };
-    let body = toml::to_string(&record)
-        .map_err(|e| CommandError::internal(format!("Could not write the submission: {e}")))?;
-    tx.write(&submission_path(&record), body);
-    let when = match &timing {
+    let now = ctx.clock.now();
+    let today = now.date();
+    let submitted = submit(
+        tx,
+        &actor,
+        &now,
+        &config,
+        SubmissionRequest {
+            version: &version,
+            to,
+            note,
+            milestone,
+        },
+    )?;
+    let when = match &submitted.timing {
         None => String::new(),
-        Some((m, due)) => {
-            let days = calendar_days_between(today, *due);
-            let rel = match days {
+        Some(t) => {
+            let rel = match t.days_before {
                 0 => "on the deadline day".to_string(),
                 1 => "1 day before the deadline".to_string(),
                 -1 => "1 day after the deadline".to_string(),
                 d if d > 0 => format!("{d} days before the deadline"),
                 d => format!("{} days after the deadline", -d),
             };
-            format!(", {rel} ({}, {})", m.id, format_date_words(*due, Lang::En))
+            format!(
+                ", {rel} ({}, {})",
+                t.milestone,
+                format_date_words(t.due, Lang::En)
+            )
         }
     };
-    let commit = tx.commit(
-        &format!("Submit {} to {to}", version.name),
-        &format!(
-            "\"{}\", commit {}, tree {}.{}",
-            version.label,
-            version.commit,
-            version.tree,
-            record
-                .milestone
-                .as_ref()
-                .map(|m| format!(
-                    "\nCompletes milestone {m} ({}).",
-                    if record.on_time == Some(true) {
-                        "on time"
-                    } else {
-                        "late"
-                    }
-                ))
-                .unwrap_or_default()
-        ),
-        strategi::model::Action::Submit,
-        &actor,
-        &ctx.clock.now(),
-    )?;
+    let record = &submitted.record;
     ui.emit(
-        &serde_json::json!({ "submission": record, "commit": commit }),
+        &serde_json::json!({ "submission": record, "commit": submitted.commit }),
         |w| {
             let sentence = format!(
                 "Submitted {} to {} on {today}{when}.",

@@ -227,14 +227,15 @@ pub(super) fn message_with_trailers(
     m
 }
 
-impl Transaction<'_> {
+impl<'a> Transaction<'a> {
     /// Queues a file to be written (path relative to the workspace root, `/`-separated).
     pub fn write(&mut self, rel: &str, bytes: impl Into<Vec<u8>>) {
         self.writes.insert(rel.to_string(), bytes.into());
     }
 
-    /// The workspace this transaction writes to.
-    pub fn workspace(&self) -> &Workspace {
+    /// The workspace this transaction writes to (borrowed for as long as the
+    /// transaction's own borrow, so it outlives a `commit`).
+    pub fn workspace(&self) -> &'a Workspace {
         self.ws
     }
 

@@ -1,0 +1,316 @@
+//! The acts: one function per thing a person does, as git-bug's `bug.Close(b, author,
+//! unixTime, …)`. Each takes the open transaction, the actor and the time, checks the
+//! [`super::rules`], builds the record (with an id from the transaction), writes it,
+//! and commits once with its [`Action`]; the command only gathers arguments and renders
+//! the typed outcome. A refusal changes nothing.
+
+use jiff::ZonedDateTime as Zoned;
+use jiff::civil::Date;
+
+use crate::calendar::{CalendarError, calendar_days_between, work_calendar};
+use crate::consultation::load_rounds;
+use crate::model::{Action, Config, MilestoneId, PartyCode, RecordKind, Version};
+use crate::sign::{PrivateKey, SignError};
+use crate::store::{
+    Actor, CONFIG_FILE, CommitInfo, ConfigEditor, SignedTagError, StoreError, Transaction,
+};
+
+use super::rules::{self, Refusal, Signing};
+use super::{
+    APPROVALS_DIR, ApprovalRecord, SubmissionRecord, approval_path, approved_tag_name,
+    fold_approvals, load_each, outstanding, party_keys, round_comments, submission_path,
+};
+
+/// What can stop a submission or an approval.
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    /// A rule says no.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Reading or writing the workspace failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A key in the configuration cannot be read.
+    #[error(transparent)]
+    Key(#[from] SignError),
+    /// The signed tag could not be made.
+    #[error(transparent)]
+    Tag(#[from] SignedTagError),
+    /// A milestone's deadline cannot be moved off closed days.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The record could not be written as TOML (a bug).
+    #[error("Could not write the {what} record as TOML.")]
+    Serialize {
+        /// "submission", "approval".
+        what: &'static str,
+        /// The serialiser's error.
+        #[source]
+        source: toml::ser::Error,
+    },
+}
+
+/// A hand-in, as asked.
+#[derive(Debug, Clone)]
+pub struct SubmissionRequest<'a> {
+    /// The version handed in.
+    pub version: &'a Version,
+    /// To whom.
+    pub to: PartyCode,
+    /// A note (one line), if any.
+    pub note: Option<String>,
+    /// The milestone the hand-in completes (marked done today), if any.
+    pub milestone: Option<MilestoneId>,
+}
+
+/// How a hand-in stands against the milestone it completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    /// The milestone.
+    pub milestone: MilestoneId,
+    /// Its deadline, moved off weekends and holidays.
+    pub due: Date,
+    /// Calendar days from the hand-in to the deadline: positive is early, 0 the
+    /// deadline day, negative late.
+    pub days_before: i64,
+}
+
+/// A hand-in made.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The record written.
+    pub record: SubmissionRecord,
+    /// The commit that recorded it.
+    pub commit: CommitInfo,
+    /// Against the milestone, when one was completed.
+    pub timing: Option<Timing>,
+}
+
+/// `strategi submit`: `actor` hands a version to a party ([`rules::may_submit`]); with a
+/// milestone, that milestone is marked done in `strategi.toml` in the same commit and
+/// the record says whether the hand-in was on time against its deadline as moved off
+/// weekends and holidays (domstolloven § 149).
+pub fn submit(
+    mut tx: Transaction<'_>,
+    actor: &Actor,
+    now: &Zoned,
+    config: &Config,
+    req: SubmissionRequest<'_>,
+) -> Result<Submitted, ApprovalError> {
+    rules::may_submit(config, &actor.party, &req.to, req.milestone.as_ref())?;
+    let ws = tx.workspace();
+    let today = now.date();
+    let mut timing = None;
+    if let Some(m) = req.milestone.as_ref().and_then(|id| config.milestone(id)) {
+        let due = work_calendar(config).adjust_deadline(m.due)?.date;
+        timing = Some(Timing {
+            milestone: m.id.clone(),
+            due,
+            days_before: calendar_days_between(today, due),
+        });
+        let mut editor = ConfigEditor::new(&ws.config_path(), &ws.config_text()?)?;
+        editor.mark_milestone_done(&m.id, today);
+        let (text, _) = editor.finish()?;
+        tx.write(CONFIG_FILE, text);
+    }
+    let version = req.version;
+    let record = SubmissionRecord {
+        id: tx.new_id(RecordKind::Submission),
+        version: version.name,
+        commit: version.commit.clone(),
+        tree: version.tree.clone(),
+        to: req.to,
+        by: actor.party.clone(),
+        at: now.timestamp(),
+        note: req.note,
+        milestone: req.milestone,
+        on_time: timing.as_ref().map(|t| t.days_before >= 0),
+    };
+    let text = toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
+        what: "submission",
+        source,
+    })?;
+    tx.write(&submission_path(&record), text);
+    let mut body = format!(
+        "\"{}\", commit {}, tree {}.",
+        version.label, version.commit, version.tree
+    );
+    if let Some(m) = &record.milestone {
+        body.push_str(&format!(
+            "\nCompletes milestone {m} ({}).",
+            if record.on_time == Some(true) {
+                "on time"
+            } else {
+                "late"
+            }
+        ));
+    }
+    let commit = tx.commit(
+        &format!("Submit {} to {}", version.name, record.to),
+        &body,
+        Action::Submit,
+        actor,
+        now,
+    )?;
+    Ok(Submitted {
+        record,
+        commit,
+        timing,
+    })
+}
+
+/// An approval, as asked.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalRequest<'a> {
+    /// The version approved.
+    pub version: &'a Version,
+    /// The key to sign with, if any (read by the caller; never stored).
+    pub key: Option<&'a PrivateKey>,
+    /// A note (one line), if any.
+    pub note: Option<&'a str>,
+    /// Why the version is approved although consultation on it is outstanding.
+    pub reason: Option<&'a str>,
+}
+
+/// An approval made.
+#[derive(Debug, Clone)]
+pub struct Approved {
+    /// The record written.
+    pub record: ApprovalRecord,
+    /// The commit that recorded it.
+    pub commit: CommitInfo,
+    /// How it was signed; [`Signing::UnlistedKey`] is worth a warning.
+    pub signing: Signing,
+}
+
+/// `strategi approve`: the approver approves a version, bound to its commit and
+/// `strategy/` tree. The rules: [`rules::may_approve`], [`rules::once_per_version`]
+/// (against the approvals that count, [`fold_approvals`]),
+/// [`rules::consultation_settled`] (as of `now`) and [`rules::signature`]. With a key,
+/// the annotated tag `approved/vN` is made on the version's commit, SSH-signed as
+/// `git tag -s` does; it is made before the commit and removed again if the commit
+/// fails, so a refusal or failure changes nothing.
+pub fn approve(
+    mut tx: Transaction<'_>,
+    actor: &Actor,
+    now: &Zoned,
+    config: &Config,
+    req: ApprovalRequest<'_>,
+) -> Result<Approved, ApprovalError> {
+    let ws = tx.workspace();
+    let version = req.version;
+    rules::may_approve(config, &actor.party, version.name)?;
+    let records = ws.records();
+    let mut rounds = Vec::new();
+    for r in load_rounds(ws, config, now.date(), &work_calendar(config))? {
+        if r.def.version == version.name {
+            let comments = round_comments(&records, &r, config)?;
+            rounds.push((r, comments));
+        }
+    }
+    let consulted: Vec<_> = rounds.iter().map(|(r, c)| (r, c)).collect();
+    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
+    rules::once_per_version(
+        approvals.approvals.iter().map(|(p, a)| (p.as_str(), a)),
+        version.name,
+    )?;
+    rules::consultation_settled(
+        version.name,
+        &outstanding(&consulted, version.name, None),
+        req.reason,
+    )?;
+    let approver = &config.case.approver;
+    let signing = rules::signature(
+        config,
+        version.name,
+        req.key.map(PrivateKey::public_key).as_ref(),
+        &party_keys(config, approver)?,
+    )?;
+    let tag_name = approved_tag_name(version.name);
+    if req.key.is_some() && ws.tag_exists(&tag_name)? {
+        return Err(Refusal::StrayTag {
+            tag: tag_name,
+            version: version.name,
+        }
+        .into());
+    }
+    let mut record = ApprovalRecord {
+        id: tx.new_id(RecordKind::Approval),
+        version: version.name,
+        commit: version.commit.clone(),
+        tree: version.tree.clone(),
+        by: actor.party.clone(),
+        at: now.timestamp(),
+        note: req.note.map(str::to_string),
+        reason: req.reason.map(str::to_string),
+        signed_tag: None,
+        key_fingerprint: None,
+    };
+    let text = toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
+        what: "approval",
+        source,
+    })?;
+    let mut made_tag = None;
+    if let Some(k) = req.key {
+        let message = format!(
+            "Approved {}: {}\n\nVersion: {}\nLabel: {}\nCommit: {}\nTree: {}\nApprover: {} ({})\nApproved-By: {} <{}>\nDate: {}\n",
+            version.name,
+            version.label,
+            version.name,
+            version.label,
+            version.commit,
+            version.tree,
+            approver,
+            config.party_name(approver),
+            actor.name,
+            actor.email,
+            now.date(),
+        );
+        let tag = ws.create_signed_tag_at(&tag_name, &version.commit, &message, actor, now, k)?;
+        record.signed_tag = Some(tag_name.clone());
+        record.key_fingerprint = Some(k.fingerprint());
+        made_tag = Some(tag.id);
+    }
+    // Serialised again when signed: the record now names the tag and the key.
+    let text = if made_tag.is_some() {
+        toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
+            what: "approval",
+            source,
+        })?
+    } else {
+        text
+    };
+    tx.write(&approval_path(&record), text);
+    let mut body = format!(
+        "\"{}\", commit {}, tree {}.",
+        version.label, version.commit, version.tree
+    );
+    if let (Some(t), Some(f)) = (&record.signed_tag, &record.key_fingerprint) {
+        body.push_str(&format!("\nSigned tag {t} by key {f}."));
+    }
+    if let Some(r) = &record.reason {
+        body.push_str(&format!(
+            "\nApproved although consultation is outstanding: {r}"
+        ));
+    }
+    match tx.commit(
+        &format!("Approve {}: {}", version.name, version.label),
+        &body,
+        Action::Approve,
+        actor,
+        now,
+    ) {
+        Ok(commit) => Ok(Approved {
+            record,
+            commit,
+            signing,
+        }),
+        Err(e) => {
+            if let Some(id) = &made_tag {
+                // Best effort: the commit's error is the one to report.
+                let _ = ws.remove_tag_if(&tag_name, id);
+            }
+            Err(e.into())
+        }
+    }
+}

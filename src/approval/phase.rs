@@ -1,0 +1,175 @@
+//! Where the case stands, derived from the records: drafting, submitted, in
+//! consultation, revising, approved, or approval void (the approved text changed).
+//!
+//! The approvals are read through [`super::fold_approvals`], so an approval that breaks
+//! a rule (by a non-approver, a second one of a version, made while consultation was
+//! outstanding without a reason, unsigned where signatures are required) never makes
+//! the case approved; a submission that breaks [`super::rules::may_hand_to`] is not a
+//! hand-in. Unreadable records are skipped here;
+//! [`super::verify::verify`] reports them.
+
+use jiff::civil::Date;
+
+use crate::consultation::{RoundComments, RoundState};
+use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::store::{StoreError, Workspace};
+
+use super::{APPROVALS_DIR, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each, rules};
+
+/// The phase of the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing handed in, no round opened.
+    Drafting,
+    /// A version was handed in, and no round was opened since.
+    Submitted {
+        /// The version.
+        version: VersionName,
+        /// To whom.
+        to: PartyCode,
+        /// The day (Europe/Oslo).
+        date: Date,
+    },
+    /// A round is open with recipients still to answer (the latest such round).
+    InConsultation {
+        /// The round.
+        round: RecordId,
+        /// Its version.
+        version: VersionName,
+        /// The day it was opened.
+        date: Date,
+        /// Recipients still to answer.
+        waiting: usize,
+        /// All recipients.
+        recipients: usize,
+        /// The deadline for answers, as given.
+        due: Date,
+    },
+    /// Every round is closed or answered; not approved yet.
+    Revising,
+    /// Approved, and the version still has the approved text.
+    Approved {
+        /// The version.
+        version: VersionName,
+        /// By whom (the approver).
+        by: PartyCode,
+        /// The day (Europe/Oslo).
+        date: Date,
+    },
+    /// Approved, but the version's tag no longer has the approved commit and tree.
+    ApprovalVoid {
+        /// The version.
+        version: VersionName,
+        /// The day it was approved (Europe/Oslo).
+        date: Date,
+    },
+}
+
+impl Phase {
+    /// The phase's name: `drafting`, `submitted`, `in-consultation`, `revising`,
+    /// `approved`, `approval-void`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Phase::Drafting => "drafting",
+            Phase::Submitted { .. } => "submitted",
+            Phase::InConsultation { .. } => "in-consultation",
+            Phase::Revising => "revising",
+            Phase::Approved { .. } => "approved",
+            Phase::ApprovalVoid { .. } => "approval-void",
+        }
+    }
+
+    /// The version concerned, if any.
+    pub fn version(&self) -> Option<VersionName> {
+        match self {
+            Phase::Submitted { version, .. }
+            | Phase::InConsultation { version, .. }
+            | Phase::Approved { version, .. }
+            | Phase::ApprovalVoid { version, .. } => Some(*version),
+            Phase::Drafting | Phase::Revising => None,
+        }
+    }
+
+    /// The day of the event that set the phase (submission, round opened, approval).
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            Phase::Submitted { date, .. }
+            | Phase::InConsultation { date, .. }
+            | Phase::Approved { date, .. }
+            | Phase::ApprovalVoid { date, .. } => Some(*date),
+            Phase::Drafting | Phase::Revising => None,
+        }
+    }
+
+    /// The open round, in consultation.
+    pub fn round(&self) -> Option<&RecordId> {
+        match self {
+            Phase::InConsultation { round, .. } => Some(round),
+            _ => None,
+        }
+    }
+}
+
+/// Derives the phase from the approvals that count, the rounds (folded, in the order
+/// they were opened, each with its comments in `comments`, in the same order) and the
+/// submissions that keep the rules.
+pub fn phase(
+    ws: &Workspace,
+    config: &Config,
+    rounds: &[RoundState],
+    comments: &[RoundComments],
+) -> Result<Phase, StoreError> {
+    let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
+    let consulted: Vec<_> = rounds.iter().zip(comments).collect();
+    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
+    if let Some(a) = approvals.latest() {
+        let holds = ws
+            .version(a.version)
+            .is_ok_and(|v| v.commit == a.commit && v.tree == a.tree);
+        let date = day(a.at);
+        return Ok(if holds {
+            Phase::Approved {
+                version: a.version,
+                by: a.by.clone(),
+                date,
+            }
+        } else {
+            Phase::ApprovalVoid {
+                version: a.version,
+                date,
+            }
+        });
+    }
+    if let Some(r) = rounds
+        .iter()
+        .rev()
+        .find(|r| r.closed.is_none() && r.parties.iter().any(|p| p.position.is_none()))
+    {
+        return Ok(Phase::InConsultation {
+            round: r.def.id.clone(),
+            version: r.def.version,
+            date: r.def.opened,
+            waiting: r.parties.iter().filter(|p| p.position.is_none()).count(),
+            recipients: r.parties.len(),
+            due: r.def.due,
+        });
+    }
+    let submission = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .filter(|s| rules::may_hand_to(config, &s.by, &s.to).is_ok())
+        .max_by(|a, b| a.at.cmp(&b.at));
+    if let Some(s) = &submission
+        && !rounds.iter().any(|r| r.def.at >= s.at)
+    {
+        return Ok(Phase::Submitted {
+            version: s.version,
+            to: s.to.clone(),
+            date: day(s.at),
+        });
+    }
+    if submission.is_some() || !rounds.is_empty() {
+        return Ok(Phase::Revising);
+    }
+    Ok(Phase::Drafting)
+}

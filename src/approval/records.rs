@@ -1,0 +1,133 @@
+//! The records: their types, where they live, and reading them back.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{MilestoneId, PartyCode, RecordId, VersionName};
+use crate::store::{StoreError, Workspace, parse_record};
+
+/// The folder of submission records.
+pub const SUBMISSIONS_DIR: &str = "submissions";
+/// The folder of approval records.
+pub const APPROVALS_DIR: &str = "approvals";
+
+/// A version handed to a party, `submissions/<stamp>-<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionRecord {
+    /// The record's id (`s…`).
+    pub id: RecordId,
+    /// The version handed in.
+    pub version: VersionName,
+    /// The commit the version's tag pointed at (hex).
+    pub commit: String,
+    /// The version's `strategy/` tree (hex).
+    pub tree: String,
+    /// To whom.
+    pub to: PartyCode,
+    /// The acting party that handed it in.
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+    /// A note, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The milestone this hand-in completes, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<MilestoneId>,
+    /// Whether it was on time against the milestone's (moved) deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_time: Option<bool>,
+}
+
+/// A version approved, `approvals/<stamp>-<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRecord {
+    /// The record's id (`a…`).
+    pub id: RecordId,
+    /// The version approved.
+    pub version: VersionName,
+    /// The commit approved (hex).
+    pub commit: String,
+    /// The `strategy/` tree approved (hex).
+    pub tree: String,
+    /// The approving party.
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+    /// A note, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why the approval was given although rounds were open or comments undecided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The signed tag (`approved/vN`), when the approval was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_tag: Option<String>,
+    /// The fingerprint (`SHA256:…`) of the key that signed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
+}
+
+/// The name of the signed tag of an approval of `version`: `approved/v2`.
+pub fn approved_tag_name(version: VersionName) -> String {
+    format!("approved/{}", version.tag())
+}
+
+/// Where a submission record lives.
+pub fn submission_path(s: &SubmissionRecord) -> String {
+    format!(
+        "{SUBMISSIONS_DIR}/{}-{}.toml",
+        s.at.strftime("%Y%m%dT%H%M%SZ"),
+        s.id
+    )
+}
+
+/// Where an approval record lives.
+pub fn approval_path(a: &ApprovalRecord) -> String {
+    format!(
+        "{APPROVALS_DIR}/{}-{}.toml",
+        a.at.strftime("%Y%m%dT%H%M%SZ"),
+        a.id
+    )
+}
+
+/// Record files with what parsing each gave: its path and the record or the error.
+pub type Parsed<T> = Vec<(String, Result<T, StoreError>)>;
+
+/// Every record in `dir`, each parsed on its own: a bad file is returned as its error
+/// (with file, line and column) and does not hide the others.
+pub fn load_each<T: serde::de::DeserializeOwned>(
+    ws: &Workspace,
+    dir: &str,
+) -> Result<Parsed<T>, StoreError> {
+    Ok(ws
+        .read_records(dir)?
+        .into_iter()
+        .map(|f| {
+            let parsed = parse_record(&f.path, &f.text);
+            (f.path, parsed)
+        })
+        .collect())
+}
+
+/// The submissions, oldest first; the first bad file is an error.
+pub fn load_submissions(ws: &Workspace) -> Result<Vec<SubmissionRecord>, StoreError> {
+    let mut out = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// The approvals with their paths, oldest first; the first bad file is an error.
+pub fn load_approvals(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, StoreError> {
+    let mut out = Vec::new();
+    for (path, r) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
+        out.push((path, r?));
+    }
+    out.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    Ok(out)
+}

@@ -1,0 +1,441 @@
+//! The rules of submission and approval, in one copy.
+//!
+//! Each rule is a function that says yes (`Ok`) or why not (a [`Refusal`]). The acts
+//! ([`super::submit`], [`super::approve`]) call them to refuse a request before anything
+//! is written; the fold of the approval records ([`super::fold_approvals`]) calls the
+//! same functions on every stored approval, so an approval written by hand cannot bypass
+//! them: it is ignored and reported as a finding (by `strategi verify`), never counted
+//! (by the case's phase).
+//!
+//! The rules:
+//! - only the case's approver approves ([`may_approve`]);
+//! - a version is approved once ([`once_per_version`]);
+//! - not while consultation on the version is outstanding (a round on it open with
+//!   parties that have not answered, or a comment on it without a decision), unless a
+//!   reason is given and recorded ([`consultation_settled`]);
+//! - the signature policy: with `[approval] require_signature = true` an approval is
+//!   signed with one of the approver's keys; without it, a key that is not the
+//!   approver's is allowed but flagged ([`signature`]);
+//! - a version is handed to a party of the case other than the one handing it in
+//!   ([`may_hand_to`]), and a milestone it completes exists and is not done yet
+//!   ([`may_submit`]).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::model::{Config, MilestoneId, PartyCode, RecordId, VersionName};
+use crate::sign::PublicKey;
+
+use super::ApprovalRecord;
+
+/// Why a rule of submission or approval says no. The message is a full sentence;
+/// [`Refusal::hint`] says what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Someone other than the case's approver approves.
+    #[error(
+        "Only the case's approver, {approver} ({approver_name}), may approve a version; you act as {by}."
+    )]
+    NotApprover {
+        /// Who tried.
+        by: PartyCode,
+        /// The case's approver.
+        approver: PartyCode,
+        /// The approver's name.
+        approver_name: String,
+        /// The version concerned.
+        version: VersionName,
+    },
+    /// The version is approved already.
+    #[error("{version} was already approved by {by} on {on} ({path}).")]
+    AlreadyApproved {
+        /// The version.
+        version: VersionName,
+        /// Who approved it.
+        by: PartyCode,
+        /// The day it was approved (Europe/Oslo).
+        on: Date,
+        /// The earlier approval's file.
+        path: String,
+    },
+    /// A round on the version is open and not every recipient has answered.
+    #[error("A round on {version} is still open and not everyone has answered.")]
+    OpenRounds {
+        /// The version.
+        version: VersionName,
+        /// `round id: PARTY, PARTY` for each such round.
+        waiting: Vec<String>,
+    },
+    /// Comments on the version have no decision.
+    #[error("{} comment(s) on {version} have no decision yet.", .undecided.len())]
+    UndecidedComments {
+        /// The version.
+        version: VersionName,
+        /// The comments without a decision.
+        undecided: Vec<RecordId>,
+    },
+    /// The case requires signed approvals and none was signed.
+    #[error(
+        "This case requires approvals to be signed ([approval] require_signature = true in strategi.toml)."
+    )]
+    SignatureRequired {
+        /// The case's approver.
+        approver: PartyCode,
+        /// The version concerned.
+        version: VersionName,
+    },
+    /// The case requires signed approvals, and the key is not one of the approver's.
+    #[error("The key {fingerprint} is not one of {approver}'s signing keys.")]
+    KeyNotListed {
+        /// The key's fingerprint.
+        fingerprint: String,
+        /// The case's approver.
+        approver: PartyCode,
+    },
+    /// The signed tag of the approval exists already, but no approval is recorded.
+    #[error("The tag \"{tag}\" already exists, but no approval of {version} is recorded.")]
+    StrayTag {
+        /// The tag.
+        tag: String,
+        /// The version.
+        version: VersionName,
+    },
+    /// A hand-in to someone who is not a party of the case.
+    #[error("\"{to}\" is not a party of this case.")]
+    UnknownParty {
+        /// The party named.
+        to: PartyCode,
+        /// The case's approver (the usual recipient).
+        approver: PartyCode,
+    },
+    /// A party hands a version to itself.
+    #[error("{to} cannot hand a version to itself.")]
+    ToItself {
+        /// The party.
+        to: PartyCode,
+        /// The case's approver.
+        approver: PartyCode,
+        /// The case's owner (the drafter).
+        owner: PartyCode,
+    },
+    /// A milestone that does not exist.
+    #[error("There is no milestone \"{milestone}\".")]
+    UnknownMilestone {
+        /// The milestone named.
+        milestone: MilestoneId,
+    },
+    /// A milestone that is done already.
+    #[error("Milestone \"{milestone}\" was already marked done on {done}.")]
+    MilestoneDone {
+        /// The milestone.
+        milestone: MilestoneId,
+        /// When it was marked done.
+        done: Date,
+    },
+}
+
+impl Refusal {
+    /// What the person can do instead: the next command to run.
+    pub fn hint(&self) -> String {
+        match self {
+            Refusal::NotApprover {
+                approver, version, ..
+            } => format!(
+                "If you approve for {approver}, act as it: `strategi --as {approver} approve {version}` (or set STRATEGI_AS={approver})."
+            ),
+            Refusal::AlreadyApproved { .. } => {
+                "A version is approved once; cut a new version for a changed text.".into()
+            }
+            Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
+            Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
+            Refusal::SignatureRequired { approver, .. } => format!(
+                "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi party key {approver} --add-file KEY.pub`)."
+            ),
+            Refusal::KeyNotListed { approver, .. } => format!(
+                "Sign with a key listed for {approver}, or add this one first: `strategi party key {approver} --add-file KEY.pub`."
+            ),
+            Refusal::StrayTag { tag, .. } => format!(
+                "Look at it with `git show {tag}`; remove it with `git tag -d {tag}` if it is stray."
+            ),
+            Refusal::UnknownParty { approver, .. } => format!(
+                "The approver is {approver}; see the parties with `strategi party list`."
+            ),
+            Refusal::ToItself {
+                approver, owner, ..
+            } => format!(
+                "Hand it to the approver with --to {approver}, or act as the drafter with --as {owner}."
+            ),
+            Refusal::UnknownMilestone { .. } => {
+                "See the milestones with `strategi milestone list`.".into()
+            }
+            Refusal::MilestoneDone { .. } => {
+                "Submit without --milestone to record a later hand-in.".into()
+            }
+        }
+    }
+
+    /// What stands in the way, in detail, when there is more than the message says:
+    /// the parties still to answer, the undecided comments.
+    pub fn cause(&self) -> Option<String> {
+        match self {
+            Refusal::OpenRounds { waiting, .. } => {
+                Some(format!("Waiting for: {}", waiting.join("; ")))
+            }
+            Refusal::UndecidedComments { undecided, .. } => Some(format!(
+                "Undecided: {}",
+                undecided
+                    .iter()
+                    .map(RecordId::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => None,
+        }
+    }
+
+    /// The refusal said about a stored record that breaks the rule (a finding of the
+    /// fold): what is wrong with the record.
+    pub fn as_finding(&self) -> String {
+        match self {
+            Refusal::NotApprover { by, approver, .. } => format!(
+                "The approval is by {by}, but only the case's approver, {approver}, may approve."
+            ),
+            Refusal::AlreadyApproved { version, path, .. } => {
+                format!("{version} is approved a second time (first in {path}).")
+            }
+            Refusal::OpenRounds {
+                version, waiting, ..
+            } => format!(
+                "{version} was approved while a round on it was open and not everyone had answered ({}), and the approval gives no reason.",
+                waiting.join("; ")
+            ),
+            Refusal::UndecidedComments { version, undecided } => format!(
+                "{version} was approved while {} comment(s) on it had no decision, and the approval gives no reason.",
+                undecided.len()
+            ),
+            Refusal::SignatureRequired { version, .. } => format!(
+                "The approval of {version} is not signed, but the case requires signed approvals."
+            ),
+            Refusal::UnknownParty { to, .. } => {
+                format!("The submission names {to}, which is not a party of the case.")
+            }
+            Refusal::ToItself { to, .. } => {
+                format!(
+                    "The submission is by {to} to {to}: a party cannot hand a version to itself."
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// What to do about a stored record that breaks the rule.
+    pub fn finding_hint(&self) -> String {
+        match self {
+            Refusal::NotApprover {
+                approver, version, ..
+            } => format!(
+                "Remove the record with a commit that says why; {approver} approves with `strategi --as {approver} approve {version}`."
+            ),
+            Refusal::AlreadyApproved { .. } => {
+                "A version is approved once; remove the later record with a commit that says why.".into()
+            }
+            Refusal::SignatureRequired { approver, .. } => {
+                format!("{approver} approves again with --sign KEY after this record is removed.")
+            }
+            Refusal::UnknownParty { .. } | Refusal::ToItself { .. } => "Add the party with `strategi party add`, or remove the record with a commit that says why.".into(),
+            Refusal::OpenRounds { .. } | Refusal::UndecidedComments { .. } => "The approval was ignored. Remove it with a commit that says why; the approver approves again once the consultation is settled, or with --reason \"...\".".into(),
+            other => other.hint(),
+        }
+    }
+}
+
+/// Whether `by` may approve `version`: only the case's approver may.
+pub fn may_approve(config: &Config, by: &PartyCode, version: VersionName) -> Result<(), Refusal> {
+    let approver = &config.case.approver;
+    if by == approver {
+        Ok(())
+    } else {
+        Err(Refusal::NotApprover {
+            by: by.clone(),
+            approver: approver.clone(),
+            approver_name: config.party_name(approver),
+            version,
+        })
+    }
+}
+
+/// Whether `version` may be approved given the approvals that count already (with their
+/// files): a version is approved once.
+pub fn once_per_version<'a>(
+    approved: impl IntoIterator<Item = (&'a str, &'a ApprovalRecord)>,
+    version: VersionName,
+) -> Result<(), Refusal> {
+    match approved.into_iter().find(|(_, a)| a.version == version) {
+        None => Ok(()),
+        Some((path, earlier)) => Err(Refusal::AlreadyApproved {
+            version,
+            by: earlier.by.clone(),
+            on: earlier.at.to_zoned_datetime(crate::calendar::oslo()).date(),
+            path: path.to_string(),
+        }),
+    }
+}
+
+/// What stands in the way of approving a version: open rounds on it with the parties
+/// that have not answered, and comments on it without a decision.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outstanding {
+    /// `round id: PARTY, PARTY` for each open round on the version with unanswered
+    /// parties.
+    pub open_rounds: Vec<String>,
+    /// Comments on rounds of the version without a decision.
+    pub undecided: Vec<RecordId>,
+}
+
+impl Outstanding {
+    /// Whether nothing is outstanding.
+    pub fn is_empty(&self) -> bool {
+        self.open_rounds.is_empty() && self.undecided.is_empty()
+    }
+}
+
+/// Whether `version` may be approved with this much outstanding: only when nothing is,
+/// or a reason is given (and recorded).
+pub fn consultation_settled(
+    version: VersionName,
+    outstanding: &Outstanding,
+    reason: Option<&str>,
+) -> Result<(), Refusal> {
+    if reason.is_some_and(|r| !r.trim().is_empty()) {
+        return Ok(());
+    }
+    if !outstanding.open_rounds.is_empty() {
+        return Err(Refusal::OpenRounds {
+            version,
+            waiting: outstanding.open_rounds.clone(),
+        });
+    }
+    if !outstanding.undecided.is_empty() {
+        return Err(Refusal::UndecidedComments {
+            version,
+            undecided: outstanding.undecided.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// How an approval is signed, as far as the signature policy is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// Not signed (allowed: the case does not require signatures).
+    Unsigned,
+    /// Signed with one of the approver's keys.
+    ByApprover,
+    /// Signed with a key that is not one of the approver's (allowed only when the case
+    /// does not require signatures; `strategi verify` reports it until the key is
+    /// listed).
+    UnlistedKey {
+        /// The key's fingerprint.
+        fingerprint: String,
+    },
+}
+
+/// The signature policy: with `[approval] require_signature = true`, an approval must be
+/// signed (`key` is the signing key, if any) with one of `approver_keys`.
+pub fn signature(
+    config: &Config,
+    version: VersionName,
+    key: Option<&PublicKey>,
+    approver_keys: &[PublicKey],
+) -> Result<Signing, Refusal> {
+    let required = config.approval.require_signature;
+    let approver = &config.case.approver;
+    match key {
+        None if required => Err(Refusal::SignatureRequired {
+            approver: approver.clone(),
+            version,
+        }),
+        None => Ok(Signing::Unsigned),
+        Some(k) if approver_keys.contains(k) => Ok(Signing::ByApprover),
+        Some(k) if required => Err(Refusal::KeyNotListed {
+            fingerprint: k.fingerprint(),
+            approver: approver.clone(),
+        }),
+        Some(k) => Ok(Signing::UnlistedKey {
+            fingerprint: k.fingerprint(),
+        }),
+    }
+}
+
+/// Whether `by` may hand a version to `to`, completing `milestone` if given:
+/// [`may_hand_to`]; the milestone exists and is not done yet.
+pub fn may_submit(
+    config: &Config,
+    by: &PartyCode,
+    to: &PartyCode,
+    milestone: Option<&MilestoneId>,
+) -> Result<(), Refusal> {
+    may_hand_to(config, by, to)?;
+    if let Some(id) = milestone {
+        let Some(m) = config.milestone(id) else {
+            return Err(Refusal::UnknownMilestone {
+                milestone: id.clone(),
+            });
+        };
+        if let Some(done) = m.done {
+            return Err(Refusal::MilestoneDone {
+                milestone: id.clone(),
+                done,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `by` may hand a version to `to`: `to` is a party of the case other than
+/// `by`. (The part of [`may_submit`] that a stored submission must still satisfy.)
+pub fn may_hand_to(config: &Config, by: &PartyCode, to: &PartyCode) -> Result<(), Refusal> {
+    if !config.knows_party(to) {
+        return Err(Refusal::UnknownParty {
+            to: to.clone(),
+            approver: config.case.approver.clone(),
+        });
+    }
+    if to == by {
+        return Err(Refusal::ToItself {
+            to: to.clone(),
+            approver: config.case.approver.clone(),
+            owner: config.case.owner.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a stored approval counts when folded, given the approvals that count
+/// already and what was outstanding on its version when it was made:
+/// [`may_approve`], [`once_per_version`], [`consultation_settled`] (with the record's
+/// reason), and, where the case requires signatures, that it names a signed tag
+/// (whether the tag's signature holds is for `strategi verify` to check against the
+/// repository).
+pub fn approval_counts<'a>(
+    config: &Config,
+    record: &ApprovalRecord,
+    approved: impl IntoIterator<Item = (&'a str, &'a ApprovalRecord)>,
+    outstanding: &Outstanding,
+) -> Result<(), Refusal> {
+    may_approve(config, &record.by, record.version)?;
+    once_per_version(approved, record.version)?;
+    consultation_settled(record.version, outstanding, record.reason.as_deref())?;
+    if config.approval.require_signature && record.signed_tag.is_none() {
+        return Err(Refusal::SignatureRequired {
+            approver: config.case.approver.clone(),
+            version: record.version,
+        });
+    }
+    Ok(())
+}
+
+/// Whether something happened at or before `as_of` (always, without `as_of`).
+pub(super) fn at_or_before(at: Timestamp, as_of: Option<Timestamp>) -> bool {
+    as_of.is_none_or(|t| at <= t)
+}

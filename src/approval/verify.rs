@@ -1,0 +1,507 @@
+//! The check of the whole workspace, as gitoxide's `verify_integrity`: a library call
+//! returning an outcome ([`Verification`]) that the command formats.
+//!
+//! Unlike the acts, which stop at the first bad file, [`verify`] reads every file on its
+//! own and collects *findings*: parse errors (with file, line and column), references
+//! that do not resolve, version tags whose commit no longer holds the tree in their
+//! `Strategi-Tree` trailer, approvals whose version no longer has the approved commit
+//! and tree (a moved or rewritten `vN` tag), signed approval tags that are missing, do
+//! not verify, or are signed by a key not listed for the approver, and records that
+//! break a rule: the folds' findings (consultation facts, comments and decisions made
+//! by a party that could not make them) and the approvals [`super::fold_approvals`]
+//! ignores, by the same rules the `approve` command refuses by.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::calendar::work_calendar;
+use crate::consultation::{
+    CommentFile, DecisionRecord, Fact, ImportRecord, RoundDef, RoundState, load_round,
+};
+use crate::model::{Config, RecordId, Version, VersionName};
+use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+
+use super::{
+    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each,
+    party_keys, round_comments, rules,
+};
+
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A file that does not parse (the message has line and column), or a key in the
+    /// configuration that does not read.
+    BadFile,
+    /// A file that should be there is not (a round's definition, an import record).
+    MissingFile,
+    /// A version tag that is not strategi's, or whose commit no longer holds its tree.
+    BadVersion,
+    /// A record names a version that does not exist.
+    UnknownVersion,
+    /// A record's version no longer has the commit and tree the record names.
+    TextChanged,
+    /// An approval record whose commit and tree do not belong together (edited).
+    EditedRecord,
+    /// A record names a party that is not a party of the case.
+    UnknownParty,
+    /// A record that breaks a rule, ignored by its fold.
+    Ignored,
+    /// A signed approval tag that is missing, does not verify, or does not match its
+    /// record.
+    Signature,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What kind of problem.
+    pub kind: FindingKind,
+    /// The file (or ref) concerned, relative to the workspace.
+    pub path: String,
+    /// The commit concerned, where there is one (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// The outcome of [`verify`]: the findings, and how many of each thing were checked.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Verification {
+    /// Every problem found, in the order found.
+    pub findings: Vec<Finding>,
+    /// How many of each were checked: "configuration", "versions", "rounds",
+    /// "submissions", "approvals", "signatures".
+    pub checked: BTreeMap<&'static str, usize>,
+}
+
+impl Verification {
+    /// Whether nothing was found.
+    pub fn is_ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    fn add(
+        &mut self,
+        kind: FindingKind,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            kind,
+            path: path.into(),
+            commit: None,
+            message: message.into(),
+            hint: hint.into(),
+        });
+    }
+
+    fn add_at(
+        &mut self,
+        kind: FindingKind,
+        path: impl Into<String>,
+        commit: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.add(kind, path, message, hint);
+        if let Some(f) = self.findings.last_mut() {
+            f.commit = Some(commit.to_string());
+        }
+    }
+
+    fn count(&mut self, what: &'static str) {
+        *self.checked.entry(what).or_default() += 1;
+    }
+
+    /// Records a parse error of `path` (the message carries line and column).
+    fn bad_file(&mut self, path: &str, e: &StoreError) {
+        let hint = match e {
+            StoreError::BadFile { .. } => format!(
+                "Correct the file at the line shown, or restore what strategi wrote with `git checkout -- {path}`."
+            ),
+            _ => "Check that the file can be read.".to_string(),
+        };
+        self.add(FindingKind::BadFile, path, e.to_string(), hint);
+    }
+}
+
+const RESTORE: &str =
+    "Restore the file from history (`git log -- PATH`), or remove it with a commit that says why.";
+
+/// Checks the whole workspace as of `today` (the day the rounds are folded for): the
+/// configuration, every version tag, every round with its facts, comments, decisions
+/// and imports, every submission and approval, and every signed approval tag. Reads the
+/// configuration itself, so that a bad `strategi.toml` is a finding, not an error.
+/// Errors are only what stops the check itself (a folder that cannot be listed).
+pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
+    let mut r = Verification::default();
+    let config = match ws.config() {
+        Ok(c) => {
+            r.count("configuration");
+            Some(c)
+        }
+        Err(e) => {
+            r.bad_file(CONFIG_FILE, &e);
+            None
+        }
+    };
+    let versions = check_versions(ws, &mut r)?;
+    let rounds = check_rounds(ws, config.as_ref(), today, &versions, &mut r)?;
+    check_submissions(ws, config.as_ref(), &versions, &mut r)?;
+    check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
+    Ok(r)
+}
+
+/// Each version tag read on its own; its commit must still hold the tree its trailer names.
+fn check_versions(
+    ws: &Workspace,
+    r: &mut Verification,
+) -> Result<HashMap<VersionName, Version>, StoreError> {
+    let mut out = HashMap::new();
+    for name in ws.version_names()? {
+        let path = format!("refs/tags/{}", name.tag());
+        let v = match ws.version(name) {
+            Ok(v) => v,
+            Err(e) => {
+                r.add(FindingKind::BadVersion, &path, e.to_string(), "Tags named v1, v2, … are strategi's versions; restore the tag strategi made (see `git reflog` or a clone), or rename the foreign tag.");
+                continue;
+            }
+        };
+        r.count("versions");
+        match ws.strategy_tree_of_hex(&v.commit) {
+            Ok(Some(t)) if t == v.tree => {}
+            Ok(found) => r.add_at(
+                FindingKind::BadVersion,
+                &path,
+                &v.commit,
+                format!(
+                    "{} says its text is tree {}, but its commit {} holds {}.",
+                    name,
+                    v.tree,
+                    short(&v.commit),
+                    found.as_deref().map_or("no strategy/ folder".to_string(), |t| format!("tree {t}"))
+                ),
+                format!("The tag was moved or rewritten; put it back on the commit that has that tree (`git tag -f -a {name} COMMIT`), or cut a new version for the changed text."),
+            ),
+            Err(e) => r.add_at(FindingKind::BadVersion, &path, &v.commit, e.to_string(), "The tag points at a commit that cannot be read; restore it from a clone."),
+        }
+        out.insert(name, v);
+    }
+    Ok(out)
+}
+
+/// A round folded with its comments, for the approvals' consultation rule.
+type Consulted = Vec<(RoundState, crate::consultation::RoundComments)>;
+
+fn check_rounds(
+    ws: &Workspace,
+    config: Option<&Config>,
+    today: Date,
+    versions: &HashMap<VersionName, Version>,
+    r: &mut Verification,
+) -> Result<Consulted, StoreError> {
+    let mut consulted = Vec::new();
+    let records = ws.records();
+    for folder in ws.list_folders(CONSULTATIONS_DIR)? {
+        let base = format!("{CONSULTATIONS_DIR}/{folder}");
+        let Ok(id) = folder.parse::<RecordId>() else {
+            continue;
+        };
+        let mut parsed = true;
+        let round_toml = format!("{base}/round.toml");
+        let def: Option<RoundDef> = match ws.read_record(&round_toml)? {
+            None => {
+                r.add(
+                    FindingKind::MissingFile,
+                    &round_toml,
+                    "The round's definition is missing.",
+                    RESTORE,
+                );
+                parsed = false;
+                None
+            }
+            Some(f) => match parse_record::<RoundDef>(&f.path, &f.text) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    r.bad_file(&f.path, &e);
+                    parsed = false;
+                    None
+                }
+            },
+        };
+        r.count("rounds");
+        let mut each = |rel: &str,
+                        check: &mut dyn FnMut(&str, &str) -> Result<(), StoreError>|
+         -> Result<bool, StoreError> {
+            let mut ok = true;
+            for f in ws.read_records(&format!("{base}/{rel}"))? {
+                if let Err(e) = check(&f.path, &f.text) {
+                    r.bad_file(&f.path, &e);
+                    ok = false;
+                }
+            }
+            Ok(ok)
+        };
+        let mut comment_versions: Vec<(String, VersionName)> = Vec::new();
+        parsed &= each("facts", &mut |p, t| parse_record::<Fact>(p, t).map(|_| ()))?;
+        let comments_ok = each("comments", &mut |p, t| {
+            let file = parse_record::<CommentFile>(p, t)?;
+            comment_versions.extend(file.comment.iter().map(|c| (p.to_string(), c.version)));
+            Ok(())
+        })?;
+        let decisions_ok = each("decisions", &mut |p, t| {
+            parse_record::<DecisionRecord>(p, t).map(|_| ())
+        })?;
+        for digest in ws.list_folders(&format!("{base}/inbox"))? {
+            let path = format!("{base}/inbox/{digest}/import.toml");
+            match ws.read_record(&path)? {
+                Some(f) => {
+                    if let Err(e) = parse_record::<ImportRecord>(&f.path, &f.text) {
+                        r.bad_file(&f.path, &e);
+                    }
+                }
+                None => r.add(FindingKind::MissingFile, &path, "An imported message has no import.toml.", "Import the message again with `strategi comment import`, or remove its folder."),
+            }
+        }
+        for (path, v) in comment_versions {
+            if !versions.contains_key(&v) {
+                r.add(
+                    FindingKind::UnknownVersion,
+                    path,
+                    format!("A comment is on {v}, which does not exist."),
+                    "Restore the version's tag, or correct the comment's version.",
+                );
+            }
+        }
+        let (Some(def), Some(config)) = (def, config) else {
+            continue;
+        };
+        if !versions.contains_key(&def.version) {
+            r.add(
+                FindingKind::UnknownVersion,
+                &round_toml,
+                format!(
+                    "Round {} is on {}, which does not exist.",
+                    def.id, def.version
+                ),
+                "Restore the version's tag (from a clone or `git reflog`).",
+            );
+        }
+        let cal = work_calendar(config);
+        // The round folded with its facts when they all parse; otherwise its definition
+        // alone, so its comments can still be checked.
+        let state = if parsed {
+            match load_round(ws, &id) {
+                Ok((def, facts)) => {
+                    let state = RoundState::fold(def, facts, config, today, &cal);
+                    for f in &state.findings {
+                        r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or have the party that may make it record it again.");
+                    }
+                    state
+                }
+                Err(e) => {
+                    r.bad_file(&round_toml, &e);
+                    RoundState::fold(def, Vec::new(), config, today, &cal)
+                }
+            }
+        } else {
+            RoundState::fold(def, Vec::new(), config, today, &cal)
+        };
+        if comments_ok && decisions_ok {
+            match round_comments(&records, &state, config) {
+                Ok(c) => {
+                    for f in &c.findings {
+                        r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");
+                    }
+                    if parsed {
+                        consulted.push((state, c));
+                    }
+                }
+                Err(e) => r.bad_file(&base, &e),
+            }
+        }
+    }
+    Ok(consulted)
+}
+
+/// The version of a record must exist and still have the commit and tree recorded.
+fn check_bound(
+    r: &mut Verification,
+    path: &str,
+    what: &str,
+    versions: &HashMap<VersionName, Version>,
+    version: VersionName,
+    commit: &str,
+    tree: &str,
+) {
+    match versions.get(&version) {
+        None => r.add(
+            FindingKind::UnknownVersion,
+            path,
+            format!("The {what} is of {version}, which does not exist."),
+            "Restore the version's tag (from a clone or `git reflog`).",
+        ),
+        Some(v) if v.commit != commit || v.tree != tree => r.add_at(
+            FindingKind::TextChanged,
+            path,
+            commit,
+            format!(
+                "The {what} is of {version} at commit {} (tree {}), but {version} is now commit {} (tree {}): the text is no longer the one {}.",
+                short(commit),
+                short(tree),
+                short(&v.commit),
+                short(&v.tree),
+                if what == "approval" { "approved" } else { "handed in" }
+            ),
+            format!("Put the tag back with `git tag -f -a {version} {commit}` if it was moved by mistake; a changed text needs a new version and a new {what}."),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn check_submissions(
+    ws: &Workspace,
+    config: Option<&Config>,
+    versions: &HashMap<VersionName, Version>,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    for (path, rec) in load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)? {
+        let s = match rec {
+            Ok(s) => s,
+            Err(e) => {
+                r.bad_file(&path, &e);
+                continue;
+            }
+        };
+        r.count("submissions");
+        check_bound(
+            r,
+            &path,
+            "submission",
+            versions,
+            s.version,
+            &s.commit,
+            &s.tree,
+        );
+        if let Some(c) = config {
+            if !c.knows_party(&s.by) {
+                r.add(FindingKind::UnknownParty, &path, format!("The submission names {}, which is not a party of the case.", s.by), "Add the party with `strategi party add`, or remove the record with a commit that says why.");
+            }
+            // The rule the command refuses by, on the stored record.
+            if let Err(refusal) = rules::may_hand_to(c, &s.by, &s.to) {
+                let kind = match refusal {
+                    rules::Refusal::UnknownParty { .. } => FindingKind::UnknownParty,
+                    _ => FindingKind::Ignored,
+                };
+                r.add(kind, &path, refusal.as_finding(), refusal.finding_hint());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_approvals(
+    ws: &Workspace,
+    config: Option<&Config>,
+    versions: &HashMap<VersionName, Version>,
+    consulted: &Consulted,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    let parsed = load_each::<ApprovalRecord>(ws, APPROVALS_DIR)?;
+    let Some(config) = config else {
+        // Without the configuration no rule can be applied; the records are still
+        // parsed and bound to their text.
+        for (path, rec) in parsed {
+            match rec {
+                Ok(a) => {
+                    r.count("approvals");
+                    check_approval_text(ws, r, &path, versions, &a);
+                }
+                Err(e) => r.bad_file(&path, &e),
+            }
+        }
+        return Ok(());
+    };
+    let rounds: Vec<_> = consulted.iter().map(|(r, c)| (r, c)).collect();
+    let fold = fold_approvals(parsed, config, &rounds);
+    for (path, e) in &fold.unreadable {
+        r.bad_file(path, e);
+    }
+    for ignored in &fold.ignored {
+        r.count("approvals");
+        r.add(
+            FindingKind::Ignored,
+            &ignored.path,
+            ignored.refusal.as_finding(),
+            ignored.refusal.finding_hint(),
+        );
+    }
+    let approver = &config.case.approver;
+    for (path, a) in &fold.approvals {
+        r.count("approvals");
+        check_approval_text(ws, r, path, versions, a);
+        let Some(tag) = &a.signed_tag else {
+            continue;
+        };
+        let keys = match party_keys(config, approver) {
+            Ok(k) => k,
+            Err(e) => {
+                r.add(
+                    FindingKind::BadFile,
+                    CONFIG_FILE,
+                    e.to_string(),
+                    "Correct the key in strategi.toml.",
+                );
+                continue;
+            }
+        };
+        let tag_path = format!("refs/tags/{tag}");
+        match ws.verify_signed_tag(tag, &keys) {
+            Ok(v) => {
+                r.count("signatures");
+                if v.tag.target != a.commit {
+                    r.add_at(FindingKind::Signature, &tag_path, &v.tag.target, format!("The signed tag {tag} is on commit {}, but the approval is of commit {}.", short(&v.tag.target), short(&a.commit)), "The tag does not vouch for the approved text; remove the stray tag.");
+                }
+                if let Some(fp) = &a.key_fingerprint
+                    && fp != &v.signer.fingerprint()
+                {
+                    r.add(FindingKind::Signature, path, format!("The approval says it was signed by {fp}, but the tag is signed by {}.", v.signer.fingerprint()), "The record or the tag was changed; restore them from history.");
+                }
+            }
+            Err(e) => r.add(
+                FindingKind::Signature,
+                &tag_path,
+                e.to_string(),
+                format!("The signature must be made by one of {approver}'s keys (`strategi party key {approver} --add-file KEY.pub` lists a key; check with `git verify-tag {tag}` and `strategi keys allowed-signers`)."),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// An approval's version must still have its text, and its commit must hold its tree.
+fn check_approval_text(
+    ws: &Workspace,
+    r: &mut Verification,
+    path: &str,
+    versions: &HashMap<VersionName, Version>,
+    a: &ApprovalRecord,
+) {
+    check_bound(r, path, "approval", versions, a.version, &a.commit, &a.tree);
+    match ws.strategy_tree_of_hex(&a.commit) {
+        Ok(Some(t)) if t == a.tree => {}
+        Ok(_) => r.add_at(FindingKind::EditedRecord, path, &a.commit, format!("The approval names commit {} and tree {}, but that commit does not hold that tree.", short(&a.commit), short(&a.tree)), "The record was edited; restore it from history."),
+        Err(e) => r.add_at(FindingKind::EditedRecord, path, &a.commit, format!("The approved commit cannot be read: {e}"), "Fetch the history from a clone that has it."),
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
