@@ -216,3 +216,21 @@ impl From<strategi::consultation::Refusal> for CommandError {
         err
     }
 }
+
+impl From<strategi::consultation::letters::LettersError> for CommandError {
+    fn from(e: strategi::consultation::letters::LettersError) -> Self {
+        use strategi::consultation::letters::LettersError;
+        let hint = e.hint();
+        let err = match e {
+            LettersError::Refused(r) => return r.into(),
+            LettersError::Store(s) => return s.into(),
+            LettersError::Mail(m) => return m.into(),
+            LettersError::Serialise { .. } => CommandError::internal(e.to_string()),
+            _ => CommandError::user(e.to_string()),
+        };
+        match hint {
+            Some(h) => err.hint(h),
+            None => err,
+        }
+    }
+}

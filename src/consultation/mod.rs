@@ -9,6 +9,7 @@
 //! ignored and reported, never obeyed.
 
 mod comments;
+pub mod letters;
 mod round;
 pub mod rules;
 

@@ -252,6 +252,15 @@ fn check_one_line(field: &str, value: &str) -> Result<(), MailError> {
     Ok(())
 }
 
+/// The subject token that ties a reply to its round and party: `[strategi ROUND/PARTY]`.
+///
+/// Every letter's subject carries it (the templates must put `{{subject_token}}` in the
+/// Subject line), and the response form repeats it; the importer reads it back from a
+/// reply's subject (`comments::incoming::subject_token`).
+pub fn subject_token_for(round: &str, party: &str) -> String {
+    format!("[strategi {round}/{party}]")
+}
+
 /// A Message-ID for a letter: `<round.party.unique@domain>`.
 ///
 /// `unique` must make the id unique (the caller supplies it, e.g. a random string or a
