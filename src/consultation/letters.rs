@@ -726,3 +726,7 @@ pub fn deliver(
     }
     Ok(delivered)
 }
+
+#[cfg(test)]
+#[path = "letters_tests.rs"]
+mod tests;

@@ -333,6 +333,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn subject_tokens_are_read_back_by_the_importer() {
+        let token = subject_token_for("r7k3q9xm", "FIN");
+        assert_eq!(token, "[strategi r7k3q9xm/FIN]");
+        let subject = format!("Framlegging: Strategi {token}");
+        assert_eq!(
+            crate::comments::incoming::subject_token(&subject),
+            Some(("r7k3q9xm".to_string(), "FIN".to_string()))
+        );
+    }
+
+    #[test]
     fn message_ids_are_valid() {
         let id = message_id("r7k3q9x2mf", "FIN", "dfd.dep.example", "20251103T100000-1");
         assert_eq!(id, "<r7k3q9x2mf.FIN.20251103T100000-1@dfd.dep.example>");
