@@ -147,7 +147,7 @@ pub struct Matrix {
     pub labels: Labels,
     /// The round's id.
     pub round: String,
-    /// "Høringsnotat: <case title>".
+    /// The labelled title: "Høringsnotat: " and the case's title.
     pub title: String,
     /// The facts under the title: (label, value) for round, version and deadline.
     pub facts: Vec<(String, String)>,
