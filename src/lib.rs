@@ -16,5 +16,6 @@ pub mod document;
 pub mod mail;
 pub mod model;
 pub mod reply;
+pub mod report;
 pub mod sign;
 pub mod store;

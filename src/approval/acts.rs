@@ -39,15 +39,6 @@ pub enum ApprovalError {
     /// A milestone's deadline cannot be moved off closed days.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
-    /// The record could not be written as TOML (a bug).
-    #[error("Could not write the {what} record as TOML.")]
-    Serialize {
-        /// "submission", "approval".
-        what: &'static str,
-        /// The serialiser's error.
-        #[source]
-        source: toml::ser::Error,
-    },
 }
 
 /// A hand-in, as asked.
@@ -126,11 +117,7 @@ pub fn submit(
         milestone: req.milestone,
         on_time: timing.as_ref().map(|t| t.days_before >= 0),
     };
-    let text = toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
-        what: "submission",
-        source,
-    })?;
-    tx.write(&submission_path(&record), text);
+    tx.write_record(&submission_path(&record), &record)?;
     let mut body = format!(
         "\"{}\", commit {}, tree {}.",
         version.label, version.commit, version.tree
@@ -246,10 +233,9 @@ pub fn approve(
         signed_tag: None,
         key_fingerprint: None,
     };
-    let text = toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
-        what: "approval",
-        source,
-    })?;
+    // Queued before the tag is made, so that a record that cannot be written stops
+    // the act before anything exists outside the transaction.
+    tx.write_record(&approval_path(&record), &record)?;
     let mut made_tag = None;
     if let Some(k) = req.key {
         let message = format!(
@@ -271,16 +257,10 @@ pub fn approve(
         record.key_fingerprint = Some(k.fingerprint());
         made_tag = Some(tag.id);
     }
-    // Serialised again when signed: the record now names the tag and the key.
-    let text = if made_tag.is_some() {
-        toml::to_string(&record).map_err(|source| ApprovalError::Serialize {
-            what: "approval",
-            source,
-        })?
-    } else {
-        text
-    };
-    tx.write(&approval_path(&record), text);
+    // Queued again when signed: the record now names the tag and the key.
+    if made_tag.is_some() {
+        tx.write_record(&approval_path(&record), &record)?;
+    }
     let mut body = format!(
         "\"{}\", commit {}, tree {}.",
         version.label, version.commit, version.tree

@@ -482,7 +482,7 @@ fn write_replies(dir: &Path, mail: &Path) -> Result<(), CommandError> {
     use strategi::mail::{Attachment, Mailbox, OutgoingMail};
     use strategi::reply::email::parse_message;
     let ws = strategi::store::Workspace::open(dir)?;
-    let letters = super::letters::outbox(&ws).list()?;
+    let letters = strategi::mail::Outbox::in_workspace(&ws).list()?;
     let letter = |party: &str| {
         letters
             .iter()

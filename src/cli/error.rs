@@ -284,13 +284,23 @@ impl From<strategi::approval::ApprovalError> for CommandError {
             ApprovalError::Key(k) => k.into(),
             ApprovalError::Tag(t) => t.into(),
             ApprovalError::Calendar(c) => c.into(),
-            ApprovalError::Serialize { .. } => {
-                let mut err = CommandError::internal(e.to_string());
-                if let Some(source) = std::error::Error::source(&e) {
-                    err = err.cause(source.to_string());
-                }
-                err
-            }
+        }
+    }
+}
+
+impl From<strategi::consultation::letters::LettersError> for CommandError {
+    fn from(e: strategi::consultation::letters::LettersError) -> Self {
+        use strategi::consultation::letters::LettersError;
+        let hint = e.hint();
+        let err = match e {
+            LettersError::Refused(r) => return r.into(),
+            LettersError::Store(s) => return s.into(),
+            LettersError::Mail(m) => return m.into(),
+            _ => CommandError::user(e.to_string()),
+        };
+        match hint {
+            Some(h) => err.hint(h),
+            None => err,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use strategi::mail::DeliveryState;
+use strategi::mail::{DeliveryState, OUTBOX_DIR, Outbox};
 
 use super::letters;
 use super::ui::{paint, styles};
@@ -58,7 +58,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
         .map(|r| super::round::find(&ws, r))
         .transpose()?
         .map(|r| r.to_string());
-    let entries: Vec<_> = letters::outbox(&ws)
+    let entries: Vec<_> = Outbox::in_workspace(&ws)
         .list()?
         .into_iter()
         .filter(|e| state.is_none_or(|s| e.state.state == s))
@@ -68,7 +68,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
         .iter()
         .map(|e| {
             serde_json::json!({
-                "entry": format!("{}/{}.eml", letters::OUTBOX_DIR, e.name),
+                "entry": format!("{OUTBOX_DIR}/{}.eml", e.name),
                 "state": e.state,
             })
         })
@@ -113,15 +113,16 @@ fn flush(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi outbox flush")?;
     let config = ws.config()?;
-    if letters::mailer(&config)?.is_none() {
+    let Some(mailer) = letters::mailer(&config)? else {
         return Err(CommandError::user(
             "[mail] transport is \"outbox\", so there is nothing to deliver through: messages stay in outbox/ for sending by hand.",
         )
         .hint("Set transport = \"smtp\" (with smtp_url and password_env) or \"sendmail\" under [mail] in strategi.toml."));
-    }
-    let delivered = letters::deliver(ctx, &mut tx, &config)?;
+    };
+    let actor = ctx.actor(&ws, &config)?;
+    let delivered = letters::deliver(&mut tx, Some(mailer.as_ref()), &actor, &ctx.clock.now())?;
     drop(tx);
-    let outbox_dir = letters::outbox(&ws).dir().to_path_buf();
+    let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();
     ui.emit(&serde_json::json!({ "delivery": delivered }), |w| {
         letters::write_deliveries(w, &delivered, &config, &outbox_dir)
     })?;

@@ -1,9 +1,13 @@
 //! `strategi remind R [--dry-run]`: reminders to the parties that have not answered.
+//!
+//! Whom a reminder goes to, the letters, their facts and their delivery are the
+//! library's (`strategi::consultation::letters::{remind_targets, remind, deliver}`);
+//! this command gathers the arguments and prints the outcome.
 
 use clap::Args;
 
-use strategi::consultation::{PartyState, PartyStatus};
-use strategi::mail::LetterKind;
+use strategi::consultation::letters::{parties_count, remind_targets};
+use strategi::mail::Outbox;
 use strategi::model::PartyCode;
 
 use super::letters;
@@ -28,17 +32,6 @@ pub struct RemindArgs {
     pub party: Option<String>,
 }
 
-fn targets<'s>(
-    parties: &'s [PartyState],
-    only: &Option<Vec<PartyCode>>,
-) -> (Vec<&'s PartyState>, Vec<&'s PartyState>) {
-    let chosen = parties
-        .iter()
-        .filter(|p| only.as_ref().is_none_or(|o| o.contains(&p.party)))
-        .filter(|p| p.status != PartyStatus::Answered);
-    chosen.partition(|p| p.sent.is_some())
-}
-
 /// Runs `remind`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandError> {
     let only = args
@@ -56,7 +49,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
     if args.dry_run {
         let config = ws.config()?;
         let state = load(ctx, &ws, &config, &args.round)?;
-        let (due, unsent) = targets(&state.parties, &only);
+        let targets = remind_targets(&state, only.as_deref());
+        let (due, unsent) = (targets.due, targets.not_sent);
         let list: Vec<_> = due
             .iter()
             .map(|p| {
@@ -77,7 +71,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
                 if due.is_empty() {
                     writeln!(w, "Nobody would be reminded in round {}: every recipient has answered or has not had its letter.", state.def.id)?;
                 } else {
-                    writeln!(w, "Would remind {} in round {} (nothing is sent with --dry-run):", letters::parties_count(due.len()), paint(styles::BOLD, &state.def.id))?;
+                    writeln!(w, "Would remind {} in round {} (nothing is sent with --dry-run):", parties_count(due.len()), paint(styles::BOLD, &state.def.id))?;
                 }
                 for p in &due {
                     writeln!(
@@ -98,43 +92,31 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         );
     }
     let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi remind")?;
-    letters::mailer(&config)?;
-    let (due, unsent) = targets(&state.parties, &only);
-    if due.is_empty() {
-        return Err(CommandError::user(format!(
-            "Nobody to remind in round {}: every chosen recipient has answered or has not had its letter.",
-            state.def.id
-        ))
-        .hint(format!("See where each party stands with `strategi round show {}`.", state.def.id)));
-    }
-    let done = letters::issue(
-        ctx,
+    // A transport that cannot work is refused before anything is written.
+    let mailer = letters::mailer(&config)?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let done = strategi::consultation::letters::remind(
         &mut tx,
         &config,
         &state,
-        &due,
-        LetterKind::Reminder,
-        &format!(
-            "Remind {} in round {}",
-            letters::parties_count(due.len()),
-            state.def.id
-        ),
-        strategi::model::Action::Remind,
+        &actor,
+        &now,
+        only.as_deref(),
     )?;
-    let commit = done.commit;
-    let planned: Vec<&letters::PlannedLetter> = done.letters.iter().map(|(l, _)| l).collect();
-    let delivered = letters::deliver(ctx, &mut tx, &config)?;
+    let delivered = letters::deliver(&mut tx, mailer.as_deref(), &actor, &now)?;
     drop(tx);
-    let outbox_dir = letters::outbox(&ws).dir().to_path_buf();
+    let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();
+    let planned = &done.issued.letters;
     let reminded: Vec<_> = planned
         .iter()
         .map(|l| serde_json::json!({ "party": l.party.code, "lang": l.party.lang, "to": l.mail.to.address, "message_id": l.mail.message_id }))
         .collect();
     ui.emit(
-        &serde_json::json!({ "round": state.def.id, "reminded": reminded, "not_sent": unsent.iter().map(|p| &p.party).collect::<Vec<_>>(), "commit": commit, "delivery": delivered }),
+        &serde_json::json!({ "round": state.def.id, "reminded": reminded, "not_sent": done.not_sent, "commit": done.issued.commit, "delivery": delivered }),
         |w| {
             writeln!(w, "Wrote {} reminder(s) in round {} to the outbox:", planned.len(), paint(styles::BOLD, &state.def.id))?;
-            for l in &planned {
+            for l in planned {
                 writeln!(w, "  {:5} {:2}  {}", l.party.code.as_str(), l.party.lang.code(), l.mail.to.address)?;
             }
             letters::write_deliveries(w, &delivered, &config, &outbox_dir)

@@ -7,10 +7,9 @@ use jiff::civil::Date;
 use strategi::calendar::{ConsultationKind, format_date_long, work_calendar};
 use strategi::consultation::actions::{self, Acting};
 use strategi::consultation::{
-    Fact, FactBody, PartyState, PartyStatus, Recipients, RoundState, fact_path, load_round,
-    load_rounds, resolve_round, rules,
+    PartyState, PartyStatus, Recipients, RoundState, load_round, load_rounds, resolve_round, rules,
 };
-use strategi::mail::{DeliveryState, LetterKind};
+use strategi::mail::DeliveryState;
 use strategi::model::{Config, Lang, PartyCode, RecordId};
 use strategi::store::Workspace;
 
@@ -280,11 +279,12 @@ fn deliveries(
     ws: &Workspace,
     state: &RoundState,
 ) -> Result<std::collections::BTreeMap<String, Delivery>, CommandError> {
-    let by_id: std::collections::HashMap<String, strategi::mail::OutboxState> = letters::outbox(ws)
-        .list()?
-        .into_iter()
-        .map(|e| (e.state.message_id.clone(), e.state))
-        .collect();
+    let by_id: std::collections::HashMap<String, strategi::mail::OutboxState> =
+        strategi::mail::Outbox::in_workspace(ws)
+            .list()?
+            .into_iter()
+            .map(|e| (e.state.message_id.clone(), e.state))
+            .collect();
     Ok(state
         .parties
         .iter()
@@ -476,24 +476,6 @@ pub(super) fn begin_change<'w>(
     Ok((tx, config, state))
 }
 
-/// Queues one fact about a round, by the actor, in the transaction.
-pub(super) fn queue_fact(
-    ctx: &Ctx,
-    tx: &mut strategi::store::Transaction<'_>,
-    actor: &strategi::store::Actor,
-    round: &RecordId,
-    body: FactBody,
-) -> Result<Fact, CommandError> {
-    let fact = Fact {
-        id: tx.new_id(strategi::model::RecordKind::Fact),
-        at: ctx.clock.now().timestamp(),
-        by: actor.party.clone(),
-        body,
-    };
-    tx.write_record(&fact_path(round, &fact), &fact)?;
-    Ok(fact)
-}
-
 fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi round extend")?;
@@ -548,64 +530,38 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let (mut tx, config, state) = begin_change(ctx, &ws, spec, "strategi round send")?;
     // A transport that cannot work is refused before anything is written.
-    letters::mailer(&config)?;
-    let refused: std::collections::HashSet<String> = letters::outbox(&ws)
-        .list()?
-        .into_iter()
-        .filter(|e| e.state.state == DeliveryState::Failed)
-        .map(|e| e.state.message_id)
-        .collect();
-    let to_send: Vec<&PartyState> = state
-        .parties
+    let mailer = letters::mailer(&config)?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let done = strategi::consultation::letters::send(&mut tx, &config, &state, &actor, &now)?;
+    let delivered = letters::deliver(&mut tx, mailer.as_deref(), &actor, &now)?;
+    drop(tx);
+    let outbox_dir = strategi::mail::Outbox::in_workspace(&ws)
+        .dir()
+        .to_path_buf();
+    let planned = done.as_ref().map_or(&[][..], |d| &d.letters[..]);
+    let issued: Vec<_> = planned
         .iter()
-        .filter(|p| {
-            p.sent
-                .as_ref()
-                .is_none_or(|s| refused.contains(&s.message_id))
+        .map(|l| {
+            serde_json::json!({
+                "party": l.party.code,
+                "lang": l.party.lang,
+                "to": l.mail.to.address,
+                "message_id": l.mail.message_id,
+                "subject": l.mail.subject,
+                "entry": format!("{}/{}.eml", strategi::mail::OUTBOX_DIR, l.entry),
+            })
         })
         .collect();
-    let mut issued = Vec::new();
-    let mut commit = None;
-    if !to_send.is_empty() {
-        let done = letters::issue(
-            ctx,
-            &mut tx,
-            &config,
-            &state,
-            &to_send,
-            LetterKind::RoundLetter,
-            &format!(
-                "Send round {} ({}) to {}",
-                state.def.id,
-                state.def.version,
-                letters::parties_count(to_send.len())
-            ),
-            strategi::model::Action::RoundSend,
-        )?;
-        for (letter, entry) in &done.letters {
-            issued.push(serde_json::json!({
-                "party": letter.party.code,
-                "lang": letter.party.lang,
-                "to": letter.mail.to.address,
-                "message_id": letter.mail.message_id,
-                "subject": letter.mail.subject,
-                "entry": format!("{}/{entry}.eml", letters::OUTBOX_DIR),
-            }));
-        }
-        commit = Some(done.commit);
-    }
-    let delivered = letters::deliver(ctx, &mut tx, &config)?;
-    drop(tx);
-    let outbox_dir = letters::outbox(&ws).dir().to_path_buf();
     ui.emit(
         &serde_json::json!({
             "round": state.def.id,
             "letters": issued,
-            "commit": commit,
+            "commit": done.as_ref().map(|d| &d.commit),
             "delivery": delivered,
         }),
         |w| {
-            if issued.is_empty() {
+            if planned.is_empty() {
                 writeln!(
                     w,
                     "Every recipient of round {} has had its letter; nothing new to write.",
@@ -615,10 +571,10 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 writeln!(
                     w,
                     "Wrote {} letter(s) of round {} to the outbox:",
-                    issued.len(),
+                    planned.len(),
                     paint(styles::BOLD, &state.def.id)
                 )?;
-                for l in &planned_lines(&issued) {
+                for l in &planned_lines(planned) {
                     writeln!(w, "  {l}")?;
                 }
             }
@@ -628,15 +584,15 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     letters::check_delivered(&delivered)
 }
 
-fn planned_lines(issued: &[serde_json::Value]) -> Vec<String> {
-    issued
+fn planned_lines(planned: &[strategi::consultation::letters::PlannedLetter]) -> Vec<String> {
+    planned
         .iter()
         .map(|l| {
             format!(
                 "{:5} {:2}  {}",
-                l["party"].as_str().unwrap_or_default(),
-                l["lang"].as_str().unwrap_or_default(),
-                l["to"].as_str().unwrap_or_default()
+                l.party.code.as_str(),
+                l.party.lang.code(),
+                l.mail.to.address
             )
         })
         .collect()

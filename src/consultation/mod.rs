@@ -11,6 +11,7 @@
 pub mod actions;
 mod comments;
 pub mod import;
+pub mod letters;
 mod round;
 pub mod rules;
 

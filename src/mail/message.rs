@@ -252,6 +252,63 @@ fn check_one_line(field: &str, value: &str) -> Result<(), MailError> {
     Ok(())
 }
 
+/// The subject token that ties a reply to its round and party: `[strategi ROUND/PARTY]`.
+///
+/// Every letter's subject carries it (the templates must put `{{subject_token}}` in the
+/// Subject line), and the response form repeats it; the importer reads it back from a
+/// reply's subject ([`subject_token`], just below).
+pub fn subject_token_for(round: &str, party: &str) -> String {
+    format!("[strategi {round}/{party}]")
+}
+
+/// The round id and party code of the subject token `[strategi <round>/<PARTY>]`,
+/// anywhere in the subject (after `Re:`, `SV:`, `VS:`, `Fwd:` and the like).
+///
+/// `strategi` may be in any case and followed by any whitespace; the round id is 1 to
+/// 32 ASCII letters or digits (returned in lower case, as a possibly shortened round
+/// id), the party code 2 to 12 letters or digits starting with a letter (returned in
+/// upper case). `None` when there is no token, or when the subject holds tokens for
+/// different rounds or parties (a reply cannot answer two).
+pub fn subject_token(subject: &str) -> Option<(String, String)> {
+    let mut found: Option<(String, String)> = None;
+    let mut rest = subject;
+    while let Some(open) = rest.find('[') {
+        let after = rest.get(open + 1..).unwrap_or_default();
+        rest = after;
+        let Some(close) = after.find(']') else {
+            break;
+        };
+        let inner = after.get(..close).unwrap_or_default().trim();
+        let Some(token) = read_token(inner) else {
+            continue;
+        };
+        match &found {
+            Some(f) if *f != token => return None,
+            _ => found = Some(token),
+        }
+    }
+    found
+}
+
+fn read_token(inner: &str) -> Option<(String, String)> {
+    let head = inner.get(..8)?;
+    if !head.eq_ignore_ascii_case("strategi") {
+        return None;
+    }
+    let rest = inner.get(8..)?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let (round, party) = rest.trim().split_once('/')?;
+    let (round, party) = (round.trim(), party.trim());
+    let round_ok =
+        (1..=32).contains(&round.len()) && round.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !round_ok || party.parse::<crate::model::PartyCode>().is_err() {
+        return None;
+    }
+    Some((round.to_ascii_lowercase(), party.to_ascii_uppercase()))
+}
+
 /// A Message-ID for a letter: `<round.party.unique@domain>`.
 ///
 /// `unique` must make the id unique (the caller supplies it, e.g. a random string or a
@@ -322,6 +379,17 @@ fn is_msg_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_tokens_are_read_back_by_the_importer() {
+        let token = subject_token_for("r7k3q9xm", "FIN");
+        assert_eq!(token, "[strategi r7k3q9xm/FIN]");
+        let subject = format!("Framlegging: Strategi {token}");
+        assert_eq!(
+            subject_token(&subject),
+            Some(("r7k3q9xm".to_string(), "FIN".to_string()))
+        );
+    }
 
     #[test]
     fn message_ids_are_valid() {

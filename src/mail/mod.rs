@@ -6,7 +6,13 @@
 //! - [`OutgoingMail`] turns a letter and its attachments into RFC 5322 bytes (`.eml`);
 //! - [`Mailer`] delivers those bytes: [`SmtpMailer`] or [`SendmailMailer`];
 //! - [`Outbox`] keeps each message as `<name>.eml` with its delivery state in
-//!   `<name>.toml`, and delivers what is queued.
+//!   `<name>.toml` (a workspace's is [`Outbox::in_workspace`], the folder
+//!   [`OUTBOX_DIR`]), and delivers what is queued;
+//! - [`subject_token_for`] writes the `[strategi ROUND/PARTY]` token of a subject, and
+//!   [`subject_token`] reads it back from a reply's subject.
+//!
+//! Which letters a round needs, and recording them as facts, is
+//! `consultation::letters`; this module only writes, queues and delivers messages.
 //!
 //! The library prints nothing and reads no environment variable: the caller passes in
 //! everything, the SMTP password included.
@@ -21,8 +27,12 @@ mod transport;
 use std::path::PathBuf;
 
 pub use crate::model::Lang;
-pub use message::{Attachment, Mailbox, OutgoingMail, message_id};
-pub use outbox::{DeliveryOutcome, DeliveryState, Outbox, OutboxEntry, OutboxMeta, OutboxState};
+pub use message::{
+    Attachment, Mailbox, OutgoingMail, message_id, subject_token, subject_token_for,
+};
+pub use outbox::{
+    DeliveryOutcome, DeliveryState, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutboxState,
+};
 pub use render::{
     FormContext, FormSection, LetterContext, LetterKind, RenderedLetter, Renderer, TEMPLATE_NAMES,
 };

@@ -1,6 +1,6 @@
 //! The outbox: messages waiting to go, and a record of what went.
 //!
-//! A folder (a workspace's `outbox/`) holds each message as two files with the same
+//! A folder (a workspace's `outbox/`, [`Outbox::in_workspace`]) holds each message as two files with the same
 //! name: `<name>.eml`, the message exactly as it is sent, and `<name>.toml`, its state:
 //!
 //! ```toml
@@ -47,6 +47,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{DeliveryError, MailError, Mailer, OutgoingMail};
+use crate::store::Workspace;
 
 /// Where an outbox entry stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -162,7 +163,21 @@ pub struct Outbox {
 /// why it could not be handled.
 pub type DeliveryOutcome = (String, Result<OutboxState, MailError>);
 
+/// A workspace's outbox folder, relative to its root.
+pub const OUTBOX_DIR: &str = "outbox";
+
 impl Outbox {
+    /// The outbox of a workspace: its folder [`OUTBOX_DIR`] (which need not exist yet).
+    pub fn in_workspace(ws: &Workspace) -> Outbox {
+        Outbox::new(ws.root().join(OUTBOX_DIR))
+    }
+
+    /// The path of a file of this outbox relative to the workspace root
+    /// (`outbox/<file>`), for queueing it in a transaction.
+    pub fn workspace_path(file: &str) -> String {
+        format!("{OUTBOX_DIR}/{file}")
+    }
+
     /// The outbox in `dir` (which need not exist yet).
     pub fn new(dir: impl Into<PathBuf>) -> Outbox {
         Outbox { dir: dir.into() }

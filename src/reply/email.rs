@@ -540,53 +540,7 @@ fn shorten(line: &str) -> String {
     }
 }
 
-/// The round id and party code of the subject token `[strategi <round>/<PARTY>]`,
-/// anywhere in the subject (after `Re:`, `SV:`, `VS:`, `Fwd:` and the like).
-///
-/// `strategi` may be in any case and followed by any whitespace; the round id is 1 to
-/// 32 ASCII letters or digits (returned in lower case, as a possibly shortened round
-/// id), the party code 2 to 12 letters or digits starting with a letter (returned in
-/// upper case). `None` when there is no token, or when the subject holds tokens for
-/// different rounds or parties (a reply cannot answer two).
-pub fn subject_token(subject: &str) -> Option<(String, String)> {
-    let mut found: Option<(String, String)> = None;
-    let mut rest = subject;
-    while let Some(open) = rest.find('[') {
-        let after = rest.get(open + 1..).unwrap_or_default();
-        rest = after;
-        let Some(close) = after.find(']') else {
-            break;
-        };
-        let inner = after.get(..close).unwrap_or_default().trim();
-        let Some(token) = read_token(inner) else {
-            continue;
-        };
-        match &found {
-            Some(f) if *f != token => return None,
-            _ => found = Some(token),
-        }
-    }
-    found
-}
-
-fn read_token(inner: &str) -> Option<(String, String)> {
-    let head = inner.get(..8)?;
-    if !head.eq_ignore_ascii_case("strategi") {
-        return None;
-    }
-    let rest = inner.get(8..)?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let (round, party) = rest.trim().split_once('/')?;
-    let (round, party) = (round.trim(), party.trim());
-    let round_ok =
-        (1..=32).contains(&round.len()) && round.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !round_ok || !is_party_code(party) {
-        return None;
-    }
-    Some((round.to_ascii_lowercase(), party.to_ascii_uppercase()))
-}
+pub use crate::mail::subject_token;
 
 fn is_party_code(s: &str) -> bool {
     (2..=12).contains(&s.len())

@@ -1,0 +1,723 @@
+//! The letters of a round: the round letter and reminders, planned, queued in the
+//! outbox, recorded as facts, and delivered.
+//!
+//! - [`to_send`] says which recipients a `round send` writes to: those without a letter,
+//!   and those whose latest letter the server refused for good (a failed outbox entry);
+//!   a letter still queued (a temporary failure) is not written again.
+//! - [`remind_targets`] says which recipients a `remind` writes to: those whose letter
+//!   went out and who have not answered (and, apart, those not sent yet).
+//! - [`LetterKit`] loads what every letter of a round needs once (templates, the
+//!   version, its Markdown, HTML and sections); [`plan_letter`] renders one letter to
+//!   one party in its language, with the version and the response form attached.
+//! - [`send`] and [`remind`] are the acts: they check the rule
+//!   ([`super::rules::may_change`]: the round's sender or the case owner, on an open
+//!   round), plan the letters, queue their outbox files, record a `sent`/`reminded`
+//!   fact per letter and commit that (`round-send`/`remind`), keeping the lock for the
+//!   delivery that follows. From that commit on the letters exist and are never
+//!   rendered again.
+//! - [`deliver`] flushes the outbox through a [`Mailer`] and commits the new delivery
+//!   states (`outbox-deliver`), with any a crashed earlier delivery left behind.
+//!
+//! So `round send` and `remind` are two commits under one lock. A crash between them
+//! leaves queued entries that `outbox flush` delivers; a crash during delivery leaves
+//! state files newer than the last commit, which the next delivery commits.
+//!
+//! Nothing here reads the environment: the SMTP password and the sendmail program come
+//! in through [`MailerEnv`].
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use jiff::{Timestamp, ZonedDateTime};
+use serde::Serialize;
+
+use crate::calendar::{format_date_long, oslo, work_calendar};
+use crate::document::html::{html_body, html_page};
+use crate::document::{Document, SourceFile};
+use crate::mail::{
+    Attachment, DeliveryState, FormContext, FormSection, LetterContext, LetterKind, MailError,
+    Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutgoingMail, Renderer,
+    SendmailMailer, SmtpMailer, message_id, subject_token_for,
+};
+use crate::model::{
+    Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
+};
+use crate::store::{Actor, CommitInfo, StoreError, Transaction, Workspace};
+
+use super::{Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, rules};
+
+/// Why letters could not be planned, queued, recorded or delivered. Messages are full
+/// sentences; [`LettersError::hint`] says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LettersError {
+    /// A rule of the round says no (the actor may not steer it, or it is closed).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The round's sender is no longer a party, so there is no address to send from.
+    #[error(
+        "The round's sender {sender} is no longer a party of the case, so there is no address to send from."
+    )]
+    SenderGone {
+        /// The round's sender.
+        sender: PartyCode,
+    },
+    /// A recipient is no longer a party, so there is no address to send to.
+    #[error(
+        "{party} is a recipient of round {round} but no longer a party of the case, so there is no address."
+    )]
+    RecipientGone {
+        /// The recipient.
+        party: PartyCode,
+        /// The round.
+        round: RecordId,
+    },
+    /// A file of the version is not UTF-8.
+    #[error(
+        "\"strategy/{path}\" ({version}) is not UTF-8 text: invalid byte at offset {valid_up_to}."
+    )]
+    NotUtf8 {
+        /// The file inside `strategy/`.
+        path: String,
+        /// The version.
+        version: String,
+        /// Where the first invalid byte is.
+        valid_up_to: usize,
+        /// The decoding error.
+        #[source]
+        source: std::string::FromUtf8Error,
+    },
+    /// `remind` found nobody to remind.
+    #[error(
+        "Nobody to remind in round {round}: every chosen recipient has answered or has not had its letter."
+    )]
+    NobodyToRemind {
+        /// The round.
+        round: RecordId,
+    },
+    /// The transport is SMTP, but there is no URL.
+    #[error("[mail] transport is \"smtp\", but smtp_url is not set in strategi.toml.")]
+    NoSmtpUrl,
+    /// The workspace could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A letter could not be rendered, built, queued or delivered.
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+impl LettersError {
+    /// What the person can do instead: the next command to run, if there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            LettersError::Refused(r) => r.hint(),
+            LettersError::RecipientGone { party, .. } => Some(format!(
+                "Add it again with `strategi party add {party} --name NAME --email ADDRESS`."
+            )),
+            LettersError::NotUtf8 { .. } => Some("Save the file as UTF-8 in your editor.".into()),
+            LettersError::NobodyToRemind { round } => Some(format!(
+                "See where each party stands with `strategi round show {round}`."
+            )),
+            LettersError::NoSmtpUrl => Some(
+                "Add smtp_url = \"smtp://smtp.dep.example:587?tls=required\" under [mail], or set transport = \"outbox\"."
+                    .into(),
+            ),
+            LettersError::SenderGone { .. }
+            | LettersError::Store(_)
+            | LettersError::Mail(_) => None,
+        }
+    }
+}
+
+/// What the transports take from the environment, read by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailerEnv {
+    /// The SMTP password (from the variable `[mail] password_env` names), if any.
+    pub smtp_password: Option<String>,
+    /// The sendmail program to run instead of `sendmail` on the path.
+    pub sendmail: Option<PathBuf>,
+}
+
+/// The transport of `strategi.toml`, or `None` for `outbox` (write files only).
+pub fn mailer(config: &Config, env: MailerEnv) -> Result<Option<Box<dyn Mailer>>, LettersError> {
+    match config.mail.transport {
+        Transport::Outbox => Ok(None),
+        Transport::Sendmail => Ok(Some(Box::new(SendmailMailer::new(env.sendmail)))),
+        Transport::Smtp => {
+            let url = config
+                .mail
+                .smtp_url
+                .as_deref()
+                .ok_or(LettersError::NoSmtpUrl)?;
+            Ok(Some(Box::new(SmtpMailer::from_url(
+                url,
+                env.smtp_password,
+            )?)))
+        }
+    }
+}
+
+/// The recipients a `round send` writes to: those without a letter, and those whose
+/// latest letter is a failed (refused for good) entry of `outbox`.
+pub fn to_send<'s>(state: &'s RoundState, outbox: &[OutboxEntry]) -> Vec<&'s PartyState> {
+    let refused: HashSet<&str> = outbox
+        .iter()
+        .filter(|e| e.state.state == DeliveryState::Failed)
+        .map(|e| e.state.message_id.as_str())
+        .collect();
+    state
+        .parties
+        .iter()
+        .filter(|p| {
+            p.sent
+                .as_ref()
+                .is_none_or(|s| refused.contains(s.message_id.as_str()))
+        })
+        .collect()
+}
+
+/// Whom a `remind` is for.
+#[derive(Debug, Clone)]
+pub struct RemindTargets<'s> {
+    /// Recipients whose letter went out and who have not answered.
+    pub due: Vec<&'s PartyState>,
+    /// Recipients who have not answered and have not had their letter yet.
+    pub not_sent: Vec<&'s PartyState>,
+}
+
+/// The recipients (of `only`, when given) that have not answered, split into those a
+/// reminder goes to (their letter went out) and those not sent yet.
+pub fn remind_targets<'s>(state: &'s RoundState, only: Option<&[PartyCode]>) -> RemindTargets<'s> {
+    let (due, not_sent) = state
+        .parties
+        .iter()
+        .filter(|p| only.is_none_or(|o| o.contains(&p.party)))
+        .filter(|p| p.status != PartyStatus::Answered)
+        .partition(|p| p.sent.is_some());
+    RemindTargets { due, not_sent }
+}
+
+/// Everything a round's letters need, loaded and rendered once for all recipients.
+#[derive(Debug)]
+pub struct LetterKit {
+    renderer: Renderer,
+    version: Version,
+    sections: Vec<FormSection>,
+    /// The version as one Markdown file.
+    markdown: String,
+    /// The version as HTML (the page around it names the letter's language).
+    html_body: String,
+}
+
+impl LetterKit {
+    /// Loads the templates (with the workspace's `templates/` overrides) and the
+    /// round's version.
+    pub fn load(ws: &Workspace, state: &RoundState) -> Result<LetterKit, LettersError> {
+        let overrides = ws.root().join("templates");
+        let renderer = Renderer::new(overrides.is_dir().then_some(overrides.as_path()))?;
+        let version = ws.version(state.def.version)?;
+        let origin = version.name.to_string();
+        let sources = ws
+            .version_files(&version)?
+            .into_iter()
+            .map(|f| match String::from_utf8(f.bytes) {
+                Ok(text) => Ok(SourceFile { name: f.path, text }),
+                Err(e) => Err(LettersError::NotUtf8 {
+                    path: f.path,
+                    version: origin.clone(),
+                    valid_up_to: e.utf8_error().valid_up_to(),
+                    source: e,
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let doc = Document::parse(&sources);
+        let sections = doc
+            .sections
+            .iter()
+            .filter(|s| s.level > 0)
+            .map(|s| FormSection {
+                id: s.id.clone(),
+                title: s.title.clone(),
+            })
+            .collect();
+        let markdown = sources
+            .iter()
+            .map(|s| s.text.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        Ok(LetterKit {
+            renderer,
+            version,
+            sections,
+            markdown: format!("{markdown}\n"),
+            html_body: html_body(&sources),
+        })
+    }
+}
+
+/// A letter ready for the outbox, with the fact that records it.
+#[derive(Debug, Clone)]
+pub struct PlannedLetter {
+    /// The party.
+    pub party: Party,
+    /// The message.
+    pub mail: OutgoingMail,
+    /// The fact to record.
+    pub fact: FactBody,
+    /// Its outbox entry's name (`outbox/<entry>.eml`).
+    pub entry: String,
+}
+
+/// The sender's mailboxes: From (`[mail] from`, else the sender's address) and
+/// Reply-To (the sender's address).
+fn sender_mailboxes(
+    config: &Config,
+    state: &RoundState,
+) -> Result<(Mailbox, Mailbox), LettersError> {
+    let sender = config
+        .party(&state.def.sender)
+        .ok_or_else(|| LettersError::SenderGone {
+            sender: state.def.sender.clone(),
+        })?;
+    let from_address = config
+        .mail
+        .from
+        .as_ref()
+        .map_or_else(|| sender.email.to_string(), ToString::to_string);
+    Ok((
+        Mailbox::new(sender.name.clone(), from_address),
+        Mailbox::new(sender.name.clone(), sender.email.to_string()),
+    ))
+}
+
+/// The file names of the attachments, in the party's language.
+fn attachment_names(version: &Version, party: &Party) -> (String, String, String) {
+    let form = match party.lang {
+        Lang::En => "response-form",
+        Lang::Nb | Lang::Nn | Lang::Da => "svarskjema",
+    };
+    let stem = format!("strategi-{}", version.name);
+    (
+        format!("{stem}.md"),
+        format!("{stem}.html"),
+        format!("{form}-{}-{}.txt", party.code, version.name),
+    )
+}
+
+/// Renders one letter of `kind` to the recipient `ps` in its language, dated `now`,
+/// its Message-ID's unique part from `ids`.
+pub fn plan_letter(
+    ids: &mut IdSource,
+    config: &Config,
+    state: &RoundState,
+    kit: &LetterKit,
+    ps: &PartyState,
+    kind: LetterKind,
+    now: Timestamp,
+) -> Result<PlannedLetter, LettersError> {
+    let party = config
+        .party(&ps.party)
+        .cloned()
+        .ok_or_else(|| LettersError::RecipientGone {
+            party: ps.party.clone(),
+            round: state.def.id.clone(),
+        })?;
+    let lang = party.lang;
+    let (from, reply_to) = sender_mailboxes(config, state)?;
+    let round_id = state.def.id.to_string();
+    let token = subject_token_for(&round_id, party.code.as_str());
+    let cal = work_calendar(config);
+    let due = cal
+        .adjust_deadline(ps.due)
+        .map(|a| a.date)
+        .unwrap_or(ps.due);
+    let due_words = format_date_long(due, lang);
+    let (md_name, html_name, form_name) = attachment_names(&kit.version, &party);
+    let mut attachments = Vec::new();
+    let form = kit.renderer.render_form(
+        lang,
+        &FormContext {
+            case_title: config.case.title.clone(),
+            round_id: round_id.clone(),
+            round_title: state.def.title.clone(),
+            party_code: party.code.to_string(),
+            party_name: party.name.clone(),
+            version_name: kit.version.name.to_string(),
+            version_label: kit.version.label.clone(),
+            due_date_words: due_words.clone(),
+            reply_address: reply_to.address.clone(),
+            subject_token: token.clone(),
+            sections: kit.sections.clone(),
+        },
+    )?;
+    if kind == LetterKind::RoundLetter {
+        attachments.push(Attachment {
+            filename: md_name,
+            content_type: "text/markdown; charset=utf-8".into(),
+            bytes: kit.markdown.clone().into_bytes(),
+        });
+        let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
+        attachments.push(Attachment {
+            filename: html_name,
+            content_type: "text/html; charset=utf-8".into(),
+            bytes: html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
+                .into_bytes(),
+        });
+    }
+    attachments.push(Attachment {
+        filename: form_name,
+        content_type: "text/plain; charset=utf-8".into(),
+        bytes: form.into_bytes(),
+    });
+    let letter = LetterContext {
+        case_title: config.case.title.clone(),
+        case_number: config.case.number.clone(),
+        sender_name: from.name.clone(),
+        sender_code: state.def.sender.to_string(),
+        recipient_name: party.name.clone(),
+        recipient_code: party.code.to_string(),
+        round_id: round_id.clone(),
+        round_kind_name: state.def.kind.name(lang).to_string(),
+        round_title: state.def.title.clone(),
+        version_name: kit.version.name.to_string(),
+        version_label: kit.version.label.clone(),
+        due_date_words: due_words,
+        reply_address: reply_to.address.clone(),
+        subject_token: token,
+        attachments: attachments.iter().map(|a| a.filename.clone()).collect(),
+        contact_name: None,
+        contact_email: None,
+        sent_date_words: ps
+            .sent
+            .as_ref()
+            .map(|s| format_date_long(s.at.to_zoned_datetime(oslo()).date(), lang)),
+    };
+    let rendered = kit.renderer.render_letter(kind, lang, &letter)?;
+    let domain = from
+        .address
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let unique = ids.next_id(RecordKind::Message).to_string();
+    let id = message_id(&round_id, party.code.as_str(), &domain, &unique);
+    let mail = OutgoingMail {
+        from,
+        reply_to: Some(reply_to),
+        to: Mailbox::new(party.name.clone(), party.email.to_string()),
+        subject: rendered.subject,
+        body_text: rendered.body,
+        attachments,
+        message_id: id.clone(),
+        in_reply_to: match kind {
+            LetterKind::Reminder => ps.sent.as_ref().map(|s| s.message_id.clone()),
+            LetterKind::RoundLetter => None,
+        },
+        date: now,
+        extra_headers: vec![
+            ("X-Strategi-Round".into(), round_id),
+            ("X-Strategi-Party".into(), party.code.to_string()),
+            ("X-Strategi-Version".into(), kit.version.name.to_string()),
+        ],
+    };
+    let fact = match kind {
+        LetterKind::RoundLetter => FactBody::Sent {
+            party: party.code.clone(),
+            message_id: id,
+        },
+        LetterKind::Reminder => FactBody::Reminded {
+            party: party.code.clone(),
+            message_id: id,
+        },
+    };
+    let entry = Outbox::entry_name(&mail);
+    Ok(PlannedLetter {
+        party,
+        mail,
+        fact,
+        entry,
+    })
+}
+
+/// Letters issued by one act: rendered, queued and recorded in one commit.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The letters, in the order of the recipients.
+    pub letters: Vec<PlannedLetter>,
+    /// The facts that record them, in the same order.
+    pub facts: Vec<Fact>,
+    /// The commit that recorded them.
+    pub commit: CommitInfo,
+}
+
+/// "1 party", "16 parties".
+pub fn parties_count(n: usize) -> String {
+    format!("{n} part{}", if n == 1 { "y" } else { "ies" })
+}
+
+/// `round send`'s first step: checks that `actor` may change the round, then writes
+/// the round letter to every recipient [`to_send`] names, queues the letters in the
+/// outbox, records a `sent` fact per letter and commits that (keeping the lock for
+/// [`deliver`]). `None` when every recipient has had its letter (nothing is written).
+pub fn send(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    state: &RoundState,
+    actor: &Actor,
+    now: &ZonedDateTime,
+) -> Result<Option<Issued>, LettersError> {
+    rules::may_change(config, state, &actor.party)?;
+    let outbox = Outbox::in_workspace(tx.workspace()).list()?;
+    let parties = to_send(state, &outbox);
+    if parties.is_empty() {
+        return Ok(None);
+    }
+    let summary = format!(
+        "Send round {} ({}) to {}",
+        state.def.id,
+        state.def.version,
+        parties_count(parties.len())
+    );
+    issue(
+        tx,
+        config,
+        state,
+        actor,
+        now,
+        &parties,
+        LetterKind::RoundLetter,
+        &summary,
+        Action::RoundSend,
+    )
+    .map(Some)
+}
+
+/// What a `remind` did.
+#[derive(Debug, Clone)]
+pub struct Reminded {
+    /// The reminders.
+    pub issued: Issued,
+    /// The chosen recipients that have not answered and have not had their letter.
+    pub not_sent: Vec<PartyCode>,
+}
+
+/// `remind`'s first step: checks that `actor` may change the round, then writes a
+/// reminder to every recipient (of `only`, when given) whose letter went out and who
+/// has not answered, queues them, records a `reminded` fact per letter and commits
+/// that (keeping the lock for [`deliver`]). Refuses when there is nobody to remind.
+pub fn remind(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    state: &RoundState,
+    actor: &Actor,
+    now: &ZonedDateTime,
+    only: Option<&[PartyCode]>,
+) -> Result<Reminded, LettersError> {
+    rules::may_change(config, state, &actor.party)?;
+    let targets = remind_targets(state, only);
+    if targets.due.is_empty() {
+        return Err(LettersError::NobodyToRemind {
+            round: state.def.id.clone(),
+        });
+    }
+    let summary = format!(
+        "Remind {} in round {}",
+        parties_count(targets.due.len()),
+        state.def.id
+    );
+    let issued = issue(
+        tx,
+        config,
+        state,
+        actor,
+        now,
+        &targets.due,
+        LetterKind::Reminder,
+        &summary,
+        Action::Remind,
+    )?;
+    Ok(Reminded {
+        issued,
+        not_sent: targets.not_sent.iter().map(|p| p.party.clone()).collect(),
+    })
+}
+
+/// Renders a letter of `kind` to each of `parties`, queues them in the outbox, records
+/// a fact per letter, and commits that (`summary`, `action`) keeping the lock.
+#[allow(clippy::too_many_arguments)]
+fn issue(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    state: &RoundState,
+    actor: &Actor,
+    now: &ZonedDateTime,
+    parties: &[&PartyState],
+    kind: LetterKind,
+    summary: &str,
+    action: Action,
+) -> Result<Issued, LettersError> {
+    let kit = LetterKit::load(tx.workspace(), state)?;
+    let at = now.timestamp();
+    let letters = parties
+        .iter()
+        .map(|p| plan_letter(tx.ids(), config, state, &kit, p, kind, at))
+        .collect::<Result<Vec<_>, _>>()?;
+    let outbox = Outbox::in_workspace(tx.workspace());
+    for l in &letters {
+        let meta = OutboxMeta {
+            round: state.def.id.to_string(),
+            party: l.party.code.to_string(),
+            kind: kind.as_str().to_string(),
+        };
+        for (file, bytes) in outbox.plan_write(&l.mail, &meta)? {
+            tx.write(&Outbox::workspace_path(&file), bytes);
+        }
+    }
+    let mut facts = Vec::with_capacity(letters.len());
+    for l in &letters {
+        let fact = Fact {
+            id: tx.new_id(RecordKind::Fact),
+            at,
+            by: actor.party.clone(),
+            body: l.fact.clone(),
+        };
+        tx.write_record(&fact_path(&state.def.id, &fact), &fact)?;
+        facts.push(fact);
+    }
+    let body = letters
+        .iter()
+        .map(|l| {
+            format!(
+                "{} <{}>: {}",
+                l.party.code, l.mail.to.address, l.mail.message_id
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commit = tx.commit_and_continue(summary, &body, action, actor, now)?;
+    Ok(Issued {
+        letters,
+        facts,
+        commit,
+    })
+}
+
+/// Where a message stands after a delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Accepted by the server.
+    Sent,
+    /// A temporary failure: still queued.
+    Queued,
+    /// Refused for good.
+    Failed,
+    /// The entry itself could not be read or its state written.
+    Error,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Sent => "sent",
+            Outcome::Queued => "queued",
+            Outcome::Failed => "failed",
+            Outcome::Error => "error",
+        })
+    }
+}
+
+/// The result of delivering one outbox entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivered {
+    /// The entry's name in `outbox/`.
+    pub entry: String,
+    /// The round, when the state file could be read.
+    pub round: Option<String>,
+    /// The party, when the state file could be read.
+    pub party: Option<String>,
+    /// Where the message stands now.
+    pub state: Outcome,
+    /// The server's (or program's) answer, or the error.
+    pub response: Option<String>,
+}
+
+/// Delivers every queued entry of the workspace's outbox through `mailer` (under the
+/// transaction's lock), then commits every outbox state file that differs from HEAD:
+/// those just written, and any a crashed earlier delivery left behind.
+pub fn deliver(
+    tx: &mut Transaction<'_>,
+    mailer: &dyn Mailer,
+    actor: &Actor,
+    now: &ZonedDateTime,
+) -> Result<Vec<Delivered>, LettersError> {
+    let outbox = Outbox::in_workspace(tx.workspace());
+    let outcomes = outbox.deliver_pending(mailer, now.timestamp())?;
+    let delivered: Vec<Delivered> = outcomes
+        .into_iter()
+        .map(|(name, result)| match result {
+            Ok(state) => Delivered {
+                entry: name,
+                round: Some(state.round),
+                party: Some(state.party),
+                state: match state.state {
+                    DeliveryState::Sent => Outcome::Sent,
+                    DeliveryState::Queued => Outcome::Queued,
+                    DeliveryState::Failed => Outcome::Failed,
+                },
+                response: state.server_response,
+            },
+            Err(e) => Delivered {
+                entry: name,
+                round: None,
+                party: None,
+                state: Outcome::Error,
+                response: Some(e.to_string()),
+            },
+        })
+        .collect();
+    // (Not temporary files a crash may have left: their names start with a dot.)
+    for rel in tx.workspace().changed_files(OUTBOX_DIR)? {
+        if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+            continue;
+        }
+        let path = tx.workspace().root().join(&rel);
+        let bytes = std::fs::read(&path).map_err(MailError::io("read", &path))?;
+        tx.write(&rel, bytes);
+    }
+    if !tx.is_empty() {
+        let sent = delivered
+            .iter()
+            .filter(|d| d.state == Outcome::Sent)
+            .count();
+        let body = delivered
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {}{}",
+                    d.entry,
+                    d.state,
+                    d.response
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        tx.commit_and_continue(
+            &format!(
+                "Record delivery of {} message(s): {sent} sent",
+                delivered.len()
+            ),
+            &body,
+            Action::OutboxDeliver,
+            actor,
+            now,
+        )?;
+    }
+    Ok(delivered)
+}
+
+#[cfg(test)]
+#[path = "letters_tests.rs"]
+mod tests;

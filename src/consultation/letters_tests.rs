@@ -1,0 +1,449 @@
+//! Who a `round send` and a `remind` write to, and the acts' rule check and records.
+
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::civil::date;
+
+use super::*;
+use crate::calendar::ConsultationKind;
+use crate::consultation::{RoundDef, load_round};
+use crate::mail::OutboxState;
+use crate::model::{Position, VersionName};
+use crate::store::{IdSeed, parse_config};
+
+const CONFIG: &str = r#"
+[case]
+title = "Strategi"
+owner = "DIO"
+approver = "DFD"
+
+[[party]]
+code = "DIO"
+name = "Digitaliseringsdirektoratet"
+email = "post@dio.example"
+
+[[party]]
+code = "DFD"
+name = "Digitaliserings- og forvaltningsdepartementet"
+email = "postmottak@dfd.example"
+
+[[party]]
+code = "FIN"
+name = "Finansdepartementet"
+email = "postmottak@fin.example"
+lang = "nn"
+
+[[party]]
+code = "KDD"
+name = "Kommunal- og distriktsdepartementet"
+email = "postmottak@kdd.example"
+
+[[party]]
+code = "JD"
+name = "Justis- og beredskapsdepartementet"
+email = "postmottak@jd.example"
+lang = "en"
+
+[[party]]
+code = "SMK"
+name = "Statsministerens kontor"
+email = "postmottak@smk.example"
+"#;
+
+fn config() -> Config {
+    parse_config(Path::new("strategi.toml"), CONFIG).expect("valid config")
+}
+
+fn code(s: &str) -> PartyCode {
+    s.parse().expect("code")
+}
+
+fn def() -> RoundDef {
+    RoundDef {
+        id: "r1234567".parse().expect("id"),
+        kind: ConsultationKind::Framlegging,
+        title: "Framlegging av v1".into(),
+        version: VersionName(1),
+        sender: code("DFD"),
+        recipients: ["FIN", "KDD", "JD", "SMK"].map(code).to_vec(),
+        opened: date(2025, 11, 3),
+        due: date(2025, 12, 22),
+        reason: None,
+        opened_by: code("DFD"),
+        at: "2025-11-03T09:00:00Z".parse().expect("ts"),
+    }
+}
+
+fn fact(n: u64, at: &str, body: FactBody) -> (String, Fact) {
+    (
+        format!("facts/{n}.toml"),
+        Fact {
+            id: RecordId::new('f', n),
+            at: at.parse().expect("ts"),
+            by: code("DFD"),
+            body,
+        },
+    )
+}
+
+fn sent(party: &str, id: &str) -> FactBody {
+    FactBody::Sent {
+        party: code(party),
+        message_id: id.into(),
+    }
+}
+
+/// FIN, KDD and JD had their letter (`<fin>`, `<kdd>`, `<jd>`); JD answered; SMK
+/// has had nothing.
+fn state(config: &Config, closed: bool) -> RoundState {
+    let mut facts = vec![
+        fact(1, "2025-11-03T10:00:00Z", sent("FIN", "<fin>")),
+        fact(2, "2025-11-03T10:00:00Z", sent("KDD", "<kdd>")),
+        fact(3, "2025-11-03T10:00:00Z", sent("JD", "<jd>")),
+        fact(
+            4,
+            "2025-11-20T10:00:00Z",
+            FactBody::Response {
+                party: code("JD"),
+                position: Position::NoComments,
+                note: None,
+                source: None,
+            },
+        ),
+    ];
+    if closed {
+        facts.push(fact(
+            5,
+            "2025-11-21T10:00:00Z",
+            FactBody::Closed { note: None },
+        ));
+    }
+    RoundState::fold(
+        def(),
+        facts,
+        config,
+        date(2025, 11, 24),
+        &work_calendar(config),
+    )
+}
+
+fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
+    OutboxEntry {
+        name: message_id.trim_matches(['<', '>']).into(),
+        state: OutboxState {
+            state,
+            kind: "round-letter".into(),
+            round: "r1234567".into(),
+            party: "?".into(),
+            message_id: message_id.into(),
+            from: "postmottak@dfd.example".into(),
+            to: vec!["x@y.example".into()],
+            subject: "Framlegging".into(),
+            created: "2025-11-03T10:00:00Z".parse().expect("ts"),
+            attempts: 1,
+            last_attempt: None,
+            server_response: None,
+        },
+        eml_path: PathBuf::new(),
+        state_path: PathBuf::new(),
+    }
+}
+
+fn codes(parties: &[&PartyState]) -> Vec<String> {
+    parties.iter().map(|p| p.party.to_string()).collect()
+}
+
+#[test]
+fn send_writes_to_the_unsent_and_anew_to_a_refused_letter() {
+    let config = config();
+    let state = state(&config, false);
+    // FIN's letter went, KDD's was refused for good, JD's is still queued.
+    let outbox = [
+        entry("<fin>", DeliveryState::Sent),
+        entry("<kdd>", DeliveryState::Failed),
+        entry("<jd>", DeliveryState::Queued),
+    ];
+    assert_eq!(codes(&to_send(&state, &outbox)), ["KDD", "SMK"]);
+    // An empty outbox (letters delivered by hand, say) sends only the unsent.
+    assert_eq!(codes(&to_send(&state, &[])), ["SMK"]);
+    // A refused letter to a party that has since had a new letter is history.
+    let outbox = [entry("<old-fin>", DeliveryState::Failed)];
+    assert_eq!(codes(&to_send(&state, &outbox)), ["SMK"]);
+}
+
+#[test]
+fn remind_skips_the_answered_and_keeps_the_unsent_apart() {
+    let config = config();
+    let state = state(&config, false);
+    let t = remind_targets(&state, None);
+    assert_eq!(codes(&t.due), ["FIN", "KDD"]);
+    assert_eq!(codes(&t.not_sent), ["SMK"]);
+    let only = [code("JD"), code("KDD"), code("SMK")];
+    let t = remind_targets(&state, Some(&only));
+    assert_eq!(codes(&t.due), ["KDD"]);
+    assert_eq!(codes(&t.not_sent), ["SMK"]);
+    let only = [code("JD")];
+    let t = remind_targets(&state, Some(&only));
+    assert!(t.due.is_empty() && t.not_sent.is_empty());
+}
+
+/// A workspace whose v1 has two sections.
+fn workspace(dir: &Path) -> Workspace {
+    let ws = Workspace::create(&dir.join("ws"), Some(("Kari Nordmann", "kari@x.example")))
+        .expect("create");
+    std::fs::create_dir_all(ws.root().join("strategy")).expect("mkdir");
+    std::fs::write(
+        ws.root().join("strategy/01-innledning.md"),
+        "# Innledning\n\nTekst.\n\n## Mål\n\nMer tekst.\n",
+    )
+    .expect("write");
+    let tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(1))
+        .expect("begin");
+    tx.cut_version("Første utkast", &actor("DIO"), &now())
+        .expect("cut");
+    ws
+}
+
+fn actor(party: &str) -> Actor {
+    Actor {
+        party: code(party),
+        name: "Kari Nordmann".into(),
+        email: "kari@x.example".into(),
+    }
+}
+
+fn now() -> ZonedDateTime {
+    crate::calendar::parse_now("2025-11-24T10:00:00+01:00").expect("now")
+}
+
+#[test]
+fn the_acts_refuse_a_party_that_may_not_steer_and_a_closed_round() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let open = state(&config, false);
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(2))
+        .expect("begin");
+    let err = send(&mut tx, &config, &open, &actor("FIN"), &now()).expect_err("refused");
+    assert!(
+        matches!(&err, LettersError::Refused(Refusal::MayNotSteer { by, .. }) if by.as_str() == "FIN"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "FIN may not change round r1234567: only its sender DFD or the case owner DIO may."
+    );
+    assert_eq!(
+        err.hint().as_deref(),
+        Some("Act as the sender with `--as DFD`.")
+    );
+    let err = remind(&mut tx, &config, &open, &actor("KDD"), &now(), None).expect_err("refused");
+    assert!(
+        matches!(err, LettersError::Refused(Refusal::MayNotSteer { .. })),
+        "{err:?}"
+    );
+    let closed = state(&config, true);
+    let err = send(&mut tx, &config, &closed, &actor("DFD"), &now()).expect_err("closed");
+    assert!(
+        matches!(err, LettersError::Refused(Refusal::Closed { .. })),
+        "{err:?}"
+    );
+    assert!(tx.is_empty(), "a refused act queues nothing");
+}
+
+#[test]
+fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(3))
+        .expect("begin");
+    let text = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), text);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now())
+        .expect("send")
+        .expect("letters");
+    assert_eq!(issued.letters.len(), 4);
+    assert_eq!(issued.facts.len(), 4);
+    assert!(
+        issued
+            .commit
+            .summary
+            .starts_with("Send round r1234567 (v1) to 4 parties")
+    );
+    let fin = &issued.letters[0];
+    assert_eq!(fin.party.code.as_str(), "FIN");
+    assert!(
+        fin.mail
+            .subject
+            .contains(&subject_token_for("r1234567", "FIN")),
+        "{}",
+        fin.mail.subject
+    );
+    assert_eq!(fin.mail.attachments.len(), 3);
+    assert!(
+        fin.mail.attachments[2]
+            .filename
+            .starts_with("svarskjema-FIN-v1")
+    );
+    let jd = &issued.letters[2];
+    assert!(
+        jd.mail.attachments[2]
+            .filename
+            .starts_with("response-form-JD-v1")
+    );
+    // The outbox holds every letter as queued; each party's state names its letter.
+    let outbox = Outbox::in_workspace(&ws).list().expect("outbox");
+    assert_eq!(outbox.len(), 4);
+    assert!(
+        outbox
+            .iter()
+            .all(|e| e.state.state == DeliveryState::Queued)
+    );
+    let (def, facts) = load_round(&ws, &state.def.id).expect("round");
+    let after = RoundState::fold(
+        def,
+        facts,
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    assert!(after.findings.is_empty(), "{:?}", after.findings);
+    for (p, l) in after.parties.iter().zip(&issued.letters) {
+        assert_eq!(
+            p.sent.as_ref().map(|s| s.message_id.as_str()),
+            Some(l.mail.message_id.as_str())
+        );
+    }
+    // Nobody is left to send to, until a letter is refused for good.
+    assert!(to_send(&after, &outbox).is_empty());
+    let mut refused = outbox.clone();
+    refused[1].state.state = DeliveryState::Failed;
+    assert_eq!(
+        codes(&to_send(&after, &refused)),
+        [refused[1].state.party.clone()]
+    );
+    assert!(
+        send(&mut tx, &config, &after, &actor("DFD"), &now())
+            .expect("send")
+            .is_none()
+    );
+    // Reminders go to all four (nobody has answered), with In-Reply-To the letter.
+    let reminded = remind(&mut tx, &config, &after, &actor("DIO"), &now(), None).expect("remind");
+    assert_eq!(reminded.issued.letters.len(), 4);
+    assert!(reminded.not_sent.is_empty());
+    assert_eq!(
+        reminded.issued.letters[0].mail.in_reply_to.as_deref(),
+        Some(issued.letters[0].mail.message_id.as_str())
+    );
+    assert!(matches!(
+        reminded.issued.facts[0].body,
+        FactBody::Reminded { .. }
+    ));
+}
+
+/// Accepts every message but those to `refuse` (for good) and `delay` (for now).
+struct FakeMailer {
+    refuse: &'static str,
+    delay: &'static str,
+}
+
+impl Mailer for FakeMailer {
+    fn deliver(
+        &self,
+        _from: &str,
+        to: &[String],
+        _eml: &[u8],
+    ) -> Result<crate::mail::DeliveryReceipt, crate::mail::DeliveryError> {
+        if to.iter().any(|t| t == self.refuse) {
+            Err(crate::mail::DeliveryError::Permanent {
+                code: Some(550),
+                message: "5.1.1 mailbox unavailable".into(),
+            })
+        } else if to.iter().any(|t| t == self.delay) {
+            Err(crate::mail::DeliveryError::Temporary {
+                message: "451 try again later".into(),
+            })
+        } else {
+            Ok(crate::mail::DeliveryReceipt {
+                response: "250 2.0.0 Ok".into(),
+            })
+        }
+    }
+}
+
+#[test]
+fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(4))
+        .expect("begin");
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let text = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), text);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    send(&mut tx, &config, &state, &actor("DFD"), &now())
+        .expect("send")
+        .expect("letters");
+    let mailer = FakeMailer {
+        refuse: "postmottak@kdd.example",
+        delay: "postmottak@jd.example",
+    };
+    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let by_party = |p: &str| {
+        delivered
+            .iter()
+            .find(|d| d.party.as_deref() == Some(p))
+            .map(|d| d.state)
+    };
+    assert_eq!(by_party("FIN"), Some(Outcome::Sent));
+    assert_eq!(by_party("KDD"), Some(Outcome::Failed));
+    assert_eq!(by_party("JD"), Some(Outcome::Queued));
+    assert_eq!(by_party("SMK"), Some(Outcome::Sent));
+    assert!(tx.is_empty(), "the states are committed");
+    assert!(
+        ws.changed_files(OUTBOX_DIR).expect("status").is_empty(),
+        "nothing in outbox/ differs from HEAD"
+    );
+    // The next send writes only to KDD, whose letter was refused for good.
+    let (def, facts) = load_round(&ws, &state.def.id).expect("round");
+    let after = RoundState::fold(
+        def,
+        facts,
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let again = send(&mut tx, &config, &after, &actor("DFD"), &now())
+        .expect("send")
+        .expect("a new letter");
+    assert_eq!(again.letters.len(), 1);
+    assert_eq!(again.letters[0].party.code.as_str(), "KDD");
+    // A second delivery only tries what is queued: JD's old letter and KDD's new one.
+    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let mut parties: Vec<_> = delivered.iter().filter_map(|d| d.party.clone()).collect();
+    parties.sort();
+    assert_eq!(parties, ["JD", "KDD"]);
+}

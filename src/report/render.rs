@@ -1,0 +1,169 @@
+//! The matrix as Markdown, HTML and CSV: pure functions of a [`Matrix`], every cell of
+//! outside text escaped for the format.
+
+use std::fmt::Write as _;
+
+use crate::document::html::escape;
+
+use super::Matrix;
+
+/// Escapes outside text for a Markdown table cell: HTML entities, `|`, line breaks.
+pub(super) fn md_cell(text: &str) -> String {
+    escape(text)
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+/// A Markdown table row; every cell escaped.
+fn md_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| md_cell(c.as_ref())).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// The matrix as a Markdown document (GitHub tables).
+pub fn markdown(m: &Matrix) -> String {
+    let l = &m.labels;
+    let mut out = format!("# {}\n\n", md_cell(&m.title));
+    for (k, v) in &m.facts {
+        let _ = writeln!(out, "- **{k}:** {}", md_cell(v));
+    }
+    let _ = write!(out, "\n## {}\n\n{}\n\n", l.positions, md_cell(&m.summary));
+    let _ = write!(
+        out,
+        "| {} | | {} | {} | {} |\n|---|---|---|---|---:|\n",
+        l.party, l.position, l.answered, l.comments
+    );
+    for p in &m.positions {
+        out.push_str(&md_row(&p.cells()));
+    }
+    let _ = write!(out, "\n## {}\n", l.matrix);
+    for g in &m.groups {
+        let _ = write!(out, "\n### {}\n\n", md_cell(&g.title));
+        out.push_str(&md_row(&l.matrix_header()));
+        out.push_str("|---|---|---|---|---|---|---|\n");
+        for r in &g.rows {
+            out.push_str(&md_row(&r.cells()));
+        }
+    }
+    out
+}
+
+/// Escapes outside text for HTML, line breaks shown.
+fn html_text(text: &str) -> String {
+    escape(text).replace('\n', "<br>\n")
+}
+
+/// An HTML table row of `tag` (`th` or `td`) cells; every cell escaped.
+fn html_row<S: AsRef<str>>(tag: &str, cells: &[S]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!("<{tag}>{}</{tag}>", html_text(c.as_ref())))
+        .collect();
+    format!("<tr>{cells}</tr>\n")
+}
+
+/// The matrix as a standalone HTML page (printable; undecided comments marked).
+pub fn html(m: &Matrix) -> String {
+    let l = &m.labels;
+    let title = escape(&m.title);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n\
+body{{font-family:Arial,Helvetica,sans-serif;margin:2em;line-height:1.4;color:#1a1a1a}}\n\
+table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}\n\
+th,td{{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}}\n\
+th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
+@media print{{body{{margin:0}} tr{{page-break-inside:avoid}}}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl>\n",
+        m.lang.code(),
+    );
+    for (k, v) in &m.facts {
+        let _ = writeln!(out, "<dt>{k}</dt><dd>{}</dd>", escape(v));
+    }
+    let _ = write!(
+        out,
+        "</dl>\n<h2>{}</h2>\n<p>{}</p>\n<table>\n",
+        l.positions,
+        escape(&m.summary)
+    );
+    out.push_str(&html_row(
+        "th",
+        &[l.party, "", l.position, l.answered, l.comments],
+    ));
+    for p in &m.positions {
+        out.push_str(&html_row("td", &p.cells()));
+    }
+    let _ = write!(out, "</table>\n<h2>{}</h2>\n", l.matrix);
+    for g in &m.groups {
+        let _ = write!(out, "<h3>{}</h3>\n<table>\n", escape(&g.title));
+        out.push_str(&html_row("th", &l.matrix_header()));
+        for r in &g.rows {
+            // The quote in <q>, an undecided comment's decision marked.
+            let quote = if r.quote.is_empty() {
+                String::new()
+            } else {
+                format!("<q>{}</q>", html_text(&r.quote))
+            };
+            let class = if r.decided { "" } else { " class=\"open\"" };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{quote}</td><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
+                html_text(&r.id),
+                html_text(&r.party),
+                html_text(&r.text),
+                html_text(&r.proposal),
+                html_text(&r.decision),
+                html_text(&r.reasoning)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// One CSV field: quoted when needed (RFC 4180); a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so that a spreadsheet shows it rather than running it.
+pub(super) fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r', ';']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The matrix as CSV (CRLF line ends, one line per comment, keys rather than words
+/// for positions and decisions).
+pub fn csv(m: &Matrix) -> String {
+    let mut out = String::from(
+        "round,comment,section,section_title,party,party_name,position,quote,comment_text,proposal,decision,reasoning,decided_by,decided_at\r\n",
+    );
+    for g in &m.groups {
+        for r in &g.rows {
+            let fields = [
+                m.round.as_str(),
+                &r.id,
+                g.section.as_deref().unwrap_or_default(),
+                &g.title,
+                &r.party,
+                &r.party_name,
+                &r.position_key,
+                &r.quote,
+                &r.text,
+                &r.proposal,
+                &r.decision_key,
+                &r.reasoning,
+                &r.decided_by,
+                &r.decided_at,
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&line.join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
