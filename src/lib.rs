@@ -2,8 +2,25 @@
 //! approval.
 //!
 //! The library knows the domain and never prints, exits or reads the environment; the
-//! `strategi` binary (`cli`) talks to people. Dependencies point one way:
-//! `cli → (consultation, approval, mail, report, diff, calendar) → document, store → model`.
+//! `strategi` binary (its `cli` module, outside this crate) talks to people: it parses
+//! arguments, calls one function here and renders the typed outcome. Dependencies point
+//! one way (ARCHITECTURE.md has the table):
+//!
+//! ```text
+//! approval      → consultation, calendar, store, sign, model
+//! report        → consultation, calendar, diff, document, model
+//! consultation  → reply, mail, calendar, document, store, model
+//! reply         → mail, document, model
+//! mail          → store, model
+//! store         → sign, model          (the only user of git2)
+//! diff          → document
+//! calendar      → model
+//! ```
+//!
+//! The rules of a consultation and of an approval are written once, in
+//! [`consultation::rules`] and [`approval::rules`], and used both by the acts (which
+//! refuse before writing) and by the folds (which ignore and report a hand-written
+//! record that breaks them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
