@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::calendar::work_calendar;
-use strategi::consultation::actions::{self, ActError, Acting, NewComment};
+use strategi::consultation::actions::{self, ActError, NewComment};
 use strategi::consultation::{
     CommentState, Decision, RoundState, load_all_comments, load_rounds, rules,
 };
@@ -15,6 +15,7 @@ use strategi::store::Workspace;
 
 use super::parse;
 use super::ui::{paint, styles};
+use super::write::Write;
 use super::{CommandError, Ctx, Ui};
 
 /// Comments: register them, import them from e-mail, list them, answer each one.
@@ -170,20 +171,14 @@ fn act_error(e: ActError, doc: &strategi::document::Document, version: &str) -> 
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi comment add")?;
-    let config = ws.config()?;
-    let state = super::round::load(ctx, &ws, &config, &args.round)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
-    rules::may_answer(&config, &state, &actor.party, &args.from)?;
+    let mut write = Write::begin(ctx, &ws, "strategi comment add")?;
+    let state = super::round::load(ctx, &ws, &write.config, &args.round)?;
+    // Refused before the version is read, as the act would refuse it.
+    rules::may_answer(&write.config, &state, &write.actor.party, &args.from)?;
     let doc = round_document(&ws, &state)?;
+    let (tx, who) = write.act();
     let done = actions::add_comment(
-        &mut tx,
+        tx,
         &who,
         &state,
         &doc,
@@ -415,17 +410,10 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
         )));
     }
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi comment resolve")?;
-    let config = ws.config()?;
-    let (round, c) = find_comment(ctx, &ws, &config, &args.comment)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
-    let done = actions::decide(&mut tx, &who, &round, &c, decision, args.note.as_deref())?;
+    let mut write = Write::begin(ctx, &ws, "strategi comment resolve")?;
+    let (round, c) = find_comment(ctx, &ws, &write.config, &args.comment)?;
+    let (tx, who) = write.act();
+    let done = actions::decide(tx, &who, &round, &c, decision, args.note.as_deref())?;
     let (record, commit) = (&done.decision, &done.commit);
     ui.emit(
         &serde_json::json!({ "decision": record, "previous": c.decision, "commit": commit }),

@@ -3,26 +3,18 @@
 //! The command reads the files and prints what became of each; what a reply becomes,
 //! and the rules, are in `strategi::consultation::import`.
 
-use strategi::consultation::actions::Acting;
 use strategi::consultation::import::{FileResult, ReplyFile, import_replies};
 
 use super::comment::{ImportArgs, round_document};
 use super::ui::{paint, styles};
+use super::write::Write;
 use super::{CommandError, Ctx, Ui};
 
 /// Runs `comment import`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi comment import")?;
-    let config = ws.config()?;
-    let state = super::round::load(ctx, &ws, &config, &args.round)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
+    let mut write = Write::begin(ctx, &ws, "strategi comment import")?;
+    let state = super::round::load(ctx, &ws, &write.config, &args.round)?;
     let doc = round_document(&ws, &state)?;
     let files = args
         .files
@@ -32,8 +24,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
             bytes: std::fs::read(ctx.start_dir().join(path)).map_err(|e| e.to_string()),
         })
         .collect();
+    let (tx, who) = write.act();
     let done = import_replies(
-        &mut tx,
+        tx,
         &who,
         &state,
         &doc,
@@ -41,7 +34,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         args.from.as_ref(),
         args.skip_bad,
     )?;
-    drop(tx);
+    drop(write);
     let write = done.written();
     ui.emit(&done, |w| {
         for o in &done.files {

@@ -27,6 +27,7 @@ mod submit;
 mod ui;
 mod verify;
 mod version;
+mod write;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -2,12 +2,13 @@
 
 use clap::Args;
 
-use strategi::consultation::actions::{self, Acting};
+use strategi::consultation::actions;
 use strategi::model::{Lang, PartyCode, Position};
 
 use super::parse;
 use super::round::load;
 use super::ui::{paint, styles};
+use super::write::Write;
 use super::{CommandError, Ctx, Ui};
 
 /// Record a party's formal position on a round: no-comments, comments, reservation or
@@ -33,18 +34,11 @@ pub struct RespondArgs {
 /// Runs `respond`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi respond")?;
-    let config = ws.config()?;
-    let state = load(ctx, &ws, &config, &args.round)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
+    let mut write = Write::begin(ctx, &ws, "strategi respond")?;
+    let state = load(ctx, &ws, &write.config, &args.round)?;
+    let (tx, who) = write.act();
     let done = actions::respond(
-        &mut tx,
+        tx,
         &who,
         &state,
         &args.from,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use jiff::civil::Date;
 use strategi::calendar::{ConsultationKind, format_date_long, work_calendar};
-use strategi::consultation::actions::{self, Acting};
+use strategi::consultation::actions;
 use strategi::consultation::{
     PartyState, PartyStatus, Recipients, RoundState, load_round, load_rounds, resolve_round, rules,
 };
@@ -16,6 +16,7 @@ use strategi::store::Workspace;
 use super::letters;
 use super::parse;
 use super::ui::{paint, styles};
+use super::write::Write;
 use super::{CommandError, Ctx, Ui};
 
 /// Consultation rounds: a fixed version sent to parties with a deadline.
@@ -123,18 +124,11 @@ pub(super) fn one_line(text: &str, what: &str) -> Result<String, CommandError> {
 
 fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi round open")?;
-    let config = ws.config()?;
-    let actor = ctx.actor(&ws, &config)?;
+    let mut write = Write::begin(ctx, &ws, "strategi round open")?;
     let version = super::version::resolve(&ws, &args.version_spec)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
+    let (tx, who) = write.act();
     let opened = actions::open_round(
-        &mut tx,
+        tx,
         &who,
         actions::OpenRound {
             version,
@@ -146,7 +140,7 @@ fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError>
             reason: args.reason.clone(),
         },
     )?;
-    drop(tx);
+    drop(write);
     let (state, check) = (&opened.round, &opened.window);
     for period in &check.spans {
         ui.warn(format!(
@@ -478,18 +472,11 @@ pub(super) fn begin_change<'w>(
 
 fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi round extend")?;
-    let config = ws.config()?;
-    let state = load(ctx, &ws, &config, &args.round)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
+    let mut write = Write::begin(ctx, &ws, "strategi round extend")?;
+    let state = load(ctx, &ws, &write.config, &args.round)?;
+    let (tx, who) = write.act();
     let done = actions::extend(
-        &mut tx,
+        tx,
         &who,
         &state,
         &args.party,
@@ -510,17 +497,10 @@ fn extend(ctx: &mut Ctx, ui: &mut Ui, args: &ExtendArgs) -> Result<(), CommandEr
 
 fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi round close")?;
-    let config = ws.config()?;
-    let state = load(ctx, &ws, &config, &args.round)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let who = Acting {
-        config: &config,
-        actor: &actor,
-        now: &now,
-    };
-    let done = actions::close(&mut tx, &who, &state, args.note.as_deref())?;
+    let mut write = Write::begin(ctx, &ws, "strategi round close")?;
+    let state = load(ctx, &ws, &write.config, &args.round)?;
+    let (tx, who) = write.act();
+    let done = actions::close(tx, &who, &state, args.note.as_deref())?;
     ui.emit(&done, |w| {
         writeln!(w, "Closed round {}.", paint(styles::BOLD, &state.def.id))
     })
