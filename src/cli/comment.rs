@@ -89,8 +89,8 @@ pub struct ListArgs {
     #[arg(long)]
     pub round: Option<String>,
     /// Only this party's comments.
-    #[arg(long)]
-    pub party: Option<String>,
+    #[arg(long, value_parser = parse::party)]
+    pub party: Option<PartyCode>,
     /// Only comments on this section.
     #[arg(long)]
     pub section: Option<String>,
@@ -278,7 +278,7 @@ struct Listed<'a> {
 fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let config = ws.config()?;
-    let party: Option<PartyCode> = args.party.as_deref().map(str::parse).transpose()?;
+    let party = args.party.clone();
     let rounds = all_comments(ctx, &ws, &config, args.round.as_deref())?;
     let mut findings = Vec::new();
     let mut comments: Vec<CommentState> = Vec::new();

@@ -16,7 +16,7 @@ use strategi::approval::{SubmissionRequest, submit};
 use strategi::calendar::format_date_words;
 use strategi::model::{Lang, MilestoneId, PartyCode};
 
-use super::round::one_line;
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -30,25 +30,19 @@ pub struct SubmitArgs {
     #[arg(value_name = "VERSION")]
     pub version: String,
     /// The party it is handed to (normally the approver).
-    #[arg(long, value_name = "PARTY")]
-    pub to: String,
+    #[arg(long, value_name = "PARTY", value_parser = parse::party)]
+    pub to: PartyCode,
     /// A note (recorded).
-    #[arg(long)]
+    #[arg(long, value_parser = parse::one_line("note"))]
     pub note: Option<String>,
     /// The milestone this hand-in completes (marked done today).
-    #[arg(long, value_name = "ID")]
-    pub milestone: Option<String>,
+    #[arg(long, value_name = "ID", value_parser = parse::milestone)]
+    pub milestone: Option<MilestoneId>,
 }
 
 /// Runs `submit`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &SubmitArgs) -> Result<(), CommandError> {
-    let to: PartyCode = args.to.parse()?;
-    let milestone: Option<MilestoneId> = args.milestone.as_deref().map(str::parse).transpose()?;
-    let note = args
-        .note
-        .as_deref()
-        .map(|n| one_line(n, "note"))
-        .transpose()?;
+    let (to, milestone, note) = (args.to.clone(), args.milestone.clone(), args.note.clone());
     let ws = ctx.workspace()?;
     let tx = ctx.begin(&ws, "strategi submit")?;
     let config = ws.config()?;
