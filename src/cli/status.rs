@@ -38,6 +38,9 @@ pub(super) struct PhaseView {
     pub round: Option<RecordId>,
     /// The phase in one sentence.
     pub summary: String,
+    /// How a terminal shows it.
+    #[serde(skip)]
+    style: anstyle::Style,
 }
 
 impl From<&Phase> for PhaseView {
@@ -48,6 +51,11 @@ impl From<&Phase> for PhaseView {
             date: p.date(),
             round: p.round().cloned(),
             summary: summary(p),
+            style: match p {
+                Phase::Approved { .. } => styles::GOOD,
+                Phase::ApprovalVoid { .. } => styles::BAD,
+                _ => styles::BOLD,
+            },
         }
     }
 }
@@ -151,12 +159,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     ui.emit(&status, |w| {
         let c = &status.case;
         writeln!(w, "{}", paint(styles::BOLD, &c.title))?;
-        let style = match status.phase.name {
-            "approved" => styles::GOOD,
-            "approval-void" => styles::BAD,
-            _ => styles::BOLD,
-        };
-        writeln!(w, "Phase     {}", paint(style, &status.phase.summary))?;
+        writeln!(
+            w,
+            "Phase     {}",
+            paint(status.phase.style, &status.phase.summary)
+        )?;
         if let Some(n) = &c.number {
             writeln!(w, "Case      {n}")?;
         }
