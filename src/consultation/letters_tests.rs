@@ -144,6 +144,7 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             attempts: 1,
             last_attempt: None,
             server_response: None,
+            by_hand: None,
         },
         eml_path: PathBuf::new(),
         state_path: PathBuf::new(),
@@ -227,7 +228,7 @@ fn the_acts_refuse_a_party_that_may_not_steer_and_a_closed_round() {
     let mut tx = ws
         .begin("test", Duration::from_secs(1), IdSeed::Fixed(2))
         .expect("begin");
-    let err = send(&mut tx, &config, &open, &actor("FIN"), &now()).expect_err("refused");
+    let err = send(&mut tx, &config, &open, &actor("FIN"), &now(), None).expect_err("refused");
     assert!(
         matches!(&err, LettersError::Refused(Refusal::MayNotSteer { by, .. }) if by.as_str() == "FIN"),
         "{err:?}"
@@ -246,7 +247,7 @@ fn the_acts_refuse_a_party_that_may_not_steer_and_a_closed_round() {
         "{err:?}"
     );
     let closed = state(&config, true);
-    let err = send(&mut tx, &config, &closed, &actor("DFD"), &now()).expect_err("closed");
+    let err = send(&mut tx, &config, &closed, &actor("DFD"), &now(), None).expect_err("closed");
     assert!(
         matches!(err, LettersError::Refused(Refusal::Closed { .. })),
         "{err:?}"
@@ -273,7 +274,7 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
     tx.write(&crate::consultation::round_path(&state.def.id), text);
     tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
         .expect("open");
-    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now())
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("letters");
     assert_eq!(issued.letters.len(), 4);
@@ -337,7 +338,7 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
         [refused[1].state.party.clone()]
     );
     assert!(
-        send(&mut tx, &config, &after, &actor("DFD"), &now())
+        send(&mut tx, &config, &after, &actor("DFD"), &now(), None)
             .expect("send")
             .is_none()
     );
@@ -404,14 +405,23 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
     tx.write(&crate::consultation::round_path(&state.def.id), text);
     tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
         .expect("open");
-    send(&mut tx, &config, &state, &actor("DFD"), &now())
+    send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("letters");
     let mailer = FakeMailer {
         refuse: "postmottak@kdd.example",
         delay: "postmottak@jd.example",
     };
-    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let delivered = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::all(false),
+    )
+    .expect("deliver")
+    .delivered;
     let by_party = |p: &str| {
         delivered
             .iter()
@@ -436,13 +446,22 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         date(2025, 11, 24),
         &work_calendar(&config),
     );
-    let again = send(&mut tx, &config, &after, &actor("DFD"), &now())
+    let again = send(&mut tx, &config, &after, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("a new letter");
     assert_eq!(again.letters.len(), 1);
     assert_eq!(again.letters[0].party.code.as_str(), "KDD");
     // A second delivery only tries what is queued: JD's old letter and KDD's new one.
-    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let delivered = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::all(false),
+    )
+    .expect("deliver")
+    .delivered;
     let mut parties: Vec<_> = delivered.iter().filter_map(|d| d.party.clone()).collect();
     parties.sort();
     assert_eq!(parties, ["JD", "KDD"]);
