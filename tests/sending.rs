@@ -494,3 +494,72 @@ fn the_deadline_rule_is_checked_again_when_the_round_is_sent_late() {
     assert!(r.stderr.contains("which has passed"), "{}", r.stderr);
     assert!(r.stderr.contains("round extend"), "{}", r.stderr);
 }
+
+/// Runs strategi in `ws` with the SMTP password variable set to `password`.
+fn run_with_password(env: &TestEnv, password: &str, args: &[&str]) -> Run {
+    let mut full = vec!["-C", "ws"];
+    full.extend_from_slice(args);
+    let out = env
+        .strategi_cmd(&full)
+        .env("STRATEGI_TEST_SMTP_PASSWORD", password)
+        .output()
+        .expect("run strategi");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_refused_login_is_a_configuration_error_and_the_letters_stay_queued() {
+    use crate::common::smtp::{Server, eml_files};
+    let env = TestEnv::new();
+    let received = env.path("received");
+    let server = Server::start_with_auth(&env.path(""), &received, "ola:riktig");
+    env.workspace_with_version("ws");
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(
+        &path,
+        text.replace(
+            "transport = \"outbox\"\n",
+            &format!(
+                "transport = \"smtp\"\nsmtp_url = \"smtp://ola@127.0.0.1:{}\"\npassword_env = \"STRATEGI_TEST_SMTP_PASSWORD\"\n",
+                server.port
+            ),
+        ),
+    )
+    .expect("config");
+    env.git("ws", &["commit", "-qam", "Mail settings"]).ok();
+    let r1 = open(&env, "FIN,KDD", "2025-11-28");
+
+    let r = run_with_password(&env, "feil", &["--as", "DFD", "round", "send", &r1]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("refused to log in"), "{}", r.stderr);
+    assert!(r.stderr.contains("535"), "{}", r.stderr);
+    assert!(r.stderr.contains("user name"), "{}", r.stderr);
+    assert!(r.stderr.contains("password_env"), "{}", r.stderr);
+    assert!(!r.stderr.contains("party's address"), "{}", r.stderr);
+    assert!(eml_files(&received).is_empty());
+    // Every letter stays queued; the delivery stopped at the first refusal.
+    let list = entries(&env);
+    assert_eq!(list.len(), 2);
+    assert!(
+        list.iter().all(|e| e["state"]["state"] == "queued"),
+        "{list:?}"
+    );
+    let attempts: u64 = list
+        .iter()
+        .map(|e| e["state"]["attempts"].as_u64().expect("attempts"))
+        .sum();
+    assert_eq!(attempts, 1, "{list:?}");
+    let show = env.run_in("ws", &["round", "show", &r1]).ok().stdout;
+    assert!(!show.contains("refused"), "{show}");
+
+    // With the right password, flush delivers both.
+    let r = run_with_password(&env, "riktig", &["outbox", "flush"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(eml_files(&received).len(), 2);
+    drop(server);
+}
