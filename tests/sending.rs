@@ -356,6 +356,13 @@ fn mark_sent_records_letters_sent_by_hand_in_one_commit() {
     );
     let r = env.assert_refused_unchanged("ws", &["--as", "DFD", "outbox", "mark-sent", &r1]);
     assert!(r.stderr.contains("could be any of"), "{}", r.stderr);
+    // Only the round's sender or the case owner may record its letters.
+    let r = env.assert_refused_unchanged("ws", &["--as", "FIN", "outbox", "mark-sent", &fin]);
+    assert!(
+        r.stderr.contains("FIN may not change round"),
+        "{}",
+        r.stderr
+    );
     // A known id beside an unknown one: nothing is recorded.
     env.assert_refused_unchanged("ws", &["--as", "DFD", "outbox", "mark-sent", &fin, "nope"]);
 

@@ -188,6 +188,7 @@ fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), Comm
     let now = ctx.clock.now();
     let done = strategi::consultation::letters::mark_sent(
         &mut tx,
+        &config,
         &actor,
         &now,
         &args.ids,

@@ -1177,15 +1177,17 @@ pub fn find_entry<'e>(
             }
         }
     }
+    // Close: contains it, or differs in a few characters (over the whole name, or over
+    // the start of it for a longer prefix).
+    let long = t.chars().count() >= 6;
     let mut suggestions: Vec<String> = entries
         .iter()
         .map(|e| e.name.clone())
         .filter(|n| {
-            !t.is_empty()
-                && (n.contains(t)
-                    || crate::document::edit_distance(n, t) <= 3
-                    || n.get(..t.len())
-                        .is_some_and(|p| crate::document::edit_distance(p, t) <= 2))
+            long && (n.contains(t)
+                || crate::document::edit_distance(n, t) <= 3
+                || n.get(..t.len())
+                    .is_some_and(|p| crate::document::edit_distance(p, t) <= 2))
         })
         .collect();
     suggestions.truncate(5);
@@ -1198,9 +1200,11 @@ pub fn find_entry<'e>(
 /// `outbox mark-sent`: records the letters `ids` name (see [`find_entry`]) as sent by
 /// hand by `actor` at `now`, with `note` ("sent by hand" when none), in one commit
 /// (`outbox-mark-sent`). Refuses, before anything is written, an id that names no
-/// entry or several, and a letter that was already sent.
+/// entry or several, a letter that was already sent, and a letter of a round the actor
+/// may not steer ([`rules::may_steer`]: its sender or the case owner).
 pub fn mark_sent(
     tx: &mut Transaction<'_>,
+    config: &Config,
     actor: &Actor,
     now: &ZonedDateTime,
     ids: &[String],
@@ -1229,6 +1233,11 @@ pub fn mark_sent(
                     .or(e.state.last_attempt),
                 by_hand: e.state.by_hand.is_some(),
             });
+        }
+        if let Some(id) = e.state.round.parse::<RecordId>().ok()
+            && let Ok((def, _)) = load_round(tx.workspace(), &id)
+        {
+            rules::may_steer(config, &def, &actor.party)?;
         }
         if !chosen.iter().any(|c| c.name == e.name) {
             chosen.push(e);
