@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use strategi::consultation::letters::{self, Delivered, MailerEnv, Outcome};
+use strategi::consultation::letters::{self, Delivery, MailerEnv, Outcome, Selection};
 use strategi::mail::Mailer;
 use strategi::model::{Config, Transport};
 use strategi::store::{Actor, Transaction};
@@ -43,37 +43,40 @@ pub fn mailer(config: &Config) -> Result<Option<Box<dyn Mailer>>, CommandError> 
     Ok(letters::mailer(config, env)?)
 }
 
-/// Delivers the outbox through `mailer` and commits the new states; `None` without a
-/// mailer (the `outbox` transport: nothing is delivered).
+/// Delivers what `what` selects from the outbox through `mailer` and commits the new
+/// states; `None` without a mailer (the `outbox` transport: nothing is delivered).
 pub fn deliver(
     tx: &mut Transaction<'_>,
+    config: &Config,
     mailer: Option<&dyn Mailer>,
     actor: &Actor,
     now: &jiff::ZonedDateTime,
-) -> Result<Option<Vec<Delivered>>, CommandError> {
+    what: &Selection,
+) -> Result<Option<Delivery>, CommandError> {
     match mailer {
         None => Ok(None),
-        Some(m) => Ok(Some(letters::deliver(tx, m, actor, now)?)),
+        Some(m) => Ok(Some(letters::deliver(tx, config, m, actor, now, what)?)),
     }
 }
 
-/// Writes one line per delivery to `w`.
+/// Writes one line per delivery to `w` (naming its round), then the letters held back
+/// and those of other rounds left queued.
 pub fn write_deliveries(
     w: &mut dyn std::io::Write,
-    delivered: &Option<Vec<Delivered>>,
+    delivery: &Option<Delivery>,
     config: &Config,
     outbox_dir: &Path,
 ) -> std::io::Result<()> {
     use super::ui::{paint, styles};
-    let Some(delivered) = delivered else {
+    let Some(delivery) = delivery else {
         writeln!(
             w,
-            "Transport is \"outbox\": the messages are in {}/ for sending by hand; set [mail] transport in strategi.toml to deliver them.",
+            "Transport is \"outbox\": the messages are in {}/ for sending by hand; set [mail] transport in strategi.toml to deliver them, or record what you sent with `strategi outbox mark-sent ID…`.",
             outbox_dir.display()
         )?;
         return Ok(());
     };
-    if delivered.is_empty() {
+    if delivery.delivered.is_empty() && delivery.held_back.is_empty() {
         writeln!(w, "Nothing was waiting in the outbox.")?;
     }
     let via = match config.mail.transport {
@@ -81,8 +84,9 @@ pub fn write_deliveries(
         Transport::Sendmail => "sendmail",
         Transport::Outbox => "outbox",
     };
-    for d in delivered {
+    for d in &delivery.delivered {
         let who = d.party.as_deref().unwrap_or("?");
+        let round = d.round.as_deref().unwrap_or("?");
         let state = match d.state {
             Outcome::Sent => paint(styles::GOOD, "delivered"),
             Outcome::Queued => paint(styles::WARN, "still queued"),
@@ -91,18 +95,54 @@ pub fn write_deliveries(
         };
         writeln!(
             w,
-            "  {who:5} {state} via {via}: {}",
+            "  round {round} {who:5} {state} via {via}: {}",
             d.response.as_deref().unwrap_or("")
+        )?;
+    }
+    if !delivery.held_back.is_empty() {
+        writeln!(
+            w,
+            "Held back {} queued letter(s) that are out of date (never delivered without being asked):",
+            delivery.held_back.len()
+        )?;
+        for h in &delivery.held_back {
+            writeln!(
+                w,
+                "  round {} {:5} {:12} {}: {}",
+                h.round,
+                h.party,
+                h.kind,
+                paint(styles::WARN, "held back"),
+                h.why
+            )?;
+        }
+        writeln!(
+            w,
+            "Deliver them anyway with `strategi outbox flush --stale`, or record letters sent by hand with `strategi outbox mark-sent ID…`."
+        )?;
+    }
+    if !delivery.other_rounds.is_empty() {
+        writeln!(
+            w,
+            "{} queued letter(s) of other rounds stay in the outbox; `strategi outbox flush` delivers them.",
+            delivery.other_rounds.len()
         )?;
     }
     Ok(())
 }
 
-/// An error when not every message was delivered (exit 1), or `Ok` when all were.
-pub fn check_delivered(delivered: &Option<Vec<Delivered>>) -> Result<(), CommandError> {
-    let Some(delivered) = delivered else {
+/// An error when not every message tried was delivered (exit 1), or `Ok` when all were.
+pub fn check_delivered(delivery: &Option<Delivery>) -> Result<(), CommandError> {
+    let Some(delivery) = delivery else {
         return Ok(());
     };
+    if let Some(answer) = &delivery.login_refused {
+        return Err(CommandError::user(format!(
+            "The mail server refused to log in ({answer}); no letter was refused for its address, and every letter stays queued."
+        ))
+        .hint("Check the user name in [mail] smtp_url and the password in the environment variable [mail] password_env names, then run `strategi outbox flush`."));
+    }
+    let delivered = &delivery.delivered;
     let queued = delivered
         .iter()
         .filter(|d| d.state == Outcome::Queued)
@@ -126,4 +166,39 @@ pub fn check_delivered(delivered: &Option<Vec<Delivered>>) -> Result<(), Command
         err = err.hint("Failed messages were refused for good: correct the party's address with the server's answer in mind, then run `strategi round send ROUND` again to send a new letter.");
     }
     Err(err)
+}
+
+/// The JSON fields of a delivery, for a command's output object: `delivery` (one entry
+/// per letter tried, naming its round; `null` for the `outbox` transport), `held_back`
+/// and `other_rounds_queued`, and `login_refused` when the server refused the login.
+pub fn json_fields(delivery: &Option<Delivery>) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    let d = delivery.as_ref();
+    m.insert(
+        "delivery".into(),
+        serde_json::json!(d.map(|d| &d.delivered)),
+    );
+    m.insert(
+        "held_back".into(),
+        serde_json::json!(d.map(|d| &d.held_back[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "other_rounds_queued".into(),
+        serde_json::json!(d.map(|d| &d.other_rounds[..]).unwrap_or_default()),
+    );
+    if let Some(l) = d.and_then(|d| d.login_refused.as_ref()) {
+        m.insert("login_refused".into(), serde_json::json!(l));
+    }
+    m
+}
+
+/// `fields` added to the JSON object `base`.
+pub fn with_fields(
+    mut base: serde_json::Value,
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    if let Some(obj) = base.as_object_mut() {
+        obj.extend(fields);
+    }
+    base
 }

@@ -1,8 +1,10 @@
-//! `strategi outbox list|flush`: the e-mails written, and their delivery.
+//! `strategi outbox list|flush|mark-sent`: the e-mails written, and their delivery.
 
 use clap::{Args, Subcommand};
 
 use strategi::mail::{DeliveryState, OUTBOX_DIR, Outbox};
+
+use strategi::consultation::letters::Selection;
 
 use super::letters;
 use super::ui::{paint, styles};
@@ -15,8 +17,37 @@ pub enum OutboxCommand {
     /// List the messages and where each stands.
     List(ListArgs),
     /// Deliver every queued message (new, or after a temporary error) through the
-    /// transport set in strategi.toml. A message the server accepted is never sent again.
-    Flush,
+    /// transport set in strategi.toml, naming the round of each. A message the server
+    /// accepted is never sent again. A queued letter whose deadline has passed since it
+    /// was written, or whose round was closed, is held back unless --stale is given.
+    Flush(FlushArgs),
+    /// Record messages as sent by hand (for example from your own mail client, with the
+    /// default transport "outbox"): each becomes sent, with a note, who and when, in
+    /// one commit.
+    ///
+    /// Example: strategi --as DFD outbox mark-sent r7k3q9x2mf.FIN --note "sent from the registry"
+    MarkSent(MarkSentArgs),
+}
+
+/// Options of `outbox flush`.
+#[derive(Debug, Args)]
+pub struct FlushArgs {
+    /// Deliver also letters that are out of date (their deadline has passed since they
+    /// were written, or their round was closed).
+    #[arg(long)]
+    pub stale: bool,
+}
+
+/// Arguments of `outbox mark-sent`.
+#[derive(Debug, Args)]
+pub struct MarkSentArgs {
+    /// The messages: entry names as `outbox list` shows them, or Message-IDs (or the
+    /// unambiguous start of either).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// A note (recorded; default "sent by hand").
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 /// Filters of `outbox list`.
@@ -34,7 +65,8 @@ pub struct ListArgs {
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &OutboxCommand) -> Result<(), CommandError> {
     match cmd {
         OutboxCommand::List(a) => list(ctx, ui, a),
-        OutboxCommand::Flush => flush(ctx, ui),
+        OutboxCommand::Flush(a) => flush(ctx, ui, a),
+        OutboxCommand::MarkSent(a) => mark_sent(ctx, ui, a),
     }
 }
 
@@ -89,19 +121,30 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
             let s = &e.state;
             let word = match s.state {
                 DeliveryState::Queued => paint(styles::WARN, "queued"),
+                DeliveryState::Sent if s.by_hand.is_some() => paint(styles::GOOD, "sent (by hand)"),
                 DeliveryState::Sent => paint(styles::GOOD, "sent  "),
                 DeliveryState::Failed => paint(styles::BAD, "failed"),
             };
             writeln!(
                 w,
-                "{word}  {}  {:12} {:5} {:12} {}",
+                "{word}  {}  {}  {:12} {:5} {:12} {}",
+                e.name,
                 s.created.strftime("%Y-%m-%d %H:%M"),
                 s.round,
                 s.party,
                 s.kind,
                 s.to.join(", ")
             )?;
-            if let Some(r) = &s.server_response {
+            if let Some(h) = &s.by_hand {
+                writeln!(
+                    w,
+                    "        {}: recorded by {} for {} at {}",
+                    h.note,
+                    h.person,
+                    h.by,
+                    h.at.strftime("%Y-%m-%d %H:%M UTC")
+                )?;
+            } else if let Some(r) = &s.server_response {
                 writeln!(w, "        {} attempt(s); last answer: {r}", s.attempts)?;
             }
         }
@@ -109,7 +152,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
     })
 }
 
-fn flush(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
+fn flush(ctx: &mut Ctx, ui: &mut Ui, args: &FlushArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, "strategi outbox flush")?;
     let config = ws.config()?;
@@ -117,14 +160,71 @@ fn flush(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
         return Err(CommandError::user(
             "[mail] transport is \"outbox\", so there is nothing to deliver through: messages stay in outbox/ for sending by hand.",
         )
-        .hint("Set transport = \"smtp\" (with smtp_url and password_env) or \"sendmail\" under [mail] in strategi.toml."));
+        .hint("Set transport = \"smtp\" (with smtp_url and password_env) or \"sendmail\" under [mail] in strategi.toml, or record letters you sent yourself with `strategi outbox mark-sent ID…`."));
     };
     let actor = ctx.actor(&ws, &config)?;
-    let delivered = letters::deliver(&mut tx, Some(mailer.as_ref()), &actor, &ctx.clock.now())?;
+    let delivered = letters::deliver(
+        &mut tx,
+        &config,
+        Some(mailer.as_ref()),
+        &actor,
+        &ctx.clock.now(),
+        &Selection::all(args.stale),
+    )?;
     drop(tx);
     let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();
-    ui.emit(&serde_json::json!({ "delivery": delivered }), |w| {
-        letters::write_deliveries(w, &delivered, &config, &outbox_dir)
-    })?;
+    ui.emit(
+        &serde_json::Value::Object(letters::json_fields(&delivered)),
+        |w| letters::write_deliveries(w, &delivered, &config, &outbox_dir),
+    )?;
     letters::check_delivered(&delivered)
+}
+
+fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, "strategi outbox mark-sent")?;
+    let config = ws.config()?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let done = strategi::consultation::letters::mark_sent(
+        &mut tx,
+        &config,
+        &actor,
+        &now,
+        &args.ids,
+        args.note.as_deref(),
+    )?;
+    drop(tx);
+    let json: Vec<_> = done
+        .entries
+        .iter()
+        .map(|(name, state)| {
+            serde_json::json!({
+                "entry": format!("{OUTBOX_DIR}/{name}.eml"),
+                "state": state,
+            })
+        })
+        .collect();
+    ui.emit(
+        &serde_json::json!({ "marked_sent": json, "commit": done.commit }),
+        |w| {
+            writeln!(
+                w,
+                "Recorded {} message(s) as sent by hand:",
+                done.entries.len()
+            )?;
+            for (name, s) in &done.entries {
+                writeln!(
+                    w,
+                    "  round {} {:5} {:12} {}  {}",
+                    s.round,
+                    s.party,
+                    s.kind,
+                    s.to.join(", "),
+                    paint(styles::DIM, name)
+                )?;
+            }
+            Ok(())
+        },
+    )
 }

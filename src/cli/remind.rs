@@ -104,7 +104,16 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         &now,
         only.as_deref(),
     )?;
-    let delivered = letters::deliver(&mut tx, mailer.as_deref(), &actor, &now)?;
+    let selection =
+        strategi::consultation::letters::Selection::round(&state.def.id, Some(&done.issued));
+    let delivered = letters::deliver(
+        &mut tx,
+        &config,
+        mailer.as_deref(),
+        &actor,
+        &now,
+        &selection,
+    )?;
     drop(tx);
     let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();
     let planned = &done.issued.letters;
@@ -113,7 +122,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         .map(|l| serde_json::json!({ "party": l.party.code, "lang": l.party.lang, "to": l.mail.to.address, "message_id": l.mail.message_id }))
         .collect();
     ui.emit(
-        &serde_json::json!({ "round": state.def.id, "reminded": reminded, "not_sent": done.not_sent, "commit": done.issued.commit, "delivery": delivered }),
+        &letters::with_fields(
+            serde_json::json!({ "round": state.def.id, "reminded": reminded, "not_sent": done.not_sent, "commit": done.issued.commit }),
+            letters::json_fields(&delivered),
+        ),
         |w| {
             writeln!(w, "Wrote {} reminder(s) in round {} to the outbox:", planned.len(), paint(styles::BOLD, &state.def.id))?;
             for l in planned {

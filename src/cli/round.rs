@@ -42,7 +42,23 @@ pub enum RoundCommand {
     /// Run it again after an interruption: only letters not yet issued are written, and
     /// a letter the server accepted is never sent twice. A letter the server refused for
     /// good is written anew (after the address is corrected).
-    Send(RoundRef),
+    ///
+    /// Only this round's letters are delivered; queued letters of other rounds stay for
+    /// `strategi outbox flush`. Sent later than the day the round was opened, the
+    /// deadline rule is checked again against the days actually left (framlegging at
+    /// least three weeks, høring at least six): too few are refused without --reason.
+    Send(SendArgs),
+}
+
+/// Arguments of `round send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The round's id (or the start of it, or "latest").
+    pub round: String,
+    /// Why sending with fewer days left than the rule asks is acceptable (recorded in
+    /// the commit).
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 /// Arguments of `round open`.
@@ -114,7 +130,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &RoundCommand) -> Result<(), Command
         RoundCommand::Show(a) => show(ctx, ui, &a.round),
         RoundCommand::Extend(a) => extend(ctx, ui, a),
         RoundCommand::Close(a) => close(ctx, ui, a),
-        RoundCommand::Send(a) => send(ctx, ui, &a.round),
+        RoundCommand::Send(a) => send(ctx, ui, a),
     }
 }
 
@@ -506,15 +522,35 @@ fn close(ctx: &mut Ctx, ui: &mut Ui, args: &CloseArgs) -> Result<(), CommandErro
     })
 }
 
-fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
+fn send(ctx: &mut Ctx, ui: &mut Ui, args: &SendArgs) -> Result<(), CommandError> {
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| one_line(r, "reason"))
+        .transpose()?;
     let ws = ctx.workspace()?;
-    let (mut tx, config, state) = begin_change(ctx, &ws, spec, "strategi round send")?;
+    let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round send")?;
     // A transport that cannot work is refused before anything is written.
     let mailer = letters::mailer(&config)?;
     let actor = ctx.actor(&ws, &config)?;
     let now = ctx.clock.now();
-    let done = strategi::consultation::letters::send(&mut tx, &config, &state, &actor, &now)?;
-    let delivered = letters::deliver(&mut tx, mailer.as_deref(), &actor, &now)?;
+    let done = strategi::consultation::letters::send(
+        &mut tx,
+        &config,
+        &state,
+        &actor,
+        &now,
+        reason.as_deref(),
+    )?;
+    let selection = strategi::consultation::letters::Selection::round(&state.def.id, done.as_ref());
+    let delivered = letters::deliver(
+        &mut tx,
+        &config,
+        mailer.as_deref(),
+        &actor,
+        &now,
+        &selection,
+    )?;
     drop(tx);
     let outbox_dir = strategi::mail::Outbox::in_workspace(&ws)
         .dir()
@@ -534,12 +570,14 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
         })
         .collect();
     ui.emit(
-        &serde_json::json!({
-            "round": state.def.id,
-            "letters": issued,
-            "commit": done.as_ref().map(|d| &d.commit),
-            "delivery": delivered,
-        }),
+        &letters::with_fields(
+            serde_json::json!({
+                "round": state.def.id,
+                "letters": issued,
+                "commit": done.as_ref().map(|d| &d.commit),
+            }),
+            letters::json_fields(&delivered),
+        ),
         |w| {
             if planned.is_empty() {
                 writeln!(

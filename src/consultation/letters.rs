@@ -16,7 +16,14 @@
 //!   delivery that follows. From that commit on the letters exist and are never
 //!   rendered again.
 //! - [`deliver`] flushes the outbox through a [`Mailer`] and commits the new delivery
-//!   states (`outbox-deliver`), with any a crashed earlier delivery left behind.
+//!   states (`outbox-deliver`), with any a crashed earlier delivery left behind. What
+//!   it takes is a [`Selection`]: the letters just issued, those of one round
+//!   (`round send`, `remind`) or every queued letter (`outbox flush`); a queued letter
+//!   whose deadline has passed since it was written, or whose round was closed, is
+//!   held back ([`HeldBack`]) unless the selection says to deliver stale letters.
+//! - [`mark_sent`] records letters sent by hand (`outbox-mark-sent`).
+//! - [`send`] checks the deadline rule again against the days actually left when the
+//!   letters go out later than the day the round was opened.
 //!
 //! So `round send` and `remind` are two commits under one lock. A crash between them
 //! leaves queued entries that `outbox flush` delivers; a crash during delivery leaves
@@ -25,26 +32,29 @@
 //! Nothing here reads the environment: the SMTP password and the sendmail program come
 //! in through [`MailerEnv`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use jiff::civil::Date;
 use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
-use crate::calendar::{format_date_long, oslo, work_calendar};
+use crate::calendar::{ConsultationKind, format_date_long, oslo, work_calendar};
 use crate::document::html::{html_body, html_page};
 use crate::document::{Document, SourceFile};
 use crate::mail::{
-    Attachment, DeliveryState, FormContext, FormSection, LetterContext, LetterKind, MailError,
-    Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutgoingMail, Renderer,
-    SendmailMailer, SmtpMailer, message_id, subject_token_for,
+    Attachment, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext, LetterKind,
+    MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutgoingMail,
+    Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
 };
 use crate::model::{
     Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
 };
 use crate::store::{Actor, CommitInfo, StoreError, Transaction, Workspace};
 
-use super::{Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, rules};
+use super::{
+    Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, load_round, rules,
+};
 
 /// Why letters could not be planned, queued, recorded or delivered. Messages are full
 /// sentences; [`LettersError::hint`] says what to do.
@@ -94,6 +104,79 @@ pub enum LettersError {
         /// The round.
         round: RecordId,
     },
+    /// A recipient's deadline has passed: a letter now would ask for an answer already due.
+    #[error(
+        "{party}'s deadline in round {round} was {due}, which has passed ({today}); a letter now would ask for an answer that is already due."
+    )]
+    DeadlinePassed {
+        /// The round.
+        round: RecordId,
+        /// The recipient.
+        party: PartyCode,
+        /// Its deadline.
+        due: Date,
+        /// Today.
+        today: Date,
+    },
+    /// The round is sent later than it was opened, and the days left are fewer than the
+    /// rule for its kind asks, with no reason given.
+    #[error(
+        "Round {round} was opened on {opened}; sent today ({today}), {parties} would have only {days_left} days to answer (to {due}), but a {kind} needs at least {minimum_days}."
+    )]
+    SentTooLate {
+        /// The round.
+        round: RecordId,
+        /// The kind's code.
+        kind: &'static str,
+        /// When the round was opened.
+        opened: Date,
+        /// Today.
+        today: Date,
+        /// The recipients with too few days left, as "FIN and KDD".
+        parties: String,
+        /// The fewest days left.
+        days_left: i64,
+        /// The deadline with the fewest days left.
+        due: Date,
+        /// The rule's minimum.
+        minimum_days: u32,
+        /// The earliest deadline the rule allows from today.
+        earliest: Date,
+        /// The first recipient with too few days (for the hint's example).
+        first: PartyCode,
+    },
+    /// `outbox mark-sent` was given an id that names no outbox entry.
+    #[error("There is no message \"{id}\" in the outbox.")]
+    UnknownEntry {
+        /// The id given.
+        id: String,
+        /// Entry names close to it.
+        suggestions: Vec<String>,
+    },
+    /// `outbox mark-sent` was given an id that names several outbox entries.
+    #[error("\"{id}\" could be any of the messages {}.", candidates.join(", "))]
+    AmbiguousEntry {
+        /// The id given.
+        id: String,
+        /// The entries it could be.
+        candidates: Vec<String>,
+    },
+    /// `outbox mark-sent` was given a letter that was already sent.
+    #[error("{OUTBOX_DIR}/{entry}.eml was already sent{}{}.", when.map(|w| format!(" on {}", w.strftime("%Y-%m-%d %H:%M UTC"))).unwrap_or_default(), if *by_hand { " (recorded as sent by hand)" } else { "" })]
+    AlreadySent {
+        /// The entry.
+        entry: String,
+        /// When (the server's acceptance or the hand record), if known.
+        when: Option<Timestamp>,
+        /// Whether it was recorded as sent by hand.
+        by_hand: bool,
+    },
+    /// The note of `outbox mark-sent` is not one line of text.
+    #[error("{message}")]
+    BadNote {
+        /// What is wrong.
+        message: String,
+    },
     /// The transport is SMTP, but there is no URL.
     #[error("[mail] transport is \"smtp\", but smtp_url is not set in strategi.toml.")]
     NoSmtpUrl,
@@ -121,6 +204,39 @@ impl LettersError {
                 "Add smtp_url = \"smtp://smtp.dep.example:587?tls=required\" under [mail], or set transport = \"outbox\"."
                     .into(),
             ),
+            LettersError::DeadlinePassed { round, party, .. } => Some(format!(
+                "Give {party} a new deadline with `strategi round extend {round} --party {party} --due DATE`, then send again."
+            )),
+            LettersError::SentTooLate {
+                round,
+                earliest,
+                first,
+                ..
+            } => Some(format!(
+                "Give more time with `strategi round extend {round} --party {first} --due {earliest}` (for each party named), or send anyway and say why with `strategi round send {round} --reason \"...\"` (recorded in the commit)."
+            )),
+            LettersError::UnknownEntry { suggestions, .. } if !suggestions.is_empty() => {
+                Some(format!(
+                    "Did you mean {}? See the messages with `strategi outbox list`.",
+                    suggestions
+                        .iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ))
+            }
+            LettersError::UnknownEntry { .. } => Some(
+                "See the messages with `strategi outbox list`; give an entry name or a Message-ID (or the start of one)."
+                    .into(),
+            ),
+            LettersError::AmbiguousEntry { .. } => Some("Give more of the name.".into()),
+            LettersError::AlreadySent { .. } => Some(
+                "Nothing to record: leave it out. See where each message stands with `strategi outbox list`."
+                    .into(),
+            ),
+            LettersError::BadNote { .. } => {
+                Some("Give the note as one line, e.g. --note \"sent from the registry's mailbox\".".into())
+            }
             LettersError::SenderGone { .. }
             | LettersError::Store(_)
             | LettersError::Mail(_) => None,
@@ -454,16 +570,20 @@ pub fn parties_count(n: usize) -> String {
     format!("{n} part{}", if n == 1 { "y" } else { "ies" })
 }
 
-/// `round send`'s first step: checks that `actor` may change the round, then writes
+/// `round send`'s first step: checks that `actor` may change the round and, when the
+/// letters go out later than the day the round was opened, the deadline rule against
+/// the days actually left ([`check_days_left`]; refused without `reason`), then writes
 /// the round letter to every recipient [`to_send`] names, queues the letters in the
 /// outbox, records a `sent` fact per letter and commits that (keeping the lock for
-/// [`deliver`]). `None` when every recipient has had its letter (nothing is written).
+/// [`deliver`]; a reason is recorded in the commit body). `None` when every recipient
+/// has had its letter (nothing is written).
 pub fn send(
     tx: &mut Transaction<'_>,
     config: &Config,
     state: &RoundState,
     actor: &Actor,
     now: &ZonedDateTime,
+    reason: Option<&str>,
 ) -> Result<Option<Issued>, LettersError> {
     rules::may_change(config, state, &actor.party)?;
     let outbox = Outbox::in_workspace(tx.workspace()).list()?;
@@ -471,12 +591,24 @@ pub fn send(
     if parties.is_empty() {
         return Ok(None);
     }
+    let today = now.timestamp().to_zoned_datetime(oslo()).date();
+    let late = check_days_left(config, state, &parties, today, reason)?;
     let summary = format!(
         "Send round {} ({}) to {}",
         state.def.id,
         state.def.version,
         parties_count(parties.len())
     );
+    let note = late.map(|l| {
+        format!(
+            "Sent on {today} with {} days left for answers (to {}), fewer than the {} a {} needs. Reason: {}",
+            l.days_left,
+            l.due,
+            l.minimum_days,
+            state.def.kind.code(),
+            l.reason
+        )
+    });
     issue(
         tx,
         config,
@@ -486,9 +618,98 @@ pub fn send(
         &parties,
         LetterKind::RoundLetter,
         &summary,
+        note.as_deref(),
         Action::RoundSend,
     )
     .map(Some)
+}
+
+/// A send later than the rule allows, accepted with a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateSend {
+    /// The fewest days left.
+    pub days_left: i64,
+    /// The deadline with the fewest days left.
+    pub due: Date,
+    /// The rule's minimum.
+    pub minimum_days: u32,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// The deadline rule ([`rules::deadline`]) checked again on the day the letters go out:
+/// from `today` to each recipient's deadline (an extended one included). On the day the
+/// round was opened the check made then stands (`Ok(None)`). A deadline that has passed
+/// is refused; too few days left are refused without `reason`, and with one the send
+/// is accepted as a [`LateSend`].
+pub fn check_days_left(
+    config: &Config,
+    state: &RoundState,
+    parties: &[&PartyState],
+    today: Date,
+    reason: Option<&str>,
+) -> Result<Option<LateSend>, LettersError> {
+    if today <= state.def.opened {
+        return Ok(None);
+    }
+    let cal = work_calendar(config);
+    let kind: ConsultationKind = state.def.kind;
+    let mut short: Vec<(&PartyState, i64, u32, Date)> = Vec::new();
+    for p in parties {
+        if p.due < today {
+            return Err(LettersError::DeadlinePassed {
+                round: state.def.id.clone(),
+                party: p.party.clone(),
+                due: p.due,
+                today,
+            });
+        }
+        match rules::deadline(kind, today, p.due, &cal, None) {
+            Ok(_) => {}
+            Err(Refusal::DeadlineTooShort {
+                minimum_days,
+                actual_days,
+                earliest,
+                ..
+            }) => short.push((p, actual_days, minimum_days, earliest)),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let Some(&(worst, days_left, minimum_days, earliest)) = short
+        .iter()
+        .min_by_key(|(p, days, _, _)| (*days, p.party.clone()))
+    else {
+        return Ok(None);
+    };
+    match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Ok(Some(LateSend {
+            days_left,
+            due: worst.due,
+            minimum_days,
+            reason: r.to_string(),
+        })),
+        None => {
+            let names: Vec<&str> = short.iter().map(|(p, ..)| p.party.as_str()).collect();
+            let parties = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} and {last}", rest.join(", "))
+                }
+                _ => names.join(""),
+            };
+            Err(LettersError::SentTooLate {
+                round: state.def.id.clone(),
+                kind: kind.code(),
+                opened: state.def.opened,
+                today,
+                parties,
+                days_left,
+                due: worst.due,
+                minimum_days,
+                earliest,
+                first: worst.party.clone(),
+            })
+        }
+    }
 }
 
 /// What a `remind` did.
@@ -533,6 +754,7 @@ pub fn remind(
         &targets.due,
         LetterKind::Reminder,
         &summary,
+        None,
         Action::Remind,
     )?;
     Ok(Reminded {
@@ -542,7 +764,8 @@ pub fn remind(
 }
 
 /// Renders a letter of `kind` to each of `parties`, queues them in the outbox, records
-/// a fact per letter, and commits that (`summary`, `action`) keeping the lock.
+/// a fact per letter, and commits that (`summary`, `note` first in the body, `action`)
+/// keeping the lock.
 #[allow(clippy::too_many_arguments)]
 fn issue(
     tx: &mut Transaction<'_>,
@@ -553,6 +776,7 @@ fn issue(
     parties: &[&PartyState],
     kind: LetterKind,
     summary: &str,
+    note: Option<&str>,
     action: Action,
 ) -> Result<Issued, LettersError> {
     let kit = LetterKit::load(tx.workspace(), state)?;
@@ -593,6 +817,10 @@ fn issue(
         })
         .collect::<Vec<_>>()
         .join("\n");
+    let body = match note {
+        Some(n) => format!("{n}\n\n{body}"),
+        None => body,
+    };
     let commit = tx.commit_and_continue(summary, &body, action, actor, now)?;
     Ok(Issued {
         letters,
@@ -641,17 +869,175 @@ pub struct Delivered {
     pub response: Option<String>,
 }
 
-/// Delivers every queued entry of the workspace's outbox through `mailer` (under the
-/// transaction's lock), then commits every outbox state file that differs from HEAD:
-/// those just written, and any a crashed earlier delivery left behind.
+/// Which queued letters a [`deliver`] takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Only letters of this round (besides `issued`); `None` for every round.
+    pub round: Option<String>,
+    /// Entries issued by this very command: always delivered (they are what was meant).
+    pub issued: Vec<String>,
+    /// Deliver stale letters too (`outbox flush --stale`): see [`HoldReason`].
+    pub stale: bool,
+}
+
+impl Selection {
+    /// The letters of `round`, with those just issued.
+    pub fn round(round: &RecordId, issued: Option<&Issued>) -> Selection {
+        Selection {
+            round: Some(round.to_string()),
+            issued: issued
+                .map(|i| i.letters.iter().map(|l| l.entry.clone()).collect())
+                .unwrap_or_default(),
+            stale: false,
+        }
+    }
+
+    /// Every queued letter; stale ones only with `stale`.
+    pub fn all(stale: bool) -> Selection {
+        Selection {
+            round: None,
+            issued: Vec::new(),
+            stale,
+        }
+    }
+}
+
+/// Why a queued letter was held back instead of delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum HoldReason {
+    /// The party's deadline passed after the letter was written.
+    DeadlinePassed {
+        /// The (effective) deadline.
+        due: Date,
+    },
+    /// The round was closed.
+    RoundClosed,
+    /// The round is not in the workspace (or cannot be read).
+    RoundUnknown,
+}
+
+impl std::fmt::Display for HoldReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HoldReason::DeadlinePassed { due } => write!(f, "its deadline {due} has passed"),
+            HoldReason::RoundClosed => f.write_str("its round is closed"),
+            HoldReason::RoundUnknown => f.write_str("its round is not in the workspace"),
+        }
+    }
+}
+
+/// A queued letter that was not delivered because it is stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldBack {
+    /// The entry's name in `outbox/`.
+    pub entry: String,
+    /// The round.
+    pub round: String,
+    /// The party.
+    pub party: String,
+    /// What it is (`round-letter`, `reminder`).
+    pub kind: String,
+    /// Why it was held back.
+    #[serde(flatten)]
+    pub why: HoldReason,
+}
+
+/// What a [`deliver`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// The letters tried, in the order they went.
+    pub delivered: Vec<Delivered>,
+    /// Queued letters not tried because they are stale (deliver them with
+    /// [`Selection::stale`]).
+    pub held_back: Vec<HeldBack>,
+    /// Queued letters of other rounds, left for `outbox flush` (entry names).
+    pub other_rounds: Vec<String>,
+    /// Set when the server refused the login: the delivery stopped there, the letters
+    /// stay queued, and the configuration (user name, password) must be fixed.
+    pub login_refused: Option<String>,
+}
+
+/// Whether a queued letter is stale on `today`: its round was closed, or the party's
+/// effective deadline lies between the day it was written and today.
+fn hold_reason(
+    entry: &OutboxEntry,
+    round: Option<&RoundState>,
+    today: Date,
+    cal: &crate::calendar::WorkCalendar,
+) -> Option<HoldReason> {
+    let Some(round) = round else {
+        return Some(HoldReason::RoundUnknown);
+    };
+    if round.closed.is_some() {
+        return Some(HoldReason::RoundClosed);
+    }
+    let due = round
+        .parties
+        .iter()
+        .find(|p| p.party.as_str() == entry.state.party)
+        .map_or(round.def.due, |p| p.due);
+    let effective = cal.adjust_deadline(due).map_or(due, |a| a.date);
+    let written = entry.state.created.to_zoned_datetime(oslo()).date();
+    (written <= effective && effective < today)
+        .then_some(HoldReason::DeadlinePassed { due: effective })
+}
+
+/// Delivers the queued entries of the workspace's outbox that `what` selects through
+/// `mailer` (under the transaction's lock), holding back stale ones (unless
+/// `what.stale`), then commits every outbox state file that differs from HEAD: those
+/// just written, and any a crashed earlier delivery left behind.
 pub fn deliver(
     tx: &mut Transaction<'_>,
+    config: &Config,
     mailer: &dyn Mailer,
     actor: &Actor,
     now: &ZonedDateTime,
-) -> Result<Vec<Delivered>, LettersError> {
-    let outbox = Outbox::in_workspace(tx.workspace());
-    let outcomes = outbox.deliver_pending(mailer, now.timestamp())?;
+    what: &Selection,
+) -> Result<Delivery, LettersError> {
+    let ws = tx.workspace();
+    let outbox = Outbox::in_workspace(ws);
+    let today = now.timestamp().to_zoned_datetime(oslo()).date();
+    let cal = work_calendar(config);
+    let mut rounds: HashMap<String, Option<RoundState>> = HashMap::new();
+    let mut held_back = Vec::new();
+    let mut other_rounds = Vec::new();
+    let mut select = |e: &OutboxEntry| -> bool {
+        if what.issued.contains(&e.name) {
+            return true;
+        }
+        if what.round.as_ref().is_some_and(|r| r != &e.state.round) {
+            other_rounds.push(e.name.clone());
+            return false;
+        }
+        if what.stale {
+            return true;
+        }
+        let round = rounds.entry(e.state.round.clone()).or_insert_with(|| {
+            let id = e.state.round.parse::<RecordId>().ok()?;
+            let (def, facts) = load_round(ws, &id).ok()?;
+            Some(RoundState::fold(def, facts, config, today, &cal))
+        });
+        match hold_reason(e, round.as_ref(), today, &cal) {
+            None => true,
+            Some(why) => {
+                held_back.push(HeldBack {
+                    entry: e.name.clone(),
+                    round: e.state.round.clone(),
+                    party: e.state.party.clone(),
+                    kind: e.state.kind.clone(),
+                    why,
+                });
+                false
+            }
+        }
+    };
+    let watched = Watched {
+        inner: mailer,
+        login_refused: std::cell::RefCell::new(None),
+    };
+    let outcomes = outbox.deliver_selected(&watched, now.timestamp(), &mut select)?;
+    let login_refused = watched.login_refused.into_inner();
     let delivered: Vec<Delivered> = outcomes
         .into_iter()
         .map(|(name, result)| match result {
@@ -676,11 +1062,11 @@ pub fn deliver(
         })
         .collect();
     // (Not temporary files a crash may have left: their names start with a dot.)
-    for rel in tx.workspace().changed_files(OUTBOX_DIR)? {
+    for rel in ws.changed_files(OUTBOX_DIR)? {
         if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
             continue;
         }
-        let path = tx.workspace().root().join(&rel);
+        let path = ws.root().join(&rel);
         let bytes = std::fs::read(&path).map_err(MailError::io("read", &path))?;
         tx.write(&rel, bytes);
     }
@@ -693,8 +1079,9 @@ pub fn deliver(
             .iter()
             .map(|d| {
                 format!(
-                    "{}: {}{}",
+                    "{} ({}): {}{}",
                     d.entry,
+                    d.round.as_deref().unwrap_or("?"),
                     d.state,
                     d.response
                         .as_deref()
@@ -715,7 +1102,178 @@ pub fn deliver(
             now,
         )?;
     }
-    Ok(delivered)
+    Ok(Delivery {
+        delivered,
+        held_back,
+        other_rounds,
+        login_refused,
+    })
+}
+
+/// A mailer that remembers a refused login ([`crate::mail::DeliveryError::Configuration`]).
+struct Watched<'m> {
+    inner: &'m dyn Mailer,
+    login_refused: std::cell::RefCell<Option<String>>,
+}
+
+impl Mailer for Watched<'_> {
+    fn deliver(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        eml: &[u8],
+    ) -> Result<crate::mail::DeliveryReceipt, crate::mail::DeliveryError> {
+        let result = self.inner.deliver(envelope_from, to, eml);
+        if let Err(crate::mail::DeliveryError::Configuration { message }) = &result {
+            *self.login_refused.borrow_mut() = Some(message.clone());
+        }
+        result
+    }
+}
+
+/// What [`mark_sent`] recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkedSent {
+    /// The entries, with their new states.
+    pub entries: Vec<(String, crate::mail::OutboxState)>,
+    /// The commit.
+    pub commit: CommitInfo,
+}
+
+/// Finds the outbox entry `id` names: an entry name (with or without `outbox/` and
+/// `.eml`/`.toml`) or a Message-ID (with or without `<>`), or the unambiguous start of
+/// either.
+pub fn find_entry<'e>(
+    entries: &'e [OutboxEntry],
+    id: &str,
+) -> Result<&'e OutboxEntry, LettersError> {
+    let t = id.trim();
+    let t = t.strip_prefix(&format!("{OUTBOX_DIR}/")).unwrap_or(t);
+    let t = t
+        .strip_suffix(".eml")
+        .or_else(|| t.strip_suffix(".toml"))
+        .unwrap_or(t);
+    let t = t.trim_start_matches('<').trim_end_matches('>');
+    let bare = |m: &str| m.trim_start_matches('<').trim_end_matches('>').to_string();
+    if !t.is_empty() {
+        if let Some(e) = entries
+            .iter()
+            .find(|e| e.name == t || bare(&e.state.message_id) == t)
+        {
+            return Ok(e);
+        }
+        let hits: Vec<&OutboxEntry> = entries
+            .iter()
+            .filter(|e| e.name.starts_with(t) || bare(&e.state.message_id).starts_with(t))
+            .collect();
+        match hits.as_slice() {
+            [one] => return Ok(one),
+            [] => {}
+            many => {
+                return Err(LettersError::AmbiguousEntry {
+                    id: id.to_string(),
+                    candidates: many.iter().map(|e| e.name.clone()).collect(),
+                });
+            }
+        }
+    }
+    // Close: contains it, or differs in a few characters (over the whole name, or over
+    // the start of it for a longer prefix).
+    let long = t.chars().count() >= 6;
+    let mut suggestions: Vec<String> = entries
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|n| {
+            long && (n.contains(t)
+                || crate::document::edit_distance(n, t) <= 3
+                || n.get(..t.len())
+                    .is_some_and(|p| crate::document::edit_distance(p, t) <= 2))
+        })
+        .collect();
+    suggestions.truncate(5);
+    Err(LettersError::UnknownEntry {
+        id: id.to_string(),
+        suggestions,
+    })
+}
+
+/// `outbox mark-sent`: records the letters `ids` name (see [`find_entry`]) as sent by
+/// hand by `actor` at `now`, with `note` ("sent by hand" when none), in one commit
+/// (`outbox-mark-sent`). Refuses, before anything is written, an id that names no
+/// entry or several, a letter that was already sent, and a letter of a round the actor
+/// may not steer ([`rules::may_steer`]: its sender or the case owner).
+pub fn mark_sent(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    actor: &Actor,
+    now: &ZonedDateTime,
+    ids: &[String],
+    note: Option<&str>,
+) -> Result<MarkedSent, LettersError> {
+    let outbox = Outbox::in_workspace(tx.workspace());
+    let entries = outbox.list()?;
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("sent by hand");
+    let note = crate::model::one_line(note, "note").map_err(|e| LettersError::BadNote {
+        message: e.to_string(),
+    })?;
+    let mut chosen: Vec<&OutboxEntry> = Vec::new();
+    for id in ids {
+        let e = find_entry(&entries, id)?;
+        if e.state.state == DeliveryState::Sent {
+            return Err(LettersError::AlreadySent {
+                entry: e.name.clone(),
+                when: e
+                    .state
+                    .by_hand
+                    .as_ref()
+                    .map(|h| h.at)
+                    .or(e.state.last_attempt),
+                by_hand: e.state.by_hand.is_some(),
+            });
+        }
+        if let Some(id) = e.state.round.parse::<RecordId>().ok()
+            && let Ok((def, _)) = load_round(tx.workspace(), &id)
+        {
+            rules::may_steer(config, &def, &actor.party)?;
+        }
+        if !chosen.iter().any(|c| c.name == e.name) {
+            chosen.push(e);
+        }
+    }
+    let hand = HandDelivery {
+        by: actor.party.to_string(),
+        person: format!("{} <{}>", actor.name, actor.email),
+        at: now.timestamp(),
+        note,
+    };
+    let mut out = Vec::new();
+    for e in &chosen {
+        let state = e.state.sent_by_hand(hand.clone());
+        tx.write(
+            &Outbox::workspace_path(&format!("{}.toml", e.name)),
+            state.to_toml()?.into_bytes(),
+        );
+        out.push((e.name.clone(), state));
+    }
+    let body = out
+        .iter()
+        .map(|(name, s)| format!("{name} ({} {}): {}", s.round, s.party, hand.note))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commit = tx.commit_and_continue(
+        &format!("Record {} message(s) as sent by hand", out.len()),
+        &body,
+        Action::OutboxMarkSent,
+        actor,
+        now,
+    )?;
+    Ok(MarkedSent {
+        entries: out,
+        commit,
+    })
 }
 
 #[cfg(test)]

@@ -144,6 +144,7 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             attempts: 1,
             last_attempt: None,
             server_response: None,
+            by_hand: None,
         },
         eml_path: PathBuf::new(),
         state_path: PathBuf::new(),
@@ -227,7 +228,7 @@ fn the_acts_refuse_a_party_that_may_not_steer_and_a_closed_round() {
     let mut tx = ws
         .begin("test", Duration::from_secs(1), IdSeed::Fixed(2))
         .expect("begin");
-    let err = send(&mut tx, &config, &open, &actor("FIN"), &now()).expect_err("refused");
+    let err = send(&mut tx, &config, &open, &actor("FIN"), &now(), None).expect_err("refused");
     assert!(
         matches!(&err, LettersError::Refused(Refusal::MayNotSteer { by, .. }) if by.as_str() == "FIN"),
         "{err:?}"
@@ -246,7 +247,7 @@ fn the_acts_refuse_a_party_that_may_not_steer_and_a_closed_round() {
         "{err:?}"
     );
     let closed = state(&config, true);
-    let err = send(&mut tx, &config, &closed, &actor("DFD"), &now()).expect_err("closed");
+    let err = send(&mut tx, &config, &closed, &actor("DFD"), &now(), None).expect_err("closed");
     assert!(
         matches!(err, LettersError::Refused(Refusal::Closed { .. })),
         "{err:?}"
@@ -273,7 +274,7 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
     tx.write(&crate::consultation::round_path(&state.def.id), text);
     tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
         .expect("open");
-    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now())
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("letters");
     assert_eq!(issued.letters.len(), 4);
@@ -337,7 +338,7 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
         [refused[1].state.party.clone()]
     );
     assert!(
-        send(&mut tx, &config, &after, &actor("DFD"), &now())
+        send(&mut tx, &config, &after, &actor("DFD"), &now(), None)
             .expect("send")
             .is_none()
     );
@@ -404,14 +405,23 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
     tx.write(&crate::consultation::round_path(&state.def.id), text);
     tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
         .expect("open");
-    send(&mut tx, &config, &state, &actor("DFD"), &now())
+    send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("letters");
     let mailer = FakeMailer {
         refuse: "postmottak@kdd.example",
         delay: "postmottak@jd.example",
     };
-    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let delivered = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::all(false),
+    )
+    .expect("deliver")
+    .delivered;
     let by_party = |p: &str| {
         delivered
             .iter()
@@ -436,14 +446,201 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         date(2025, 11, 24),
         &work_calendar(&config),
     );
-    let again = send(&mut tx, &config, &after, &actor("DFD"), &now())
+    let again = send(&mut tx, &config, &after, &actor("DFD"), &now(), None)
         .expect("send")
         .expect("a new letter");
     assert_eq!(again.letters.len(), 1);
     assert_eq!(again.letters[0].party.code.as_str(), "KDD");
     // A second delivery only tries what is queued: JD's old letter and KDD's new one.
-    let delivered = deliver(&mut tx, &mailer, &actor("DFD"), &now()).expect("deliver");
+    let delivered = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::all(false),
+    )
+    .expect("deliver")
+    .delivered;
     let mut parties: Vec<_> = delivered.iter().filter_map(|d| d.party.clone()).collect();
     parties.sort();
     assert_eq!(parties, ["JD", "KDD"]);
+}
+
+#[test]
+fn the_days_left_are_checked_again_after_the_opening_day() {
+    let config = config();
+    // def(): a framlegging opened 2025-11-03, due 2025-12-22.
+    let state = state(&config, false);
+    let all: Vec<&PartyState> = state.parties.iter().collect();
+    // On the opening day the check made then stands, and with enough days left too.
+    assert_eq!(
+        check_days_left(&config, &state, &all, date(2025, 11, 3), None).expect("ok"),
+        None
+    );
+    assert_eq!(
+        check_days_left(&config, &state, &all, date(2025, 12, 1), None).expect("ok"),
+        None
+    );
+    // 2025-12-02 leaves 20 days: refused without a reason, naming every party.
+    let err = check_days_left(&config, &state, &all, date(2025, 12, 2), None)
+        .expect_err("too late")
+        .to_string();
+    assert!(err.contains("FIN, KDD, JD and SMK"), "{err}");
+    assert!(err.contains("only 20 days"), "{err}");
+    assert!(err.contains("at least 21"), "{err}");
+    let late = check_days_left(
+        &config,
+        &state,
+        &all[..1],
+        date(2025, 12, 2),
+        Some(" Agreed "),
+    )
+    .expect("with a reason")
+    .expect("late");
+    assert_eq!(
+        late,
+        LateSend {
+            days_left: 20,
+            due: date(2025, 12, 22),
+            minimum_days: 21,
+            reason: "Agreed".into(),
+        }
+    );
+    // A blank reason is no reason.
+    assert!(check_days_left(&config, &state, &all, date(2025, 12, 2), Some("  ")).is_err());
+    // A deadline that has passed is refused even with a reason.
+    let err =
+        check_days_left(&config, &state, &all, date(2025, 12, 23), Some("x")).expect_err("passed");
+    assert!(matches!(err, LettersError::DeadlinePassed { .. }), "{err}");
+    assert!(err.hint().is_some_and(|h| h.contains("round extend")));
+}
+
+#[test]
+fn outbox_ids_resolve_by_name_message_id_or_prefix() {
+    let entries = [
+        entry("<r1234567.FIN.aaaa@dfd.example>", DeliveryState::Queued),
+        entry("<r1234567.KDD.bbbb@dfd.example>", DeliveryState::Queued),
+    ];
+    // entry() names an entry after the whole id; give them outbox-style names.
+    let mut entries = entries.to_vec();
+    entries[0].name = "r1234567.FIN.aaaa".into();
+    entries[1].name = "r1234567.KDD.bbbb".into();
+    let name = |id: &str| find_entry(&entries, id).map(|e| e.name.clone());
+    assert_eq!(
+        name("r1234567.FIN.aaaa").expect("name"),
+        "r1234567.FIN.aaaa"
+    );
+    assert_eq!(
+        name("outbox/r1234567.KDD.bbbb.eml").expect("path"),
+        "r1234567.KDD.bbbb"
+    );
+    assert_eq!(
+        name("<r1234567.KDD.bbbb@dfd.example>").expect("mid"),
+        "r1234567.KDD.bbbb"
+    );
+    assert_eq!(name("r1234567.K").expect("prefix"), "r1234567.KDD.bbbb");
+    match find_entry(&entries, "r1234567") {
+        Err(LettersError::AmbiguousEntry { candidates, .. }) => assert_eq!(candidates.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    match find_entry(&entries, "r1234567.FIN.aaab") {
+        Err(e @ LettersError::UnknownEntry { .. }) => {
+            assert!(
+                e.hint()
+                    .is_some_and(|h| h.contains("\"r1234567.FIN.aaaa\"")),
+                "{e:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        find_entry(&entries, "  "),
+        Err(LettersError::UnknownEntry { .. })
+    ));
+    // Non-ASCII input never panics on a character boundary.
+    assert!(find_entry(&entries, "rø").is_err());
+}
+
+/// Refuses every login, and counts how often it was asked.
+struct RefusesLogin {
+    asked: std::cell::Cell<usize>,
+}
+
+impl Mailer for RefusesLogin {
+    fn deliver(
+        &self,
+        _from: &str,
+        _to: &[String],
+        _eml: &[u8],
+    ) -> Result<crate::mail::DeliveryReceipt, crate::mail::DeliveryError> {
+        self.asked.set(self.asked.get() + 1);
+        Err(crate::mail::DeliveryError::Configuration {
+            message:
+                "smtp://ola@mail.example answered 535 5.7.8 Authentication credentials invalid"
+                    .into(),
+        })
+    }
+}
+
+#[test]
+fn a_refused_login_stops_the_delivery_and_keeps_every_letter_queued() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(5))
+        .expect("begin");
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let text = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), text);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
+        .expect("send")
+        .expect("letters");
+    let mailer = RefusesLogin {
+        asked: std::cell::Cell::new(0),
+    };
+    let d = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::round(&state.def.id, Some(&issued)),
+    )
+    .expect("deliver");
+    assert_eq!(mailer.asked.get(), 1, "the delivery stops at the refusal");
+    assert!(
+        d.login_refused
+            .as_deref()
+            .is_some_and(|m| m.contains("535"))
+    );
+    assert_eq!(d.delivered.len(), 1);
+    assert_eq!(d.delivered[0].state, Outcome::Queued);
+    let outbox = Outbox::in_workspace(&ws).list().expect("list");
+    assert_eq!(outbox.len(), 4);
+    assert!(
+        outbox
+            .iter()
+            .all(|e| e.state.state == DeliveryState::Queued)
+    );
+    // Nobody is written to anew: nothing was refused for its address.
+    let (def, facts) = load_round(&ws, &state.def.id).expect("round");
+    let after = RoundState::fold(
+        def,
+        facts,
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    assert!(to_send(&after, &outbox).is_empty());
+    assert!(crate::mail::is_auth_failure(535) && !crate::mail::is_auth_failure(550));
 }

@@ -16,13 +16,22 @@
 //! attempts = 1
 //! last_attempt = "2025-11-03T09:00:05Z"
 //! server_response = "451 4.3.0 try again later"
+//!
+//! [by_hand]                   # only for a letter recorded as sent by hand
+//! by = "DFD"
+//! person = "Kari Nordmann <kari.nordmann@dfd.example>"
+//! at = "2025-11-04T10:00:00Z"
+//! note = "sent by hand"
 //! ```
 //!
 //! `<name>` is the left part of the Message-ID (which the caller keeps unique), so a
 //! message is found from its id. An entry is *queued* until a server accepts it, after
 //! a temporary failure too (with the failure in `server_response` and `attempts`
-//! counting); *sent* once accepted; *failed* once refused for good. Only queued entries
-//! are delivered; sent and failed ones are never touched again. The `.toml` is written
+//! counting); *sent* once accepted (or once recorded as sent by hand,
+//! [`OutboxState::sent_by_hand`]); *failed* once refused for good. Only queued entries
+//! are delivered; sent and failed ones are never delivered again. An authentication
+//! failure ([`DeliveryError::Configuration`]) leaves the entry queued and stops the
+//! delivery: every other message would fail the same way. The `.toml` is written
 //! after the `.eml`, and an entry exists only once its `.toml` does.
 //!
 //! # Never twice
@@ -102,6 +111,23 @@ pub struct OutboxState {
     /// What the server (or program) said the last time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_response: Option<String>,
+    /// Set when the message was recorded as sent by hand (`outbox mark-sent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_hand: Option<HandDelivery>,
+}
+
+/// A message recorded as sent by hand (from the clerk's own mail client, say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandDelivery {
+    /// The party the person acted as.
+    pub by: String,
+    /// The person, as `Name <address>`.
+    pub person: String,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// The note given ("sent by hand" when none was).
+    pub note: String,
 }
 
 impl OutboxState {
@@ -121,7 +147,9 @@ impl OutboxState {
     ) -> OutboxState {
         let (state, response) = match result {
             Ok(r) => (DeliveryState::Sent, r.response.clone()),
-            Err(DeliveryError::Temporary { message }) => (DeliveryState::Queued, message.clone()),
+            Err(
+                DeliveryError::Temporary { message } | DeliveryError::Configuration { message },
+            ) => (DeliveryState::Queued, message.clone()),
             Err(DeliveryError::Permanent { code, message }) => (
                 DeliveryState::Failed,
                 match code {
@@ -135,6 +163,23 @@ impl OutboxState {
             attempts: self.attempts.saturating_add(1),
             last_attempt: Some(now),
             server_response: Some(response),
+            ..self.clone()
+        }
+    }
+
+    /// The state of a message recorded as sent by hand: sent, with `hand` kept and a
+    /// server response that says so.
+    pub fn sent_by_hand(&self, hand: HandDelivery) -> OutboxState {
+        OutboxState {
+            state: DeliveryState::Sent,
+            server_response: Some(format!(
+                "{} (recorded by {} for {} at {})",
+                hand.note,
+                hand.person,
+                hand.by,
+                hand.at.strftime("%Y-%m-%d %H:%M UTC")
+            )),
+            by_hand: Some(hand),
             ..self.clone()
         }
     }
@@ -234,6 +279,7 @@ impl Outbox {
             attempts: 0,
             last_attempt: None,
             server_response: None,
+            by_hand: None,
         };
         Ok(vec![
             (format!("{name}.eml"), eml),
@@ -309,11 +355,24 @@ impl Outbox {
     /// documentation). Sent and failed entries are skipped. Returns, for each entry
     /// handled, its name and new state, or why it could not be handled (an unreadable
     /// state or message file: the others still go). Stops after the first state file
-    /// it cannot write. The error is for an outbox folder that cannot be listed.
+    /// it cannot write, and after an authentication failure. The error is for an outbox
+    /// folder that cannot be listed.
     pub fn deliver_pending(
         &self,
         mailer: &dyn Mailer,
         now: Timestamp,
+    ) -> Result<Vec<DeliveryOutcome>, MailError> {
+        self.deliver_selected(mailer, now, &mut |_| true)
+    }
+
+    /// Like [`Outbox::deliver_pending`], but delivers only the queued entries for which
+    /// `select` says yes (it is asked once per queued entry, oldest first); the others
+    /// stay queued, untouched.
+    pub fn deliver_selected(
+        &self,
+        mailer: &dyn Mailer,
+        now: Timestamp,
+        select: &mut dyn FnMut(&OutboxEntry) -> bool,
     ) -> Result<Vec<DeliveryOutcome>, MailError> {
         let mut outcomes = Vec::new();
         for (name, parsed) in self.scan()? {
@@ -324,7 +383,7 @@ impl Outbox {
                     continue;
                 }
             };
-            if entry.state.state != DeliveryState::Queued {
+            if entry.state.state != DeliveryState::Queued || !select(&entry) {
                 continue;
             }
             let eml = match std::fs::read(&entry.eml_path) {
@@ -335,6 +394,7 @@ impl Outbox {
                 }
             };
             let result = mailer.deliver(&entry.state.from, &entry.state.to, &eml);
+            let stop = matches!(result, Err(DeliveryError::Configuration { .. }));
             let new_state = entry.state.after_attempt(now, &result);
             let written = new_state
                 .to_toml()
@@ -345,6 +405,9 @@ impl Outbox {
                     outcomes.push((name, Err(e)));
                     break;
                 }
+            }
+            if stop {
+                break;
             }
         }
         Ok(outcomes)
@@ -366,7 +429,7 @@ fn read_state(path: &Path) -> Result<OutboxState, MailError> {
             path: path.to_path_buf(),
             line,
             message: format!(
-                "{} (expected keys: state = \"queued\"|\"sent\"|\"failed\", kind, round, party, message_id, from, to, subject, created, attempts, and optionally last_attempt and server_response).",
+                "{} (expected keys: state = \"queued\"|\"sent\"|\"failed\", kind, round, party, message_id, from, to, subject, created, attempts, and optionally last_attempt, server_response and a [by_hand] table).",
                 e.message().trim_end_matches('.')
             ),
         }
@@ -398,6 +461,7 @@ mod tests {
             attempts: 0,
             last_attempt: None,
             server_response: None,
+            by_hand: None,
         };
         let text = state.to_toml().expect("toml");
         assert!(text.starts_with("state = \"queued\"\n"), "{text}");

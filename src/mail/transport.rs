@@ -40,6 +40,20 @@ pub enum DeliveryError {
         /// The server's text, e.g. "5.1.1 mailbox unavailable".
         message: String,
     },
+    /// The server refused to log us in (530, 534, 535, 538): the user name or password
+    /// is wrong, not the recipient's address. Keep the message queued, and stop: every
+    /// other message would be refused the same way until the configuration is fixed.
+    #[error("The server refused the login: {message}")]
+    Configuration {
+        /// What the server said, with its code.
+        message: String,
+    },
+}
+
+/// Whether an SMTP reply code is about authentication (RFC 4954): 530 authentication
+/// required, 534 mechanism too weak, 535 credentials invalid, 538 encryption required.
+pub fn is_auth_failure(code: u16) -> bool {
+    matches!(code, 530 | 534 | 535 | 538)
 }
 
 /// Something that delivers a finished message.
@@ -192,6 +206,11 @@ fn smtp_error(server: &str, e: &lettre::transport::smtp::Error) -> DeliveryError
         .map(|s| s.to_string())
         .unwrap_or_default();
     match e.status() {
+        Some(code) if is_auth_failure(u16::from(code)) => DeliveryError::Configuration {
+            message: format!("{server} answered {code} {server_text}")
+                .trim()
+                .to_string(),
+        },
         Some(code) if e.is_permanent() => DeliveryError::Permanent {
             code: Some(u16::from(code)),
             message: server_text,

@@ -42,6 +42,8 @@ pub enum Action {
     CommentResolve,
     /// Outbox delivery states recorded.
     OutboxDeliver,
+    /// Outbox letters recorded as sent by hand.
+    OutboxMarkSent,
     /// A version handed in.
     Submit,
     /// A version approved.
@@ -50,7 +52,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -67,6 +69,7 @@ impl Action {
         Action::CommentImport,
         Action::CommentResolve,
         Action::OutboxDeliver,
+        Action::OutboxMarkSent,
         Action::Submit,
         Action::Approve,
     ];
@@ -90,6 +93,7 @@ impl Action {
             Action::CommentImport => "comment-import",
             Action::CommentResolve => "comment-resolve",
             Action::OutboxDeliver => "outbox-deliver",
+            Action::OutboxMarkSent => "outbox-mark-sent",
             Action::Submit => "submit",
             Action::Approve => "approve",
         }

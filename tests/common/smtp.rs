@@ -23,12 +23,23 @@ impl Server {
 
     /// Starts the server on a given port (to bring back a server that was down).
     pub fn start_on(dir: &Path, messages: &Path, port: u16) -> Server {
+        Server::start_with(dir, messages, port, &[])
+    }
+
+    /// Starts a server that requires a login and accepts only `user_password`
+    /// ("USER:PASSWORD"); any other login is answered 535.
+    pub fn start_with_auth(dir: &Path, messages: &Path, user_password: &str) -> Server {
+        Server::start_with(dir, messages, free_port(), &["--auth", user_password])
+    }
+
+    fn start_with(dir: &Path, messages: &Path, port: u16, extra: &[&str]) -> Server {
         let stderr = dir.join("server.stderr");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/smtp-test-server.sh");
         let child = Command::new("bash")
             .arg(&script)
             .arg(port.to_string())
             .arg(messages)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&stderr).expect("create stderr file"))

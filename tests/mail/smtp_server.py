@@ -1,11 +1,13 @@
 """A local SMTP server for strategi's mail tests.
 
-Usage: python3 tests/smtp_server.py PORT FOLDER
+Usage: python3 tests/smtp_server.py PORT FOLDER [--auth USER:PASSWORD]
 
 Listens on 127.0.0.1:PORT (plain SMTP, no TLS, no AUTH) and saves every accepted
 message as FOLDER/<n>.eml (written to a temporary name, then renamed, so a file that
 exists is complete). Any RCPT address whose local part starts with "reject" is refused
-with "550 5.1.1 mailbox unavailable". Runs until killed.
+with "550 5.1.1 mailbox unavailable". With --auth, a login is required (over plain
+text, as this is a local test server) and only USER:PASSWORD is accepted; any other
+login is answered "535 5.7.8 Authentication credentials invalid". Runs until killed.
 """
 
 import os
@@ -14,6 +16,7 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Saver:
@@ -40,13 +43,33 @@ class Saver:
         return f"250 2.0.0 Ok: queued as TEST{n:04}"
 
 
+def authenticator_for(user, password):
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == user
+            and auth_data.password.decode() == password
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return authenticate
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: smtp_server.py PORT FOLDER")
+    if len(sys.argv) not in (3, 5) or (len(sys.argv) == 5 and sys.argv[3] != "--auth"):
+        sys.exit("usage: smtp_server.py PORT FOLDER [--auth USER:PASSWORD]")
     port = int(sys.argv[1])
     folder = sys.argv[2]
     os.makedirs(folder, exist_ok=True)
-    controller = Controller(Saver(folder), hostname="127.0.0.1", port=port)
+    options = {}
+    if len(sys.argv) == 5:
+        user, _, password = sys.argv[4].partition(":")
+        options = dict(
+            authenticator=authenticator_for(user, password),
+            auth_required=True,
+            auth_require_tls=False,
+        )
+    controller = Controller(Saver(folder), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print(f"listening on 127.0.0.1:{port}", flush=True)
     stop = threading.Event()
