@@ -9,6 +9,7 @@ use strategi::diff::{
     render_markdown, render_stat, render_text, write_json,
 };
 use strategi::document::{Document, SourceFile};
+use strategi::store::{limits, read_bounded_into};
 
 use super::{CommandError, Ctx, Ui};
 
@@ -134,16 +135,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     result
 }
 
-/// Reads a file given on the command line into `buf`, as UTF-8.
+/// Reads a file given on the command line into `buf`, as UTF-8 (at most
+/// [`limits::MARKDOWN`] bytes, a regular file).
 fn read_file(ctx: &Ctx, p: &PathBuf, mut buf: Vec<u8>) -> Result<SourceFile, CommandError> {
-    use std::io::Read;
-    buf.clear();
     let path = ctx.start_dir().join(p);
-    std::fs::File::open(&path)
-        .and_then(|mut f| f.read_to_end(&mut buf))
-        .map_err(|e| {
-            CommandError::user(format!("Could not read \"{}\".", p.display())).caused_by(&e)
-        })?;
+    read_bounded_into(&path, limits::MARKDOWN, "Markdown file", &mut buf)?;
     let text = String::from_utf8(buf).map_err(|e| {
         CommandError::user(format!(
             "\"{}\" is not UTF-8 text: invalid byte at offset {}.",

@@ -182,6 +182,18 @@ fn store_error(e: &StoreError) -> CommandError {
         }
 }
 
+impl From<strategi::store::InputError> for CommandError {
+    fn from(e: strategi::store::InputError) -> Self {
+        use strategi::store::InputError;
+        let hint = match &e {
+            InputError::TooLarge { .. } => "Give the right file, or a smaller one.",
+            InputError::NotAFile { .. } => "Give the path of an ordinary file.",
+            InputError::Io { .. } => "Check the path and that you may read the file.",
+        };
+        CommandError::user(e.to_string()).hint(format!("{hint} {NOTHING_CHANGED}"))
+    }
+}
+
 impl From<strategi::calendar::CalendarError> for CommandError {
     fn from(e: strategi::calendar::CalendarError) -> Self {
         CommandError::user(e.to_string())

@@ -5,6 +5,7 @@
 
 use strategi::consultation::actions::Acting;
 use strategi::consultation::import::{FileResult, ReplyFile, import_replies};
+use strategi::store::{limits, read_bounded};
 
 use super::comment::{ImportArgs, round_document};
 use super::ui::{paint, styles};
@@ -29,7 +30,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         .iter()
         .map(|path| ReplyFile {
             name: path.display().to_string(),
-            bytes: std::fs::read(ctx.start_dir().join(path)).map_err(|e| e.to_string()),
+            bytes: read_bounded(&ctx.start_dir().join(path), limits::EMAIL, "e-mail or form")
+                .map_err(|e| e.to_string()),
         })
         .collect();
     let done = import_replies(

@@ -7,6 +7,7 @@
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
 mod config_file;
+mod input;
 mod lock;
 mod records;
 mod signed_tag;
@@ -18,6 +19,9 @@ use std::path::{Path, PathBuf};
 use git2::{Repository, RepositoryInitOptions};
 
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use input::{
+    InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
+};
 pub use lock::{LockHolder, WriteLock};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};

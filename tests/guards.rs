@@ -1,0 +1,205 @@
+//! The input and output guards of issue 13: bounded reads, refused special files,
+//! control characters in e-mail headers, `--out` that writes only what it should, and
+//! safe links in every HTML page.
+
+use std::time::{Duration, Instant};
+
+use crate::common::TestEnv;
+
+/// A workspace `ws` with v1 and a round from DFD to FIN and KDD; returns the round id.
+fn round(env: &TestEnv) -> String {
+    env.workspace_with_version("ws");
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string()
+}
+
+/// A folder outside the workspace for hostile input (the workspace snapshot reads every
+/// file under `ws`, which a FIFO would block).
+fn input_dir(env: &TestEnv) -> std::path::PathBuf {
+    let dir = env.path("input");
+    std::fs::create_dir_all(&dir).expect("input dir");
+    dir
+}
+
+#[track_caller]
+fn assert_quick(started: Instant, what: &str) {
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(20),
+        "{what} took {took:?}: it was read, not refused"
+    );
+}
+
+#[test]
+fn a_device_a_fifo_and_a_2_gb_file_are_refused_quickly_by_comment_import() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    let dir = input_dir(&env);
+
+    let started = Instant::now();
+    let run = env.assert_refused_unchanged("ws", &["comment", "import", &id, "/dev/zero"]);
+    assert_quick(started, "/dev/zero");
+    assert!(
+        run.stdout.contains("\"/dev/zero\" is a device, not a file"),
+        "{}",
+        run.stdout
+    );
+
+    let big = dir.join("huge.eml");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("sparse file");
+    let started = Instant::now();
+    let run = env.assert_refused_unchanged("ws", &["comment", "import", &id, "../input/huge.eml"]);
+    assert_quick(started, "a 2 GB file");
+    assert!(
+        run.stdout
+            .contains("is 2.0 GB, more than the 25 MB an e-mail or form may be"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("huge.eml"), "{}", run.stdout);
+
+    let fifo = dir.join("pipe.eml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let started = Instant::now();
+    let run = env.assert_refused_unchanged("ws", &["comment", "import", &id, "../input/pipe.eml"]);
+    assert_quick(started, "a FIFO");
+    assert!(
+        run.stdout.contains("is a FIFO (named pipe), not a file"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_fifo_or_device_as_key_or_markdown_file_is_refused() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let dir = input_dir(&env);
+    let fifo = dir.join("key.pub");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let run = env.assert_refused_unchanged(
+        "ws",
+        &["party", "key", "FIN", "--add-file", "../input/key.pub"],
+    );
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+    let run =
+        env.assert_refused_unchanged("ws", &["party", "key", "FIN", "--add-file", "/dev/zero"]);
+    assert!(run.stderr.contains("is a device"), "{}", run.stderr);
+
+    let big = dir.join("big.md");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("sparse file");
+    std::fs::write(dir.join("small.md"), "# A\n\nText.\n").expect("small");
+    let started = Instant::now();
+    let run = env
+        .run(&["diff", "--files", "input/small.md", "input/big.md"])
+        .refused();
+    assert_quick(started, "a 2 GB Markdown file");
+    assert!(
+        run.stderr
+            .contains("is 2.0 GB, more than the 32 MB a Markdown file may be"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&["diff", "--files", "input/small.md", "/dev/zero"])
+        .refused();
+    assert!(run.stderr.contains("is a device"), "{}", run.stderr);
+    let run = env
+        .run(&["diff", "--files", "input/small.md", "input/key.pub"])
+        .refused();
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+}
+
+#[test]
+fn a_private_key_that_is_a_device_is_refused_by_approve() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let run = env.assert_refused_unchanged(
+        "ws",
+        &["--as", "DFD", "approve", "v1", "--sign", "/dev/zero"],
+    );
+    assert!(run.stderr.contains("/dev/zero"), "{}", run.stderr);
+}
+
+#[test]
+fn a_record_that_is_a_fifo_is_reported_not_waited_for() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    let facts = env.path(&format!("ws/consultations/{id}/facts"));
+    std::fs::create_dir_all(&facts).expect("facts");
+    let fifo = facts.join("20251104T000000-xxxxxxxx.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let started = Instant::now();
+    let run = env.run_in("ws", &["round", "show", &id]);
+    assert_quick(started, "a FIFO record");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
+    std::fs::remove_file(&fifo).expect("remove fifo");
+}
+
+#[test]
+fn a_nul_in_the_subject_refuses_that_file_cleanly() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    let dir = input_dir(&env);
+    let raw = format!(
+        "From: Kari Nordmann <postmottak@fin.example>\nTo: dio@dio.example\nSubject: Ingen merknader\0 [strategi {id}/FIN]\nMessage-ID: <a1@fin.example>\n\nVi har ingen merknader.\n"
+    );
+    std::fs::write(dir.join("nul.eml"), raw).expect("write");
+    let encoded = format!(
+        "From: Kari Nordmann <postmottak@fin.example>\nSubject: =?utf-8?q?Ingen_merknader=00?= [strategi {id}/FIN]\n\nVi har ingen merknader.\n"
+    );
+    std::fs::write(dir.join("encoded.eml"), encoded).expect("write");
+    for file in ["../input/nul.eml", "../input/encoded.eml"] {
+        let run = env.assert_refused_unchanged("ws", &["comment", "import", &id, file]);
+        assert!(
+            run.stdout.contains("control character (U+0000)"),
+            "{}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("Subject"), "{}", run.stdout);
+        let inbox = env.path(&format!("ws/consultations/{id}/inbox"));
+        assert!(!inbox.exists(), "an inbox folder was left behind");
+        // With --skip-bad the file is still refused, and nothing is written.
+        env.assert_refused_unchanged("ws", &["comment", "import", &id, file, "--skip-bad"]);
+    }
+    env.git("ws", &["status", "--porcelain"]);
+}
