@@ -203,3 +203,100 @@ fn a_nul_in_the_subject_refuses_that_file_cleanly() {
     }
     env.git("ws", &["status", "--porcelain"]);
 }
+
+/// The paths `--out` must never write, seen from inside the workspace `ws`.
+fn protected_paths(env: &TestEnv) -> Vec<String> {
+    let links = env.path("links");
+    std::fs::create_dir_all(&links).expect("links");
+    std::os::unix::fs::symlink(env.path("ws/.git"), links.join("git")).expect("link");
+    std::os::unix::fs::symlink(env.path("ws/strategi.toml"), links.join("cfg")).expect("link");
+    std::os::unix::fs::symlink(env.path("ws/strategy"), links.join("draft")).expect("link");
+    [
+        "strategi.toml",
+        ".git/HEAD",
+        ".git/config",
+        ".git/brand-new",
+        "strategy/01-utkast.md",
+        "strategy/new.html",
+        "consultations/report.html",
+        "outbox/x.eml",
+        "submissions/x.toml",
+        "approvals/x.toml",
+        "templates/round-letter.hbs",
+        "strategy/../strategi.toml",
+        "../ws/strategi.toml",
+        "../ws/.git/HEAD",
+        "../links/git/HEAD",
+        "../links/cfg",
+        "../links/draft/01-utkast.md",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect()
+}
+
+#[test]
+fn out_never_writes_the_workspaces_own_files_and_replaces_only_with_force() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["report", &id, "--format", "html", "--out"],
+        vec!["diff", "v1", "draft", "--format", "html", "--out"],
+        vec!["keys", "allowed-signers", "--out"],
+        vec!["deadlines", "--ics"],
+    ];
+    let protected = protected_paths(&env);
+    for cmd in &commands {
+        for target in &protected {
+            for force in [false, true] {
+                let mut args = cmd.clone();
+                args.push(target);
+                if force {
+                    args.push("--force");
+                }
+                let run = env.assert_refused_unchanged("ws", &args);
+                assert!(
+                    run.stderr.contains("Refusing to write")
+                        || run.stderr.contains("already exists"),
+                    "{args:?}: {}",
+                    run.stderr
+                );
+            }
+        }
+        // A fresh path works; an existing ordinary file is replaced only with --force.
+        let mut args = cmd.clone();
+        args.push("out/fresh.txt");
+        env.run_in("ws", &args).ok();
+        let first = std::fs::read(env.path("ws/out/fresh.txt")).expect("written");
+        assert_ne!(first, b"mine");
+        std::fs::write(env.path("ws/out/fresh.txt"), b"mine").expect("overwrite");
+        let run = env.assert_refused_unchanged("ws", &args);
+        assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+        assert!(run.stderr.contains("--force"), "{}", run.stderr);
+        args.push("--force");
+        env.run_in("ws", &args).ok();
+        assert_eq!(
+            std::fs::read(env.path("ws/out/fresh.txt")).expect("written"),
+            first,
+            "{args:?}"
+        );
+        // A folder in the file's place is refused even with --force.
+        let mut args = cmd.clone();
+        args.extend(["out", "--force"]);
+        let run = env.assert_refused_unchanged("ws", &args);
+        assert!(run.stderr.contains("is a folder"), "{}", run.stderr);
+        std::fs::remove_dir_all(env.path("ws/out")).expect("clean");
+    }
+    // Another workspace's files are as protected as this one's.
+    env.workspace("other");
+    let before = env.snapshot("other");
+    env.run_in(
+        "ws",
+        &["report", &id, "--out", "../other/strategi.toml", "--force"],
+    )
+    .refused();
+    assert_eq!(before, env.snapshot("other"));
+    // No temporary file is left anywhere.
+    let status = env.git("ws", &["status", "--porcelain", "--ignored"]);
+    assert_eq!(status.stdout, "", "{}", status.stdout);
+}

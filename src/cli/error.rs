@@ -194,6 +194,23 @@ impl From<strategi::store::InputError> for CommandError {
     }
 }
 
+impl From<strategi::store::OutputError> for CommandError {
+    fn from(e: strategi::store::OutputError) -> Self {
+        use strategi::store::OutputError;
+        let hint = match &e {
+            OutputError::Protected { .. } => {
+                "Write it somewhere else: the workspace's own folder, or one outside it."
+            }
+            OutputError::Exists { .. } => "Give --force to replace it, or choose another name.",
+            OutputError::NotAFile { .. } => "Give the path of a file, not of a folder.",
+            OutputError::Io { .. } => "Check that the folder exists and that you may write to it.",
+        };
+        CommandError::user(e.to_string())
+            .with_causes_of(&e)
+            .hint(format!("{hint} {NOTHING_CHANGED}"))
+    }
+}
+
 impl From<strategi::calendar::CalendarError> for CommandError {
     fn from(e: strategi::calendar::CalendarError) -> Self {
         CommandError::user(e.to_string())

@@ -9,6 +9,7 @@
 mod config_file;
 mod input;
 mod lock;
+mod output;
 mod records;
 mod signed_tag;
 mod tx;
@@ -23,6 +24,7 @@ pub use input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
 pub use lock::{LockHolder, WriteLock};
+pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
