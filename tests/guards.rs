@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use mail_parser::MimeHeaders;
+
 use crate::common::TestEnv;
 
 /// A workspace `ws` with v1 and a round from DFD to FIN and KDD; returns the round id.
@@ -299,4 +301,145 @@ fn out_never_writes_the_workspaces_own_files_and_replaces_only_with_force() {
     // No temporary file is left anywhere.
     let status = env.git("ws", &["status", "--porcelain", "--ignored"]);
     assert_eq!(status.stdout, "", "{}", status.stdout);
+}
+
+/// Markdown with every kind of dangerous link and image.
+const HOSTILE: &str = "# KI-strategi {#ki onclick=alert(0)}\n\n## Mål {#mal}\n\n\
+[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](java&#09;script:alert(3)) \
+[d](vbscript:msgbox(4)) [e](data:text/html,x) [f](file:///etc/passwd) [g](//evil.example/x) \
+<javascript:alert(5)> [h](&#x6A;avascript:alert(6)) [i](<java\tscript:alert(7)>)\n\n\
+![bilde](javascript:alert(8)) ![svg](data:image/svg+xml,x) <img src=javascript:alert(9)>\n\n\
+[kilde](https://www.regjeringen.no/) [post](mailto:post@dfd.example) [her](#mal)\n";
+
+/// The tags of an HTML page: every `<…>`.
+fn tags(html: &str) -> Vec<&str> {
+    html.split('<')
+        .skip(1)
+        .filter_map(|t| t.split('>').next())
+        .collect()
+}
+
+#[track_caller]
+fn assert_no_live_danger(what: &str, html: &str) {
+    for tag in tags(html) {
+        let lower = tag.to_ascii_lowercase();
+        let name = lower.split_whitespace().next().unwrap_or_default();
+        assert_ne!(name, "img", "{what}: an image is left: <{tag}>");
+        assert_ne!(name, "script", "{what}: <{tag}>");
+        for attr in lower.split_whitespace().skip(1) {
+            assert!(
+                !(attr.starts_with("on") && attr.contains('=')),
+                "{what}: an event attribute in <{tag}>"
+            );
+        }
+        for key in ["href=\"", "src=\""] {
+            if let Some(rest) = lower.split(key).nth(1) {
+                let target = rest.split('"').next().unwrap_or_default();
+                assert!(
+                    target.starts_with("https://")
+                        || target.starts_with("mailto:")
+                        || target.starts_with('#'),
+                    "{what}: a live target {target:?} in <{tag}>"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_html_page_strategi_writes_carries_a_live_dangerous_link() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    std::fs::write(env.path("ws/strategy/01-utkast.md"), HOSTILE).expect("draft");
+    env.run_in("ws", &["version", "cut", "--label", "Fiendtlig"])
+        .ok();
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v2",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("ws", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    // The version's page attached to the letter.
+    let mut pages = 0;
+    for entry in std::fs::read_dir(env.path("ws/outbox")).expect("outbox") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let raw = std::fs::read(&path).expect("eml");
+        let msg = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .expect("message");
+        for a in msg.attachments() {
+            if a.attachment_name().is_some_and(|n| n.ends_with(".html")) {
+                let html = String::from_utf8_lossy(a.contents()).into_owned();
+                assert!(
+                    html.contains("<a href=\"https://www.regjeringen.no/\">kilde</a>"),
+                    "{html}"
+                );
+                assert!(html.contains("<a href=\"#mal\">her</a>"), "{html}");
+                assert_no_live_danger("the letter's HTML attachment", &html);
+                pages += 1;
+            }
+        }
+    }
+    assert_eq!(pages, 1, "one letter with one HTML page");
+    // The diff page and the report page.
+    env.run_in(
+        "ws",
+        &[
+            "diff",
+            "v1",
+            "v2",
+            "--format",
+            "html",
+            "--out",
+            "../diff.html",
+        ],
+    )
+    .ok();
+    let diff = std::fs::read_to_string(env.path("diff.html")).expect("diff");
+    assert!(diff.contains("javascript"), "the diff shows the text");
+    assert_no_live_danger("the diff page", &diff);
+    let id = env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "FIN",
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--section",
+            "mal",
+            "--text",
+            "Se [her](javascript:alert(10)) og <a href=\"javascript:alert(11)\">dette</a>.",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "ws",
+        &["report", &id, "--format", "html", "--out", "../report.html"],
+    )
+    .ok();
+    let report = std::fs::read_to_string(env.path("report.html")).expect("report");
+    assert!(report.contains("alert(11)"), "the comment is in the report");
+    assert_no_live_danger("the report page", &report);
 }
