@@ -21,6 +21,8 @@ use super::StoreError;
 pub mod limits {
     /// An e-mail or response form given to `comment import` (attachments included).
     pub const EMAIL: u64 = 25 << 20;
+    /// All the files of one `comment import` together.
+    pub const IMPORT_TOTAL: u64 = 512 << 20;
     /// A public or private SSH key file.
     pub const KEY: u64 = 64 << 10;
     /// A Markdown file: a draft file, or a file given to `diff --files`.
