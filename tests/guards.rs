@@ -225,6 +225,8 @@ fn protected_paths(env: &TestEnv) -> Vec<String> {
         "submissions/x.toml",
         "approvals/x.toml",
         "templates/round-letter.hbs",
+        "templates",
+        "outbox",
         "strategy/../strategi.toml",
         "../ws/strategi.toml",
         "../ws/.git/HEAD",

@@ -8,7 +8,8 @@
 //!   index, the refs);
 //! - in a strategi workspace (the nearest folder upwards with `strategi.toml`, whichever
 //!   workspace that is): `strategi.toml` itself, and anything under the folders that
-//!   hold the case's records and files ([`PROTECTED_DIRS`]);
+//!   hold the case's records and files ([`PROTECTED_DIRS`]), and a file in the place
+//!   of one of those folders;
 //! - a folder, a FIFO, a device or other non-file in the place of the file;
 //! - an existing file, unless `force` is given.
 //!
@@ -260,11 +261,16 @@ fn refuse_protected(path: &Path) -> Result<(), String> {
     }
     if let Some(Component::Normal(first)) = rel.components().next()
         && let Some(dir) = PROTECTED_DIRS.iter().find(|d| first == **d)
-        && rel.components().count() > 1
     {
-        return Err(format!(
-            "it is under {dir}/ of the workspace at \"{shown}\", which holds the case's own files"
-        ));
+        return Err(if rel.components().count() > 1 {
+            format!(
+                "it is under {dir}/ of the workspace at \"{shown}\", which holds the case's own files"
+            )
+        } else {
+            format!(
+                "it is the place of the folder {dir}/ of the workspace at \"{shown}\", which holds the case's own files"
+            )
+        });
     }
     Ok(())
 }
@@ -306,6 +312,7 @@ mod tests {
         let ws = workspace();
         let root = ws.path();
         std::fs::create_dir_all(root.join("rapporter")).expect("dir");
+        std::fs::remove_dir(root.join("templates")).expect("no templates yet");
         for rel in [
             "strategi.toml",
             ".git/HEAD",
@@ -319,6 +326,8 @@ mod tests {
             "templates/letter.hbs",
             "strategy/../strategi.toml",
             "rapporter/../outbox/x.eml",
+            "submissions",
+            "templates",
         ] {
             let err = OutPath::check(&root.join(rel), true).expect_err(rel);
             assert!(matches!(err, OutputError::Protected { .. }), "{rel}: {err}");
@@ -332,7 +341,7 @@ mod tests {
             let err = OutPath::check(&root.join("cfg"), true).expect_err("a link to the config");
             assert!(err.to_string().contains("configuration"), "{err}");
         }
-        let err = OutPath::check(&root.join("strategy"), true).expect_err("a folder");
+        let err = OutPath::check(&root.join("rapporter"), true).expect_err("a folder");
         assert!(matches!(err, OutputError::NotAFile { .. }), "{err}");
         let err = OutPath::check(&root.join("x/"), true).expect_err("a folder name");
         assert!(matches!(err, OutputError::Protected { .. }), "{err}");
