@@ -445,3 +445,46 @@ fn no_html_page_strategi_writes_carries_a_live_dangerous_link() {
     assert!(report.contains("alert(11)"), "the comment is in the report");
     assert_no_live_danger("the report page", &report);
 }
+
+#[test]
+fn a_huge_draft_file_or_record_is_refused_with_its_size_not_read() {
+    let env = TestEnv::new();
+    let id = round(&env);
+    let commits = || env.git("ws", &["rev-list", "--count", "HEAD"]).stdout;
+    let before = commits();
+    let huge = env.path("ws/strategy/02-stor.md");
+    std::fs::File::create(&huge)
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("sparse file");
+    for args in [vec!["version", "cut", "--label", "Stor"], vec!["diff"]] {
+        let started = Instant::now();
+        let run = env.run_in("ws", &args).refused();
+        assert_quick(started, "a 2 GB draft file");
+        assert!(run.stderr.contains("02-stor.md"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("is 2.0 GB, more than the"),
+            "{}",
+            run.stderr
+        );
+    }
+    std::fs::remove_file(&huge).expect("remove");
+    assert_eq!(before, commits(), "nothing was committed");
+
+    let record = env.path(&format!(
+        "ws/consultations/{id}/facts/20251104T000000-fffffff.toml"
+    ));
+    std::fs::create_dir_all(record.parent().expect("facts")).expect("facts");
+    std::fs::File::create(&record)
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("sparse file");
+    let started = Instant::now();
+    let run = env.run_in("ws", &["round", "show", &id]).refused();
+    assert_quick(started, "a 2 GB record");
+    assert!(
+        run.stderr.contains("more than the 8 MB a record may be"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(&record).expect("remove");
+    env.run_in("ws", &["round", "show", &id]).ok();
+}

@@ -89,6 +89,17 @@ impl InputError {
         }
     }
 
+    /// What is wrong, without the file's name: "it is 2.0 GB, more than the 8 MB a
+    /// record may be; …", for messages that name the file already.
+    pub fn reason(&self) -> String {
+        let text = self.to_string();
+        let quoted = format!("\"{}\" is ", self.path().display());
+        match text.strip_prefix(&quoted) {
+            Some(rest) => format!("it is {rest}"),
+            None => text,
+        }
+    }
+
     /// Whether the file does not exist.
     pub fn is_not_found(&self) -> bool {
         matches!(self, InputError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
@@ -109,7 +120,7 @@ impl From<InputError> for StoreError {
                 path: other.path().to_path_buf(),
                 line: 1,
                 column: 1,
-                message: other.to_string(),
+                message: other.reason(),
             },
         }
     }
@@ -365,5 +376,9 @@ mod tests {
         }
         .into();
         assert!(matches!(e, StoreError::BadFile { line: 1, .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "strategi.toml:1:1: it is 5 MB, more than the 4 MB a configuration file may be; check that it is the right file."
+        );
     }
 }
