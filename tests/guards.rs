@@ -60,7 +60,8 @@ fn a_device_a_fifo_and_a_2_gb_file_are_refused_quickly_by_comment_import() {
     let run = env.assert_refused_unchanged("ws", &["comment", "import", &id, "/dev/zero"]);
     assert_quick(started, "/dev/zero");
     assert!(
-        run.stdout.contains("\"/dev/zero\" is a device, not a file"),
+        run.stdout
+            .contains("/dev/zero: cannot be read: it is a device, not a file"),
         "{}",
         run.stdout
     );
@@ -78,7 +79,12 @@ fn a_device_a_fifo_and_a_2_gb_file_are_refused_quickly_by_comment_import() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("huge.eml"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("huge.eml: cannot be read: it is 2.0 GB"),
+        "{}",
+        run.stdout
+    );
 
     let fifo = dir.join("pipe.eml");
     let made = std::process::Command::new("mkfifo")

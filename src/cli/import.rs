@@ -99,7 +99,7 @@ fn read_files(
         .iter()
         .map(|path| {
             let bytes = read_bounded(&start.join(path), limits::EMAIL, "e-mail or form")
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.reason())
                 .and_then(|bytes| {
                     let after = total.saturating_add(bytes.len() as u64);
                     if after > total_limit {

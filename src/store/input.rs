@@ -90,8 +90,12 @@ impl InputError {
     }
 
     /// What is wrong, without the file's name: "it is 2.0 GB, more than the 8 MB a
-    /// record may be; …", for messages that name the file already.
+    /// record may be; …" (or the operating system's error), for messages that name the
+    /// file already.
     pub fn reason(&self) -> String {
+        if let InputError::Io { source, .. } = self {
+            return source.to_string();
+        }
         let text = self.to_string();
         let quoted = format!("\"{}\" is ", self.path().display());
         match text.strip_prefix(&quoted) {
