@@ -15,6 +15,7 @@
 //! store         → sign, model          (the only user of git2)
 //! diff          → document
 //! calendar      → model
+//! input, document, sign, model → nothing of ours
 //! ```
 //!
 //! The rules of a consultation and of an approval are written once, in
@@ -30,6 +31,7 @@ pub mod calendar;
 pub mod consultation;
 pub mod diff;
 pub mod document;
+pub mod input;
 pub mod mail;
 pub mod model;
 pub mod reply;

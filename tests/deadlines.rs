@@ -163,10 +163,22 @@ fn ics_export_parses_and_keeps_uids() {
             .iter()
             .all(|e| e.components.iter().any(|a| a.name == "VALARM"))
     );
+    // The file exists: replacing it takes --force (issue 13).
+    env.assert_refused_unchanged(
+        "ws",
+        &["--now", "2025-11-20", "deadlines", "--ics", "frister.ics"],
+    );
     // Re-export on another day: same UIDs, so calendars update instead of duplicating.
     env.run_in(
         "ws",
-        &["--now", "2025-11-20", "deadlines", "--ics", "frister.ics"],
+        &[
+            "--now",
+            "2025-11-20",
+            "deadlines",
+            "--ics",
+            "frister.ics",
+            "--force",
+        ],
     )
     .ok();
     let second = std::fs::read_to_string(env.path("ws/frister.ics")).expect("ics");

@@ -7,6 +7,7 @@ mod deadlines;
 mod determinism;
 mod diff;
 mod foundation;
+mod guards;
 mod help;
 mod mail;
 mod rendered;

@@ -11,6 +11,8 @@ use strategi::calendar::{
 };
 use strategi::model::{Config, Lang};
 
+use strategi::store::OutPath;
+
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -21,6 +23,7 @@ use super::{CommandError, Ctx, Ui};
 pub struct DeadlinesArgs {
     /// Also write the deadlines as an iCalendar file (one all-day event each, with an
     /// alarm; re-exporting updates the events instead of duplicating them).
+    /// Never into the workspace's records, strategy/ or .git.
     #[arg(long, value_name = "FILE")]
     pub ics: Option<PathBuf>,
     /// How many working days ahead count as "due soon".
@@ -29,6 +32,9 @@ pub struct DeadlinesArgs {
     /// Days before each deadline that the calendar alarm goes off.
     #[arg(long, default_value_t = 3, value_name = "DAYS")]
     pub alarm: u32,
+    /// Replace the --ics file if it exists (re-exporting to the same file).
+    #[arg(long, requires = "ics")]
+    pub force: bool,
 }
 
 #[derive(Serialize)]
@@ -41,6 +47,11 @@ struct Deadlines {
 
 /// Runs `deadlines`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), CommandError> {
+    let out = args
+        .ics
+        .as_ref()
+        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+        .transpose()?;
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let today = ctx.clock.today();
@@ -51,12 +62,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DeadlinesArgs) -> Result<(), Comma
         &strategi::calendar::work_calendar(&config),
     )?;
     let items = case_obligations(&config, &rounds, today, args.soon)?;
-    let ics = match &args.ics {
+    let ics = match &out {
         None => None,
-        Some(file) => {
-            let path = ctx.start_dir().join(file);
+        Some(out) => {
             let text = ics_text(&config, &items, ctx, args.alarm);
-            strategi::store::atomic_write(&path, text.as_bytes())?;
+            out.write(text.as_bytes())?;
+            let path = out.path().to_path_buf();
             ui.note(format!(
                 "Wrote {} events to \"{}\".",
                 items.len(),

@@ -9,6 +9,7 @@ use strategi::diff::{
     render_markdown, render_stat, render_text, write_json,
 };
 use strategi::document::{Document, SourceFile};
+use strategi::store::{OutPath, limits, read_bounded_into};
 
 use super::{CommandError, Ctx, Ui};
 
@@ -39,9 +40,13 @@ pub struct DiffArgs {
     /// Compare two Markdown files instead (no workspace needed).
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with_all = ["from", "to"])]
     pub files: Option<Vec<PathBuf>>,
-    /// Write the output to this file instead of stdout (atomically).
+    /// Write the output to this file instead of stdout (atomically; never into the
+    /// workspace's records, strategy/ or .git).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// Output formats of `diff`.
@@ -59,6 +64,11 @@ pub enum DiffFormat {
 
 /// Runs `diff`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandError> {
+    let out = args
+        .out
+        .as_ref()
+        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+        .transpose()?;
     let opts = DiffOptions {
         section: args.section.clone(),
         // People read these formats: show the unchanged text around the changes too.
@@ -117,13 +127,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     }
     let diff = diff_documents(&old, &new, &opts);
     let json = ui.is_json() || (args.format == DiffFormat::Json && !args.stat);
-    let result = match &args.out {
+    let result = match &out {
         None if json => ui.stream_raw(|w| write_json(&diff, w)),
         None => ui.print_raw(&render(ui, args, &diff, &title)),
-        Some(path) => {
+        Some(out) => {
             let output = render(ui, args, &diff, &title);
-            let path = ctx.start_dir().join(path);
-            strategi::store::atomic_write(&path, output.as_bytes())?;
+            out.write(output.as_bytes())?;
+            let path = out.path();
             ui.note(format!("Wrote the diff to \"{}\".", path.display()));
             let summary = serde_json::json!({ "out": path, "summary": diff.summary });
             ui.emit(&summary, |_| Ok(()))
@@ -134,16 +144,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     result
 }
 
-/// Reads a file given on the command line into `buf`, as UTF-8.
+/// Reads a file given on the command line into `buf`, as UTF-8 (at most
+/// [`limits::MARKDOWN`] bytes, a regular file).
 fn read_file(ctx: &Ctx, p: &PathBuf, mut buf: Vec<u8>) -> Result<SourceFile, CommandError> {
-    use std::io::Read;
-    buf.clear();
     let path = ctx.start_dir().join(p);
-    std::fs::File::open(&path)
-        .and_then(|mut f| f.read_to_end(&mut buf))
-        .map_err(|e| {
-            CommandError::user(format!("Could not read \"{}\".", p.display())).caused_by(&e)
-        })?;
+    read_bounded_into(&path, limits::MARKDOWN, "Markdown file", &mut buf)?;
     let text = String::from_utf8(buf).map_err(|e| {
         CommandError::user(format!(
             "\"{}\" is not UTF-8 text: invalid byte at offset {}.",

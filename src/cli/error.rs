@@ -182,6 +182,35 @@ fn store_error(e: &StoreError) -> CommandError {
         }
 }
 
+impl From<strategi::store::InputError> for CommandError {
+    fn from(e: strategi::store::InputError) -> Self {
+        use strategi::store::InputError;
+        let hint = match &e {
+            InputError::TooLarge { .. } => "Give the right file, or a smaller one.",
+            InputError::NotAFile { .. } => "Give the path of an ordinary file.",
+            InputError::Io { .. } => "Check the path and that you may read the file.",
+        };
+        CommandError::user(e.to_string()).hint(format!("{hint} {NOTHING_CHANGED}"))
+    }
+}
+
+impl From<strategi::store::OutputError> for CommandError {
+    fn from(e: strategi::store::OutputError) -> Self {
+        use strategi::store::OutputError;
+        let hint = match &e {
+            OutputError::Protected { .. } => {
+                "Write it somewhere else: the workspace's own folder, or one outside it."
+            }
+            OutputError::Exists { .. } => "Give --force to replace it, or choose another name.",
+            OutputError::NotAFile { .. } => "Give the path of a file, not of a folder.",
+            OutputError::Io { .. } => "Check that the folder exists and that you may write to it.",
+        };
+        CommandError::user(e.to_string())
+            .with_causes_of(&e)
+            .hint(format!("{hint} {NOTHING_CHANGED}"))
+    }
+}
+
 impl From<strategi::calendar::CalendarError> for CommandError {
     fn from(e: strategi::calendar::CalendarError) -> Self {
         CommandError::user(e.to_string())

@@ -4,6 +4,7 @@
 //! and the rules, are in `strategi::consultation::import`.
 
 use strategi::consultation::import::{FileResult, ReplyFile, import_replies};
+use strategi::store::{limits, read_bounded, size_text};
 
 use super::comment::{ImportArgs, round_document};
 use super::ui::{paint, styles};
@@ -16,14 +17,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
     let mut write = Write::begin(ctx, &ws, "strategi comment import")?;
     let state = super::round::load(ctx, &ws, &write.config, &args.round)?;
     let doc = round_document(&ws, &state)?;
-    let files = args
-        .files
-        .iter()
-        .map(|path| ReplyFile {
-            name: path.display().to_string(),
-            bytes: std::fs::read(ctx.start_dir().join(path)).map_err(|e| e.to_string()),
-        })
-        .collect();
+    let files = read_files(ctx.start_dir(), &args.files, limits::IMPORT_TOTAL);
     let (tx, who) = write.act();
     let done = import_replies(
         tx,
@@ -82,4 +76,62 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
         });
     }
     Ok(())
+}
+
+/// Reads the files to import (relative to `start`), each bounded by
+/// [`limits::EMAIL`]. Every file is read before anything is written, so the batch as a
+/// whole is bounded too: a file that takes the total over `total_limit` bytes is
+/// refused (and not kept in memory), and so are the ones after it that do.
+fn read_files(
+    start: &std::path::Path,
+    paths: &[std::path::PathBuf],
+    total_limit: u64,
+) -> Vec<ReplyFile> {
+    let mut total: u64 = 0;
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = read_bounded(&start.join(path), limits::EMAIL, "e-mail or form")
+                .map_err(|e| e.reason())
+                .and_then(|bytes| {
+                    let after = total.saturating_add(bytes.len() as u64);
+                    if after > total_limit {
+                        return Err(format!(
+                            "with the files before it, this is more than the {} one import may read; import it in another command.",
+                            size_text(total_limit)
+                        ));
+                    }
+                    total = after;
+                    Ok(bytes)
+                });
+            ReplyFile {
+                name: path.display().to_string(),
+                bytes,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batch_as_a_whole_is_bounded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, size) in [("a.eml", 600), ("b.eml", 600), ("c.eml", 300)] {
+            std::fs::write(dir.path().join(name), vec![b'x'; size]).expect("write");
+        }
+        let paths: Vec<std::path::PathBuf> =
+            ["a.eml", "b.eml", "c.eml"].iter().map(Into::into).collect();
+        let files = read_files(dir.path(), &paths, 1000);
+        assert_eq!(files[0].bytes.as_ref().map(Vec::len), Ok(600));
+        let refused = files[1].bytes.as_ref().expect_err("over the total");
+        assert!(
+            refused.contains("more than the 1000 bytes one import may read"),
+            "{refused}"
+        );
+        // What was refused does not count: the next file still fits.
+        assert_eq!(files[2].bytes.as_ref().map(Vec::len), Ok(300));
+    }
 }

@@ -15,6 +15,7 @@ use clap::{Args, Subcommand};
 
 use strategi::model::{Config, PartyCode};
 use strategi::sign::{PublicKey, allowed_signers};
+use strategi::store::OutPath;
 
 use super::{CommandError, Ctx, Ui};
 
@@ -32,9 +33,13 @@ pub enum KeysCommand {
 /// Arguments of `keys allowed-signers`.
 #[derive(Debug, Args)]
 pub struct AllowedSignersArgs {
-    /// Write the file here instead of printing it (relative to the current folder).
+    /// Write the file here instead of printing it (relative to the current folder;
+    /// never into the workspace's records, strategy/ or .git).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// The principal of a party's keys in an allowed-signers file: `DFD@strategi`.
@@ -56,6 +61,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &KeysCommand) -> Result<(), CommandE
 }
 
 fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), CommandError> {
+    let out = args
+        .out
+        .as_ref()
+        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+        .transpose()?;
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let mut owned: Vec<(String, PublicKey)> = Vec::new();
@@ -79,7 +89,7 @@ fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), 
     if owned.is_empty() {
         ui.warn("No party has a signing key yet; add one with `strategi party key PARTY --add-file KEY.pub`.");
     }
-    match &args.out {
+    match &out {
         None => {
             if ui.is_json() {
                 ui.emit(
@@ -91,8 +101,8 @@ fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), 
             }
         }
         Some(out) => {
-            let path = ctx.start_dir().join(out);
-            strategi::store::atomic_write(&path, text.as_bytes())?;
+            out.write(text.as_bytes())?;
+            let path = out.path();
             ui.emit(
                 &serde_json::json!({ "file": path, "entries": json_entries }),
                 |w| {

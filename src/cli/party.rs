@@ -71,9 +71,11 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
         (Some(k), _) => k.clone(),
         (None, Some(f)) => {
             let path = ctx.start_dir().join(f);
-            std::fs::read_to_string(&path).map_err(|e| {
-                CommandError::user(format!("Could not read \"{}\".", path.display())).caused_by(&e)
-            })?
+            strategi::store::read_bounded_text(
+                &path,
+                strategi::store::limits::KEY,
+                "public key file",
+            )?
         }
         (None, None) => return Err(CommandError::usage("Give --add KEY or --add-file FILE.")),
     };

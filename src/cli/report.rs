@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use strategi::report::{self, Matrix};
+use strategi::store::OutPath;
 
 use super::comment::{all_comments, round_document};
 use super::{CommandError, Ctx, Ui};
@@ -27,9 +28,13 @@ pub struct ReportArgs {
     /// markdown, html or csv.
     #[arg(long, default_value = "markdown")]
     pub format: String,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (never into the workspace's
+    /// records, strategy/ or .git).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,6 +56,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
             )));
         }
     };
+    let out = args
+        .out
+        .as_ref()
+        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+        .transpose()?;
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let mut rounds = all_comments(ctx, &ws, &config, Some(&args.round))?;
@@ -72,10 +82,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
         Format::Html => report::html(&matrix),
         Format::Csv => report::csv(&matrix),
     };
-    match &args.out {
-        Some(path) => {
-            let path = ctx.start_dir().join(path);
-            strategi::store::atomic_write(&path, text.as_bytes())?;
+    match &out {
+        Some(out) => {
+            out.write(text.as_bytes())?;
+            let path = out.path();
             ui.emit(
                 &serde_json::json!({ "round": round.def.id, "format": args.format, "out": path, "comments": comments.comments.len() }),
                 |w| writeln!(w, "Wrote the report of round {} ({} comments) to {}.", round.def.id, comments.comments.len(), path.display()),

@@ -259,7 +259,16 @@ pub fn import_replies(
             ),
             &ready
                 .iter()
-                .map(|p| format!("{} ({}): {}", p.record.party, p.record.matched_by, p.record.subject))
+                // The subject is checked when the message is read; a commit message
+                // must never carry a control character whatever the source.
+                .map(|p| {
+                    format!(
+                        "{} ({}): {}",
+                        p.record.party,
+                        p.record.matched_by,
+                        p.record.subject.replace(|c: char| c.is_control(), " ")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             Action::CommentImport,

@@ -309,7 +309,9 @@ impl Renderer {
         }
         files.sort();
         for (name, path) in files {
-            let source = std::fs::read_to_string(&path).map_err(MailError::io("read", &path))?;
+            let source =
+                crate::store::read_bounded_text(&path, crate::store::limits::TEMPLATE, "template")
+                    .map_err(|e| MailError::io("read", &path)(e.into()))?;
             self.register(&name, &source, path.display().to_string())?;
         }
         Ok(())

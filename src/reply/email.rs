@@ -118,6 +118,20 @@ pub enum IncomingError {
         /// What is wrong, e.g. `is never closed (no line "--abc--")`.
         problem: String,
     },
+    /// A header holds a control character: a NUL, a line break inside an encoded word,
+    /// an escape. Tabs are allowed (and become spaces in the subject).
+    #[error(
+        "The message's headers hold a control character ({code}) in {header}{}: such a header cannot be filed as written. Ask the sender to send the message again, or record the reply by hand with `strategi comment add`.",
+        line.map(|l| format!(" at line {l}")).unwrap_or_default()
+    )]
+    ControlCharacter {
+        /// The header's name as written (`Subject`), or what was decoded from it.
+        header: String,
+        /// 1-based line in the file, when the raw line holds it.
+        line: Option<usize>,
+        /// The character, as `U+0000`.
+        code: String,
+    },
     /// The message has no sender address.
     #[error(
         "The message has no sender: it lacks a From header with an address, so it cannot be filed as anyone's answer."
@@ -237,12 +251,28 @@ pub fn parse_message(bytes: &[u8]) -> Result<Incoming, IncomingError> {
         });
     }
 
+    let subject = msg.subject().unwrap_or_default();
+    let message_id = msg.message_id().map(bracketed);
+    let in_reply_to = id_list(msg.in_reply_to());
+    let references = id_list(msg.references());
+    check_decoded("Subject", subject)?;
+    check_decoded("From", &from.name)?;
+    check_decoded("From", &from.address)?;
+    for id in message_id.iter() {
+        check_decoded("Message-ID", id)?;
+    }
+    for id in &in_reply_to {
+        check_decoded("In-Reply-To", id)?;
+    }
+    for id in &references {
+        check_decoded("References", id)?;
+    }
     Ok(Incoming {
-        message_id: msg.message_id().map(bracketed),
-        in_reply_to: id_list(msg.in_reply_to()),
-        references: id_list(msg.references()),
+        message_id,
+        in_reply_to,
+        references,
         from,
-        subject: msg.subject().unwrap_or_default().trim().to_string(),
+        subject: subject.replace('\t', " ").trim().to_string(),
         date,
         text,
         attachments,
@@ -257,6 +287,7 @@ fn check_headers(bytes: &[u8]) -> Result<usize, IncomingError> {
     let mut pos = 0;
     let mut line_no = 0;
     let mut seen_field = false;
+    let mut last_name = String::new();
     while pos < bytes.len() {
         let nl = bytes
             .get(pos..)
@@ -282,6 +313,18 @@ fn check_headers(bytes: &[u8]) -> Result<usize, IncomingError> {
             continue;
         }
         let shown = || shorten(&String::from_utf8_lossy(line));
+        if seen_field || is_field_line(line) {
+            if let Some(&b) = line.iter().find(|&&b| is_control_byte(b)) {
+                return Err(IncomingError::ControlCharacter {
+                    header: header_name(line, &last_name),
+                    line: Some(line_no),
+                    code: format!("U+{:04X}", b),
+                });
+            }
+            if line[0] != b' ' && line[0] != b'\t' {
+                last_name = header_name(line, &last_name);
+            }
+        }
         if line[0] == b' ' || line[0] == b'\t' {
             if !seen_field {
                 return Err(IncomingError::NotAnEmail { text: shown() });
@@ -304,6 +347,40 @@ fn check_headers(bytes: &[u8]) -> Result<usize, IncomingError> {
         Err(IncomingError::NotAnEmail {
             text: String::new(),
         })
+    }
+}
+
+/// A byte that may not stand in a header line: C0 controls other than tab, and DEL.
+/// (The line's own CR LF is removed before.)
+fn is_control_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+/// The name of the header a line belongs to: its own for a field line, else the one
+/// above (`previous`).
+fn header_name(line: &[u8], previous: &str) -> String {
+    if line.first().is_some_and(|&b| b == b' ' || b == b'\t') || !is_field_line(line) {
+        return if previous.is_empty() {
+            "a header".to_string()
+        } else {
+            previous.to_string()
+        };
+    }
+    let colon = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+    let name = String::from_utf8_lossy(line.get(..colon).unwrap_or_default());
+    format!("the {} header", name.trim())
+}
+
+/// Refuses a decoded header value (an RFC 2047 encoded word can carry any character)
+/// with a control character other than tab.
+fn check_decoded(header: &str, value: &str) -> Result<(), IncomingError> {
+    match value.chars().find(|c| c.is_control() && *c != '\t') {
+        Some(c) => Err(IncomingError::ControlCharacter {
+            header: format!("the {header} header (once decoded)"),
+            line: None,
+            code: format!("U+{:04X}", u32::from(c)),
+        }),
+        None => Ok(()),
     }
 }
 

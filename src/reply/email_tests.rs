@@ -458,3 +458,40 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn control_characters_in_headers_are_refused_raw_or_encoded() {
+    let raw = b"From: Kari <kari@fin.example>\nSubject: Ingen\0merknader\n\nIngen merknader.\n";
+    let err = parse_message(raw).expect_err("NUL in Subject");
+    assert_eq!(
+        err,
+        IncomingError::ControlCharacter {
+            header: "the Subject header".into(),
+            line: Some(2),
+            code: "U+0000".into(),
+        }
+    );
+    assert!(err.to_string().contains("at line 2"), "{err}");
+    // In a continuation line, the header above is named.
+    let raw = b"From: Kari <kari@fin.example>\nSubject: Ingen\n merk\x1b[31mnader\n\nx\n";
+    let err = parse_message(raw).expect_err("escape in a folded Subject");
+    assert!(
+        matches!(&err, IncomingError::ControlCharacter { header, line: Some(3), code } if header == "the Subject header" && code == "U+001B"),
+        "{err:?}"
+    );
+    // Encoded words decode to anything: checked after decoding.
+    let raw = b"From: Kari <kari@fin.example>\nSubject: =?utf-8?q?Ingen=00merknader?=\n\nx\n";
+    let err = parse_message(raw).expect_err("encoded NUL");
+    assert!(
+        matches!(&err, IncomingError::ControlCharacter { line: None, code, .. } if code == "U+0000"),
+        "{err:?}"
+    );
+    let raw = b"From: =?utf-8?q?Kari=0D=0ABcc=3A_x?= <kari@fin.example>\nSubject: Hei\n\nx\n";
+    assert!(matches!(
+        parse_message(raw),
+        Err(IncomingError::ControlCharacter { .. })
+    ));
+    // A tab is fine, and becomes a space in the subject.
+    let raw = b"From: Kari <kari@fin.example>\nSubject: Ingen\tmerknader\n\nx\n";
+    assert_eq!(parse_message(raw).expect("tab").subject, "Ingen merknader");
+}

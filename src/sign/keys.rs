@@ -149,12 +149,11 @@ impl PrivateKey {
     /// (`-----BEGIN OPENSSH PRIVATE KEY-----`). A passphrase-protected key is refused
     /// with [`SignError::EncryptedKey`].
     pub fn from_file(path: &Path) -> Result<PrivateKey, SignError> {
-        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| {
-            SignError::KeyFileIo {
-                action: "read",
-                path: path.to_path_buf(),
-                source,
-            }
+        let read = crate::input::read_bounded(path, crate::input::limits::KEY, "private key file");
+        let bytes = zeroize::Zeroizing::new(read.map_err(|e| SignError::KeyFileIo {
+            action: "read",
+            path: path.to_path_buf(),
+            source: e.into(),
         })?);
         let not = |why: String| SignError::NotAPrivateKey {
             path: path.to_path_buf(),

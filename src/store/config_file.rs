@@ -153,6 +153,17 @@ impl Locator<'_> {
     }
 }
 
+/// Reads the text of `strategi.toml` at `path`: a regular file of at most
+/// [`limits::CONFIG`](crate::input::limits::CONFIG) bytes, UTF-8. (For
+/// `Workspace::config_text`.)
+pub(super) fn read_config_text(path: &Path) -> Result<String, StoreError> {
+    Ok(crate::input::read_bounded_text(
+        path,
+        crate::input::limits::CONFIG,
+        "configuration file",
+    )?)
+}
+
 /// Parses the text of `strategi.toml` (read from `path`) into a validated [`Config`].
 pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
     let loc = Locator { path, text };
@@ -480,6 +491,23 @@ owner = "DIO"
             }) => (line, column, message),
             other => panic!("expected a BadFile error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_configuration_is_read_bounded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, GOOD).expect("write");
+        assert_eq!(read_config_text(&path).expect("read"), GOOD);
+        std::fs::File::create(&path)
+            .and_then(|f| f.set_len(2 << 30))
+            .expect("sparse");
+        let e = read_config_text(&path).expect_err("too large");
+        assert!(
+            e.to_string()
+                .contains("it is 2.0 GB, more than the 4 MB a configuration file may be"),
+            "{e}"
+        );
     }
 
     #[test]

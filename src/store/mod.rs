@@ -8,6 +8,7 @@
 
 mod config_file;
 mod lock;
+mod output;
 mod records;
 mod signed_tag;
 mod tx;
@@ -17,8 +18,12 @@ use std::path::{Path, PathBuf};
 
 use git2::{Repository, RepositoryInitOptions};
 
+pub use crate::input::{
+    InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
+};
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
 pub use lock::{LockHolder, WriteLock};
+pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
@@ -271,8 +276,7 @@ impl Workspace {
 
     /// Reads the text of `strategi.toml`.
     pub fn config_text(&self) -> Result<String, StoreError> {
-        let path = self.config_path();
-        std::fs::read_to_string(&path).map_err(StoreError::io("read", &path))
+        config_file::read_config_text(&self.config_path())
     }
 
     /// Reads and validates `strategi.toml`.
@@ -311,4 +315,24 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// repository exists.
 pub fn global_identity() -> Result<(String, String), StoreError> {
     identity_from(&git2::Config::open_default().map_err(StoreError::git("read the git config"))?)
+}
+
+impl From<crate::input::InputError> for StoreError {
+    /// A file of the workspace that is too large or not a file is a bad file (it names
+    /// the file); an operating-system error stays one.
+    fn from(e: crate::input::InputError) -> StoreError {
+        match e {
+            crate::input::InputError::Io { path, source, .. } => StoreError::Io {
+                action: "read",
+                path,
+                source,
+            },
+            other => StoreError::BadFile {
+                path: other.path().to_path_buf(),
+                line: 1,
+                column: 1,
+                message: other.reason(),
+            },
+        }
+    }
 }

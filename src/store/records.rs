@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::{StoreError, Workspace};
+use crate::input::{limits, read_bounded_text};
 
 /// A record file read from the working tree.
 #[derive(Debug, Clone)]
@@ -112,7 +113,7 @@ impl Records {
                 continue;
             }
             let path = e.path();
-            let text = std::fs::read_to_string(&path).map_err(StoreError::io("read", &path))?;
+            let text = read_bounded_text(&path, limits::RECORD, "record")?;
             out.push(RecordFile {
                 path: format!("{rel}/{name}"),
                 text,
@@ -125,13 +126,13 @@ impl Records {
     /// Reads one record file, if it exists.
     pub fn read_record(&self, rel: &str) -> Result<Option<RecordFile>, StoreError> {
         let path = self.root.join(rel);
-        match std::fs::read_to_string(&path) {
+        match read_bounded_text(&path, limits::RECORD, "record") {
             Ok(text) => Ok(Some(RecordFile {
                 path: rel.to_string(),
                 text,
             })),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io("read", &path)(e)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -200,7 +200,7 @@ impl Workspace {
             if !is_markdown(&name) || !path.is_file() {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(StoreError::io("read", &path))?;
+            let bytes = super::read_bounded(&path, super::limits::MARKDOWN, "Markdown file")?;
             files.push(StoredFile { path: name, bytes });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -269,7 +269,8 @@ impl Workspace {
                             .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
                     }
                 } else if ft.is_file() {
-                    let bytes = std::fs::read(&path).map_err(StoreError::io("read", &path))?;
+                    let bytes =
+                        super::read_bounded(&path, super::limits::DRAFT_FILE, "file of the draft")?;
                     let blob = repo
                         .blob(&bytes)
                         .map_err(StoreError::git(format!("store \"{name}\"")))?;
