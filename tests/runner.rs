@@ -12,3 +12,4 @@ mod mail;
 mod rendered;
 mod rounds;
 mod send;
+mod trust;

@@ -18,7 +18,8 @@ use serde::Serialize;
 
 use crate::calendar::work_calendar;
 use crate::consultation::{
-    CommentFile, DecisionRecord, Fact, ImportRecord, RoundDef, RoundState, load_round,
+    CommentFile, DecisionRecord, Fact, FactBody, ImportRecord, RoundDef, RoundState, decision_path,
+    load_round,
 };
 use crate::model::{Config, RecordId, Version, VersionName};
 use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
@@ -52,6 +53,10 @@ pub enum FindingKind {
     /// A signed approval tag that is missing, does not verify, or does not match its
     /// record.
     Signature,
+    /// A record dated before what it follows: a decision before its comment, a round
+    /// opened before its version was cut, an answer before the round was opened, an
+    /// approval or submission of a version before the version existed.
+    OutOfOrder,
 }
 
 /// One problem found.
@@ -297,9 +302,11 @@ fn check_rounds(
         let cal = work_calendar(config);
         // The round folded with its facts when they all parse; otherwise its definition
         // alone, so its comments can still be checked.
+        let mut round_facts = Vec::new();
         let state = if parsed {
             match load_round(ws, &id) {
                 Ok((def, facts)) => {
+                    round_facts = facts.clone();
                     let state = RoundState::fold(def, facts, config, today, &cal);
                     for f in &state.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or have the party that may make it record it again.");
@@ -314,12 +321,14 @@ fn check_rounds(
         } else {
             RoundState::fold(def, Vec::new(), config, today, &cal)
         };
+        check_round_order(r, &round_toml, &state.def, &round_facts, versions);
         if comments_ok && decisions_ok {
             match round_comments(&records, &state, config) {
                 Ok(c) => {
                     for f in &c.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");
                     }
+                    check_comment_order(r, &state.def, &c, versions);
                     if parsed {
                         consulted.push((state, c));
                     }
@@ -329,6 +338,128 @@ fn check_rounds(
         }
     }
     Ok(consulted)
+}
+
+const OUT_OF_ORDER: &str = "strategi never writes records in this order (time only moves forward): the record was written or edited by hand. Remove it with a commit that says why, and record the fact again with strategi.";
+
+/// A round cannot be on a version cut after it was opened, and nothing can happen in it
+/// before it was opened.
+fn check_round_order(
+    r: &mut Verification,
+    round_toml: &str,
+    def: &RoundDef,
+    facts: &[(String, Fact)],
+    versions: &HashMap<VersionName, Version>,
+) {
+    if let Some(v) = versions.get(&def.version)
+        && def.at < v.created
+    {
+        r.add(
+            FindingKind::OutOfOrder,
+            round_toml,
+            format!(
+                "Round {} was opened {} on {}, but {} was only cut {}.",
+                def.id, def.at, def.version, def.version, v.created
+            ),
+            OUT_OF_ORDER,
+        );
+    }
+    for (path, fact) in facts {
+        if fact.at < def.at {
+            let what = match &fact.body {
+                FactBody::Response { party, .. } => format!("{party}'s answer"),
+                FactBody::Sent { party, .. } => format!("The letter to {party}"),
+                FactBody::Reminded { party, .. } => format!("The reminder to {party}"),
+                FactBody::Extension { party, .. } => {
+                    format!("The extension of {party}'s deadline")
+                }
+                FactBody::Closed { .. } => "The closing".to_string(),
+            };
+            r.add(
+                FindingKind::OutOfOrder,
+                path,
+                format!(
+                    "{what} is dated {}, before round {} was opened ({}).",
+                    fact.at, def.id, def.at
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+    }
+}
+
+/// A comment cannot come before its round was opened or its version was cut; a
+/// decision cannot come before its comment.
+fn check_comment_order(
+    r: &mut Verification,
+    def: &RoundDef,
+    comments: &crate::consultation::RoundComments,
+    versions: &HashMap<VersionName, Version>,
+) {
+    for c in &comments.comments {
+        let rec = &c.record;
+        if rec.at < def.at {
+            r.add(
+                FindingKind::OutOfOrder,
+                &c.path,
+                format!(
+                    "Comment {} from {} is dated {}, before round {} was opened ({}).",
+                    rec.id, rec.party, rec.at, def.id, def.at
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+        if let Some(v) = versions.get(&rec.version)
+            && rec.at < v.created
+        {
+            r.add(
+                FindingKind::OutOfOrder,
+                &c.path,
+                format!(
+                    "Comment {} is on {}, but is dated {}, before {} was cut ({}).",
+                    rec.id, rec.version, rec.at, rec.version, v.created
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+        for d in c.decision.iter().chain(&c.superseded) {
+            if d.at < rec.at {
+                r.add(
+                    FindingKind::OutOfOrder,
+                    decision_path(&def.id, d),
+                    format!(
+                        "Decision {} on comment {} is dated {}, before the comment was made ({}).",
+                        d.id, rec.id, d.at, rec.at
+                    ),
+                    OUT_OF_ORDER,
+                );
+            }
+        }
+    }
+}
+
+/// A record of a version (an approval, a submission) cannot be older than the version.
+fn check_version_order(
+    r: &mut Verification,
+    path: &str,
+    what: &str,
+    versions: &HashMap<VersionName, Version>,
+    version: VersionName,
+    at: jiff::Timestamp,
+) {
+    if let Some(v) = versions.get(&version)
+        && at < v.created
+    {
+        r.add(
+            FindingKind::OutOfOrder,
+            path,
+            format!(
+                "The {what} of {version} is dated {at}, before {version} was cut ({}).",
+                v.created
+            ),
+            OUT_OF_ORDER,
+        );
+    }
 }
 
 /// The version of a record must exist and still have the commit and tree recorded.
@@ -390,6 +521,7 @@ fn check_submissions(
             &s.commit,
             &s.tree,
         );
+        check_version_order(r, &path, "submission", versions, s.version, s.at);
         if let Some(c) = config {
             if !c.knows_party(&s.by) {
                 r.add(FindingKind::UnknownParty, &path, format!("The submission names {}, which is not a party of the case.", s.by), "Add the party with `strategi party add`, or remove the record with a commit that says why.");
@@ -495,6 +627,7 @@ fn check_approval_text(
     a: &ApprovalRecord,
 ) {
     check_bound(r, path, "approval", versions, a.version, &a.commit, &a.tree);
+    check_version_order(r, path, "approval", versions, a.version, a.at);
     match ws.strategy_tree_of_hex(&a.commit) {
         Ok(Some(t)) if t == a.tree => {}
         Ok(_) => r.add_at(FindingKind::EditedRecord, path, &a.commit, format!("The approval names commit {} and tree {}, but that commit does not hold that tree.", short(&a.commit), short(&a.tree)), "The record was edited; restore it from history."),

@@ -123,6 +123,33 @@ impl Workspace {
         }
     }
 
+    /// The latest commit of the workspace (HEAD) as its short id and the time it was
+    /// made; `None` before the first commit.
+    pub fn latest_commit_time(&self) -> Result<Option<(String, jiff::Timestamp)>, StoreError> {
+        Ok(self.head_commit()?.map(|c| {
+            let id = c.id().to_string();
+            let short = id.get(..12).unwrap_or(&id).to_string();
+            let at = jiff::Timestamp::from_second(c.time().seconds()).unwrap_or_default();
+            (short, at)
+        }))
+    }
+
+    /// Refuses a change dated `when` if that is before the latest commit: history only
+    /// moves forward (a change at the same second is fine). Reading and planning with a
+    /// clock in the past do not come here.
+    pub fn check_forward(&self, when: &jiff::ZonedDateTime) -> Result<(), StoreError> {
+        match self.latest_commit_time()? {
+            Some((head, head_time)) if when.timestamp().as_second() < head_time.as_second() => {
+                Err(StoreError::Backdated {
+                    when: when.timestamp(),
+                    head,
+                    head_time,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn head_id(&self) -> Result<Option<String>, StoreError> {
         Ok(self.head_commit()?.map(|c| c.id().to_string()))
     }
@@ -250,6 +277,14 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
+    /// Refuses the transaction's change if `when` is before the latest commit of the
+    /// workspace (see [`Workspace::check_forward`]). Every commit checks this; a command
+    /// checks it at its start too, before it does anything it cannot undo (such as
+    /// delivering mail or creating a tag).
+    pub fn check_forward(&self, when: &jiff::ZonedDateTime) -> Result<(), StoreError> {
+        self.ws.check_forward(when)
+    }
+
     /// A new record id of a kind, from the transaction's id source.
     pub fn new_id(&mut self, kind: RecordKind) -> RecordId {
         self.ids.next_id(kind)
@@ -305,6 +340,8 @@ impl<'a> Transaction<'a> {
     ) -> Result<(CommitInfo, Oid), StoreError> {
         let ws = self.ws;
         let repo = &ws.repo;
+        // Before anything is written: a commit dated before HEAD is refused.
+        ws.check_forward(when)?;
         let head = ws.head_commit()?;
         let base_tree = head
             .as_ref()
