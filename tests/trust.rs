@@ -626,3 +626,213 @@ fn verify_finds_an_approval_of_a_version_before_it_existed() {
         "before v2 was cut",
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Tamper evidence: what history shows was written stays written.
+// ---------------------------------------------------------------------------------
+
+const MALLORY: &str = "Mallory Hand <mallory@x.example>";
+
+/// Commits everything with plain git as someone else, with `message`; returns the
+/// commit's id.
+fn commit_as_mallory(env: &TestEnv, message: &str) -> String {
+    env.git("ws", &["add", "-A"]).ok();
+    env.git(
+        "ws",
+        &[
+            "-c",
+            "user.name=Mallory Hand",
+            "-c",
+            "user.email=mallory@x.example",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    )
+    .ok();
+    env.git("ws", &["rev-parse", "HEAD"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string()
+}
+
+/// A round with a comment decided `partly`; returns the decision file's path in `ws`.
+fn decided_partly(env: &TestEnv) -> String {
+    env.workspace_with_version("ws");
+    let round = round_on_v1(env, "2025-11-10");
+    let comment = add_comment(env, "2025-11-12", &round);
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-14",
+            "comment",
+            "resolve",
+            &comment,
+            "--decision",
+            "partly",
+            "--note",
+            "Delvis tatt inn.",
+        ],
+    )
+    .ok();
+    let dir = env.path(&format!("ws/consultations/{round}/decisions"));
+    let name = std::fs::read_dir(&dir)
+        .expect("decisions")
+        .next()
+        .expect("one decision")
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    format!("consultations/{round}/decisions/{name}")
+}
+
+#[track_caller]
+fn the_finding<'a>(
+    list: &'a [serde_json::Value],
+    kind: &str,
+    path: &str,
+    commit: &str,
+) -> &'a serde_json::Value {
+    list.iter()
+        .find(|f| f["kind"] == kind && f["path"] == path && f["commit"] == commit)
+        .unwrap_or_else(|| panic!("no {kind} finding for {path} at {commit}: {list:#?}"))
+}
+
+/// The case: `partly` changed to `accepted` by hand and committed with plain
+/// git. verify exits 1 naming the file, the commit and its author, in text and JSON.
+#[test]
+fn a_decision_edited_by_hand_is_reported_with_commit_and_author() {
+    let env = TestEnv::new();
+    let path = decided_partly(&env);
+    assert!(findings(&env).is_empty(), "an unchanged history is clean");
+    let file = env.path(&format!("ws/{path}"));
+    let text = std::fs::read_to_string(&file).expect("decision");
+    assert!(text.contains("decision = \"partly\""), "{text}");
+    std::fs::write(&file, text.replace("\"partly\"", "\"accepted\"")).expect("edit");
+    let commit = commit_as_mallory(&env, "Fix decision");
+
+    let list = findings(&env);
+    let f = the_finding(&list, "record-changed", &path, &commit);
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains("modified by commit"), "{message}");
+    assert!(message.contains(&commit[..12]), "{message}");
+    assert!(message.contains(MALLORY), "{message}");
+    assert!(message.contains("did not make"), "{message}");
+    assert!(
+        message.contains("Kari Nordmann <kari.nordmann@dio.example>"),
+        "who first wrote it: {message}"
+    );
+
+    let r = env.run_in("ws", &["verify"]).refused();
+    assert!(r.stdout.contains(&path), "{}", r.stdout);
+    assert!(r.stdout.contains(&commit[..12]), "{}", r.stdout);
+    assert!(r.stdout.contains(MALLORY), "{}", r.stdout);
+}
+
+/// Copying strategi's trailers does not make an edit acceptable: the modification is
+/// the offence.
+#[test]
+fn an_edit_with_copied_trailers_is_still_reported() {
+    let env = TestEnv::new();
+    let path = decided_partly(&env);
+    let file = env.path(&format!("ws/{path}"));
+    let text = std::fs::read_to_string(&file).expect("decision");
+    std::fs::write(&file, text.replace("\"partly\"", "\"accepted\"")).expect("edit");
+    let commit = commit_as_mallory(
+        &env,
+        "Decide comment again\n\nStrategi-Action: comment-resolve\nStrategi-Party: DIO\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>\n",
+    );
+    let list = findings(&env);
+    let f = the_finding(&list, "record-changed", &path, &commit);
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains(MALLORY), "{message}");
+    assert!(!message.contains("did not make"), "{message}");
+    assert!(
+        !list.iter().any(|f| f["kind"] == "foreign-commit"),
+        "{list:#?}"
+    );
+}
+
+/// A record deleted by hand (here the approval) is reported with the commit that
+/// deleted it.
+#[test]
+fn a_record_deleted_by_hand_is_reported() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    env.run_in("ws", &["--as", "DFD", "approve", "v1"]).ok();
+    assert!(findings(&env).is_empty());
+    let name = std::fs::read_dir(env.path("ws/approvals"))
+        .expect("approvals")
+        .next()
+        .expect("one approval")
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    let path = format!("approvals/{name}");
+    std::fs::remove_file(env.path(&format!("ws/{path}"))).expect("remove");
+    let commit = commit_as_mallory(&env, "Withdraw");
+    let list = findings(&env);
+    let f = the_finding(&list, "record-changed", &path, &commit);
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains("deleted by commit"), "{message}");
+    assert!(message.contains(MALLORY), "{message}");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("git checkout"),
+        "{f}"
+    );
+}
+
+/// A record added by a commit strategi did not make is reported, naming the commit and
+/// its author; the outbox, whose state files change in place, is not a record.
+#[test]
+fn a_record_added_by_plain_git_is_reported_and_the_outbox_is_not_a_record() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let round = round_on_v1(&env, "2025-11-10");
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-10",
+            "--as",
+            "DFD",
+            "round",
+            "send",
+            &round,
+        ],
+    )
+    .ok();
+    // The outbox's state files are changed in place by design.
+    let state = std::fs::read_dir(env.path("ws/outbox"))
+        .expect("outbox")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "toml"))
+        .expect("an outbox state file");
+    let text = std::fs::read_to_string(&state).expect("state");
+    std::fs::write(&state, format!("{text}\n")).expect("touch");
+    commit_as_mallory(&env, "Outbox housekeeping");
+    assert!(findings(&env).is_empty(), "the outbox is not a record");
+
+    let path = format!("consultations/{round}/facts/20251111T110000Z-fhandmad.toml");
+    std::fs::write(
+        env.path(&format!("ws/{path}")),
+        "id = \"fhandmad\"\nat = \"2025-11-11T11:00:00Z\"\nby = \"KDD\"\ntype = \"response\"\nparty = \"KDD\"\nposition = \"no-comments\"\n",
+    )
+    .expect("fact");
+    let commit = commit_as_mallory(&env, "KDD answered by phone");
+    let list = findings(&env);
+    assert_eq!(list.len(), 1, "{list:#?}");
+    let f = the_finding(&list, "foreign-commit", &path, &commit);
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains(MALLORY), "{message}");
+    assert!(message.contains(&commit[..12]), "{message}");
+}

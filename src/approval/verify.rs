@@ -10,6 +10,13 @@
 //! break a rule: the folds' findings (consultation facts, comments and decisions made
 //! by a party that could not make them) and the approvals [`super::fold_approvals`]
 //! ignores, by the same rules the `approve` command refuses by.
+//!
+//! It also checks the order and the history of the records: records dated before what
+//! they follow (a decision before its comment, a round before its version, an answer
+//! before the round, an approval or submission before its version), every record file a
+//! later commit modified or deleted, and every commit that added records without
+//! strategi's trailers, each named with the commit and its author (from
+//! [`Workspace::record_history`], one walk of the history).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +29,9 @@ use crate::consultation::{
     load_round,
 };
 use crate::model::{Config, RecordId, Version, VersionName};
-use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+use crate::store::{
+    CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, StoreError, Workspace, parse_record,
+};
 
 use super::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each,
@@ -57,6 +66,12 @@ pub enum FindingKind {
     /// opened before its version was cut, an answer before the round was opened, an
     /// approval or submission of a version before the version existed.
     OutOfOrder,
+    /// A record file that a commit after the one that wrote it modified or deleted
+    /// (records are written once), named with that commit and its author.
+    RecordChanged,
+    /// A commit that added record files without strategi's `Strategi-Action` trailer:
+    /// not written by strategi.
+    ForeignCommit,
 }
 
 /// One problem found.
@@ -161,7 +176,78 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
     let rounds = check_rounds(ws, config.as_ref(), today, &versions, &mut r)?;
     check_submissions(ws, config.as_ref(), &versions, &mut r)?;
     check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
+    check_history(ws, &mut r)?;
     Ok(r)
+}
+
+/// Tamper evidence from history: every record file a later commit modified or deleted,
+/// and every commit that added records without strategi's trailers. A commit with
+/// copied trailers that modifies a record is still reported: the modification is the
+/// offence, not the missing trailer.
+fn check_history(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+    let history = ws.record_history()?;
+    *r.checked.entry("commits").or_default() += history.walked;
+    let mut written: HashMap<&str, &RecordCommit> = HashMap::new();
+    for change in &history.changes {
+        let Some(commit) = history.commit_of(change) else {
+            continue;
+        };
+        let path = change.path.as_str();
+        let by = format!(
+            "commit {} by {} ({}, \"{}\")",
+            commit.short_id(),
+            commit.author,
+            commit.time,
+            commit.summary
+        );
+        let foreign = if commit.action.is_none() {
+            ", a commit strategi did not make (it has no Strategi-Action trailer)"
+        } else {
+            ""
+        };
+        let first = written.get(path).map(|w| {
+            format!(
+                " It was written by commit {} by {}.",
+                w.short_id(),
+                w.author
+            )
+        });
+        match change.kind {
+            ChangeKind::Added => {
+                if commit.action.is_none() {
+                    r.add_at(
+                        FindingKind::ForeignCommit,
+                        path,
+                        &commit.id,
+                        format!("The record was added by {by}{foreign}."),
+                        format!("Find out who made the commit and why (`git show {}`); if the record is not genuine, remove it with a commit that says why, and record the fact with strategi.", commit.short_id()),
+                    );
+                }
+                written.entry(path).or_insert(commit);
+            }
+            ChangeKind::Modified => r.add_at(
+                FindingKind::RecordChanged,
+                path,
+                &commit.id,
+                format!(
+                    "The record was modified by {by}{foreign}; records are written once.{}",
+                    first.unwrap_or_default()
+                ),
+                format!("A changed record may be a forgery: find out who changed it and why (`git show {} -- {path}`). The text as first written is in `git log --diff-filter=A -- {path}`; a correction is a new record made with strategi, never an edit.", commit.short_id()),
+            ),
+            ChangeKind::Deleted => r.add_at(
+                FindingKind::RecordChanged,
+                path,
+                &commit.id,
+                format!(
+                    "The record was deleted by {by}{foreign}; records are written once.{}",
+                    first.unwrap_or_default()
+                ),
+                format!("Find out who removed it and why (`git show {} -- {path}`); restore it with `git checkout {}^ -- {path}` and commit, if it was removed by mistake.", commit.short_id(), commit.short_id()),
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// Each version tag read on its own; its commit must still hold the tree its trailer names.

@@ -7,6 +7,7 @@
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
 mod config_file;
+mod history;
 mod identity;
 mod lock;
 mod records;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use git2::{Repository, RepositoryInitOptions};
 
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use history::{ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory};
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use records::{RecordFile, Records, line_col, parse_record};
