@@ -559,8 +559,19 @@ fn verify_finds_answers_before_the_round_was_opened() {
         "[[comment]]\nid = \"chandmad\"\nparty = \"FIN\"\nby = \"FIN\"\nat = \"2025-11-05T11:00:00Z\"\nversion = \"v1\"\ntext = \"Tidlig innspill.\"\n",
     )
     .expect("comment");
+    std::fs::create_dir_all(dir.join("inbox/abc123")).expect("inbox");
+    std::fs::write(
+        dir.join("inbox/abc123/import.toml"),
+        "digest = \"abc123\"\nfrom = \"postmottak@kdd.example\"\nsubject = \"Svar\"\nparty = \"KDD\"\nmatched_by = \"sender address\"\ncomments = []\nattachments = []\nby = \"DIO\"\nat = \"2025-11-06T11:00:00Z\"\n",
+    )
+    .expect("import");
     commit_by_hand(&env, "Early answers");
     let list = findings(&env);
+    assert_out_of_order(
+        &list,
+        "inbox/abc123/import.toml",
+        "The import of KDD's message",
+    );
     assert_out_of_order(
         &list,
         "facts/20251105T110000Z-fhandmad.toml",
@@ -835,4 +846,36 @@ fn a_record_added_by_plain_git_is_reported_and_the_outbox_is_not_a_record() {
     let message = f["message"].as_str().unwrap_or_default();
     assert!(message.contains(MALLORY), "{message}");
     assert!(message.contains(&commit[..12]), "{message}");
+}
+
+/// A decision that replaces another but is dated before it.
+#[test]
+fn verify_finds_a_decision_older_than_the_one_it_replaces() {
+    let env = TestEnv::new();
+    let path = decided_partly(&env); // the comment is of 2025-11-12, decided 2025-11-14
+    let text = std::fs::read_to_string(env.path(&format!("ws/{path}"))).expect("decision");
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+            .and_then(|v| v.strip_suffix('"'))
+            .expect("field")
+            .to_string()
+    };
+    let (first, comment) = (field("id"), field("comment"));
+    let dir = path.rsplit_once('/').expect("folder").0;
+    let later = format!("{dir}/20251113T110000Z-dhandmad.toml");
+    std::fs::write(
+        env.path(&format!("ws/{later}")),
+        format!(
+            "id = \"dhandmad\"\ncomment = \"{comment}\"\ndecision = \"accepted\"\nby = \"DIO\"\nat = \"2025-11-13T11:00:00Z\"\nsupersedes = \"{first}\"\n"
+        ),
+    )
+    .expect("decision");
+    commit_by_hand(&env, "Decision");
+    let list = findings(&env);
+    assert_out_of_order(
+        &list,
+        "20251113T110000Z-dhandmad.toml",
+        &format!("replaces decision {first}"),
+    );
 }

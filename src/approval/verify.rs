@@ -353,11 +353,24 @@ fn check_rounds(
         for digest in ws.list_folders(&format!("{base}/inbox"))? {
             let path = format!("{base}/inbox/{digest}/import.toml");
             match ws.read_record(&path)? {
-                Some(f) => {
-                    if let Err(e) = parse_record::<ImportRecord>(&f.path, &f.text) {
-                        r.bad_file(&f.path, &e);
+                Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text) {
+                    Ok(rec) => {
+                        if let Some(d) = &def
+                            && rec.at < d.at
+                        {
+                            r.add(
+                                FindingKind::OutOfOrder,
+                                &f.path,
+                                format!(
+                                    "The import of {}'s message is dated {}, before round {} was opened ({}).",
+                                    rec.party, rec.at, d.id, d.at
+                                ),
+                                OUT_OF_ORDER,
+                            );
+                        }
                     }
-                }
+                    Err(e) => r.bad_file(&f.path, &e),
+                },
                 None => r.add(FindingKind::MissingFile, &path, "An imported message has no import.toml.", "Import the message again with `strategi comment import`, or remove its folder."),
             }
         }
@@ -508,7 +521,25 @@ fn check_comment_order(
                 OUT_OF_ORDER,
             );
         }
-        for d in c.decision.iter().chain(&c.superseded) {
+        let decisions: Vec<&DecisionRecord> = c.decision.iter().chain(&c.superseded).collect();
+        for d in &decisions {
+            // A decision that replaces another cannot be older than it.
+            if let Some(prev) = d
+                .supersedes
+                .as_ref()
+                .and_then(|p| decisions.iter().find(|x| &x.id == p))
+                && d.at < prev.at
+            {
+                r.add(
+                    FindingKind::OutOfOrder,
+                    decision_path(&def.id, d),
+                    format!(
+                        "Decision {} replaces decision {} but is dated {}, before it ({}).",
+                        d.id, prev.id, d.at, prev.at
+                    ),
+                    OUT_OF_ORDER,
+                );
+            }
             if d.at < rec.at {
                 r.add(
                     FindingKind::OutOfOrder,
