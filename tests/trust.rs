@@ -879,3 +879,36 @@ fn verify_finds_a_decision_older_than_the_one_it_replaces() {
         &format!("replaces decision {first}"),
     );
 }
+
+/// A record changed or removed in the working tree and not committed is reported too:
+/// what the other commands would read is no longer what history shows was written.
+#[test]
+fn an_uncommitted_hand_edit_of_a_record_is_reported() {
+    let env = TestEnv::new();
+    let path = decided_partly(&env);
+    let file = env.path(&format!("ws/{path}"));
+    let text = std::fs::read_to_string(&file).expect("decision");
+    std::fs::write(&file, text.replace("\"partly\"", "\"accepted\"")).expect("edit");
+    let list = findings(&env);
+    assert_eq!(list.len(), 1, "{list:#?}");
+    assert_eq!(list[0]["kind"], "record-changed");
+    assert_eq!(list[0]["path"], path.as_str());
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not committed"),
+        "{list:#?}"
+    );
+    std::fs::remove_file(&file).expect("remove");
+    let list = findings(&env);
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deleted"),
+        "{list:#?}"
+    );
+    env.git("ws", &["checkout", "HEAD", "--", &path]).ok();
+    assert!(findings(&env).is_empty());
+}

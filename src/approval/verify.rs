@@ -185,6 +185,26 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
 /// copied trailers that modifies a record is still reported: the modification is the
 /// offence, not the missing trailer.
 fn check_history(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+    for (path, kind) in ws.uncommitted_record_changes()? {
+        let (what, hint) = match kind {
+            ChangeKind::Deleted => (
+                "deleted",
+                format!("Restore it with `git checkout HEAD -- {path}`."),
+            ),
+            _ => (
+                "changed",
+                format!(
+                    "Records are written once: see the change with `git diff HEAD -- {path}`, and undo it with `git checkout HEAD -- {path}`; a correction is a new record made with strategi."
+                ),
+            ),
+        };
+        r.add(
+            FindingKind::RecordChanged,
+            &path,
+            format!("The record was {what} in the working tree after strategi committed it (not committed)."),
+            hint,
+        );
+    }
     let history = ws.record_history()?;
     *r.checked.entry("commits").or_default() += history.walked;
     let mut written: HashMap<&str, &RecordCommit> = HashMap::new();

@@ -146,6 +146,9 @@ impl Workspace {
                         continue;
                     };
                     let path = format!("{dir}/{}", rel.replace('\\', "/"));
+                    if !is_record_path(&path) {
+                        continue;
+                    }
                     // In a merge, a file as one of the other parents has it came from
                     // that parent, not from the merge.
                     let new_id = entry_id(&tree, &path);
@@ -168,6 +171,60 @@ impl Workspace {
                 }));
         }
         Ok(out)
+    }
+}
+
+impl Workspace {
+    /// The committed records whose file in the working tree (or the index) no longer is
+    /// what HEAD holds: modified or deleted by hand and not committed, sorted by path.
+    /// New files that are not committed yet are not listed.
+    pub fn uncommitted_record_changes(&self) -> Result<Vec<(String, ChangeKind)>, StoreError> {
+        let mut opts = git2::StatusOptions::new();
+        for dir in RECORD_DIRS {
+            opts.pathspec(format!("{dir}/"));
+        }
+        opts.include_untracked(false).include_ignored(false);
+        let statuses = self
+            .repo
+            .statuses(Some(&mut opts))
+            .map_err(StoreError::git("read the state of the record folders"))?;
+        let deleted = git2::Status::WT_DELETED | git2::Status::INDEX_DELETED;
+        let modified = git2::Status::WT_MODIFIED
+            | git2::Status::INDEX_MODIFIED
+            | git2::Status::WT_TYPECHANGE
+            | git2::Status::INDEX_TYPECHANGE
+            | git2::Status::WT_RENAMED
+            | git2::Status::INDEX_RENAMED;
+        let mut out: Vec<(String, ChangeKind)> = statuses
+            .iter()
+            .filter_map(|e| {
+                let path = e.path().ok()?.to_string();
+                if !is_record_path(&path) {
+                    return None;
+                }
+                let st = e.status();
+                if st.intersects(deleted) {
+                    Some((path, ChangeKind::Deleted))
+                } else if st.intersects(modified) {
+                    Some((path, ChangeKind::Modified))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Whether a file under the record folders is a record: everything in `submissions/`
+/// and `approvals/`, and everything in a round's folder under `consultations/` (not
+/// the explanatory `consultations/README.md` that `init` writes beside them).
+pub fn is_record_path(path: &str) -> bool {
+    match path.split_once('/') {
+        Some((CONSULTATIONS_DIR, rest)) => rest.contains('/'),
+        Some((dir, _)) => RECORD_DIRS.contains(&dir),
+        None => false,
     }
 }
 
@@ -267,6 +324,17 @@ mod tests {
         repo.reference("refs/heads/main", id, true, "test")
             .expect("move main");
         id
+    }
+
+    #[test]
+    fn records_are_the_files_of_rounds_submissions_and_approvals() {
+        assert!(is_record_path("consultations/r1/round.toml"));
+        assert!(is_record_path("consultations/r1/inbox/ab/message.eml"));
+        assert!(is_record_path("approvals/x.toml"));
+        assert!(is_record_path("submissions/x.toml"));
+        assert!(!is_record_path("consultations/README.md"));
+        assert!(!is_record_path("outbox/x.toml"));
+        assert!(!is_record_path("strategi.toml"));
     }
 
     const TRAILERS: &str = "Record\n\nStrategi-Action: comment-add\nStrategi-Party: FIN\n";

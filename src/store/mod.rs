@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use git2::{Repository, RepositoryInitOptions};
 
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
-pub use history::{ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory};
+pub use history::{
+    ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+};
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use records::{RecordFile, Records, line_col, parse_record};
