@@ -37,7 +37,11 @@ fn run_with(env: &TestEnv, setup: &Setup, args: &[&str]) -> Run {
 /// What `git var GIT_AUTHOR_IDENT` says in `ws` under the set-up, without the date; or
 /// `None` when git does not know who you are.
 fn git_ident(env: &TestEnv, setup: &Setup, ws: &str) -> Option<String> {
-    let out = with(env.git_cmd(ws, &["var", "GIT_AUTHOR_IDENT"]), setup)
+    git_var(env, setup, ws, "GIT_AUTHOR_IDENT")
+}
+
+fn git_var(env: &TestEnv, setup: &Setup, ws: &str, which: &str) -> Option<String> {
+    let out = with(env.git_cmd(ws, &["var", which]), setup)
         .output()
         .expect("run git var");
     if !out.status.success() {
@@ -50,8 +54,7 @@ fn git_ident(env: &TestEnv, setup: &Setup, ws: &str) -> Option<String> {
     Some(line[..=end].to_string())
 }
 
-/// The author, committer and `Strategi-Actor` trailer of HEAD, and the tagger of `tag`
-/// if given: each must be the one person.
+/// The author, committer and `Strategi-Actor` trailer of HEAD.
 fn head_people(env: &TestEnv, ws: &str) -> (String, String, String) {
     let log = env
         .git(
@@ -72,12 +75,18 @@ fn head_people(env: &TestEnv, ws: &str) -> (String, String, String) {
     )
 }
 
+/// HEAD's author and trailer are `expected`, and so is its committer.
 #[track_caller]
 fn assert_acts_as(env: &TestEnv, ws: &str, expected: &str) {
-    let (author, committer, trailer) = head_people(env, ws);
+    assert_acts_and_commits_as(env, ws, expected, expected);
+}
+
+#[track_caller]
+fn assert_acts_and_commits_as(env: &TestEnv, ws: &str, expected: &str, committer: &str) {
+    let (author, committed_by, trailer) = head_people(env, ws);
     assert_eq!(author, expected, "author");
-    assert_eq!(committer, expected, "committer");
     assert_eq!(trailer, expected, "Strategi-Actor trailer");
+    assert_eq!(committed_by, committer, "committer");
 }
 
 fn init_args(ws: &str) -> Vec<&str> {
@@ -94,7 +103,7 @@ fn init_args(ws: &str) -> Vec<&str> {
 }
 
 /// The person named by environment variables wins over every config file, for
-/// commits, trailers and version tags alike.
+/// commits, trailers and version tags alike; the committer is git's committer.
 #[test]
 fn identity_from_git_author_variables() {
     let env = TestEnv::new();
@@ -105,7 +114,20 @@ fn identity_from_git_author_variables() {
     run_with(&env, &setup, &init_args("ws")).ok();
     let expected = git_ident(&env, &setup, "ws").expect("git knows");
     assert_eq!(expected, "Ola Nordmann <ola.nordmann@kdd.example>");
-    assert_acts_as(&env, "ws", &expected);
+    // Git's committer is still the one of the config file.
+    let committer = git_var(&env, &setup, "ws", "GIT_COMMITTER_IDENT").expect("committer");
+    assert_eq!(committer, "Kari Nordmann <kari.nordmann@dio.example>");
+    assert_acts_and_commits_as(&env, "ws", &expected, &committer);
+
+    // With the committer's variables too, the commit names both as git would.
+    let setup: Setup = vec![
+        ("GIT_AUTHOR_NAME", Some("Ola Nordmann".into())),
+        ("GIT_AUTHOR_EMAIL", Some("ola.nordmann@kdd.example".into())),
+        ("GIT_COMMITTER_NAME", Some("Per Hansen".into())),
+        ("GIT_COMMITTER_EMAIL", Some("per.hansen@fin.example".into())),
+    ];
+    let committer = git_var(&env, &setup, "ws", "GIT_COMMITTER_IDENT").expect("committer");
+    assert_eq!(committer, "Per Hansen <per.hansen@fin.example>");
 
     std::fs::write(env.path("ws/strategy/01-utkast.md"), "# KI\n\nTekst.\n").expect("draft");
     run_with(
@@ -114,7 +136,7 @@ fn identity_from_git_author_variables() {
         &["-C", "ws", "version", "cut", "--label", "Utkast"],
     )
     .ok();
-    assert_acts_as(&env, "ws", &expected);
+    assert_acts_and_commits_as(&env, "ws", &expected, &committer);
     let tagger = env
         .git(
             "ws",
@@ -250,6 +272,17 @@ fn no_identity_is_refused_with_the_git_config_commands() {
         );
     };
     check(run_with(&env, &setup, &init_args("new/ws")));
+    assert!(!env.path("new").exists(), "init left a folder behind");
+    // An author from the environment but no committer: git could not commit either.
+    let mut author_only = setup.clone();
+    author_only.push(("GIT_AUTHOR_NAME", Some("Ola Nordmann".into())));
+    author_only.push(("GIT_AUTHOR_EMAIL", Some("ola@kdd.example".into())));
+    assert!(git_ident(&env, &author_only, "ws").is_some());
+    assert_eq!(
+        git_var(&env, &author_only, "ws", "GIT_COMMITTER_IDENT"),
+        None
+    );
+    check(run_with(&env, &author_only, &init_args("new/ws")));
     assert!(!env.path("new").exists(), "init left a folder behind");
 
     let before = env.snapshot("ws");

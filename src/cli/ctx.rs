@@ -107,8 +107,9 @@ impl Ctx {
         ws: &'w Workspace,
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
-        let tx = ws.begin(command, self.lock_timeout, self.seed)?;
+        let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
         tx.check_forward(&self.clock.now())?;
+        tx.set_committer(committer_in(ws.root())?);
         Ok(tx)
     }
 }
@@ -120,8 +121,19 @@ impl Ctx {
 /// (`git var GIT_AUTHOR_IDENT`), so the commits strategi makes name the same person as a
 /// plain `git commit` would.
 pub fn identity_in(dir: &Path) -> Result<Identity, CommandError> {
+    git_ident(dir, "GIT_AUTHOR_IDENT")
+}
+
+/// The committer git names in `dir` (`git var GIT_COMMITTER_IDENT`): the committer's
+/// variables, else the same as for the author.
+pub fn committer_in(dir: &Path) -> Result<Identity, CommandError> {
+    git_ident(dir, "GIT_COMMITTER_IDENT")
+}
+
+/// What `git var WHICH` (`GIT_AUTHOR_IDENT` or `GIT_COMMITTER_IDENT`) says in `dir`.
+fn git_ident(dir: &Path, which: &str) -> Result<Identity, CommandError> {
     let output = std::process::Command::new("git")
-        .args(["var", "GIT_AUTHOR_IDENT"])
+        .args(["var", which])
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
         .output()
@@ -155,7 +167,9 @@ pub fn identity_in(dir: &Path) -> Result<Identity, CommandError> {
                 "Git could not say who you are in \"{}\".",
                 dir.display()
             ))
-            .hint("Run `git var GIT_AUTHOR_IDENT` there to see what git needs.")
+            .hint(format!(
+                "Run `git var {which}` there to see what git needs."
+            ))
         };
         return Err(if said.is_empty() {
             err

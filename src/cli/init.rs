@@ -61,7 +61,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &InitArgs) -> Result<(), CommandErr
     let created_from = first_missing(&dir);
     let had_repo = dir.join(".git").exists();
     let ws = Workspace::create(&dir, None)?;
-    let identity = match super::ctx::identity_in(ws.root()) {
+    let people = super::ctx::identity_in(ws.root())
+        .and_then(|i| super::ctx::committer_in(ws.root()).map(|_| i));
+    let identity = match people {
         Ok(i) => i,
         Err(e) => {
             match &created_from {

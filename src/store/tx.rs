@@ -22,7 +22,7 @@ use std::time::Duration;
 use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, Workspace, WriteLock};
+use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
 
 /// Who makes a change: the acting party and the person (from git config).
@@ -51,6 +51,7 @@ pub struct Transaction<'a> {
     _lock: WriteLock,
     writes: BTreeMap<String, Vec<u8>>,
     ids: IdSource,
+    committer: Option<Identity>,
 }
 
 /// Where a transaction's new ids come from.
@@ -100,6 +101,7 @@ impl Workspace {
             _lock: lock,
             writes: BTreeMap::new(),
             ids,
+            committer: None,
         })
     }
 
@@ -218,11 +220,18 @@ impl Workspace {
         actor: &Actor,
         when: &jiff::ZonedDateTime,
     ) -> Result<Signature<'static>, StoreError> {
+        Workspace::signature_of(&actor.name, &actor.email, when)
+    }
+
+    pub(super) fn signature_of(
+        name: &str,
+        email: &str,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Signature<'static>, StoreError> {
         let offset_min = when.offset().seconds() / 60;
         let time = git2::Time::new(when.timestamp().as_second(), offset_min);
-        Signature::new(&actor.name, &actor.email, &time).map_err(StoreError::git(format!(
-            "use \"{} <{}>\" as the author of a commit",
-            actor.name, actor.email
+        Signature::new(name, email, &time).map_err(StoreError::git(format!(
+            "use \"{name} <{email}>\" as the author of a commit"
         )))
     }
 }
@@ -283,6 +292,26 @@ impl<'a> Transaction<'a> {
     /// delivering mail or creating a tag).
     pub fn check_forward(&self, when: &jiff::ZonedDateTime) -> Result<(), StoreError> {
         self.ws.check_forward(when)
+    }
+
+    /// Sets the committer of the transaction's commits, as git names it apart from the
+    /// author (`git var GIT_COMMITTER_IDENT`: `GIT_COMMITTER_NAME`/`GIT_COMMITTER_EMAIL`,
+    /// else the same config as the author). Without it the committer is the actor's
+    /// person. Tags name the actor's person as their tagger: they say who acted.
+    pub fn set_committer(&mut self, committer: Identity) {
+        self.committer = Some(committer);
+    }
+
+    /// The signature of the committer at `when`: the one set, else the actor's.
+    pub(super) fn committer_signature(
+        &self,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Signature<'static>, StoreError> {
+        match &self.committer {
+            Some(c) => Workspace::signature_of(&c.name, &c.email, when),
+            None => Workspace::signature(actor, when),
+        }
     }
 
     /// A new record id of a kind, from the transaction's id source.
@@ -403,9 +432,10 @@ impl<'a> Transaction<'a> {
                         .map_err(StoreError::io("write", &target))?;
                 }
             }
-            let sig = Workspace::signature(actor, when)?;
+            let author = Workspace::signature(actor, when)?;
+            let committer = self.committer_signature(actor, when)?;
             let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-            repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
                 .map_err(StoreError::git("record the commit"))
         })();
         let oid = match result {
