@@ -426,6 +426,8 @@ fn backdated_writes_are_refused_and_change_nothing() {
             "2025-12-20",
         ],
         vec!["--as", "DFD", "round", "close", &round],
+        vec!["--as", "DFD", "remind", &round],
+        vec!["outbox", "flush"],
         vec!["milestone", "done", "forslag-dfd"],
         vec![
             "party",
