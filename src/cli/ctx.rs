@@ -101,7 +101,8 @@ impl Ctx {
     }
 
     /// Starts the one transaction of a write command. A clock before the latest commit
-    /// is refused here, before the command does anything (history only moves forward).
+    /// is refused here, before the command does anything (history only moves forward);
+    /// the commits name git's committer (`git var GIT_COMMITTER_IDENT`).
     pub fn begin<'w>(
         &self,
         ws: &'w Workspace,
@@ -135,6 +136,9 @@ fn git_ident(dir: &Path, which: &str) -> Result<Identity, CommandError> {
     let output = std::process::Command::new("git")
         .args(["var", which])
         .current_dir(dir)
+        // Git's own messages in English, so that "who are you" is recognised below (the
+        // locale does not change whom git names).
+        .env("LC_ALL", "C")
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| {
