@@ -86,7 +86,12 @@ fn approval_added_by_hand_for_a_non_approver_is_reported() {
         ),
     )
     .expect("write");
-    commit_all(&env, "ws", "FIN approves v1 (by hand)");
+    // With trailers copied from strategi's commits, so that the rule is what is found.
+    commit_all(
+        &env,
+        "ws",
+        "FIN approves v1 (by hand)\n\nStrategi-Action: approve\nStrategi-Party: FIN\n",
+    );
     let findings = verify_findings(&env, "ws");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(
@@ -520,7 +525,12 @@ fn a_second_approval_by_hand_is_ignored_and_reported_with_its_kind() {
         ),
     )
     .expect("write");
-    commit_all(&env, "ws", "DFD approves v1 again (by hand)");
+    // With trailers copied from strategi's commits, so that the rule is what is found.
+    commit_all(
+        &env,
+        "ws",
+        "DFD approves v1 again (by hand)\n\nStrategi-Action: approve\nStrategi-Party: DFD\n",
+    );
     let findings = verify_findings(&env, "ws");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["kind"], "ignored");

@@ -14,3 +14,4 @@ mod rendered;
 mod rounds;
 mod send;
 mod sending;
+mod trust;

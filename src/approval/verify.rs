@@ -10,6 +10,13 @@
 //! break a rule: the folds' findings (consultation facts, comments and decisions made
 //! by a party that could not make them) and the approvals [`super::fold_approvals`]
 //! ignores, by the same rules the `approve` command refuses by.
+//!
+//! It also checks the order and the history of the records: records dated before what
+//! they follow (a decision before its comment, a round before its version, an answer
+//! before the round, an approval or submission before its version), every record file a
+//! later commit modified or deleted, and every commit that added records without
+//! strategi's trailers, each named with the commit and its author (from
+//! [`Workspace::record_history`], one walk of the history).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,10 +25,13 @@ use serde::Serialize;
 
 use crate::calendar::work_calendar;
 use crate::consultation::{
-    CommentFile, DecisionRecord, Fact, ImportRecord, RoundDef, RoundState, load_round,
+    CommentFile, DecisionRecord, Fact, FactBody, ImportRecord, RoundDef, RoundState, decision_path,
+    load_round,
 };
 use crate::model::{Config, RecordId, Version, VersionName};
-use crate::store::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+use crate::store::{
+    CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, StoreError, Workspace, parse_record,
+};
 
 use super::{
     APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each,
@@ -52,6 +62,16 @@ pub enum FindingKind {
     /// A signed approval tag that is missing, does not verify, or does not match its
     /// record.
     Signature,
+    /// A record dated before what it follows: a decision before its comment, a round
+    /// opened before its version was cut, an answer before the round was opened, an
+    /// approval or submission of a version before the version existed.
+    OutOfOrder,
+    /// A record file that a commit after the one that wrote it modified or deleted
+    /// (records are written once), named with that commit and its author.
+    RecordChanged,
+    /// A commit that added record files without strategi's `Strategi-Action` trailer:
+    /// not written by strategi.
+    ForeignCommit,
 }
 
 /// One problem found.
@@ -156,7 +176,98 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
     let rounds = check_rounds(ws, config.as_ref(), today, &versions, &mut r)?;
     check_submissions(ws, config.as_ref(), &versions, &mut r)?;
     check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
+    check_history(ws, &mut r)?;
     Ok(r)
+}
+
+/// Tamper evidence from history: every record file a later commit modified or deleted,
+/// and every commit that added records without strategi's trailers. A commit with
+/// copied trailers that modifies a record is still reported: the modification is the
+/// offence, not the missing trailer.
+fn check_history(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+    for (path, kind) in ws.uncommitted_record_changes()? {
+        let (what, hint) = match kind {
+            ChangeKind::Deleted => (
+                "deleted",
+                format!("Restore it with `git checkout HEAD -- {path}`."),
+            ),
+            _ => (
+                "changed",
+                format!(
+                    "Records are written once: see the change with `git diff HEAD -- {path}`, and undo it with `git checkout HEAD -- {path}`; a correction is a new record made with strategi."
+                ),
+            ),
+        };
+        r.add(
+            FindingKind::RecordChanged,
+            &path,
+            format!("The record was {what} in the working tree after strategi committed it (not committed)."),
+            hint,
+        );
+    }
+    let history = ws.record_history()?;
+    *r.checked.entry("commits").or_default() += history.walked;
+    let mut written: HashMap<&str, &RecordCommit> = HashMap::new();
+    for change in &history.changes {
+        let Some(commit) = history.commit_of(change) else {
+            continue;
+        };
+        let path = change.path.as_str();
+        let by = format!(
+            "commit {} by {} ({}, \"{}\")",
+            commit.short_id(),
+            commit.author,
+            commit.time,
+            commit.summary
+        );
+        let foreign = if commit.action.is_none() {
+            ", a commit strategi did not make (it has no Strategi-Action trailer)"
+        } else {
+            ""
+        };
+        let first = written.get(path).map(|w| {
+            format!(
+                " It was written by commit {} by {}.",
+                w.short_id(),
+                w.author
+            )
+        });
+        match change.kind {
+            ChangeKind::Added => {
+                if commit.action.is_none() {
+                    r.add_at(
+                        FindingKind::ForeignCommit,
+                        path,
+                        &commit.id,
+                        format!("The record was added by {by}{foreign}."),
+                        format!("Find out who made the commit and why (`git show {}`); if the record is not genuine, remove it with a commit that says why, and record the fact with strategi.", commit.short_id()),
+                    );
+                }
+                written.entry(path).or_insert(commit);
+            }
+            ChangeKind::Modified => r.add_at(
+                FindingKind::RecordChanged,
+                path,
+                &commit.id,
+                format!(
+                    "The record was modified by {by}{foreign}; records are written once.{}",
+                    first.unwrap_or_default()
+                ),
+                format!("A changed record may be a forgery: find out who changed it and why (`git show {} -- {path}`). The text as first written is in `git log --diff-filter=A -- {path}`; a correction is a new record made with strategi, never an edit.", commit.short_id()),
+            ),
+            ChangeKind::Deleted => r.add_at(
+                FindingKind::RecordChanged,
+                path,
+                &commit.id,
+                format!(
+                    "The record was deleted by {by}{foreign}; records are written once.{}",
+                    first.unwrap_or_default()
+                ),
+                format!("Find out who removed it and why (`git show {} -- {path}`); restore it with `git checkout {}^ -- {path}` and commit, if it was removed by mistake.", commit.short_id(), commit.short_id()),
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// Each version tag read on its own; its commit must still hold the tree its trailer names.
@@ -262,11 +373,24 @@ fn check_rounds(
         for digest in ws.list_folders(&format!("{base}/inbox"))? {
             let path = format!("{base}/inbox/{digest}/import.toml");
             match ws.read_record(&path)? {
-                Some(f) => {
-                    if let Err(e) = parse_record::<ImportRecord>(&f.path, &f.text) {
-                        r.bad_file(&f.path, &e);
+                Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text) {
+                    Ok(rec) => {
+                        if let Some(d) = &def
+                            && rec.at < d.at
+                        {
+                            r.add(
+                                FindingKind::OutOfOrder,
+                                &f.path,
+                                format!(
+                                    "The import of {}'s message is dated {}, before round {} was opened ({}).",
+                                    rec.party, rec.at, d.id, d.at
+                                ),
+                                OUT_OF_ORDER,
+                            );
+                        }
                     }
-                }
+                    Err(e) => r.bad_file(&f.path, &e),
+                },
                 None => r.add(FindingKind::MissingFile, &path, "An imported message has no import.toml.", "Import the message again with `strategi comment import`, or remove its folder."),
             }
         }
@@ -297,9 +421,11 @@ fn check_rounds(
         let cal = work_calendar(config);
         // The round folded with its facts when they all parse; otherwise its definition
         // alone, so its comments can still be checked.
+        let mut round_facts = Vec::new();
         let state = if parsed {
             match load_round(ws, &id) {
                 Ok((def, facts)) => {
+                    round_facts = facts.clone();
                     let state = RoundState::fold(def, facts, config, today, &cal);
                     for f in &state.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or have the party that may make it record it again.");
@@ -314,12 +440,14 @@ fn check_rounds(
         } else {
             RoundState::fold(def, Vec::new(), config, today, &cal)
         };
+        check_round_order(r, &round_toml, &state.def, &round_facts, versions);
         if comments_ok && decisions_ok {
             match round_comments(&records, &state, config) {
                 Ok(c) => {
                     for f in &c.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");
                     }
+                    check_comment_order(r, &state.def, &c, versions);
                     if parsed {
                         consulted.push((state, c));
                     }
@@ -329,6 +457,146 @@ fn check_rounds(
         }
     }
     Ok(consulted)
+}
+
+const OUT_OF_ORDER: &str = "strategi never writes records in this order (time only moves forward): the record was written or edited by hand. Remove it with a commit that says why, and record the fact again with strategi.";
+
+/// A round cannot be on a version cut after it was opened, and nothing can happen in it
+/// before it was opened.
+fn check_round_order(
+    r: &mut Verification,
+    round_toml: &str,
+    def: &RoundDef,
+    facts: &[(String, Fact)],
+    versions: &HashMap<VersionName, Version>,
+) {
+    if let Some(v) = versions.get(&def.version)
+        && def.at < v.created
+    {
+        r.add(
+            FindingKind::OutOfOrder,
+            round_toml,
+            format!(
+                "Round {} was opened {} on {}, but {} was only cut {}.",
+                def.id, def.at, def.version, def.version, v.created
+            ),
+            OUT_OF_ORDER,
+        );
+    }
+    for (path, fact) in facts {
+        if fact.at < def.at {
+            let what = match &fact.body {
+                FactBody::Response { party, .. } => format!("{party}'s answer"),
+                FactBody::Sent { party, .. } => format!("The letter to {party}"),
+                FactBody::Reminded { party, .. } => format!("The reminder to {party}"),
+                FactBody::Extension { party, .. } => {
+                    format!("The extension of {party}'s deadline")
+                }
+                FactBody::Closed { .. } => "The closing".to_string(),
+            };
+            r.add(
+                FindingKind::OutOfOrder,
+                path,
+                format!(
+                    "{what} is dated {}, before round {} was opened ({}).",
+                    fact.at, def.id, def.at
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+    }
+}
+
+/// A comment cannot come before its round was opened or its version was cut; a
+/// decision cannot come before its comment.
+fn check_comment_order(
+    r: &mut Verification,
+    def: &RoundDef,
+    comments: &crate::consultation::RoundComments,
+    versions: &HashMap<VersionName, Version>,
+) {
+    for c in &comments.comments {
+        let rec = &c.record;
+        if rec.at < def.at {
+            r.add(
+                FindingKind::OutOfOrder,
+                &c.path,
+                format!(
+                    "Comment {} from {} is dated {}, before round {} was opened ({}).",
+                    rec.id, rec.party, rec.at, def.id, def.at
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+        if let Some(v) = versions.get(&rec.version)
+            && rec.at < v.created
+        {
+            r.add(
+                FindingKind::OutOfOrder,
+                &c.path,
+                format!(
+                    "Comment {} is on {}, but is dated {}, before {} was cut ({}).",
+                    rec.id, rec.version, rec.at, rec.version, v.created
+                ),
+                OUT_OF_ORDER,
+            );
+        }
+        let decisions: Vec<&DecisionRecord> = c.decision.iter().chain(&c.superseded).collect();
+        for d in &decisions {
+            // A decision that replaces another cannot be older than it.
+            if let Some(prev) = d
+                .supersedes
+                .as_ref()
+                .and_then(|p| decisions.iter().find(|x| &x.id == p))
+                && d.at < prev.at
+            {
+                r.add(
+                    FindingKind::OutOfOrder,
+                    decision_path(&def.id, d),
+                    format!(
+                        "Decision {} replaces decision {} but is dated {}, before it ({}).",
+                        d.id, prev.id, d.at, prev.at
+                    ),
+                    OUT_OF_ORDER,
+                );
+            }
+            if d.at < rec.at {
+                r.add(
+                    FindingKind::OutOfOrder,
+                    decision_path(&def.id, d),
+                    format!(
+                        "Decision {} on comment {} is dated {}, before the comment was made ({}).",
+                        d.id, rec.id, d.at, rec.at
+                    ),
+                    OUT_OF_ORDER,
+                );
+            }
+        }
+    }
+}
+
+/// A record of a version (an approval, a submission) cannot be older than the version.
+fn check_version_order(
+    r: &mut Verification,
+    path: &str,
+    what: &str,
+    versions: &HashMap<VersionName, Version>,
+    version: VersionName,
+    at: jiff::Timestamp,
+) {
+    if let Some(v) = versions.get(&version)
+        && at < v.created
+    {
+        r.add(
+            FindingKind::OutOfOrder,
+            path,
+            format!(
+                "The {what} of {version} is dated {at}, before {version} was cut ({}).",
+                v.created
+            ),
+            OUT_OF_ORDER,
+        );
+    }
 }
 
 /// The version of a record must exist and still have the commit and tree recorded.
@@ -390,6 +658,7 @@ fn check_submissions(
             &s.commit,
             &s.tree,
         );
+        check_version_order(r, &path, "submission", versions, s.version, s.at);
         if let Some(c) = config {
             if !c.knows_party(&s.by) {
                 r.add(FindingKind::UnknownParty, &path, format!("The submission names {}, which is not a party of the case.", s.by), "Add the party with `strategi party add`, or remove the record with a commit that says why.");
@@ -495,6 +764,7 @@ fn check_approval_text(
     a: &ApprovalRecord,
 ) {
     check_bound(r, path, "approval", versions, a.version, &a.commit, &a.tree);
+    check_version_order(r, path, "approval", versions, a.version, a.at);
     match ws.strategy_tree_of_hex(&a.commit) {
         Ok(Some(t)) if t == a.tree => {}
         Ok(_) => r.add_at(FindingKind::EditedRecord, path, &a.commit, format!("The approval names commit {} and tree {}, but that commit does not hold that tree.", short(&a.commit), short(&a.tree)), "The record was edited; restore it from history."),

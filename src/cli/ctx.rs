@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use strategi::calendar::{Clock, parse_now};
 use strategi::model::{Config, PartyCode};
-use strategi::store::{Actor, IdSeed, Transaction, Workspace};
+use strategi::store::{Actor, IdSeed, Identity, StoreError, Transaction, Workspace};
 
 use super::{CommandError, GlobalArgs};
 
@@ -88,11 +88,10 @@ impl Ctx {
         }
     }
 
-    /// The actor for a write: acting party plus the person from git config.
+    /// The actor for a write: acting party plus the person git names in the workspace.
     pub fn actor(&self, ws: &Workspace, config: &Config) -> Result<Actor, CommandError> {
         let party = self.acting_party(config)?;
-        let (name, email) = ws.identity()?;
-        Ok(Actor { party, name, email })
+        Ok(Actor::new(party, identity_in(ws.root())?))
     }
 
     /// Whether the run is reproducible (`STRATEGI_SEED`): then nothing may depend on
@@ -101,12 +100,88 @@ impl Ctx {
         matches!(self.seed, IdSeed::Fixed(_))
     }
 
-    /// Starts the one transaction of a write command.
+    /// Starts the one transaction of a write command. A clock before the latest commit
+    /// is refused here, before the command does anything (history only moves forward);
+    /// the commits name git's committer (`git var GIT_COMMITTER_IDENT`).
     pub fn begin<'w>(
         &self,
         ws: &'w Workspace,
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
-        Ok(ws.begin(command, self.lock_timeout, self.seed)?)
+        let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
+        tx.check_forward(&self.clock.now())?;
+        tx.set_committer(committer_in(ws.root())?);
+        Ok(tx)
     }
+}
+
+/// The person running the command, exactly as git resolves it in `dir`: its
+/// environment (`GIT_AUTHOR_NAME`, `GIT_AUTHOR_EMAIL`, `EMAIL`), its configuration files
+/// (`GIT_CONFIG_SYSTEM`, `GIT_CONFIG_GLOBAL`, `$XDG_CONFIG_HOME/git/config`,
+/// `~/.gitconfig`, with their includes) and the repository's own config. Asks git itself
+/// (`git var GIT_AUTHOR_IDENT`), so the commits strategi makes name the same person as a
+/// plain `git commit` would.
+pub fn identity_in(dir: &Path) -> Result<Identity, CommandError> {
+    git_ident(dir, "GIT_AUTHOR_IDENT")
+}
+
+/// The committer git names in `dir` (`git var GIT_COMMITTER_IDENT`): the committer's
+/// variables, else the same as for the author.
+pub fn committer_in(dir: &Path) -> Result<Identity, CommandError> {
+    git_ident(dir, "GIT_COMMITTER_IDENT")
+}
+
+/// What `git var WHICH` (`GIT_AUTHOR_IDENT` or `GIT_COMMITTER_IDENT`) says in `dir`.
+fn git_ident(dir: &Path, which: &str) -> Result<Identity, CommandError> {
+    let output = std::process::Command::new("git")
+        .args(["var", which])
+        .current_dir(dir)
+        // Git's own messages in English, so that "who are you" is recognised below (the
+        // locale does not change whom git names).
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            CommandError::user("strategi asks git who you are, but could not run git.")
+                .caused_by(&e)
+                .hint("Install git (https://git-scm.com) and make sure `git` is on the PATH.")
+        })?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if !output.status.success() {
+        let unknown = [
+            "identity unknown",
+            "auto-detect",
+            "empty ident",
+            "no email",
+            "no name",
+        ]
+        .iter()
+        .any(|m| stderr.to_lowercase().contains(m));
+        let err = if unknown {
+            CommandError::from(StoreError::NoIdentity)
+        } else {
+            CommandError::user(format!(
+                "Git could not say who you are in \"{}\".",
+                dir.display()
+            ))
+            .hint(format!(
+                "Run `git var {which}` there to see what git needs."
+            ))
+        };
+        return Err(if said.is_empty() {
+            err
+        } else {
+            err.cause(format!("git: {said}"))
+        });
+    }
+    Ok(Identity::from_git_ident(&String::from_utf8_lossy(
+        &output.stdout,
+    ))?)
 }

@@ -162,7 +162,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         ),
     );
     let init_ctx = player.ctx("2025-10-01")?;
-    let identity = ws.identity()?;
+    let identity = super::ctx::identity_in(ws.root())?;
     super::init::write_new_case(&init_ctx, &ws, &case, identity)?;
     out.emit(&(), |w| writeln!(w, "Created the workspace for {TITLE}."))?;
 

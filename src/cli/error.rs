@@ -168,6 +168,12 @@ fn store_error(e: &StoreError) -> CommandError {
             StoreError::NoIdentity => CommandError::user(message).hint(
                 "Tell git your name and e-mail: `git config --global user.name \"Kari Nordmann\"` and `git config --global user.email kari.nordmann@dep.example`.",
             ),
+            StoreError::BadIdentity { .. } => CommandError::user(message).hint(
+                "Check what `git var GIT_AUTHOR_IDENT` says, and set your name and e-mail with `git config --global user.name \"Kari Nordmann\"` and `git config --global user.email kari.nordmann@dep.example`.",
+            ),
+            StoreError::Backdated { head_time, .. } => CommandError::user(message).hint(format!(
+                "A change cannot be dated before what is already recorded, or the audit trail would say things happened in another order than they did. Run the command without --now (and without STRATEGI_NOW), or with a time at or after {head_time}; --now in the past is fine for reading and planning (status, deadlines, round show). {NOTHING_CHANGED}"
+            )),
             StoreError::Locked { .. } => CommandError::user(message)
                 .hint(format!("Wait for that command to finish and run yours again. {NOTHING_CHANGED}")),
             StoreError::UnknownVersion { .. } => {

@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use strategi::model::{Case, Lang, PartyCode};
-use strategi::store::{self, Actor, CONFIG_FILE, ConfigEditor, Workspace};
+use strategi::store::{self, Actor, CONFIG_FILE, ConfigEditor, Identity, Workspace};
 
 use super::parse;
 use super::ui::{paint, styles};
@@ -52,11 +52,32 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &InitArgs) -> Result<(), CommandErr
         None => ctx.start_dir().to_path_buf(),
     };
     let case = case_from_args(args)?;
-    let identity = store::global_identity()?;
     if dir.join(CONFIG_FILE).exists() {
         return Err(store::StoreError::AlreadyAWorkspace { path: dir }.into());
     }
+    // Who the person is depends on the repository (its config, and includes that depend
+    // on where it is), so git is asked in the new repository; if git does not know, what
+    // was just created is taken away again.
+    let created_from = first_missing(&dir);
+    let had_repo = dir.join(".git").exists();
     let ws = Workspace::create(&dir, None)?;
+    let people = super::ctx::identity_in(ws.root())
+        .and_then(|i| super::ctx::committer_in(ws.root()).map(|_| i));
+    let identity = match people {
+        Ok(i) => i,
+        Err(e) => {
+            match &created_from {
+                Some(top) => {
+                    let _ = std::fs::remove_dir_all(top);
+                }
+                None if !had_repo => {
+                    let _ = std::fs::remove_dir_all(dir.join(".git"));
+                }
+                None => {}
+            }
+            return Err(e);
+        }
+    };
     let commit = write_new_case(ctx, &ws, &case, identity)?;
     let created = Created {
         root: ws.root().to_path_buf(),
@@ -73,6 +94,21 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &InitArgs) -> Result<(), CommandErr
         writeln!(w, "Next: add the parties with `strategi party add CODE --name NAME --email ADDRESS`,")?;
         writeln!(w, "write the draft in strategy/*.md, and cut a version with `strategi version cut --label LABEL`.")
     })
+}
+
+/// The outermost folder of `dir` (itself or a parent) that does not exist yet: what
+/// creating `dir` creates.
+fn first_missing(dir: &std::path::Path) -> Option<PathBuf> {
+    let mut missing = None;
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if d.exists() {
+            break;
+        }
+        missing = Some(d.to_path_buf());
+        at = d.parent();
+    }
+    missing
 }
 
 /// Validates the case given on the command line.
@@ -99,14 +135,10 @@ pub(super) fn write_new_case(
     ctx: &Ctx,
     ws: &Workspace,
     case: &Case,
-    identity: (String, String),
+    identity: Identity,
 ) -> Result<store::CommitInfo, CommandError> {
     let (text, _config) = ConfigEditor::for_new_case(case).finish()?;
-    let actor = Actor {
-        party: case.owner.clone(),
-        name: identity.0,
-        email: identity.1,
-    };
+    let actor = Actor::new(case.owner.clone(), identity);
     let mut tx = ctx.begin(ws, "strategi init")?;
     tx.write(CONFIG_FILE, text);
     if !ws.root().join(store::STRATEGY_DIR).exists() {

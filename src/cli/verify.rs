@@ -18,6 +18,11 @@ use super::{CommandError, Ctx, Ui};
 /// approvals still match their text, signatures hold, and no record was made by a
 /// party that may not make it. Exit 0 when clean, 1 when anything is wrong.
 ///
+/// It also checks time and history: no record dated before what it follows (a decision
+/// before its comment, an answer before its round, an approval before its version), no
+/// record changed or removed by a later commit, none added by a commit strategi did not
+/// make; each is named with the commit and its author.
+///
 /// Example: strategi verify
 #[derive(Debug, Args)]
 pub struct VerifyArgs {}

@@ -7,6 +7,8 @@
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
 mod config_file;
+mod history;
+mod identity;
 mod lock;
 mod output;
 mod records;
@@ -22,6 +24,10 @@ pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use history::{
+    ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+};
+pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
@@ -94,6 +100,26 @@ pub enum StoreError {
         "Git does not know who you are, and every change strategi records names the person who made it."
     )]
     NoIdentity,
+    /// Git named the person in a way that is not `Name <e-mail>`.
+    #[error(
+        "Git names the person running the command \"{ident}\", which is not a name and an e-mail address."
+    )]
+    BadIdentity {
+        /// What git said.
+        ident: String,
+    },
+    /// A write dated before the latest commit: history only moves forward.
+    #[error(
+        "The change would be dated {when}, before the latest commit of the workspace ({head}, made {head_time}); strategi's history only moves forward."
+    )]
+    Backdated {
+        /// When the change would be dated.
+        when: jiff::Timestamp,
+        /// The latest commit (short hex).
+        head: String,
+        /// When it was made.
+        head_time: jiff::Timestamp,
+    },
     /// Another process holds the workspace lock.
     #[error(
         "The workspace is busy: {holder} has been changing it, and it was still busy after {waited_ms} ms."
@@ -283,25 +309,6 @@ impl Workspace {
     pub fn config(&self) -> Result<Config, StoreError> {
         parse_config(Path::new(CONFIG_FILE), &self.config_text()?)
     }
-
-    /// The person running the command, from git config.
-    pub fn identity(&self) -> Result<(String, String), StoreError> {
-        identity_from(
-            &self
-                .repo
-                .config()
-                .map_err(StoreError::git("read the git config"))?,
-        )
-    }
-}
-
-/// `user.name` and `user.email` from a git config, both required.
-fn identity_from(cfg: &git2::Config) -> Result<(String, String), StoreError> {
-    let get = |key: &str| cfg.get_string(key).ok().filter(|s| !s.trim().is_empty());
-    match (get("user.name"), get("user.email")) {
-        (Some(n), Some(e)) => Ok((n, e)),
-        _ => Err(StoreError::NoIdentity),
-    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
@@ -310,13 +317,6 @@ fn same_dir(a: &Path, b: &Path) -> bool {
         _ => false,
     }
 }
-
-/// The person from the user's git config (global and system), for use before a
-/// repository exists.
-pub fn global_identity() -> Result<(String, String), StoreError> {
-    identity_from(&git2::Config::open_default().map_err(StoreError::git("read the git config"))?)
-}
-
 impl From<crate::input::InputError> for StoreError {
     /// A file of the workspace that is too large or not a file is a bad file (it names
     /// the file); an operating-system error stays one.

@@ -184,6 +184,8 @@ impl Workspace {
         key: &PrivateKey,
     ) -> Result<SignedTag, SignedTagError> {
         let refname = tag_ref(name)?;
+        // A tag dated before the latest commit would move history backwards.
+        self.check_forward(when)?;
         match self.repo.find_reference(&refname) {
             Ok(_) => {
                 return Err(SignedTagError::Exists {

@@ -22,7 +22,7 @@ use std::time::Duration;
 use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, Workspace, WriteLock};
+use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
 
 /// Who makes a change: the acting party and the person (from git config).
@@ -51,6 +51,7 @@ pub struct Transaction<'a> {
     _lock: WriteLock,
     writes: BTreeMap<String, Vec<u8>>,
     ids: IdSource,
+    committer: Option<Identity>,
 }
 
 /// Where a transaction's new ids come from.
@@ -100,6 +101,7 @@ impl Workspace {
             _lock: lock,
             writes: BTreeMap::new(),
             ids,
+            committer: None,
         })
     }
 
@@ -120,6 +122,33 @@ impl Workspace {
                 Ok(None)
             }
             Err(e) => Err(StoreError::git("read HEAD")(e)),
+        }
+    }
+
+    /// The latest commit of the workspace (HEAD) as its short id and the time it was
+    /// made; `None` before the first commit.
+    pub fn latest_commit_time(&self) -> Result<Option<(String, jiff::Timestamp)>, StoreError> {
+        Ok(self.head_commit()?.map(|c| {
+            let id = c.id().to_string();
+            let short = id.get(..12).unwrap_or(&id).to_string();
+            let at = jiff::Timestamp::from_second(c.time().seconds()).unwrap_or_default();
+            (short, at)
+        }))
+    }
+
+    /// Refuses a change dated `when` if that is before the latest commit: history only
+    /// moves forward (a change at the same second is fine). Reading and planning with a
+    /// clock in the past do not come here.
+    pub fn check_forward(&self, when: &jiff::ZonedDateTime) -> Result<(), StoreError> {
+        match self.latest_commit_time()? {
+            Some((head, head_time)) if when.timestamp().as_second() < head_time.as_second() => {
+                Err(StoreError::Backdated {
+                    when: when.timestamp(),
+                    head,
+                    head_time,
+                })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -191,11 +220,18 @@ impl Workspace {
         actor: &Actor,
         when: &jiff::ZonedDateTime,
     ) -> Result<Signature<'static>, StoreError> {
+        Workspace::signature_of(&actor.name, &actor.email, when)
+    }
+
+    pub(super) fn signature_of(
+        name: &str,
+        email: &str,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Signature<'static>, StoreError> {
         let offset_min = when.offset().seconds() / 60;
         let time = git2::Time::new(when.timestamp().as_second(), offset_min);
-        Signature::new(&actor.name, &actor.email, &time).map_err(StoreError::git(format!(
-            "use \"{} <{}>\" as the author of a commit",
-            actor.name, actor.email
+        Signature::new(name, email, &time).map_err(StoreError::git(format!(
+            "use \"{name} <{email}>\" as the author of a commit"
         )))
     }
 }
@@ -248,6 +284,34 @@ impl<'a> Transaction<'a> {
         })?;
         self.write(rel, text);
         Ok(())
+    }
+
+    /// Refuses the transaction's change if `when` is before the latest commit of the
+    /// workspace (see [`Workspace::check_forward`]). Every commit checks this; a command
+    /// checks it at its start too, before it does anything it cannot undo (such as
+    /// delivering mail or creating a tag).
+    pub fn check_forward(&self, when: &jiff::ZonedDateTime) -> Result<(), StoreError> {
+        self.ws.check_forward(when)
+    }
+
+    /// Sets the committer of the transaction's commits, as git names it apart from the
+    /// author (`git var GIT_COMMITTER_IDENT`: `GIT_COMMITTER_NAME`/`GIT_COMMITTER_EMAIL`,
+    /// else the same config as the author). Without it the committer is the actor's
+    /// person. Tags name the actor's person as their tagger: they say who acted.
+    pub fn set_committer(&mut self, committer: Identity) {
+        self.committer = Some(committer);
+    }
+
+    /// The signature of the committer at `when`: the one set, else the actor's.
+    pub(super) fn committer_signature(
+        &self,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+    ) -> Result<Signature<'static>, StoreError> {
+        match &self.committer {
+            Some(c) => Workspace::signature_of(&c.name, &c.email, when),
+            None => Workspace::signature(actor, when),
+        }
     }
 
     /// A new record id of a kind, from the transaction's id source.
@@ -305,6 +369,8 @@ impl<'a> Transaction<'a> {
     ) -> Result<(CommitInfo, Oid), StoreError> {
         let ws = self.ws;
         let repo = &ws.repo;
+        // Before anything is written: a commit dated before HEAD is refused.
+        ws.check_forward(when)?;
         let head = ws.head_commit()?;
         let base_tree = head
             .as_ref()
@@ -366,9 +432,10 @@ impl<'a> Transaction<'a> {
                         .map_err(StoreError::io("write", &target))?;
                 }
             }
-            let sig = Workspace::signature(actor, when)?;
+            let author = Workspace::signature(actor, when)?;
+            let committer = self.committer_signature(actor, when)?;
             let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-            repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
                 .map_err(StoreError::git("record the commit"))
         })();
         let oid = match result {

@@ -106,9 +106,22 @@ impl TestEnv {
     }
 
     pub fn git(&self, ws: &str, args: &[&str]) -> Run {
-        let mut c = self.command("git");
-        c.arg("-C").arg(self.path(ws)).args(args);
+        let mut c = self.git_cmd(ws, args);
         to_run(c.output().expect("run git"))
+    }
+
+    /// Plain git in `ws`, in the test's environment. Its commits are dated at the start
+    /// of the test clock's day (UTC), so that strategi's writes dated that day come after
+    /// them: strategi refuses a write dated before the latest commit.
+    pub fn git_cmd(&self, ws: &str, args: &[&str]) -> Command {
+        let mut c = self.command("git");
+        if self.now.len() == 10 {
+            let date = format!("{} 00:00:00 +0000", self.now);
+            c.env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date);
+        }
+        c.arg("-C").arg(self.path(ws)).args(args);
+        c
     }
 
     /// A workspace `ws` with the case, two parties, a milestone and the draft.

@@ -1,0 +1,413 @@
+//! What history shows was done to the record files: per commit that touched them, which
+//! files it added, modified or deleted, with its author and its `Strategi-*` trailers.
+//!
+//! Records are written once, so the facts here are what `verify` needs for tamper
+//! evidence: a record modified or deleted by a later commit, and a commit that touched
+//! records without strategi's trailers. The walk is one revwalk from HEAD, oldest first;
+//! for each commit only the record folders whose trees differ from the parent's are
+//! diffed, so a history of thousands of commits that mostly touch other files (the
+//! draft, the outbox, `strategi.toml`) costs little more than reading the commits.
+
+use git2::{Oid, Sort, Tree};
+use serde::Serialize;
+
+use super::{CONSULTATIONS_DIR, StoreError, Workspace};
+use crate::model::Action;
+
+/// The folders whose files are records, written once and never changed: consultation
+/// rounds (with their facts, comments, decisions and imported messages), submissions
+/// and approvals. The outbox (`outbox/`) is not among them: its state files are updated
+/// in place by design.
+pub const RECORD_DIRS: [&str; 3] = [CONSULTATIONS_DIR, "submissions", "approvals"];
+
+/// A commit that touched record files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordCommit {
+    /// The commit id (hex).
+    pub id: String,
+    /// Its author, `Name <e-mail>`.
+    pub author: String,
+    /// When it was made (the committer's time).
+    pub time: jiff::Timestamp,
+    /// Its first line.
+    pub summary: String,
+    /// Its `Strategi-Action` trailer, if it has one that names an action.
+    pub action: Option<Action>,
+    /// Its `Strategi-Party` trailer, if any.
+    pub party: Option<String>,
+}
+
+impl RecordCommit {
+    /// The first twelve digits of the id.
+    pub fn short_id(&self) -> &str {
+        self.id.get(..12).unwrap_or(&self.id)
+    }
+}
+
+/// What a commit did to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// The file was created.
+    Added,
+    /// The file's content (or mode) was changed.
+    Modified,
+    /// The file was removed.
+    Deleted,
+}
+
+/// One file changed by one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordChange {
+    /// The file, relative to the workspace root, `/`-separated.
+    pub path: String,
+    /// What happened to it.
+    pub kind: ChangeKind,
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+}
+
+/// Every change to the record files in the history of HEAD, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecordHistory {
+    /// The commits that touched record files, oldest first.
+    pub commits: Vec<RecordCommit>,
+    /// The changes, in the order of the commits.
+    pub changes: Vec<RecordChange>,
+    /// How many commits were walked in all.
+    pub walked: usize,
+}
+
+impl RecordHistory {
+    /// The commit of a change.
+    pub fn commit_of(&self, change: &RecordChange) -> Option<&RecordCommit> {
+        self.commits.get(change.commit)
+    }
+}
+
+impl Workspace {
+    /// Walks the history of HEAD once and returns every change to files under the
+    /// record folders ([`RECORD_DIRS`]). A merge commit is charged only with what it
+    /// itself introduced: a file that matches one of its parents came from that parent.
+    pub fn record_history(&self) -> Result<RecordHistory, StoreError> {
+        let mut out = RecordHistory::default();
+        if self.head_commit()?.is_none() {
+            return Ok(out);
+        }
+        let repo = &self.repo;
+        let mut walk = repo
+            .revwalk()
+            .map_err(StoreError::git("walk the history"))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(StoreError::git("walk the history"))?;
+        walk.push_head()
+            .map_err(StoreError::git("walk the history from HEAD"))?;
+        for oid in walk {
+            let oid = oid.map_err(StoreError::git("walk the history"))?;
+            out.walked += 1;
+            let commit = repo
+                .find_commit(oid)
+                .map_err(StoreError::git(format!("read commit {oid}")))?;
+            let tree = commit
+                .tree()
+                .map_err(StoreError::git(format!("read the tree of commit {oid}")))?;
+            let parents: Vec<Tree<'_>> = commit
+                .parents()
+                .map(|p| p.tree())
+                .collect::<Result<_, _>>()
+                .map_err(StoreError::git(format!("read the parents of commit {oid}")))?;
+            let mut changes = Vec::new();
+            for dir in RECORD_DIRS {
+                let new = subtree(repo, &tree, dir)?;
+                let old = match parents.first() {
+                    Some(p) => subtree(repo, p, dir)?,
+                    None => None,
+                };
+                if new.as_ref().map(Tree::id) == old.as_ref().map(Tree::id) {
+                    continue;
+                }
+                let diff = repo
+                    .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+                    .map_err(StoreError::git(format!(
+                        "compare \"{dir}\" in commit {oid}"
+                    )))?;
+                for delta in diff.deltas() {
+                    let kind = match delta.status() {
+                        git2::Delta::Added => ChangeKind::Added,
+                        git2::Delta::Deleted => ChangeKind::Deleted,
+                        git2::Delta::Unmodified => continue,
+                        _ => ChangeKind::Modified,
+                    };
+                    let file = match kind {
+                        ChangeKind::Deleted => delta.old_file(),
+                        _ => delta.new_file(),
+                    };
+                    let Some(rel) = file.path().and_then(|p| p.to_str()) else {
+                        continue;
+                    };
+                    let path = format!("{dir}/{}", rel.replace('\\', "/"));
+                    if !is_record_path(&path) {
+                        continue;
+                    }
+                    // In a merge, a file as one of the other parents has it came from
+                    // that parent, not from the merge.
+                    let new_id = entry_id(&tree, &path);
+                    if parents.iter().skip(1).any(|p| entry_id(p, &path) == new_id) {
+                        continue;
+                    }
+                    changes.push((path, kind));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            let index = out.commits.len();
+            out.commits.push(record_commit(&commit));
+            out.changes
+                .extend(changes.into_iter().map(|(path, kind)| RecordChange {
+                    path,
+                    kind,
+                    commit: index,
+                }));
+        }
+        Ok(out)
+    }
+}
+
+impl Workspace {
+    /// The committed records whose file in the working tree (or the index) no longer is
+    /// what HEAD holds: modified or deleted by hand and not committed, sorted by path.
+    /// New files that are not committed yet are not listed.
+    pub fn uncommitted_record_changes(&self) -> Result<Vec<(String, ChangeKind)>, StoreError> {
+        let mut opts = git2::StatusOptions::new();
+        for dir in RECORD_DIRS {
+            opts.pathspec(format!("{dir}/"));
+        }
+        opts.include_untracked(false).include_ignored(false);
+        let statuses = self
+            .repo
+            .statuses(Some(&mut opts))
+            .map_err(StoreError::git("read the state of the record folders"))?;
+        let deleted = git2::Status::WT_DELETED | git2::Status::INDEX_DELETED;
+        let modified = git2::Status::WT_MODIFIED
+            | git2::Status::INDEX_MODIFIED
+            | git2::Status::WT_TYPECHANGE
+            | git2::Status::INDEX_TYPECHANGE
+            | git2::Status::WT_RENAMED
+            | git2::Status::INDEX_RENAMED;
+        let mut out: Vec<(String, ChangeKind)> = statuses
+            .iter()
+            .filter_map(|e| {
+                let path = e.path().ok()?.to_string();
+                if !is_record_path(&path) {
+                    return None;
+                }
+                let st = e.status();
+                if st.intersects(deleted) {
+                    Some((path, ChangeKind::Deleted))
+                } else if st.intersects(modified) {
+                    Some((path, ChangeKind::Modified))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Whether a file under the record folders is a record: everything in `submissions/`
+/// and `approvals/`, and everything in a round's folder under `consultations/` (not
+/// the explanatory `consultations/README.md` that `init` writes beside them).
+pub fn is_record_path(path: &str) -> bool {
+    match path.split_once('/') {
+        Some((CONSULTATIONS_DIR, rest)) => rest.contains('/'),
+        Some((dir, _)) => RECORD_DIRS.contains(&dir),
+        None => false,
+    }
+}
+
+/// The tree of the folder `dir` in `tree`, if it has one.
+fn subtree<'r>(
+    repo: &'r git2::Repository,
+    tree: &Tree<'_>,
+    dir: &str,
+) -> Result<Option<Tree<'r>>, StoreError> {
+    match tree.get_name(dir) {
+        Some(e) if e.kind() == Some(git2::ObjectType::Tree) => repo
+            .find_tree(e.id())
+            .map(Some)
+            .map_err(StoreError::git(format!("read the folder \"{dir}\""))),
+        _ => Ok(None),
+    }
+}
+
+/// The object at `path` in `tree`, if any.
+fn entry_id(tree: &Tree<'_>, path: &str) -> Option<Oid> {
+    tree.get_path(std::path::Path::new(path))
+        .ok()
+        .map(|e| e.id())
+}
+
+fn record_commit(commit: &git2::Commit<'_>) -> RecordCommit {
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let mut action = None;
+    let mut party = None;
+    if let Ok(trailers) = git2::message_trailers_strs(&message) {
+        for (key, value) in trailers.iter() {
+            match key {
+                "Strategi-Action" if action.is_none() => action = value.trim().parse().ok(),
+                "Strategi-Party" if party.is_none() => party = Some(value.trim().to_string()),
+                _ => {}
+            }
+        }
+    }
+    let author = commit.author();
+    RecordCommit {
+        id: commit.id().to_string(),
+        author: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes())
+        ),
+        time: jiff::Timestamp::from_second(commit.time().seconds()).unwrap_or_default(),
+        summary: message.lines().next().unwrap_or_default().to_string(),
+        action,
+        party,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a commit of `files` (path, content) with `parents`; moves HEAD to it.
+    fn commit(ws: &Workspace, files: &[(&str, &str)], parents: &[Oid], message: &str) -> Oid {
+        let repo = &ws.repo;
+        let mut index = git2::Index::new().expect("index");
+        for (path, text) in files {
+            let blob = repo.blob(text.as_bytes()).expect("blob");
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id: blob,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).expect("add");
+        }
+        let tree = repo
+            .find_tree(index.write_tree_to(repo).expect("tree"))
+            .expect("tree");
+        let sig = git2::Signature::new(
+            "Kari Nordmann",
+            "kari@x.example",
+            &git2::Time::new(1_700_000_000, 60),
+        )
+        .expect("sig");
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).expect("parent"))
+            .collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let id = repo
+            .commit(None, &sig, &sig, message, &tree, &refs)
+            .expect("commit");
+        repo.reference("refs/heads/main", id, true, "test")
+            .expect("move main");
+        id
+    }
+
+    #[test]
+    fn records_are_the_files_of_rounds_submissions_and_approvals() {
+        assert!(is_record_path("consultations/r1/round.toml"));
+        assert!(is_record_path("consultations/r1/inbox/ab/message.eml"));
+        assert!(is_record_path("approvals/x.toml"));
+        assert!(is_record_path("submissions/x.toml"));
+        assert!(!is_record_path("consultations/README.md"));
+        assert!(!is_record_path("outbox/x.toml"));
+        assert!(!is_record_path("strategi.toml"));
+    }
+
+    const TRAILERS: &str = "Record\n\nStrategi-Action: comment-add\nStrategi-Party: FIN\n";
+
+    #[test]
+    fn changes_per_commit_with_merges_charged_only_with_their_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        assert_eq!(
+            ws.record_history().expect("history"),
+            RecordHistory::default()
+        );
+        let a = ("consultations/r1/a.toml", "a = 1\n");
+        let b = ("consultations/r1/b.toml", "b = 1\n");
+        let c = ("approvals/c.toml", "c = 1\n");
+        let draft = ("strategy/01.md", "# Tekst\n");
+        let root = commit(&ws, &[a, draft], &[], TRAILERS);
+        let side = commit(&ws, &[a, b, draft], &[root], "Plain git\n");
+        let main = commit(&ws, &[a, c, draft], &[root], TRAILERS);
+        // The merge takes both sides as they are, and changes a.
+        let a2 = ("consultations/r1/a.toml", "a = 2\n");
+        let merge = commit(&ws, &[a2, b, c, draft], &[main, side], "Merge\n");
+        // A commit that only touches the draft is walked but not listed.
+        let last = commit(
+            &ws,
+            &[a2, b, c, ("strategy/01.md", "# Ny\n")],
+            &[merge],
+            "Draft\n",
+        );
+        // b deleted.
+        let del = commit(
+            &ws,
+            &[a2, c, ("strategy/01.md", "# Ny\n")],
+            &[last],
+            TRAILERS,
+        );
+
+        let h = ws.record_history().expect("history");
+        assert_eq!(h.walked, 6);
+        let seen: Vec<(String, ChangeKind, String)> = h
+            .changes
+            .iter()
+            .map(|ch| {
+                (
+                    ch.path.clone(),
+                    ch.kind,
+                    h.commit_of(ch).expect("commit").id.clone(),
+                )
+            })
+            .collect();
+        let mut expected = vec![
+            (a.0.to_string(), ChangeKind::Added, root.to_string()),
+            (b.0.to_string(), ChangeKind::Added, side.to_string()),
+            (c.0.to_string(), ChangeKind::Added, main.to_string()),
+            (a.0.to_string(), ChangeKind::Modified, merge.to_string()),
+            (b.0.to_string(), ChangeKind::Deleted, del.to_string()),
+        ];
+        // side and main are siblings: either may be walked first.
+        let mut got = seen.clone();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{seen:?}");
+        let by_id = |id: Oid| {
+            h.commits
+                .iter()
+                .find(|c| c.id == id.to_string())
+                .expect("listed")
+        };
+        assert_eq!(by_id(root).action, Some(Action::CommentAdd));
+        assert_eq!(by_id(root).party.as_deref(), Some("FIN"));
+        assert_eq!(by_id(side).action, None);
+        assert_eq!(by_id(merge).author, "Kari Nordmann <kari@x.example>");
+        assert_eq!(by_id(merge).summary, "Merge");
+        assert!(h.commits.iter().all(|c| c.id != last.to_string()));
+    }
+}
