@@ -12,10 +12,11 @@
 //! consultation  → reply, mail, calendar, document, store, model
 //! reply         → mail, document, model
 //! mail          → store, model
-//! store         → sign, model          (the only user of git2)
+//! store         → sign, input, model   (the only user of git2)
+//! sign          → input
 //! diff          → document
 //! calendar      → model
-//! input, document, sign, model → nothing of ours
+//! input, document, model → nothing of ours
 //! ```
 //!
 //! The rules of a consultation and of an approval are written once, in
