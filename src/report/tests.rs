@@ -19,6 +19,7 @@ fn matrix(lang: Lang) -> Matrix {
             name: "Finans | departementet".into(),
             position: "comments".into(),
             answered: "2025-12-15".into(),
+            late: false,
             comments: 1,
         }],
         groups: vec![Group {
