@@ -802,3 +802,25 @@ email = "postmottak@kdd.example"
         assert_eq!(toml::to_string(&fact).expect("toml"), old);
     }
 }
+
+#[cfg(test)]
+mod record_tests {
+    use crate::consultation::comments::{CommentFile, ImportRecord};
+
+    #[test]
+    fn comment_and_import_records_without_received_read_and_write_as_before() {
+        let comment = "[[comment]]\nid = \"cabcdefg\"\nparty = \"FIN\"\nby = \"DFD\"\nat = \"2025-12-05T09:00:00Z\"\nversion = \"v1\"\ntext = \"Enig.\"\n";
+        let file: CommentFile = toml::from_str(comment).expect("old comment");
+        assert_eq!(file.comment[0].received, None);
+        assert_eq!(toml::to_string(&file).expect("toml"), comment);
+        let import = "digest = \"ab\"\nfrom = \"a@b.example\"\nsubject = \"Re\"\nparty = \"FIN\"\nmatched_by = \"--from\"\ncomments = []\nattachments = []\nby = \"DFD\"\nat = \"2025-12-05T09:00:00Z\"\n";
+        let mut record: ImportRecord = toml::from_str(import).expect("old import");
+        assert_eq!(toml::to_string(&record).expect("toml"), import);
+        record.received = Some("2025-11-27T15:00:00Z".parse().expect("t"));
+        let text = toml::to_string(&record).expect("toml");
+        assert!(
+            text.ends_with("received = \"2025-11-27T15:00:00Z\"\n"),
+            "{text}"
+        );
+    }
+}

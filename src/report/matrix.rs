@@ -305,7 +305,7 @@ impl Matrix {
 }
 
 /// The day a party answered (Oslo time), a late answer marked.
-fn answered_cell(l: &Labels, p: &PartyState) -> String {
+pub(super) fn answered_cell(l: &Labels, p: &PartyState) -> String {
     let Some(t) = p.received.filter(|_| p.position.is_some()) else {
         return String::new();
     };
