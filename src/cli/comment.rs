@@ -63,6 +63,10 @@ pub struct AddArgs {
     /// A proposed wording.
     #[arg(long, value_parser = parse::text("proposal"))]
     pub proposal: Option<String>,
+    /// When the party gave it, for a letter registered later: the date it is dated
+    /// (YYYY-MM-DD, or a time YYYY-MM-DDTHH:MM Oslo time). Default: now.
+    #[arg(long, value_name = "DATE|DATETIME", value_parser = parse::received)]
+    pub received: Option<parse::Received>,
 }
 
 /// Arguments of `comment import`.
@@ -80,6 +84,11 @@ pub struct ImportArgs {
     /// file means nothing is imported).
     #[arg(long)]
     pub skip_bad: bool,
+    /// When the files were received, for those without a date of their own (a bare
+    /// form, or a message without a usable Date header): YYYY-MM-DD, or a time
+    /// YYYY-MM-DDTHH:MM Oslo time. A message's own Date is kept. Default: now.
+    #[arg(long, value_name = "DATE|DATETIME", value_parser = parse::received)]
+    pub received: Option<parse::Received>,
 }
 
 /// Filters of `comment list`.
@@ -188,6 +197,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
             quote: args.quote.clone(),
             text: args.text.clone(),
             proposal: args.proposal.clone(),
+            received: args.received.map(|r| r.at(who.now)),
         },
     )
     .map_err(|e| act_error(e, &doc, &state.def.version.to_string()))?;

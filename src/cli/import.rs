@@ -3,7 +3,7 @@
 //! The command reads the files and prints what became of each; what a reply becomes,
 //! and the rules, are in `strategi::consultation::import`.
 
-use strategi::consultation::import::{FileResult, ReplyFile, import_replies};
+use strategi::consultation::import::{FileResult, ImportOptions, ReplyFile, import_with};
 use strategi::store::{limits, read_bounded, size_text};
 
 use super::comment::{ImportArgs, round_document};
@@ -19,15 +19,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
     let doc = round_document(&ws, &state)?;
     let files = read_files(ctx.start_dir(), &args.files, limits::IMPORT_TOTAL);
     let (tx, who) = write.act();
-    let done = import_replies(
-        tx,
-        &who,
-        &state,
-        &doc,
-        files,
-        args.from.as_ref(),
-        args.skip_bad,
-    )?;
+    let options = ImportOptions {
+        from: args.from.as_ref(),
+        skip_bad: args.skip_bad,
+        received: args.received.map(|r| r.at(who.now)),
+    };
+    let done = import_with(tx, &who, &state, &doc, files, options)?;
     drop(write);
     let write = done.written();
     ui.emit(&done, |w| {

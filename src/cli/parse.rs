@@ -101,6 +101,48 @@ pub fn lang(s: &str) -> Result<strategi::model::Lang, ValueError> {
     s.parse().map_err(refused)
 }
 
+/// When a party's answer was received, as given to `--received`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// A day (`2025-12-20` or `20.12.2025`).
+    Day(Date),
+    /// A point in time (Oslo local time, or RFC 3339 with an offset).
+    At(jiff::Timestamp),
+}
+
+impl Received {
+    /// The point in time: a day is 12:00 Oslo time (as for `--now`), or `now` when that
+    /// is the same day and earlier.
+    pub fn at(self, now: &jiff::ZonedDateTime) -> jiff::Timestamp {
+        match self {
+            Received::At(t) => t,
+            Received::Day(d) => {
+                let noon = d
+                    .at(12, 0, 0, 0)
+                    .to_zoned_datetime(strategi::calendar::oslo())
+                    .map(|z| z.timestamp())
+                    .unwrap_or_else(|_| now.timestamp());
+                if d == now.date() && noon > now.timestamp() {
+                    now.timestamp()
+                } else {
+                    noon
+                }
+            }
+        }
+    }
+}
+
+/// `--received`: a date (`YYYY-MM-DD`, `DD.MM.YYYY`) or a date and time (Oslo time
+/// `YYYY-MM-DDTHH:MM`, or RFC 3339 with an offset).
+pub fn received(s: &str) -> Result<Received, ValueError> {
+    if let Ok(d) = parse_date(s) {
+        return Ok(Received::Day(d));
+    }
+    strategi::calendar::parse_now(s)
+        .map(|z| Received::At(z.timestamp()))
+        .map_err(|e| refused(format!("--received: {e}")))
+}
+
 /// A milestone id such as forslag-dfd.
 pub fn milestone(s: &str) -> Result<strategi::model::MilestoneId, ValueError> {
     s.parse().map_err(refused)

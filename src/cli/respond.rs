@@ -29,6 +29,11 @@ pub struct RespondArgs {
     /// A note, e.g. what the reservation is about.
     #[arg(long, value_parser = parse::one_line("note"))]
     pub note: Option<String>,
+    /// When the party gave it, for a letter or form registered later: the date it is
+    /// dated (YYYY-MM-DD, or a time YYYY-MM-DDTHH:MM Oslo time). Answers received after
+    /// the party's deadline are marked late. Default: now.
+    #[arg(long, value_name = "DATE|DATETIME", value_parser = parse::received)]
+    pub received: Option<parse::Received>,
 }
 
 /// Runs `respond`.
@@ -37,6 +42,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
     let mut write = Write::begin(ctx, &ws, "strategi respond")?;
     let state = load(ctx, &ws, &write.config, &args.round)?;
     let (tx, who) = write.act();
+    let received = args.received.map(|r| r.at(who.now));
     let done = actions::respond(
         tx,
         &who,
@@ -44,7 +50,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
         &args.from,
         args.position,
         args.note.as_deref(),
+        received,
     )?;
+    let late = state
+        .parties
+        .iter()
+        .find(|p| p.party == args.from)
+        .filter(|p| {
+            strategi::consultation::is_late(
+                received.unwrap_or(who.now.timestamp()),
+                p.effective_due,
+            )
+        })
+        .map(|p| p.effective_due);
     let position = args.position;
     ui.emit(&done, |w| {
         write!(
@@ -55,9 +73,20 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RespondArgs) -> Result<(), Command
             position.words(Lang::En)
         )?;
         match done.previous {
-            Some(p) if p != position => writeln!(w, " (was: {}).", p.words(Lang::En)),
-            Some(_) => writeln!(w, " (unchanged; recorded again)."),
-            None => writeln!(w, "."),
+            Some(p) if p != position => write!(w, " (was: {}).", p.words(Lang::En))?,
+            Some(_) => write!(w, " (unchanged; recorded again).")?,
+            None => write!(w, ".")?,
         }
+        if let Some(due) = late {
+            write!(
+                w,
+                " {}",
+                paint(
+                    styles::WARN,
+                    format!("Late: received after the deadline {due}.")
+                )
+            )?;
+        }
+        writeln!(w)
     })
 }

@@ -248,11 +248,20 @@ fn status_word(p: &PartyState, delivery: Option<&Delivery>, lang: Lang) -> Strin
             p.reminders.len(),
             p.reminders.last().map(|s| day(&s.at)).unwrap_or_default()
         ),
+        PartyStatus::Answered if p.late => paint(
+            styles::WARN,
+            format!(
+                "answered {} (late, due {}): {}",
+                p.received.as_ref().map(day).unwrap_or_default(),
+                p.effective_due,
+                p.position.map(|x| x.words(lang)).unwrap_or_default()
+            ),
+        ),
         PartyStatus::Answered => paint(
             styles::GOOD,
             format!(
                 "answered {}: {}",
-                p.answered.as_ref().map(day).unwrap_or_default(),
+                p.received.as_ref().map(day).unwrap_or_default(),
                 p.position.map(|x| x.words(lang)).unwrap_or_default()
             ),
         ),
@@ -356,6 +365,8 @@ pub(super) struct Counts {
     pub recipients: usize,
     pub sent: usize,
     pub answered: usize,
+    /// Of those answered, how many after their deadline.
+    pub late: usize,
     pub no_comments: usize,
     pub overdue: usize,
 }
@@ -368,6 +379,7 @@ pub(super) fn counts(state: &RoundState) -> Counts {
     for p in &state.parties {
         c.sent += usize::from(p.sent.is_some());
         c.answered += usize::from(p.position.is_some());
+        c.late += usize::from(p.position.is_some() && p.late);
         c.no_comments +=
             usize::from(p.position == Some(strategi::consultation::Position::NoComments));
         c.overdue += usize::from(p.status == PartyStatus::Overdue);
@@ -434,8 +446,17 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
             )?;
             writeln!(
                 w,
-                "Answers   {} of {} ({} with no comments); {} sent; {} overdue",
-                counts.answered, counts.recipients, counts.no_comments, counts.sent, counts.overdue
+                "Answers   {} of {} ({} with no comments{}); {} sent; {} overdue",
+                counts.answered,
+                counts.recipients,
+                counts.no_comments,
+                if counts.late > 0 {
+                    format!(", {} late", counts.late)
+                } else {
+                    String::new()
+                },
+                counts.sent,
+                counts.overdue
             )?;
             writeln!(
                 w,

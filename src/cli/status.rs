@@ -193,13 +193,18 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             for r in &status.rounds {
                 writeln!(
                     w,
-                    "  {}  {}  {}  answered {}/{} ({} no comments, {} overdue)  comments {} ({} open)  due {}",
+                    "  {}  {}  {}  answered {}/{} ({} no comments, {}{} overdue)  comments {} ({} open)  due {}",
                     r.id,
                     if r.open { "open  " } else { "closed" },
                     r.version,
                     r.counts.answered,
                     r.counts.recipients,
                     r.counts.no_comments,
+                    if r.counts.late > 0 {
+                        format!("{} late, ", r.counts.late)
+                    } else {
+                        String::new()
+                    },
                     r.counts.overdue,
                     r.comments,
                     r.open_comments,

@@ -10,8 +10,8 @@
 //! (git-bug's `bug.Close(b, author, unixTime, …)` is the model: the library builds and
 //! validates the operation; the command gathers the arguments and prints the outcome.)
 
-use jiff::ZonedDateTime;
 use jiff::civil::Date;
+use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
 use crate::calendar::{ConsultationKind, WindowCheck, work_calendar};
@@ -26,7 +26,7 @@ use super::comments::{
     CommentFile, CommentRecord, CommentState, Decision, DecisionRecord, comment_file_path,
     decision_path,
 };
-use super::round::{Fact, FactBody, RoundDef, RoundState, fact_path, round_path};
+use super::round::{Fact, FactBody, RoundDef, RoundState, fact_path, received_problem, round_path};
 use super::rules::{self, Recipients, Refusal};
 
 /// Who acts, and when.
@@ -298,6 +298,9 @@ pub struct Responded {
 }
 
 /// Records `party`'s formal position on the round (a later one supersedes).
+/// `received` is when the party gave it (the date of its letter or form), when that is
+/// not the time of the act; it may not lie after the act's time nor before the day the
+/// round was opened.
 pub fn respond(
     tx: &mut Transaction<'_>,
     who: &Acting<'_>,
@@ -305,9 +308,11 @@ pub fn respond(
     party: &PartyCode,
     position: Position,
     note: Option<&str>,
+    received: Option<Timestamp>,
 ) -> Result<Responded, ActError> {
     rules::may_answer(who.config, round, who.party(), party)?;
     let note = note.map(|n| one_line(n, "note")).transpose()?;
+    check_received(who, round, received)?;
     let previous = round
         .parties
         .iter()
@@ -322,13 +327,19 @@ pub fn respond(
             position,
             note,
             source: None,
+            received,
         },
     )?;
     let commit = tx.commit_and_continue(
         &format!("{party} answers round {}: {}", round.def.id, position.key()),
-        &previous
-            .map(|p| format!("Supersedes the earlier position: {}.", p.key()))
-            .unwrap_or_default(),
+        &[
+            previous.map(|p| format!("Supersedes the earlier position: {}.", p.key())),
+            received.map(|r| format!("Received {}.", shown_time(r))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n"),
         Action::Respond,
         who.actor,
         who.now,
@@ -353,6 +364,29 @@ pub struct NewComment {
     pub text: String,
     /// A proposed wording.
     pub proposal: Option<String>,
+    /// When the party gave it, if not at the time of the act (see [`respond`]).
+    pub received: Option<Timestamp>,
+}
+
+/// A time as commit messages show it: Oslo time with its offset.
+fn shown_time(t: Timestamp) -> String {
+    t.to_zoned_datetime(crate::calendar::oslo())
+        .strftime("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
+/// Refuses a `received` time after the act or before the round was opened.
+fn check_received(
+    who: &Acting<'_>,
+    round: &RoundState,
+    received: Option<Timestamp>,
+) -> Result<(), ActError> {
+    match received.and_then(|r| received_problem(&round.def, r, who.now.timestamp())) {
+        Some(problem) => Err(ActError::Invalid(format!(
+            "The date received, {problem}. Give the date the party's letter or form is dated (--received DATE or DATETIME)."
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A comment that was registered.
@@ -375,6 +409,7 @@ pub fn add_comment(
 ) -> Result<Commented, ActError> {
     rules::may_answer(who.config, round, who.party(), &req.party)?;
     let text = plain_text(&req.text, "comment")?;
+    check_received(who, round, req.received)?;
     let proposal = req
         .proposal
         .as_deref()
@@ -405,6 +440,7 @@ pub fn add_comment(
         text,
         proposal,
         source: None,
+        received: req.received,
     };
     let file = CommentFile {
         comment: vec![record.clone()],
@@ -422,7 +458,10 @@ pub fn add_comment(
                 .map(|s| format!(", section {s}"))
                 .unwrap_or_default()
         ),
-        "",
+        &record
+            .received
+            .map(|r| format!("Received {}.", shown_time(r)))
+            .unwrap_or_default(),
         Action::CommentAdd,
         who.actor,
         who.now,

@@ -54,6 +54,10 @@ pub struct CommentRecord {
     /// The message it came from (`inbox/<digest>`), when imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// When the party gave it, when known: the `Date` of its e-mail, or the day given
+    /// with `--received`. `at` stays the time of recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<Timestamp>,
 }
 
 /// A file of comments.
@@ -186,6 +190,11 @@ pub struct ImportRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// When the party sent it: the message's `Date` header when it is trusted, or the
+    /// day given with `--received` (for a bare form, or a message without a usable
+    /// date). None: unknown, and `at` is taken as the answer's date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<Timestamp>,
 }
 
 /// Where a comment file lives.

@@ -25,6 +25,15 @@
 //! - a party that sent comments but ticked no position is recorded with the position
 //!   "comments".
 //!
+//! When the party answered: the message's `Date` header. It is not trusted blindly: a
+//! `Date` later than the import, or on a day before the round was opened, is set aside
+//! with a warning and the message is taken as received at `received` (given with
+//! `--received`) or, without it, at the time of the import, which is never earlier
+//! than the truth, so a late answer can never pass as on time. A bare form has no date
+//! of its own: `received` applies to it; a message with a trusted `Date` keeps its own
+//! date. A file with no date of its own imported after its party's deadline is
+//! imported with a warning, as it will count as late.
+//!
 //! The message is kept as `inbox/<digest>/message.eml` with its attachments under
 //! `attachments/` (names made safe: nothing is ever written outside that folder), and
 //! `import.toml` records what was made of it. The digest is the SHA-256 of the file's
@@ -32,6 +41,7 @@
 
 use std::collections::BTreeSet;
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::document::Document;
@@ -46,7 +56,7 @@ use super::actions::{ActError, Acting, queue_fact};
 use super::comments::{
     CommentFile, CommentRecord, ImportRecord, comment_file_path, inbox_dir, load_imports,
 };
-use super::round::{FactBody, RoundState};
+use super::round::{FactBody, RoundState, is_late, received_problem};
 use super::rules::{self, Refusal};
 
 /// One file to import: the name to show, and its bytes (or why it could not be read).
@@ -138,6 +148,18 @@ struct Prepared {
     warnings: Vec<String>,
 }
 
+/// What to go by, besides the files themselves.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions<'a> {
+    /// The party the files are from, when they do not say.
+    pub from: Option<&'a PartyCode>,
+    /// Import the good files even when others are refused.
+    pub skip_bad: bool,
+    /// When the files were received, for those without a date of their own (a bare
+    /// form, a message without a usable `Date`).
+    pub received: Option<Timestamp>,
+}
+
 /// Imports `files` into the round whose version is `doc`; see the module
 /// documentation. `from` names the party when the files do not; with `skip_bad` the
 /// good files are imported even when others are refused.
@@ -150,12 +172,48 @@ pub fn import_replies(
     from: Option<&PartyCode>,
     skip_bad: bool,
 ) -> Result<Imported, ActError> {
+    import_with(
+        tx,
+        who,
+        round,
+        doc,
+        files,
+        ImportOptions {
+            from,
+            skip_bad,
+            received: None,
+        },
+    )
+}
+
+/// [`import_replies`] with every option, among them the date files without a date of
+/// their own were received.
+pub fn import_with(
+    tx: &mut Transaction<'_>,
+    who: &Acting<'_>,
+    round: &RoundState,
+    doc: &Document,
+    files: Vec<ReplyFile>,
+    options: ImportOptions<'_>,
+) -> Result<Imported, ActError> {
+    let ImportOptions {
+        from,
+        skip_bad,
+        received,
+    } = options;
     let by = &who.actor.party;
     if round.closed.is_some() {
         return Err(Refusal::ClosedToAnswers {
             round: round.def.id.clone(),
         }
         .into());
+    }
+    if let Some(problem) =
+        received.and_then(|r| received_problem(&round.def, r, who.now.timestamp()))
+    {
+        return Err(ActError::Invalid(format!(
+            "The date received, {problem}. Give the date the replies are dated (--received DATE or DATETIME)."
+        )));
     }
     if let Some(p) = from {
         rules::may_answer(who.config, round, by, p)?;
@@ -188,11 +246,12 @@ pub fn import_replies(
             });
             continue;
         }
-        let prepared = prepare(tx.ids(), who, round, doc, from, raw, digest).and_then(|p| {
-            rules::may_answer(who.config, round, by, &p.record.party)
-                .map(|()| p)
-                .map_err(|e| e.to_string())
-        });
+        let prepared =
+            prepare(tx.ids(), who, round, doc, (from, received), raw, digest).and_then(|p| {
+                rules::may_answer(who.config, round, by, &p.record.party)
+                    .map(|()| p)
+                    .map_err(|e| e.to_string())
+            });
         match prepared {
             Ok(p) => {
                 outcomes.push(FileOutcome {
@@ -246,6 +305,7 @@ pub fn import_replies(
                         position,
                         note: None,
                         source: Some(dir.clone()),
+                        received: p.record.received,
                     },
                 )?;
                 positions += 1;
@@ -304,7 +364,7 @@ fn prepare(
     who: &Acting<'_>,
     state: &RoundState,
     doc: &Document,
-    from: Option<&PartyCode>,
+    (from, given): (Option<&PartyCode>, Option<Timestamp>),
     raw: Vec<u8>,
     digest: String,
 ) -> Result<Prepared, String> {
@@ -354,6 +414,7 @@ fn prepare(
         }
     }
     let now = who.now.timestamp();
+    let received = received_of(state, &party, msg.as_ref(), given, now, &mut warnings);
     let source = inbox_dir(&state.def.id, &digest);
     let mut comments = Vec::new();
     let mut position = form.as_ref().and_then(|f| f.position);
@@ -369,6 +430,7 @@ fn prepare(
             text,
             proposal,
             source: Some(source.clone()),
+            received,
         };
     if let Some(f) = &form {
         for b in &f.blocks {
@@ -463,6 +525,7 @@ fn prepare(
         attachments: stored_attachments.iter().map(|(n, _)| n.clone()).collect(),
         by: actor.clone(),
         at: now,
+        received,
     };
     Ok(Prepared {
         digest,
@@ -473,6 +536,56 @@ fn prepare(
         comments,
         warnings,
     })
+}
+
+/// When the party sent the file: its trusted `Date`, else `given`, else unknown (the
+/// import time counts). Warns when a `Date` is set aside, and when a file without a
+/// date of its own will count as late.
+fn received_of(
+    state: &RoundState,
+    party: &PartyCode,
+    msg: Option<&Incoming>,
+    given: Option<Timestamp>,
+    now: Timestamp,
+    warnings: &mut Vec<String>,
+) -> Option<Timestamp> {
+    let header = msg.and_then(|m| m.sent_at().map(|t| (t, m.date.clone().unwrap_or_default())));
+    let fallback = match given {
+        Some(_) => "the date given with --received is used instead",
+        None => "the time of the import is used instead",
+    };
+    match header {
+        Some((t, text)) => match received_problem(&state.def, t, now) {
+            None => {
+                if given.is_some() {
+                    warnings.push(format!(
+                        "the message is dated {text}; that date is kept and --received is not used for it."
+                    ));
+                }
+                return Some(t);
+            }
+            Some(problem) => warnings.push(format!(
+                "its Date header ({text}) is not trusted: {problem}; {fallback}."
+            )),
+        },
+        None if given.is_none() => {
+            let due = state
+                .parties
+                .iter()
+                .find(|p| &p.party == party)
+                .map(|p| p.effective_due);
+            if let Some(due) = due
+                && is_late(now, due)
+            {
+                warnings.push(format!(
+                    "{} has no date of its own, so it counts as received now, after {party}'s deadline {due}, and is marked late; if it was sent in time, give its date with --received DATE when importing (or record the position again with `strategi respond --received DATE`).",
+                    if msg.is_some() { "the message" } else { "the form" }
+                ));
+            }
+        }
+        None => {}
+    }
+    given
 }
 
 fn looks_like_mail(text: &str) -> bool {

@@ -109,6 +109,7 @@ fn state(config: &Config, closed: bool) -> RoundState {
                 position: Position::NoComments,
                 note: None,
                 source: None,
+                received: None,
             },
         ),
     ];

@@ -22,6 +22,7 @@ pub use comments::{
 };
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
-    RoundState, fact_path, load_round, load_rounds, resolve_round, round_path,
+    RoundState, fact_path, is_late, load_round, load_rounds, received_problem, resolve_round,
+    round_path,
 };
 pub use rules::{Recipients, Refusal};

@@ -96,6 +96,11 @@ pub enum FactBody {
         /// The message it came from (`<message-id>`), when imported from e-mail.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<String>,
+        /// When the party answered, when known: the `Date` of its e-mail, or the day
+        /// given with `--received` for a letter or form registered by hand. `at` stays
+        /// the time of recording; without `received` it is also the answer's date.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received: Option<Timestamp>,
     },
     /// The round was closed: no more answers are expected.
     Closed {
@@ -150,8 +155,11 @@ impl PartyStatus {
 pub struct PartyState {
     /// The party.
     pub party: PartyCode,
-    /// Its deadline (the round's, or an extension's).
+    /// Its deadline (the round's, or an extension's), as set.
     pub due: Date,
+    /// The deadline that applies: `due`, moved to the next working day when it falls
+    /// on a closed day. Answers received after this day (23:59:59 Oslo time) are late.
+    pub effective_due: Date,
     /// Whether the deadline was extended.
     pub extended: bool,
     /// Where it stands on the day the state was folded.
@@ -165,6 +173,11 @@ pub struct PartyState {
     pub position: Option<Position>,
     /// When the current position was recorded.
     pub answered: Option<Timestamp>,
+    /// When the current position was given by the party: the reply's own date when it
+    /// is known, else the time it was recorded.
+    pub received: Option<Timestamp>,
+    /// Whether the current position was received after the party's effective deadline.
+    pub late: bool,
     /// Every position recorded, oldest first.
     pub history: Vec<PositionRecord>,
 }
@@ -191,6 +204,55 @@ pub struct PositionRecord {
     pub at: Timestamp,
     /// The message it came from, if imported.
     pub source: Option<String>,
+    /// The reply's own date, when known (else `at` is the answer's date).
+    pub received: Option<Timestamp>,
+    /// Whether it was received after the party's effective deadline.
+    pub late: bool,
+}
+
+impl PositionRecord {
+    /// When the party gave it: the reply's own date, else the time of recording.
+    pub fn given(&self) -> Timestamp {
+        self.received.unwrap_or(self.at)
+    }
+}
+
+/// Whether an answer given at `received` is late for the deadline day `effective_due`
+/// (already moved off closed days): the day ends at 23:59:59 Europe/Oslo.
+pub fn is_late(received: Timestamp, effective_due: Date) -> bool {
+    match crate::calendar::deadline_end(effective_due) {
+        Ok(end) => received > end.timestamp(),
+        Err(_) => received.to_zoned_datetime(crate::calendar::oslo()).date() > effective_due,
+    }
+}
+
+/// Why `received` cannot be an answer's date in the round `def`, recorded at `now`:
+/// it lies after the time of recording, or on a day before the round was opened.
+/// `None` when it can be.
+pub fn received_problem(def: &RoundDef, received: Timestamp, now: Timestamp) -> Option<String> {
+    let oslo = crate::calendar::oslo();
+    let shown = |t: Timestamp| {
+        t.to_zoned_datetime(oslo.clone())
+            .strftime("%Y-%m-%d %H:%M %:z")
+            .to_string()
+    };
+    if received > now {
+        return Some(format!(
+            "{} is later than the time of recording ({}); an answer cannot be received in the future",
+            shown(received),
+            shown(now)
+        ));
+    }
+    let day = received.to_zoned_datetime(oslo.clone()).date();
+    if day < def.opened {
+        return Some(format!(
+            "{} is before round {} was opened ({}); an answer cannot come before the round",
+            shown(received),
+            def.id,
+            def.opened
+        ));
+    }
+    None
 }
 
 /// A fact that was not applied, and why.
@@ -235,12 +297,15 @@ impl RoundState {
             .map(|p| PartyState {
                 party: p.clone(),
                 due: def.due,
+                effective_due: def.due,
                 extended: false,
                 status: PartyStatus::NotSent,
                 sent: None,
                 reminders: Vec::new(),
                 position: None,
                 answered: None,
+                received: None,
+                late: false,
                 history: Vec::new(),
             })
             .collect();
@@ -310,6 +375,7 @@ impl RoundState {
                     position,
                     note,
                     source,
+                    received,
                 } => {
                     match rules::may_record_for(config, &def, &fact.by, party) {
                         Ok(()) => {}
@@ -352,6 +418,8 @@ impl RoundState {
                         by: fact.by.clone(),
                         at: fact.at,
                         source: source.clone(),
+                        received: *received,
+                        late: false,
                     });
                 }
                 FactBody::Closed { .. } => {
@@ -372,8 +440,18 @@ impl RoundState {
         // A party that answered has answered; otherwise one whose (moved) deadline has
         // passed is overdue, whether or not its letter went out, so that no deadline
         // passes unseen.
+        // Lateness is judged against the final deadline (an extension granted after a
+        // late answer still counts), by the reply's own date.
         for p in &mut parties {
             let due = cal.adjust_deadline(p.due).map(|a| a.date).unwrap_or(p.due);
+            p.effective_due = due;
+            for r in &mut p.history {
+                r.late = is_late(r.given(), due);
+            }
+            if let Some(current) = p.history.last() {
+                p.received = Some(current.given());
+                p.late = current.late;
+            }
             p.status = if p.position.is_some() {
                 PartyStatus::Answered
             } else if today > due {
@@ -474,4 +552,275 @@ pub fn resolve_round(
         [] => Err(Vec::new()),
         _ => Err(matches),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn code(s: &str) -> PartyCode {
+        s.parse().expect("code")
+    }
+
+    fn config() -> Config {
+        let text = r#"
+[case]
+title = "KI-strategi"
+owner = "DIO"
+approver = "DFD"
+
+[[party]]
+code = "DFD"
+name = "Digitaliserings- og forvaltningsdepartementet"
+email = "postmottak@dfd.example"
+
+[[party]]
+code = "FIN"
+name = "Finansdepartementet"
+email = "postmottak@fin.example"
+
+[[party]]
+code = "KDD"
+name = "Kommunal- og distriktsdepartementet"
+email = "postmottak@kdd.example"
+"#;
+        crate::store::parse_config(std::path::Path::new("strategi.toml"), text).expect("config")
+    }
+
+    fn def(opened: Date, due: Date) -> RoundDef {
+        RoundDef {
+            id: "rabcdefg".parse().expect("id"),
+            kind: ConsultationKind::Framlegging,
+            title: "Framlegging".into(),
+            version: "v1".parse().expect("v"),
+            sender: code("DFD"),
+            recipients: vec![code("FIN"), code("KDD")],
+            opened,
+            due,
+            reason: None,
+            opened_by: code("DFD"),
+            at: opened
+                .at(9, 0, 0, 0)
+                .to_zoned_datetime(crate::calendar::oslo())
+                .expect("t")
+                .timestamp(),
+        }
+    }
+
+    fn fact(n: u32, at: &str, by: &str, body: FactBody) -> (String, Fact) {
+        let id = format!("fdate{n:03}");
+        (
+            format!("consultations/rabcdefg/facts/{id}.toml"),
+            Fact {
+                id: id.parse().expect("id"),
+                at: at.parse().expect("t"),
+                by: code(by),
+                body,
+            },
+        )
+    }
+
+    /// `party`'s answer recorded at `at`, given at `received` (if known).
+    fn answer(n: u32, party: &str, at: &str, received: Option<&str>) -> (String, Fact) {
+        fact(
+            n,
+            at,
+            "DFD",
+            FactBody::Response {
+                party: code(party),
+                position: Position::NoComments,
+                note: None,
+                source: None,
+                received: received.map(|r| r.parse().expect("t")),
+            },
+        )
+    }
+
+    fn fold(def: RoundDef, facts: Vec<(String, Fact)>) -> RoundState {
+        RoundState::fold(
+            def,
+            facts,
+            &config(),
+            date(2026, 2, 1),
+            &WorkCalendar::default(),
+        )
+    }
+
+    fn party<'a>(s: &'a RoundState, code: &str) -> &'a PartyState {
+        s.parties
+            .iter()
+            .find(|p| p.party.as_str() == code)
+            .expect("party")
+    }
+
+    #[test]
+    fn the_deadline_day_ends_at_23_59_59_oslo_time() {
+        // Tuesday 23 December 2025, winter time (+01:00).
+        let d = def(date(2025, 12, 2), date(2025, 12, 23));
+        let s = fold(
+            d,
+            vec![
+                answer(1, "FIN", "2025-12-23T22:59:59Z", None),
+                answer(2, "KDD", "2025-12-23T23:00:00Z", None),
+            ],
+        );
+        assert!(!party(&s, "FIN").late, "23:59:59 Oslo is on time");
+        assert!(party(&s, "KDD").late, "00:00 the next day in Oslo is late");
+        assert_eq!(party(&s, "KDD").effective_due, date(2025, 12, 23));
+        assert_eq!(
+            party(&s, "KDD").received,
+            Some("2025-12-23T23:00:00Z".parse().expect("t"))
+        );
+    }
+
+    #[test]
+    fn a_deadline_on_whit_monday_moves_to_tuesday_in_summer_time() {
+        // Whit Monday 9 June 2025 is closed; the deadline is Tuesday 10 June, +02:00.
+        let d = def(date(2025, 5, 12), date(2025, 6, 9));
+        let s = fold(
+            d,
+            vec![
+                answer(1, "FIN", "2025-06-10T21:59:59Z", None),
+                answer(2, "KDD", "2025-06-10T22:00:00Z", None),
+            ],
+        );
+        assert_eq!(party(&s, "FIN").effective_due, date(2025, 6, 10));
+        assert_eq!(party(&s, "FIN").due, date(2025, 6, 9));
+        assert!(!party(&s, "FIN").late);
+        assert!(party(&s, "KDD").late);
+    }
+
+    #[test]
+    fn an_extension_counts_even_when_granted_after_the_answer() {
+        let d = def(date(2025, 12, 2), date(2025, 12, 23));
+        let extension = fact(
+            3,
+            "2026-01-06T08:00:00Z",
+            "DFD",
+            FactBody::Extension {
+                party: code("FIN"),
+                due: date(2026, 1, 9),
+                reason: None,
+            },
+        );
+        let s = fold(
+            d,
+            vec![
+                answer(1, "FIN", "2026-01-05T10:00:00Z", None),
+                answer(2, "KDD", "2026-01-05T10:00:00Z", None),
+                extension,
+            ],
+        );
+        assert!(party(&s, "FIN").extended);
+        assert_eq!(party(&s, "FIN").effective_due, date(2026, 1, 9));
+        assert!(!party(&s, "FIN").late, "within the extension");
+        assert!(party(&s, "KDD").late, "KDD had no extension");
+    }
+
+    #[test]
+    fn the_replys_own_date_decides_not_the_time_of_recording() {
+        let d = def(date(2025, 12, 2), date(2025, 12, 23));
+        let s = fold(
+            d,
+            vec![
+                // Sent on 22 December, recorded on 5 January: on time.
+                answer(
+                    1,
+                    "FIN",
+                    "2026-01-05T10:00:00Z",
+                    Some("2025-12-22T15:00:00Z"),
+                ),
+                // Recorded on time, but dated after the deadline: late.
+                answer(
+                    2,
+                    "KDD",
+                    "2025-12-20T10:00:00Z",
+                    Some("2025-12-24T09:00:00Z"),
+                ),
+            ],
+        );
+        let fin = party(&s, "FIN");
+        assert!(!fin.late);
+        assert_eq!(
+            fin.received,
+            Some("2025-12-22T15:00:00Z".parse().expect("t"))
+        );
+        assert_eq!(
+            fin.answered,
+            Some("2026-01-05T10:00:00Z".parse().expect("t"))
+        );
+        assert!(party(&s, "KDD").late);
+        assert!(party(&s, "KDD").history[0].late);
+    }
+
+    #[test]
+    fn a_later_position_given_late_makes_the_answer_late() {
+        let d = def(date(2025, 12, 2), date(2025, 12, 23));
+        let s = fold(
+            d,
+            vec![
+                answer(1, "FIN", "2025-12-20T10:00:00Z", None),
+                answer(2, "FIN", "2026-01-05T10:00:00Z", None),
+            ],
+        );
+        let fin = party(&s, "FIN");
+        assert!(!fin.history[0].late);
+        assert!(fin.history[1].late);
+        assert!(fin.late, "the position in force came after the deadline");
+    }
+
+    #[test]
+    fn received_may_not_be_in_the_future_nor_before_the_round() {
+        let d = def(date(2025, 12, 2), date(2025, 12, 23));
+        let now: Timestamp = "2025-12-10T12:00:00Z".parse().expect("t");
+        let at = |s: &str| s.parse::<Timestamp>().expect("t");
+        assert_eq!(received_problem(&d, at("2025-12-10T12:00:00Z"), now), None);
+        // The opening day counts, at any hour.
+        assert_eq!(received_problem(&d, at("2025-12-02T07:00:00Z"), now), None);
+        let future = received_problem(&d, at("2025-12-10T12:00:01Z"), now).expect("future");
+        assert!(
+            future.contains("later than the time of recording"),
+            "{future}"
+        );
+        let early = received_problem(&d, at("2025-12-01T22:59:59Z"), now).expect("early");
+        assert!(
+            early.contains("before round rabcdefg was opened (2025-12-02)"),
+            "{early}"
+        );
+    }
+
+    #[test]
+    fn old_responses_parse_and_new_ones_without_received_serialise_as_before() {
+        let old = "id = \"fdate001\"\nat = \"2025-12-20T10:00:00Z\"\nby = \"FIN\"\ntype = \"response\"\nparty = \"FIN\"\nposition = \"no-comments\"\n";
+        let fact: Fact = toml::from_str(old).expect("old record");
+        assert!(matches!(
+            fact.body,
+            FactBody::Response { received: None, .. }
+        ));
+        assert_eq!(toml::to_string(&fact).expect("toml"), old);
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use crate::consultation::comments::{CommentFile, ImportRecord};
+
+    #[test]
+    fn comment_and_import_records_without_received_read_and_write_as_before() {
+        let comment = "[[comment]]\nid = \"cabcdefg\"\nparty = \"FIN\"\nby = \"DFD\"\nat = \"2025-12-05T09:00:00Z\"\nversion = \"v1\"\ntext = \"Enig.\"\n";
+        let file: CommentFile = toml::from_str(comment).expect("old comment");
+        assert_eq!(file.comment[0].received, None);
+        assert_eq!(toml::to_string(&file).expect("toml"), comment);
+        let import = "digest = \"ab\"\nfrom = \"a@b.example\"\nsubject = \"Re\"\nparty = \"FIN\"\nmatched_by = \"--from\"\ncomments = []\nattachments = []\nby = \"DFD\"\nat = \"2025-12-05T09:00:00Z\"\n";
+        let mut record: ImportRecord = toml::from_str(import).expect("old import");
+        assert_eq!(toml::to_string(&record).expect("toml"), import);
+        record.received = Some("2025-11-27T15:00:00Z".parse().expect("t"));
+        let text = toml::to_string(&record).expect("toml");
+        assert!(
+            text.ends_with("received = \"2025-11-27T15:00:00Z\"\n"),
+            "{text}"
+        );
+    }
 }

@@ -476,6 +476,7 @@ lang = "nn"
                 position: Position::NoComments,
                 note: None,
                 source: None,
+                received: None,
             },
         )
     }

@@ -70,6 +70,15 @@ pub struct Incoming {
     pub digest: String,
 }
 
+impl Incoming {
+    /// The `Date` header as a point in time, when it can be read: when the sender says
+    /// the message was sent (not checked against any clock; see
+    /// `consultation::import` for how far it is trusted).
+    pub fn sent_at(&self) -> Option<jiff::Timestamp> {
+        self.date.as_deref()?.parse().ok()
+    }
+}
+
 /// A file attached to a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncomingAttachment {

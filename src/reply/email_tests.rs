@@ -45,6 +45,10 @@ fn quoted_printable_utf8() {
     );
     assert_eq!(m.references, m.in_reply_to);
     assert_eq!(m.date.as_deref(), Some("2025-11-24T14:03:12+01:00"));
+    assert_eq!(
+        m.sent_at(),
+        Some("2025-11-24T13:03:12Z".parse().expect("timestamp"))
+    );
     assert!(m.attachments.is_empty());
     assert_eq!(m.digest.len(), 64);
 }

@@ -48,6 +48,8 @@ pub struct Labels {
     pub open: &'static str,
     /// What the summary says when every party answered.
     pub none: &'static str,
+    /// The mark after the day of a late answer, with `{due}` (the effective deadline).
+    pub late: &'static str,
 }
 
 impl Labels {
@@ -75,6 +77,7 @@ impl Labels {
                 reasoning: "Reasoning",
                 open: "not decided",
                 none: "none",
+                late: "late, due {due}",
             },
             Lang::Nn => Labels {
                 title: "Høyringsnotat",
@@ -97,6 +100,7 @@ impl Labels {
                 reasoning: "Grunngiving",
                 open: "ikkje vurdert",
                 none: "ingen",
+                late: "for seint, frist {due}",
             },
             Lang::Nb | Lang::Da => Labels {
                 title: "Høringsnotat",
@@ -119,6 +123,7 @@ impl Labels {
                 reasoning: "Begrunnelse",
                 open: "ikke vurdert",
                 none: "ingen",
+                late: "for sent, frist {due}",
             },
         }
     }
@@ -169,8 +174,11 @@ pub struct PositionRow {
     pub name: String,
     /// Its position in words, or "no answer".
     pub position: String,
-    /// The day (UTC, `YYYY-MM-DD`) it answered, or empty.
+    /// The day (Oslo time, `YYYY-MM-DD`) it answered, by the reply's own date, or
+    /// empty; a late answer is marked ("2025-12-24 (late, due 2025-12-22)").
     pub answered: String,
+    /// Whether the answer came after the party's effective deadline.
+    pub late: bool,
     /// How many comments it gave.
     pub comments: usize,
 }
@@ -270,10 +278,8 @@ impl Matrix {
                     Some(pos) => pos.words(lang).to_string(),
                     None => labels.no_answer.to_string(),
                 },
-                answered: p
-                    .answered
-                    .map(|t| t.strftime("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
+                answered: answered_cell(&labels, p),
+                late: p.position.is_some() && p.late,
                 comments: comments
                     .iter()
                     .filter(|c| c.record.party == p.party)
@@ -295,6 +301,25 @@ impl Matrix {
             positions,
             groups: groups(&labels, comments, document, row),
         }
+    }
+}
+
+/// The day a party answered (Oslo time), a late answer marked.
+pub(super) fn answered_cell(l: &Labels, p: &PartyState) -> String {
+    let Some(t) = p.received.filter(|_| p.position.is_some()) else {
+        return String::new();
+    };
+    let day = t
+        .to_zoned_datetime(crate::calendar::oslo())
+        .date()
+        .to_string();
+    if p.late {
+        format!(
+            "{day} ({})",
+            l.late.replace("{due}", &p.effective_due.to_string())
+        )
+    } else {
+        day
     }
 }
 

@@ -21,5 +21,7 @@ mod render;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+use matrix::answered_cell;
 pub use matrix::{Group, Labels, Matrix, PositionRow, Row};
 pub use render::{csv, html, markdown};

@@ -19,6 +19,7 @@ fn matrix(lang: Lang) -> Matrix {
             name: "Finans | departementet".into(),
             position: "comments".into(),
             answered: "2025-12-15".into(),
+            late: false,
             comments: 1,
         }],
         groups: vec![Group {
@@ -144,4 +145,39 @@ fn labels_follow_the_language() {
         ),
         "{md}"
     );
+}
+
+#[test]
+fn a_late_answer_is_marked_in_each_language_by_the_replys_own_oslo_day() {
+    use crate::consultation::{PartyState, PartyStatus};
+    use jiff::civil::date;
+    let state = |late: bool| PartyState {
+        party: "FIN".parse().expect("code"),
+        due: date(2025, 12, 20),
+        effective_due: date(2025, 12, 22),
+        extended: false,
+        status: PartyStatus::Answered,
+        sent: None,
+        reminders: Vec::new(),
+        position: Some(crate::consultation::Position::NoComments),
+        answered: Some("2026-01-05T10:00:00Z".parse().expect("t")),
+        // 00:30 on 24 December in Oslo, 23:30 on the 23rd in UTC.
+        received: Some("2025-12-23T23:30:00Z".parse().expect("t")),
+        late,
+        history: Vec::new(),
+    };
+    let cell = |lang, late| answered_cell(&Labels::of(lang), &state(late));
+    assert_eq!(cell(Lang::En, true), "2025-12-24 (late, due 2025-12-22)");
+    assert_eq!(
+        cell(Lang::Nb, true),
+        "2025-12-24 (for sent, frist 2025-12-22)"
+    );
+    assert_eq!(
+        cell(Lang::Nn, true),
+        "2025-12-24 (for seint, frist 2025-12-22)"
+    );
+    assert_eq!(cell(Lang::Nb, false), "2025-12-24");
+    let mut none = state(false);
+    none.position = None;
+    assert_eq!(answered_cell(&Labels::of(Lang::En), &none), "");
 }
