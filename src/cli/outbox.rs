@@ -7,6 +7,7 @@ use strategi::mail::{DeliveryState, OUTBOX_DIR, Outbox};
 use strategi::consultation::letters::Selection;
 
 use super::letters;
+use super::parse;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -54,8 +55,8 @@ pub struct MarkSentArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only messages in this state: queued, sent or failed.
-    #[arg(long)]
-    pub state: Option<String>,
+    #[arg(long, value_parser = parse::delivery_state)]
+    pub state: Option<DeliveryState>,
     /// Only messages of this round (id or start of it).
     #[arg(long)]
     pub round: Option<String>,
@@ -71,18 +72,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &OutboxCommand) -> Result<(), Comman
 }
 
 fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError> {
-    let state = args
-        .state
-        .as_deref()
-        .map(|s| match s.trim() {
-            "queued" => Ok(DeliveryState::Queued),
-            "sent" => Ok(DeliveryState::Sent),
-            "failed" => Ok(DeliveryState::Failed),
-            other => Err(CommandError::usage(format!(
-                "\"{other}\" is not a state; use queued, sent or failed."
-            ))),
-        })
-        .transpose()?;
+    let state = args.state;
     let ws = ctx.workspace()?;
     let round = args
         .round

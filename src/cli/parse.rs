@@ -148,6 +148,33 @@ pub fn milestone(s: &str) -> Result<strategi::model::MilestoneId, ValueError> {
     s.parse().map_err(refused)
 }
 
+/// Party codes given as one value, separated by commas (`FIN,KDD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyList(pub Vec<PartyCode>);
+
+/// Party codes separated by commas (`FIN,KDD`), each checked.
+pub fn parties(s: &str) -> Result<PartyList, ValueError> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().map_err(refused))
+        .collect::<Result<Vec<_>, _>>()
+        .map(PartyList)
+}
+
+/// An outbox state: queued, sent or failed.
+pub fn delivery_state(s: &str) -> Result<strategi::mail::DeliveryState, ValueError> {
+    use strategi::mail::DeliveryState;
+    match s.trim() {
+        "queued" => Ok(DeliveryState::Queued),
+        "sent" => Ok(DeliveryState::Sent),
+        "failed" => Ok(DeliveryState::Failed),
+        other => Err(usage(format!(
+            "\"{other}\" is not a state; use queued, sent or failed."
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use clap::Args;
 
 use strategi::consultation::letters::{parties_count, remind_targets};
 use strategi::mail::Outbox;
-use strategi::model::PartyCode;
 
 use super::letters;
+use super::parse;
 use super::round::{begin_change, load};
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -28,23 +28,13 @@ pub struct RemindArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Only these parties (codes separated by commas).
-    #[arg(long, value_name = "CODES")]
-    pub party: Option<String>,
+    #[arg(long, value_name = "CODES", value_parser = parse::parties)]
+    pub party: Option<parse::PartyList>,
 }
 
 /// Runs `remind`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandError> {
-    let only = args
-        .party
-        .as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::parse::<PartyCode>)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()?;
+    let only = args.party.clone().map(|l| l.0);
     let ws = ctx.workspace()?;
     if args.dry_run {
         let config = ws.config()?;
