@@ -511,3 +511,93 @@ fn commands_killed_at_fixed_points_leave_nothing_behind() {
         assert!(findings(&env, "ws").is_empty(), "after kill {i}");
     }
 }
+
+/// A `git status` loop beside concurrent writers (it takes `index.lock` to refresh the
+/// index): no command fails, none is recorded twice, none is lost.
+#[test]
+fn writers_beside_a_git_status_loop_neither_fail_nor_duplicate() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let looper = {
+        let stop = stop.clone();
+        let mut cmds: Vec<Command> = (0..400).map(|_| env.git_cmd("ws", &["status"])).collect();
+        std::thread::spawn(move || {
+            for mut c in cmds.drain(..) {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            }
+        })
+    };
+    let codes = ["AAA", "BBB", "CCC", "DDD"];
+    let runs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = codes
+            .iter()
+            .map(|code| {
+                let env = &env;
+                s.spawn(move || {
+                    (0..3)
+                        .map(|i| party_add(env, "ws", &format!("{code}{i}")))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("writer"))
+            .collect()
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    looper.join().expect("loop");
+    for r in &runs {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let log = env.git("ws", &["log", "--format=%s"]).ok().stdout;
+    for code in codes {
+        for i in 0..3 {
+            let added = log
+                .lines()
+                .filter(|l| l.contains(&format!("party {code}{i} ")))
+                .count();
+            assert_eq!(added, 1, "{code}{i} in\n{log}");
+        }
+    }
+    assert_clean(&env, "ws");
+}
+
+/// The post-commit path through the binary: git's index cannot be opened after the
+/// commit (here it is a folder for the length of one command), so the command exits 0
+/// with a `Warning:`, records the change once, and the next command refreshes the index.
+#[test]
+fn a_committed_command_whose_index_fails_exits_zero_with_a_warning() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    let index = env.path("ws/.git/index");
+    let aside = env.path("ws/.git/index.aside");
+    std::fs::rename(&index, &aside).expect("aside");
+    std::fs::create_dir(&index).expect("index as a folder");
+    let run = party_add(&env, "ws", "NFD");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Warning: The change is recorded"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir(&index).expect("rmdir");
+    std::fs::rename(&aside, &index).expect("back");
+    assert!(
+        env.path("ws/.git/strategi-journal").exists(),
+        "the journal stays"
+    );
+    // Run again, it is refused as done (not recorded twice); the next write refreshes
+    // the index.
+    let again = party_add(&env, "ws", "NFD");
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("already a party"), "{}", again.stderr);
+    party_add(&env, "ws", "KLD").ok();
+    let log = env.git("ws", &["log", "--format=%s"]).ok().stdout;
+    assert_eq!(log.matches("party NFD ").count(), 1, "{log}");
+    assert_clean(&env, "ws");
+}
