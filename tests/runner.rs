@@ -11,6 +11,7 @@ mod foundation;
 mod guards;
 mod help;
 mod mail;
+mod recovery;
 mod rendered;
 mod rounds;
 mod send;

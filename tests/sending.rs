@@ -347,7 +347,9 @@ fn mark_sent_records_letters_sent_by_hand_in_one_commit() {
         r.stderr
     );
     assert!(r.stderr.contains("outbox list"), "{}", r.stderr);
-    let typo = format!("{}x", &fin[..fin.len() - 1]);
+    // A typo: the last character changed (to one it is not), so it matches nothing.
+    let last = if fin.ends_with('x') { 'y' } else { 'x' };
+    let typo = format!("{}{last}", &fin[..fin.len() - 1]);
     let r = env.assert_refused_unchanged("ws", &["--as", "DFD", "outbox", "mark-sent", &typo]);
     assert!(
         r.stderr.contains(&format!("Did you mean \"{fin}\"")),

@@ -72,6 +72,12 @@ pub enum FindingKind {
     /// A commit that added record files without strategi's `Strategi-Action` trailer:
     /// not written by strategi.
     ForeignCommit,
+    /// A commit that cuts a version whose tag is missing (a `version cut` interrupted
+    /// between its commit and its tag) or is on another commit.
+    UntaggedVersion,
+    /// A signed approval tag (`approved/vN`) that no approval record names (an
+    /// `approve` interrupted between its tag and its record).
+    OrphanTag,
 }
 
 /// One problem found.
@@ -177,7 +183,80 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
     check_submissions(ws, config.as_ref(), &versions, &mut r)?;
     check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
     check_history(ws, &mut r)?;
+    check_interrupted(ws, &mut r)?;
     Ok(r)
+}
+
+/// What a command killed half-way leaves: a version commit without its tag, a signed
+/// approval tag without its record.
+fn check_interrupted(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+    for u in ws.untagged_versions()? {
+        let hint = if u.tag_on.is_none() {
+            "Run `strategi repair` (or any command that writes), which makes the missing tag from the commit.".to_string()
+        } else {
+            format!(
+                "Two commits claim {}; the tag says which one the version is. Look at both with `git show`, and cut a new version if the other one's text is the one meant.",
+                u.name
+            )
+        };
+        r.add_at(
+            FindingKind::UntaggedVersion,
+            format!("refs/tags/{}", u.name.tag()),
+            &u.commit,
+            u.describe(),
+            hint,
+        );
+    }
+    for (tag, ours) in orphan_approval_tags(ws)? {
+        let hint = if ours {
+            "Run `strategi repair`, which removes the tag; then the version can be approved again."
+                .to_string()
+        } else {
+            format!(
+                "Look at it with `git show {tag}`; remove it with `git tag -d {tag}` if it is stray."
+            )
+        };
+        r.add(
+            FindingKind::OrphanTag,
+            format!("refs/tags/{tag}"),
+            format!("The signed tag {tag} is named by no approval record (an approval interrupted before it was recorded)."),
+            hint,
+        );
+    }
+    Ok(())
+}
+
+/// The signed approval tags (`approved/vN`) that no approval record names, each with
+/// whether its message is one `approve` writes (so that `strategi repair` may remove
+/// it). A record that does not parse but mentions the tag counts as naming it.
+pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, StoreError> {
+    let tags = ws.tags_under("approved/")?;
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files = ws.read_records(APPROVALS_DIR)?;
+    let mut named: Vec<String> = Vec::new();
+    let mut unparsed: Vec<String> = Vec::new();
+    for f in files {
+        match parse_record::<ApprovalRecord>(&f.path, &f.text) {
+            Ok(a) => named.extend(a.signed_tag),
+            Err(_) => unparsed.push(f.text),
+        }
+    }
+    let mut out = Vec::new();
+    for tag in tags {
+        if named.contains(&tag) || unparsed.iter().any(|t| t.contains(&format!("\"{tag}\""))) {
+            continue;
+        }
+        let Some(version) = tag.strip_prefix("approved/") else {
+            continue;
+        };
+        let ours = ws.tag_message(&tag)?.is_some_and(|m| {
+            m.starts_with(&format!("Approved {version}: ")) && m.contains("\nApproved-By: ")
+        });
+        out.push((tag, ours));
+    }
+    Ok(out)
 }
 
 /// Tamper evidence from history: every record file a later commit modified or deleted,

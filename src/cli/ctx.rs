@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use strategi::calendar::{Clock, parse_now};
 use strategi::model::{Config, PartyCode};
-use strategi::store::{Actor, IdSeed, Identity, StoreError, Transaction, Workspace};
+use strategi::store::{Actor, IdSeed, Identity, Notices, StoreError, Transaction, Workspace};
 
 use super::{CommandError, GlobalArgs};
 
@@ -21,6 +21,7 @@ pub struct Ctx {
     start: PathBuf,
     lock_timeout: Duration,
     seed: IdSeed,
+    notices: Notices,
 }
 
 impl Ctx {
@@ -57,6 +58,7 @@ impl Ctx {
             start,
             lock_timeout,
             seed,
+            notices: Notices::default(),
         })
     }
 
@@ -67,7 +69,13 @@ impl Ctx {
 
     /// The workspace containing the start folder.
     pub fn workspace(&self) -> Result<Workspace, CommandError> {
-        Ok(Workspace::discover(&self.start)?)
+        Ok(Workspace::discover(&self.start)?.with_notices(self.notices.clone()))
+    }
+
+    /// What the command's transactions repaired or could not finish after their commit
+    /// point, for `run` to show when the command ends (a shared handle).
+    pub fn notices(&self) -> Notices {
+        self.notices.clone()
     }
 
     /// The acting party (`--as`, else the case's owner), checked against the case.

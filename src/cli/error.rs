@@ -164,7 +164,18 @@ fn store_error(e: &StoreError) -> CommandError {
                 .hint(format!("Correct the file at the line shown and run the command again. {NOTHING_CHANGED}")),
             StoreError::Io { .. } => CommandError::user(message)
                 .hint(format!("Check that the folder exists and that you may write to it. {NOTHING_CHANGED}")),
+            StoreError::Git { .. } if e.is_git_lock_conflict() => {
+                CommandError::user(message).hint(format!(
+                    "One of git's lock files is in the way (the cause names it). If a git program is running in the workspace, wait for it and run the command again; if none is, run `strategi repair`, which removes lock files that no program holds. {NOTHING_CHANGED}"
+                ))
+            }
             StoreError::Git { .. } | StoreError::Encode { .. } => CommandError::internal(message),
+            StoreError::GitLocked { holder: Some(_), .. } => CommandError::user(message).hint(format!(
+                "Wait for that program to finish and run the command again; strategi never removes a lock file a running program holds. {NOTHING_CHANGED}"
+            )),
+            StoreError::GitLocked { .. } => CommandError::user(message).hint(format!(
+                "If no git program is running in the workspace, run `strategi repair`, which removes git lock files that no program holds. {NOTHING_CHANGED}"
+            )),
             StoreError::NoIdentity => CommandError::user(message).hint(
                 "Tell git your name and e-mail: `git config --global user.name \"Kari Nordmann\"` and `git config --global user.email kari.nordmann@dep.example`.",
             ),
@@ -306,7 +317,13 @@ impl From<strategi::approval::Refusal> for CommandError {
         if let Some(cause) = e.cause() {
             err = err.cause(cause);
         }
-        err.hint(e.hint())
+        let stray = matches!(e, strategi::approval::Refusal::StrayTag { .. });
+        err = err.hint(e.hint());
+        if stray {
+            // An approval killed between its signed tag and its record leaves the tag.
+            err = err.hint("If an approval was interrupted before it was recorded, `strategi repair` removes the tag it left (`strategi verify` names it).");
+        }
+        err
     }
 }
 

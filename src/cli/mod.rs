@@ -19,6 +19,7 @@ mod parse;
 mod party;
 mod relocate;
 mod remind;
+mod repair;
 mod report;
 mod respond;
 mod round;
@@ -113,6 +114,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Keys(keys::KeysCommand),
     Verify(verify::VerifyArgs),
+    Repair(repair::RepairArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -147,8 +149,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let mut ui = Ui::new(cli.global.color, cli.global.json);
-    let result =
-        Ctx::new(cli.global.clone()).and_then(|mut ctx| dispatch(&mut ctx, &mut ui, &cli.command));
+    let result = Ctx::new(cli.global.clone()).and_then(|mut ctx| {
+        let result = dispatch(&mut ctx, &mut ui, &cli.command);
+        // What the transactions repaired on the way, and what they could not finish
+        // after their commit point (the change is recorded: never an error).
+        for n in ctx.notices().take() {
+            match n.level {
+                strategi::store::NoticeLevel::Warning => ui.warn(&n.text),
+                strategi::store::NoticeLevel::Note => ui.note(format!("Note: {}", n.text)),
+            }
+        }
+        result
+    });
     match result {
         Ok(()) => 0,
         Err(e) if e.is_broken_pipe() => 0,
@@ -179,6 +191,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Approve(a) => approve::run(ctx, ui, a),
         Command::Keys(c) => keys::run(ctx, ui, c),
         Command::Verify(a) => verify::run(ctx, ui, a),
+        Command::Repair(a) => repair::run(ctx, ui, a),
     }
 }
 

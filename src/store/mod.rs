@@ -7,11 +7,13 @@
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
 mod config_file;
+mod gitlocks;
 mod history;
 mod identity;
 mod lock;
 mod output;
 mod records;
+mod repair;
 mod signed_tag;
 mod tx;
 mod versions;
@@ -24,6 +26,7 @@ pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
     ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
 };
@@ -31,9 +34,10 @@ pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
+pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
-pub use versions::StoredFile;
+pub use versions::{StoredFile, UntaggedVersion};
 
 use crate::model::{Config, VersionName};
 
@@ -130,6 +134,17 @@ pub enum StoreError {
         /// How long we waited.
         waited_ms: u64,
     },
+    /// One of git's own lock files is in the way: held by a running program, or left
+    /// by one that was killed when strategi cannot tell for sure.
+    #[error("{}", git_lock_message(path, holder.as_deref(), *waited_ms))]
+    GitLocked {
+        /// The lock file, relative to the workspace (`.git/index.lock`).
+        path: String,
+        /// The program holding it ("process 4711 (git)"), when one is known to.
+        holder: Option<String>,
+        /// How long we waited.
+        waited_ms: u64,
+    },
     /// A version name that does not exist.
     #[error("There is no version \"{name}\"{}.", known_versions(*.latest))]
     UnknownVersion {
@@ -159,6 +174,17 @@ pub enum StoreError {
     },
 }
 
+fn git_lock_message(path: &str, holder: Option<&str>, waited_ms: u64) -> String {
+    match holder {
+        Some(h) => format!(
+            "Git's lock file \"{path}\" is held by {h}, and it was still held after {waited_ms} ms."
+        ),
+        None => format!(
+            "Git's lock file \"{path}\" is in the way: no program seems to hold it, but strategi cannot be sure it was left by a program that was killed."
+        ),
+    }
+}
+
 fn known_versions(latest: Option<VersionName>) -> String {
     match latest {
         None => " (no version has been cut yet)".to_string(),
@@ -167,6 +193,12 @@ fn known_versions(latest: Option<VersionName>) -> String {
 }
 
 impl StoreError {
+    /// Whether this is git refusing because one of its lock files exists (a lock that
+    /// appeared while the command ran).
+    pub fn is_git_lock_conflict(&self) -> bool {
+        matches!(self, StoreError::Git { source, .. } if source.code() == git2::ErrorCode::Locked)
+    }
+
     pub(crate) fn git(action: impl Into<String>) -> impl FnOnce(git2::Error) -> StoreError {
         let action = action.into();
         move |source| StoreError::Git { action, source }
@@ -189,6 +221,7 @@ impl StoreError {
 pub struct Workspace {
     root: PathBuf,
     repo: Repository,
+    notices: Notices,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -224,7 +257,11 @@ impl Workspace {
             .workdir()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| root.to_path_buf());
-        Ok(Workspace { root, repo })
+        Ok(Workspace {
+            root,
+            repo,
+            notices: Notices::default(),
+        })
     }
 
     /// Creates a git repository at `dir` (or uses the one there) ready for a first
@@ -261,7 +298,11 @@ impl Workspace {
             .workdir()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| dir.to_path_buf());
-        Ok(Workspace { root, repo })
+        Ok(Workspace {
+            root,
+            repo,
+            notices: Notices::default(),
+        })
     }
 
     /// The files under the folder `dir` whose content differs from HEAD (changed or new),
@@ -288,6 +329,18 @@ impl Workspace {
             .collect();
         out.sort();
         Ok(out)
+    }
+
+    /// Sends this workspace's notices (what a transaction repaired, or could not finish
+    /// after its commit point) to `notices`, shared with the caller, which shows them.
+    pub fn with_notices(mut self, notices: Notices) -> Workspace {
+        self.notices = notices;
+        self
+    }
+
+    /// The notices of this workspace's transactions so far (a shared handle).
+    pub fn notices(&self) -> Notices {
+        self.notices.clone()
     }
 
     /// The workspace's root folder.

@@ -57,6 +57,29 @@ fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StoreError> {
     }
 }
 
+/// Whether a folder holds a file (not a temporary one) at any depth; stops at the
+/// first. An unreadable folder counts as holding one, so that it is reported, not
+/// skipped.
+fn holds_a_file(dir: &Path, depth: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    let mut dirs = Vec::new();
+    for e in entries.flatten() {
+        match e.file_type() {
+            Ok(t) if t.is_dir() => dirs.push(e.path()),
+            Ok(_) => {
+                let name = e.file_name();
+                if super::gitlocks::temp_file_pid(&name.to_string_lossy()).is_none() {
+                    return true;
+                }
+            }
+            Err(_) => return true,
+        }
+    }
+    depth >= 16 || dirs.iter().any(|d| holds_a_file(d, depth + 1))
+}
+
 /// A reader of a workspace's record files: a plain path, so that it can be shared
 /// between threads (the repository handle cannot).
 #[derive(Debug, Clone)]
@@ -90,11 +113,16 @@ impl Workspace {
 
 impl Records {
     /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
+    /// A folder that holds no file at any depth is left out: it is no record (git does
+    /// not even track it), only what a command that was rolled back or killed left.
     pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
         for e in entries(&self.root.join(rel))? {
             let name = e.file_name().to_string_lossy().into_owned();
-            if e.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') {
+            if e.file_type().is_ok_and(|t| t.is_dir())
+                && !name.starts_with('.')
+                && holds_a_file(&e.path(), 0)
+            {
                 out.push(name);
             }
         }

@@ -11,17 +11,27 @@
 //!
 //! The next transaction to take the lock finds a left-over journal and finishes the job:
 //! if HEAD still is where the journal says, the command never committed and the old
-//! files are put back; if HEAD moved, the command committed and only the index is
-//! brought up to date.
+//! files are put back (and the folders made for them, now empty, removed); if HEAD
+//! moved, the command committed and only the index is brought up to date.
+//!
+//! Once the commit point is passed nothing is reported as a failure: an index that
+//! cannot be updated (someone's `git status` holds `index.lock` for longer than the
+//! lock timeout) or a journal that cannot be removed is a warning
+//! ([`CommitInfo::warnings`], [`Transaction::warnings`], the workspace's
+//! [`super::Notices`]), and the journal stays so that the next transaction refreshes the
+//! index. Before writing, a transaction waits for git's own lock files held by a
+//! running program and removes the ones a killed program left ([`super::gitlocks`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
+use super::gitlocks::{LockState, find_git_locks, sweep_temp_files};
+use super::repair::{NoticeLevel, RepairKind, Repaired};
 use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
 
@@ -43,6 +53,9 @@ pub struct CommitInfo {
     pub id: String,
     /// Its first line.
     pub summary: String,
+    /// What could not be finished after the commit point (the change is recorded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// An open write to the workspace. Dropping it without `commit` changes nothing.
@@ -52,6 +65,13 @@ pub struct Transaction<'a> {
     writes: BTreeMap<String, Vec<u8>>,
     ids: IdSource,
     committer: Option<Identity>,
+    timeout: Duration,
+    /// Paths whose index entries an earlier commit could not refresh.
+    pub(super) pending_index: BTreeSet<String>,
+    /// Whether `strategy/` waits for its index refresh too.
+    pub(super) pending_strategy: bool,
+    warnings: Vec<String>,
+    repaired: Vec<Repaired>,
 }
 
 /// Where a transaction's new ids come from.
@@ -68,6 +88,19 @@ pub enum IdSeed {
 struct Journal {
     head: Option<String>,
     files: Vec<JournalFile>,
+    /// Paths of earlier commits whose index entries still wait to be refreshed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    index: Vec<String>,
+    /// Whether the `strategy/` folder's index entries wait too (a version cut).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    strategy: bool,
+}
+
+/// What recovering a left-over journal could not finish: index entries to refresh.
+#[derive(Default)]
+struct Leftover {
+    index: BTreeSet<String>,
+    strategy: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -89,7 +122,13 @@ impl Workspace {
         seed: IdSeed,
     ) -> Result<Transaction<'_>, StoreError> {
         let lock = WriteLock::acquire(&self.repo.path().join("strategi.lock"), command, timeout)?;
-        self.recover()?;
+        let mut repaired = self.clear_git_locks(timeout)?;
+        let (leftover, more) = self.recover(timeout)?;
+        repaired.extend(more);
+        repaired.extend(self.complete_head_version()?);
+        for r in &repaired {
+            self.notices.push(NoticeLevel::Note, r.message.clone());
+        }
         let ids = match seed {
             IdSeed::Random => IdSource::random(),
             IdSeed::Fixed(seed) => {
@@ -102,7 +141,63 @@ impl Workspace {
             writes: BTreeMap::new(),
             ids,
             committer: None,
+            timeout,
+            pending_index: leftover.index,
+            pending_strategy: leftover.strategy,
+            warnings: Vec::new(),
+            repaired,
         })
+    }
+
+    /// Waits for git's lock files held by a running program (up to `timeout`) and
+    /// removes the stale ones a killed program left. Refuses, naming the file, when a
+    /// lock is still held after the wait or cannot be told stale.
+    pub(super) fn clear_git_locks(&self, timeout: Duration) -> Result<Vec<Repaired>, StoreError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        let mut done = Vec::new();
+        loop {
+            let locks = find_git_locks(self.repo.path(), &self.root);
+            let mut blocking = None;
+            for l in locks {
+                match &l.state {
+                    LockState::Stale => match std::fs::remove_file(&l.path) {
+                        Ok(()) => done.push(Repaired {
+                            kind: RepairKind::StaleGitLock,
+                            path: l.shown.clone(),
+                            message: format!(
+                                "Removed git's lock file \"{}\", left by a program that was killed ({} s old, held by no running program).",
+                                l.shown,
+                                l.age.as_secs()
+                            ),
+                        }),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(StoreError::io("remove", &l.path)(e)),
+                    },
+                    _ => blocking = Some(l),
+                }
+            }
+            let Some(l) = blocking else {
+                return Ok(done);
+            };
+            if started.elapsed() >= timeout {
+                let holder = match l.state {
+                    LockState::Live { pid, program } => Some(match (pid, program) {
+                        (Some(pid), Some(p)) if !p.is_empty() => format!("process {pid} ({p})"),
+                        (Some(pid), _) => format!("process {pid}"),
+                        _ => "a running program".to_string(),
+                    }),
+                    _ => None,
+                };
+                return Err(StoreError::GitLocked {
+                    path: l.shown,
+                    holder,
+                    waited_ms: started.elapsed().as_millis() as u64,
+                });
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
     }
 
     fn journal_path(&self) -> PathBuf {
@@ -156,45 +251,164 @@ impl Workspace {
         Ok(self.head_commit()?.map(|c| c.id().to_string()))
     }
 
-    fn recover(&self) -> Result<(), StoreError> {
+    /// Finishes what a left-over journal says (see the module's description). An index
+    /// that cannot be refreshed now is left to the next transaction: the journal is
+    /// rewritten to say only that, and the paths are returned.
+    fn recover(&self, wait: Duration) -> Result<(Leftover, Vec<Repaired>), StoreError> {
         let jpath = self.journal_path();
+        let mut done: Vec<Repaired> = sweep_temp_files(self.repo.path(), &self.root)
+            .into_iter()
+            .map(temp_removed)
+            .collect();
         let text = match std::fs::read(&jpath) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Leftover::default(), done));
+            }
             Err(e) => return Err(StoreError::io("read", &jpath)(e)),
         };
+        let mut leftover = Leftover::default();
         // A journal that cannot be parsed was cut short while being written, before any
         // file was touched: nothing to undo.
         if let Ok(journal) = serde_json::from_slice::<Journal>(&text) {
-            if self.head_id()? == journal.head {
+            let mut index: BTreeSet<String> = journal.index.iter().cloned().collect();
+            let head = self.head_id()?;
+            // The temporary files of the interrupted writes first, so that the folders
+            // they were in can be seen to be empty.
+            let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+            for f in &journal.files {
+                if let Some(d) = self.root.join(&f.path).parent() {
+                    dirs.insert(d.to_path_buf());
+                }
+            }
+            for d in dirs {
+                done.extend(
+                    sweep_temp_files(&d, &self.root)
+                        .into_iter()
+                        .map(temp_removed),
+                );
+            }
+            if head == journal.head {
+                let mut removed = Vec::new();
                 for f in &journal.files {
                     let path = self.root.join(&f.path);
                     match &f.old {
                         Some(bytes) => atomic_write(&path, bytes)?,
                         None => match std::fs::remove_file(&path) {
-                            Ok(()) => {}
-                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                            Ok(()) => removed.push(f.path.as_str()),
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                                removed.push(f.path.as_str());
+                            }
                             Err(e) => return Err(StoreError::io("remove", &path)(e)),
                         },
                     }
                 }
+                // Deepest first, so that a folder's emptied sub-folders go before it.
+                removed.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));
+                for p in removed {
+                    done.extend(self.remove_empty_parents(p));
+                }
+                if !journal.files.is_empty() {
+                    done.push(Repaired {
+                        kind: RepairKind::Journal,
+                        path: ".git/strategi-journal".to_string(),
+                        message: format!(
+                            "Undid a command that was interrupted before it committed ({} file(s) put back as they were).",
+                            journal.files.len()
+                        ),
+                    });
+                }
             } else {
-                let paths: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
-                self.update_index(&paths, false)?;
+                index.extend(journal.files.iter().map(|f| f.path.clone()));
+                done.push(Repaired {
+                    kind: RepairKind::Journal,
+                    path: ".git/strategi-journal".to_string(),
+                    message: "Finished a command that was interrupted after it committed (git's index refreshed).".to_string(),
+                });
+            }
+            if !index.is_empty() || journal.strategy {
+                let paths: Vec<&str> = index.iter().map(String::as_str).collect();
+                if let Err(e) = self.update_index(&paths, journal.strategy, wait) {
+                    // Only the index is left: say so in the journal, for the next one.
+                    let rest = Journal {
+                        head,
+                        files: Vec::new(),
+                        index: index.iter().cloned().collect(),
+                        strategy: journal.strategy,
+                    };
+                    let bytes = serde_json::to_vec(&rest).map_err(|e| StoreError::Io {
+                        action: "write",
+                        path: jpath.clone(),
+                        source: std::io::Error::other(e),
+                    })?;
+                    atomic_write(&jpath, &bytes)?;
+                    self.notices.push(
+                        NoticeLevel::Warning,
+                        format!("Git's index could not be refreshed yet ({e}); the next strategi command refreshes it."),
+                    );
+                    leftover.index = index;
+                    leftover.strategy = journal.strategy;
+                    return Ok((leftover, done));
+                }
             }
         }
-        std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))
+        std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))?;
+        Ok((leftover, done))
     }
 
+    /// Removes the folders above `rel` that are empty now, up to (not including) the
+    /// top-level folder (`consultations/`): folders a rolled-back command made.
+    pub(super) fn remove_empty_parents(&self, rel: &str) -> Vec<Repaired> {
+        let mut done = Vec::new();
+        let parts: Vec<&str> = rel.split('/').collect();
+        // parts[..n] for n from len-1 down to 2: never the root or a top-level folder.
+        for n in (2..parts.len()).rev() {
+            let dir_rel = parts[..n].join("/");
+            let dir = self.root.join(&dir_rel);
+            if std::fs::remove_dir(&dir).is_err() {
+                break;
+            }
+            done.push(Repaired {
+                kind: RepairKind::EmptyFolder,
+                path: dir_rel.clone(),
+                message: format!("Removed the empty folder \"{dir_rel}/\" left by a command that was rolled back."),
+            });
+        }
+        done
+    }
+
+    /// Refreshes the index entries of `paths` (and of `strategy/`), waiting up to
+    /// `wait` while another program holds `index.lock`.
     pub(super) fn update_index(
         &self,
         paths: &[&str],
         strategy_dir: bool,
+        wait: Duration,
     ) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(10);
+        loop {
+            match self.try_update_index(paths, strategy_dir) {
+                Err(StoreError::Git { source, .. })
+                    if source.code() == git2::ErrorCode::Locked && started.elapsed() < wait =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_update_index(&self, paths: &[&str], strategy_dir: bool) -> Result<(), StoreError> {
         let mut index = self
             .repo
             .index()
             .map_err(StoreError::git("open the index"))?;
+        // What another program wrote meanwhile is kept.
+        index
+            .read(false)
+            .map_err(StoreError::git("read the index"))?;
         for p in paths {
             if self.root.join(p).is_file() {
                 index
@@ -353,6 +567,23 @@ impl<'a> Transaction<'a> {
             .map(|(info, _)| info)
     }
 
+    /// What this transaction's commits could not finish after their commit point (the
+    /// changes are recorded; the next transaction finishes the rest).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// What starting this transaction repaired: stale git lock files removed, a left-over
+    /// journal finished, a version's missing tag made, temporary files removed.
+    pub fn repaired(&self) -> &[Repaired] {
+        &self.repaired
+    }
+
+    /// The lock timeout this transaction was started with.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Whether files are queued for the next commit.
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
@@ -398,6 +629,8 @@ impl<'a> Transaction<'a> {
 
         // 1. Journal.
         let journal = Journal {
+            index: self.pending_index.iter().cloned().collect(),
+            strategy: strategy_tree.is_some() || self.pending_strategy,
             head: head.as_ref().map(|c| c.id().to_string()),
             files: self
                 .writes
@@ -435,27 +668,72 @@ impl<'a> Transaction<'a> {
             let author = Workspace::signature(actor, when)?;
             let committer = self.committer_signature(actor, when)?;
             let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-            repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
-                .map_err(StoreError::git("record the commit"))
+            // A ref lock (`HEAD.lock`, `refs/heads/main.lock`) held by a person's git
+            // for a moment is waited for, as long as the workspace lock is.
+            let started = Instant::now();
+            loop {
+                match repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents) {
+                    Err(e)
+                        if e.code() == git2::ErrorCode::Locked
+                            && started.elapsed() < self.timeout =>
+                    {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    other => return other.map_err(StoreError::git("record the commit")),
+                }
+            }
         })();
         let oid = match result {
             Ok(oid) => oid,
             Err(e) => {
-                ws.recover()?;
+                ws.recover(self.timeout)?;
                 return Err(e);
             }
         };
 
+        // The commit point is passed: from here on nothing is a failure.
         // 4. Index and journal.
-        let paths: Vec<&str> = self.writes.keys().map(String::as_str).collect();
-        ws.update_index(&paths, strategy_tree.is_some())?;
+        let mut index: BTreeSet<String> = std::mem::take(&mut self.pending_index);
+        index.extend(self.writes.keys().cloned());
+        let strategy = strategy_tree.is_some() || self.pending_strategy;
+        let paths: Vec<&str> = index.iter().map(String::as_str).collect();
+        let mut warnings = Vec::new();
+        let short = oid.to_string().get(..12).unwrap_or_default().to_string();
+        match ws.update_index(&paths, strategy, self.timeout) {
+            Ok(()) => {
+                self.pending_strategy = false;
+                match std::fs::remove_file(&jpath) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => warnings.push(format!(
+                        "The change is recorded (commit {short}), but the journal \"{}\" could not be removed ({e}); the next strategi command removes it.",
+                        jpath.display()
+                    )),
+                }
+            }
+            Err(e) => {
+                // The journal stays: the next transaction refreshes the index.
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default();
+                warnings.push(format!(
+                    "The change is recorded (commit {short}), but git's index could not be updated ({e}{cause}); `git status` may show the files as changed until the next strategi command refreshes it. Do not run the command again."
+                ));
+                self.pending_index = index;
+                self.pending_strategy = strategy;
+            }
+        }
         self.writes.clear();
-        std::fs::remove_file(&jpath).map_err(StoreError::io("remove", &jpath))?;
+        for w in &warnings {
+            ws.notices.push(NoticeLevel::Warning, w.clone());
+        }
+        self.warnings.extend(warnings.iter().cloned());
         let summary = message.lines().next().unwrap_or_default().to_string();
         Ok((
             CommitInfo {
                 id: oid.to_string(),
                 summary,
+                warnings,
             },
             oid,
         ))
@@ -556,4 +834,14 @@ fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+fn temp_removed(path: String) -> Repaired {
+    Repaired {
+        kind: RepairKind::TempFile,
+        message: format!(
+            "Removed the temporary file \"{path}\" left by a command that was killed."
+        ),
+        path,
+    }
 }

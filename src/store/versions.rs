@@ -357,3 +357,176 @@ impl Transaction<'_> {
         ws.version(name)
     }
 }
+
+/// A commit that cuts a version (`Strategi-Action: version-cut`, `Strategi-Version: vN`)
+/// whose tag is missing or on another commit: a `version cut` killed between its commit
+/// and its tag.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UntaggedVersion {
+    /// The version the commit says it cuts.
+    pub name: VersionName,
+    /// The commit (hex).
+    pub commit: String,
+    /// The commit the tag `vN` is on instead, if it exists.
+    pub tag_on: Option<String>,
+}
+
+impl UntaggedVersion {
+    /// What is wrong, in a sentence.
+    pub fn describe(&self) -> String {
+        let c = self.commit.get(..12).unwrap_or(&self.commit);
+        match &self.tag_on {
+            None => format!(
+                "The commit {c} cuts {}, but there is no tag {} (the cut was interrupted before its tag was made).",
+                self.name,
+                self.name.tag()
+            ),
+            Some(other) => format!(
+                "The commit {c} says it cuts {}, but the tag {} is on commit {}.",
+                self.name,
+                self.name.tag(),
+                other.get(..12).unwrap_or(other)
+            ),
+        }
+    }
+}
+
+/// The value of the trailer `key` (such as `Strategi-Version:`) in a message.
+fn trailer<'m>(message: &'m str, key: &str) -> Option<&'m str> {
+    message
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix(key))
+        .map(str::trim)
+}
+
+/// The version a commit cuts, from its trailers.
+fn cut_by(message: &str) -> Option<VersionName> {
+    if trailer(message, "Strategi-Action:")? != crate::model::Action::VersionCut.to_string() {
+        return None;
+    }
+    version_tag_number(trailer(message, "Strategi-Version:")?)
+}
+
+impl Workspace {
+    fn untagged(&self, commit: &git2::Commit<'_>) -> Result<Option<UntaggedVersion>, StoreError> {
+        let Some(name) = commit.message().ok().and_then(cut_by) else {
+            return Ok(None);
+        };
+        let tag_on = match self
+            .repo
+            .find_reference(&format!("refs/tags/{}", name.tag()))
+        {
+            Ok(r) => match r.peel_to_commit() {
+                Ok(c) if c.id() == commit.id() => return Ok(None),
+                Ok(c) => Some(c.id().to_string()),
+                Err(_) => Some(String::new()),
+            },
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(StoreError::git(format!("read the tag \"{name}\""))(e)),
+        };
+        Ok(Some(UntaggedVersion {
+            name,
+            commit: commit.id().to_string(),
+            tag_on,
+        }))
+    }
+
+    /// Every commit in HEAD's history that cuts a version whose tag is missing or on
+    /// another commit, newest first.
+    pub fn untagged_versions(&self) -> Result<Vec<UntaggedVersion>, StoreError> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(StoreError::git("walk the history"))?;
+        walk.push(head.id())
+            .map_err(StoreError::git("walk the history"))?;
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(StoreError::git("walk the history"))?;
+            let c = self
+                .repo
+                .find_commit(oid)
+                .map_err(StoreError::git(format!("read commit {oid}")))?;
+            if let Some(u) = self.untagged(&c)? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Makes the missing tag of a version commit, as the interrupted cut would have:
+    /// the label from the commit's summary, the tree and the actor from its trailers,
+    /// the commit's author and time as the tagger.
+    pub(super) fn complete_version_tag(
+        &self,
+        u: &UntaggedVersion,
+    ) -> Result<super::Repaired, StoreError> {
+        let oid = Oid::from_str(&u.commit).map_err(StoreError::git(format!(
+            "read the commit id \"{}\"",
+            u.commit
+        )))?;
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .map_err(StoreError::git(format!("read commit {oid}")))?;
+        let message = commit.message().unwrap_or_default();
+        let tree = self
+            .strategy_tree_of(oid)?
+            .ok_or_else(|| StoreError::ForeignTag {
+                tag: u.name.tag(),
+                why: format!("its commit {oid} holds no {STRATEGY_DIR}/ folder"),
+            })?;
+        let summary = message.lines().next().unwrap_or_default();
+        let prefix = format!("Cut version {}: ", u.name);
+        let label = summary.strip_prefix(&prefix).unwrap_or(summary).trim();
+        let mut tag_message = format!(
+            "{label}\n\nStrategi-Action: {}\n",
+            crate::model::Action::VersionCut
+        );
+        for key in ["Party", "Actor"] {
+            if let Some(v) = trailer(message, &format!("Strategi-{key}:")) {
+                tag_message.push_str(&format!("Strategi-{key}: {v}\n"));
+            }
+        }
+        tag_message.push_str(&format!("Strategi-Tree: {tree}\n"));
+        let object = self
+            .repo
+            .find_object(oid, Some(ObjectType::Commit))
+            .map_err(StoreError::git("read the version's commit"))?;
+        self.repo
+            .tag(
+                &u.name.tag(),
+                &object,
+                &commit.author(),
+                &tag_message,
+                false,
+            )
+            .map_err(StoreError::git(format!("create the tag \"{}\"", u.name)))?;
+        Ok(super::Repaired {
+            kind: super::RepairKind::VersionTag,
+            path: format!("refs/tags/{}", u.name.tag()),
+            message: format!(
+                "Made the tag {} on commit {}, which a version cut that was interrupted left without it.",
+                u.name,
+                u.commit.get(..12).unwrap_or(&u.commit)
+            ),
+        })
+    }
+
+    /// Completes the version cut at HEAD if its tag is missing (the next command after
+    /// a cut killed between commit and tag). A tag that exists elsewhere is left for
+    /// `verify` to report.
+    pub(super) fn complete_head_version(&self) -> Result<Option<super::Repaired>, StoreError> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(None);
+        };
+        match self.untagged(&head)? {
+            Some(u) if u.tag_on.is_none() => self.complete_version_tag(&u).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
