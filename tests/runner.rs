@@ -9,6 +9,7 @@ mod diff;
 mod foundation;
 mod guards;
 mod help;
+mod keys;
 mod mail;
 mod rendered;
 mod rounds;
