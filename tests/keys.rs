@@ -222,13 +222,30 @@ fn the_forged_key_scenario_is_refused_and_caught() {
     // The records written by hand: a tag signed with the forged key by stock git, and
     // the approval record naming it.
     git_signed_tag(&env, &other, false);
-    // Stock git with the workspace's own allowed-signers file accepts it: the key is
-    // listed. That is why verify reads history.
+    // The workspace's allowed-signers file leaves the forged key out (with a warning),
+    // so stock git does not accept the tag; a file with every listed key would.
     let signers = env.path("signers");
     let out = signers.to_string_lossy().into_owned();
-    env.run_in("ws", &["keys", "allowed-signers", "--out", &out])
+    let r = env
+        .run_in("ws", &["keys", "allowed-signers", "--out", &out])
         .ok();
+    assert!(
+        r.stderr.contains(&format!("Left out: The key {fp}")),
+        "{}",
+        r.stderr
+    );
+    let written = std::fs::read_to_string(&signers).expect("signers");
+    assert_eq!(written.lines().count(), 1, "{written}");
     let allowed = format!("gpg.ssh.allowedSignersFile={out}");
+    let r = env.git("ws", &["-c", &allowed, "verify-tag", "approved/v1"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    let everything = env.path("every_listed_key");
+    std::fs::write(
+        &everything,
+        format!("{written}DFD@strategi {}\n", public_line(&other)),
+    )
+    .expect("file");
+    let allowed = format!("gpg.ssh.allowedSignersFile={}", everything.display());
     let r = env.git("ws", &["-c", &allowed, "verify-tag", "approved/v1"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (commit, tree) = (rev(&env, "v1^{commit}"), rev(&env, "v1^{commit}:strategy"));

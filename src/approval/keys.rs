@@ -175,13 +175,22 @@ pub struct PartyKeys {
     pub foreign: Vec<String>,
 }
 
+/// Where the parties' keys came from in this workspace: [`key_provenance`] over one
+/// walk of its history.
+pub fn workspace_key_provenance(
+    ws: &Workspace,
+    config: &Config,
+) -> Result<KeyProvenance, super::ApprovalError> {
+    Ok(key_provenance(config, &ws.record_history()?)?)
+}
+
 /// `party`'s keys by history ([`key_provenance`] over one walk of it).
 pub fn party_keys_by_history(
     ws: &Workspace,
     config: &Config,
     party: &PartyCode,
 ) -> Result<PartyKeys, super::ApprovalError> {
-    let provenance = key_provenance(config, &ws.record_history()?)?;
+    let provenance = workspace_key_provenance(ws, config)?;
     Ok(PartyKeys {
         party: party.clone(),
         own: provenance

@@ -53,6 +53,7 @@ pub use acts::{
 };
 pub use keys::{
     ForeignKey, KeyProvenance, PartyKeys, RemovedKey, key_provenance, party_keys_by_history,
+    workspace_key_provenance,
 };
 pub use phase::{Phase, phase};
 pub use records::{

@@ -261,8 +261,9 @@ pub fn is_record_path(path: &str) -> bool {
 }
 
 /// The keys a commit (with `tree`) added to and removed from the parties in
-/// `strategi.toml`, against its first parent; nothing when the file is as one of its
-/// parents has it (in a merge, it came from that parent).
+/// `strategi.toml`: added when no parent had it, removed when every parent had it;
+/// nothing when the file is as one of its parents has it (in a merge, it came from
+/// that parent).
 fn key_changes(
     repo: &git2::Repository,
     tree: &Tree<'_>,
@@ -284,16 +285,27 @@ fn key_changes(
         }
     };
     let after = keys_at(new)?;
-    let before = keys_at(parents.first().and_then(|p| entry_id(p, CONFIG_FILE)))?;
+    let mut before = Vec::new();
+    for p in parents {
+        before.push(keys_at(entry_id(p, CONFIG_FILE))?);
+    }
+    if before.is_empty() {
+        before.push(Vec::new());
+    }
     let mut out = Vec::new();
+    // Added: in no parent (in a merge, a key one side had came from that side).
     for (party, key) in &after {
-        if !before.contains(&(party.clone(), key.clone())) {
+        let pair = (party.clone(), key.clone());
+        if !before.iter().any(|b| b.contains(&pair)) {
             out.push((party.clone(), key.clone(), ChangeKind::Added));
         }
     }
-    for (party, key) in before {
-        if !after.contains(&(party.clone(), key.clone())) {
-            out.push((party, key, ChangeKind::Deleted));
+    // Removed: in every parent (in a merge, a side that had removed it already did).
+    if let Some((first, rest)) = before.split_first() {
+        for pair in first {
+            if !after.contains(pair) && rest.iter().all(|b| b.contains(pair)) {
+                out.push((pair.0.clone(), pair.1.clone(), ChangeKind::Deleted));
+            }
         }
     }
     Ok(out)
@@ -571,5 +583,23 @@ mod tests {
         );
         assert!(h.changes.is_empty());
         assert!(party_keys_in("not toml [").is_empty());
+
+        // Two sides each add a key; the merge takes both and is charged with neither.
+        let c = "\"ssh-ed25519 AAAA3 three\"";
+        let side_text = config(&format!("{b}, {c}"));
+        let side = commit(&ws, &[("strategi.toml", &side_text)], &[swap], TRAILERS);
+        let main_text = config(&format!("{a}, {b}"));
+        let main = commit(&ws, &[("strategi.toml", &main_text)], &[swap], TRAILERS);
+        let both = config(&format!("{a}, {b}, {c}"));
+        let merge = commit(&ws, &[("strategi.toml", &both)], &[main, side], "Merge\n");
+        let h = ws.record_history().expect("history");
+        assert!(
+            h.key_changes
+                .iter()
+                .all(|k| h.commit_of_key(k).expect("commit").id != merge.to_string()),
+            "{:?}",
+            h.key_changes
+        );
+        assert_eq!(h.key_changes.len(), 5, "{:?}", h.key_changes);
     }
 }
