@@ -173,10 +173,10 @@ impl Refusal {
             Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::SignatureRequired { approver, .. } => format!(
-                "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi party key {approver} --add-file KEY.pub`)."
+                "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi --as {approver} party key {approver} --add-file KEY.pub`)."
             ),
             Refusal::KeyNotListed { approver, .. } => format!(
-                "Sign with a key listed for {approver}, or add this one first: `strategi party key {approver} --add-file KEY.pub`."
+                "Sign with one of {approver}'s own keys, or have {approver} add this one first: `strategi --as {approver} party key {approver} --add-file KEY.pub`."
             ),
             Refusal::ForeignKey { approver, .. } => format!(
                 "A signing key is {approver}'s only when {approver} adds it: `strategi --as {approver} party key {approver} --add-file KEY.pub`. Find out who added this one (`git log -p -- strategi.toml`), and sign with one of {approver}'s own keys."

@@ -916,7 +916,7 @@ fn check_approvals(
                 FindingKind::Signature,
                 &tag_path,
                 e.to_string(),
-                format!("The signature must be made by one of {approver}'s keys (`strategi party key {approver} --add-file KEY.pub` lists a key; check with `git verify-tag {tag}` and `strategi keys allowed-signers`)."),
+                format!("The signature must be made by one of {approver}'s keys (`strategi --as {approver} party key {approver} --add-file KEY.pub` lists a key; check with `git verify-tag {tag}` and `strategi keys allowed-signers`)."),
             ),
         }
     }
