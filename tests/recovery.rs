@@ -319,7 +319,15 @@ fn an_approval_tag_without_its_record_is_reported_and_removed_by_repair() {
     let key = keygen(&env, "dfd");
     env.run_in(
         "ws",
-        &["party", "key", "DFD", "--add-file", &format!("{key}.pub")],
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ],
     )
     .ok();
     env.run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &key])

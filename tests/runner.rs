@@ -10,6 +10,7 @@ mod diff;
 mod foundation;
 mod guards;
 mod help;
+mod keys;
 mod mail;
 mod recovery;
 mod rendered;

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use crate::calendar::{CalendarError, calendar_days_between, work_calendar};
 use crate::consultation::load_rounds;
 use crate::model::{Action, Config, MilestoneId, PartyCode, RecordKind, Version};
-use crate::sign::{PrivateKey, SignError};
+use crate::sign::{PrivateKey, PublicKey, SignError};
 use crate::store::{
     Actor, CONFIG_FILE, CommitInfo, ConfigEditor, SignedTagError, StoreError, Transaction,
 };
@@ -18,7 +18,7 @@ use crate::store::{
 use super::rules::{self, Refusal, Signing};
 use super::{
     APPROVALS_DIR, ApprovalRecord, SubmissionRecord, approval_path, approved_tag_name,
-    fold_approvals, load_each, outstanding, party_keys, round_comments, submission_path,
+    fold_approvals, key_provenance, load_each, outstanding, round_comments, submission_path,
 };
 
 /// What can stop a submission or an approval.
@@ -166,14 +166,18 @@ pub struct Approved {
     pub record: ApprovalRecord,
     /// The commit that recorded it.
     pub commit: CommitInfo,
-    /// How it was signed; [`Signing::UnlistedKey`] is worth a warning.
+    /// How it was signed.
     pub signing: Signing,
+    /// The fingerprints (`SHA256:…`) of the approver's own signing keys, to confirm out
+    /// of band.
+    pub approver_keys: Vec<String>,
 }
 
 /// `strategi approve`: the approver approves a version, bound to its commit and
 /// `strategy/` tree. The rules: [`rules::may_approve`], [`rules::once_per_version`]
 /// (against the approvals that count, [`fold_approvals`]),
-/// [`rules::consultation_settled`] (as of `now`) and [`rules::signature`]. With a key,
+/// [`rules::consultation_settled`] (as of `now`) and [`rules::signature`] (with the
+/// approver's own keys by history, [`key_provenance`]). With a key,
 /// the annotated tag `approved/vN` is made on the version's commit, SSH-signed as
 /// `git tag -s` does; it is made before the commit and removed again if the commit
 /// fails, so a refusal or failure changes nothing.
@@ -207,11 +211,16 @@ pub fn approve(
         req.reason,
     )?;
     let approver = &config.case.approver;
+    // Keys belong to their party: only the keys history shows the approver added
+    // count.
+    let provenance = key_provenance(config, &ws.record_history()?)?;
+    let approver_keys = provenance.own_keys(config, approver)?;
     let signing = rules::signature(
         config,
         version.name,
         req.key.map(PrivateKey::public_key).as_ref(),
-        &party_keys(config, approver)?,
+        &approver_keys,
+        &provenance.foreign_of(approver).collect::<Vec<_>>(),
     )?;
     let tag_name = approved_tag_name(version.name);
     if req.key.is_some() && ws.tag_exists(&tag_name)? {
@@ -284,6 +293,7 @@ pub fn approve(
             record,
             commit,
             signing,
+            approver_keys: approver_keys.iter().map(PublicKey::fingerprint).collect(),
         }),
         Err(e) => {
             if let Some(id) = &made_tag {

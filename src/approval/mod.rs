@@ -33,6 +33,7 @@
 //! Nothing here prints or reads the clock: the time comes in as an argument.
 
 mod acts;
+pub mod keys;
 mod phase;
 mod records;
 pub mod rules;
@@ -49,6 +50,10 @@ use crate::store::{Records, StoreError};
 
 pub use acts::{
     ApprovalError, ApprovalRequest, Approved, SubmissionRequest, Submitted, Timing, approve, submit,
+};
+pub use keys::{
+    ForeignKey, KeyProvenance, PartyKeys, RemovedKey, key_provenance, party_keys_by_history,
+    workspace_key_provenance,
 };
 pub use phase::{Phase, phase};
 pub use records::{

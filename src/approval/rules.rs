@@ -14,8 +14,10 @@
 //!   parties that have not answered, or a comment on it without a decision), unless a
 //!   reason is given and recorded ([`consultation_settled`]);
 //! - the signature policy: with `[approval] require_signature = true` an approval is
-//!   signed with one of the approver's keys; without it, a key that is not the
-//!   approver's is allowed but flagged ([`signature`]);
+//!   signed; a signed approval is signed with one of the approver's own keys, never
+//!   with a key that is not listed for the approver or that another party added
+//!   ([`signature`], [`super::keys`]);
+//! - a party's signing keys are added by that party, acting as it ([`may_add_key`]);
 //! - a version is handed to a party of the case other than the one handing it in
 //!   ([`may_hand_to`]), and a milestone it completes exists and is not done yet
 //!   ([`may_submit`]).
@@ -27,6 +29,7 @@ use crate::model::{Config, MilestoneId, PartyCode, RecordId, VersionName};
 use crate::sign::PublicKey;
 
 use super::ApprovalRecord;
+use super::keys::ForeignKey;
 
 /// Why a rule of submission or approval says no. The message is a full sentence;
 /// [`Refusal::hint`] says what to do instead.
@@ -84,13 +87,34 @@ pub enum Refusal {
         /// The version concerned.
         version: VersionName,
     },
-    /// The case requires signed approvals, and the key is not one of the approver's.
+    /// The key is not one of the approver's.
     #[error("The key {fingerprint} is not one of {approver}'s signing keys.")]
     KeyNotListed {
         /// The key's fingerprint.
         fingerprint: String,
         /// The case's approver.
         approver: PartyCode,
+    },
+    /// The key is listed for the approver, but another party put it there (or a commit
+    /// strategi did not make, or none).
+    #[error(
+        "The key {fingerprint} is listed for {approver}, but {approver} did not add it: {origin}"
+    )]
+    ForeignKey {
+        /// The key's fingerprint.
+        fingerprint: String,
+        /// The case's approver.
+        approver: PartyCode,
+        /// Where the key came from (the commit, its author, the acting party).
+        origin: String,
+    },
+    /// A key added to a party by someone acting as another party.
+    #[error("Only {party} adds signing keys to {party}; you act as {by}.")]
+    KeyOfAnotherParty {
+        /// The party whose keys would change.
+        party: PartyCode,
+        /// Who tried.
+        by: PartyCode,
     },
     /// The signed tag of the approval exists already, but no approval is recorded.
     #[error("The tag \"{tag}\" already exists, but no approval of {version} is recorded.")]
@@ -149,10 +173,16 @@ impl Refusal {
             Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::SignatureRequired { approver, .. } => format!(
-                "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi party key {approver} --add-file KEY.pub`)."
+                "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi --as {approver} party key {approver} --add-file KEY.pub`)."
             ),
             Refusal::KeyNotListed { approver, .. } => format!(
-                "Sign with a key listed for {approver}, or add this one first: `strategi party key {approver} --add-file KEY.pub`."
+                "Sign with one of {approver}'s own keys, or have {approver} add this one first: `strategi --as {approver} party key {approver} --add-file KEY.pub`."
+            ),
+            Refusal::ForeignKey { approver, .. } => format!(
+                "A signing key is {approver}'s only when {approver} adds it: `strategi --as {approver} party key {approver} --add-file KEY.pub`. Find out who added this one (`git log -p -- strategi.toml`), and sign with one of {approver}'s own keys."
+            ),
+            Refusal::KeyOfAnotherParty { party, .. } => format!(
+                "A party's keys are its own: if you add the key for {party}, act as it: `strategi --as {party} party key {party} --add-file KEY.pub`."
             ),
             Refusal::StrayTag { tag, .. } => format!(
                 "Look at it with `git show {tag}`; remove it with `git tag -d {tag}` if it is stray."
@@ -329,24 +359,21 @@ pub fn consultation_settled(
 pub enum Signing {
     /// Not signed (allowed: the case does not require signatures).
     Unsigned,
-    /// Signed with one of the approver's keys.
+    /// Signed with one of the approver's own keys.
     ByApprover,
-    /// Signed with a key that is not one of the approver's (allowed only when the case
-    /// does not require signatures; `strategi verify` reports it until the key is
-    /// listed).
-    UnlistedKey {
-        /// The key's fingerprint.
-        fingerprint: String,
-    },
 }
 
 /// The signature policy: with `[approval] require_signature = true`, an approval must be
-/// signed (`key` is the signing key, if any) with one of `approver_keys`.
+/// signed (`key` is the signing key, if any). A signed approval is signed with one of
+/// `approver_keys` (the approver's own keys, [`super::KeyProvenance::own_keys`]): a key
+/// in `foreign` (listed for the approver but added by another party) or not listed at
+/// all is refused, whether or not signatures are required.
 pub fn signature(
     config: &Config,
     version: VersionName,
     key: Option<&PublicKey>,
     approver_keys: &[PublicKey],
+    foreign: &[&ForeignKey],
 ) -> Result<Signing, Refusal> {
     let required = config.approval.require_signature;
     let approver = &config.case.approver;
@@ -356,14 +383,36 @@ pub fn signature(
             version,
         }),
         None => Ok(Signing::Unsigned),
-        Some(k) if approver_keys.contains(k) => Ok(Signing::ByApprover),
-        Some(k) if required => Err(Refusal::KeyNotListed {
-            fingerprint: k.fingerprint(),
-            approver: approver.clone(),
-        }),
-        Some(k) => Ok(Signing::UnlistedKey {
-            fingerprint: k.fingerprint(),
-        }),
+        Some(k) => {
+            if let Some(f) = foreign.iter().find(|f| &f.key == k) {
+                return Err(Refusal::ForeignKey {
+                    fingerprint: f.fingerprint.clone(),
+                    approver: approver.clone(),
+                    origin: f.describe(),
+                });
+            }
+            if approver_keys.contains(k) {
+                Ok(Signing::ByApprover)
+            } else {
+                Err(Refusal::KeyNotListed {
+                    fingerprint: k.fingerprint(),
+                    approver: approver.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// Whether `by` may add a signing key to `party`: only the party itself may, acting
+/// as it.
+pub fn may_add_key(by: &PartyCode, party: &PartyCode) -> Result<(), Refusal> {
+    if by == party {
+        Ok(())
+    } else {
+        Err(Refusal::KeyOfAnotherParty {
+            party: party.clone(),
+            by: by.clone(),
+        })
     }
 }
 

@@ -72,10 +72,18 @@ fn fixture(settings: &str) -> Fixture {
     let mut tx = begin(&ws);
     tx.write(
         "strategi.toml",
-        format!("{}{settings}", CONFIG.replace("KEYS", &keys)),
+        format!("{}{settings}", CONFIG.replace("KEYS", "")),
     );
     tx.write("strategy/01-utkast.md", "# KI-strategi\n\nVi skal lære.\n");
     tx.commit("Create", "", Action::Init, &actor("DIO"), &at(1))
+        .expect("commit");
+    // DFD adds its own key, acting as DFD (keys belong to their party).
+    let mut tx = begin(&ws);
+    tx.write(
+        "strategi.toml",
+        format!("{}{settings}", CONFIG.replace("KEYS", &keys)),
+    );
+    tx.commit("Add key", "", Action::PartyKey, &actor("DFD"), &at(1))
         .expect("commit");
     let v1 = begin(&ws)
         .cut_version("Utkast", &actor("DIO"), &at(2))
@@ -357,14 +365,43 @@ fn a_signed_approval_makes_the_tag_and_verifies() {
 }
 
 #[test]
-fn an_unlisted_key_is_allowed_when_signatures_are_optional_and_verify_reports_it() {
+fn an_unlisted_key_is_refused_when_signatures_are_optional() {
+    // Was: allowed with a warning, and reported by verify (the bug of issue 12).
     let fx = fixture("");
-    let a = fx.approve("DFD", 5, Some(&key(2)), None).expect("approve");
-    assert!(matches!(a.signing, Signing::UnlistedKey { .. }));
+    let r = refusal(fx.approve("DFD", 5, Some(&key(2)), None));
+    assert!(matches!(r, Refusal::KeyNotListed { .. }), "{r:?}");
+    assert!(!fx.ws.tag_exists("approved/v1").expect("tag"));
+    assert!(fx.verify().is_ok(), "{:?}", fx.verify().findings);
+}
+
+#[test]
+fn a_key_added_for_the_approver_by_another_party_is_refused_and_reported() {
+    let fx = fixture("");
+    let config = fx.ws.config_text().expect("config");
+    let forged = key(3).public_key().to_openssh_without_comment();
+    let listed = key(1).public_key().to_openssh_without_comment();
+    fx.write_by_hand(
+        "strategi.toml",
+        &config.replace(
+            &format!("[\"{listed}\"]"),
+            &format!("[\"{listed}\", \"{forged}\"]"),
+        ),
+    );
+    assert_eq!(
+        party_keys(&fx.config(), &"DFD".parse().expect("code"))
+            .expect("keys")
+            .len(),
+        2
+    );
+    let r = refusal(fx.approve("DFD", 21, Some(&key(3)), None));
+    assert!(matches!(r, Refusal::ForeignKey { .. }), "{r:?}");
+    assert!(r.to_string().contains("acting as DIO"), "{r}");
+    // The own key still signs.
+    fx.approve("DFD", 21, Some(&key(1)), None).expect("approve");
     let v = fx.verify();
-    assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
-    assert_eq!(v.findings[0].kind, FindingKind::Signature);
-    assert_eq!(v.findings[0].path, "refs/tags/approved/v1");
+    let kinds: Vec<_> = v.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec![FindingKind::ForeignKey], "{:?}", v.findings);
+    assert!(v.findings[0].message.contains(&key(3).fingerprint()));
 }
 
 #[test]

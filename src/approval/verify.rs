@@ -17,6 +17,12 @@
 //! later commit modified or deleted, and every commit that added records without
 //! strategi's trailers, each named with the commit and its author (from
 //! [`Workspace::record_history`], one walk of the history).
+//!
+//! The same walk shows who added each party's signing keys ([`super::keys`]): a key
+//! listed for a party that the party did not add itself (acting as it), a key removed
+//! by another party, and every approval signed by such a key are reported. With a trust
+//! anchor from outside the workspace ([`verify_with_anchor`], an allowed-signers file),
+//! every signed approval is also checked against it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,13 +35,15 @@ use crate::consultation::{
     load_round,
 };
 use crate::model::{Config, RecordId, Version, VersionName};
+use crate::sign::{AllowedSigners, GIT_NAMESPACE, PublicKey};
 use crate::store::{
-    CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, StoreError, Workspace, parse_record,
+    CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, RecordHistory, StoreError, Workspace,
+    parse_record,
 };
 
 use super::{
-    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each,
-    party_keys, round_comments, rules,
+    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals,
+    key_provenance, load_each, party_keys, round_comments, rules,
 };
 
 /// What kind of problem a finding is.
@@ -72,6 +80,17 @@ pub enum FindingKind {
     /// A commit that added record files without strategi's `Strategi-Action` trailer:
     /// not written by strategi.
     ForeignCommit,
+    /// A party's signing key that history shows was added (or removed) in a commit not
+    /// acting as that party: by another party, by plain git, or not committed at all;
+    /// named with the key's fingerprint, the commit, its author and the acting party.
+    ForeignKey,
+    /// An approval signed with a key that is not the approver's own ([`ForeignKey`]).
+    ///
+    /// [`ForeignKey`]: FindingKind::ForeignKey
+    ForeignKeyApproval,
+    /// A signed approval whose key is not allowed for the approver by the trust anchor
+    /// given to `verify --allowed-signers FILE`.
+    NotAnchored,
     /// A commit that cuts a version whose tag is missing (a `version cut` interrupted
     /// between its commit and its tag) or is on another commit.
     UntaggedVersion,
@@ -167,6 +186,18 @@ const RESTORE: &str =
 /// configuration itself, so that a bad `strategi.toml` is a finding, not an error.
 /// Errors are only what stops the check itself (a folder that cannot be listed).
 pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
+    verify_with_anchor(ws, today, None)
+}
+
+/// [`verify`], and with `anchor` (an allowed-signers file from outside the workspace,
+/// such as the approver's published key) every signed approval checked against it too:
+/// a tag whose signature is not by a key the anchor allows for the approver
+/// (`CODE@strategi`, namespace `git`) is a [`FindingKind::NotAnchored`].
+pub fn verify_with_anchor(
+    ws: &Workspace,
+    today: Date,
+    anchor: Option<&AllowedSigners>,
+) -> Result<Verification, StoreError> {
     let mut r = Verification::default();
     let config = match ws.config() {
         Ok(c) => {
@@ -182,7 +213,14 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
     let rounds = check_rounds(ws, config.as_ref(), today, &versions, &mut r)?;
     check_submissions(ws, config.as_ref(), &versions, &mut r)?;
     check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
-    check_history(ws, &mut r)?;
+    let history = ws.record_history()?;
+    check_history(ws, &history, &mut r)?;
+    if let Some(config) = &config {
+        check_key_provenance(ws, config, &history, &mut r)?;
+        if let Some(anchor) = anchor {
+            check_anchor(ws, config, anchor, &mut r)?;
+        }
+    }
     check_interrupted(ws, &mut r)?;
     Ok(r)
 }
@@ -259,11 +297,142 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
     Ok(out)
 }
 
+/// Keys belong to their party ([`super::keys`]): every key listed for a party that
+/// history does not show the party added itself, every key of a party removed by
+/// another, and every approval signed by such a key.
+fn check_key_provenance(
+    ws: &Workspace,
+    config: &Config,
+    history: &RecordHistory,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    let provenance = match key_provenance(config, history) {
+        Ok(p) => p,
+        // A key that does not read is reported by check_approvals.
+        Err(_) => return Ok(()),
+    };
+    for f in &provenance.foreign {
+        let hint = format!(
+            "A signing key is {p}'s only when {p} adds it (`strategi --as {p} party key {p} --add-file KEY.pub`). Find out who added this one (`git log -p -- {CONFIG_FILE}`); remove it with a commit that says why, and have {p} add its key.",
+            p = f.party
+        );
+        let message = f.describe();
+        match &f.commit {
+            Some(c) => r.add_at(FindingKind::ForeignKey, CONFIG_FILE, &c.id, message, hint),
+            None => r.add(FindingKind::ForeignKey, CONFIG_FILE, message, hint),
+        }
+    }
+    for k in &provenance.removed {
+        let c = &k.commit;
+        let acting = c
+            .party
+            .as_deref()
+            .filter(|_| c.action.is_some())
+            .unwrap_or("no party (strategi did not make the commit)");
+        r.add_at(
+            FindingKind::ForeignKey,
+            CONFIG_FILE,
+            &c.id,
+            format!(
+                "A signing key of {} ({}) was removed by commit {} by {} acting as {}, not as {}.",
+                k.party,
+                PublicKey::from_openssh(&k.key)
+                    .map(|p| p.fingerprint())
+                    .unwrap_or_else(|_| short(&k.key).to_string()),
+                c.short_id(),
+                c.author,
+                acting,
+                k.party
+            ),
+            format!(
+                "Only {} changes its keys; find out who removed it and why (`git show {}`).",
+                k.party,
+                c.short_id()
+            ),
+        );
+    }
+    let approver = &config.case.approver;
+    let foreign: Vec<&super::ForeignKey> = provenance.foreign_of(approver).collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let foreign_keys: Vec<PublicKey> = foreign.iter().map(|f| f.key.clone()).collect();
+    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
+        let Ok(a) = rec else { continue };
+        // The key that signed the tag, if it is a foreign one; else the key the record
+        // names.
+        let by_tag = a.signed_tag.as_ref().and_then(|tag| {
+            let t = ws.signed_tag(tag).ok()?;
+            crate::sign::verify(
+                &t.signature,
+                GIT_NAMESPACE,
+                t.payload.as_bytes(),
+                &foreign_keys,
+            )
+            .ok()
+            .map(|k| k.fingerprint())
+        });
+        let fingerprint = by_tag.or_else(|| {
+            a.key_fingerprint
+                .clone()
+                .filter(|fp| foreign.iter().any(|f| &f.fingerprint == fp))
+        });
+        let Some(fp) = fingerprint else { continue };
+        let Some(f) = foreign.iter().find(|f| f.fingerprint == fp) else {
+            continue;
+        };
+        r.add(
+            FindingKind::ForeignKeyApproval,
+            &path,
+            format!(
+                "The approval of {} is signed with the key {fp}, which is not {approver}'s own: {}",
+                a.version,
+                f.describe()
+            ),
+            format!("The approval does not show that {approver} approved. Remove it (and its tag) with a commit that says why; {approver} approves again with one of its own keys."),
+        );
+    }
+    Ok(())
+}
+
+/// Every signed approval checked against a trust anchor from outside the workspace.
+fn check_anchor(
+    ws: &Workspace,
+    config: &Config,
+    anchor: &AllowedSigners,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    let approver = &config.case.approver;
+    let principal = format!("{approver}@strategi");
+    let allowed = anchor.keys_for(&principal, GIT_NAMESPACE);
+    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
+        let Ok(a) = rec else { continue };
+        let Some(tag) = &a.signed_tag else { continue };
+        r.count("anchored signatures");
+        if let Err(e) = ws.verify_signed_tag(tag, &allowed) {
+            r.add(
+                FindingKind::NotAnchored,
+                &path,
+                format!(
+                    "The signed approval of {} (tag {tag}) is not allowed by the allowed-signers file for {principal}: {e}",
+                    a.version
+                ),
+                format!("Confirm {approver}'s key with {approver} out of band; the approval was not signed with a key the file allows for {principal}."),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Tamper evidence from history: every record file a later commit modified or deleted,
 /// and every commit that added records without strategi's trailers. A commit with
 /// copied trailers that modifies a record is still reported: the modification is the
 /// offence, not the missing trailer.
-fn check_history(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+fn check_history(
+    ws: &Workspace,
+    history: &RecordHistory,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
     for (path, kind) in ws.uncommitted_record_changes()? {
         let (what, hint) = match kind {
             ChangeKind::Deleted => (
@@ -284,7 +453,6 @@ fn check_history(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError>
             hint,
         );
     }
-    let history = ws.record_history()?;
     *r.checked.entry("commits").or_default() += history.walked;
     let mut written: HashMap<&str, &RecordCommit> = HashMap::new();
     for change in &history.changes {
@@ -827,7 +995,7 @@ fn check_approvals(
                 FindingKind::Signature,
                 &tag_path,
                 e.to_string(),
-                format!("The signature must be made by one of {approver}'s keys (`strategi party key {approver} --add-file KEY.pub` lists a key; check with `git verify-tag {tag}` and `strategi keys allowed-signers`)."),
+                format!("The signature must be made by one of {approver}'s keys (`strategi --as {approver} party key {approver} --add-file KEY.pub` lists a key; check with `git verify-tag {tag}` and `strategi keys allowed-signers`)."),
             ),
         }
     }

@@ -86,15 +86,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
             reason: reason.as_deref(),
         },
     )?;
-    if let Signing::UnlistedKey { fingerprint } = &approved.signing {
-        let approver = &config.case.approver;
-        ui.warn(format!(
-            "The key {fingerprint} is not one of {approver}'s signing keys; `strategi verify` will report the signature until it is added with `strategi party key {approver} --add-file KEY.pub`."
-        ));
-    }
     let record = &approved.record;
+    let approver = &config.case.approver;
     ui.emit(
-        &serde_json::json!({ "approval": record, "commit": approved.commit }),
+        &serde_json::json!({
+            "approval": record,
+            "commit": approved.commit,
+            "signed": approved.signing == Signing::ByApprover,
+            "approver_keys": approved.approver_keys,
+        }),
         |w| {
             writeln!(
                 w,
@@ -113,6 +113,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
             }
             if let Some(r) = &record.reason {
                 writeln!(w, "Reason recorded: {r}")?;
+            }
+            if approved.approver_keys.is_empty() {
+                writeln!(w, "{approver} has no signing keys of its own.")?;
+            } else {
+                writeln!(
+                    w,
+                    "{approver}'s signing keys (confirm them with {approver} out of band): {}",
+                    approved.approver_keys.join(", ")
+                )?;
             }
             Ok(())
         },

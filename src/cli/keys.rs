@@ -8,6 +8,10 @@
 //! names the party unambiguously. So an approval is checked with
 //! `ssh-keygen -Y verify -f FILE -I DFD@strategi -n git …` or
 //! `git -c gpg.ssh.allowedSignersFile=FILE verify-tag approved/v2`.
+//!
+//! Only a party's own keys go in (those history shows the party added, acting as it;
+//! `strategi::approval::keys`): a key another party put in `strategi.toml` is left out
+//! with a warning, so stock git never vouches for a signature by it.
 
 use std::path::PathBuf;
 
@@ -68,11 +72,20 @@ fn allowed(ctx: &mut Ctx, ui: &mut Ui, args: &AllowedSignersArgs) -> Result<(), 
         .transpose()?;
     let ws = ctx.workspace()?;
     let config = ws.config()?;
+    // Keys belong to their party: a key that history shows another party added is
+    // left out, so stock git never accepts a signature by it.
+    let provenance = strategi::approval::workspace_key_provenance(&ws, &config)?;
     let mut owned: Vec<(String, PublicKey)> = Vec::new();
     for p in &config.parties {
-        for k in party_keys(&config, &p.code)? {
+        for k in provenance.own_keys(&config, &p.code)? {
             owned.push((principal(&p.code), k));
         }
+    }
+    for f in &provenance.foreign {
+        ui.warn(format!(
+            "Left out: {} Check with `strategi verify`.",
+            f.describe()
+        ));
     }
     let entries: Vec<(&str, &PublicKey)> = owned.iter().map(|(p, k)| (p.as_str(), k)).collect();
     let text = allowed_signers(&entries)?;

@@ -20,7 +20,11 @@ pub enum PartyCommand {
     /// Add a signing key (an OpenSSH ed25519 public key) to a party, for signed
     /// approvals; written to `keys` of the party in strategi.toml.
     ///
-    /// Example: strategi party key DFD --add-file ~/.ssh/dfd_approval_ed25519.pub
+    /// Only the party itself adds its keys (act as it with --as); `strategi verify`
+    /// reports a key that history shows another party added, and `approve` refuses to
+    /// sign with it.
+    ///
+    /// Example: strategi --as DFD party key DFD --add-file ~/.ssh/dfd_approval_ed25519.pub
     Key(KeyArgs),
 }
 
@@ -106,6 +110,8 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
         )));
     }
     let actor = ctx.actor(&ws, &config)?;
+    // Keys belong to their party: only the party itself adds one.
+    strategi::approval::rules::may_add_key(&actor.party, &code)?;
     let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
     if !editor.add_party_key(&code, &line) {
         return Err(CommandError::internal(format!(

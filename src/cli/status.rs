@@ -6,7 +6,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use strategi::approval::{Phase, phase};
+use strategi::approval::{PartyKeys, Phase, party_keys_by_history, phase};
 use strategi::calendar::work_calendar;
 use strategi::consultation::load_rounds;
 use strategi::model::{Case, RecordId, Version, VersionName};
@@ -101,6 +101,8 @@ struct Status {
     deadlines: Vec<Obligation>,
     /// Every round, with its answers and comments counted.
     rounds: Vec<RoundSummary>,
+    /// The approver's signing keys by history (fingerprints), to confirm out of band.
+    approver_keys: PartyKeys,
 }
 
 /// A round in the status: how many answered, how many comments are still open.
@@ -154,6 +156,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             today,
             DEFAULT_SOON_WORKING_DAYS,
         )?),
+        approver_keys: party_keys_by_history(&ws, &config, &config.case.approver)?,
         case: config.case.clone(),
     };
     ui.emit(&status, |w| {
@@ -174,6 +177,24 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             c.approver,
             config.party_name(&c.approver)
         )?;
+        if status.approver_keys.own.is_empty() {
+            writeln!(w, "Keys      {} has no signing keys of its own", c.approver)?;
+        } else {
+            writeln!(
+                w,
+                "Keys      {} (confirm with {} out of band)",
+                status.approver_keys.own.join(", "),
+                c.approver
+            )?;
+        }
+        for f in &status.approver_keys.foreign {
+            writeln!(
+                w,
+                "          {} listed for {} but not added by it (see `strategi verify`)",
+                paint(styles::BAD, f),
+                c.approver
+            )?;
+        }
         writeln!(w, "Parties   {}", status.parties)?;
         match &status.latest_version {
             None => writeln!(w, "Versions  none yet")?,

@@ -9,7 +9,8 @@
 
 use clap::Args;
 
-use strategi::approval::verify::verify;
+use strategi::approval::verify::verify_with_anchor;
+use strategi::sign::AllowedSigners;
 
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
@@ -23,14 +24,45 @@ use super::{CommandError, Ctx, Ui};
 /// record changed or removed by a later commit, none added by a commit strategi did not
 /// make; each is named with the commit and its author.
 ///
-/// Example: strategi verify
+/// And keys: a party's signing key counts only when history shows the party added it
+/// itself; every other key, and every approval signed by one, is reported. With
+/// --allowed-signers FILE, every signed approval is also checked against that trust
+/// anchor from outside the workspace (e.g. the approver's published key).
+///
+/// Example: strategi verify --allowed-signers ~/dfd_published_allowed_signers
 #[derive(Debug, Args)]
-pub struct VerifyArgs {}
+pub struct VerifyArgs {
+    /// An allowed-signers file (ssh-keygen's format) from outside the workspace: each
+    /// signed approval must be signed by a key it allows for the approver (principal
+    /// CODE@strategi, namespace git).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<std::path::PathBuf>,
+}
 
 /// Runs `verify`.
-pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &VerifyArgs) -> Result<(), CommandError> {
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &VerifyArgs) -> Result<(), CommandError> {
+    let anchor = args
+        .allowed_signers
+        .as_ref()
+        .map(|f| -> Result<AllowedSigners, CommandError> {
+            let text = strategi::store::read_bounded_text(
+                &ctx.start_dir().join(f),
+                strategi::store::limits::KEY,
+                "allowed-signers file",
+            )?;
+            let anchor = AllowedSigners::parse(&text)?;
+            if anchor.is_empty() {
+                return Err(CommandError::user(format!(
+                    "The allowed-signers file \"{}\" has no ssh-ed25519 key that can be checked.",
+                    f.display()
+                ))
+                .hint("Give a file with lines `DFD@strategi ssh-ed25519 AAAA…`, as `strategi keys allowed-signers` writes."));
+            }
+            Ok(anchor)
+        })
+        .transpose()?;
     let ws = ctx.workspace()?;
-    let r = verify(&ws, ctx.clock.today())?;
+    let r = verify_with_anchor(&ws, ctx.clock.today(), anchor.as_ref())?;
     let ok = r.is_ok();
     let checked: Vec<String> = r
         .checked

@@ -41,7 +41,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use allowed::allowed_signers;
+pub use allowed::{AllowedSigners, allowed_signers};
 pub use keys::{PrivateKey, PublicKey};
 pub use sshsig::{sign, verify};
 
@@ -127,6 +127,14 @@ pub enum SignError {
         principal: String,
         /// What is wrong with it.
         why: &'static str,
+    },
+    /// A line of an allowed-signers file that cannot be read.
+    #[error("Line {line} of the allowed-signers file cannot be read: {why}.")]
+    BadAllowedSigners {
+        /// The line's number (from 1).
+        line: usize,
+        /// What is wrong with it.
+        why: String,
     },
     /// A namespace that is empty.
     #[error("A signature needs a namespace (\"git\", \"strategi\"); an empty one was given.")]

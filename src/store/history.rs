@@ -11,7 +11,7 @@
 use git2::{Oid, Sort, Tree};
 use serde::Serialize;
 
-use super::{CONSULTATIONS_DIR, StoreError, Workspace};
+use super::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace};
 use crate::model::Action;
 
 /// The folders whose files are records, written once and never changed: consultation
@@ -67,13 +67,30 @@ pub struct RecordChange {
     pub commit: usize,
 }
 
+/// One party's signing key added to or removed from `strategi.toml` by one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyChange {
+    /// The party whose `keys` changed (its `code` in `[[party]]`).
+    pub party: String,
+    /// The key, `type base64` (the comment left out: it is not part of the key).
+    pub key: String,
+    /// [`ChangeKind::Added`] or [`ChangeKind::Deleted`] (a key edited in place is one of
+    /// each).
+    pub kind: ChangeKind,
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+}
+
 /// Every change to the record files in the history of HEAD, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RecordHistory {
-    /// The commits that touched record files, oldest first.
+    /// The commits that touched record files or the parties' keys, oldest first.
     pub commits: Vec<RecordCommit>,
     /// The changes, in the order of the commits.
     pub changes: Vec<RecordChange>,
+    /// The changes to the parties' signing keys in `strategi.toml`, in the order of the
+    /// commits.
+    pub key_changes: Vec<KeyChange>,
     /// How many commits were walked in all.
     pub walked: usize,
 }
@@ -83,12 +100,19 @@ impl RecordHistory {
     pub fn commit_of(&self, change: &RecordChange) -> Option<&RecordCommit> {
         self.commits.get(change.commit)
     }
+
+    /// The commit of a key change.
+    pub fn commit_of_key(&self, change: &KeyChange) -> Option<&RecordCommit> {
+        self.commits.get(change.commit)
+    }
 }
 
 impl Workspace {
     /// Walks the history of HEAD once and returns every change to files under the
-    /// record folders ([`RECORD_DIRS`]). A merge commit is charged only with what it
-    /// itself introduced: a file that matches one of its parents came from that parent.
+    /// record folders ([`RECORD_DIRS`]), and every signing key added to or removed from
+    /// a party in `strategi.toml` ([`KeyChange`]). A merge commit is charged only with
+    /// what it itself introduced: a file that matches one of its parents came from that
+    /// parent.
     pub fn record_history(&self) -> Result<RecordHistory, StoreError> {
         let mut out = RecordHistory::default();
         if self.head_commit()?.is_none() {
@@ -158,7 +182,8 @@ impl Workspace {
                     changes.push((path, kind));
                 }
             }
-            if changes.is_empty() {
+            let keys = key_changes(repo, &tree, &parents)?;
+            if changes.is_empty() && keys.is_empty() {
                 continue;
             }
             let index = out.commits.len();
@@ -166,6 +191,13 @@ impl Workspace {
             out.changes
                 .extend(changes.into_iter().map(|(path, kind)| RecordChange {
                     path,
+                    kind,
+                    commit: index,
+                }));
+            out.key_changes
+                .extend(keys.into_iter().map(|(party, key, kind)| KeyChange {
+                    party,
+                    key,
                     kind,
                     commit: index,
                 }));
@@ -226,6 +258,89 @@ pub fn is_record_path(path: &str) -> bool {
         Some((dir, _)) => RECORD_DIRS.contains(&dir),
         None => false,
     }
+}
+
+/// The keys a commit (with `tree`) added to and removed from the parties in
+/// `strategi.toml`: added when no parent had it, removed when every parent had it;
+/// nothing when the file is as one of its parents has it (in a merge, it came from
+/// that parent).
+fn key_changes(
+    repo: &git2::Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Result<Vec<(String, String, ChangeKind)>, StoreError> {
+    let new = entry_id(tree, CONFIG_FILE);
+    if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
+        return Ok(Vec::new());
+    }
+    let keys_at = |id: Option<Oid>| -> Result<Vec<(String, String)>, StoreError> {
+        match id {
+            None => Ok(Vec::new()),
+            Some(id) => {
+                let blob = repo
+                    .find_blob(id)
+                    .map_err(StoreError::git(format!("read {CONFIG_FILE} ({id})")))?;
+                Ok(party_keys_in(&String::from_utf8_lossy(blob.content())))
+            }
+        }
+    };
+    let after = keys_at(new)?;
+    let mut before = Vec::new();
+    for p in parents {
+        before.push(keys_at(entry_id(p, CONFIG_FILE))?);
+    }
+    if before.is_empty() {
+        before.push(Vec::new());
+    }
+    let mut out = Vec::new();
+    // Added: in no parent (in a merge, a key one side had came from that side).
+    for (party, key) in &after {
+        let pair = (party.clone(), key.clone());
+        if !before.iter().any(|b| b.contains(&pair)) {
+            out.push((party.clone(), key.clone(), ChangeKind::Added));
+        }
+    }
+    // Removed: in every parent (in a merge, a side that had removed it already did).
+    if let Some((first, rest)) = before.split_first() {
+        for pair in first {
+            if !after.contains(pair) && rest.iter().all(|b| b.contains(pair)) {
+                out.push((pair.0.clone(), pair.1.clone(), ChangeKind::Deleted));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The signing keys of each `[[party]]` in a `strategi.toml` text, as (code, `type
+/// base64`), read leniently: a text that does not parse (an old or broken version of
+/// the file) has none, and entries without a code or with odd values are skipped.
+pub fn party_keys_in(text: &str) -> Vec<(String, String)> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let parties = doc.get("party").and_then(toml::Value::as_array);
+    for p in parties.into_iter().flatten() {
+        let Some(code) = p.get("code").and_then(toml::Value::as_str) else {
+            continue;
+        };
+        let keys = p.get("keys").and_then(toml::Value::as_array);
+        for k in keys.into_iter().flatten().filter_map(toml::Value::as_str) {
+            let bare = key_material(k);
+            if !bare.is_empty() && !out.contains(&(code.to_string(), bare.clone())) {
+                out.push((code.to_string(), bare));
+            }
+        }
+    }
+    out
+}
+
+/// A public key line without its comment: `type base64`.
+pub fn key_material(line: &str) -> String {
+    line.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The tree of the folder `dir` in `tree`, if it has one.
@@ -409,5 +524,82 @@ mod tests {
         assert_eq!(by_id(merge).author, "Kari Nordmann <kari@x.example>");
         assert_eq!(by_id(merge).summary, "Merge");
         assert!(h.commits.iter().all(|c| c.id != last.to_string()));
+    }
+
+    #[test]
+    fn keys_added_and_removed_per_party_in_the_same_walk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let config = |dfd: &str| {
+            format!("[[party]]\ncode = \"DIO\"\n\n[[party]]\ncode = \"DFD\"\nkeys = [{dfd}]\n")
+        };
+        let a = "\"ssh-ed25519 AAAA1 one\"";
+        let b = "\"ssh-ed25519 AAAA2 two\"";
+        let first = config("");
+        let root = commit(&ws, &[("strategi.toml", &first)], &[], TRAILERS);
+        let with_a = config(a);
+        let add = commit(&ws, &[("strategi.toml", &with_a)], &[root], TRAILERS);
+        // Only the comment changes: no key change (the commit is walked, not listed).
+        let renamed = config("\"ssh-ed25519 AAAA1 renamed\"");
+        let comment = commit(&ws, &[("strategi.toml", &renamed)], &[add], "Plain\n");
+        let with_b = config(b);
+        let swap = commit(&ws, &[("strategi.toml", &with_b)], &[comment], "Swap\n");
+        let h = ws.record_history().expect("history");
+        assert_eq!(h.walked, 4);
+        let seen: Vec<(String, String, ChangeKind, String)> = h
+            .key_changes
+            .iter()
+            .map(|c| {
+                (
+                    c.party.clone(),
+                    c.key.clone(),
+                    c.kind,
+                    h.commit_of_key(c).expect("commit").id.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "DFD".into(),
+                    "ssh-ed25519 AAAA1".into(),
+                    ChangeKind::Added,
+                    add.to_string()
+                ),
+                (
+                    "DFD".into(),
+                    "ssh-ed25519 AAAA2".into(),
+                    ChangeKind::Added,
+                    swap.to_string()
+                ),
+                (
+                    "DFD".into(),
+                    "ssh-ed25519 AAAA1".into(),
+                    ChangeKind::Deleted,
+                    swap.to_string()
+                ),
+            ]
+        );
+        assert!(h.changes.is_empty());
+        assert!(party_keys_in("not toml [").is_empty());
+
+        // Two sides each add a key; the merge takes both and is charged with neither.
+        let c = "\"ssh-ed25519 AAAA3 three\"";
+        let side_text = config(&format!("{b}, {c}"));
+        let side = commit(&ws, &[("strategi.toml", &side_text)], &[swap], TRAILERS);
+        let main_text = config(&format!("{a}, {b}"));
+        let main = commit(&ws, &[("strategi.toml", &main_text)], &[swap], TRAILERS);
+        let both = config(&format!("{a}, {b}, {c}"));
+        let merge = commit(&ws, &[("strategi.toml", &both)], &[main, side], "Merge\n");
+        let h = ws.record_history().expect("history");
+        assert!(
+            h.key_changes
+                .iter()
+                .all(|k| h.commit_of_key(k).expect("commit").id != merge.to_string()),
+            "{:?}",
+            h.key_changes
+        );
+        assert_eq!(h.key_changes.len(), 5, "{:?}", h.key_changes);
     }
 }

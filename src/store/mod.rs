@@ -28,7 +28,8 @@ pub use crate::input::{
 pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+    ChangeKind, KeyChange, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+    key_material, party_keys_in,
 };
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
