@@ -6,22 +6,6 @@ use std::process::Command;
 
 use crate::common::TestEnv;
 
-/// Makes an ed25519 key pair without a passphrase; returns the private key's path.
-fn keygen(env: &TestEnv, name: &str) -> String {
-    let path = env.path(name);
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .output()
-        .expect("run ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    path.to_string_lossy().into_owned()
-}
-
 fn commit_all(env: &TestEnv, ws: &str, message: &str) {
     env.git(ws, &["add", "-A"]).ok();
     env.git(ws, &["commit", "-q", "-m", message]).ok();
@@ -178,7 +162,7 @@ fn editing_an_approved_version_is_reported() {
 fn signed_approval_verifies_with_ssh_keygen_and_git() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let key = keygen(&env, "dfd_ed25519");
+    let key = env.keygen("dfd_ed25519");
     env.run_in(
         "ws",
         &[
@@ -295,8 +279,8 @@ fn signed_approval_verifies_with_ssh_keygen_and_git() {
 fn signature_by_a_key_not_listed_for_the_approver_fails() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let listed = keygen(&env, "listed");
-    let other = keygen(&env, "other");
+    let listed = env.keygen("listed");
+    let other = env.keygen("other");
     env.run_in(
         "ws",
         &[
@@ -505,7 +489,7 @@ fn a_bad_key_in_the_config_is_reported_with_its_place() {
     // `party key` refuses a bad key and a private key.
     std::fs::write(&path, &text).expect("restore");
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--add", "ssh-ed25519 AAAA"]);
-    let key = keygen(&env, "k");
+    let key = env.keygen("k");
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--add-file", &key]);
 }
 

@@ -10,42 +10,7 @@ const V1: &str = "# KI-strategi {#ki}\n\n## Mål {#mal}\n\nVi skal bruke kunstig
 /// A workspace with FIN, KDD, HOD and KD, v1, and a round from DFD to the four opened
 /// on 2025-11-03, due Friday 2025-11-28; returns the round id.
 fn round(env: &TestEnv) -> String {
-    env.workspace("ws");
-    for (code, name) in [
-        ("DFD", "Digitaliserings- og forvaltningsdepartementet"),
-        ("HOD", "Helse- og omsorgsdepartementet"),
-        ("KD", "Kunnskapsdepartementet"),
-    ] {
-        let email = format!("postmottak@{}.example", code.to_lowercase());
-        env.run_in(
-            "ws",
-            &["party", "add", code, "--name", name, "--email", &email],
-        )
-        .ok();
-    }
-    std::fs::write(env.path("ws/strategy/01-utkast.md"), V1).expect("draft");
-    env.run_in("ws", &["version", "cut", "--label", "Utkast"])
-        .ok();
-    env.run_in(
-        "ws",
-        &[
-            "--as",
-            "DFD",
-            "round",
-            "open",
-            "--version",
-            "v1",
-            "--to",
-            "FIN,KDD,HOD,KD",
-            "--due",
-            "2025-11-28",
-        ],
-    )
-    .ok();
-    env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string()
+    env.round_to_four(V1)
 }
 
 /// Writes an e-mail from `party` in round `round` with the `Date` header `date` (none

@@ -8,22 +8,6 @@ use std::process::Command;
 
 use crate::common::TestEnv;
 
-/// Makes an ed25519 key pair without a passphrase; returns the private key's path.
-fn keygen(env: &TestEnv, name: &str) -> String {
-    let path = env.path(name);
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .output()
-        .expect("run ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    path.to_string_lossy().into_owned()
-}
-
 /// The fingerprint ssh-keygen gives the key (`SHA256:…`).
 fn fingerprint(key: &str) -> String {
     let out = Command::new("ssh-keygen")
@@ -153,8 +137,8 @@ fn rev(env: &TestEnv, spec: &str) -> String {
 fn the_forged_key_scenario_is_refused_and_caught() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let own = keygen(&env, "dfd_ed25519");
-    let other = keygen(&env, "other");
+    let own = env.keygen("dfd_ed25519");
+    let other = env.keygen("other");
     add_own_key(&env, &own);
 
     // Acting as the owner (DIO), adding a key to DFD is refused, with the hint.
@@ -286,8 +270,8 @@ fn a_second_key_added_while_acting_as_the_owner_is_caught() {
     // Case (b): the commit copies strategi's trailers, acting as the owner.
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let own = keygen(&env, "dfd_ed25519");
-    let second = keygen(&env, "second");
+    let own = env.keygen("dfd_ed25519");
+    let second = env.keygen("second");
     add_own_key(&env, &own);
     set_dfd_keys_by_hand(&env, &[public_line(&own), public_line(&second)]);
     let c = commit_by_hand(
@@ -336,8 +320,8 @@ fn the_approvers_key_replaced_and_the_tag_re_signed_is_caught() {
     // Case (a).
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let own = keygen(&env, "dfd_ed25519");
-    let new = keygen(&env, "new");
+    let own = env.keygen("dfd_ed25519");
+    let new = env.keygen("new");
     add_own_key(&env, &own);
     let r = env
         .run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &own])
@@ -379,8 +363,8 @@ fn the_approvers_key_replaced_and_the_tag_re_signed_is_caught() {
 fn verify_checks_signed_approvals_against_an_allowed_signers_file() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let own = keygen(&env, "dfd_ed25519");
-    let other = keygen(&env, "other");
+    let own = env.keygen("dfd_ed25519");
+    let other = env.keygen("other");
     add_own_key(&env, &own);
     env.run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &own])
         .ok();

@@ -301,22 +301,11 @@ fn a_version_commit_without_its_tag_is_reported_and_completed() {
     assert_eq!(env.git("ws", &["rev-parse", "v1"]).ok().stdout, tag);
 }
 
-fn keygen(env: &TestEnv, name: &str) -> String {
-    let path = env.path(name);
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .output()
-        .expect("run ssh-keygen");
-    assert!(out.status.success());
-    path.to_string_lossy().into_owned()
-}
-
 #[test]
 fn an_approval_tag_without_its_record_is_reported_and_removed_by_repair() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
-    let key = keygen(&env, "dfd");
+    let key = env.keygen("dfd");
     env.run_in(
         "ws",
         &[

@@ -256,3 +256,65 @@ fn to_run(o: Output) -> Run {
         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     }
 }
+
+/// Fixtures shared by several test modules.
+impl TestEnv {
+    /// Makes an ed25519 key pair without a passphrase with the stock `ssh-keygen`;
+    /// returns the private key's path (the public key is beside it, `.pub`).
+    pub fn keygen(&self, name: &str) -> String {
+        let path = self.path(name);
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&path)
+            .output()
+            .expect("run ssh-keygen");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        path.to_string_lossy().into_owned()
+    }
+
+    /// A workspace `ws` with DFD, HOD and KD added to the usual parties, `draft` cut as
+    /// v1 ("Utkast"), and a round from DFD to FIN, KDD, HOD and KD due 2025-11-28;
+    /// returns the round id.
+    pub fn round_to_four(&self, draft: &str) -> String {
+        self.workspace("ws");
+        for (code, name) in [
+            ("DFD", "Digitaliserings- og forvaltningsdepartementet"),
+            ("HOD", "Helse- og omsorgsdepartementet"),
+            ("KD", "Kunnskapsdepartementet"),
+        ] {
+            let email = format!("postmottak@{}.example", code.to_lowercase());
+            self.run_in(
+                "ws",
+                &["party", "add", code, "--name", name, "--email", &email],
+            )
+            .ok();
+        }
+        std::fs::write(self.path("ws/strategy/01-utkast.md"), draft).expect("draft");
+        self.run_in("ws", &["version", "cut", "--label", "Utkast"])
+            .ok();
+        self.run_in(
+            "ws",
+            &[
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN,KDD,HOD,KD",
+                "--due",
+                "2025-11-28",
+            ],
+        )
+        .ok();
+        self.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    }
+}
