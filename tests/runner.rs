@@ -15,6 +15,7 @@ mod mail;
 mod recovery;
 mod rendered;
 mod rounds;
+mod secrets;
 mod send;
 mod sending;
 mod trust;

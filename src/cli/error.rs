@@ -160,6 +160,11 @@ fn store_error(e: &StoreError) -> CommandError {
                 .hint("Run `strategi init DIR` to create a workspace, or `-C DIR` to name one."),
             StoreError::AlreadyAWorkspace { .. } => CommandError::user(message)
                 .hint("Choose another folder, or work in this one with `strategi status`."),
+            StoreError::BadFile { message: m, .. } if m.starts_with(strategi::store::CREDENTIAL_IN_CONFIG) => {
+                CommandError::new(ErrorKind::Config, message)
+                    .hint("Remove the password from smtp_url, keeping only the user name (smtps://user@host), and name the environment variable that holds it with password_env = \"NAME\" under [mail].")
+                    .hint(format!("If {} with the password was ever committed, or copied to others, the password is exposed: have it changed (rotated) at the mail server. {NOTHING_CHANGED}", strategi::store::CONFIG_FILE))
+            }
             StoreError::BadFile { .. } => CommandError::new(ErrorKind::Config, message)
                 .hint(format!("Correct the file at the line shown and run the command again. {NOTHING_CHANGED}")),
             StoreError::Io { .. } => CommandError::user(message)

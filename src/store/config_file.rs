@@ -80,7 +80,7 @@ struct RawMilestone {
 struct RawMail {
     transport: Option<Spanned<String>>,
     from: Option<Spanned<String>>,
-    smtp_url: Option<String>,
+    smtp_url: Option<Spanned<String>>,
     password_env: Option<String>,
 }
 
@@ -164,8 +164,96 @@ pub(super) fn read_config_text(path: &Path) -> Result<String, StoreError> {
     )?)
 }
 
+/// What the message of a configuration error about a password in `[mail] smtp_url`
+/// starts with (after `path:line:col: `), so that a caller can tell it from other bad
+/// files and add its hints.
+pub const CREDENTIAL_IN_CONFIG: &str = "[mail] smtp_url holds a password";
+
+/// Whether an SMTP URL carries a password in its user information
+/// (`smtps://user:secret@host`). A user name alone (`smtps://user@host`) is not one.
+pub fn smtp_url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.trim().split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// The message of a configuration error for a password in `[mail] smtp_url`.
+fn credential_message() -> String {
+    format!(
+        "{CREDENTIAL_IN_CONFIG}, and {CONFIG_FILE} is kept in git, where every copy of the workspace keeps it. Remove the password from the URL (a user name alone, such as smtps://user@host, is fine) and put it in an environment variable named with password_env = \"NAME\" under [mail]."
+    )
+}
+
+/// Where `[mail] smtp_url` in a `strategi.toml` text holds a password, as 1-based
+/// (line, column) of its value; read leniently, so that an old or broken version of the
+/// file (from history) is checked too: a text whose TOML does not parse is searched
+/// line by line for an `smtp_url` key.
+pub fn credential_in_config(text: &str) -> Option<(usize, usize)> {
+    #[derive(Deserialize)]
+    struct Lenient {
+        mail: Option<LenientMail>,
+    }
+    #[derive(Deserialize)]
+    struct LenientMail {
+        smtp_url: Option<Spanned<String>>,
+    }
+    let loc = Locator {
+        path: Path::new(CONFIG_FILE),
+        text,
+    };
+    let at = |offset: usize| match loc.error(offset, String::new()) {
+        StoreError::BadFile { line, column, .. } => Some((line, column)),
+        _ => None,
+    };
+    match toml::from_str::<Lenient>(text) {
+        Ok(l) => {
+            let url = l.mail?.smtp_url?;
+            if smtp_url_has_password(url.get_ref()) {
+                at(url.span().start)
+            } else {
+                None
+            }
+        }
+        Err(_) => {
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let trimmed = line.trim_start();
+                if let Some(rest) = trimmed.strip_prefix("smtp_url")
+                    && let Some(value) = rest.trim_start().strip_prefix('=')
+                    && smtp_url_has_password(value.trim().trim_matches(['"', '\'']))
+                {
+                    return at(offset + (line.len() - trimmed.len()));
+                }
+                offset += line.len();
+            }
+            None
+        }
+    }
+}
+
 /// Parses the text of `strategi.toml` (read from `path`) into a validated [`Config`].
+///
+/// A password in `[mail] smtp_url` is refused ([`CREDENTIAL_IN_CONFIG`]): secrets never
+/// go into the workspace, whose every file is committed.
 pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
+    let (config, credential) = parse_config_reporting_credentials(path, text)?;
+    match credential {
+        Some(e) => Err(e),
+        None => Ok(config),
+    }
+}
+
+/// [`parse_config`] that does not refuse a password in `[mail] smtp_url` but returns the
+/// error it would be beside the configuration, for `verify`, which reports it and goes
+/// on checking. Never use the returned configuration to write or send.
+pub fn parse_config_reporting_credentials(
+    path: &Path,
+    text: &str,
+) -> Result<(Config, Option<StoreError>), StoreError> {
     let loc = Locator { path, text };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let start = e.span().map_or(0, |s| s.start);
@@ -250,6 +338,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
         });
     }
 
+    let mut credential = None;
     let mail = match raw.mail {
         None => MailSettings::default(),
         Some(m) => MailSettings {
@@ -268,7 +357,12 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
                 },
             },
             from: m.from.as_ref().map(|f| loc.parse(f)).transpose()?,
-            smtp_url: m.smtp_url,
+            smtp_url: m.smtp_url.map(|u| {
+                if smtp_url_has_password(u.get_ref()) {
+                    credential = Some(loc.error(u.span().start, credential_message()));
+                }
+                u.into_inner()
+            }),
             password_env: m.password_env,
         },
     };
@@ -289,14 +383,17 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, StoreError> {
             .unwrap_or(false),
     };
 
-    Ok(Config {
-        case,
-        parties,
-        milestones,
-        mail,
-        closed_days,
-        approval,
-    })
+    Ok((
+        Config {
+            case,
+            parties,
+            milestones,
+            mail,
+            closed_days,
+            approval,
+        },
+        credential,
+    ))
 }
 
 /// A `strategi.toml` opened for editing, keeping comments and layout.
@@ -571,6 +668,36 @@ owner = "DIO"
         assert!(!ed.add_party_key(&"XYZ".parse().expect("code"), key));
         let (_, cfg) = ed.finish().expect("valid");
         assert_eq!(cfg.parties[0].keys.len(), 1);
+    }
+
+    #[test]
+    fn a_password_in_the_smtp_url_is_refused_at_its_line() {
+        let with =
+            |url: &str| format!("{GOOD}\n[mail]\ntransport = \"smtp\"\nsmtp_url = \"{url}\"\n");
+        let (line, col, msg) = err(&with("smtps://ola:hemmelig@smtp.dep.example:465"));
+        assert_eq!((line, col), (21, 12));
+        assert!(msg.starts_with(CREDENTIAL_IN_CONFIG), "{msg}");
+        assert!(msg.contains("password_env = \"NAME\""), "{msg}");
+        assert!(!msg.contains("hemmelig"), "{msg}");
+        let text = with("smtps://ola:hemmelig@smtp.dep.example:465");
+        assert_eq!(credential_in_config(&text), Some((21, 12)));
+        let broken = format!("{text}\n[case\n");
+        assert_eq!(credential_in_config(&broken), Some((21, 1)));
+        let (_, e) = parse_config_reporting_credentials(Path::new(CONFIG_FILE), &text)
+            .expect("parses for verify");
+        assert!(e.is_some());
+
+        for fine in [
+            "smtps://ola@smtp.dep.example:465",
+            "smtp://smtp.dep.example:587?tls=required",
+            "smtp://smtp.dep.example:587/?user=a:b",
+        ] {
+            let c = parse_config(Path::new(CONFIG_FILE), &with(fine)).expect(fine);
+            assert_eq!(c.mail.smtp_url.as_deref(), Some(fine));
+            assert_eq!(credential_in_config(&with(fine)), None, "{fine}");
+        }
+        assert!(smtp_url_has_password("smtp://a:@host"));
+        assert!(!smtp_url_has_password("not a url"));
     }
 
     #[test]

@@ -25,7 +25,10 @@ use git2::{Repository, RepositoryInitOptions};
 pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
-pub use config_file::{CONFIG_FILE, ConfigEditor, parse_config};
+pub use config_file::{
+    CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, credential_in_config, parse_config,
+    parse_config_reporting_credentials, smtp_url_has_password,
+};
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
     ChangeKind, KeyChange, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
