@@ -76,3 +76,71 @@ fn a_password_in_the_smtp_url_is_refused_by_every_command_and_nothing_is_committ
     set_smtp_url(&fresh, "ws", "smtps://ola@smtp.dep.example:465");
     fresh.run_in("ws", &["status"]).ok();
 }
+
+fn credential_findings(env: &TestEnv, ws: &str) -> Vec<serde_json::Value> {
+    let run = env.run_in(ws, &["--json", "verify"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    run.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f["kind"] == "credential")
+        .collect()
+}
+
+#[test]
+fn verify_reports_a_password_in_the_configuration_and_in_history_naming_the_commit() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    // Committed by hand, as a user would with git, then removed again.
+    set_smtp_url(&env, "ws", URL_WITH_PASSWORD);
+    env.git("ws", &["commit", "-qam", "Mail settings"]);
+    let commit = env
+        .git("ws", &["rev-parse", "HEAD"])
+        .stdout
+        .trim()
+        .to_string();
+    let line = line_of_smtp_url(&env, "ws");
+
+    // The current file has it: verify still runs and reports it, once for the file and
+    // once for the commit.
+    let before = env.snapshot("ws");
+    let found = credential_findings(&env, "ws");
+    assert_eq!(env.snapshot("ws"), before, "verify changed the workspace");
+    assert_eq!(found.len(), 2, "{found:?}");
+    let in_file = &found[0];
+    assert_eq!(in_file["path"], "strategi.toml");
+    assert!(
+        in_file["message"]
+            .as_str()
+            .expect("message")
+            .starts_with(&format!(
+                "strategi.toml:{line}:12: [mail] smtp_url holds a password"
+            )),
+        "{in_file}"
+    );
+    let in_history = &found[1];
+    assert_eq!(in_history["commit"], commit.as_str(), "{in_history}");
+    let message = in_history["message"].as_str().expect("message");
+    assert!(message.contains(&commit[..12]), "{message}");
+    assert!(message.contains("Mail settings"), "{message}");
+    assert!(
+        in_history["hint"]
+            .as_str()
+            .expect("hint")
+            .contains("rotated")
+    );
+    assert!(!in_history.to_string().contains("hemmelig"), "{in_history}");
+
+    // Removed from the file: history still has it.
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(&path, text.replace("ola:hemmelig@", "ola@")).expect("write");
+    env.git("ws", &["commit", "-qam", "No password"]);
+    let found = credential_findings(&env, "ws");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["commit"], commit.as_str());
+    let plain = env.run_in("ws", &["verify"]);
+    assert!(plain.stdout.contains(&commit[..12]), "{}", plain.stdout);
+}

@@ -38,7 +38,7 @@ use crate::model::{Config, RecordId, Version, VersionName};
 use crate::sign::{AllowedSigners, GIT_NAMESPACE, PublicKey};
 use crate::store::{
     CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, RecordHistory, StoreError, Workspace,
-    parse_record,
+    parse_config_reporting_credentials, parse_record,
 };
 
 use super::{
@@ -97,6 +97,9 @@ pub enum FindingKind {
     /// A signed approval tag (`approved/vN`) that no approval record names (an
     /// `approve` interrupted between its tag and its record).
     OrphanTag,
+    /// A password in `[mail] smtp_url` of `strategi.toml`: in the file as it is, or in
+    /// a commit that put it into history (named with the commit).
+    Credential,
 }
 
 /// One problem found.
@@ -199,9 +202,17 @@ pub fn verify_with_anchor(
     anchor: Option<&AllowedSigners>,
 ) -> Result<Verification, StoreError> {
     let mut r = Verification::default();
-    let config = match ws.config() {
-        Ok(c) => {
+    // Read here, not with `ws.config()`, which refuses a password in smtp_url: verify
+    // reports it and checks the rest.
+    let parsed = ws.config_text().and_then(|text| {
+        parse_config_reporting_credentials(std::path::Path::new(CONFIG_FILE), &text)
+    });
+    let config = match parsed {
+        Ok((c, credential)) => {
             r.count("configuration");
+            if let Some(e) = credential {
+                r.add(FindingKind::Credential, CONFIG_FILE, e.to_string(), ROTATE);
+            }
             Some(c)
         }
         Err(e) => {
@@ -215,6 +226,7 @@ pub fn verify_with_anchor(
     check_approvals(ws, config.as_ref(), &versions, &rounds, &mut r)?;
     let history = ws.record_history()?;
     check_history(ws, &history, &mut r)?;
+    check_credentials(&history, &mut r);
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
         if let Some(anchor) = anchor {
@@ -223,6 +235,30 @@ pub fn verify_with_anchor(
     }
     check_interrupted(ws, &mut r)?;
     Ok(r)
+}
+
+const ROTATE: &str = "Remove the password from smtp_url (keep only the user name, smtps://user@host) and name the environment variable that holds it with password_env = \"NAME\" under [mail]. The password is in git's history and in every copy of the workspace: have it changed (rotated) at the mail server; removing it from the file does not remove it from history.";
+
+/// Every commit that put a password into `[mail] smtp_url` (from the one walk).
+fn check_credentials(history: &RecordHistory, r: &mut Verification) {
+    for c in &history.credentials {
+        let Some(commit) = history.commits.get(c.commit) else {
+            continue;
+        };
+        r.add_at(
+            FindingKind::Credential,
+            CONFIG_FILE,
+            &commit.id,
+            format!(
+                "Commit {} by {} (\"{}\") put a password into [mail] smtp_url ({CONFIG_FILE}, line {}).",
+                commit.short_id(),
+                commit.author,
+                commit.summary,
+                c.line
+            ),
+            ROTATE,
+        );
+    }
 }
 
 /// What a command killed half-way leaves: a version commit without its tag, a signed

@@ -81,6 +81,16 @@ pub struct KeyChange {
     pub commit: usize,
 }
 
+/// A commit whose `strategi.toml` holds a password in `[mail] smtp_url` that none of
+/// its parents' versions held: the commit that put a secret into history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CredentialChange {
+    /// The line of `smtp_url` in that commit's `strategi.toml` (1-based).
+    pub line: usize,
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+}
+
 /// Every change to the record files in the history of HEAD, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RecordHistory {
@@ -91,6 +101,9 @@ pub struct RecordHistory {
     /// The changes to the parties' signing keys in `strategi.toml`, in the order of the
     /// commits.
     pub key_changes: Vec<KeyChange>,
+    /// The commits that put a password into `[mail] smtp_url` of `strategi.toml`, in
+    /// the order of the commits.
+    pub credentials: Vec<CredentialChange>,
     /// How many commits were walked in all.
     pub walked: usize,
 }
@@ -183,7 +196,8 @@ impl Workspace {
                 }
             }
             let keys = key_changes(repo, &tree, &parents)?;
-            if changes.is_empty() && keys.is_empty() {
+            let credential = credential_change(repo, &tree, &parents)?;
+            if changes.is_empty() && keys.is_empty() && credential.is_none() {
                 continue;
             }
             let index = out.commits.len();
@@ -199,6 +213,11 @@ impl Workspace {
                     party,
                     key,
                     kind,
+                    commit: index,
+                }));
+            out.credentials
+                .extend(credential.map(|line| CredentialChange {
+                    line,
                     commit: index,
                 }));
         }
@@ -309,6 +328,40 @@ fn key_changes(
         }
     }
     Ok(out)
+}
+
+/// The line of `[mail] smtp_url` if the commit (with `tree`) changed `strategi.toml`
+/// into a version with a password in it that no parent's version had (the same line).
+fn credential_change(
+    repo: &git2::Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Result<Option<usize>, StoreError> {
+    let new = entry_id(tree, CONFIG_FILE);
+    if new.is_none() || parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
+        return Ok(None);
+    }
+    // The text of the smtp_url line holding a password, and its line number.
+    let credential_at = |id: Option<Oid>| -> Result<Option<(usize, String)>, StoreError> {
+        let Some(id) = id else { return Ok(None) };
+        let blob = repo
+            .find_blob(id)
+            .map_err(StoreError::git(format!("read {CONFIG_FILE} ({id})")))?;
+        let text = String::from_utf8_lossy(blob.content());
+        Ok(super::credential_in_config(&text).map(|(line, _)| {
+            let at = text.lines().nth(line - 1).unwrap_or_default().trim();
+            (line, at.to_string())
+        }))
+    };
+    let Some((line, at)) = credential_at(new)? else {
+        return Ok(None);
+    };
+    for p in parents {
+        if credential_at(entry_id(p, CONFIG_FILE))?.is_some_and(|(_, old)| old == at) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(line))
 }
 
 /// The signing keys of each `[[party]]` in a `strategi.toml` text, as (code, `type

@@ -31,8 +31,8 @@ pub use config_file::{
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, KeyChange, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
-    key_material, party_keys_in,
+    ChangeKind, CredentialChange, KeyChange, RECORD_DIRS, RecordChange, RecordCommit,
+    RecordHistory, is_record_path, key_material, party_keys_in,
 };
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
