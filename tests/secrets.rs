@@ -144,3 +144,59 @@ fn verify_reports_a_password_in_the_configuration_and_in_history_naming_the_comm
     let plain = env.run_in("ws", &["verify"]);
     assert!(plain.stdout.contains(&commit[..12]), "{}", plain.stdout);
 }
+
+#[test]
+fn verify_reports_a_line_break_in_a_hand_edited_one_line_field() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    let id = env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let rel = format!("consultations/{id}/round.toml");
+    let path = env.path(&format!("ws/{rel}"));
+    let text = std::fs::read_to_string(&path).expect("round.toml");
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("title = ") {
+                "title = \"Høring\\r\\nBcc: alle@example.org\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited + "\n").expect("write");
+    let run = env.run_in("ws", &["--json", "verify"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let found: Vec<serde_json::Value> = run.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f["kind"] == "control-character")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(found[0]["path"], rel.as_str());
+    let message = found[0]["message"].as_str().expect("message");
+    assert!(message.contains("\"title\""), "{message}");
+    assert!(message.contains("a line break (U+000D)"), "{message}");
+}

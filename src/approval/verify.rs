@@ -97,6 +97,10 @@ pub enum FindingKind {
     /// A signed approval tag (`approved/vN`) that no approval record names (an
     /// `approve` interrupted between its tag and its record).
     OrphanTag,
+    /// A one-line field of a record (a round's title, a reason, a note) with a line
+    /// break or another control character in it: edited by hand, since the commands
+    /// refuse such text.
+    ControlCharacter,
     /// A password in `[mail] smtp_url` of `strategi.toml`: in the file as it is, or in
     /// a commit that put it into history (named with the commit).
     Credential,
@@ -227,6 +231,7 @@ pub fn verify_with_anchor(
     let history = ws.record_history()?;
     check_history(ws, &history, &mut r)?;
     check_credentials(&history, &mut r);
+    check_one_line_fields(ws, &mut r)?;
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
         if let Some(anchor) = anchor {
@@ -259,6 +264,67 @@ fn check_credentials(history: &RecordHistory, r: &mut Verification) {
             ROTATE,
         );
     }
+}
+
+/// The one-line fields of each kind of record (the ones the acts check with
+/// [`crate::model::one_line`]), by folder: a round's definition, its facts (an
+/// extension's reason, a position's or a closing's note), submissions and approvals.
+const ONE_LINE_FIELDS: [(&str, &[&str]); 4] = [
+    ("round.toml", &["title", "reason"]),
+    ("facts", &["reason", "note"]),
+    (SUBMISSIONS_DIR, &["note"]),
+    (APPROVALS_DIR, &["note", "reason"]),
+];
+
+/// Every one-line field of a record that holds a line break or another control
+/// character. Records that do not parse as TOML are reported elsewhere.
+fn check_one_line_fields(ws: &Workspace, r: &mut Verification) -> Result<(), StoreError> {
+    let mut files = Vec::new();
+    for folder in ws.list_folders(CONSULTATIONS_DIR)? {
+        let base = format!("{CONSULTATIONS_DIR}/{folder}");
+        if let Some(f) = ws.read_record(&format!("{base}/round.toml"))? {
+            files.push((f, ONE_LINE_FIELDS[0].1));
+        }
+        for f in ws.read_records(&format!("{base}/facts"))? {
+            files.push((f, ONE_LINE_FIELDS[1].1));
+        }
+    }
+    for (dir, fields) in &ONE_LINE_FIELDS[2..] {
+        for f in ws.read_records(dir)? {
+            files.push((f, *fields));
+        }
+    }
+    for (f, fields) in files {
+        let Ok(table) = f.text.parse::<toml::Table>() else {
+            continue;
+        };
+        for field in fields {
+            let Some(value) = table.get(*field).and_then(toml::Value::as_str) else {
+                continue;
+            };
+            let Some(c) = value.trim().chars().find(|c| c.is_control()) else {
+                continue;
+            };
+            let what = match c {
+                '\n' | '\r' => "a line break",
+                '\t' => "a tab",
+                _ => "a control character",
+            };
+            r.add(
+                FindingKind::ControlCharacter,
+                &f.path,
+                format!(
+                    "The field \"{field}\" of {} holds {what} (U+{:04X}); strategi writes it on one line, so the record was edited by hand.",
+                    f.path, c as u32
+                ),
+                format!(
+                    "Restore what strategi wrote with `git log -p -- {}` and `git checkout COMMIT -- {}`; a hand-edited record is not what was recorded.",
+                    f.path, f.path
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// What a command killed half-way leaves: a version commit without its tag, a signed
