@@ -33,6 +33,16 @@ pub mod limits {
     pub const RECORD: u64 = 8 << 20;
     /// A letter template in `templates/`.
     pub const TEMPLATE: u64 = 1 << 20;
+    /// A letter's state file in `outbox/` (a few hundred bytes as strategi writes it).
+    pub const OUTBOX_STATE: u64 = 64 << 10;
+    /// A letter in `outbox/` (`.eml`, its attachments included: the version as HTML and
+    /// PDF).
+    pub const LETTER: u64 = 64 << 20;
+    /// The journal of a write in progress (`.git/strategi-journal`), which holds the
+    /// former content of every file the write replaces.
+    pub const JOURNAL: u64 = 512 << 20;
+    /// The workspace lock file (`pid=…` and `command=…`), read to name its holder.
+    pub const LOCK: u64 = 4 << 10;
 }
 
 /// Why a file was not read.

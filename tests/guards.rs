@@ -494,3 +494,39 @@ fn a_huge_draft_file_or_record_is_refused_with_its_size_not_read() {
     std::fs::remove_file(&record).expect("remove");
     env.run_in("ws", &["round", "show", &id]).ok();
 }
+
+#[test]
+fn a_fifo_or_an_oversized_outbox_state_file_is_reported_not_read() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    let outbox = env.path("ws/outbox");
+    std::fs::create_dir_all(&outbox).expect("outbox");
+
+    // Oversized: refused from its size, naming the file and the limit.
+    let big = outbox.join("big.toml");
+    std::fs::write(&big, "#".repeat(100 << 10)).expect("write");
+    let started = Instant::now();
+    let run = env.run_in("ws", &["outbox", "list"]);
+    assert_quick(started, "an oversized state file");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("big.toml"), "{all}");
+    assert!(
+        all.contains("more than the 64 KB a letter's state file may be"),
+        "{all}"
+    );
+    std::fs::remove_file(&big).expect("remove");
+
+    // A FIFO: refused, not waited on.
+    let fifo = outbox.join("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let started = Instant::now();
+    let run = env.run_in("ws", &["outbox", "list"]);
+    assert_quick(started, "a FIFO state file");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("pipe.toml"), "{all}");
+    assert!(all.contains("a FIFO (named pipe), not a file"), "{all}");
+    std::fs::remove_file(&fifo).expect("remove");
+}

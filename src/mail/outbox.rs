@@ -386,10 +386,14 @@ impl Outbox {
             if entry.state.state != DeliveryState::Queued || !select(&entry) {
                 continue;
             }
-            let eml = match std::fs::read(&entry.eml_path) {
+            let eml = match crate::input::read_bounded(
+                &entry.eml_path,
+                crate::input::limits::LETTER,
+                "letter",
+            ) {
                 Ok(b) => b,
                 Err(e) => {
-                    outcomes.push((name, Err(MailError::io("read", &entry.eml_path)(e))));
+                    outcomes.push((name, Err(input_error("read", &entry.eml_path, e))));
                     continue;
                 }
             };
@@ -419,7 +423,23 @@ type ScannedEntry = (String, Result<OutboxEntry, MailError>);
 
 /// Reads and parses a state file; errors name the file and line.
 fn read_state(path: &Path) -> Result<OutboxState, MailError> {
-    let text = std::fs::read_to_string(path).map_err(MailError::io("read", path))?;
+    let text = crate::input::read_bounded_text(
+        path,
+        crate::input::limits::OUTBOX_STATE,
+        "letter's state file",
+    )
+    .map_err(|e| match e {
+        crate::input::InputError::Io { source, .. }
+            if source.kind() != std::io::ErrorKind::InvalidData =>
+        {
+            MailError::io("read", path)(source)
+        }
+        other => MailError::BadStateFile {
+            path: path.to_path_buf(),
+            line: 1,
+            message: other.reason(),
+        },
+    })?;
     toml::from_str::<OutboxState>(&text).map_err(|e| {
         let line = e
             .span()
@@ -434,6 +454,16 @@ fn read_state(path: &Path) -> Result<OutboxState, MailError> {
             ),
         }
     })
+}
+
+/// A refused read as a [`MailError::Io`] whose cause says why (too large, not a file)
+/// without naming the file twice.
+fn input_error(action: &'static str, path: &Path, e: crate::input::InputError) -> MailError {
+    let source = match e {
+        crate::input::InputError::Io { source, .. } => source,
+        other => std::io::Error::new(std::io::ErrorKind::InvalidData, other.reason()),
+    };
+    MailError::io(action, path)(source)
 }
 
 /// Writes `bytes` to `path` atomically (the store's one implementation).

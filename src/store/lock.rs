@@ -57,7 +57,9 @@ impl WriteLock {
                     if started.elapsed() >= timeout {
                         let mut text = String::new();
                         let _ = file.seek(SeekFrom::Start(0));
-                        let _ = file.read_to_string(&mut text);
+                        let _ = (&mut file)
+                            .take(crate::input::limits::LOCK)
+                            .read_to_string(&mut text);
                         return Err(StoreError::Locked {
                             holder: parse_holder(&text),
                             waited_ms: started.elapsed().as_millis() as u64,

@@ -260,13 +260,14 @@ impl Workspace {
             .into_iter()
             .map(temp_removed)
             .collect();
-        let text = match std::fs::read(&jpath) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Leftover::default(), done));
-            }
-            Err(e) => return Err(StoreError::io("read", &jpath)(e)),
-        };
+        let text =
+            match crate::input::read_bounded(&jpath, crate::input::limits::JOURNAL, "journal") {
+                Ok(t) => t,
+                Err(e) if e.is_not_found() => {
+                    return Ok((Leftover::default(), done));
+                }
+                Err(e) => return Err(StoreError::io("read", &jpath)(e.into())),
+            };
         let mut leftover = Leftover::default();
         // A journal that cannot be parsed was cut short while being written, before any
         // file was touched: nothing to undo.
