@@ -538,3 +538,101 @@ fn a_second_approval_by_hand_is_ignored_and_reported_with_its_kind() {
     assert_eq!(status["phase"]["name"], "approved");
     assert_eq!(status["phase"]["version"], "v1");
 }
+
+#[test]
+fn undecided_comments_from_a_round_on_an_earlier_version_need_a_reason() {
+    let env = TestEnv::new();
+    let id = env.round_to_four("# Utkast\n\n## Mål {#mal}\n\nVi skal lære.\n");
+    let c = env
+        .run_in(
+            "ws",
+            &[
+                "--as",
+                "DFD",
+                "--json",
+                "comment",
+                "add",
+                &id,
+                "--from",
+                "FIN",
+                "--text",
+                "Kostnadene må dekkes innenfor gjeldende rammer.",
+            ],
+        )
+        .ok()
+        .json();
+    let c = c["comment"]["id"]
+        .as_str()
+        .or_else(|| c["id"].as_str())
+        .expect("comment id")
+        .to_string();
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# Utkast\n\n## Mål {#mal}\n\nVi skal lære mer.\n",
+    )
+    .expect("draft");
+    env.run_in("ws", &["version", "cut", "--label", "Revidert"])
+        .ok();
+    // v2 has no round of its own, but FIN's comment on v1 has no decision.
+    let r = env.assert_refused_unchanged("ws", &["--as", "DFD", "approve", "v2"]);
+    assert!(
+        r.stderr
+            .contains("1 comment(s) from rounds on earlier versions than v2 have no decision yet"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&format!("{c} (on v1)")), "{}", r.stderr);
+    assert!(r.stderr.contains("--reason"), "{}", r.stderr);
+    // Decided, it no longer stands in the way.
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DIO",
+            "comment",
+            "resolve",
+            &c,
+            "--decision",
+            "noted",
+        ],
+    )
+    .ok();
+    env.run_in("ws", &["--as", "DFD", "approve", "v2"]).ok();
+    assert!(verify_findings(&env, "ws").is_empty());
+}
+
+#[test]
+fn undecided_comments_on_an_earlier_version_are_approved_over_with_a_reason() {
+    let env = TestEnv::new();
+    let id = env.round_to_four("# Utkast\n\n## Mål {#mal}\n\nVi skal lære.\n");
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--text",
+            "Kostnadene må dekkes.",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# Utkast\n\n## Mål {#mal}\n\nVi skal lære mer.\n",
+    )
+    .expect("draft");
+    env.run_in("ws", &["version", "cut", "--label", "Revidert"])
+        .ok();
+    env.run_in(
+        "ws",
+        &["--as", "DFD", "approve", "v2", "--reason", "Hastesak"],
+    )
+    .ok();
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_eq!(status["phase"]["name"], "approved");
+    assert!(verify_findings(&env, "ws").is_empty());
+}

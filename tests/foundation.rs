@@ -482,3 +482,64 @@ fn demo_builds_the_reference_case() {
     // A second demo into the same folder is refused.
     env.run(&["demo", "demo"]).refused();
 }
+
+#[test]
+fn a_draft_without_a_section_is_refused_and_markdown_in_subfolders_is_warned_about() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "Vi skal lære.\n\nIngen overskrift her.\n",
+    )
+    .expect("write");
+    let r = env.assert_refused_unchanged("ws", &["version", "cut", "--label", "Utkast"]);
+    assert!(
+        r.stderr.contains(
+            "The draft has no section: none of the 1 Markdown file(s) in strategy/ has a heading."
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("# Nasjonal strategi"), "{}", r.stderr);
+    assert!(env.git("ws", &["tag"]).ok().stdout.trim().is_empty());
+
+    // With a heading the cut goes through; Markdown in a subfolder is named as left out.
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(env.path("ws/strategy/gammelt")).expect("dir");
+    std::fs::write(
+        env.path("ws/strategy/gammelt/02-tiltak.md"),
+        "## Tiltak\n\nEt tiltak.\n",
+    )
+    .expect("write");
+    let run = env
+        .run_in("ws", &["version", "cut", "--label", "Utkast"])
+        .ok();
+    assert!(run.stdout.contains("1 files, 2 sections"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "strategy/gammelt/02-tiltak.md not part of v1: only Markdown files directly in strategy/ make up the text"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Move it up into strategy/"),
+        "{}",
+        run.stderr
+    );
+    // Without such files, no warning.
+    std::fs::remove_dir_all(env.path("ws/strategy/gammelt")).expect("rm");
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære mer.\n",
+    )
+    .expect("write");
+    let run = env
+        .run_in("ws", &["version", "cut", "--label", "Revidert"])
+        .ok();
+    assert!(!run.stderr.contains("not part of"), "{}", run.stderr);
+}

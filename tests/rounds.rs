@@ -264,3 +264,126 @@ fn extensions_show_in_round_and_deadlines() {
     // Nothing is written while a record is broken.
     env.assert_refused_unchanged("ws", &["round", "close", prefix]);
 }
+
+#[test]
+fn a_round_sent_to_its_own_sender_is_refused() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,DFD",
+            "--due",
+            "2025-12-31",
+        ],
+    );
+    assert!(
+        r.stderr
+            .contains("DFD sends this round, so it cannot also be one of its recipients"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--to FIN"), "{}", r.stderr);
+    // --sender names the sender: the same rule.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--sender",
+            "FIN",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-12-31",
+        ],
+    );
+    assert!(r.stderr.contains("FIN sends this round"), "{}", r.stderr);
+    // Without the sender, the round opens.
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-12-31",
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn unknown_party_codes_in_filters_and_party_are_refused_with_suggestions() {
+    let env = TestEnv::new();
+    let id = env.round_to_four("# Utkast\n\n## Mål\n\nTekst.\n");
+    // comment list --party: a code that is no party of the case.
+    let r = env.assert_refused_unchanged("ws", &["comment", "list", "--party", "FNI"]);
+    assert!(
+        r.stderr.contains("FNI is not a party of this case"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Did you mean FIN?"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged("ws", &["comment", "list", "--party", "XYZ"]);
+    assert!(r.stderr.contains("XYZ is not a party"), "{}", r.stderr);
+    assert!(!r.stderr.contains("Did you mean"), "{}", r.stderr);
+    // A known party filters as before.
+    env.run_in("ws", &["comment", "list", "--party", "FIN"])
+        .ok();
+    // remind --party: unknown, and a party that is not a recipient of the round.
+    for dry in [true, false] {
+        let mut args = vec!["--as", "DFD", "remind", &id, "--party", "KDD,HDO"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let r = env.assert_refused_unchanged("ws", &args);
+        assert!(r.stderr.contains("HDO is not a party"), "{}", r.stderr);
+        assert!(r.stderr.contains("Did you mean HOD?"), "{}", r.stderr);
+    }
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &["--as", "DFD", "remind", &id, "--party", "DFD", "--dry-run"],
+    );
+    assert!(
+        r.stderr.contains("DFD is not a recipient of round"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("The recipients are FIN, KDD, HOD, KD"),
+        "{}",
+        r.stderr
+    );
+    // round extend --party: not a recipient, with the closest recipients.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "extend",
+            &id,
+            "--party",
+            "KDF",
+            "--due",
+            "2025-12-05",
+        ],
+    );
+    assert!(r.stderr.contains("KDF is not a recipient"), "{}", r.stderr);
+    assert!(r.stderr.contains("Did you mean KD or KDD?"), "{}", r.stderr);
+}

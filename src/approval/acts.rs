@@ -193,8 +193,9 @@ pub fn approve(
     rules::may_approve(config, &actor.party, version.name)?;
     let records = ws.records();
     let mut rounds = Vec::new();
+    // Rounds on earlier versions too: their undecided comments stand in the way as well.
     for r in load_rounds(ws, config, now.date(), &work_calendar(config))? {
-        if r.def.version == version.name {
+        if r.def.version <= version.name {
             let comments = round_comments(&records, &r, config)?;
             rounds.push((r, comments));
         }

@@ -149,16 +149,29 @@ pub fn round_comments(
 }
 
 /// What is outstanding on `version` in these rounds (with their comments): each round on
-/// it that is open with unanswered recipients, and each comment on it without a
-/// decision. With `as_of`, as things stood at that moment (for a stored approval):
-/// answers, closes and decisions made later do not count, comments made later are not
-/// there yet.
+/// it that is open with unanswered recipients, each comment on it without a decision,
+/// and (for a new approval, `as_of` `None`) each comment from a round on an earlier
+/// version without a decision. With `as_of`, as things stood at that moment (for a
+/// stored approval): answers, closes and decisions made later do not count, comments
+/// made later are not there yet; comments on earlier versions are not counted there, so
+/// that approvals recorded before that rule existed keep counting.
 pub fn outstanding(
     rounds: &Consulted<'_>,
     version: VersionName,
     as_of: Option<Timestamp>,
 ) -> Outstanding {
     let mut out = Outstanding::default();
+    if as_of.is_none() {
+        for (r, comments) in rounds.iter().filter(|(r, _)| r.def.version < version) {
+            out.earlier_undecided.extend(
+                comments
+                    .comments
+                    .iter()
+                    .filter(|c| c.decision.is_none() && c.superseded.is_empty())
+                    .map(|c| (r.def.version, c.record.id.clone())),
+            );
+        }
+    }
     for (r, comments) in rounds
         .iter()
         .filter(|(r, _)| r.def.version == version && rules::at_or_before(r.def.at, as_of))

@@ -69,6 +69,17 @@ pub enum Refusal {
         /// `round id: PARTY, PARTY` for each such round.
         waiting: Vec<String>,
     },
+    /// Comments from rounds on earlier versions have no decision.
+    #[error(
+        "{} comment(s) from rounds on earlier versions than {version} have no decision yet.",
+        .undecided.len()
+    )]
+    EarlierUndecidedComments {
+        /// The version to approve.
+        version: VersionName,
+        /// The comments without a decision, with the version of each one's round.
+        undecided: Vec<(VersionName, RecordId)>,
+    },
     /// Comments on the version have no decision.
     #[error("{} comment(s) on {version} have no decision yet.", .undecided.len())]
     UndecidedComments {
@@ -172,6 +183,7 @@ impl Refusal {
             }
             Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
+            Refusal::EarlierUndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...` (a comment the new version settles can be decided `accepted` or `rejected` with a note), or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::SignatureRequired { approver, .. } => format!(
                 "Sign with --sign KEY, a private key whose public half is listed for {approver} (`strategi --as {approver} party key {approver} --add-file KEY.pub`)."
             ),
@@ -211,6 +223,14 @@ impl Refusal {
             Refusal::OpenRounds { waiting, .. } => {
                 Some(format!("Waiting for: {}", waiting.join("; ")))
             }
+            Refusal::EarlierUndecidedComments { undecided, .. } => Some(format!(
+                "Undecided: {}",
+                undecided
+                    .iter()
+                    .map(|(v, c)| format!("{c} (on {v})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             Refusal::UndecidedComments { undecided, .. } => Some(format!(
                 "Undecided: {}",
                 undecided
@@ -320,12 +340,17 @@ pub struct Outstanding {
     pub open_rounds: Vec<String>,
     /// Comments on rounds of the version without a decision.
     pub undecided: Vec<RecordId>,
+    /// Comments on rounds of earlier versions without a decision, with the version each
+    /// round was on: what was said about v1 is still unanswered when v2 is approved.
+    pub earlier_undecided: Vec<(VersionName, RecordId)>,
 }
 
 impl Outstanding {
     /// Whether nothing is outstanding.
     pub fn is_empty(&self) -> bool {
-        self.open_rounds.is_empty() && self.undecided.is_empty()
+        self.open_rounds.is_empty()
+            && self.undecided.is_empty()
+            && self.earlier_undecided.is_empty()
     }
 }
 
@@ -349,6 +374,12 @@ pub fn consultation_settled(
         return Err(Refusal::UndecidedComments {
             version,
             undecided: outstanding.undecided.clone(),
+        });
+    }
+    if !outstanding.earlier_undecided.is_empty() {
+        return Err(Refusal::EarlierUndecidedComments {
+            version,
+            undecided: outstanding.earlier_undecided.clone(),
         });
     }
     Ok(())

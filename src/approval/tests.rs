@@ -320,6 +320,7 @@ fn undecided_comments_need_a_reason() {
     let outstanding = Outstanding {
         open_rounds: Vec::new(),
         undecided: vec!["c1234567".parse().expect("id")],
+        earlier_undecided: Vec::new(),
     };
     let v: crate::model::VersionName = "v1".parse().expect("version");
     let r = rules::consultation_settled(v, &outstanding, None).expect_err("refused");
@@ -328,6 +329,19 @@ fn undecided_comments_need_a_reason() {
     assert!(rules::consultation_settled(v, &outstanding, Some("Hastesak")).is_ok());
     assert!(rules::consultation_settled(v, &outstanding, Some("  ")).is_err());
     assert!(rules::consultation_settled(v, &Outstanding::default(), None).is_ok());
+    // Undecided comments from a round on an earlier version: refused too.
+    let earlier = Outstanding {
+        earlier_undecided: vec![(v, "c7654321".parse().expect("id"))],
+        ..Outstanding::default()
+    };
+    let v2: crate::model::VersionName = "v2".parse().expect("version");
+    let r = rules::consultation_settled(v2, &earlier, None).expect_err("refused");
+    assert!(
+        matches!(r, Refusal::EarlierUndecidedComments { .. }),
+        "{r:?}"
+    );
+    assert_eq!(r.cause().as_deref(), Some("Undecided: c7654321 (on v1)"));
+    assert!(rules::consultation_settled(v2, &earlier, Some("Hastesak")).is_ok());
 }
 
 #[test]

@@ -289,6 +289,9 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let party = args.party.clone();
+    if let Some(p) = &party {
+        strategi::consultation::rules::party_of_case(&config, p)?;
+    }
     let rounds = all_comments(ctx, &ws, &config, args.round.as_deref())?;
     let mut findings = Vec::new();
     let mut comments: Vec<CommentState> = Vec::new();

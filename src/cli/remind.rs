@@ -39,6 +39,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
     if args.dry_run {
         let config = ws.config()?;
         let state = load(ctx, &ws, &config, &args.round)?;
+        check_only(&config, &state, only.as_deref())?;
         let targets = remind_targets(&state, only.as_deref());
         let (due, unsent) = (targets.due, targets.not_sent);
         let list: Vec<_> = due
@@ -82,6 +83,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         );
     }
     let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi remind")?;
+    check_only(&config, &state, only.as_deref())?;
     // A transport that cannot work is refused before anything is written.
     let mailer = letters::mailer(&config)?;
     let actor = ctx.actor(&ws, &config)?;
@@ -125,4 +127,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
         },
     )?;
     letters::check_delivered(&delivered)
+}
+
+/// `--party` names parties of the case that are recipients of the round: an unknown
+/// code or one the round was not sent to is refused, naming the closest codes.
+fn check_only(
+    config: &strategi::model::Config,
+    state: &strategi::consultation::RoundState,
+    only: Option<&[strategi::model::PartyCode]>,
+) -> Result<(), CommandError> {
+    let Some(only) = only else { return Ok(()) };
+    for p in only {
+        strategi::consultation::rules::party_of_case(config, p)?;
+    }
+    strategi::consultation::rules::among_recipients(&state.def, only)?;
+    Ok(())
 }

@@ -138,7 +138,27 @@ fn cut(ctx: &mut Ctx, ui: &mut Ui, args: &CutArgs) -> Result<(), CommandError> {
     let files = ws.draft_files()?;
     let file_count = files.len();
     let doc = document(files, "the draft")?;
+    if file_count > 0 && doc.sections.iter().all(|s| s.level == 0) {
+        // A version without a section cannot be commented on, compared or approved
+        // section by section: refused before anything is written.
+        return Err(CommandError::user(format!(
+            "The draft has no section: none of the {file_count} Markdown file(s) in strategy/ has a heading."
+        ))
+        .hint("Start each part with a heading, such as \"# Nasjonal strategi\" and \"## Mål\", then run `strategi version cut` again."));
+    }
+    let left_out = ws.draft_files_left_out()?;
     let version = tx.cut_version(label, &actor, &ctx.clock.now())?;
+    if !left_out.is_empty() {
+        let list: Vec<String> = left_out.iter().map(|f| format!("strategy/{f}")).collect();
+        ui.warn(format!(
+            "{} not part of {}: only Markdown files directly in strategy/ make up the text, so {} left out of it (kept in the commit). Move {} up into strategy/ to include {}, or out of strategy/.",
+            list.join(", "),
+            version.name,
+            if list.len() == 1 { "it is" } else { "they are" },
+            if list.len() == 1 { "it" } else { "them" },
+            if list.len() == 1 { "it" } else { "them" },
+        ));
+    }
     for w in &doc.warnings {
         ui.warn(format!("strategy/{}:{}: {}", w.file, w.line, w.message));
     }

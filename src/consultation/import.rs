@@ -779,33 +779,145 @@ fn substance(body: &str) -> usize {
     words
 }
 
-/// Whether a reply says "no comments", in any of the case's languages.
+/// The phrases that say "no comments", as lower-case words.
+const NO_COMMENTS_PHRASES: [&str; 14] = [
+    "ingen merknader",
+    "ingen merknad",
+    "ingen merknadar",
+    "inga merknader",
+    "inga merknadar",
+    "ikkje merknader",
+    "ikke merknader",
+    "ingen kommentarer",
+    "ingen kommentar",
+    "ingen innspill",
+    "inga innspel",
+    "ingen bemærkninger",
+    "no comments",
+    "no comment",
+];
+
+/// Words that qualify a "no comments" anywhere in the reply: "ingen merknader, men …",
+/// "utover dette …", "except on …". A qualified "no comments" is a comment.
+const QUALIFIERS: [&str; 22] = [
+    "men",
+    "utover",
+    "bortsett",
+    "unntak",
+    "unntatt",
+    "unnateke",
+    "berre",
+    "bare",
+    "kun",
+    "utenom",
+    "likevel",
+    "derimot",
+    "forutsatt",
+    "but",
+    "except",
+    "apart",
+    "however",
+    "besides",
+    "beyond",
+    "only",
+    "although",
+    "provided",
+];
+
+/// Words that, after "no comments", narrow it to a part of the draft ("til kapittel 1",
+/// "on section 3"): the party then said nothing about the draft as a whole.
+const PART_WORDS: [&str; 24] = [
+    "mål",
+    "målet",
+    "tiltak",
+    "tiltaket",
+    "kapittel",
+    "kapitlet",
+    "kapitla",
+    "kapitler",
+    "kap",
+    "avsnitt",
+    "avsnittet",
+    "punkt",
+    "punktet",
+    "delen",
+    "vedlegg",
+    "vedlegget",
+    "figur",
+    "tabell",
+    "chapter",
+    "section",
+    "paragraph",
+    "part",
+    "annex",
+    "page",
+];
+
+/// Whether a reply says "no comments" to the draft as a whole, and nothing else, in any of
+/// the case's languages.
+///
+/// "Finansdepartementet har ingen merknader.", "KDD har inga merknader til utkastet." and
+/// "No comments from UD." are; "Ingen merknader til kapittel 1, men …", "Ingen merknader
+/// utover at …", and "Ingen merknader. Kostnadene må dekkes innenfor rammen." are not:
+/// they are comments, and the whole reply is kept as one.
 fn is_no_comments(body: &str) -> bool {
-    let words: String = body
-        .to_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c.is_whitespace() {
-                c
-            } else {
-                ' '
-            }
+    let lower = body.to_lowercase();
+    // Sentences: split at full stops, question and exclamation marks, and line breaks.
+    let sentences: Vec<Vec<String>> = lower
+        .split(['.', '!', '?', '\n', ';'])
+        .map(|s| {
+            s.chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect::<String>()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         })
+        .filter(|w| !w.is_empty())
         .collect();
-    let words: Vec<&str> = words.split_whitespace().collect();
+    let all: Vec<&str> = sentences.iter().flatten().map(String::as_str).collect();
+    if all.len() > 40 || all.iter().any(|w| QUALIFIERS.contains(w)) {
+        return false;
+    }
+    let phrase_at = |words: &[String]| -> Option<usize> {
+        let text = words.join(" ");
+        NO_COMMENTS_PHRASES.iter().find_map(|p| {
+            let at = format!(" {text} ").find(&format!(" {p} "))?;
+            // The index of the first word after the phrase.
+            Some(text[..at].split_whitespace().count() + p.split_whitespace().count())
+        })
+    };
+    let mut found = false;
+    for words in &sentences {
+        if let Some(after) = phrase_at(words) {
+            // "til kapittel 1", "on section 3", "til målet om …": a part, not the draft.
+            let tail = &words[after..];
+            if tail.iter().any(|w| PART_WORDS.contains(&w.as_str())) {
+                return false;
+            }
+            found = true;
+        } else if !is_formality(words) {
+            // Something else besides "no comments": a comment.
+            return false;
+        }
+    }
+    found
+}
+
+/// Whether a sentence of a reply is a formality around the answer: a greeting, thanks,
+/// a reference to the letter, a sign-off or a name.
+fn is_formality(words: &[String]) -> bool {
+    let first = words.first().map(String::as_str).unwrap_or("");
     let text = words.join(" ");
-    let phrases = [
-        "ingen merknader",
-        "ingen merknad",
-        "ingen kommentarer",
-        "ingen bemærkninger",
-        "no comments",
-        "no comment",
-        "inga merknader",
-        "ikkje merknader",
-        "ikke merknader",
-    ];
-    words.len() <= 40 && phrases.iter().any(|p| text.contains(p))
+    if words.iter().any(|w| PART_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    words.len() <= 3
+        || ["takk", "tusen", "thank", "thanks", "hei", "hallo", "dear"].contains(&first)
+        || text.contains("viser til")
+        || text.contains("vising til")
+        || text.contains("refer to")
+        || SIGN_OFFS.iter().any(|s| text.starts_with(s))
 }
 
 #[cfg(test)]
@@ -830,6 +942,56 @@ mod tests {
         assert!(!is_no_comments("Vi har merknader til kapittel 3."));
         let long = format!("ingen merknader til mål, men {}", "mye tekst ".repeat(40));
         assert!(!is_no_comments(&long));
+    }
+
+    #[test]
+    fn pure_no_comments_in_bokmal_nynorsk_and_english() {
+        for pure in [
+            "Finansdepartementet har ingen merknader.",
+            "KDD har ingen merknader til utkastet.",
+            "Ingen merknader fra UD.",
+            "No comments.",
+            "Vi har inga merknader",
+            "Helse- og omsorgsdepartementet har ingen merknader til høringsutkastet.",
+            "Hei,\n\nVi har ingen merknader.\n\nMed vennlig hilsen\nKari Nordmann",
+            "Takk for invitasjonen. Kunnskapsdepartementet har ingen merknader til strategien.",
+            "Vi viser til brev av 3. desember. Forsvarsdepartementet har ingen merknader.",
+            "Kommunal- og distriktsdepartementet har ingen merknader til utkast til nasjonal strategi for kunstig intelligens.",
+            "Nærings- og fiskeridepartementet har ikkje merknader.",
+            "Vi har ingen merknader til saka.\n\nMed venleg helsing\nOla",
+            "Ingen merknadar frå Kulturdepartementet.",
+            "We have no comments on the draft.",
+            "Thank you for the opportunity. The Ministry of Foreign Affairs has no comments.",
+            "No comment from our side.\n\nKind regards\nJane Doe",
+            "Ingen kommentarer.",
+        ] {
+            assert!(is_no_comments(pure), "pure no-comments: {pure:?}");
+        }
+    }
+
+    #[test]
+    fn qualified_no_comments_is_a_comment() {
+        for mixed in [
+            "Ingen merknader til kapittel 1, men kapittel 2 må omarbeides.",
+            "Ingen merknader til kapittel 1.",
+            "Vi har ingen merknader utover at finansieringen må avklares.",
+            "Ingen merknader bortsett fra at målet om 80 prosent er for ambisiøst.",
+            "No comments except on section 3.",
+            "No comments, but the cost estimate in chapter 4 is too low.",
+            "We have no comments on chapter 2.",
+            "Med unntak av kapittel 5 har vi ingen merknader.",
+            "Vi har inga merknader, berre ei lita presisering om personvern.",
+            "Ingen merknader, unntatt til tiltak 3.",
+            "Inga merknader til kapittel 3, men vi saknar ein omtale av kommunane.",
+            "Ingen merknader. Kostnadene må dekkes innenfor gjeldende rammer.",
+            "Finansdepartementet har ingen merknader til målet om kunstig intelligens i offentlig sektor.",
+            "No comments apart from a typo in the summary.",
+            "KDD har ingen merknader, men ber om at kommunesektoren involveres.",
+            "Ingen merknader. Avsnitt 2 bør strykes.",
+            "Vi har ingen merknader. However, the timeline should be extended.",
+        ] {
+            assert!(!is_no_comments(mixed), "a comment: {mixed:?}");
+        }
     }
 
     #[test]

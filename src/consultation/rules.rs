@@ -70,6 +70,14 @@ pub enum Refusal {
     /// No recipient named.
     #[error("--to names no party.")]
     NoRecipients,
+    /// The round's sender is named among its recipients: it would consult itself.
+    #[error("{party} sends this round, so it cannot also be one of its recipients.")]
+    SenderIsRecipient {
+        /// The sender, named in `--to`.
+        party: PartyCode,
+        /// The other recipients named.
+        others: Vec<PartyCode>,
+    },
     /// The deadline is shorter than the rule for the kind, and no reason was given.
     #[error(
         "A {kind} round needs at least {minimum_days} days for answers, but {today} to {due} is {actual_days} days."
@@ -87,6 +95,14 @@ pub enum Refusal {
         due: Date,
         /// The first deadline the rule allows.
         earliest: Date,
+    },
+    /// A party named in a filter or `--party` is not a party of the case.
+    #[error("{party} is not a party of this case.")]
+    NotAParty {
+        /// The code named.
+        party: PartyCode,
+        /// The case's parties.
+        known: Vec<PartyCode>,
     },
     /// The party is not a recipient of the round.
     #[error("{party} is not a recipient of round {round}.")]
@@ -162,16 +178,31 @@ impl Refusal {
             )),
             Refusal::NobodyInAll => Some("Add the parties with `strategi party add`.".into()),
             Refusal::NoRecipients => Some("Give codes such as --to FIN,KDD or --to all.".into()),
+            Refusal::SenderIsRecipient { party, others } => Some(if others.is_empty() {
+                format!(
+                    "Leave {party} out of --to, or send the round as another party with --sender; --to all leaves the sender out."
+                )
+            } else {
+                let others: Vec<String> = others.iter().map(ToString::to_string).collect();
+                format!(
+                    "Leave {party} out: --to {}, or --to all, which leaves the sender out.",
+                    others.join(",")
+                )
+            }),
             Refusal::DeadlineTooShort { earliest, .. } => Some(format!(
                 "Give a deadline on or after {earliest}, or say why a shorter one is agreed with --reason \"...\"."
             )),
-            Refusal::NotRecipient { recipients, .. } => Some(format!(
-                "The recipients are {}.",
-                recipients
-                    .iter()
-                    .map(PartyCode::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            Refusal::NotAParty { party, known } => Some(format!(
+                "{}The case's parties are {}; `strategi party list` shows them.",
+                did_you_mean(party, known),
+                codes(known)
+            )),
+            Refusal::NotRecipient {
+                party, recipients, ..
+            } => Some(format!(
+                "{}The recipients are {}.",
+                did_you_mean(party, recipients),
+                codes(recipients)
             )),
             Refusal::MayNotAnswerFor { party, owner, .. } => Some(format!(
                 "Act as {party} with `--as {party}`, or register the answer as {owner}."
@@ -238,6 +269,90 @@ pub fn may_open(config: &Config, by: &PartyCode, sender: &PartyCode) -> Result<(
     Ok(())
 }
 
+/// The known codes closest to `code`: one letter changed, added or left out, two letters
+/// swapped, or a code that begins with it (two changes for codes longer than four
+/// letters); the closest first, empty when none is close.
+pub fn closest(code: &PartyCode, known: &[PartyCode]) -> Vec<PartyCode> {
+    let wanted = code.as_str().to_uppercase();
+    let mut scored: Vec<(usize, &PartyCode)> = known
+        .iter()
+        .map(|k| {
+            let have = k.as_str().to_uppercase();
+            let mut sorted_have: Vec<char> = have.chars().collect();
+            let mut sorted_wanted: Vec<char> = wanted.chars().collect();
+            sorted_have.sort_unstable();
+            sorted_wanted.sort_unstable();
+            // Letters swapped ("HDO" for HOD) and a code cut short count as one slip.
+            let d = if sorted_have == sorted_wanted || have.starts_with(&wanted) {
+                1
+            } else {
+                crate::document::edit_distance(&wanted, &have)
+            };
+            (d, k)
+        })
+        .filter(|(d, _)| *d <= if wanted.chars().count() <= 4 { 1 } else { 2 })
+        .collect();
+    scored.sort_by_key(|(d, k)| (*d, k.as_str().to_string()));
+    let best = scored.first().map(|(d, _)| *d);
+    scored
+        .into_iter()
+        .filter(|(d, _)| Some(*d) == best)
+        .map(|(_, k)| k.clone())
+        .collect()
+}
+
+/// "Did you mean KDD? " for the codes closest to `code`, or nothing.
+fn did_you_mean(code: &PartyCode, known: &[PartyCode]) -> String {
+    let near = closest(code, known);
+    if near.is_empty() {
+        String::new()
+    } else {
+        let near: Vec<&str> = near.iter().map(PartyCode::as_str).collect();
+        format!("Did you mean {}? ", near.join(" or "))
+    }
+}
+
+/// Codes separated by commas.
+fn codes(list: &[PartyCode]) -> String {
+    if list.is_empty() {
+        return "none".into();
+    }
+    list.iter()
+        .map(PartyCode::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A party named in a filter or `--party` (`comment list --party`) must be a party of
+/// the case: an unknown code is refused, naming the closest known codes, instead of
+/// quietly matching nothing.
+pub fn party_of_case(config: &Config, party: &PartyCode) -> Result<(), Refusal> {
+    if config.party(party).is_some() || party == &config.case.owner {
+        return Ok(());
+    }
+    let mut known: Vec<PartyCode> = config.parties.iter().map(|p| p.code.clone()).collect();
+    if !known.contains(&config.case.owner) {
+        known.push(config.case.owner.clone());
+    }
+    Err(Refusal::NotAParty {
+        party: party.clone(),
+        known,
+    })
+}
+
+/// Parties named with `--party` for a round (`remind --party`) must be its recipients:
+/// the first that is not is refused, naming the closest recipients.
+pub fn among_recipients(def: &RoundDef, parties: &[PartyCode]) -> Result<(), Refusal> {
+    match parties.iter().find(|p| !def.recipients.contains(p)) {
+        Some(p) => Err(Refusal::NotRecipient {
+            party: p.clone(),
+            round: def.id.clone(),
+            recipients: def.recipients.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The recipients a round goes to: `all` is every party but the sender and the owner;
 /// named parties must be listed (they need an address).
 pub fn recipients(
@@ -266,6 +381,12 @@ pub fn recipients(
             }
             if list.is_empty() {
                 return Err(Refusal::NoRecipients);
+            }
+            if list.contains(sender) {
+                return Err(Refusal::SenderIsRecipient {
+                    party: sender.clone(),
+                    others: list.iter().filter(|c| *c != sender).cloned().collect(),
+                });
             }
             Ok(list.clone())
         }
@@ -521,6 +642,45 @@ lang = "nn"
             Err(Refusal::NobodyInAll)
         );
         assert!("F".parse::<Recipients>().is_err());
+    }
+
+    #[test]
+    fn unknown_codes_are_refused_with_the_closest_known_ones() {
+        let c = config();
+        let known = [code("DFD"), code("FIN"), code("KDD")];
+        assert_eq!(closest(&code("KD"), &known), vec![code("KDD")]);
+        assert_eq!(closest(&code("FIM"), &known), vec![code("FIN")]);
+        assert!(closest(&code("XYZW"), &known).is_empty());
+        assert_eq!(party_of_case(&c, &code("FIN")), Ok(()));
+        let e = party_of_case(&c, &code("FNI")).expect_err("unknown");
+        assert!(matches!(e, Refusal::NotAParty { .. }));
+        let hint = e.hint().expect("hint");
+        assert!(hint.starts_with("Did you mean FIN?"), "{hint}");
+        assert!(hint.contains("DFD, FIN, KDD"), "{hint}");
+    }
+
+    #[test]
+    fn a_round_sent_to_its_own_sender_is_refused() {
+        let c = config();
+        let e = recipients(&c, &"FIN,DFD".parse().expect("to"), &code("DFD"));
+        assert_eq!(
+            e,
+            Err(Refusal::SenderIsRecipient {
+                party: code("DFD"),
+                others: vec![code("FIN")],
+            })
+        );
+        let hint = e.expect_err("refused").hint().expect("hint");
+        assert!(hint.contains("--to FIN"), "{hint}");
+        let e = recipients(&c, &"DFD".parse().expect("to"), &code("DFD"));
+        assert!(
+            matches!(e, Err(Refusal::SenderIsRecipient { ref others, .. }) if others.is_empty())
+        );
+        // Another sender may send to DFD.
+        assert_eq!(
+            recipients(&c, &"DFD".parse().expect("to"), &code("FIN")),
+            Ok(vec![code("DFD")])
+        );
     }
 
     #[test]

@@ -207,6 +207,43 @@ impl Workspace {
         Ok(files)
     }
 
+    /// The Markdown files in subfolders of `strategy/` (such as `strategy/old/notes.md`),
+    /// as paths below `strategy/`, sorted. They are committed with a version but are not
+    /// part of its text: only the Markdown files directly in `strategy/` are.
+    pub fn draft_files_left_out(&self) -> Result<Vec<String>, StoreError> {
+        fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), StoreError> {
+            let entries = match std::fs::read_dir(dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(StoreError::io("read the folder", dir)(e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(StoreError::io("read the folder", dir))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = entry.path();
+                let ft = entry.file_type().map_err(StoreError::io("read", &path))?;
+                let here = if rel.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                if ft.is_dir() {
+                    walk(&path, &here, out)?;
+                } else if ft.is_file() && !rel.is_empty() && is_markdown(&name) {
+                    out.push(here);
+                }
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        walk(&self.root.join(STRATEGY_DIR), "", &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
     /// The Markdown files of a version, by name.
     pub fn version_files(&self, version: &Version) -> Result<Vec<StoredFile>, StoreError> {
         let oid = Oid::from_str(&version.tree).map_err(StoreError::git(format!(
