@@ -214,7 +214,7 @@ pub fn approve(
     let approver = &config.case.approver;
     // Keys belong to their party: only the keys history shows the approver added
     // count.
-    let provenance = key_provenance(config, &ws.record_history()?)?;
+    let provenance = key_provenance(config, &ws.key_history()?)?;
     let approver_keys = provenance.own_keys(config, approver)?;
     let signing = rules::signature(
         config,

@@ -181,7 +181,7 @@ pub fn workspace_key_provenance(
     ws: &Workspace,
     config: &Config,
 ) -> Result<KeyProvenance, super::ApprovalError> {
-    Ok(key_provenance(config, &ws.record_history()?)?)
+    Ok(key_provenance(config, &ws.key_history()?)?)
 }
 
 /// `party`'s keys by history ([`key_provenance`] over one walk of it).

@@ -10,6 +10,8 @@
 
 pub mod actions;
 mod comments;
+#[cfg(test)]
+mod fixtures;
 pub mod import;
 pub mod letters;
 mod round;

@@ -559,55 +559,7 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
-
-    fn code(s: &str) -> PartyCode {
-        s.parse().expect("code")
-    }
-
-    fn config() -> Config {
-        let text = r#"
-[case]
-title = "KI-strategi"
-owner = "DIO"
-approver = "DFD"
-
-[[party]]
-code = "DFD"
-name = "Digitaliserings- og forvaltningsdepartementet"
-email = "postmottak@dfd.example"
-
-[[party]]
-code = "FIN"
-name = "Finansdepartementet"
-email = "postmottak@fin.example"
-
-[[party]]
-code = "KDD"
-name = "Kommunal- og distriktsdepartementet"
-email = "postmottak@kdd.example"
-"#;
-        crate::store::parse_config(std::path::Path::new("strategi.toml"), text).expect("config")
-    }
-
-    fn def(opened: Date, due: Date) -> RoundDef {
-        RoundDef {
-            id: "rabcdefg".parse().expect("id"),
-            kind: ConsultationKind::Framlegging,
-            title: "Framlegging".into(),
-            version: "v1".parse().expect("v"),
-            sender: code("DFD"),
-            recipients: vec![code("FIN"), code("KDD")],
-            opened,
-            due,
-            reason: None,
-            opened_by: code("DFD"),
-            at: opened
-                .at(9, 0, 0, 0)
-                .to_zoned_datetime(crate::calendar::oslo())
-                .expect("t")
-                .timestamp(),
-        }
-    }
+    use crate::consultation::fixtures::{code, config, round_def as def};
 
     fn fact(n: u32, at: &str, by: &str, body: FactBody) -> (String, Fact) {
         let id = format!("fdate{n:03}");

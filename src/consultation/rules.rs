@@ -507,53 +507,12 @@ mod tests {
 
     use super::*;
     use crate::calendar::WorkCalendar;
+    use crate::consultation::fixtures::{code, config, round_def};
     use crate::consultation::{Fact, FactBody, Position, RoundState};
     use crate::model::{EmailAddress, Party};
 
-    fn code(s: &str) -> PartyCode {
-        s.parse().expect("code")
-    }
-
-    fn config() -> Config {
-        let text = r#"
-[case]
-title = "KI-strategi"
-owner = "DIO"
-approver = "DFD"
-
-[[party]]
-code = "DFD"
-name = "Digitaliserings- og forvaltningsdepartementet"
-email = "postmottak@dfd.example"
-
-[[party]]
-code = "FIN"
-name = "Finansdepartementet"
-email = "postmottak@fin.example"
-
-[[party]]
-code = "KDD"
-name = "Kommunal- og distriktsdepartementet"
-email = "postmottak@kdd.example"
-lang = "nn"
-"#;
-        crate::store::parse_config(std::path::Path::new("strategi.toml"), text).expect("config")
-    }
-
     fn def() -> RoundDef {
-        RoundDef {
-            id: "rabcdefg".parse().expect("id"),
-            kind: ConsultationKind::Framlegging,
-            title: "Framlegging".into(),
-            version: "v1".parse().expect("v"),
-            sender: code("DFD"),
-            recipients: vec![code("FIN"), code("KDD")],
-            opened: date(2025, 12, 2),
-            due: date(2025, 12, 23),
-            reason: None,
-            opened_by: code("DFD"),
-            at: "2025-12-02T09:00:00Z".parse().expect("t"),
-        }
+        round_def(date(2025, 12, 2), date(2025, 12, 23))
     }
 
     fn fact(id: &str, at: &str, by: &str, body: FactBody) -> (String, Fact) {

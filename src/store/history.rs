@@ -120,6 +120,15 @@ impl RecordHistory {
     }
 }
 
+/// What a history walk looks at.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Record folders, keys and credentials (`verify`).
+    Everything,
+    /// The parties' keys in `strategi.toml` only.
+    KeysOnly,
+}
+
 impl Workspace {
     /// Walks the history of HEAD once and returns every change to files under the
     /// record folders ([`RECORD_DIRS`]), and every signing key added to or removed from
@@ -127,6 +136,17 @@ impl Workspace {
     /// what it itself introduced: a file that matches one of its parents came from that
     /// parent.
     pub fn record_history(&self) -> Result<RecordHistory, StoreError> {
+        self.walk_history(Scope::Everything)
+    }
+
+    /// Like [`Workspace::record_history`], but only the signing keys' changes (and the
+    /// commits that made them): no record folder is compared, so reads that only need
+    /// the keys' provenance (`status`, `approve`) stay cheap on a long history.
+    pub fn key_history(&self) -> Result<RecordHistory, StoreError> {
+        self.walk_history(Scope::KeysOnly)
+    }
+
+    fn walk_history(&self, scope: Scope) -> Result<RecordHistory, StoreError> {
         let mut out = RecordHistory::default();
         if self.head_commit()?.is_none() {
             return Ok(out);
@@ -154,7 +174,11 @@ impl Workspace {
                 .collect::<Result<_, _>>()
                 .map_err(StoreError::git(format!("read the parents of commit {oid}")))?;
             let mut changes = Vec::new();
-            for dir in RECORD_DIRS {
+            let dirs: &[&str] = match scope {
+                Scope::Everything => &RECORD_DIRS,
+                Scope::KeysOnly => &[],
+            };
+            for dir in dirs {
                 let new = subtree(repo, &tree, dir)?;
                 let old = match parents.first() {
                     Some(p) => subtree(repo, p, dir)?,
@@ -196,7 +220,10 @@ impl Workspace {
                 }
             }
             let keys = key_changes(repo, &tree, &parents)?;
-            let credential = credential_change(repo, &tree, &parents)?;
+            let credential = match scope {
+                Scope::Everything => credential_change(repo, &tree, &parents)?,
+                Scope::KeysOnly => None,
+            };
             if changes.is_empty() && keys.is_empty() && credential.is_none() {
                 continue;
             }

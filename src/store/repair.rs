@@ -244,7 +244,8 @@ fn rel_of(ws: &Workspace, path: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn temp_removed(path: String) -> Repaired {
+/// What removing a killed command's temporary file is reported as.
+pub(super) fn temp_removed(path: String) -> Repaired {
     Repaired {
         kind: RepairKind::TempFile,
         message: format!(

@@ -31,7 +31,7 @@ use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
 use super::gitlocks::{LockState, find_git_locks, sweep_temp_files};
-use super::repair::{NoticeLevel, RepairKind, Repaired};
+use super::repair::{NoticeLevel, RepairKind, Repaired, temp_removed};
 use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
 
@@ -835,14 +835,4 @@ fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
-}
-
-fn temp_removed(path: String) -> Repaired {
-    Repaired {
-        kind: RepairKind::TempFile,
-        message: format!(
-            "Removed the temporary file \"{path}\" left by a command that was killed."
-        ),
-        path,
-    }
 }
