@@ -33,10 +33,12 @@
 //! Nothing here prints or reads the clock: the time comes in as an argument.
 
 mod acts;
+pub mod commits;
 pub mod keys;
 mod phase;
 mod records;
 pub mod rules;
+pub mod standing;
 #[cfg(test)]
 mod tests;
 pub mod verify;

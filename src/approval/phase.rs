@@ -1,5 +1,7 @@
 //! Where the case stands, derived from the records: drafting, submitted, in
-//! consultation, revising, approved, or approval void (the approved text changed).
+//! consultation, revising, approved, approval invalid (the approval does not stand
+//! what `verify` checks of it: [`super::standing`]), or approval void (the approved
+//! text changed).
 //!
 //! The approvals are read through [`super::fold_approvals`], so an approval that breaks
 //! a rule (by a non-approver, a second one of a version, made while consultation was
@@ -56,6 +58,18 @@ pub enum Phase {
         /// The day (Europe/Oslo).
         date: Date,
     },
+    /// An approval counts by the rules, but does not stand what `verify` checks of it:
+    /// its record was changed or not written by strategi, its signature is not by the
+    /// approver's own key, or its commit is not signed where the case requires it
+    /// ([`super::standing`]).
+    ApprovalInvalid {
+        /// The version.
+        version: VersionName,
+        /// The day it was approved (Europe/Oslo).
+        date: Date,
+        /// Why it does not stand.
+        why: String,
+    },
     /// Approved, but the version's tag no longer has the approved commit and tree.
     ApprovalVoid {
         /// The version.
@@ -67,7 +81,7 @@ pub enum Phase {
 
 impl Phase {
     /// The phase's name: `drafting`, `submitted`, `in-consultation`, `revising`,
-    /// `approved`, `approval-void`.
+    /// `approved`, `approval-invalid`, `approval-void`.
     pub fn name(&self) -> &'static str {
         match self {
             Phase::Drafting => "drafting",
@@ -75,6 +89,7 @@ impl Phase {
             Phase::InConsultation { .. } => "in-consultation",
             Phase::Revising => "revising",
             Phase::Approved { .. } => "approved",
+            Phase::ApprovalInvalid { .. } => "approval-invalid",
             Phase::ApprovalVoid { .. } => "approval-void",
         }
     }
@@ -85,6 +100,7 @@ impl Phase {
             Phase::Submitted { version, .. }
             | Phase::InConsultation { version, .. }
             | Phase::Approved { version, .. }
+            | Phase::ApprovalInvalid { version, .. }
             | Phase::ApprovalVoid { version, .. } => Some(*version),
             Phase::Drafting | Phase::Revising => None,
         }
@@ -96,6 +112,7 @@ impl Phase {
             Phase::Submitted { date, .. }
             | Phase::InConsultation { date, .. }
             | Phase::Approved { date, .. }
+            | Phase::ApprovalInvalid { date, .. }
             | Phase::ApprovalVoid { date, .. } => Some(*date),
             Phase::Drafting | Phase::Revising => None,
         }
@@ -122,11 +139,18 @@ pub fn phase(
     let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
     let consulted: Vec<_> = rounds.iter().zip(comments).collect();
     let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
-    if let Some(a) = approvals.latest() {
+    if let Some((path, a)) = approvals.approvals.last() {
         let holds = ws
             .version(a.version)
             .is_ok_and(|v| v.commit == a.commit && v.tree == a.tree);
         let date = day(a.at);
+        if holds && let Some(why) = super::standing::approval_problem(ws, config, path, a)? {
+            return Ok(Phase::ApprovalInvalid {
+                version: a.version,
+                date,
+                why,
+            });
+        }
         return Ok(if holds {
             Phase::Approved {
                 version: a.version,

@@ -104,6 +104,12 @@ pub enum FindingKind {
     /// A password in `[mail] smtp_url` of `strategi.toml`: in the file as it is, or in
     /// a commit that put it into history (named with the commit).
     Credential,
+    /// Where the case requires signed commits (`[approval] require_signed_commits`), a
+    /// commit that touches records acting as a party and is not signed by one of that
+    /// party's own keys: unsigned, a signature that does not hold, or signed by a key of
+    /// another party or an unknown one; named with the commit, its author and the
+    /// acting party.
+    CommitSignature,
 }
 
 /// One problem found.
@@ -130,6 +136,10 @@ pub struct Verification {
     /// How many of each were checked: "configuration", "versions", "rounds",
     /// "submissions", "approvals", "signatures".
     pub checked: BTreeMap<&'static str, usize>,
+    /// What is not a problem but should be said plainly, such as the commits whose
+    /// authorship rests only on the git host's access control (unsigned commits that
+    /// touch records, where the case does not require signed commits).
+    pub notes: Vec<String>,
 }
 
 impl Verification {
@@ -234,6 +244,7 @@ pub fn verify_with_anchor(
     check_one_line_fields(ws, &mut r)?;
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
+        check_commit_signatures(ws, config, &history, &mut r)?;
         if let Some(anchor) = anchor {
             check_anchor(ws, config, anchor, &mut r)?;
         }
@@ -243,6 +254,78 @@ pub fn verify_with_anchor(
 }
 
 const ROTATE: &str = "Remove the password from smtp_url (keep only the user name, smtps://user@host) and name the environment variable that holds it with password_env = \"NAME\" under [mail]. The password is in git's history and in every copy of the workspace: have it changed (rotated) at the mail server; removing it from the file does not remove it from history.";
+
+/// How many commit ids a note lists before it says "and N more".
+const NOTE_COMMITS: usize = 8;
+
+/// Signed commits ([`super::commits`]): where the case requires them, every commit
+/// that touches records acting as such a party must be signed by one of its own keys;
+/// the unsigned commits it does not require are named in a note.
+fn check_commit_signatures(
+    ws: &Workspace,
+    config: &Config,
+    history: &RecordHistory,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    let signatures = super::commits::record_commit_signatures(ws, config, history)?;
+    let mut unvouched = Vec::new();
+    for s in &signatures {
+        if s.state.holds() {
+            r.count("commit signatures");
+            continue;
+        }
+        if !s.required {
+            unvouched.push(s.commit.short_id().to_string());
+            continue;
+        }
+        r.count("commit signatures");
+        let p = s.acting();
+        let hint = match &s.state {
+            super::commits::SignatureState::OtherKey { .. } => format!(
+                "Only a key {p} added itself vouches for {p}'s commits (`strategi --as {p} party key {p} --add-file KEY.pub`). Find out who made the commit (`git show --show-signature {}`); a record committed under another's key is not {p}'s.",
+                s.commit.short_id()
+            ),
+            _ => format!(
+                "This case requires signed commits ([approval] require_signed_commits). Find out who made the commit (`git show --show-signature {}`); strategi signs every commit when git names the person's key (`git config gpg.format ssh`, `git config user.signingKey FILE`).",
+                s.commit.short_id()
+            ),
+        };
+        let path = history
+            .changes
+            .iter()
+            .find(|c| c.commit == s.index)
+            .map(|c| c.path.clone())
+            .unwrap_or_default();
+        r.add_at(
+            FindingKind::CommitSignature,
+            path,
+            &s.commit.id,
+            s.describe(),
+            hint,
+        );
+    }
+    if !unvouched.is_empty() {
+        let n = unvouched.len();
+        let mut list = unvouched
+            .iter()
+            .take(NOTE_COMMITS)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if n > NOTE_COMMITS {
+            list.push_str(&format!(" and {} more", n - NOTE_COMMITS));
+        }
+        let commits = if n == 1 {
+            "commit that touches records is"
+        } else {
+            "commits that touch records are"
+        };
+        r.notes.push(format!(
+            "{n} {commits} not signed by the acting party's own key; who made them rests on the git host's access control: {list}. Require signed commits with `require_signed_commits = true` under [approval] in {CONFIG_FILE}."
+        ));
+    }
+    Ok(())
+}
 
 /// Every commit that put a password into `[mail] smtp_url` (from the one walk).
 fn check_credentials(history: &RecordHistory, r: &mut Verification) {

@@ -111,14 +111,47 @@ impl Ctx {
     /// Starts the one transaction of a write command. A clock before the latest commit
     /// is refused here, before the command does anything (history only moves forward);
     /// the commits name git's committer (`git var GIT_COMMITTER_IDENT`).
+    ///
+    /// When signing applies (the case requires the acting party's commits to be signed,
+    /// or git's `commit.gpgSign` is on), every commit of the transaction is signed with
+    /// the person's SSH key (`user.signingKey`); without a usable key the command is
+    /// refused here, before anything is written ([`super::signing`]).
     pub fn begin<'w>(
         &self,
         ws: &'w Workspace,
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
+        self.begin_signed(ws, command, false)
+    }
+
+    /// [`Ctx::begin`] for `party key`, which may add the very key it is signed with:
+    /// the key need not be one of the party's own yet.
+    pub fn begin_key_change<'w>(
+        &self,
+        ws: &'w Workspace,
+        command: &str,
+    ) -> Result<Transaction<'w>, CommandError> {
+        self.begin_signed(ws, command, true)
+    }
+
+    fn begin_signed<'w>(
+        &self,
+        ws: &'w Workspace,
+        command: &str,
+        key_change: bool,
+    ) -> Result<Transaction<'w>, CommandError> {
         let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
         tx.check_forward(&self.clock.now())?;
         tx.set_committer(committer_in(ws.root())?);
+        // Read under the lock. A case that cannot be read has no policy to apply yet
+        // (`init` makes it); the command reports the bad file when it reads it.
+        let config = ws.config().ok();
+        let party = config.as_ref().and_then(|c| self.acting_party(c).ok());
+        if let Some(key) =
+            super::signing::signing_key(ws, config.as_ref(), party.as_ref(), key_change)?
+        {
+            tx.set_signing_key(key);
+        }
         Ok(tx)
     }
 }

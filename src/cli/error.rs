@@ -201,6 +201,9 @@ fn store_error(e: &StoreError) -> CommandError {
                 .hint("Write the draft as Markdown files in strategy/, such as strategy/01-innledning.md."),
             StoreError::NoChange { .. } => CommandError::user(message)
                 .hint("Edit the files in strategy/ first; `strategi diff` shows what changed."),
+            StoreError::CommitSigning { .. } => CommandError::user(message).hint(format!(
+                "Check the key git names in `git config user.signingKey` (an unencrypted Ed25519 private key file), or turn signing off for this workspace with `git config commit.gpgSign false` where the case does not require signed commits. {NOTHING_CHANGED}"
+            )),
         }
 }
 

@@ -23,6 +23,7 @@ mod repair;
 mod report;
 mod respond;
 mod round;
+mod signing;
 mod status;
 mod submit;
 mod ui;

@@ -92,7 +92,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let public = strategi::sign::PublicKey::from_openssh(line)?;
     let line = public.to_string();
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, &format!("strategi party key {code}"))?;
+    let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
     let text = ws.config_text()?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {

@@ -53,7 +53,7 @@ impl From<&Phase> for PhaseView {
             summary: summary(p),
             style: match p {
                 Phase::Approved { .. } => styles::GOOD,
-                Phase::ApprovalVoid { .. } => styles::BAD,
+                Phase::ApprovalVoid { .. } | Phase::ApprovalInvalid { .. } => styles::BAD,
                 _ => styles::BOLD,
             },
         }
@@ -83,6 +83,9 @@ fn summary(p: &Phase) -> String {
         Phase::Approved { version, by, date } => {
             format!("approved: {version} by {by} on {date}")
         }
+        Phase::ApprovalInvalid { version, date, why } => format!(
+            "APPROVAL NOT VALID: the approval of {version} on {date} does not stand: {why} (run `strategi verify`)"
+        ),
         Phase::ApprovalVoid { version, date } => format!(
             "APPROVAL VOID: {version} was approved on {date}, but its text has changed since (run `strategi verify`)"
         ),

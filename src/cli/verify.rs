@@ -70,8 +70,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &VerifyArgs) -> Result<(), CommandE
         .map(|(what, n)| format!("{n} {what}"))
         .collect();
     ui.emit(
-        &serde_json::json!({ "ok": ok, "findings": r.findings, "checked": r.checked }),
+        &serde_json::json!({ "ok": ok, "findings": r.findings, "checked": r.checked, "notes": r.notes }),
         |w| {
+            for n in &r.notes {
+                writeln!(w, "{} {n}", paint(styles::DIM, "Note:"))?;
+            }
             for f in &r.findings {
                 writeln!(
                     w,

@@ -143,10 +143,48 @@ pub struct MailSettings {
 }
 
 /// Approval settings (`[approval]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ApprovalSettings {
     /// Whether an approval must be signed with one of the approver's keys.
     pub require_signature: bool,
+    /// Which parties' commits must be SSH-signed with one of their own keys
+    /// (`require_signed_commits = true`, or a list of party codes).
+    #[serde(default)]
+    pub signed_commits: SignedCommits,
+}
+
+/// The signed-commits policy (`[approval] require_signed_commits`): whose commits that
+/// touch records must carry an SSH signature by one of the acting party's own keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignedCommits {
+    /// No party is required to sign its commits (the default).
+    #[default]
+    Off,
+    /// Every party (`require_signed_commits = true`).
+    All,
+    /// These parties (`require_signed_commits = ["FIN", "DFD"]`).
+    Parties(Vec<PartyCode>),
+}
+
+impl SignedCommits {
+    /// Whether commits acting as `party` must be signed.
+    pub fn requires(&self, party: &str) -> bool {
+        match self {
+            SignedCommits::Off => false,
+            SignedCommits::All => true,
+            SignedCommits::Parties(list) => list.iter().any(|p| p.as_str() == party),
+        }
+    }
+
+    /// Whether any party must sign.
+    pub fn is_on(&self) -> bool {
+        match self {
+            SignedCommits::Off => false,
+            SignedCommits::All => true,
+            SignedCommits::Parties(list) => !list.is_empty(),
+        }
+    }
 }
 
 /// The whole of `strategi.toml`, validated.

@@ -12,7 +12,9 @@ mod text;
 mod version;
 
 pub use action::Action;
-pub use config::{ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, Transport};
+pub use config::{
+    ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, SignedCommits, Transport,
+};
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use position::Position;
 pub use random::{IdSource, RecordKind};

@@ -14,7 +14,7 @@ use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::model::{
     ApprovalSettings, Case, Config, EmailAddress, Lang, MailSettings, Milestone, MilestoneId,
-    Party, PartyCode, Transport,
+    Party, PartyCode, SignedCommits, Transport,
 };
 
 use super::StoreError;
@@ -42,6 +42,15 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawApproval {
     require_signature: Option<bool>,
+    require_signed_commits: Option<Spanned<RawSignedCommits>>,
+}
+
+/// `require_signed_commits = true` or `= ["FIN", …]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSignedCommits {
+    All(bool),
+    Parties(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -376,11 +385,45 @@ pub fn parse_config_reporting_credentials(
             .collect::<Result<_, _>>()?,
     };
 
+    let require_signature = raw
+        .approval
+        .as_ref()
+        .and_then(|a| a.require_signature)
+        .unwrap_or(false);
+    let signed_commits = match raw.approval.and_then(|a| a.require_signed_commits) {
+        None => SignedCommits::Off,
+        Some(s) => match {
+            let at = s.span().start;
+            (at, s.into_inner())
+        } {
+            (_, RawSignedCommits::All(true)) => SignedCommits::All,
+            (_, RawSignedCommits::All(false)) => SignedCommits::Off,
+            (at, RawSignedCommits::Parties(list)) => {
+                let mut codes: Vec<PartyCode> = Vec::with_capacity(list.len());
+                for c in &list {
+                    let code: PartyCode = c.parse().map_err(|e: crate::model::IdError| {
+                        loc.error(at, format!("[approval] require_signed_commits: {e}"))
+                    })?;
+                    let known = parties.iter().any(|p| p.code == code)
+                        || code == case.owner
+                        || code == case.approver;
+                    if !known {
+                        return Err(loc.error(
+                            at,
+                            format!("[approval] require_signed_commits names \"{code}\", which is not a party of the case; list party codes from [[party]], or write `require_signed_commits = true` for every party."),
+                        ));
+                    }
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
+                SignedCommits::Parties(codes)
+            }
+        },
+    };
     let approval = ApprovalSettings {
-        require_signature: raw
-            .approval
-            .and_then(|a| a.require_signature)
-            .unwrap_or(false),
+        require_signature,
+        signed_commits,
     };
 
     Ok((

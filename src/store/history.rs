@@ -127,6 +127,8 @@ enum Scope {
     Everything,
     /// The parties' keys in `strategi.toml` only.
     KeysOnly,
+    /// The approvals folder and the parties' keys.
+    Approvals,
 }
 
 impl Workspace {
@@ -144,6 +146,14 @@ impl Workspace {
     /// the keys' provenance (`status`, `approve`) stay cheap on a long history.
     pub fn key_history(&self) -> Result<RecordHistory, StoreError> {
         self.walk_history(Scope::KeysOnly)
+    }
+
+    /// Like [`Workspace::record_history`], but only the `approvals/` folder and the
+    /// signing keys: what `status` needs to tell whether the latest approval stands
+    /// (its record unchanged since it was written, its key the approver's own, its
+    /// commit signed), without diffing the consultation folders of every commit.
+    pub fn approval_history(&self) -> Result<RecordHistory, StoreError> {
+        self.walk_history(Scope::Approvals)
     }
 
     fn walk_history(&self, scope: Scope) -> Result<RecordHistory, StoreError> {
@@ -177,6 +187,7 @@ impl Workspace {
             let dirs: &[&str] = match scope {
                 Scope::Everything => &RECORD_DIRS,
                 Scope::KeysOnly => &[],
+                Scope::Approvals => &["approvals"],
             };
             for dir in dirs {
                 let new = subtree(repo, &tree, dir)?;
@@ -222,7 +233,7 @@ impl Workspace {
             let keys = key_changes(repo, &tree, &parents)?;
             let credential = match scope {
                 Scope::Everything => credential_change(repo, &tree, &parents)?,
-                Scope::KeysOnly => None,
+                Scope::KeysOnly | Scope::Approvals => None,
             };
             if changes.is_empty() && keys.is_empty() && credential.is_none() {
                 continue;

@@ -165,6 +165,14 @@ pub enum StoreError {
         /// What is wrong with it.
         why: String,
     },
+    /// Signing a commit with the person's SSH key failed.
+    #[error("Could not sign the commit with the SSH key {fingerprint}.")]
+    CommitSigning {
+        /// The key's fingerprint (`SHA256:…`).
+        fingerprint: String,
+        /// Why.
+        source: crate::sign::SignError,
+    },
     /// `version cut` with nothing in `strategy/`.
     #[error("There is nothing to version: \"{STRATEGY_DIR}/\" holds no Markdown files.")]
     EmptyDraft,

@@ -34,6 +34,7 @@ use super::gitlocks::{LockState, find_git_locks, sweep_temp_files};
 use super::repair::{NoticeLevel, RepairKind, Repaired, temp_removed};
 use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
+use crate::sign::{GIT_NAMESPACE, PrivateKey};
 
 /// Who makes a change: the acting party and the person (from git config).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +73,8 @@ pub struct Transaction<'a> {
     pub(super) pending_strategy: bool,
     warnings: Vec<String>,
     repaired: Vec<Repaired>,
+    /// The person's key that signs every commit of the transaction, if signing applies.
+    signing_key: Option<PrivateKey>,
 }
 
 /// Where a transaction's new ids come from.
@@ -146,6 +149,7 @@ impl Workspace {
             pending_strategy: leftover.strategy,
             warnings: Vec::new(),
             repaired,
+            signing_key: None,
         })
     }
 
@@ -517,6 +521,20 @@ impl<'a> Transaction<'a> {
         self.committer = Some(committer);
     }
 
+    /// Signs every later commit of this transaction with `key`, as `git commit -S` with
+    /// `gpg.format = ssh` does (an armored `sshsig`, namespace `git`, in the commit's
+    /// `gpgsig` header), so `git verify-commit` checks it against an allowed-signers
+    /// file. Which key, and whether signing applies, the command decides (git's
+    /// `user.signingKey` and `commit.gpgSign`, the case's signed-commits policy).
+    pub fn set_signing_key(&mut self, key: PrivateKey) {
+        self.signing_key = Some(key);
+    }
+
+    /// The key this transaction's commits are signed with, if any.
+    pub fn signing_key(&self) -> Option<&PrivateKey> {
+        self.signing_key.as_ref()
+    }
+
     /// The signature of the committer at `when`: the one set, else the actor's.
     pub(super) fn committer_signature(
         &self,
@@ -673,7 +691,15 @@ impl<'a> Transaction<'a> {
             // for a moment is waited for, as long as the workspace lock is.
             let started = Instant::now();
             loop {
-                match repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents) {
+                let made = match &self.signing_key {
+                    None => {
+                        repo.commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
+                    }
+                    Some(key) => {
+                        signed_commit(repo, &author, &committer, message, &tree, &parents, key)?
+                    }
+                };
+                match made {
                     Err(e)
                         if e.code() == git2::ErrorCode::Locked
                             && started.elapsed() < self.timeout =>
@@ -739,6 +765,57 @@ impl<'a> Transaction<'a> {
             oid,
         ))
     }
+}
+
+/// Writes the commit signed with `key` (see [`Transaction::set_signing_key`]) and moves
+/// HEAD's branch to it, as `repo.commit(Some("HEAD"), …)` does for an unsigned one: the
+/// outer `Err` is a signing failure, the inner result git's (a locked ref is retried by
+/// the caller).
+fn signed_commit(
+    repo: &Repository,
+    author: &Signature<'_>,
+    committer: &Signature<'_>,
+    message: &str,
+    tree: &Tree<'_>,
+    parents: &[&git2::Commit<'_>],
+    key: &PrivateKey,
+) -> Result<Result<Oid, git2::Error>, StoreError> {
+    let buffer = match repo.commit_create_buffer(author, committer, message, tree, parents) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
+    let content = buffer
+        .as_str()
+        .map_err(StoreError::git("sign the commit"))?;
+    let signature =
+        crate::sign::sign(key, GIT_NAMESPACE, content.as_bytes()).map_err(|source| {
+            StoreError::CommitSigning {
+                fingerprint: key.fingerprint(),
+                source,
+            }
+        })?;
+    // libgit2 indents the header's continuation lines; git's own header has no blank
+    // continuation line, so the signature's final newline goes.
+    let oid = match repo.commit_signed(content, signature.trim_end_matches('\n'), None) {
+        Ok(oid) => oid,
+        Err(e) => return Ok(Err(e)),
+    };
+    let summary = message.lines().next().unwrap_or_default();
+    let reflog = format!("commit: {summary}");
+    let head = match repo.find_reference("HEAD") {
+        Ok(h) => h,
+        Err(e) => return Ok(Err(e)),
+    };
+    let branch = head
+        .symbolic_target()
+        .ok()
+        .flatten()
+        .map_or_else(|| "HEAD".to_string(), str::to_string);
+    let moved = match parents.first() {
+        Some(old) => repo.reference_matching(&branch, oid, true, old.id(), &reflog),
+        None => repo.reference(&branch, oid, false, &reflog),
+    };
+    Ok(moved.map(|_| oid))
 }
 
 /// The queued writes as a tree of names; a node is a blob, a ready tree, or a folder.

@@ -1,0 +1,108 @@
+//! Whether an approval that the fold counts also stands the checks `verify` makes of
+//! it, so that `status` never shows a version as approved while `verify` finds its
+//! approval broken.
+//!
+//! The fold ([`super::fold_approvals`]) applies the rules to the record as it is; what
+//! history says about it needs a walk of history. This one is limited to the
+//! `approvals/` folder and the parties' keys ([`Workspace::approval_history`]), so that
+//! `status` stays fast on a long history. An approval does not stand when:
+//! - its record was changed after it was written, or was not written by strategi (the
+//!   commit that added it has no `Strategi-Action` trailer), or is not committed;
+//! - it names a signed tag that is missing, does not verify against the approver's own
+//!   keys (the keys history shows the approver added itself: a replaced or foreign key
+//!   does not count), or tags another commit than the record names;
+//! - the case requires the approver's commits to be signed, and the commit that added
+//!   the record is not signed by one of the approver's own keys.
+
+use crate::model::Config;
+use crate::store::{ChangeKind, RecordHistory, StoreError, Workspace};
+
+use super::commits::commit_signature;
+use super::{ApprovalRecord, key_provenance};
+
+/// Why the approval in the file `path` does not stand, or `None` when it does.
+pub fn approval_problem(
+    ws: &Workspace,
+    config: &Config,
+    path: &str,
+    record: &ApprovalRecord,
+) -> Result<Option<String>, StoreError> {
+    let history = ws.approval_history()?;
+    approval_problem_in(ws, config, &history, path, record)
+}
+
+/// [`approval_problem`] with the history already walked (any scope that includes the
+/// `approvals/` folder and the keys).
+pub fn approval_problem_in(
+    ws: &Workspace,
+    config: &Config,
+    history: &RecordHistory,
+    path: &str,
+    record: &ApprovalRecord,
+) -> Result<Option<String>, StoreError> {
+    let changes: Vec<_> = history.changes.iter().filter(|c| c.path == path).collect();
+    let added = changes
+        .iter()
+        .rev()
+        .find(|c| c.kind == ChangeKind::Added)
+        .copied();
+    let Some(added) = added else {
+        return Ok(Some(format!(
+            "its record {path} is in no commit, so nothing shows that strategi recorded it"
+        )));
+    };
+    let Some(commit) = history.commit_of(added) else {
+        return Ok(None);
+    };
+    if let Some(later) = changes
+        .iter()
+        .find(|c| c.commit > added.commit || c.kind == ChangeKind::Modified)
+        && let Some(by) = history.commit_of(later)
+    {
+        return Ok(Some(format!(
+            "its record {path} was changed by commit {} by {} after it was written",
+            by.short_id(),
+            by.author
+        )));
+    }
+    if commit.action.is_none() {
+        return Ok(Some(format!(
+            "its record {path} was added by commit {} by {}, which strategi did not make (no Strategi-Action trailer)",
+            commit.short_id(),
+            commit.author
+        )));
+    }
+    let approver = record.by.as_str();
+    if let Some(tag) = &record.signed_tag {
+        let own = match key_provenance(config, history) {
+            Ok(p) => p.own_keys(config, &record.by).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        match ws.verify_signed_tag(tag, &own) {
+            Err(e) => {
+                return Ok(Some(format!(
+                    "its signed tag {tag} does not hold against {approver}'s own keys: {e}"
+                )));
+            }
+            Ok(v) if v.tag.target != record.commit => {
+                return Ok(Some(format!(
+                    "its signed tag {tag} is on commit {}, not on the approved commit {}",
+                    v.tag.target.get(..12).unwrap_or(&v.tag.target),
+                    record.commit.get(..12).unwrap_or(&record.commit)
+                )));
+            }
+            Ok(_) => {}
+        }
+    }
+    if config.approval.signed_commits.requires(approver) {
+        let state = commit_signature(ws, history, added.commit, Some(approver))?;
+        if !state.holds() {
+            return Ok(Some(format!(
+                "the commit {} that recorded it is not signed by {approver}: {}",
+                commit.short_id(),
+                state.why(approver)
+            )));
+        }
+    }
+    Ok(None)
+}
