@@ -7,6 +7,7 @@ mod dates;
 mod deadlines;
 mod determinism;
 mod diff;
+mod forgery;
 mod foundation;
 mod guards;
 mod help;

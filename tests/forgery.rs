@@ -1,0 +1,810 @@
+//! The "fifteen ways" to forge or undo an approval (issue 12), cases (a)–(f), each
+//! played out with real keys from ssh-keygen, stock git for the forger's commits and
+//! tags, and strategi for everything the parties really did.
+//!
+//! In a case that requires signed commits (`[approval] require_signed_commits`), each
+//! case makes `verify` exit 1 naming what is wrong. Without signed commits, (a), (b),
+//! (d) and (e) are still caught (they change or remove what history shows was
+//! written), and for (c) and (f) `verify` names the commits whose authorship rests only
+//! on the git host's access control. `status` never shows the version as approved when
+//! `verify` finds its approval broken.
+
+use std::process::Command;
+
+use crate::common::{Run, TestEnv};
+
+/// The round and comment of the case, and the parties' key files.
+struct Case {
+    env: TestEnv,
+    signed: bool,
+    dfd: String,
+    dio: String,
+    round: String,
+    comment: String,
+}
+
+fn public_line(key: &str) -> String {
+    std::fs::read_to_string(format!("{key}.pub"))
+        .expect("pub")
+        .trim()
+        .to_string()
+}
+
+fn fingerprint(key: &str) -> String {
+    let out = Command::new("ssh-keygen")
+        .args(["-l", "-f", &format!("{key}.pub")])
+        .output()
+        .expect("ssh-keygen -l");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn to_run(o: std::process::Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// `cmd` with git set to sign every commit with `key` (as the person would set it in
+/// their own git config), through git's `GIT_CONFIG_*` variables.
+fn signing_with(mut cmd: Command, key: &str) -> Command {
+    cmd.env("GIT_CONFIG_COUNT", "3")
+        .env("GIT_CONFIG_KEY_0", "gpg.format")
+        .env("GIT_CONFIG_VALUE_0", "ssh")
+        .env("GIT_CONFIG_KEY_1", "user.signingKey")
+        .env("GIT_CONFIG_VALUE_1", key)
+        .env("GIT_CONFIG_KEY_2", "commit.gpgSign")
+        .env("GIT_CONFIG_VALUE_2", "true");
+    cmd
+}
+
+impl Case {
+    /// strategi in `ws`, signing with `key` in a signed case.
+    fn run(&self, key: &str, args: &[&str]) -> Run {
+        let mut full = vec!["-C", "ws"];
+        full.extend_from_slice(args);
+        let cmd = self.env.strategi_cmd(&full);
+        let cmd = if self.signed {
+            signing_with(cmd, key)
+        } else {
+            cmd
+        };
+        let mut cmd = cmd;
+        to_run(cmd.output().expect("run strategi"))
+    }
+
+    fn as_dfd(&self, args: &[&str]) -> Run {
+        let mut full = vec!["--as", "DFD"];
+        full.extend_from_slice(args);
+        self.run(&self.dfd.clone(), &full)
+    }
+
+    fn as_dio(&self, args: &[&str]) -> Run {
+        self.run(&self.dio.clone(), args)
+    }
+
+    /// Commits everything with plain git (unsigned, as the forger), with `message`;
+    /// returns the commit id.
+    fn commit_by_hand(&self, message: &str) -> String {
+        self.env.git("ws", &["add", "-A"]).ok();
+        self.env
+            .git(
+                "ws",
+                &[
+                    "-c",
+                    "user.name=Mallory Hand",
+                    "-c",
+                    "user.email=mallory@x.example",
+                    "commit",
+                    "-q",
+                    "-m",
+                    message,
+                ],
+            )
+            .ok();
+        self.rev("HEAD")
+    }
+
+    fn rev(&self, spec: &str) -> String {
+        self.env
+            .git("ws", &["rev-parse", spec])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    }
+
+    /// verify's exit code, findings and notes.
+    fn verify(&self) -> (i32, Vec<serde_json::Value>, Vec<String>) {
+        let r = self.env.run_in("ws", &["--json", "verify"]);
+        let v = r.json();
+        let findings = v["findings"].as_array().cloned().unwrap_or_default();
+        let notes = v["notes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        (r.code, findings, notes)
+    }
+
+    /// The findings of `kind`.
+    #[track_caller]
+    fn caught(&self, kind: &str) -> Vec<serde_json::Value> {
+        let (code, findings, _) = self.verify();
+        assert_eq!(code, 1, "verify should fail: {findings:#?}");
+        let of: Vec<_> = findings
+            .iter()
+            .filter(|f| f["kind"] == kind)
+            .cloned()
+            .collect();
+        assert!(!of.is_empty(), "no {kind} finding: {findings:#?}");
+        of
+    }
+
+    /// `status`'s phase name and its sentence.
+    fn phase(&self) -> (String, String) {
+        let s = self.env.run_in("ws", &["--json", "status"]).ok().json();
+        (
+            s["phase"]["name"].as_str().unwrap_or_default().to_string(),
+            s["phase"]["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    #[track_caller]
+    fn assert_not_approved(&self) -> String {
+        let (name, summary) = self.phase();
+        assert_ne!(name, "approved", "status says approved: {summary}");
+        let text = self.env.run_in("ws", &["status"]).ok().stdout;
+        assert!(!text.contains("approved: v1 by DFD"), "{text}");
+        summary
+    }
+
+    /// DFD approves v1 with its own key, as strategi does it.
+    fn approve(&self) {
+        self.as_dfd(&["approve", "v1", "--sign", &self.dfd.clone()])
+            .ok();
+        assert_eq!(self.phase().0, "approved");
+        assert_eq!(self.verify().0, 0, "{:#?}", self.verify().1);
+    }
+
+    /// Writes an approval record of v1 by hand (as the forger would), signed with the
+    /// tag `approved/v1` by `key` when given.
+    fn approval_by_hand(&self, key: Option<&str>) -> String {
+        let (commit, tree) = (self.rev("v1^{commit}"), self.rev("v1^{commit}:strategy"));
+        let mut record = format!(
+            "id = \"afrgedxx\"\nversion = \"v1\"\ncommit = \"{commit}\"\ntree = \"{tree}\"\nby = \"DFD\"\nat = \"2025-11-03T12:00:00Z\"\n"
+        );
+        if let Some(key) = key {
+            git_signed_tag(&self.env, key, false);
+            record.push_str(&format!(
+                "signed_tag = \"approved/v1\"\nkey_fingerprint = \"{}\"\n",
+                fingerprint(key)
+            ));
+        }
+        std::fs::create_dir_all(self.env.path("ws/approvals")).expect("approvals");
+        let path = "approvals/20251103T120000Z-afrgedxx.toml";
+        std::fs::write(self.env.path(&format!("ws/{path}")), record).expect("record");
+        path.to_string()
+    }
+
+    /// The only approval record's path.
+    fn approval_path(&self) -> String {
+        let name = std::fs::read_dir(self.env.path("ws/approvals"))
+            .expect("approvals")
+            .next()
+            .expect("one approval")
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        format!("approvals/{name}")
+    }
+}
+
+/// Signs `approved/v1` on v1 with `key` using stock git (`git tag -s`, ssh format).
+fn git_signed_tag(env: &TestEnv, key: &str, force: bool) {
+    let signing = format!("user.signingkey={key}");
+    let mut args = vec![
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        &signing,
+        "tag",
+        "-s",
+        "-m",
+        "Approved v1\n\nVersion: v1\nApprover: DFD",
+    ];
+    if force {
+        args.push("-f");
+    }
+    args.extend(["approved/v1", "v1^{commit}"]);
+    env.git("ws", &args).ok();
+}
+
+/// Sets DFD's `keys = [...]` in strategi.toml by hand.
+fn set_keys_by_hand(env: &TestEnv, party: &str, keys: &[String]) {
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let list = keys
+        .iter()
+        .map(|k| format!("\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = String::new();
+    let mut inside = false;
+    let mut done = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            if inside && !done {
+                out.push_str(&format!("keys = [{list}]\n"));
+                done = true;
+            }
+            inside = false;
+        }
+        if line.trim() == format!("code = \"{party}\"") {
+            inside = true;
+        }
+        if inside && line.starts_with("keys = ") {
+            out.push_str(&format!("keys = [{list}]\n"));
+            done = true;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if inside && !done {
+        out.push_str(&format!("keys = [{list}]\n"));
+    }
+    std::fs::write(&path, out).expect("write");
+}
+
+/// The case: v1, DFD's key (and, signed, DIO listed with its key and the policy that
+/// DFD's and DIO's commits are signed), a round from DFD to FIN, FIN's comment and
+/// DIO's decision on it. verify is clean.
+fn case(signed: bool) -> Case {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let dfd = env.keygen("dfd_ed25519");
+    let dio = env.keygen("dio_ed25519");
+    let mut c = Case {
+        env,
+        signed,
+        dfd,
+        dio,
+        round: String::new(),
+        comment: String::new(),
+    };
+    if signed {
+        c.as_dio(&[
+            "party",
+            "add",
+            "DIO",
+            "--name",
+            "Digitaliseringsdirektoratet",
+            "--email",
+            "postmottak@dio.example",
+        ])
+        .ok();
+        let path = c.env.path("ws/strategi.toml");
+        let text = std::fs::read_to_string(&path).expect("config");
+        std::fs::write(
+            &path,
+            format!("{text}\n[approval]\nrequire_signed_commits = [\"DFD\", \"DIO\"]\n"),
+        )
+        .expect("policy");
+        c.env
+            .git(
+                "ws",
+                &["commit", "-qam", "Require signed commits of DFD and DIO"],
+            )
+            .ok();
+        let dio_pub = format!("{}.pub", c.dio);
+        c.as_dio(&["--as", "DIO", "party", "key", "DIO", "--add-file", &dio_pub])
+            .ok();
+    }
+    let dfd_pub = format!("{}.pub", c.dfd);
+    c.as_dfd(&["party", "key", "DFD", "--add-file", &dfd_pub])
+        .ok();
+    c.as_dfd(&[
+        "--json",
+        "round",
+        "open",
+        "--version",
+        "v1",
+        "--to",
+        "FIN",
+        "--due",
+        "2025-12-15",
+    ])
+    .ok();
+    c.round = c.env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("round id")
+        .to_string();
+    let round = c.round.clone();
+    c.comment = c
+        .env
+        .run_in(
+            "ws",
+            &[
+                "--as",
+                "FIN",
+                "--json",
+                "comment",
+                "add",
+                &round,
+                "--from",
+                "FIN",
+                "--section",
+                "mal",
+                "--text",
+                "Målet bør tallfestes.",
+            ],
+        )
+        .ok()
+        .json()["comment"]["id"]
+        .as_str()
+        .expect("comment id")
+        .to_string();
+    let comment = c.comment.clone();
+    c.as_dio(&[
+        "comment",
+        "resolve",
+        &comment,
+        "--decision",
+        "partly",
+        "--note",
+        "Delvis tatt inn.",
+    ])
+    .ok();
+    c.as_dfd(&["round", "close", &round]).ok();
+    let (code, findings, _) = c.verify();
+    assert_eq!(code, 0, "{findings:#?}");
+    c
+}
+
+// ---------------------------------------------------------------------------------
+// Signing itself: stock git verifies what strategi signs.
+
+#[test]
+fn every_commit_of_a_signing_party_verifies_with_stock_git() {
+    let c = case(true);
+    c.approve();
+    let signers = c.env.path("allowed");
+    let out = signers.to_string_lossy().into_owned();
+    c.env
+        .run_in("ws", &["keys", "allowed-signers", "--out", &out])
+        .ok();
+    let allowed = format!("gpg.ssh.allowedSignersFile={out}");
+    // Every commit since the policy acting as DFD or DIO is signed and verifies with
+    // stock git; FIN's (not required, no key configured) is not signed.
+    let policy = c
+        .env
+        .git(
+            "ws",
+            &["log", "--format=%H", "--grep=Require signed commits"],
+        )
+        .ok()
+        .stdout;
+    let range = format!("{}..HEAD", policy.trim());
+    let log = c
+        .env
+        .git(
+            "ws",
+            &[
+                "-c",
+                &allowed,
+                "log",
+                "--format=%G? %(trailers:key=Strategi-Party,valueonly,separator=) %s",
+                &range,
+            ],
+        )
+        .ok()
+        .stdout;
+    let mut by_party = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for line in log.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(state), Some(party)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        by_party
+            .entry(party.to_string())
+            .or_default()
+            .push(state.to_string());
+    }
+    for party in ["DFD", "DIO"] {
+        let states = by_party.get(party).cloned().unwrap_or_default();
+        assert!(!states.is_empty(), "{log}");
+        assert!(states.iter().all(|s| s == "G"), "{party}: {log}");
+    }
+    assert_eq!(by_party.get("FIN"), Some(&vec!["N".to_string()]), "{log}");
+    assert!(by_party.values().map(Vec::len).sum::<usize>() >= 6, "{log}");
+    // `git log --show-signature` says so for the approval commit.
+    let r = c
+        .env
+        .git("ws", &["-c", &allowed, "log", "-1", "--show-signature"])
+        .ok();
+    assert!(
+        r.stdout.contains("Good \"git\" signature for DFD@strategi"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn without_a_usable_key_a_write_under_the_policy_is_refused_unchanged() {
+    let c = case(true);
+    // No signing configured at all.
+    let before = c.env.snapshot("ws");
+    let r = c
+        .env
+        .run_in("ws", &["--as", "DFD", "approve", "v1"])
+        .refused();
+    assert!(
+        r.stderr.contains("requires DFD's commits to be signed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("git config gpg.format ssh"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("git config user.signingKey"),
+        "{}",
+        r.stderr
+    );
+    // A key literal (agent only) and a .pub without its private half.
+    let literal = format!("key::{}", public_line(&c.dfd));
+    let mut cmd = signing_with(
+        c.env
+            .strategi_cmd(&["-C", "ws", "--as", "DFD", "approve", "v1"]),
+        &literal,
+    );
+    let r = to_run(cmd.output().expect("run")).refused();
+    assert!(
+        r.stderr.contains("only ssh-agent can sign with"),
+        "{}",
+        r.stderr
+    );
+    let lone = c.env.path("lone.pub");
+    std::fs::write(&lone, public_line(&c.dfd)).expect("pub");
+    let mut cmd = signing_with(
+        c.env
+            .strategi_cmd(&["-C", "ws", "--as", "DFD", "approve", "v1"]),
+        &lone.to_string_lossy(),
+    );
+    let r = to_run(cmd.output().expect("run")).refused();
+    assert!(r.stderr.contains("agent-only key"), "{}", r.stderr);
+    // Signing with another party's key: refused too.
+    let r = c
+        .run(&c.dio.clone(), &["--as", "DFD", "approve", "v1"])
+        .refused();
+    assert!(r.stderr.contains("not one of them"), "{}", r.stderr);
+    assert_eq!(before, c.env.snapshot("ws"), "nothing changed");
+}
+
+// ---------------------------------------------------------------------------------
+// (a) The approver's key replaced in the configuration, approved/v1 re-signed.
+
+fn replaced_key(signed: bool) {
+    let c = case(signed);
+    c.approve();
+    let new = c.env.keygen("new");
+    set_keys_by_hand(&c.env, "DFD", &[public_line(&new)]);
+    let forged = c.commit_by_hand("Rotate DFD's key");
+    git_signed_tag(&c.env, &new, true);
+    let keys = c.caught("foreign-key");
+    assert!(
+        keys.iter().any(|f| f["commit"] == forged.as_str()),
+        "{keys:#?}"
+    );
+    let approvals = c.caught("foreign-key-approval");
+    assert!(
+        approvals[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&fingerprint(&new)),
+        "{approvals:#?}"
+    );
+    let why = c.assert_not_approved();
+    assert!(
+        why.contains("approved/v1 does not hold against DFD's own keys"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_replaced_key_is_caught_with_signed_commits() {
+    replaced_key(true);
+}
+
+#[test]
+fn a_replaced_key_is_caught_without_signed_commits() {
+    replaced_key(false);
+}
+
+// ---------------------------------------------------------------------------------
+// (b) A second key added to the approver while acting as the owner, then used.
+
+fn second_key(signed: bool) {
+    let c = case(signed);
+    let second = c.env.keygen("second");
+    set_keys_by_hand(&c.env, "DFD", &[public_line(&c.dfd), public_line(&second)]);
+    let added = c.commit_by_hand(
+        "Add signing key for DFD\n\nStrategi-Action: party-key\nStrategi-Party: DIO",
+    );
+    let path = c.approval_by_hand(Some(&second));
+    let approval = c.commit_by_hand("Approve v1\n\nStrategi-Action: approve\nStrategi-Party: DFD");
+    let keys = c.caught("foreign-key");
+    assert!(
+        keys.iter().any(|f| f["commit"] == added.as_str()),
+        "{keys:#?}"
+    );
+    let approvals = c.caught("foreign-key-approval");
+    assert_eq!(approvals[0]["path"], path.as_str());
+    if signed {
+        let commits = c.caught("commit-signature");
+        assert!(
+            commits.iter().any(|f| f["commit"] == approval.as_str()),
+            "{commits:#?}"
+        );
+    }
+    let why = c.assert_not_approved();
+    assert!(
+        why.contains("does not hold against DFD's own keys"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_second_key_added_as_the_owner_is_caught_with_signed_commits() {
+    second_key(true);
+}
+
+#[test]
+fn a_second_key_added_as_the_owner_is_caught_without_signed_commits() {
+    second_key(false);
+}
+
+// ---------------------------------------------------------------------------------
+// (c) An unsigned approval record written by hand and committed (copied trailers).
+
+#[test]
+fn an_approval_written_by_hand_is_caught_with_signed_commits() {
+    let c = case(true);
+    let path = c.approval_by_hand(None);
+    let forged = c.commit_by_hand("Approve v1\n\nStrategi-Action: approve\nStrategi-Party: DFD");
+    let commits = c.caught("commit-signature");
+    let f = commits
+        .iter()
+        .find(|f| f["commit"] == forged.as_str())
+        .unwrap_or_else(|| panic!("{commits:#?}"));
+    assert_eq!(f["path"], path.as_str());
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains(&forged[..12]), "{msg}");
+    assert!(msg.contains("Mallory Hand <mallory@x.example>"), "{msg}");
+    assert!(msg.contains("acting as DFD"), "{msg}");
+    assert!(msg.contains("it is not signed"), "{msg}");
+    let why = c.assert_not_approved();
+    assert!(why.contains("is not signed by DFD"), "{why}");
+}
+
+#[test]
+fn an_approval_written_by_hand_is_named_as_resting_on_the_host_without_signed_commits() {
+    let c = case(false);
+    c.approval_by_hand(None);
+    let forged = c.commit_by_hand("Approve v1\n\nStrategi-Action: approve\nStrategi-Party: DFD");
+    let (code, findings, notes) = c.verify();
+    // Nothing in the workspace tells it from a real unsigned approval: verify says so.
+    assert_eq!(code, 0, "{findings:#?}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains(&forged[..12]), "{notes:?}");
+    assert!(
+        notes[0].contains("rests on the git host's access control"),
+        "{notes:?}"
+    );
+    let text = c.env.run_in("ws", &["verify"]).ok().stdout;
+    assert!(text.contains("Note: "), "{text}");
+}
+
+// ---------------------------------------------------------------------------------
+// (d) An approval record's date or note edited.
+
+fn edited_approval(signed: bool) {
+    let c = case(signed);
+    c.approve();
+    let path = c.approval_path();
+    let file = c.env.path(&format!("ws/{path}"));
+    let text = std::fs::read_to_string(&file).expect("approval");
+    std::fs::write(
+        &file,
+        format!("{text}note = \"Godkjent uten forbehold.\"\n"),
+    )
+    .expect("edit");
+    let edit = c.commit_by_hand("Approve v1\n\nStrategi-Action: approve\nStrategi-Party: DFD");
+    let changed = c.caught("record-changed");
+    assert!(
+        changed
+            .iter()
+            .any(|f| f["commit"] == edit.as_str() && f["path"] == path.as_str()),
+        "{changed:#?}"
+    );
+    let why = c.assert_not_approved();
+    assert!(
+        why.contains(&format!("{path} was changed by commit {}", &edit[..12])),
+        "{why}"
+    );
+}
+
+#[test]
+fn an_edited_approval_is_caught_with_signed_commits() {
+    edited_approval(true);
+}
+
+#[test]
+fn an_edited_approval_is_caught_without_signed_commits() {
+    edited_approval(false);
+}
+
+// ---------------------------------------------------------------------------------
+// (e) An approval record and its signed tag deleted.
+
+fn deleted_approval(signed: bool) {
+    let c = case(signed);
+    c.approve();
+    let path = c.approval_path();
+    std::fs::remove_file(c.env.path(&format!("ws/{path}"))).expect("rm");
+    c.env.git("ws", &["tag", "-d", "approved/v1"]).ok();
+    let gone = c.commit_by_hand("Remove approval");
+    let changed = c.caught("record-changed");
+    assert!(
+        changed
+            .iter()
+            .any(|f| f["commit"] == gone.as_str() && f["path"] == path.as_str()),
+        "{changed:#?}"
+    );
+    c.assert_not_approved();
+}
+
+#[test]
+fn a_deleted_approval_is_caught_with_signed_commits() {
+    deleted_approval(true);
+}
+
+#[test]
+fn a_deleted_approval_is_caught_without_signed_commits() {
+    deleted_approval(false);
+}
+
+// ---------------------------------------------------------------------------------
+// (f) A decision file written by hand and committed with plain git and copied
+// trailers.
+
+fn forged_decision(c: &Case) -> (String, String) {
+    let path = format!(
+        "consultations/{}/decisions/20251103T130000Z-dforgedx.toml",
+        c.round
+    );
+    std::fs::write(
+        c.env.path(&format!("ws/{path}")),
+        format!(
+            "id = \"dforgedx\"\ncomment = \"{}\"\ndecision = \"accepted\"\nby = \"DIO\"\nat = \"2025-11-03T13:00:00Z\"\nsupersedes = \"{}\"\n",
+            c.comment,
+            current_decision(c)
+        ),
+    )
+    .expect("decision");
+    let commit = c.commit_by_hand(
+        "Resolve comment\n\nStrategi-Action: comment-resolve\nStrategi-Party: DIO\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>",
+    );
+    (path, commit)
+}
+
+/// The id of the comment's decision.
+fn current_decision(c: &Case) -> String {
+    let dir = c
+        .env
+        .path(&format!("ws/consultations/{}/decisions", c.round));
+    let name = std::fs::read_dir(&dir)
+        .expect("decisions")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    name.trim_end_matches(".toml")
+        .rsplit('-')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_decision_written_by_hand_is_caught_with_signed_commits() {
+    let c = case(true);
+    let (path, commit) = forged_decision(&c);
+    let commits = c.caught("commit-signature");
+    let f = commits
+        .iter()
+        .find(|f| f["commit"] == commit.as_str())
+        .unwrap_or_else(|| panic!("{commits:#?}"));
+    assert_eq!(f["path"], path.as_str());
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("acting as DIO") && msg.contains("not signed"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_decision_written_by_hand_is_named_as_resting_on_the_host_without_signed_commits() {
+    let c = case(false);
+    let (_, commit) = forged_decision(&c);
+    let (_, findings, notes) = c.verify();
+    assert!(
+        findings.iter().all(|f| f["commit"] != commit.as_str()),
+        "{findings:#?}"
+    );
+    assert!(notes.iter().any(|n| n.contains(&commit[..12])), "{notes:?}");
+}
+
+/// A signed commit made by another party's key, under the policy.
+#[test]
+fn a_record_commit_signed_with_another_partys_key_is_caught() {
+    let c = case(true);
+    // FIN's comment commit is not required; DIO's decision made with DFD's key is
+    // refused by strategi, so the forger signs with stock git.
+    let path = format!(
+        "consultations/{}/decisions/20251103T130000Z-dforgedy.toml",
+        c.round
+    );
+    std::fs::write(
+        c.env.path(&format!("ws/{path}")),
+        format!(
+            "id = \"dforgedy\"\ncomment = \"{}\"\ndecision = \"accepted\"\nby = \"DIO\"\nat = \"2025-11-03T13:00:00Z\"\nsupersedes = \"{}\"\n",
+            c.comment,
+            current_decision(&c)
+        ),
+    )
+    .expect("decision");
+    c.env.git("ws", &["add", "-A"]).ok();
+    let signing = format!("user.signingkey={}", c.dfd);
+    c.env
+        .git(
+            "ws",
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &signing,
+                "commit",
+                "-S",
+                "-q",
+                "-m",
+                "Resolve comment\n\nStrategi-Action: comment-resolve\nStrategi-Party: DIO",
+            ],
+        )
+        .ok();
+    let commits = c.caught("commit-signature");
+    let msg = commits[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains(&format!(
+            "signed with {}, a key of DFD",
+            fingerprint(&c.dfd)
+        )),
+        "{msg}"
+    );
+}
