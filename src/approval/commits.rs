@@ -253,3 +253,98 @@ pub fn record_commit_signatures(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Action;
+    use crate::sign::PrivateKey;
+    use crate::store::KeyChange;
+
+    fn commit(party: &str, strategi: bool) -> RecordCommit {
+        RecordCommit {
+            id: "0".repeat(40),
+            author: "Kari Nordmann <kari@x.example>".to_string(),
+            time: jiff::Timestamp::UNIX_EPOCH,
+            summary: "change".to_string(),
+            action: strategi.then_some(Action::PartyKey),
+            party: Some(party.to_string()),
+        }
+    }
+
+    fn material(seed: u8) -> String {
+        PrivateKey::from_seed(&[seed; 32], "k")
+            .expect("key")
+            .public_key()
+            .to_openssh_without_comment()
+    }
+
+    fn change(party: &str, seed: u8, kind: ChangeKind, commit: usize) -> KeyChange {
+        KeyChange {
+            party: party.to_string(),
+            key: material(seed),
+            kind,
+            commit,
+        }
+    }
+
+    /// A party's keys at a commit: its own additions up to that commit, less removals;
+    /// a key another party or plain git added never counts, and a key added later does
+    /// not vouch for an earlier commit.
+    #[test]
+    fn own_keys_follow_history_commit_by_commit() {
+        let history = RecordHistory {
+            commits: vec![
+                commit("DFD", true),  // 0: DFD adds key 1
+                commit("DIO", true),  // 1: DIO adds key 2 to DFD
+                commit("DFD", false), // 2: plain git, copied trailer, adds key 3
+                commit("DFD", true),  // 3: DFD adds key 4, removes key 1
+            ],
+            key_changes: vec![
+                change("DFD", 1, ChangeKind::Added, 0),
+                change("DFD", 2, ChangeKind::Added, 1),
+                change("DFD", 3, ChangeKind::Added, 2),
+                change("DFD", 4, ChangeKind::Added, 3),
+                change("DFD", 1, ChangeKind::Deleted, 3),
+            ],
+            ..RecordHistory::default()
+        };
+        let at = |i| {
+            own_keys_at(&history, "DFD", i)
+                .iter()
+                .map(PublicKey::to_openssh_without_comment)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(0), vec![material(1)]);
+        assert_eq!(at(2), vec![material(1)]);
+        assert_eq!(at(3), vec![material(4)]);
+        assert!(own_keys_at(&history, "DIO", 3).is_empty());
+        assert_eq!(
+            whose(
+                &history,
+                &PublicKey::from_openssh(&material(4))
+                    .expect("k")
+                    .fingerprint()
+            ),
+            "a key of DFD"
+        );
+        assert!(
+            whose(
+                &history,
+                &PublicKey::from_openssh(&material(2))
+                    .expect("k")
+                    .fingerprint()
+            )
+            .contains("that DFD did not add itself")
+        );
+        assert_eq!(
+            whose(
+                &history,
+                &PublicKey::from_openssh(&material(9))
+                    .expect("k")
+                    .fingerprint()
+            ),
+            "a key no party of the case has"
+        );
+    }
+}

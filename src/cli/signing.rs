@@ -141,14 +141,17 @@ pub fn signing_key(
     party: Option<&PartyCode>,
     key_change: bool,
 ) -> Result<Option<PrivateKey>, CommandError> {
-    let git = GitSigning::read(ws.root())?;
     let required = match (config, party) {
         (Some(c), Some(p)) => c.approval.signed_commits.requires(p.as_str()),
         _ => false,
     };
-    if !required && !git.sign_commits {
+    // One git call when nothing asks for signing (the common case).
+    let sign_commits =
+        git_config(ws.root(), "commit.gpgSign", Some("bool"))?.as_deref() == Some("true");
+    if !required && !sign_commits {
         return Ok(None);
     }
+    let git = GitSigning::read(ws.root())?;
     let key = match git.private_key() {
         Ok(k) => k,
         Err(why) => {

@@ -651,6 +651,60 @@ owner = "DIO"
     }
 
     #[test]
+    fn the_signed_commits_policy_is_read_for_all_or_for_listed_parties() {
+        let read = |value: &str| {
+            parse_config(
+                Path::new("strategi.toml"),
+                &format!("{GOOD}\n[approval]\nrequire_signed_commits = {value}\n"),
+            )
+        };
+        let plain = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert_eq!(plain.approval.signed_commits, SignedCommits::Off);
+        assert!(!plain.approval.signed_commits.requires("DFD"));
+        let all = read("true").expect("valid").approval.signed_commits;
+        assert_eq!(all, SignedCommits::All);
+        assert!(all.requires("FIN") && all.requires("DIO"));
+        assert_eq!(
+            read("false").expect("valid").approval.signed_commits,
+            SignedCommits::Off
+        );
+        let some = read("[\"DFD\", \"FIN\", \"DFD\"]")
+            .expect("valid")
+            .approval
+            .signed_commits;
+        assert_eq!(
+            some,
+            SignedCommits::Parties(vec![
+                "DFD".parse().expect("code"),
+                "FIN".parse().expect("code")
+            ])
+        );
+        assert!(some.requires("FIN") && !some.requires("DIO") && some.is_on());
+        // A code that is not a party of the case, and a value of another type, are
+        // refused at their line.
+        let (line, _, msg) = match read("[\"HOD\"]") {
+            Err(StoreError::BadFile {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("{other:?}"),
+        };
+        let text = format!("{GOOD}\n[approval]\nrequire_signed_commits = [\"HOD\"]\n");
+        let expected = text
+            .lines()
+            .position(|l| l.starts_with("require_signed_commits"))
+            .map(|i| i + 1);
+        assert_eq!(Some(line), expected);
+        assert!(
+            msg.contains("names \"HOD\", which is not a party of the case"),
+            "{msg}"
+        );
+        assert!(read("\"yes\"").is_err());
+    }
+
+    #[test]
     fn parses_good_config() {
         let c = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
         assert_eq!(c.parties[0].lang, Lang::Nn);

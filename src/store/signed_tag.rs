@@ -915,4 +915,49 @@ mod tests {
             Err(SignedTagError::Unsigned { .. })
         ));
     }
+
+    #[test]
+    fn a_transaction_with_a_signing_key_signs_every_commit_as_git_does() {
+        let f = fixture();
+        let fin = key(1);
+        let mut tx =
+            f.ws.begin(
+                "test",
+                std::time::Duration::from_secs(5),
+                super::super::IdSeed::Fixed(1),
+            )
+            .expect("begin");
+        tx.set_signing_key(PrivateKey::from_seed(&[1; 32], "test").expect("key"));
+        tx.write("submissions/a.toml", "a = 1\n");
+        let first = tx
+            .commit_and_continue("First", "", crate::model::Action::Submit, &kari(), &when())
+            .expect("first commit");
+        tx.write("submissions/b.toml", "b = 1\n");
+        let second = tx
+            .commit("Second", "", crate::model::Action::Submit, &kari(), &when())
+            .expect("second commit");
+        let head = f.ws.repo.head().expect("head").target().expect("oid");
+        assert_eq!(
+            head.to_string(),
+            second.id,
+            "HEAD moved to the signed commit"
+        );
+        let parent = f.ws.repo.find_commit(head).expect("commit").parent_id(0);
+        assert_eq!(parent.expect("parent").to_string(), first.id);
+        let allowed = f.allowed(&[&fin]);
+        let keys = [fin.public_key()];
+        for id in [&first.id, &second.id] {
+            assert!(f.git_verifies("verify-commit", id, &allowed), "{id}");
+            let oid = Oid::from_str(id).expect("oid");
+            assert!(f.ws.verify_signed_commit(oid, &keys).is_ok());
+        }
+        // The same file with another key in it (written over the first).
+        let other = f.allowed(&[&key(2)]);
+        for id in [&first.id, &second.id] {
+            assert!(!f.git_verifies("verify-commit", id, &other), "{id}");
+        }
+        // The work tree and git agree: nothing left over.
+        let status = f.git(&["status", "--porcelain", "--", "submissions"], &[]);
+        assert_eq!(String::from_utf8_lossy(&status.stdout), "");
+    }
 }
