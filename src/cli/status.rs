@@ -18,14 +18,16 @@ use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
 /// Show where the case stands: its phase (drafting, submitted, in consultation,
-/// revising, approved, approval void), the case, its versions and its milestones.
+/// revising, approved, approval not valid, approval void), the case, its versions and
+/// its milestones.
 #[derive(Debug, Args)]
 pub struct StatusArgs {}
 
 /// The phase as shown: its name, what it concerns, and one sentence.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct PhaseView {
-    /// `drafting`, `submitted`, `in-consultation`, `revising`, `approved`, `approval-void`.
+    /// `drafting`, `submitted`, `in-consultation`, `revising`, `approved`,
+    /// `approval-invalid`, `approval-void`.
     pub name: &'static str,
     /// The version concerned (submitted, in consultation, approved), if any.
     #[serde(skip_serializing_if = "Option::is_none")]

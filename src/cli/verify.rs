@@ -5,7 +5,9 @@
 //! findings and the counts of what was checked; this command only formats them. Exit 0
 //! when there is nothing to report, 1 otherwise; with `--json` the one value is
 //! `{"ok": bool, "findings": [{"kind", "path", "commit"?, "message", "hint"}],
-//! "checked": {...}}`.
+//! "checked": {...}, "notes": [...]}`; a note (such as the commits whose authorship
+//! rests only on the git host's access control) is not a problem and is printed as
+//! `Note: …` before the result.
 
 use clap::Args;
 
@@ -28,6 +30,11 @@ use super::{CommandError, Ctx, Ui};
 /// itself; every other key, and every approval signed by one, is reported. With
 /// --allowed-signers FILE, every signed approval is also checked against that trust
 /// anchor from outside the workspace (e.g. the approver's published key).
+///
+/// And commits: where the case requires signed commits ([approval]
+/// require_signed_commits in strategi.toml), every commit that touches records acting
+/// as such a party must be SSH-signed with one of that party's own keys; otherwise a
+/// note names the commits whose authorship rests only on the git host's access control.
 ///
 /// Example: strategi verify --allowed-signers ~/dfd_published_allowed_signers
 #[derive(Debug, Args)]
