@@ -144,7 +144,19 @@ pub fn phase(
             .version(a.version)
             .is_ok_and(|v| v.commit == a.commit && v.tree == a.tree);
         let date = day(a.at);
-        if holds && let Some(why) = super::standing::approval_problem(ws, config, path, a)? {
+        if holds
+            && let Some(why) = super::standing::approval_problem(
+                ws,
+                config,
+                path,
+                a,
+                &rounds
+                    .iter()
+                    .filter(|r| r.def.version == a.version)
+                    .map(|r| r.def.id.to_string())
+                    .collect::<Vec<_>>(),
+            )?
+        {
             return Ok(Phase::ApprovalInvalid {
                 version: a.version,
                 date,

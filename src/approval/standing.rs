@@ -4,7 +4,8 @@
 //!
 //! The fold ([`super::fold_approvals`]) applies the rules to the record as it is; what
 //! history says about it needs a walk of history. This one is limited to the
-//! `approvals/` folder and the parties' keys ([`Workspace::approval_history`]), so that
+//! `approvals/` folder, the folders of the rounds on the approved version and the
+//! parties' keys ([`Workspace::approval_history`]), so that
 //! `status` stays fast on a long history. An approval does not stand when:
 //! - its record was changed after it was written, or was not written by strategi (the
 //!   commit that added it has no `Strategi-Action` trailer), or is not committed;
@@ -12,7 +13,10 @@
 //!   keys (the keys history shows the approver added itself: a replaced or foreign key
 //!   does not count), or tags another commit than the record names;
 //! - the case requires the approver's commits to be signed, and the commit that added
-//!   the record is not signed by one of the approver's own keys.
+//!   the record is not signed by one of the approver's own keys;
+//! - a record of a round on the approved version (the consultation it rests on) was
+//!   changed after it was written, added by a commit strategi did not make, or, under
+//!   the policy, committed without the acting party's signature.
 
 use crate::model::Config;
 use crate::store::{ChangeKind, RecordHistory, StoreError, Workspace};
@@ -21,14 +25,74 @@ use super::commits::commit_signature;
 use super::{ApprovalRecord, key_provenance};
 
 /// Why the approval in the file `path` does not stand, or `None` when it does.
+/// `rounds` are the ids of the rounds on the approved version: the consultation it
+/// rests on, whose records must not have been changed either, nor (under the policy)
+/// committed without the acting party's signature.
 pub fn approval_problem(
     ws: &Workspace,
     config: &Config,
     path: &str,
     record: &ApprovalRecord,
+    rounds: &[String],
 ) -> Result<Option<String>, StoreError> {
-    let history = ws.approval_history()?;
-    approval_problem_in(ws, config, &history, path, record)
+    let history = ws.approval_history(rounds)?;
+    if let Some(why) = approval_problem_in(ws, config, &history, path, record)? {
+        return Ok(Some(why));
+    }
+    consultation_problem(ws, config, &history)
+}
+
+/// What is wrong with the consultation records in `history` other than the approvals:
+/// a record changed after it was written, one added by a commit strategi did not make,
+/// or, where the policy requires it, one committed without the acting party's
+/// signature.
+fn consultation_problem(
+    ws: &Workspace,
+    config: &Config,
+    history: &RecordHistory,
+) -> Result<Option<String>, StoreError> {
+    let mut checked: Vec<usize> = Vec::new();
+    for change in history
+        .changes
+        .iter()
+        .filter(|c| !c.path.starts_with("approvals/"))
+    {
+        let Some(commit) = history.commit_of(change) else {
+            continue;
+        };
+        let (who, path) = (&commit.author, &change.path);
+        let id = commit.short_id();
+        if change.kind != ChangeKind::Added {
+            return Ok(Some(format!(
+                "the consultation it rests on was changed: {path} was {} by commit {id} by {who} after it was written",
+                if change.kind == ChangeKind::Deleted {
+                    "deleted"
+                } else {
+                    "modified"
+                }
+            )));
+        }
+        if commit.action.is_none() {
+            return Ok(Some(format!(
+                "the consultation it rests on has {path}, added by commit {id} by {who}, which strategi did not make"
+            )));
+        }
+        let Some(party) = commit.party.as_deref() else {
+            continue;
+        };
+        if !config.approval.signed_commits.requires(party) || checked.contains(&change.commit) {
+            continue;
+        }
+        checked.push(change.commit);
+        let state = commit_signature(ws, history, change.commit, Some(party))?;
+        if !state.holds() {
+            return Ok(Some(format!(
+                "the consultation it rests on has {path} from commit {id} by {who} acting as {party}, and {}",
+                state.why(party)
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// [`approval_problem`] with the history already walked (any scope that includes the

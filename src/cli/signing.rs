@@ -24,8 +24,6 @@ pub struct GitSigning {
     pub format: Option<String>,
     /// `user.signingKey`, as git expands it (`--type=path`).
     pub key: Option<String>,
-    /// `commit.gpgSign`.
-    pub sign_commits: bool,
 }
 
 /// What `git config --get NAME` says in `dir` (`None` when unset).
@@ -64,13 +62,11 @@ fn git_config(dir: &Path, name: &str, kind: Option<&str>) -> Result<Option<Strin
 }
 
 impl GitSigning {
-    /// Git's signing settings in `dir`.
+    /// Git's signing settings in `dir` (`commit.gpgSign` is read apart, first).
     pub fn read(dir: &Path) -> Result<GitSigning, CommandError> {
         Ok(GitSigning {
             format: git_config(dir, "gpg.format", None)?,
             key: git_config(dir, "user.signingKey", Some("path"))?,
-            sign_commits: git_config(dir, "commit.gpgSign", Some("bool"))?.as_deref()
-                == Some("true"),
         })
     }
 

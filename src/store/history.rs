@@ -121,14 +121,14 @@ impl RecordHistory {
 }
 
 /// What a history walk looks at.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Scope {
     /// Record folders, keys and credentials (`verify`).
     Everything,
     /// The parties' keys in `strategi.toml` only.
     KeysOnly,
-    /// The approvals folder and the parties' keys.
-    Approvals,
+    /// These record folders (`approvals`, `consultations/<round>`) and the keys.
+    Folders(Vec<String>),
 }
 
 impl Workspace {
@@ -152,8 +152,13 @@ impl Workspace {
     /// signing keys: what `status` needs to tell whether the latest approval stands
     /// (its record unchanged since it was written, its key the approver's own, its
     /// commit signed), without diffing the consultation folders of every commit.
-    pub fn approval_history(&self) -> Result<RecordHistory, StoreError> {
-        self.walk_history(Scope::Approvals)
+    ///
+    /// `rounds` are round folders (ids) under `consultations/` to walk as well: the
+    /// consultation an approval rests on.
+    pub fn approval_history(&self, rounds: &[String]) -> Result<RecordHistory, StoreError> {
+        let mut dirs = vec!["approvals".to_string()];
+        dirs.extend(rounds.iter().map(|r| format!("{CONSULTATIONS_DIR}/{r}")));
+        self.walk_history(Scope::Folders(dirs))
     }
 
     fn walk_history(&self, scope: Scope) -> Result<RecordHistory, StoreError> {
@@ -184,10 +189,10 @@ impl Workspace {
                 .collect::<Result<_, _>>()
                 .map_err(StoreError::git(format!("read the parents of commit {oid}")))?;
             let mut changes = Vec::new();
-            let dirs: &[&str] = match scope {
-                Scope::Everything => &RECORD_DIRS,
-                Scope::KeysOnly => &[],
-                Scope::Approvals => &["approvals"],
+            let dirs: Vec<&str> = match &scope {
+                Scope::Everything => RECORD_DIRS.to_vec(),
+                Scope::KeysOnly => Vec::new(),
+                Scope::Folders(dirs) => dirs.iter().map(String::as_str).collect(),
             };
             for dir in dirs {
                 let new = subtree(repo, &tree, dir)?;
@@ -233,7 +238,7 @@ impl Workspace {
             let keys = key_changes(repo, &tree, &parents)?;
             let credential = match scope {
                 Scope::Everything => credential_change(repo, &tree, &parents)?,
-                Scope::KeysOnly | Scope::Approvals => None,
+                Scope::KeysOnly | Scope::Folders(_) => None,
             };
             if changes.is_empty() && keys.is_empty() && credential.is_none() {
                 continue;
@@ -440,7 +445,7 @@ fn subtree<'r>(
     tree: &Tree<'_>,
     dir: &str,
 ) -> Result<Option<Tree<'r>>, StoreError> {
-    match tree.get_name(dir) {
+    match tree.get_path(std::path::Path::new(dir)).ok() {
         Some(e) if e.kind() == Some(git2::ObjectType::Tree) => repo
             .find_tree(e.id())
             .map(Some)
