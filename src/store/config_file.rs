@@ -390,12 +390,13 @@ pub fn parse_config_reporting_credentials(
         .as_ref()
         .and_then(|a| a.require_signature)
         .unwrap_or(false);
-    let signed_commits = match raw.approval.and_then(|a| a.require_signed_commits) {
+    let policy = raw
+        .approval
+        .and_then(|a| a.require_signed_commits)
+        .map(|s| (s.span().start, s.into_inner()));
+    let signed_commits = match policy {
         None => SignedCommits::Off,
-        Some(s) => match {
-            let at = s.span().start;
-            (at, s.into_inner())
-        } {
+        Some(policy) => match policy {
             (_, RawSignedCommits::All(true)) => SignedCommits::All,
             (_, RawSignedCommits::All(false)) => SignedCommits::Off,
             (at, RawSignedCommits::Parties(list)) => {
