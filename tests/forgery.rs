@@ -823,3 +823,25 @@ fn a_record_commit_signed_with_another_partys_key_is_caught() {
         "{msg}"
     );
 }
+
+/// Without the policy, git's `commit.gpgSign` alone makes strategi sign (with the key
+/// named by its `.pub`, the private key beside it); a commit signed by the acting
+/// party's own key is not among those the note says rest on the git host.
+#[test]
+fn commit_gpgsign_alone_signs_and_a_signed_commit_leaves_the_note() {
+    let c = case(false);
+    let dfd_pub = format!("{}.pub", c.dfd);
+    let mut cmd = signing_with(
+        c.env
+            .strategi_cmd(&["-C", "ws", "--as", "DFD", "approve", "v1", "--sign", &c.dfd]),
+        &dfd_pub,
+    );
+    to_run(cmd.output().expect("run")).ok();
+    let head = c.rev("HEAD");
+    let (code, findings, notes) = c.verify();
+    assert_eq!(code, 0, "{findings:#?}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(!notes[0].contains(&head[..12]), "{notes:?}");
+    let raw = c.env.git("ws", &["cat-file", "commit", "HEAD"]).ok().stdout;
+    assert!(raw.contains("gpgsig -----BEGIN SSH SIGNATURE-----"), "{raw}");
+}
