@@ -843,5 +843,8 @@ fn commit_gpgsign_alone_signs_and_a_signed_commit_leaves_the_note() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(!notes[0].contains(&head[..12]), "{notes:?}");
     let raw = c.env.git("ws", &["cat-file", "commit", "HEAD"]).ok().stdout;
-    assert!(raw.contains("gpgsig -----BEGIN SSH SIGNATURE-----"), "{raw}");
+    assert!(
+        raw.contains("gpgsig -----BEGIN SSH SIGNATURE-----"),
+        "{raw}"
+    );
 }

@@ -143,8 +143,9 @@ pub fn own_keys_at(history: &RecordHistory, party: &str, at: usize) -> Vec<Publi
         .collect()
 }
 
-/// Whose key `fingerprint` is, by history, in words.
-fn whose(history: &RecordHistory, fingerprint: &str) -> String {
+/// Whose key `fingerprint` is, by history, in words, for a commit (`at`) acting as
+/// `party` that it signed.
+fn whose(history: &RecordHistory, fingerprint: &str, party: &str, at: usize) -> String {
     let mut found: Option<String> = None;
     for c in history
         .key_changes
@@ -160,6 +161,9 @@ fn whose(history: &RecordHistory, fingerprint: &str) -> String {
         let own = history
             .commit_of_key(c)
             .is_some_and(|k| acts_as(k, &c.party));
+        if own && c.party == party && c.commit > at {
+            return format!("a key {party} added only after this commit");
+        }
         found = Some(if own {
             format!("a key of {}", c.party)
         } else {
@@ -206,7 +210,7 @@ pub fn commit_signature(
                 SignatureState::NoParty
             } else {
                 SignatureState::OtherKey {
-                    whose: whose(history, &fingerprint),
+                    whose: whose(history, &fingerprint, party.unwrap_or_default(), index),
                     fingerprint,
                 }
             }
@@ -319,31 +323,19 @@ mod tests {
         assert_eq!(at(2), vec![material(1)]);
         assert_eq!(at(3), vec![material(4)]);
         assert!(own_keys_at(&history, "DIO", 3).is_empty());
+        let fp = |seed| {
+            PublicKey::from_openssh(&material(seed))
+                .expect("k")
+                .fingerprint()
+        };
+        assert_eq!(whose(&history, &fp(4), "FIN", 3), "a key of DFD");
         assert_eq!(
-            whose(
-                &history,
-                &PublicKey::from_openssh(&material(4))
-                    .expect("k")
-                    .fingerprint()
-            ),
-            "a key of DFD"
+            whose(&history, &fp(4), "DFD", 1),
+            "a key DFD added only after this commit"
         );
-        assert!(
-            whose(
-                &history,
-                &PublicKey::from_openssh(&material(2))
-                    .expect("k")
-                    .fingerprint()
-            )
-            .contains("that DFD did not add itself")
-        );
+        assert!(whose(&history, &fp(2), "DFD", 3).contains("that DFD did not add itself"));
         assert_eq!(
-            whose(
-                &history,
-                &PublicKey::from_openssh(&material(9))
-                    .expect("k")
-                    .fingerprint()
-            ),
+            whose(&history, &fp(9), "DFD", 3),
             "a key no party of the case has"
         );
     }

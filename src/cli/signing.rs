@@ -122,7 +122,7 @@ impl GitSigning {
 /// The `git config` commands that make git (and strategi) sign with an SSH key.
 fn how_to_sign(party: &str) -> String {
     format!(
-        "Sign with an Ed25519 key file: `git config gpg.format ssh`, `git config user.signingKey ~/.ssh/id_ed25519` and `git config commit.gpgSign true` (make one with `ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519`; add --global to use it in every repository), then add its public half to {party} with `strategi party key {party} --add-file ~/.ssh/id_ed25519.pub`. Nothing was changed."
+        "Sign with an Ed25519 key file: `git config gpg.format ssh`, `git config user.signingKey ~/.ssh/id_ed25519` and `git config commit.gpgSign true` (make one with `ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519`; add --global to use it in every repository), then add its public half to {party} with `strategi --as {party} party key {party} --add-file ~/.ssh/id_ed25519.pub`. Nothing was changed."
     )
 }
 
@@ -187,7 +187,7 @@ pub fn signing_key(
             ws.notices().push(
                 NoticeLevel::Warning,
                 format!(
-                    "This case requires {party}'s commits to be signed with {party}'s own key, and {party} has no key yet: this commit is signed with {}, which counts for {party} only after {party} adds it ({add}).",
+                    "This case requires {party}'s commits to be signed with {party}'s own key, and {party} has no key yet: this commit is signed with {}, but only commits made after {party} adds its key ({add}) count as {party}'s; `strategi verify` reports those before it that touch records.",
                     key.fingerprint()
                 ),
             );
