@@ -550,32 +550,18 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, args: &SendArgs) -> Result<(), CommandError>
         .map(|r| one_line(r, "reason"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round send")?;
-    // A transport that cannot work is refused before anything is written.
-    let mailer = letters::mailer(&config)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
+    let mut run = letters::RoundLetters::begin(ctx, &ws, &args.round, "strategi round send")?;
     let done = strategi::consultation::letters::send(
-        &mut tx,
-        &config,
-        &state,
-        &actor,
-        &now,
+        &mut run.tx,
+        &run.config,
+        &run.state,
+        &run.actor,
+        &run.now,
         reason.as_deref(),
     )?;
-    let selection = strategi::consultation::letters::Selection::round(&state.def.id, done.as_ref());
-    let delivered = letters::deliver(
-        &mut tx,
-        &config,
-        mailer.as_deref(),
-        &actor,
-        &now,
-        &selection,
-    )?;
-    drop(tx);
-    let outbox_dir = strategi::mail::Outbox::in_workspace(&ws)
-        .dir()
-        .to_path_buf();
+    let sent = run.deliver(done.as_ref())?;
+    let (config, state, delivered, outbox_dir) =
+        (sent.config, sent.state, sent.delivery, sent.outbox_dir);
     let planned = done.as_ref().map_or(&[][..], |d| &d.letters[..]);
     let issued: Vec<_> = planned
         .iter()

@@ -82,6 +82,7 @@ struct RawMail {
     from: Option<Spanned<String>>,
     smtp_url: Option<Spanned<String>>,
     password_env: Option<String>,
+    timeout_seconds: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +365,21 @@ pub fn parse_config_reporting_credentials(
                 u.into_inner()
             }),
             password_env: m.password_env,
+            timeout_seconds: match &m.timeout_seconds {
+                None => None,
+                Some(t) => match u32::try_from(*t.get_ref()) {
+                    Ok(n @ 1..=3600) => Some(n),
+                    _ => {
+                        return Err(loc.error(
+                            t.span().start,
+                            format!(
+                                "timeout_seconds = {} is not a number of seconds from 1 to 3600 (how long the SMTP client waits for the server at each step; 60 if left out).",
+                                t.get_ref()
+                            ),
+                        ));
+                    }
+                },
+            },
         },
     };
 
