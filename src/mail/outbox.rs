@@ -500,6 +500,22 @@ impl Outbox {
             entry.interrupted = false;
             settled.push(entry);
         }
+        // The markers gone processes left (never a live one: its process holds the lock).
+        if let Ok(rd) = std::fs::read_dir(&self.markers) {
+            for e in rd.filter_map(Result::ok) {
+                let name = e.file_name();
+                let pid = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix(".strategi-sending-"))
+                    .and_then(|n| n.strip_suffix(".lock"))
+                    .and_then(|n| n.parse::<u32>().ok());
+                if let Some(pid) = pid
+                    && !self.is_delivering(pid)
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         Ok(settled)
     }
 
