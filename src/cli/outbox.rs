@@ -32,7 +32,7 @@ pub enum OutboxCommand {
     Flush(FlushArgs),
     /// Record messages as sent by hand (for example from your own mail client, with the
     /// default transport "outbox"): each becomes sent, with a note, who and when, in
-    /// one commit.
+    /// one commit. This also settles an uncertain message that is known to have arrived.
     ///
     /// Example: strategi --as DFD outbox mark-sent r7k3q9x2mf.FIN --note "sent from the registry"
     MarkSent(MarkSentArgs),

@@ -41,7 +41,8 @@ pub enum RoundCommand {
     /// transport set in strategi.toml ([mail] transport = outbox | smtp | sendmail).
     /// Run it again after an interruption: only letters not yet issued are written, and
     /// a letter the server accepted is never sent twice. A letter the server refused for
-    /// good is written anew (after the address is corrected).
+    /// good is written anew (after the address is corrected); one that may have reached
+    /// the server (uncertain) is not: see `strategi outbox flush --help`.
     ///
     /// Only this round's letters are delivered; queued letters of other rounds stay for
     /// `strategi outbox flush`. Sent later than the day the round was opened, the
