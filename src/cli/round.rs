@@ -281,6 +281,16 @@ fn status_word(p: &PartyState, delivery: Option<&Delivery>, lang: Lang) -> Strin
                 Some(r) => paint(styles::WARN, format!("  (letter queued: {r})")),
                 None => "  (letter in outbox, not delivered)".to_string(),
             }),
+            Some(d) if d.state == DeliveryState::Uncertain => word.push_str(&paint(
+                styles::WARN,
+                format!(
+                    "  (letter uncertain, the server may have it: {})",
+                    d.response.as_deref().unwrap_or("")
+                ),
+            )),
+            Some(d) if d.state == DeliveryState::Sending => {
+                word.push_str("  (letter being delivered now)")
+            }
             _ => {}
         }
     }

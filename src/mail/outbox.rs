@@ -729,6 +729,203 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::{DeliveryReceipt, Mailbox};
+    use std::cell::RefCell;
+
+    fn mail(to: &str, id: &str) -> OutgoingMail {
+        OutgoingMail {
+            from: Mailbox::new("DFD", "postmottak@dfd.example"),
+            reply_to: None,
+            to: Mailbox::new("FIN", to),
+            subject: "Høring".into(),
+            body_text: "Tekst.\n".into(),
+            attachments: Vec::new(),
+            message_id: format!("<{id}@dfd.example>"),
+            in_reply_to: None,
+            date: "2025-11-03T09:00:00Z".parse().expect("ts"),
+            extra_headers: Vec::new(),
+        }
+    }
+
+    fn meta() -> OutboxMeta {
+        OutboxMeta {
+            round: "r1".into(),
+            party: "FIN".into(),
+            kind: "round-letter".into(),
+        }
+    }
+
+    /// A mailer that answers from a script, one answer per message, and notes the
+    /// state each message's entry had on disk while it was being delivered.
+    struct Scripted<'a> {
+        outbox: &'a Outbox,
+        answers: RefCell<Vec<Result<DeliveryReceipt, DeliveryError>>>,
+        seen: RefCell<Vec<DeliveryState>>,
+    }
+
+    impl Mailer for Scripted<'_> {
+        fn deliver(
+            &self,
+            _from: &str,
+            to: &[String],
+            _eml: &[u8],
+        ) -> Result<DeliveryReceipt, DeliveryError> {
+            let list = self.outbox.list().expect("list");
+            let me = list
+                .iter()
+                .find(|e| e.state.to == to)
+                .expect("the entry being delivered");
+            self.seen.borrow_mut().push(me.state.state);
+            self.answers.borrow_mut().remove(0)
+        }
+    }
+
+    fn state_of(outbox: &Outbox, name: &str) -> OutboxState {
+        read_state(&outbox.dir().join(format!("{name}.toml"))).expect("state")
+    }
+
+    #[test]
+    fn uncertain_letters_are_kept_apart_and_sent_again_only_when_selected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let b = outbox
+            .write(&mail("b@fin.example", "b"), &meta())
+            .expect("b");
+        let mailer = Scripted {
+            outbox: &outbox,
+            answers: RefCell::new(vec![
+                Err(DeliveryError::Uncertain {
+                    message: "timed out after the data".into(),
+                }),
+                Ok(DeliveryReceipt {
+                    response: "250 ok".into(),
+                }),
+            ]),
+            seen: RefCell::new(Vec::new()),
+        };
+        let now = "2025-11-03T10:00:00Z".parse().expect("ts");
+        let out = outbox.deliver_pending(&mailer, now).expect("deliver");
+        assert_eq!(out.len(), 2);
+        // Each was `sending` (by this live process) while with the server.
+        assert_eq!(
+            *mailer.seen.borrow(),
+            vec![DeliveryState::Sending, DeliveryState::Sending]
+        );
+        let sa = state_of(&outbox, &a);
+        assert_eq!(sa.state, DeliveryState::Uncertain);
+        assert_eq!(sa.sending_pid, None);
+        assert_eq!(state_of(&outbox, &b).state, DeliveryState::Sent);
+        // No marker left behind.
+        assert!(!outbox.marker_path(std::process::id()).exists());
+
+        // Not delivered again by itself…
+        assert!(
+            outbox
+                .deliver_pending(&mailer, now)
+                .expect("deliver")
+                .is_empty()
+        );
+        // …only when the selection asks for it.
+        mailer.answers.borrow_mut().push(Ok(DeliveryReceipt {
+            response: "250 ok".into(),
+        }));
+        let out = outbox
+            .deliver_selected(&mailer, now, &mut |e| {
+                e.state.state == DeliveryState::Uncertain
+            })
+            .expect("deliver");
+        assert_eq!(out.len(), 1);
+        let sa = state_of(&outbox, &a);
+        assert_eq!((sa.state, sa.attempts), (DeliveryState::Sent, 2));
+    }
+
+    #[test]
+    fn a_sending_entry_whose_process_is_gone_reads_as_uncertain_until_settled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let path = outbox.dir().join(format!("{a}.toml"));
+        // A process that is gone: no marker file (or one nobody holds a lock on).
+        let gone = u32::MAX - 7;
+        std::fs::write(outbox.marker_path(gone), "").expect("stale marker");
+        write_state(&path, &state_of(&outbox, &a).sending(gone)).expect("sending");
+        let list = outbox.list().expect("list");
+        assert_eq!(list[0].state.state, DeliveryState::Uncertain);
+        assert!(list[0].interrupted);
+        assert!(
+            list[0]
+                .state
+                .server_response
+                .as_deref()
+                .is_some_and(|r| r.contains(&format!("process {gone}"))),
+            "{:?}",
+            list[0].state
+        );
+        // On disk it still says sending until settled.
+        assert_eq!(state_of(&outbox, &a).state, DeliveryState::Sending);
+        let settled = outbox.settle_interrupted().expect("settle");
+        assert_eq!(settled.len(), 1);
+        let s = state_of(&outbox, &a);
+        assert_eq!((s.state, s.sending_pid), (DeliveryState::Uncertain, None));
+        assert!(
+            !outbox.marker_path(gone).exists(),
+            "the stale marker is removed"
+        );
+        assert!(outbox.settle_interrupted().expect("again").is_empty());
+    }
+
+    #[test]
+    fn a_stop_puts_the_letters_not_tried_back_as_they_were() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let names: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                outbox
+                    .write(&mail(&format!("{id}@fin.example"), id), &meta())
+                    .expect("write")
+            })
+            .collect();
+        let mailer = Scripted {
+            outbox: &outbox,
+            answers: RefCell::new(vec![Err(DeliveryError::Configuration {
+                message: "535 bad login".into(),
+            })]),
+            seen: RefCell::new(Vec::new()),
+        };
+        struct Count(u32, u32);
+        impl AroundDelivery for Count {
+            fn before_send(&mut self) {
+                self.0 += 1;
+            }
+            fn after_send(&mut self) -> bool {
+                self.1 += 1;
+                true
+            }
+        }
+        let mut around = Count(0, 0);
+        let now = "2025-11-03T10:00:00Z".parse().expect("ts");
+        let out = outbox
+            .deliver_selected_with(&mailer, now, &mut |_| true, &mut around)
+            .expect("deliver");
+        assert_eq!(out.len(), 1);
+        assert_eq!((around.0, around.1), (1, 1));
+        for n in &names {
+            let s = state_of(&outbox, n);
+            assert_eq!(
+                (s.state, s.sending_pid),
+                (DeliveryState::Queued, None),
+                "{n}"
+            );
+        }
+        assert_eq!(state_of(&outbox, &names[0]).attempts, 1);
+        assert_eq!(state_of(&outbox, &names[1]).attempts, 0);
+    }
 
     #[test]
     fn state_round_trips_and_errors_name_the_line() {

@@ -774,6 +774,63 @@ mod tests {
     }
 
     #[test]
+    fn pieces_say_when_the_whole_message_was_handed_over() {
+        let done = Cell::new(false);
+        let eml = vec![b'x'; 64 * 1024 + 10];
+        let mut pieces = Pieces {
+            rest: &eml,
+            done: &done,
+        };
+        assert_eq!(pieces.next().map(<[u8]>::len), Some(64 * 1024));
+        assert_eq!(pieces.next().map(<[u8]>::len), Some(10));
+        assert!(!done.get(), "not before the last piece was taken");
+        assert!(pieces.next().is_none());
+        assert!(done.get());
+        assert_eq!(seconds_words(Duration::from_secs(1)), "1 s");
+        assert_eq!(seconds_words(Duration::from_millis(2500)), "2.5 s");
+    }
+
+    #[test]
+    fn no_answer_after_the_message_is_uncertain_and_before_it_temporary() {
+        // A real lettre error without a reply code: a connection refused on a port
+        // nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let Err(e) = SmtpConnection::connect(
+            ("127.0.0.1", port),
+            Some(Duration::from_secs(1)),
+            &ClientId::Domain("test".into()),
+            None,
+            None,
+        ) else {
+            panic!("nothing listens there")
+        };
+        let t = Duration::from_secs(5);
+        for step in [
+            Step::Connect,
+            Step::Mail,
+            Step::Rcpt,
+            Step::Data,
+            Step::Message,
+        ] {
+            match smtp_error("smtp://x", t, step, &e) {
+                DeliveryError::Temporary { message } => {
+                    assert!(message.contains("not sent"), "{message}")
+                }
+                other => panic!("{step:?}: {other:?}"),
+            }
+        }
+        match smtp_error("smtp://x", t, Step::Answer, &e) {
+            DeliveryError::Uncertain { message } => {
+                assert!(message.contains("may have accepted"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn credentials_rules() {
         let pw = || Some("pw".to_string());
         assert!(SmtpMailer::from_url("smtp://ola@mail.example", pw()).is_err());

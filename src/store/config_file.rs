@@ -687,6 +687,23 @@ owner = "DIO"
     }
 
     #[test]
+    fn the_smtp_timeout_is_a_number_of_seconds() {
+        let with =
+            |t: &str| format!("{GOOD}\n[mail]\ntransport = \"smtp\"\ntimeout_seconds = {t}\n");
+        let c = parse_config(Path::new("strategi.toml"), &with("15")).expect("valid");
+        assert_eq!(c.mail.timeout_seconds, Some(15));
+        let c = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert_eq!(c.mail.timeout_seconds, None);
+        for bad in ["0", "-3", "3601"] {
+            let (line, col, msg) = err(&with(bad));
+            assert_eq!((line, col), (21, 19), "{bad}");
+            assert!(msg.contains("from 1 to 3600"), "{msg}");
+        }
+        let (line, _, _) = err(&with("\"30s\""));
+        assert_eq!(line, 21);
+    }
+
+    #[test]
     fn a_password_in_the_smtp_url_is_refused_at_its_line() {
         let with =
             |url: &str| format!("{GOOD}\n[mail]\ntransport = \"smtp\"\nsmtp_url = \"{url}\"\n");

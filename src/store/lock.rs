@@ -158,4 +158,26 @@ mod tests {
         drop(first);
         WriteLock::acquire(&path, "x", Duration::from_millis(50)).expect("free again");
     }
+
+    #[test]
+    fn a_released_lock_can_be_taken_by_others_and_retaken_after_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("strategi.lock");
+        let mut sender = WriteLock::acquire(&path, "strategi round send", Duration::from_secs(1))
+            .expect("first lock");
+        sender.release();
+        let colleague =
+            WriteLock::acquire(&path, "strategi party add KLD", Duration::from_millis(50))
+                .expect("free while released");
+        let err = sender
+            .retake("strategi round send", Duration::from_millis(50))
+            .expect_err("held by the colleague");
+        assert!(err.to_string().contains("strategi party add KLD"), "{err}");
+        drop(colleague);
+        sender
+            .retake("strategi round send", Duration::from_millis(50))
+            .expect("retaken");
+        let err = WriteLock::acquire(&path, "x", Duration::from_millis(50)).expect_err("held");
+        assert!(err.to_string().contains("strategi round send"), "{err}");
+    }
 }
