@@ -25,9 +25,11 @@
 //! - [`send`] checks the deadline rule again against the days actually left when the
 //!   letters go out later than the day the round was opened.
 //!
-//! So `round send` and `remind` are two commits under one lock. A crash between them
-//! leaves queued entries that `outbox flush` delivers; a crash during delivery leaves
-//! state files newer than the last commit, which the next delivery commits.
+//! So `round send` and `remind` are two commits in one transaction; [`deliver`] lets go
+//! of the lock while each message is with the server and takes it again to record the
+//! outcome. A crash between them leaves queued entries that `outbox flush` delivers; a
+//! crash during delivery leaves state files newer than the last commit (and letters
+//! marked `sending`, which then read as uncertain), which the next delivery commits.
 //!
 //! Nothing here reads the environment: the SMTP password and the sendmail program come
 //! in through [`MailerEnv`].
