@@ -368,7 +368,9 @@ impl Mailer for SmtpMailer {
         let result = converse(&mut conn, &env, params, eml);
         match result {
             Ok(response) => {
-                // The message is accepted; a failing QUIT changes nothing.
+                // The message is accepted; a failing QUIT changes nothing, and a slow
+                // one is not waited for long: the outcome is recorded after it.
+                let _ = conn.set_timeout(Some(self.timeout.min(Duration::from_secs(2))));
                 let _ = conn.quit();
                 let text = response.message().collect::<Vec<_>>().join(" ");
                 Ok(DeliveryReceipt {
@@ -376,7 +378,11 @@ impl Mailer for SmtpMailer {
                 })
             }
             Err((step, e)) => {
-                conn.abort();
+                // A server that answered is told QUIT; one that did not is not waited
+                // for again: dropping the connection closes it.
+                if e.status().is_some() {
+                    conn.abort();
+                }
                 Err(failed(step, e))
             }
         }
