@@ -17,6 +17,7 @@ Modes (--mode):
   auth-535           refuses every login with 535 (the other modes take any login
                      given in one line, AUTH PLAIN)
   drop-mid-data      after 354, reads a little of the message and resets the connection
+  reset-at-data      resets the connection instead of answering DATA
   close-before-250   takes the whole message, then closes without answering
   slow-250           takes the whole message, waits --delay seconds, then answers 250
   hold-250           takes the whole message, then answers 250 only once the file
@@ -121,6 +122,9 @@ def session(conn, args):
                 if mode == "data-451":
                     send("451 4.3.0 fault server: no room for data now")
                     continue
+                if mode == "reset-at-data":
+                    reset(conn)
+                    return
                 send("354 End data with <CR><LF>.<CR><LF>")
                 if mode == "drop-mid-data":
                     f.read(200)
