@@ -2,9 +2,9 @@
 //! against an SMTP server that misbehaves on purpose (scripts/smtp-fault-server.py,
 //! standard-library Python): nothing listening, 421 at the greeting, a slow greeting,
 //! 451 on RCPT and DATA, a reset instead of the answer to DATA, 550 on RCPT, a
-//! connection reset in the middle of the data, a
-//! connection closed after the data before the 250, an answer slower than the timeout,
-//! 535 at the login, and strategi killed while the server holds a message. The server
+//! connection reset in the middle of the data, a connection closed after the data
+//! before the 250, an answer slower than the timeout, 535 at the login, and strategi
+//! killed while the server holds a message. The server
 //! stores every message whose data it received in full; after each case no letter is
 //! lost and none was taken twice unless `--resend-uncertain` asked for it.
 //!
