@@ -5,6 +5,7 @@ mod comments;
 mod common;
 mod dates;
 mod deadlines;
+mod delivery;
 mod determinism;
 mod diff;
 mod forgery;

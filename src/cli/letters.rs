@@ -8,12 +8,92 @@
 
 use std::path::{Path, PathBuf};
 
-use strategi::consultation::letters::{self, Delivery, MailerEnv, Outcome, Selection};
-use strategi::mail::Mailer;
+use strategi::consultation::RoundState;
+use strategi::consultation::letters::{self, Delivery, Issued, MailerEnv, Outcome, Selection};
+use strategi::mail::{Mailer, Outbox};
 use strategi::model::{Config, Transport};
-use strategi::store::{Actor, Transaction};
+use strategi::store::{Actor, Transaction, Workspace};
 
-use super::CommandError;
+use super::{CommandError, Ctx};
+
+/// What `round send` and `remind` share: the lock taken, the round loaded and the
+/// actor's right to change it checked, the transport (refused before anything is
+/// written if it cannot work), who acts and when; then the delivery of the round's
+/// letters.
+pub struct RoundLetters<'w> {
+    /// The open transaction.
+    pub tx: Transaction<'w>,
+    /// The configuration, read under the lock.
+    pub config: Config,
+    /// The round, folded under the lock.
+    pub state: RoundState,
+    /// The transport; `None` for `outbox`.
+    pub mailer: Option<Box<dyn Mailer>>,
+    /// Who acts.
+    pub actor: Actor,
+    /// When.
+    pub now: jiff::ZonedDateTime,
+}
+
+impl<'w> RoundLetters<'w> {
+    /// Takes the lock, loads round `spec` and checks that the acting party may change
+    /// it, sets up the transport and who acts.
+    pub fn begin(
+        ctx: &Ctx,
+        ws: &'w Workspace,
+        spec: &str,
+        command: &str,
+    ) -> Result<RoundLetters<'w>, CommandError> {
+        let (tx, config, state) = super::round::begin_change(ctx, ws, spec, command)?;
+        let mailer = mailer(&config)?;
+        let actor = ctx.actor(ws, &config)?;
+        Ok(RoundLetters {
+            tx,
+            config,
+            state,
+            mailer,
+            actor,
+            now: ctx.clock.now(),
+        })
+    }
+
+    /// Delivers the round's queued letters with those just `issued` (the lock is let go
+    /// while the server is talked to), then ends the transaction. Returns what the
+    /// output needs.
+    pub fn deliver(mut self, issued: Option<&Issued>) -> Result<RoundDelivery, CommandError> {
+        let selection = Selection::round(&self.state.def.id, issued);
+        let delivery = deliver(
+            &mut self.tx,
+            &self.config,
+            self.mailer.as_deref(),
+            &self.actor,
+            &self.now,
+            &selection,
+        )?;
+        let outbox_dir = Outbox::in_workspace(self.tx.workspace())
+            .dir()
+            .to_path_buf();
+        drop(self.tx);
+        Ok(RoundDelivery {
+            config: self.config,
+            state: self.state,
+            delivery,
+            outbox_dir,
+        })
+    }
+}
+
+/// What [`RoundLetters::deliver`] leaves for the output.
+pub struct RoundDelivery {
+    /// The configuration.
+    pub config: Config,
+    /// The round.
+    pub state: RoundState,
+    /// The delivery; `None` for the `outbox` transport.
+    pub delivery: Option<Delivery>,
+    /// The outbox folder.
+    pub outbox_dir: PathBuf,
+}
 
 /// The transport of `strategi.toml` (`None` for `outbox`), with the password and the
 /// sendmail program read from the environment.
@@ -76,6 +156,16 @@ pub fn write_deliveries(
         )?;
         return Ok(());
     };
+    for d in &delivery.interrupted {
+        writeln!(
+            w,
+            "  round {} {:5} {}: {}",
+            d.round.as_deref().unwrap_or("?"),
+            d.party.as_deref().unwrap_or("?"),
+            paint(styles::WARN, "uncertain"),
+            d.response.as_deref().unwrap_or("")
+        )?;
+    }
     if delivery.delivered.is_empty() && delivery.held_back.is_empty() {
         writeln!(w, "Nothing was waiting in the outbox.")?;
     }
@@ -91,13 +181,42 @@ pub fn write_deliveries(
             Outcome::Sent => paint(styles::GOOD, "delivered"),
             Outcome::Queued => paint(styles::WARN, "still queued"),
             Outcome::Failed => paint(styles::BAD, "FAILED"),
+            Outcome::Uncertain => paint(styles::WARN, "UNCERTAIN"),
             Outcome::Error => paint(styles::BAD, "ERROR"),
+        };
+        let again = if d.resent_uncertain {
+            " (resent: it was uncertain)"
+        } else {
+            ""
         };
         writeln!(
             w,
-            "  round {round} {who:5} {state} via {via}: {}",
+            "  round {round} {who:5} {state}{again} via {via}: {}",
             d.response.as_deref().unwrap_or("")
         )?;
+    }
+    let resent: Vec<&str> = delivery
+        .delivered
+        .iter()
+        .filter(|d| d.resent_uncertain)
+        .map(|d| d.entry.as_str())
+        .collect();
+    if !resent.is_empty() {
+        writeln!(
+            w,
+            "Sent again {} letter(s) that were uncertain (--resend-uncertain; the recipient may get two copies with the same Message-ID): {}",
+            resent.len(),
+            resent.join(", ")
+        )?;
+    }
+    if !delivery.uncertain.is_empty() {
+        writeln!(
+            w,
+            "{} letter(s) are uncertain (the server may have them) and were not sent again: {}",
+            delivery.uncertain.len(),
+            delivery.uncertain.join(", ")
+        )?;
+        writeln!(w, "{UNCERTAIN_HINT}")?;
     }
     if !delivery.held_back.is_empty() {
         writeln!(
@@ -131,6 +250,9 @@ pub fn write_deliveries(
     Ok(())
 }
 
+/// What to do about an uncertain letter.
+const UNCERTAIN_HINT: &str = "Ask the recipient (or the server's log) whether it arrived: record one that did with `strategi outbox mark-sent ID`, or send the uncertain letters again with `strategi outbox flush --resend-uncertain`.";
+
 /// An error when not every message tried was delivered (exit 1), or `Ok` when all were.
 pub fn check_delivered(delivery: &Option<Delivery>) -> Result<(), CommandError> {
     let Some(delivery) = delivery else {
@@ -151,14 +273,30 @@ pub fn check_delivered(delivery: &Option<Delivery>) -> Result<(), CommandError> 
         .iter()
         .filter(|d| matches!(d.state, Outcome::Failed | Outcome::Error))
         .count();
-    if queued + failed == 0 {
+    let uncertain = delivered
+        .iter()
+        .chain(&delivery.interrupted)
+        .filter(|d| d.state == Outcome::Uncertain)
+        .count();
+    if queued + failed + uncertain == 0 {
         return Ok(());
     }
-    let mut err = CommandError::user(format!(
-        "{} of {} message(s) were not delivered: {queued} still queued, {failed} failed.",
-        queued + failed,
-        delivered.len()
-    ));
+    let mut err = CommandError::user(if uncertain == 0 {
+        format!(
+            "{} of {} message(s) were not delivered: {queued} still queued, {failed} failed.",
+            queued + failed,
+            delivered.len()
+        )
+    } else {
+        format!(
+            "{} of {} message(s) were not known to be delivered: {queued} still queued, {failed} failed, {uncertain} uncertain.",
+            queued + failed + uncertain,
+            delivered.len() + delivery.interrupted.len()
+        )
+    });
+    if uncertain > 0 {
+        err = err.hint(format!("Uncertain messages may have reached the server (the connection broke or timed out after the whole message was sent, or strategi was stopped while sending); they are not sent again by themselves. {UNCERTAIN_HINT}"));
+    }
     if queued > 0 {
         err = err.hint("Queued messages had a temporary error; run `strategi outbox flush` later to try again.");
     }
@@ -181,6 +319,14 @@ pub fn json_fields(delivery: &Option<Delivery>) -> serde_json::Map<String, serde
     m.insert(
         "held_back".into(),
         serde_json::json!(d.map(|d| &d.held_back[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "interrupted".into(),
+        serde_json::json!(d.map(|d| &d.interrupted[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "uncertain_not_resent".into(),
+        serde_json::json!(d.map(|d| &d.uncertain[..]).unwrap_or_default()),
     );
     m.insert(
         "other_rounds_queued".into(),

@@ -12,7 +12,7 @@ use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
 /// The outbox: every e-mail strategi wrote, as .eml files in outbox/, with its state
-/// (queued, sent, failed).
+/// (queued, sending, sent, failed, uncertain).
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// List the messages and where each stands.
@@ -21,10 +21,18 @@ pub enum OutboxCommand {
     /// transport set in strategi.toml, naming the round of each. A message the server
     /// accepted is never sent again. A queued letter whose deadline has passed since it
     /// was written, or whose round was closed, is held back unless --stale is given.
+    ///
+    /// A message whose outcome is unknown is "uncertain": the whole message was sent
+    /// but the connection broke or timed out before the server answered, or strategi
+    /// was stopped while sending it. The server may have it, so it is not sent again
+    /// unless --resend-uncertain is given; record one that arrived with `outbox
+    /// mark-sent`. The SMTP client waits [mail] timeout_seconds (default 60) for each
+    /// answer. The workspace lock is held only to choose the messages and to record
+    /// each outcome, not while talking to the server.
     Flush(FlushArgs),
     /// Record messages as sent by hand (for example from your own mail client, with the
     /// default transport "outbox"): each becomes sent, with a note, who and when, in
-    /// one commit.
+    /// one commit. This also settles an uncertain message that is known to have arrived.
     ///
     /// Example: strategi --as DFD outbox mark-sent r7k3q9x2mf.FIN --note "sent from the registry"
     MarkSent(MarkSentArgs),
@@ -37,6 +45,10 @@ pub struct FlushArgs {
     /// were written, or their round was closed).
     #[arg(long)]
     pub stale: bool,
+    /// Send uncertain messages again too (the server may already have them, so a
+    /// recipient may get two copies; each copy has the same Message-ID). Says which.
+    #[arg(long)]
+    pub resend_uncertain: bool,
 }
 
 /// Arguments of `outbox mark-sent`.
@@ -54,7 +66,7 @@ pub struct MarkSentArgs {
 /// Filters of `outbox list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only messages in this state: queued, sent or failed.
+    /// Only messages in this state: queued, sending, sent, failed or uncertain.
     #[arg(long, value_parser = parse::delivery_state)]
     pub state: Option<DeliveryState>,
     /// Only messages of this round (id or start of it).
@@ -114,6 +126,8 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
                 DeliveryState::Sent if s.by_hand.is_some() => paint(styles::GOOD, "sent (by hand)"),
                 DeliveryState::Sent => paint(styles::GOOD, "sent  "),
                 DeliveryState::Failed => paint(styles::BAD, "failed"),
+                DeliveryState::Sending => paint(styles::WARN, "sending"),
+                DeliveryState::Uncertain => paint(styles::WARN, "uncertain"),
             };
             writeln!(
                 w,
@@ -159,7 +173,7 @@ fn flush(ctx: &mut Ctx, ui: &mut Ui, args: &FlushArgs) -> Result<(), CommandErro
         Some(mailer.as_ref()),
         &actor,
         &ctx.clock.now(),
-        &Selection::all(args.stale),
+        &Selection::all(args.stale, args.resend_uncertain),
     )?;
     drop(tx);
     let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();

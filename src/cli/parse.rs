@@ -169,8 +169,10 @@ pub fn delivery_state(s: &str) -> Result<strategi::mail::DeliveryState, ValueErr
         "queued" => Ok(DeliveryState::Queued),
         "sent" => Ok(DeliveryState::Sent),
         "failed" => Ok(DeliveryState::Failed),
+        "sending" => Ok(DeliveryState::Sending),
+        "uncertain" => Ok(DeliveryState::Uncertain),
         other => Err(usage(format!(
-            "\"{other}\" is not a state; use queued, sent or failed."
+            "\"{other}\" is not a state; use queued, sending, sent, failed or uncertain."
         ))),
     }
 }

@@ -7,11 +7,10 @@
 use clap::Args;
 
 use strategi::consultation::letters::{parties_count, remind_targets};
-use strategi::mail::Outbox;
 
 use super::letters;
 use super::parse;
-use super::round::{begin_change, load};
+use super::round::load;
 use super::ui::{paint, styles};
 use super::{CommandError, Ctx, Ui};
 
@@ -82,32 +81,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
             },
         );
     }
-    let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi remind")?;
-    check_only(&config, &state, only.as_deref())?;
-    // A transport that cannot work is refused before anything is written.
-    let mailer = letters::mailer(&config)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
+    let mut run = letters::RoundLetters::begin(ctx, &ws, &args.round, "strategi remind")?;
+    check_only(&run.config, &run.state, only.as_deref())?;
     let done = strategi::consultation::letters::remind(
-        &mut tx,
-        &config,
-        &state,
-        &actor,
-        &now,
+        &mut run.tx,
+        &run.config,
+        &run.state,
+        &run.actor,
+        &run.now,
         only.as_deref(),
     )?;
-    let selection =
-        strategi::consultation::letters::Selection::round(&state.def.id, Some(&done.issued));
-    let delivered = letters::deliver(
-        &mut tx,
-        &config,
-        mailer.as_deref(),
-        &actor,
-        &now,
-        &selection,
-    )?;
-    drop(tx);
-    let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();
+    let sent = run.deliver(Some(&done.issued))?;
+    let (config, state, delivered, outbox_dir) =
+        (sent.config, sent.state, sent.delivery, sent.outbox_dir);
     let planned = &done.issued.letters;
     let reminded: Vec<_> = planned
         .iter()

@@ -41,7 +41,8 @@ pub enum RoundCommand {
     /// transport set in strategi.toml ([mail] transport = outbox | smtp | sendmail).
     /// Run it again after an interruption: only letters not yet issued are written, and
     /// a letter the server accepted is never sent twice. A letter the server refused for
-    /// good is written anew (after the address is corrected).
+    /// good is written anew (after the address is corrected); one that may have reached
+    /// the server (uncertain) is not: see `strategi outbox flush --help`.
     ///
     /// Only this round's letters are delivered; queued letters of other rounds stay for
     /// `strategi outbox flush`. Sent later than the day the round was opened, the
@@ -280,6 +281,16 @@ fn status_word(p: &PartyState, delivery: Option<&Delivery>, lang: Lang) -> Strin
                 Some(r) => paint(styles::WARN, format!("  (letter queued: {r})")),
                 None => "  (letter in outbox, not delivered)".to_string(),
             }),
+            Some(d) if d.state == DeliveryState::Uncertain => word.push_str(&paint(
+                styles::WARN,
+                format!(
+                    "  (letter uncertain, the server may have it: {})",
+                    d.response.as_deref().unwrap_or("")
+                ),
+            )),
+            Some(d) if d.state == DeliveryState::Sending => {
+                word.push_str("  (letter being delivered now)")
+            }
             _ => {}
         }
     }
@@ -550,32 +561,18 @@ fn send(ctx: &mut Ctx, ui: &mut Ui, args: &SendArgs) -> Result<(), CommandError>
         .map(|r| one_line(r, "reason"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let (mut tx, config, state) = begin_change(ctx, &ws, &args.round, "strategi round send")?;
-    // A transport that cannot work is refused before anything is written.
-    let mailer = letters::mailer(&config)?;
-    let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
+    let mut run = letters::RoundLetters::begin(ctx, &ws, &args.round, "strategi round send")?;
     let done = strategi::consultation::letters::send(
-        &mut tx,
-        &config,
-        &state,
-        &actor,
-        &now,
+        &mut run.tx,
+        &run.config,
+        &run.state,
+        &run.actor,
+        &run.now,
         reason.as_deref(),
     )?;
-    let selection = strategi::consultation::letters::Selection::round(&state.def.id, done.as_ref());
-    let delivered = letters::deliver(
-        &mut tx,
-        &config,
-        mailer.as_deref(),
-        &actor,
-        &now,
-        &selection,
-    )?;
-    drop(tx);
-    let outbox_dir = strategi::mail::Outbox::in_workspace(&ws)
-        .dir()
-        .to_path_buf();
+    let sent = run.deliver(done.as_ref())?;
+    let (config, state, delivered, outbox_dir) =
+        (sent.config, sent.state, sent.delivery, sent.outbox_dir);
     let planned = done.as_ref().map_or(&[][..], |d| &d.letters[..]);
     let issued: Vec<_> = planned
         .iter()

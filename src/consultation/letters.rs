@@ -25,9 +25,11 @@
 //! - [`send`] checks the deadline rule again against the days actually left when the
 //!   letters go out later than the day the round was opened.
 //!
-//! So `round send` and `remind` are two commits under one lock. A crash between them
-//! leaves queued entries that `outbox flush` delivers; a crash during delivery leaves
-//! state files newer than the last commit, which the next delivery commits.
+//! So `round send` and `remind` are two commits in one transaction; [`deliver`] lets go
+//! of the lock while each message is with the server and takes it again to record the
+//! outcome. A crash between them leaves queued entries that `outbox flush` delivers; a
+//! crash during delivery leaves state files newer than the last commit (and letters
+//! marked `sending`, which then read as uncertain), which the next delivery commits.
 //!
 //! Nothing here reads the environment: the SMTP password and the sendmail program come
 //! in through [`MailerEnv`].
@@ -171,6 +173,14 @@ pub enum LettersError {
         /// Whether it was recorded as sent by hand.
         by_hand: bool,
     },
+    /// `outbox mark-sent` was given a letter that another process is delivering now.
+    #[error("{OUTBOX_DIR}/{entry}.eml is being delivered right now{}.", pid.map(|p| format!(" by process {p}")).unwrap_or_default())]
+    BeingDelivered {
+        /// The entry.
+        entry: String,
+        /// The delivering process.
+        pid: Option<u32>,
+    },
     /// The note of `outbox mark-sent` is not one line of text.
     #[error("{message}")]
     BadNote {
@@ -234,6 +244,10 @@ impl LettersError {
                 "Nothing to record: leave it out. See where each message stands with `strategi outbox list`."
                     .into(),
             ),
+            LettersError::BeingDelivered { .. } => Some(
+                "Wait until that delivery ends, then see where the message stands with `strategi outbox list`."
+                    .into(),
+            ),
             LettersError::BadNote { .. } => {
                 Some("Give the note as one line, e.g. --note \"sent from the registry's mailbox\".".into())
             }
@@ -264,10 +278,11 @@ pub fn mailer(config: &Config, env: MailerEnv) -> Result<Option<Box<dyn Mailer>>
                 .smtp_url
                 .as_deref()
                 .ok_or(LettersError::NoSmtpUrl)?;
-            Ok(Some(Box::new(SmtpMailer::from_url(
-                url,
-                env.smtp_password,
-            )?)))
+            let mut mailer = SmtpMailer::from_url(url, env.smtp_password)?;
+            if let Some(t) = config.mail.timeout_seconds {
+                mailer = mailer.with_timeout(std::time::Duration::from_secs(u64::from(t)));
+            }
+            Ok(Some(Box::new(mailer)))
         }
     }
 }
@@ -839,6 +854,9 @@ pub enum Outcome {
     Queued,
     /// Refused for good.
     Failed,
+    /// Not known: the server may have taken it (sent, but no answer came). Not sent
+    /// again without `--resend-uncertain`.
+    Uncertain,
     /// The entry itself could not be read or its state written.
     Error,
 }
@@ -849,6 +867,7 @@ impl std::fmt::Display for Outcome {
             Outcome::Sent => "sent",
             Outcome::Queued => "queued",
             Outcome::Failed => "failed",
+            Outcome::Uncertain => "uncertain",
             Outcome::Error => "error",
         })
     }
@@ -867,6 +886,9 @@ pub struct Delivered {
     pub state: Outcome,
     /// The server's (or program's) answer, or the error.
     pub response: Option<String>,
+    /// Set when the letter was uncertain and is sent again because the selection asked
+    /// for it (`outbox flush --resend-uncertain`).
+    pub resent_uncertain: bool,
 }
 
 /// Which queued letters a [`deliver`] takes.
@@ -878,6 +900,9 @@ pub struct Selection {
     pub issued: Vec<String>,
     /// Deliver stale letters too (`outbox flush --stale`): see [`HoldReason`].
     pub stale: bool,
+    /// Send uncertain letters again too (`outbox flush --resend-uncertain`): the server
+    /// may already have them, so a recipient may get two copies.
+    pub resend_uncertain: bool,
 }
 
 impl Selection {
@@ -889,15 +914,18 @@ impl Selection {
                 .map(|i| i.letters.iter().map(|l| l.entry.clone()).collect())
                 .unwrap_or_default(),
             stale: false,
+            resend_uncertain: false,
         }
     }
 
-    /// Every queued letter; stale ones only with `stale`.
-    pub fn all(stale: bool) -> Selection {
+    /// Every queued letter; stale ones only with `stale`, uncertain ones only with
+    /// `resend_uncertain`.
+    pub fn all(stale: bool, resend_uncertain: bool) -> Selection {
         Selection {
             round: None,
             issued: Vec::new(),
             stale,
+            resend_uncertain,
         }
     }
 }
@@ -956,6 +984,12 @@ pub struct Delivery {
     /// Set when the server refused the login: the delivery stopped there, the letters
     /// stay queued, and the configuration (user name, password) must be fixed.
     pub login_refused: Option<String>,
+    /// Letters found `sending` by a process that is gone (killed during an earlier
+    /// delivery), now recorded as uncertain.
+    pub interrupted: Vec<Delivered>,
+    /// Uncertain letters (of the selection's round, or of every round) left alone:
+    /// the server may have them. Entry names.
+    pub uncertain: Vec<String>,
 }
 
 /// Whether a queued letter is stale on `today`: its round was closed, or the party's
@@ -984,9 +1018,16 @@ fn hold_reason(
 }
 
 /// Delivers the queued entries of the workspace's outbox that `what` selects through
-/// `mailer` (under the transaction's lock), holding back stale ones (unless
-/// `what.stale`), then commits every outbox state file that differs from HEAD: those
-/// just written, and any a crashed earlier delivery left behind.
+/// `mailer`, holding back stale ones (unless `what.stale`) and leaving uncertain ones
+/// alone (unless `what.resend_uncertain`), then commits every outbox state file that
+/// differs from HEAD: those just written, and any a crashed earlier delivery left
+/// behind.
+///
+/// The transaction's lock is held to choose the letters and mark them `sending`, let
+/// go while each message is with the server ([`Transaction::unlock`]) and taken again
+/// to record its outcome ([`Transaction::relock`]), so that a slow server does not
+/// block other commands. Letters left `sending` by a process that is gone become
+/// uncertain first ([`Delivery::interrupted`]).
 pub fn deliver(
     tx: &mut Transaction<'_>,
     config: &Config,
@@ -999,18 +1040,32 @@ pub fn deliver(
     let outbox = Outbox::in_workspace(ws);
     let today = now.timestamp().to_zoned_datetime(oslo()).date();
     let cal = work_calendar(config);
+    let interrupted: Vec<Delivered> = outbox
+        .settle_interrupted()?
+        .into_iter()
+        .map(|e| delivered(e.name, Ok(e.state), false))
+        .collect();
     let mut rounds: HashMap<String, Option<RoundState>> = HashMap::new();
     let mut held_back = Vec::new();
     let mut other_rounds = Vec::new();
+    let mut uncertain = Vec::new();
+    let mut resent = HashSet::new();
     let mut select = |e: &OutboxEntry| -> bool {
-        if what.issued.contains(&e.name) {
-            return true;
-        }
-        if what.round.as_ref().is_some_and(|r| r != &e.state.round) {
-            other_rounds.push(e.name.clone());
+        let issued = what.issued.contains(&e.name);
+        if !issued && what.round.as_ref().is_some_and(|r| r != &e.state.round) {
+            if e.state.state == DeliveryState::Queued {
+                other_rounds.push(e.name.clone());
+            }
             return false;
         }
-        if what.stale {
+        if e.state.state == DeliveryState::Uncertain {
+            if !what.resend_uncertain {
+                uncertain.push(e.name.clone());
+                return false;
+            }
+            resent.insert(e.name.clone());
+        }
+        if issued || what.stale {
             return true;
         }
         let round = rounds.entry(e.state.round.clone()).or_insert_with(|| {
@@ -1021,6 +1076,7 @@ pub fn deliver(
         match hold_reason(e, round.as_ref(), today, &cal) {
             None => true,
             Some(why) => {
+                resent.remove(&e.name);
                 held_back.push(HeldBack {
                     entry: e.name.clone(),
                     round: e.state.round.clone(),
@@ -1036,31 +1092,25 @@ pub fn deliver(
         inner: mailer,
         login_refused: std::cell::RefCell::new(None),
     };
-    let outcomes = outbox.deliver_selected(&watched, now.timestamp(), &mut select)?;
+    let mut around = Unlocked {
+        tx: &mut *tx,
+        failed: None,
+    };
+    let outcomes =
+        outbox.deliver_selected_with(&watched, now.timestamp(), &mut select, &mut around)?;
+    let relock_failed = around.failed.take();
     let login_refused = watched.login_refused.into_inner();
     let delivered: Vec<Delivered> = outcomes
         .into_iter()
-        .map(|(name, result)| match result {
-            Ok(state) => Delivered {
-                entry: name,
-                round: Some(state.round),
-                party: Some(state.party),
-                state: match state.state {
-                    DeliveryState::Sent => Outcome::Sent,
-                    DeliveryState::Queued => Outcome::Queued,
-                    DeliveryState::Failed => Outcome::Failed,
-                },
-                response: state.server_response,
-            },
-            Err(e) => Delivered {
-                entry: name,
-                round: None,
-                party: None,
-                state: Outcome::Error,
-                response: Some(e.to_string()),
-            },
+        .map(|(name, result)| {
+            let again = resent.contains(&name);
+            delivered(name, result, again)
         })
         .collect();
+    if let Some(e) = relock_failed {
+        // The outcomes are written in the state files; the next delivery commits them.
+        return Err(e.into());
+    }
     // (Not temporary files a crash may have left: their names start with a dot.)
     for rel in ws.changed_files(OUTBOX_DIR)? {
         if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
@@ -1075,8 +1125,9 @@ pub fn deliver(
             .iter()
             .filter(|d| d.state == Outcome::Sent)
             .count();
-        let body = delivered
+        let body = interrupted
             .iter()
+            .chain(&delivered)
             .map(|d| {
                 format!(
                     "{} ({}): {}{}",
@@ -1107,7 +1158,64 @@ pub fn deliver(
         held_back,
         other_rounds,
         login_refused,
+        interrupted,
+        uncertain,
     })
+}
+
+/// One entry's outcome as a [`Delivered`].
+fn delivered(
+    name: String,
+    result: Result<crate::mail::OutboxState, MailError>,
+    resent_uncertain: bool,
+) -> Delivered {
+    match result {
+        Ok(state) => Delivered {
+            entry: name,
+            round: Some(state.round),
+            party: Some(state.party),
+            state: match state.state {
+                DeliveryState::Sent => Outcome::Sent,
+                DeliveryState::Queued | DeliveryState::Sending => Outcome::Queued,
+                DeliveryState::Failed => Outcome::Failed,
+                DeliveryState::Uncertain => Outcome::Uncertain,
+            },
+            response: state.server_response,
+            resent_uncertain,
+        },
+        Err(e) => Delivered {
+            entry: name,
+            round: None,
+            party: None,
+            state: Outcome::Error,
+            response: Some(e.to_string()),
+            resent_uncertain,
+        },
+    }
+}
+
+/// Lets go of the transaction's lock while a message is with the server and takes it
+/// again to record the outcome; remembers a lock it could not take again (the delivery
+/// stops there).
+struct Unlocked<'t, 'w> {
+    tx: &'t mut Transaction<'w>,
+    failed: Option<StoreError>,
+}
+
+impl crate::mail::AroundDelivery for Unlocked<'_, '_> {
+    fn before_send(&mut self) {
+        self.tx.unlock();
+    }
+
+    fn after_send(&mut self) -> bool {
+        match self.tx.relock() {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
 }
 
 /// A mailer that remembers a refused login ([`crate::mail::DeliveryError::Configuration`]).
@@ -1232,6 +1340,12 @@ pub fn mark_sent(
                     .map(|h| h.at)
                     .or(e.state.last_attempt),
                 by_hand: e.state.by_hand.is_some(),
+            });
+        }
+        if e.state.state == DeliveryState::Sending {
+            return Err(LettersError::BeingDelivered {
+                entry: e.name.clone(),
+                pid: e.state.sending_pid,
             });
         }
         if let Some(id) = e.state.round.parse::<RecordId>().ok()

@@ -145,10 +145,12 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             attempts: 1,
             last_attempt: None,
             server_response: None,
+            sending_pid: None,
             by_hand: None,
         },
         eml_path: PathBuf::new(),
         state_path: PathBuf::new(),
+        interrupted: false,
     }
 }
 
@@ -419,7 +421,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &mailer,
         &actor("DFD"),
         &now(),
-        &Selection::all(false),
+        &Selection::all(false, false),
     )
     .expect("deliver")
     .delivered;
@@ -459,7 +461,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &mailer,
         &actor("DFD"),
         &now(),
-        &Selection::all(false),
+        &Selection::all(false, false),
     )
     .expect("deliver")
     .delivered;

@@ -31,14 +31,15 @@ pub use message::{
     Attachment, Mailbox, OutgoingMail, message_id, subject_token, subject_token_for,
 };
 pub use outbox::{
-    DeliveryOutcome, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta,
-    OutboxState,
+    AroundDelivery, DeliveryOutcome, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry,
+    OutboxMeta, OutboxState,
 };
 pub use render::{
     FormContext, FormSection, LetterContext, LetterKind, RenderedLetter, Renderer, TEMPLATE_NAMES,
 };
 pub use transport::{
-    DeliveryError, DeliveryReceipt, Mailer, SendmailMailer, SmtpMailer, is_auth_failure,
+    DEFAULT_SMTP_TIMEOUT, DeliveryError, DeliveryReceipt, Mailer, SendmailMailer, SmtpMailer,
+    is_auth_failure,
 };
 
 /// What can go wrong while writing, building or queueing mail. Each message is a full

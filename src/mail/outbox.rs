@@ -4,7 +4,7 @@
 //! name: `<name>.eml`, the message exactly as it is sent, and `<name>.toml`, its state:
 //!
 //! ```toml
-//! state = "queued"            # queued | sent | failed
+//! state = "queued"            # queued | sending | sent | failed | uncertain
 //! kind = "round-letter"
 //! round = "r7k3q9x2mf"
 //! party = "FIN"
@@ -25,30 +25,40 @@
 //! ```
 //!
 //! `<name>` is the left part of the Message-ID (which the caller keeps unique), so a
-//! message is found from its id. An entry is *queued* until a server accepts it, after
-//! a temporary failure too (with the failure in `server_response` and `attempts`
-//! counting); *sent* once accepted (or once recorded as sent by hand,
-//! [`OutboxState::sent_by_hand`]); *failed* once refused for good. Only queued entries
-//! are delivered; sent and failed ones are never delivered again. An authentication
-//! failure ([`DeliveryError::Configuration`]) leaves the entry queued and stops the
-//! delivery: every other message would fail the same way. The `.toml` is written
-//! after the `.eml`, and an entry exists only once its `.toml` does.
+//! message is found from its id. An entry is
+//! - *queued* until a server accepts it, after a temporary failure too (with the failure
+//!   in `server_response` and `attempts` counting);
+//! - *sending* while a process delivers it (`sending_pid` names the process, which holds
+//!   an advisory lock on its marker file `.strategi-sending-<pid>.lock`, in the
+//!   workspace's `.git/`, so the marker dies with the process even when it is killed);
+//! - *sent* once accepted (or once recorded as sent by hand, [`OutboxState::sent_by_hand`]);
+//! - *failed* once refused for good;
+//! - *uncertain* when nobody knows whether the server took it: the whole message was
+//!   sent but the connection broke or timed out before the server's answer
+//!   ([`DeliveryError::Uncertain`]), or the process delivering it stopped (a *sending*
+//!   entry whose process is gone is read as uncertain, [`OutboxEntry::interrupted`], and
+//!   [`Outbox::settle_interrupted`] writes that down).
 //!
-//! # Never twice
+//! Only queued entries are delivered by themselves; an uncertain one only when the
+//! caller's selection asks for it (`outbox flush --resend-uncertain`), and sent and
+//! failed ones never. An authentication failure ([`DeliveryError::Configuration`])
+//! leaves the entry queued and stops the delivery: every other message would fail the
+//! same way. The `.toml` is written after the `.eml`, and an entry exists only once its
+//! `.toml` does.
 //!
-//! [`Outbox::deliver_pending`] writes an entry's new state (atomically: a synced
-//! temporary file renamed over the old) right after each delivery, before the next
-//! message goes, and stops at the first state it cannot write. Two windows remain in
-//! which a message the server accepted can be sent again by a later run:
-//! 1. a crash (or power loss) between the server's final "250" and the rename of the
-//!    state file, a few milliseconds;
-//! 2. a connection that breaks after the message's last line was sent but before the
-//!    server's answer arrives: the server may have accepted it, but we cannot know, and
-//!    keep it queued (a lost answer is reported as temporary).
+//! # Never twice without being told
 //!
-//! In both cases the copy carries the same Message-ID, so the recipient (and strategi's
-//! own reply matching) can tell it is the same message. Two processes delivering the
-//! same outbox at once would also send twice: the caller must hold the workspace lock.
+//! [`Outbox::deliver_selected_with`] first marks every chosen entry *sending* (so that
+//! another process skips it), then for each: calls [`AroundDelivery::before_send`] (a
+//! workspace lets go of its lock there), talks to the server, calls
+//! [`AroundDelivery::after_send`] (the lock is taken again) and writes the entry's new
+//! state (atomically: a synced temporary file renamed over the old) before the next
+//! message goes. Entries it did not get to are put back as they were. What remains:
+//! a crash between the server's final "250" and the rename of the state file (a few
+//! milliseconds) leaves the entry *sending*, which the next command reads as uncertain:
+//! not sent again without being asked. A copy sent on request carries the same
+//! Message-ID, so the recipient (and strategi's own reply matching) can tell it is the
+//! same message.
 
 use std::path::{Path, PathBuf};
 
@@ -64,10 +74,28 @@ use crate::store::Workspace;
 pub enum DeliveryState {
     /// Waiting to be delivered (never tried, or tried and failed for now).
     Queued,
+    /// Being delivered by the process `sending_pid` names.
+    Sending,
     /// Accepted by the server.
     Sent,
     /// Refused for good.
     Failed,
+    /// Perhaps delivered, perhaps not: the server may have taken it. Not delivered again
+    /// unless asked.
+    Uncertain,
+}
+
+impl DeliveryState {
+    /// The word used in state files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Uncertain => "uncertain",
+        }
+    }
 }
 
 /// What the caller tells the outbox about a message.
@@ -111,6 +139,9 @@ pub struct OutboxState {
     /// What the server (or program) said the last time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_response: Option<String>,
+    /// The process delivering the message, while it is `sending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_pid: Option<u32>,
     /// Set when the message was recorded as sent by hand (`outbox mark-sent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_hand: Option<HandDelivery>,
@@ -157,12 +188,42 @@ impl OutboxState {
                     None => message.clone(),
                 },
             ),
+            Err(DeliveryError::Uncertain { message }) => {
+                (DeliveryState::Uncertain, message.clone())
+            }
         };
         OutboxState {
             state,
             attempts: self.attempts.saturating_add(1),
             last_attempt: Some(now),
             server_response: Some(response),
+            sending_pid: None,
+            ..self.clone()
+        }
+    }
+
+    /// The state of a message while process `pid` delivers it.
+    pub fn sending(&self, pid: u32) -> OutboxState {
+        OutboxState {
+            state: DeliveryState::Sending,
+            sending_pid: Some(pid),
+            ..self.clone()
+        }
+    }
+
+    /// The state of a `sending` message whose process is gone: uncertain, saying so.
+    pub fn interrupted(&self) -> OutboxState {
+        let who = self.sending_pid.map_or_else(
+            || "strategi".to_string(),
+            |p| format!("strategi (process {p})"),
+        );
+        OutboxState {
+            state: DeliveryState::Uncertain,
+            sending_pid: None,
+            attempts: self.attempts.saturating_add(1),
+            server_response: Some(format!(
+                "{who} stopped while delivering it (killed or crashed); the server may have taken it."
+            )),
             ..self.clone()
         }
     }
@@ -172,6 +233,7 @@ impl OutboxState {
     pub fn sent_by_hand(&self, hand: HandDelivery) -> OutboxState {
         OutboxState {
             state: DeliveryState::Sent,
+            sending_pid: None,
             server_response: Some(format!(
                 "{} (recorded by {} for {} at {})",
                 hand.note,
@@ -196,12 +258,46 @@ pub struct OutboxEntry {
     pub eml_path: PathBuf,
     /// The state file.
     pub state_path: PathBuf,
+    /// Set when the state file says `sending` but the process that was delivering it is
+    /// gone: `state` is then the uncertain state that follows
+    /// ([`OutboxState::interrupted`]), not yet written.
+    pub interrupted: bool,
 }
 
 /// An outbox folder.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     dir: PathBuf,
+    /// Where the delivering processes keep their marker files.
+    markers: PathBuf,
+}
+
+/// What a caller does around each conversation with the server in
+/// [`Outbox::deliver_selected_with`]; the unit type `()` does nothing.
+pub trait AroundDelivery {
+    /// Before a message goes (a workspace lets go of its lock here).
+    fn before_send(&mut self) {}
+    /// After the server answered, before the outcome is written (the lock is taken
+    /// again here). `false` stops the delivery once this outcome is written.
+    fn after_send(&mut self) -> bool {
+        true
+    }
+}
+
+impl AroundDelivery for () {}
+
+/// The entries one process is delivering, marked `sending`, with the lock on its
+/// marker file that says it is alive. Dropping it removes the marker.
+struct Claim {
+    marker: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.marker.unlock();
+    }
 }
 
 /// One entry's outcome in [`Outbox::deliver_pending`]: its name, and its new state or
@@ -214,7 +310,10 @@ pub const OUTBOX_DIR: &str = "outbox";
 impl Outbox {
     /// The outbox of a workspace: its folder [`OUTBOX_DIR`] (which need not exist yet).
     pub fn in_workspace(ws: &Workspace) -> Outbox {
-        Outbox::new(ws.root().join(OUTBOX_DIR))
+        Outbox {
+            dir: ws.root().join(OUTBOX_DIR),
+            markers: ws.git_dir().to_path_buf(),
+        }
     }
 
     /// The path of a file of this outbox relative to the workspace root
@@ -223,9 +322,36 @@ impl Outbox {
         format!("{OUTBOX_DIR}/{file}")
     }
 
-    /// The outbox in `dir` (which need not exist yet).
+    /// The outbox in `dir` (which need not exist yet); the delivering processes' marker
+    /// files go in the folder itself.
     pub fn new(dir: impl Into<PathBuf>) -> Outbox {
-        Outbox { dir: dir.into() }
+        let dir = dir.into();
+        Outbox {
+            markers: dir.clone(),
+            dir,
+        }
+    }
+
+    /// The marker file of the delivering process `pid`.
+    fn marker_path(&self, pid: u32) -> PathBuf {
+        self.markers.join(format!(".strategi-sending-{pid}.lock"))
+    }
+
+    /// Whether process `pid` is still delivering: its marker file exists and is locked.
+    /// (A process that reused the id does not hold the lock.)
+    fn is_delivering(&self, pid: u32) -> bool {
+        let Ok(file) = std::fs::File::open(self.marker_path(pid)) else {
+            return false;
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                false
+            }
+            Err(std::fs::TryLockError::WouldBlock) => true,
+            // A lock that cannot be checked: assume alive rather than resend.
+            Err(std::fs::TryLockError::Error(_)) => true,
+        }
     }
 
     /// The folder.
@@ -279,6 +405,7 @@ impl Outbox {
             attempts: 0,
             last_attempt: None,
             server_response: None,
+            sending_pid: None,
             by_hand: None,
         };
         Ok(vec![
@@ -328,11 +455,20 @@ impl Outbox {
                 continue;
             }
             let state_path = entry.path();
-            let parsed = read_state(&state_path).map(|state| OutboxEntry {
-                name: name.to_string(),
-                state,
-                eml_path: self.dir.join(format!("{name}.eml")),
-                state_path: state_path.clone(),
+            let parsed = read_state(&state_path).map(|state| {
+                let interrupted = state.state == DeliveryState::Sending
+                    && state.sending_pid.is_none_or(|p| !self.is_delivering(p));
+                OutboxEntry {
+                    name: name.to_string(),
+                    state: if interrupted {
+                        state.interrupted()
+                    } else {
+                        state
+                    },
+                    eml_path: self.dir.join(format!("{name}.eml")),
+                    state_path: state_path.clone(),
+                    interrupted,
+                }
             });
             out.push((name.to_string(), parsed));
         }
@@ -350,31 +486,78 @@ impl Outbox {
         Ok(out)
     }
 
+    /// Writes down the uncertain state of every entry whose delivering process is gone
+    /// ([`OutboxEntry::interrupted`]); returns those entries. Call it holding the
+    /// workspace lock, before choosing what to deliver.
+    pub fn settle_interrupted(&self) -> Result<Vec<OutboxEntry>, MailError> {
+        let mut settled = Vec::new();
+        for (_, parsed) in self.scan()? {
+            let Ok(mut entry) = parsed else { continue };
+            if !entry.interrupted {
+                continue;
+            }
+            write_state(&entry.state_path, &entry.state)?;
+            entry.interrupted = false;
+            settled.push(entry);
+        }
+        // The markers gone processes left (never a live one: its process holds the lock).
+        if let Ok(rd) = std::fs::read_dir(&self.markers) {
+            for e in rd.filter_map(Result::ok) {
+                let name = e.file_name();
+                let pid = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix(".strategi-sending-"))
+                    .and_then(|n| n.strip_suffix(".lock"))
+                    .and_then(|n| n.parse::<u32>().ok());
+                if let Some(pid) = pid
+                    && !self.is_delivering(pid)
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(settled)
+    }
+
     /// Delivers every queued entry through `mailer`, oldest first, and records each
     /// outcome in its state file right after the delivery (see the module
-    /// documentation). Sent and failed entries are skipped. Returns, for each entry
-    /// handled, its name and new state, or why it could not be handled (an unreadable
-    /// state or message file: the others still go). Stops after the first state file
-    /// it cannot write, and after an authentication failure. The error is for an outbox
-    /// folder that cannot be listed.
+    /// documentation). Uncertain, sent and failed entries are skipped. Returns, for
+    /// each entry handled, its name and new state, or why it could not be handled (an
+    /// unreadable state or message file: the others still go). Stops after the first
+    /// state file it cannot write, and after an authentication failure. The error is
+    /// for an outbox folder that cannot be listed, or entries that cannot be marked.
     pub fn deliver_pending(
         &self,
         mailer: &dyn Mailer,
         now: Timestamp,
     ) -> Result<Vec<DeliveryOutcome>, MailError> {
-        self.deliver_selected(mailer, now, &mut |_| true)
+        self.deliver_selected(mailer, now, &mut |e| e.state.state == DeliveryState::Queued)
     }
 
-    /// Like [`Outbox::deliver_pending`], but delivers only the queued entries for which
-    /// `select` says yes (it is asked once per queued entry, oldest first); the others
-    /// stay queued, untouched.
+    /// Like [`Outbox::deliver_pending`], but delivers the queued and uncertain entries
+    /// for which `select` says yes (it is asked once per such entry, oldest first); the
+    /// others stay as they are.
     pub fn deliver_selected(
         &self,
         mailer: &dyn Mailer,
         now: Timestamp,
         select: &mut dyn FnMut(&OutboxEntry) -> bool,
     ) -> Result<Vec<DeliveryOutcome>, MailError> {
+        self.deliver_selected_with(mailer, now, select, &mut ())
+    }
+
+    /// Like [`Outbox::deliver_selected`], with `around` called before and after each
+    /// conversation with the server. Every chosen entry is marked `sending` first;
+    /// those not tried (after a stop) are put back as they were.
+    pub fn deliver_selected_with(
+        &self,
+        mailer: &dyn Mailer,
+        now: Timestamp,
+        select: &mut dyn FnMut(&OutboxEntry) -> bool,
+        around: &mut dyn AroundDelivery,
+    ) -> Result<Vec<DeliveryOutcome>, MailError> {
         let mut outcomes = Vec::new();
+        let mut chosen = Vec::new();
         for (name, parsed) in self.scan()? {
             let entry = match parsed {
                 Ok(e) => e,
@@ -383,39 +566,111 @@ impl Outbox {
                     continue;
                 }
             };
-            if entry.state.state != DeliveryState::Queued || !select(&entry) {
-                continue;
+            let candidate = matches!(
+                entry.state.state,
+                DeliveryState::Queued | DeliveryState::Uncertain
+            );
+            if candidate && select(&entry) {
+                chosen.push(entry);
             }
-            let eml = match crate::input::read_bounded(
-                &entry.eml_path,
-                crate::input::limits::LETTER,
-                "letter",
-            ) {
-                Ok(b) => b,
+        }
+        if chosen.is_empty() {
+            return Ok(outcomes);
+        }
+        let claim = self.claim(&chosen)?;
+        let mut stopped_at = None;
+        for (i, entry) in chosen.iter().enumerate() {
+            around.before_send();
+            let eml =
+                crate::input::read_bounded(&entry.eml_path, crate::input::limits::LETTER, "letter");
+            let result = eml.map(|eml| mailer.deliver(&entry.state.from, &entry.state.to, &eml));
+            let go_on = around.after_send();
+            let result = match result {
+                Ok(r) => r,
                 Err(e) => {
-                    outcomes.push((name, Err(input_error("read", &entry.eml_path, e))));
+                    // Never tried: put back as it was.
+                    let back = write_state(&entry.state_path, &entry.state);
+                    outcomes.push((
+                        entry.name.clone(),
+                        Err(back
+                            .err()
+                            .unwrap_or_else(|| input_error("read", &entry.eml_path, e))),
+                    ));
+                    if !go_on {
+                        stopped_at = Some(i + 1);
+                        break;
+                    }
                     continue;
                 }
             };
-            let result = mailer.deliver(&entry.state.from, &entry.state.to, &eml);
-            let stop = matches!(result, Err(DeliveryError::Configuration { .. }));
+            let stop = matches!(result, Err(DeliveryError::Configuration { .. })) || !go_on;
             let new_state = entry.state.after_attempt(now, &result);
-            let written = new_state
-                .to_toml()
-                .and_then(|text| atomic_write(&entry.state_path, text.as_bytes()));
-            match written {
-                Ok(()) => outcomes.push((name, Ok(new_state))),
+            match write_state(&entry.state_path, &new_state) {
+                Ok(()) => outcomes.push((entry.name.clone(), Ok(new_state))),
                 Err(e) => {
-                    outcomes.push((name, Err(e)));
+                    outcomes.push((entry.name.clone(), Err(e)));
+                    stopped_at = Some(i + 1);
                     break;
                 }
             }
             if stop {
+                stopped_at = Some(i + 1);
                 break;
             }
         }
+        if let Some(k) = stopped_at {
+            for entry in chosen.iter().skip(k) {
+                if let Err(e) = write_state(&entry.state_path, &entry.state) {
+                    outcomes.push((entry.name.clone(), Err(e)));
+                }
+            }
+        }
+        drop(claim);
         Ok(outcomes)
     }
+
+    /// Marks `entries` as being delivered by this process: takes the lock on its marker
+    /// file, then writes each entry's `sending` state. On an error the entries marked
+    /// so far are put back.
+    fn claim(&self, entries: &[OutboxEntry]) -> Result<Claim, MailError> {
+        let pid = std::process::id();
+        let path = self.marker_path(pid);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(MailError::io("create", dir))?;
+        }
+        let marker = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(MailError::io("create", &path))?;
+        marker.try_lock().map_err(|e| {
+            MailError::io("lock", &path)(match e {
+                std::fs::TryLockError::Error(e) => e,
+                std::fs::TryLockError::WouldBlock => std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    "this process is already delivering from the outbox",
+                ),
+            })
+        })?;
+        let claim = Claim { marker, path };
+        for (i, entry) in entries.iter().enumerate() {
+            if let Err(e) = write_state(&entry.state_path, &entry.state.sending(pid)) {
+                for done in entries.iter().take(i) {
+                    let _ = write_state(&done.state_path, &done.state);
+                }
+                return Err(e);
+            }
+        }
+        Ok(claim)
+    }
+}
+
+/// Writes a state file atomically.
+fn write_state(path: &Path, state: &OutboxState) -> Result<(), MailError> {
+    state
+        .to_toml()
+        .and_then(|text| atomic_write(path, text.as_bytes()))
 }
 
 /// A state file's entry name, and the entry or why it cannot be read.
@@ -449,7 +704,7 @@ fn read_state(path: &Path) -> Result<OutboxState, MailError> {
             path: path.to_path_buf(),
             line,
             message: format!(
-                "{} (expected keys: state = \"queued\"|\"sent\"|\"failed\", kind, round, party, message_id, from, to, subject, created, attempts, and optionally last_attempt, server_response and a [by_hand] table).",
+                "{} (expected keys: state = \"queued\"|\"sending\"|\"sent\"|\"failed\"|\"uncertain\", kind, round, party, message_id, from, to, subject, created, attempts, and optionally last_attempt, server_response, sending_pid and a [by_hand] table).",
                 e.message().trim_end_matches('.')
             ),
         }
@@ -474,6 +729,203 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::{DeliveryReceipt, Mailbox};
+    use std::cell::RefCell;
+
+    fn mail(to: &str, id: &str) -> OutgoingMail {
+        OutgoingMail {
+            from: Mailbox::new("DFD", "postmottak@dfd.example"),
+            reply_to: None,
+            to: Mailbox::new("FIN", to),
+            subject: "Høring".into(),
+            body_text: "Tekst.\n".into(),
+            attachments: Vec::new(),
+            message_id: format!("<{id}@dfd.example>"),
+            in_reply_to: None,
+            date: "2025-11-03T09:00:00Z".parse().expect("ts"),
+            extra_headers: Vec::new(),
+        }
+    }
+
+    fn meta() -> OutboxMeta {
+        OutboxMeta {
+            round: "r1".into(),
+            party: "FIN".into(),
+            kind: "round-letter".into(),
+        }
+    }
+
+    /// A mailer that answers from a script, one answer per message, and notes the
+    /// state each message's entry had on disk while it was being delivered.
+    struct Scripted<'a> {
+        outbox: &'a Outbox,
+        answers: RefCell<Vec<Result<DeliveryReceipt, DeliveryError>>>,
+        seen: RefCell<Vec<DeliveryState>>,
+    }
+
+    impl Mailer for Scripted<'_> {
+        fn deliver(
+            &self,
+            _from: &str,
+            to: &[String],
+            _eml: &[u8],
+        ) -> Result<DeliveryReceipt, DeliveryError> {
+            let list = self.outbox.list().expect("list");
+            let me = list
+                .iter()
+                .find(|e| e.state.to == to)
+                .expect("the entry being delivered");
+            self.seen.borrow_mut().push(me.state.state);
+            self.answers.borrow_mut().remove(0)
+        }
+    }
+
+    fn state_of(outbox: &Outbox, name: &str) -> OutboxState {
+        read_state(&outbox.dir().join(format!("{name}.toml"))).expect("state")
+    }
+
+    #[test]
+    fn uncertain_letters_are_kept_apart_and_sent_again_only_when_selected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let b = outbox
+            .write(&mail("b@fin.example", "b"), &meta())
+            .expect("b");
+        let mailer = Scripted {
+            outbox: &outbox,
+            answers: RefCell::new(vec![
+                Err(DeliveryError::Uncertain {
+                    message: "timed out after the data".into(),
+                }),
+                Ok(DeliveryReceipt {
+                    response: "250 ok".into(),
+                }),
+            ]),
+            seen: RefCell::new(Vec::new()),
+        };
+        let now = "2025-11-03T10:00:00Z".parse().expect("ts");
+        let out = outbox.deliver_pending(&mailer, now).expect("deliver");
+        assert_eq!(out.len(), 2);
+        // Each was `sending` (by this live process) while with the server.
+        assert_eq!(
+            *mailer.seen.borrow(),
+            vec![DeliveryState::Sending, DeliveryState::Sending]
+        );
+        let sa = state_of(&outbox, &a);
+        assert_eq!(sa.state, DeliveryState::Uncertain);
+        assert_eq!(sa.sending_pid, None);
+        assert_eq!(state_of(&outbox, &b).state, DeliveryState::Sent);
+        // No marker left behind.
+        assert!(!outbox.marker_path(std::process::id()).exists());
+
+        // Not delivered again by itself…
+        assert!(
+            outbox
+                .deliver_pending(&mailer, now)
+                .expect("deliver")
+                .is_empty()
+        );
+        // …only when the selection asks for it.
+        mailer.answers.borrow_mut().push(Ok(DeliveryReceipt {
+            response: "250 ok".into(),
+        }));
+        let out = outbox
+            .deliver_selected(&mailer, now, &mut |e| {
+                e.state.state == DeliveryState::Uncertain
+            })
+            .expect("deliver");
+        assert_eq!(out.len(), 1);
+        let sa = state_of(&outbox, &a);
+        assert_eq!((sa.state, sa.attempts), (DeliveryState::Sent, 2));
+    }
+
+    #[test]
+    fn a_sending_entry_whose_process_is_gone_reads_as_uncertain_until_settled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let path = outbox.dir().join(format!("{a}.toml"));
+        // A process that is gone: no marker file (or one nobody holds a lock on).
+        let gone = u32::MAX - 7;
+        std::fs::write(outbox.marker_path(gone), "").expect("stale marker");
+        write_state(&path, &state_of(&outbox, &a).sending(gone)).expect("sending");
+        let list = outbox.list().expect("list");
+        assert_eq!(list[0].state.state, DeliveryState::Uncertain);
+        assert!(list[0].interrupted);
+        assert!(
+            list[0]
+                .state
+                .server_response
+                .as_deref()
+                .is_some_and(|r| r.contains(&format!("process {gone}"))),
+            "{:?}",
+            list[0].state
+        );
+        // On disk it still says sending until settled.
+        assert_eq!(state_of(&outbox, &a).state, DeliveryState::Sending);
+        let settled = outbox.settle_interrupted().expect("settle");
+        assert_eq!(settled.len(), 1);
+        let s = state_of(&outbox, &a);
+        assert_eq!((s.state, s.sending_pid), (DeliveryState::Uncertain, None));
+        assert!(
+            !outbox.marker_path(gone).exists(),
+            "the stale marker is removed"
+        );
+        assert!(outbox.settle_interrupted().expect("again").is_empty());
+    }
+
+    #[test]
+    fn a_stop_puts_the_letters_not_tried_back_as_they_were() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let names: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                outbox
+                    .write(&mail(&format!("{id}@fin.example"), id), &meta())
+                    .expect("write")
+            })
+            .collect();
+        let mailer = Scripted {
+            outbox: &outbox,
+            answers: RefCell::new(vec![Err(DeliveryError::Configuration {
+                message: "535 bad login".into(),
+            })]),
+            seen: RefCell::new(Vec::new()),
+        };
+        struct Count(u32, u32);
+        impl AroundDelivery for Count {
+            fn before_send(&mut self) {
+                self.0 += 1;
+            }
+            fn after_send(&mut self) -> bool {
+                self.1 += 1;
+                true
+            }
+        }
+        let mut around = Count(0, 0);
+        let now = "2025-11-03T10:00:00Z".parse().expect("ts");
+        let out = outbox
+            .deliver_selected_with(&mailer, now, &mut |_| true, &mut around)
+            .expect("deliver");
+        assert_eq!(out.len(), 1);
+        assert_eq!((around.0, around.1), (1, 1));
+        for n in &names {
+            let s = state_of(&outbox, n);
+            assert_eq!(
+                (s.state, s.sending_pid),
+                (DeliveryState::Queued, None),
+                "{n}"
+            );
+        }
+        assert_eq!(state_of(&outbox, &names[0]).attempts, 1);
+        assert_eq!(state_of(&outbox, &names[1]).attempts, 0);
+    }
 
     #[test]
     fn state_round_trips_and_errors_name_the_line() {
@@ -491,6 +943,7 @@ mod tests {
             attempts: 0,
             last_attempt: None,
             server_response: None,
+            sending_pid: None,
             by_hand: None,
         };
         let text = state.to_toml().expect("toml");

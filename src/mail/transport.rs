@@ -1,13 +1,17 @@
 //! Delivery: hand an `.eml` to an SMTP server or to the local `sendmail` program.
 
+use std::cell::Cell;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{Address, SendmailTransport, SmtpTransport, Transport};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::{Address, SendmailTransport, Transport};
 
 use super::MailError;
 
@@ -48,7 +52,20 @@ pub enum DeliveryError {
         /// What the server said, with its code.
         message: String,
     },
+    /// The outcome is not known: the whole message was sent, but the connection broke
+    /// or timed out before the server's final answer, so the server may have accepted
+    /// it. Never queue it again by itself (that could deliver it twice): mark it
+    /// uncertain, for a person to settle.
+    #[error("It is not known whether the message was delivered: {message}")]
+    Uncertain {
+        /// What happened.
+        message: String,
+    },
 }
+
+/// How long the SMTP client waits for the server at each step (connecting, each reply)
+/// unless `[mail] timeout_seconds` says otherwise: lettre's own default.
+pub const DEFAULT_SMTP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Whether an SMTP reply code is about authentication (RFC 4954): 530 authentication
 /// required, 534 mechanism too weak, 535 credentials invalid, 538 encryption required.
@@ -97,11 +114,21 @@ enum TlsMode {
     Implicit,
 }
 
-/// Delivers through an SMTP server with lettre's blocking client, one connection per
-/// message.
+/// Delivers through an SMTP server, one connection per message, step by step with
+/// lettre's low-level [`SmtpConnection`] (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT,
+/// DATA, the message), so that a failure is known to lie before the message's last
+/// byte was sent (not delivered: [`DeliveryError::Temporary`] or
+/// [`DeliveryError::Permanent`]) or after it, before the server's answer
+/// ([`DeliveryError::Uncertain`]: the server may have it).
 #[derive(Clone)]
 pub struct SmtpMailer {
-    transport: SmtpTransport,
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    tls_params: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    hello: ClientId,
     /// The URL without credentials, for messages.
     shown: String,
 }
@@ -110,6 +137,7 @@ impl std::fmt::Debug for SmtpMailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpMailer")
             .field("server", &self.shown)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -126,30 +154,26 @@ impl SmtpMailer {
     /// percent-encode an `@` in it as `%40` or leave it, the last `@` ends the user
     /// name); its password is `password`, passed in by the caller and never part of the
     /// URL. Sending a password in plain text to any host but this machine is refused.
-    /// Certificates are checked against the operating system's trust store.
+    /// Certificates are checked against the operating system's trust store. The client
+    /// waits [`DEFAULT_SMTP_TIMEOUT`] for each answer; see [`SmtpMailer::with_timeout`].
     pub fn from_url(url: &str, password: Option<String>) -> Result<SmtpMailer, MailError> {
         let parsed = parse_smtp_url(url)?;
         let bad = |message: String| MailError::SmtpUrl {
             url: parsed.shown.clone(),
             message,
         };
-        let tls_params = || {
-            TlsParameters::new(parsed.host.clone()).map_err(|e| {
-                bad(format!(
-                    "TLS cannot be set up for \"{}\" ({e}).",
-                    parsed.host
-                ))
-            })
+        let tls_params = match parsed.tls {
+            TlsMode::None => None,
+            TlsMode::StartTls | TlsMode::Implicit => {
+                Some(TlsParameters::new(parsed.host.clone()).map_err(|e| {
+                    bad(format!(
+                        "TLS cannot be set up for \"{}\" ({e}).",
+                        parsed.host
+                    ))
+                })?)
+            }
         };
-        let tls = match parsed.tls {
-            TlsMode::None => Tls::None,
-            TlsMode::StartTls => Tls::Required(tls_params()?),
-            TlsMode::Implicit => Tls::Wrapper(tls_params()?),
-        };
-        let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
-            .port(parsed.port)
-            .tls(tls);
-        match (parsed.user, password) {
+        let credentials = match (parsed.user, password) {
             (Some(user), Some(password)) => {
                 if parsed.tls == TlsMode::None && !is_loopback(&parsed.host) {
                     return Err(bad(format!(
@@ -157,7 +181,7 @@ impl SmtpMailer {
                         parsed.host
                     )));
                 }
-                builder = builder.credentials(Credentials::new(user, password));
+                Some(Credentials::new(user, password))
             }
             (Some(user), None) => {
                 return Err(bad(format!(
@@ -170,12 +194,147 @@ impl SmtpMailer {
                         .to_string(),
                 ));
             }
-            (None, None) => {}
-        }
+            (None, None) => None,
+        };
         Ok(SmtpMailer {
-            transport: builder.build(),
+            host: parsed.host,
+            port: parsed.port,
+            tls: parsed.tls,
+            tls_params,
+            credentials,
+            timeout: DEFAULT_SMTP_TIMEOUT,
+            hello: ClientId::default(),
             shown: parsed.shown,
         })
+    }
+
+    /// The same mailer, waiting at most `timeout` to connect and for each answer of
+    /// the server (`[mail] timeout_seconds`). A wait that runs out is reported as
+    /// "timed out": before the message was sent it is temporary, after it uncertain.
+    pub fn with_timeout(mut self, timeout: Duration) -> SmtpMailer {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time the client waits for the server at each step.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Connects, greets, upgrades to TLS and logs in as configured.
+    fn open(&self) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+        let wrapper = match self.tls {
+            TlsMode::Implicit => self.tls_params.as_ref(),
+            TlsMode::None | TlsMode::StartTls => None,
+        };
+        let mut conn = SmtpConnection::connect(
+            (self.host.as_str(), self.port),
+            Some(self.timeout),
+            &self.hello,
+            wrapper,
+            None,
+        )?;
+        if let (TlsMode::StartTls, Some(params)) = (self.tls, &self.tls_params) {
+            conn.starttls(params, &self.hello)?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(DEFAULT_MECHANISMS, credentials)?;
+        }
+        Ok(conn)
+    }
+
+    /// The MAIL FROM parameters the message needs (SMTPUTF8, 8BITMIME), or why the
+    /// server cannot take it.
+    fn mail_parameters(
+        &self,
+        conn: &SmtpConnection,
+        env: &Envelope,
+        eml: &[u8],
+    ) -> Result<Vec<MailParameter>, DeliveryError> {
+        let mut params = Vec::new();
+        let non_ascii = env
+            .from()
+            .into_iter()
+            .chain(env.to())
+            .any(|a| !a.to_string().is_ascii());
+        if non_ascii {
+            if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+                return Err(DeliveryError::Permanent {
+                    code: None,
+                    message: format!(
+                        "an address is not plain ASCII, and {} does not support SMTPUTF8.",
+                        self.shown
+                    ),
+                });
+            }
+            params.push(MailParameter::SmtpUtfEight);
+        }
+        if !eml.is_ascii() {
+            if !conn.server_info().supports_feature(Extension::EightBitMime) {
+                return Err(DeliveryError::Temporary {
+                    message: format!(
+                        "{} does not accept 8-bit messages (8BITMIME); the message was not sent.",
+                        self.shown
+                    ),
+                });
+            }
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        Ok(params)
+    }
+}
+
+/// Where an SMTP conversation was when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Connecting, the greeting, EHLO, STARTTLS.
+    Connect,
+    /// AUTH.
+    Login,
+    /// MAIL FROM.
+    Mail,
+    /// RCPT TO.
+    Rcpt,
+    /// The DATA command.
+    Data,
+    /// Sending the message's bytes (not all were sent).
+    Message,
+    /// The whole message was sent; waiting for the final answer.
+    Answer,
+}
+
+impl Step {
+    fn words(self) -> &'static str {
+        match self {
+            Step::Connect => "while connecting",
+            Step::Login => "during the login",
+            Step::Mail => "at MAIL FROM",
+            Step::Rcpt => "at RCPT TO",
+            Step::Data => "at DATA",
+            Step::Message => "while the message was being sent",
+            Step::Answer => "after the whole message was sent, before the server's answer",
+        }
+    }
+}
+
+/// The message's bytes in pieces for [`SmtpConnection::message_iter`], which notes when
+/// the last piece has been handed over (and so written to the connection): from then on
+/// only the end-of-data line and the answer are left.
+struct Pieces<'a> {
+    rest: &'a [u8],
+    done: &'a Cell<bool>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            self.done.set(true);
+            return None;
+        }
+        let (piece, rest) = self.rest.split_at(self.rest.len().min(64 * 1024));
+        self.rest = rest;
+        Some(piece)
     }
 }
 
@@ -187,21 +346,120 @@ impl Mailer for SmtpMailer {
         eml: &[u8],
     ) -> Result<DeliveryReceipt, DeliveryError> {
         let env = envelope(envelope_from, to)?;
-        match self.transport.send_raw(&env, eml) {
+        let failed = |step: Step, e: lettre::transport::smtp::Error| {
+            smtp_error(&self.shown, self.timeout, step, &e)
+        };
+        let mut conn = self.open().map_err(|e| {
+            // An authentication reply is a login failure; anything else came earlier.
+            let step = if e.status().is_some_and(|c| is_auth_failure(u16::from(c))) {
+                Step::Login
+            } else {
+                Step::Connect
+            };
+            failed(step, e)
+        })?;
+        let params = match self.mail_parameters(&conn, &env, eml) {
+            Ok(p) => p,
+            Err(e) => {
+                conn.abort();
+                return Err(e);
+            }
+        };
+        let result = converse(&mut conn, &env, params, eml);
+        match result {
             Ok(response) => {
+                // The message is accepted; a failing QUIT changes nothing, and a slow
+                // one is not waited for long: the outcome is recorded after it.
+                let _ = conn.set_timeout(Some(self.timeout.min(Duration::from_secs(2))));
+                let _ = conn.quit();
                 let text = response.message().collect::<Vec<_>>().join(" ");
                 Ok(DeliveryReceipt {
                     response: format!("{} {text}", response.code()).trim().to_string(),
                 })
             }
-            Err(e) => Err(smtp_error(&self.shown, &e)),
+            Err((step, e)) => {
+                // A server that answered is told QUIT; one that did not is not waited
+                // for again: dropping the connection closes it.
+                if e.status().is_some() {
+                    conn.abort();
+                }
+                Err(failed(step, e))
+            }
         }
     }
 }
 
-/// Sorts lettre's SMTP error: 5xx is permanent, everything else (4xx, no connection, a
-/// broken connection, TLS) is temporary. The server's text is kept.
-fn smtp_error(server: &str, e: &lettre::transport::smtp::Error) -> DeliveryError {
+/// MAIL, RCPT, DATA and the message on an open connection: the server's final answer,
+/// or where it failed and why.
+fn converse(
+    conn: &mut SmtpConnection,
+    env: &Envelope,
+    params: Vec<MailParameter>,
+    eml: &[u8],
+) -> Result<lettre::transport::smtp::response::Response, (Step, lettre::transport::smtp::Error)> {
+    conn.command(Mail::new(env.from().cloned(), params))
+        .map_err(|e| (Step::Mail, e))?;
+    for rcpt in env.to() {
+        conn.command(Rcpt::new(rcpt.clone(), vec![]))
+            .map_err(|e| (Step::Rcpt, e))?;
+    }
+    conn.command(Data).map_err(|e| (Step::Data, e))?;
+    let done = Cell::new(false);
+    conn.message_iter(Pieces {
+        rest: eml,
+        done: &done,
+    })
+    .map_err(|e| {
+        let step = if !done.get() {
+            Step::Message
+        } else if e.status().is_some() {
+            // The server's own answer to the message: it said it did not take it.
+            Step::Answer
+        } else if io_kind(&e) == Some(std::io::ErrorKind::BrokenPipe) {
+            // The end-of-data line could not be written: the server never saw the end
+            // of the message, so it cannot have taken it.
+            Step::Message
+        } else {
+            Step::Answer
+        };
+        (step, e)
+    })
+}
+
+/// The operating system's error kind under a lettre error, if there is one.
+fn io_kind(e: &lettre::transport::smtp::Error) -> Option<std::io::ErrorKind> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// Whether a lettre error is a wait that ran out (a read or write timeout shows as
+/// `WouldBlock` on Unix, `TimedOut` elsewhere).
+fn is_timeout(e: &lettre::transport::smtp::Error) -> bool {
+    e.is_timeout()
+        || matches!(
+            io_kind(e),
+            Some(std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+        )
+}
+
+/// Sorts an SMTP error by what the server answered and where the conversation was: an
+/// authentication reply is a configuration error; any other reply is permanent (5xx)
+/// or temporary (4xx), also after the message (the server said it did not take it);
+/// no reply (a broken connection, a timeout, TLS) is temporary before the whole
+/// message was sent and uncertain after it. The server's text is kept; a timeout says
+/// "timed out" and how long was waited.
+fn smtp_error(
+    server: &str,
+    timeout: Duration,
+    step: Step,
+    e: &lettre::transport::smtp::Error,
+) -> DeliveryError {
     let server_text = std::error::Error::source(e)
         .map(|s| s.to_string())
         .unwrap_or_default();
@@ -216,24 +474,49 @@ fn smtp_error(server: &str, e: &lettre::transport::smtp::Error) -> DeliveryError
             message: server_text,
         },
         Some(code) => DeliveryError::Temporary {
-            message: format!("{server} answered {code} {server_text}")
-                .trim()
-                .to_string(),
+            message: format!("{server} answered {code} {server_text} {}", step.words())
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         },
         None => {
-            let what = if e.is_timeout() {
-                "did not answer in time"
+            let what = if is_timeout(e) {
+                format!("timed out (no answer within {})", seconds_words(timeout))
             } else if e.is_tls() {
-                "could not be reached securely (TLS failed)"
+                "could not be reached securely (TLS failed)".to_string()
             } else if e.is_client() {
-                "could not be used as configured"
+                "could not be used as configured".to_string()
+            } else if step == Step::Connect {
+                "could not be reached or broke off the connection".to_string()
             } else {
-                "could not be reached or broke off the connection"
+                "broke off the connection".to_string()
             };
-            DeliveryError::Temporary {
-                message: format!("{server} {what}: {e}."),
+            if step == Step::Answer {
+                DeliveryError::Uncertain {
+                    message: format!(
+                        "{server} {what} {}: {e}. The server may have accepted the message.",
+                        step.words()
+                    ),
+                }
+            } else {
+                DeliveryError::Temporary {
+                    message: format!(
+                        "{server} {what} {}: {e}. The message was not sent.",
+                        step.words()
+                    ),
+                }
             }
         }
+    }
+}
+
+/// "1 s", "2.5 s".
+fn seconds_words(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{s:.1} s")
     }
 }
 
@@ -494,6 +777,63 @@ mod tests {
         let text = e.to_string();
         assert!(!text.contains("hemmelig"), "{text}");
         assert!(text.contains("password"), "{text}");
+    }
+
+    #[test]
+    fn pieces_say_when_the_whole_message_was_handed_over() {
+        let done = Cell::new(false);
+        let eml = vec![b'x'; 64 * 1024 + 10];
+        let mut pieces = Pieces {
+            rest: &eml,
+            done: &done,
+        };
+        assert_eq!(pieces.next().map(<[u8]>::len), Some(64 * 1024));
+        assert_eq!(pieces.next().map(<[u8]>::len), Some(10));
+        assert!(!done.get(), "not before the last piece was taken");
+        assert!(pieces.next().is_none());
+        assert!(done.get());
+        assert_eq!(seconds_words(Duration::from_secs(1)), "1 s");
+        assert_eq!(seconds_words(Duration::from_millis(2500)), "2.5 s");
+    }
+
+    #[test]
+    fn no_answer_after_the_message_is_uncertain_and_before_it_temporary() {
+        // A real lettre error without a reply code: a connection refused on a port
+        // nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let Err(e) = SmtpConnection::connect(
+            ("127.0.0.1", port),
+            Some(Duration::from_secs(1)),
+            &ClientId::Domain("test".into()),
+            None,
+            None,
+        ) else {
+            panic!("nothing listens there")
+        };
+        let t = Duration::from_secs(5);
+        for step in [
+            Step::Connect,
+            Step::Mail,
+            Step::Rcpt,
+            Step::Data,
+            Step::Message,
+        ] {
+            match smtp_error("smtp://x", t, step, &e) {
+                DeliveryError::Temporary { message } => {
+                    assert!(message.contains("not sent"), "{message}")
+                }
+                other => panic!("{step:?}: {other:?}"),
+            }
+        }
+        match smtp_error("smtp://x", t, Step::Answer, &e) {
+            DeliveryError::Uncertain { message } => {
+                assert!(message.contains("may have accepted"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
     /// Name of the environment variable holding the SMTP password.
     pub password_env: Option<String>,
+    /// How long the SMTP client waits for the server at each step, in seconds
+    /// (`timeout_seconds`); `None` for the default (60 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
 }
 
 /// Approval settings (`[approval]`).

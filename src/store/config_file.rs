@@ -91,6 +91,7 @@ struct RawMail {
     from: Option<Spanned<String>>,
     smtp_url: Option<Spanned<String>>,
     password_env: Option<String>,
+    timeout_seconds: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -373,6 +374,21 @@ pub fn parse_config_reporting_credentials(
                 u.into_inner()
             }),
             password_env: m.password_env,
+            timeout_seconds: match &m.timeout_seconds {
+                None => None,
+                Some(t) => match u32::try_from(*t.get_ref()) {
+                    Ok(n @ 1..=3600) => Some(n),
+                    _ => {
+                        return Err(loc.error(
+                            t.span().start,
+                            format!(
+                                "timeout_seconds = {} is not a number of seconds from 1 to 3600 (how long the SMTP client waits for the server at each step; 60 if left out).",
+                                t.get_ref()
+                            ),
+                        ));
+                    }
+                },
+            },
         },
     };
 
@@ -766,6 +782,23 @@ owner = "DIO"
         assert!(!ed.add_party_key(&"XYZ".parse().expect("code"), key));
         let (_, cfg) = ed.finish().expect("valid");
         assert_eq!(cfg.parties[0].keys.len(), 1);
+    }
+
+    #[test]
+    fn the_smtp_timeout_is_a_number_of_seconds() {
+        let with =
+            |t: &str| format!("{GOOD}\n[mail]\ntransport = \"smtp\"\ntimeout_seconds = {t}\n");
+        let c = parse_config(Path::new("strategi.toml"), &with("15")).expect("valid");
+        assert_eq!(c.mail.timeout_seconds, Some(15));
+        let c = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert_eq!(c.mail.timeout_seconds, None);
+        for bad in ["0", "-3", "3601"] {
+            let (line, col, msg) = err(&with(bad));
+            assert_eq!((line, col), (21, 19), "{bad}");
+            assert!(msg.contains("from 1 to 3600"), "{msg}");
+        }
+        let (line, _, _) = err(&with("\"30s\""));
+        assert_eq!(line, 21);
     }
 
     #[test]

@@ -48,42 +48,7 @@ impl WriteLock {
             .truncate(false)
             .open(path)
             .map_err(StoreError::io("open the lock file", path))?;
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(5);
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    if started.elapsed() >= timeout {
-                        let mut text = String::new();
-                        let _ = file.seek(SeekFrom::Start(0));
-                        let _ = (&mut file)
-                            .take(crate::input::limits::LOCK)
-                            .read_to_string(&mut text);
-                        return Err(StoreError::Locked {
-                            holder: parse_holder(&text),
-                            waited_ms: started.elapsed().as_millis() as u64,
-                        });
-                    }
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(100));
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(StoreError::io("lock", path)(e));
-                }
-            }
-        }
-        let note = format!(
-            "pid={}\ncommand={}\n",
-            std::process::id(),
-            command.replace('\n', " ")
-        );
-        file.set_len(0)
-            .map_err(StoreError::io("write the lock file", path))?;
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| file.write_all(note.as_bytes()))
-            .and_then(|()| file.flush())
-            .map_err(StoreError::io("write the lock file", path))?;
+        take(&mut file, path, command, timeout)?;
         Ok(WriteLock {
             file,
             path: path.to_path_buf(),
@@ -94,6 +59,61 @@ impl WriteLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Lets go of the lock, keeping the file open, so that other commands can write
+    /// while this one waits for something slow (a mail server); [`WriteLock::retake`]
+    /// takes it again.
+    pub fn release(&mut self) {
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+
+    /// Takes the lock again after [`WriteLock::release`], waiting up to `timeout` for
+    /// another process to finish, as [`WriteLock::acquire`] does.
+    pub fn retake(&mut self, command: &str, timeout: Duration) -> Result<(), StoreError> {
+        take(&mut self.file, &self.path, command, timeout)
+    }
+}
+
+/// Locks `file` (waiting up to `timeout`) and writes the holder's note into it.
+fn take(file: &mut File, path: &Path, command: &str, timeout: Duration) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if started.elapsed() >= timeout {
+                    let mut text = String::new();
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = (&mut *file)
+                        .take(crate::input::limits::LOCK)
+                        .read_to_string(&mut text);
+                    return Err(StoreError::Locked {
+                        holder: parse_holder(&text),
+                        waited_ms: started.elapsed().as_millis() as u64,
+                    });
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::io("lock", path)(e));
+            }
+        }
+    }
+    let note = format!(
+        "pid={}\ncommand={}\n",
+        std::process::id(),
+        command.replace('\n', " ")
+    );
+    file.set_len(0)
+        .map_err(StoreError::io("write the lock file", path))?;
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(note.as_bytes()))
+        .and_then(|()| file.flush())
+        .map_err(StoreError::io("write the lock file", path))?;
+    Ok(())
 }
 
 impl Drop for WriteLock {
@@ -137,5 +157,27 @@ mod tests {
         assert!(msg.contains("strategi party add FIN"), "{msg}");
         drop(first);
         WriteLock::acquire(&path, "x", Duration::from_millis(50)).expect("free again");
+    }
+
+    #[test]
+    fn a_released_lock_can_be_taken_by_others_and_retaken_after_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("strategi.lock");
+        let mut sender = WriteLock::acquire(&path, "strategi round send", Duration::from_secs(1))
+            .expect("first lock");
+        sender.release();
+        let colleague =
+            WriteLock::acquire(&path, "strategi party add KLD", Duration::from_millis(50))
+                .expect("free while released");
+        let err = sender
+            .retake("strategi round send", Duration::from_millis(50))
+            .expect_err("held by the colleague");
+        assert!(err.to_string().contains("strategi party add KLD"), "{err}");
+        drop(colleague);
+        sender
+            .retake("strategi round send", Duration::from_millis(50))
+            .expect("retaken");
+        let err = WriteLock::acquire(&path, "x", Duration::from_millis(50)).expect_err("held");
+        assert!(err.to_string().contains("strategi round send"), "{err}");
     }
 }

@@ -360,6 +360,12 @@ impl Workspace {
         &self.root
     }
 
+    /// The repository's git folder (`.git`), for files that belong to this machine and
+    /// are never committed (locks; the outbox's delivery markers).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
     /// Path of `strategi.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.root.join(CONFIG_FILE)

@@ -63,6 +63,10 @@ pub struct CommitInfo {
 pub struct Transaction<'a> {
     pub(super) ws: &'a Workspace,
     _lock: WriteLock,
+    /// The command, as the lock file names it (again when the lock is taken again).
+    command: String,
+    /// Set while the lock is let go ([`Transaction::unlock`]).
+    unlocked: bool,
     writes: BTreeMap<String, Vec<u8>>,
     ids: IdSource,
     committer: Option<Identity>,
@@ -125,13 +129,7 @@ impl Workspace {
         seed: IdSeed,
     ) -> Result<Transaction<'_>, StoreError> {
         let lock = WriteLock::acquire(&self.repo.path().join("strategi.lock"), command, timeout)?;
-        let mut repaired = self.clear_git_locks(timeout)?;
-        let (leftover, more) = self.recover(timeout)?;
-        repaired.extend(more);
-        repaired.extend(self.complete_head_version()?);
-        for r in &repaired {
-            self.notices.push(NoticeLevel::Note, r.message.clone());
-        }
+        let (leftover, repaired) = self.after_lock(timeout)?;
         let ids = match seed {
             IdSeed::Random => IdSource::random(),
             IdSeed::Fixed(seed) => {
@@ -141,6 +139,8 @@ impl Workspace {
         Ok(Transaction {
             ws: self,
             _lock: lock,
+            command: command.to_string(),
+            unlocked: false,
             writes: BTreeMap::new(),
             ids,
             committer: None,
@@ -151,6 +151,19 @@ impl Workspace {
             repaired,
             signing_key: None,
         })
+    }
+
+    /// What `begin` does once it holds the lock (and [`Transaction::relock`] again):
+    /// git's stale lock files, a left-over journal, a version commit's missing tag.
+    fn after_lock(&self, timeout: Duration) -> Result<(Leftover, Vec<Repaired>), StoreError> {
+        let mut repaired = self.clear_git_locks(timeout)?;
+        let (leftover, more) = self.recover(timeout)?;
+        repaired.extend(more);
+        repaired.extend(self.complete_head_version()?);
+        for r in &repaired {
+            self.notices.push(NoticeLevel::Note, r.message.clone());
+        }
+        Ok((leftover, repaired))
     }
 
     /// Waits for git's lock files held by a running program (up to `timeout`) and
@@ -603,6 +616,33 @@ impl<'a> Transaction<'a> {
         self.timeout
     }
 
+    /// Lets go of the workspace lock while the command waits for something slow (a mail
+    /// server), so that other commands can write meanwhile. What the transaction read
+    /// before may be out of date afterwards. Queued files stay queued; the next
+    /// [`Transaction::relock`] or commit takes the lock again first.
+    pub fn unlock(&mut self) {
+        if !self.unlocked {
+            self._lock.release();
+            self.unlocked = true;
+        }
+    }
+
+    /// Takes the lock again after [`Transaction::unlock`] (waiting up to the
+    /// transaction's timeout) and, as `begin` does, finishes what a command interrupted
+    /// meanwhile left. Does nothing while the lock is held.
+    pub fn relock(&mut self) -> Result<(), StoreError> {
+        if !self.unlocked {
+            return Ok(());
+        }
+        self._lock.retake(&self.command, self.timeout)?;
+        self.unlocked = false;
+        let (leftover, repaired) = self.ws.after_lock(self.timeout)?;
+        self.pending_index.extend(leftover.index);
+        self.pending_strategy |= leftover.strategy;
+        self.repaired.extend(repaired);
+        Ok(())
+    }
+
     /// Whether files are queued for the next commit.
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
@@ -617,6 +657,7 @@ impl<'a> Transaction<'a> {
         when: &jiff::ZonedDateTime,
         strategy_tree: Option<Oid>,
     ) -> Result<(CommitInfo, Oid), StoreError> {
+        self.relock()?;
         let ws = self.ws;
         let repo = &ws.repo;
         // Before anything is written: a commit dated before HEAD is refused.
