@@ -42,8 +42,9 @@ use crate::store::{
 };
 
 use super::{
-    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals,
-    key_provenance, load_each, party_keys, round_comments, rules,
+    APPROVALS_DIR, ApprovalRecord, LaterActs, SIGNATURES_DIR, SUBMISSIONS_DIR, SignatureRecord,
+    SubmissionRecord, WITHDRAWALS_DIR, fold_approvals, key_provenance, load_each, party_keys,
+    round_comments, rules,
 };
 
 /// What kind of problem a finding is.
@@ -269,11 +270,13 @@ fn check_credentials(history: &RecordHistory, r: &mut Verification) {
 /// The one-line fields of each kind of record (the ones the acts check with
 /// [`crate::model::one_line`]), by folder: a round's definition, its facts (an
 /// extension's reason, a position's or a closing's note), submissions and approvals.
-const ONE_LINE_FIELDS: [(&str, &[&str]); 4] = [
+const ONE_LINE_FIELDS: [(&str, &[&str]); 6] = [
     ("round.toml", &["title", "reason"]),
     ("facts", &["reason", "note"]),
     (SUBMISSIONS_DIR, &["note"]),
     (APPROVALS_DIR, &["note", "reason"]),
+    (SIGNATURES_DIR, &["note"]),
+    (WITHDRAWALS_DIR, &["reason"]),
 ];
 
 /// Every one-line field of a record that holds a line break or another control
@@ -374,12 +377,17 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
     if tags.is_empty() {
         return Ok(Vec::new());
     }
-    let files = ws.read_records(APPROVALS_DIR)?;
     let mut named: Vec<String> = Vec::new();
     let mut unparsed: Vec<String> = Vec::new();
-    for f in files {
+    for f in ws.read_records(APPROVALS_DIR)? {
         match parse_record::<ApprovalRecord>(&f.path, &f.text) {
             Ok(a) => named.extend(a.signed_tag),
+            Err(_) => unparsed.push(f.text),
+        }
+    }
+    for f in ws.read_records(SIGNATURES_DIR)? {
+        match parse_record::<SignatureRecord>(&f.path, &f.text) {
+            Ok(s) => named.push(s.signed_tag),
             Err(_) => unparsed.push(f.text),
         }
     }
@@ -388,7 +396,11 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
         if named.contains(&tag) || unparsed.iter().any(|t| t.contains(&format!("\"{tag}\""))) {
             continue;
         }
-        let Some(version) = tag.strip_prefix("approved/") else {
+        // `approved/v2`, or `approved/v2-2` for an approval after a withdrawal.
+        let Some(version) = tag
+            .strip_prefix("approved/")
+            .and_then(|v| v.split('-').next())
+        else {
             continue;
         };
         let ours = ws.tag_message(&tag)?.is_some_and(|m| {
@@ -459,8 +471,7 @@ fn check_key_provenance(
         return Ok(());
     }
     let foreign_keys: Vec<PublicKey> = foreign.iter().map(|f| f.key.clone()).collect();
-    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
-        let Ok(a) = rec else { continue };
+    for (path, a) in signed_records(ws)? {
         // The key that signed the tag, if it is a foreign one; else the key the record
         // names.
         let by_tag = a.signed_tag.as_ref().and_then(|tag| {
@@ -497,6 +508,30 @@ fn check_key_provenance(
     Ok(())
 }
 
+/// The records that name a signed tag and the key that signed it: the approvals, and
+/// the later signatures (as the approval they sign would read with it). Files that do
+/// not parse are reported elsewhere.
+fn signed_records(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, StoreError> {
+    let mut out = Vec::new();
+    let mut approvals = Vec::new();
+    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
+        if let Ok(a) = rec {
+            approvals.push(a.clone());
+            out.push((path, a));
+        }
+    }
+    for (path, rec) in load_each::<SignatureRecord>(ws, SIGNATURES_DIR)? {
+        let Ok(s) = rec else { continue };
+        let Some(mut a) = approvals.iter().find(|a| a.id == s.approval).cloned() else {
+            continue;
+        };
+        a.signed_tag = Some(s.signed_tag);
+        a.key_fingerprint = Some(s.key_fingerprint);
+        out.push((path, a));
+    }
+    Ok(out)
+}
+
 /// Every signed approval checked against a trust anchor from outside the workspace.
 fn check_anchor(
     ws: &Workspace,
@@ -507,8 +542,7 @@ fn check_anchor(
     let approver = &config.case.approver;
     let principal = format!("{approver}@strategi");
     let allowed = anchor.keys_for(&principal, GIT_NAMESPACE);
-    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
-        let Ok(a) = rec else { continue };
+    for (path, a) in signed_records(ws)? {
         let Some(tag) = &a.signed_tag else { continue };
         r.count("anchored signatures");
         if let Err(e) = ws.verify_signed_tag(tag, &allowed) {
@@ -1048,9 +1082,26 @@ fn check_approvals(
         return Ok(());
     };
     let rounds: Vec<_> = consulted.iter().map(|(r, c)| (r, c)).collect();
-    let fold = fold_approvals(parsed, config, &rounds);
+    let fold = fold_approvals(parsed, LaterActs::load(ws)?, config, &rounds);
     for (path, e) in &fold.unreadable {
         r.bad_file(path, e);
+    }
+    for ignored in &fold.ignored_acts {
+        r.count("later acts");
+        r.add(
+            FindingKind::Ignored,
+            &ignored.path,
+            ignored.refusal.as_finding(),
+            ignored.refusal.finding_hint(),
+        );
+    }
+    for (path, s) in &fold.signatures {
+        r.count("later acts");
+        check_version_order(r, path, "signature", versions, s.version, s.at);
+    }
+    for w in &fold.withdrawn {
+        r.count("later acts");
+        check_version_order(r, &w.withdrawal_path, "withdrawal", versions, w.withdrawal.version, w.withdrawal.at);
     }
     for ignored in &fold.ignored {
         r.count("approvals");
@@ -1062,12 +1113,21 @@ fn check_approvals(
         );
     }
     let approver = &config.case.approver;
-    for (path, a) in &fold.approvals {
+    // A withdrawn approval is checked as history: its text and its tag must still be
+    // what was recorded, though it no longer makes the version approved.
+    let checked = fold
+        .approvals
+        .iter()
+        .map(|(p, a)| (p, a))
+        .chain(fold.withdrawn.iter().map(|w| (&w.path, &w.record)));
+    for (path, a) in checked {
         r.count("approvals");
         check_approval_text(ws, r, path, versions, a);
         let Some(tag) = &a.signed_tag else {
             continue;
         };
+        // A signature made later is its own record: findings about it name that file.
+        let path = fold.signature_of(&a.id).map_or(path, |(p, _)| p);
         let keys = match party_keys(config, approver) {
             Ok(k) => k,
             Err(e) => {

@@ -15,10 +15,16 @@ use super::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace};
 use crate::model::Action;
 
 /// The folders whose files are records, written once and never changed: consultation
-/// rounds (with their facts, comments, decisions and imported messages), submissions
-/// and approvals. The outbox (`outbox/`) is not among them: its state files are updated
+/// rounds (with their facts, comments, decisions and imported messages), submissions,
+/// approvals, later signatures of approvals and withdrawals. The outbox (`outbox/`) is not among them: its state files are updated
 /// in place by design.
-pub const RECORD_DIRS: [&str; 3] = [CONSULTATIONS_DIR, "submissions", "approvals"];
+pub const RECORD_DIRS: [&str; 5] = [
+    CONSULTATIONS_DIR,
+    "submissions",
+    "approvals",
+    "signatures",
+    "withdrawals",
+];
 
 /// A commit that touched record files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
