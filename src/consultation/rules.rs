@@ -78,6 +78,19 @@ pub enum Refusal {
         /// The other recipients named.
         others: Vec<PartyCode>,
     },
+    /// The case's owner (the drafter) is named among a round's recipients: it would be
+    /// consulted on its own draft.
+    #[error(
+        "{owner} is the case's owner, which drafts the text, so it cannot be a recipient of a round on it."
+    )]
+    OwnerIsRecipient {
+        /// The owner, named in `--to`.
+        owner: PartyCode,
+        /// The other recipients named.
+        others: Vec<PartyCode>,
+        /// Whom `--to all` would name, for a suggestion when no other is named.
+        all: Vec<PartyCode>,
+    },
     /// The deadline is shorter than the rule for the kind, and no reason was given.
     #[error(
         "A {kind} round needs at least {minimum_days} days for answers, but {today} to {due} is {actual_days} days."
@@ -188,6 +201,22 @@ impl Refusal {
                     "Leave {party} out: --to {}, or --to all, which leaves the sender out.",
                     others.join(",")
                 )
+            }),
+            Refusal::OwnerIsRecipient { owner, others, all } => Some({
+                let join = |l: &[PartyCode]| {
+                    l.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                };
+                if others.is_empty() {
+                    format!(
+                        "Leave {owner} out of --to: the parties to consult are --to {} (--to all leaves the owner out).",
+                        join(all)
+                    )
+                } else {
+                    format!(
+                        "Leave {owner} out: --to {}, or --to all, which leaves the owner out.",
+                        join(others)
+                    )
+                }
             }),
             Refusal::DeadlineTooShort { earliest, .. } => Some(format!(
                 "Give a deadline on or after {earliest}, or say why a shorter one is agreed with --reason \"...\"."
@@ -374,11 +403,6 @@ pub fn recipients(
             Ok(all)
         }
         Recipients::Parties(list) => {
-            if let Some(unknown) = list.iter().find(|c| config.party(c).is_none()) {
-                return Err(Refusal::UnknownRecipient {
-                    party: unknown.clone(),
-                });
-            }
             if list.is_empty() {
                 return Err(Refusal::NoRecipients);
             }
@@ -386,6 +410,19 @@ pub fn recipients(
                 return Err(Refusal::SenderIsRecipient {
                     party: sender.clone(),
                     others: list.iter().filter(|c| *c != sender).cloned().collect(),
+                });
+            }
+            let owner = &config.case.owner;
+            if list.contains(owner) {
+                return Err(Refusal::OwnerIsRecipient {
+                    owner: owner.clone(),
+                    others: list.iter().filter(|c| *c != owner).cloned().collect(),
+                    all: recipients(config, &Recipients::All, sender).unwrap_or_default(),
+                });
+            }
+            if let Some(unknown) = list.iter().find(|c| config.party(c).is_none()) {
+                return Err(Refusal::UnknownRecipient {
+                    party: unknown.clone(),
                 });
             }
             Ok(list.clone())
@@ -639,6 +676,43 @@ mod tests {
         assert_eq!(
             recipients(&c, &"DFD".parse().expect("to"), &code("FIN")),
             Ok(vec![code("DFD")])
+        );
+    }
+
+    #[test]
+    fn a_round_is_not_sent_to_the_case_owner() {
+        // The owner need not be a listed party to be refused as a recipient.
+        let c = config();
+        let owner = c.case.owner.clone();
+        let sender = c
+            .parties
+            .iter()
+            .map(|p| p.code.clone())
+            .find(|p| p != &owner)
+            .expect("another party");
+        let to: Recipients = format!("{owner}").parse().expect("to");
+        let e = recipients(&c, &to, &sender).expect_err("refused");
+        assert!(
+            matches!(&e, Refusal::OwnerIsRecipient { owner: o, others, all } if o == &owner && others.is_empty() && !all.is_empty() && !all.contains(&owner)),
+            "{e:?}"
+        );
+        let hint = e.hint().expect("hint");
+        assert!(hint.contains("--to ") && hint.contains(&format!("Leave {owner} out")), "{hint}");
+        let others: Vec<PartyCode> = recipients(&c, &Recipients::All, &sender).expect("all");
+        let mixed: Recipients = format!(
+            "{owner},{}",
+            others.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+        )
+        .parse()
+        .expect("to");
+        let e = recipients(&c, &mixed, &sender).expect_err("refused");
+        let hint = e.hint().expect("hint");
+        assert!(
+            hint.contains(&format!(
+                "--to {}",
+                others.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            )),
+            "{hint}"
         );
     }
 
