@@ -367,3 +367,65 @@ fn respond_and_comment_add_take_the_date_received() {
         run.stderr
     );
 }
+
+#[test]
+fn comment_list_and_show_mark_a_comment_given_after_the_deadline_as_late() {
+    let mut env = TestEnv::new();
+    round(&env);
+    env.now = "2025-12-05T10:00".to_string();
+    let on_time = env
+        .run_in(
+            "ws",
+            &[
+                "--json", "comment", "add", "latest", "--from", "FIN", "--text",
+                "Dato på brevet er fristen.", "--received", "2025-11-28T15:00",
+            ],
+        )
+        .ok()
+        .json();
+    let late = env
+        .run_in(
+            "ws",
+            &[
+                "--json", "comment", "add", "latest", "--from", "KDD", "--text",
+                "Registrert uten dato, etter fristen.",
+            ],
+        )
+        .ok()
+        .json();
+    let (on_time, late) = (
+        on_time["comment"]["id"].as_str().expect("id").to_string(),
+        late["comment"]["id"].as_str().expect("id").to_string(),
+    );
+    let list = env.run_in("ws", &["--json", "comment", "list"]).ok().json();
+    let of = |id: &str| {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .expect("comment")
+    };
+    assert_eq!(of(&on_time)["late"], false, "{list}");
+    assert_eq!(of(&on_time)["effective_due"], "2025-11-28");
+    assert_eq!(of(&late)["late"], true, "{list}");
+    let text = env.run_in("ws", &["comment", "list"]).ok().stdout;
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line(&late).ends_with("(late, due 2025-11-28)"), "{text}");
+    assert!(!line(&on_time).contains("late"), "{text}");
+    let show = env.run_in("ws", &["--json", "comment", "show", &late]).ok().json();
+    assert_eq!(show["late"], true, "{show}");
+    let show = env.run_in("ws", &["comment", "show", &late]).ok().stdout;
+    assert!(
+        show.contains("Late      given after KDD's deadline 2025-11-28"),
+        "{show}"
+    );
+    let show = env.run_in("ws", &["comment", "show", &on_time]).ok().stdout;
+    assert!(show.contains("Given     2025-11-28 14:00 UTC"), "{show}");
+    assert!(!show.contains("Late"), "{show}");
+}

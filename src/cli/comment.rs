@@ -348,9 +348,13 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
                 Some(d) => paint(styles::GOOD, format!("{:8}", d.decision.key())),
                 None => paint(styles::WARN, "open    "),
             };
+            let late = match (l.comment.late, l.comment.effective_due) {
+                (true, Some(due)) => paint(styles::WARN, format!("  (late, due {due})")),
+                _ => String::new(),
+            };
             writeln!(
                 w,
-                "{}  {decision}  {:5} {:24}  {}",
+                "{}  {decision}  {:5} {:24}  {}{late}",
                 paint(styles::BOLD, &c.id),
                 c.party.as_str(),
                 c.section.as_deref().unwrap_or("(general)"),
@@ -389,6 +393,12 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
             writeln!(w, "Quote     …{}[{}]{}…", a.before, a.quote, a.after)?;
         }
         writeln!(w, "Recorded  {} by {}", r.at.strftime("%Y-%m-%d %H:%M UTC"), r.by)?;
+        if let Some(t) = &r.received {
+            writeln!(w, "Given     {}", t.strftime("%Y-%m-%d %H:%M UTC"))?;
+        }
+        if let (true, Some(due)) = (c.late, c.effective_due) {
+            writeln!(w, "{}", paint(styles::WARN, format!("Late      given after {}'s deadline {due}", r.party)))?;
+        }
         if let Some(s) = &r.source {
             writeln!(w, "Source    {s}")?;
         }
