@@ -30,6 +30,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::calendar::work_calendar;
+use crate::consultation::rules as rules_c;
 use crate::consultation::{
     CommentFile, DecisionRecord, Fact, FactBody, ImportRecord, RoundDef, RoundState, decision_path,
     load_round,
@@ -744,6 +745,7 @@ fn check_rounds(
             Ok(ok)
         };
         let mut comment_versions: Vec<(String, VersionName)> = Vec::new();
+        let mut imports: Vec<(String, ImportRecord)> = Vec::new();
         parsed &= each("facts", &mut |p, t| parse_record::<Fact>(p, t).map(|_| ()))?;
         let comments_ok = each("comments", &mut |p, t| {
             let file = parse_record::<CommentFile>(p, t)?;
@@ -759,17 +761,25 @@ fn check_rounds(
                 Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text) {
                     Ok(rec) => {
                         if let Some(d) = &def
-                            && rec.at < d.at
+                            && (rec.at < d.at
+                                || rec
+                                    .received
+                                    .is_some_and(|t| rules_c::answered_before(t, true, d.at)))
                         {
                             r.add(
                                 FindingKind::OutOfOrder,
                                 &f.path,
                                 format!(
                                     "The import of {}'s message is dated {}, before round {} was opened ({}).",
-                                    rec.party, rec.at, d.id, d.at
+                                    rec.party,
+                                    rec.received.unwrap_or(rec.at),
+                                    d.id,
+                                    d.at
                                 ),
                                 OUT_OF_ORDER,
                             );
+                        } else {
+                            imports.push((f.path.clone(), rec));
                         }
                     }
                     Err(e) => r.bad_file(&f.path, &e),
@@ -823,14 +833,24 @@ fn check_rounds(
         } else {
             RoundState::fold(def, Vec::new(), config, today, &cal)
         };
-        check_round_order(r, &round_toml, &state.def, &round_facts, versions);
+        check_round_order(r, &round_toml, &state, &round_facts, versions);
+        for (path, rec) in &imports {
+            check_after_letter(
+                r,
+                path,
+                &state,
+                &format!("The import of {}'s message", rec.party),
+                &rec.party,
+                (rec.at, rec.received),
+            );
+        }
         if comments_ok && decisions_ok {
             match round_comments(&records, &state, config) {
                 Ok(c) => {
                     for f in &c.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");
                     }
-                    check_comment_order(r, &state.def, &c, versions);
+                    check_comment_order(r, &state, &c, versions);
                     if parsed {
                         consulted.push((state, c));
                     }
@@ -845,14 +865,16 @@ fn check_rounds(
 const OUT_OF_ORDER: &str = "strategi never writes records in this order (time only moves forward): the record was written or edited by hand. Remove it with a commit that says why, and record the fact again with strategi.";
 
 /// A round cannot be on a version cut after it was opened, and nothing can happen in it
-/// before it was opened.
+/// before it was opened; an answer is judged by its own date where it has one
+/// (`received`), and cannot come before the round's letter to its party.
 fn check_round_order(
     r: &mut Verification,
     round_toml: &str,
-    def: &RoundDef,
+    state: &RoundState,
     facts: &[(String, Fact)],
     versions: &HashMap<VersionName, Version>,
 ) {
+    let def = &state.def;
     if let Some(v) = versions.get(&def.version)
         && def.at < v.created
     {
@@ -867,7 +889,16 @@ fn check_round_order(
         );
     }
     for (path, fact) in facts {
-        if fact.at < def.at {
+        let (before, when) = match &fact.body {
+            FactBody::Response {
+                received: Some(t), ..
+            } => (
+                fact.at < def.at || rules_c::answered_before(*t, true, def.at),
+                *t,
+            ),
+            _ => (fact.at < def.at, fact.at),
+        };
+        if before {
             let what = match &fact.body {
                 FactBody::Response { party, .. } => format!("{party}'s answer"),
                 FactBody::Sent { party, .. } => format!("The letter to {party}"),
@@ -881,47 +912,120 @@ fn check_round_order(
                 FindingKind::OutOfOrder,
                 path,
                 format!(
-                    "{what} is dated {}, before round {} was opened ({}).",
-                    fact.at, def.id, def.at
+                    "{what} is dated {when}, before round {} was opened ({}).",
+                    def.id, def.at
                 ),
                 OUT_OF_ORDER,
+            );
+        } else if let FactBody::Response {
+            party, received, ..
+        } = &fact.body
+        {
+            check_after_letter(
+                r,
+                path,
+                state,
+                &format!("{party}'s answer"),
+                party,
+                (fact.at, *received),
             );
         }
     }
 }
 
-/// A comment cannot come before its round was opened or its version was cut; a
-/// decision cannot come before its comment.
+/// An answer (`what`, from `party`, recorded at `at` and dated `received` where known)
+/// cannot come before the round's letter to its party, nor without one
+/// ([`rules_c::answer_after_letter`], the rule the acts refuse by).
+fn check_after_letter(
+    r: &mut Verification,
+    path: &str,
+    state: &RoundState,
+    what: &str,
+    party: &crate::model::PartyCode,
+    (at, received): (jiff::Timestamp, Option<jiff::Timestamp>),
+) {
+    let refusal = rules_c::answer_after_letter(state, party, at, false)
+        .and_then(|()| match received {
+            Some(t) => rules_c::answer_after_letter(state, party, t, true),
+            None => Ok(()),
+        })
+        .err();
+    let message = match refusal {
+        None => return,
+        Some(rules_c::Refusal::NoLetterYet { round, party }) => format!(
+            "{what} is recorded, but round {round} never issued its letter to {party}: an answer cannot come before the letter."
+        ),
+        Some(rules_c::Refusal::BeforeLetter {
+            round,
+            party,
+            given,
+            letter,
+        }) => format!(
+            "{what} is dated {given}, before round {round}'s letter to {party} ({letter})."
+        ),
+        Some(other) => other.to_string(),
+    };
+    r.add(FindingKind::OutOfOrder, path, message, OUT_OF_ORDER);
+}
+
+/// A comment cannot come before its round was opened, its version was cut or its
+/// party's letter (judged by its own date where it has one, `received`); a decision
+/// cannot come before its comment.
 fn check_comment_order(
     r: &mut Verification,
-    def: &RoundDef,
+    state: &RoundState,
     comments: &crate::consultation::RoundComments,
     versions: &HashMap<VersionName, Version>,
 ) {
+    let def = &state.def;
+    let before = |rec: &crate::consultation::CommentRecord, t: jiff::Timestamp| {
+        rec.at < t || rec.received.is_some_and(|g| rules_c::answered_before(g, true, t))
+    };
     for c in &comments.comments {
         let rec = &c.record;
-        if rec.at < def.at {
+        let mut in_order = true;
+        if before(rec, def.at) {
+            in_order = false;
             r.add(
                 FindingKind::OutOfOrder,
                 &c.path,
                 format!(
                     "Comment {} from {} is dated {}, before round {} was opened ({}).",
-                    rec.id, rec.party, rec.at, def.id, def.at
+                    rec.id,
+                    rec.party,
+                    rec.given(),
+                    def.id,
+                    def.at
                 ),
                 OUT_OF_ORDER,
             );
         }
         if let Some(v) = versions.get(&rec.version)
-            && rec.at < v.created
+            && before(rec, v.created)
         {
+            in_order = false;
             r.add(
                 FindingKind::OutOfOrder,
                 &c.path,
                 format!(
                     "Comment {} is on {}, but is dated {}, before {} was cut ({}).",
-                    rec.id, rec.version, rec.at, rec.version, v.created
+                    rec.id,
+                    rec.version,
+                    rec.given(),
+                    rec.version,
+                    v.created
                 ),
                 OUT_OF_ORDER,
+            );
+        }
+        if in_order {
+            check_after_letter(
+                r,
+                &c.path,
+                state,
+                &format!("Comment {} from {}", rec.id, rec.party),
+                &rec.party,
+                (rec.at, rec.received),
             );
         }
         let decisions: Vec<&DecisionRecord> = c.decision.iter().chain(&c.superseded).collect();

@@ -23,7 +23,8 @@ use super::{CommandError, Ctx, Ui};
 pub enum CommentCommand {
     /// Register one comment from a party, anchored to a section and a quoted passage of
     /// the round's version. A quote that does not occur in the section is refused with
-    /// the closest passage suggested; without --section the comment is general.
+    /// the closest passage suggested; without --section the comment is general. Like
+    /// every answer it comes after the round's letter to the party (`round send`).
     ///
     /// Example: strategi comment add latest --from FIN --section mal --quote "innen 2030"
     /// --text "Fristen er for kort." --proposal "innen 2032"
@@ -31,7 +32,8 @@ pub enum CommentCommand {
     /// Import e-mail replies (.eml) and filled-in response forms (.txt) into a round.
     /// The party comes from the subject token [strategi ROUND/PARTY], In-Reply-To, or
     /// the sender's address (or --from). The message and its attachments are kept in the
-    /// round's folder; importing the same message again changes nothing.
+    /// round's folder; importing the same message again changes nothing. A reply from a
+    /// party whose letter was not sent yet, or dated before it, is refused.
     Import(ImportArgs),
     /// List comments (all rounds, or filtered), with their decisions. --on V shows where
     /// each quoted passage lands in a later version: exact, moved, changed or orphaned.

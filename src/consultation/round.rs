@@ -167,6 +167,10 @@ pub struct PartyState {
     /// When the round's letter was issued, and its Message-ID (the latest, if the
     /// letter was sent again after a failed delivery).
     pub sent: Option<Issued>,
+    /// When the round's first letter to the party was issued (queued or sent): an
+    /// answer cannot come before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_sent: Option<Timestamp>,
     /// Reminders issued, oldest first.
     pub reminders: Vec<Issued>,
     /// The current position and when it was given; earlier ones are in `history`.
@@ -301,6 +305,7 @@ impl RoundState {
                 extended: false,
                 status: PartyStatus::NotSent,
                 sent: None,
+                first_sent: None,
                 reminders: Vec::new(),
                 position: None,
                 answered: None,
@@ -365,6 +370,7 @@ impl RoundState {
                         message_id: message_id.clone(),
                     };
                     if matches!(fact.body, FactBody::Sent { .. }) {
+                        p.first_sent.get_or_insert(fact.at);
                         p.sent = Some(issued);
                     } else {
                         p.reminders.push(issued);

@@ -13,8 +13,10 @@
 //! - answer for a party (a position or comments): the party itself, the round's sender
 //!   or the case owner, and only for a recipient of the round;
 //! - decide a comment: the round's sender or the case owner;
-//! - nothing but decisions once a round is closed.
+//! - nothing but decisions once a round is closed;
+//! - no answer before the party's letter ([`answer_after_letter`]).
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::calendar::{ConsultationKind, WindowCheck, WorkCalendar, check_window};
@@ -170,6 +172,27 @@ pub enum Refusal {
         /// The round.
         round: RecordId,
     },
+    /// No letter of the round went to the party yet (none queued or sent), so there is
+    /// nothing it can answer.
+    #[error("Round {round}'s letter to {party} has not been sent yet, so there is no answer from {party} to record.")]
+    NoLetterYet {
+        /// The round.
+        round: RecordId,
+        /// The party.
+        party: PartyCode,
+    },
+    /// The answer is dated before the round's letter to the party.
+    #[error("The answer from {party} is dated {given}, before round {round}'s letter to {party} ({letter}).")]
+    BeforeLetter {
+        /// The round.
+        round: RecordId,
+        /// The party.
+        party: PartyCode,
+        /// The answer's date, as shown.
+        given: String,
+        /// When the letter was issued, as shown.
+        letter: String,
+    },
 }
 
 impl Refusal {
@@ -239,6 +262,13 @@ impl Refusal {
             Refusal::MayNotDecide { owner, .. } => {
                 Some(format!("Act as the owner with `--as {owner}`."))
             }
+            Refusal::NoLetterYet { round, .. } => Some(format!(
+                "Send the round first: `strategi round send {round}`. With the outbox transport the letters are queued; a letter sent by hand is recorded with `strategi outbox mark-sent ID --note \"...\"`."
+            )),
+            Refusal::BeforeLetter { .. } => Some(
+                "Give the date the party's answer is dated, on or after its letter: --received DATE (an e-mail's Date header counts for an import)."
+                    .into(),
+            ),
             Refusal::Closed { .. } | Refusal::ClosedToAnswers { .. } | Refusal::Window(_) => None,
         }
     }
@@ -523,6 +553,57 @@ pub fn may_answer(
     Ok(())
 }
 
+/// Whether an answer from `party` given at `given` can be recorded: the round's letter
+/// to the party exists (was queued or sent: a `sent` fact), and the answer is not
+/// dated before it. With `own_date` (the reply's own date, which may carry no hour),
+/// the days (Europe/Oslo) are compared; else the times.
+pub fn answer_after_letter(
+    round: &RoundState,
+    party: &PartyCode,
+    given: Timestamp,
+    own_date: bool,
+) -> Result<(), Refusal> {
+    let letter = round
+        .parties
+        .iter()
+        .find(|p| &p.party == party)
+        .and_then(|p| p.first_sent);
+    let Some(letter) = letter else {
+        return Err(Refusal::NoLetterYet {
+            round: round.def.id.clone(),
+            party: party.clone(),
+        });
+    };
+    if answered_before(given, own_date, letter) {
+        let oslo = crate::calendar::oslo();
+        let shown = |t: Timestamp| {
+            t.to_zoned_datetime(oslo.clone())
+                .strftime("%Y-%m-%d %H:%M %:z")
+                .to_string()
+        };
+        return Err(Refusal::BeforeLetter {
+            round: round.def.id.clone(),
+            party: party.clone(),
+            given: shown(given),
+            letter: shown(letter),
+        });
+    }
+    Ok(())
+}
+
+/// Whether an answer given at `given` comes before `event`: by the day (Europe/Oslo)
+/// when `given` is the reply's own date (a letter's date has no hour one can go by), by
+/// the time otherwise (the time of recording). The one comparison the acts and
+/// `verify` use for an answer's causality.
+pub fn answered_before(given: Timestamp, own_date: bool, event: Timestamp) -> bool {
+    if own_date {
+        let oslo = crate::calendar::oslo();
+        given.to_zoned_datetime(oslo.clone()).date() < event.to_zoned_datetime(oslo).date()
+    } else {
+        given < event
+    }
+}
+
 /// Whether `by` may decide the round's comments: its sender or the case owner (also
 /// after the round closed: answering comments is what follows a round).
 pub fn may_decide(config: &Config, def: &RoundDef, by: &PartyCode) -> Result<(), Refusal> {
@@ -677,6 +758,55 @@ mod tests {
             recipients(&c, &"DFD".parse().expect("to"), &code("FIN")),
             Ok(vec![code("DFD")])
         );
+    }
+
+    #[test]
+    fn an_answer_comes_after_the_partys_letter() {
+        let t = |s: &str| -> Timestamp { s.parse().expect("t") };
+        let unsent = fold(Vec::new());
+        assert!(matches!(
+            answer_after_letter(&unsent, &code("FIN"), t("2025-12-04T10:00:00Z"), false),
+            Err(Refusal::NoLetterYet { .. })
+        ));
+        let e = answer_after_letter(&unsent, &code("FIN"), t("2025-12-04T10:00:00Z"), false)
+            .expect_err("refused");
+        assert!(e.hint().expect("hint").contains("strategi round send rabcdefg"));
+        let sent = |id: &str, at: &str| {
+            fact(
+                id,
+                at,
+                "DFD",
+                FactBody::Sent {
+                    party: code("FIN"),
+                    message_id: format!("<{id}@x>"),
+                },
+            )
+        };
+        // Sent at 14:00 on 3 December, sent again on the 5th: the first letter counts.
+        let s = fold(vec![
+            sent("fsent001", "2025-12-03T13:00:00Z"),
+            sent("fsent002", "2025-12-05T13:00:00Z"),
+        ]);
+        let fin = code("FIN");
+        assert!(answer_after_letter(&s, &fin, t("2025-12-04T10:00:00Z"), false).is_ok());
+        // Recorded before the letter, to the second: refused.
+        assert!(matches!(
+            answer_after_letter(&s, &fin, t("2025-12-03T12:59:59Z"), false),
+            Err(Refusal::BeforeLetter { .. })
+        ));
+        // Its own date, on the letter's day (even at an earlier hour): fine; the day
+        // before: refused.
+        assert!(answer_after_letter(&s, &fin, t("2025-12-03T08:00:00Z"), true).is_ok());
+        let e = answer_after_letter(&s, &fin, t("2025-12-02T12:00:00Z"), true)
+            .expect_err("refused");
+        assert!(e.to_string().contains("before round rabcdefg's letter to FIN"), "{e}");
+        // Another party has no letter yet.
+        assert!(matches!(
+            answer_after_letter(&s, &code("KDD"), t("2025-12-04T10:00:00Z"), false),
+            Err(Refusal::NoLetterYet { .. })
+        ));
+        // Oslo days: 23:30 UTC on the 2nd is the 3rd in Oslo.
+        assert!(!answered_before(t("2025-12-02T23:30:00Z"), true, t("2025-12-03T13:00:00Z")));
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn a_late_answer_is_marked_in_each_language_by_the_replys_own_oslo_day() {
         extended: false,
         status: PartyStatus::Answered,
         sent: None,
+        first_sent: None,
         reminders: Vec::new(),
         position: Some(crate::consultation::Position::NoComments),
         answered: Some("2026-01-05T10:00:00Z".parse().expect("t")),
