@@ -203,6 +203,11 @@ impl Fixture {
             "consultations/r0000001/round.toml",
             "id = \"r0000001\"\nkind = \"framlegging\"\ntitle = \"Framlegging\"\nversion = \"v1\"\nsender = \"DFD\"\nrecipients = [\"FIN\"]\nopened = \"2025-11-03\"\ndue = \"2025-11-28\"\nopened_by = \"DFD\"\nat = \"2025-11-03T10:00:00Z\"\n",
         );
+        // Its letter to FIN, so that FIN's answers can follow it.
+        self.write_by_hand(
+            "consultations/r0000001/facts/20251103T100001Z-f0000001.toml",
+            "id = \"f0000001\"\nat = \"2025-11-03T10:00:01Z\"\nby = \"DFD\"\ntype = \"sent\"\nparty = \"FIN\"\nmessage_id = \"<m0000001@x>\"\n",
+        );
     }
 }
 

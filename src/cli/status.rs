@@ -7,9 +7,9 @@ use clap::Args;
 use serde::Serialize;
 
 use strategi::approval::{PartyKeys, Phase, party_keys_by_history, phase};
-use strategi::calendar::work_calendar;
-use strategi::consultation::load_rounds;
-use strategi::model::{Case, RecordId, Version, VersionName};
+use strategi::calendar::{DeadlineMove, work_calendar};
+use strategi::consultation::{RoundState, load_rounds};
+use strategi::model::{Case, Lang, RecordId, Version, VersionName};
 
 use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
@@ -43,14 +43,15 @@ pub(super) struct PhaseView {
     style: anstyle::Style,
 }
 
-impl From<&Phase> for PhaseView {
-    fn from(p: &Phase) -> PhaseView {
+impl PhaseView {
+    /// The phase as shown, with the rounds (for the deadline that applies).
+    fn of(p: &Phase, rounds: &[RoundState]) -> PhaseView {
         PhaseView {
             name: p.name(),
             version: p.version(),
             date: p.date(),
             round: p.round().cloned(),
-            summary: summary(p),
+            summary: summary(p, rounds),
             style: match p {
                 Phase::Approved { .. } => styles::GOOD,
                 Phase::ApprovalVoid { .. } => styles::BAD,
@@ -60,8 +61,9 @@ impl From<&Phase> for PhaseView {
     }
 }
 
-/// The phase in one sentence.
-fn summary(p: &Phase) -> String {
+/// The phase in one sentence. The deadline shown is the one that applies (moved off a
+/// closed day, with why).
+fn summary(p: &Phase, rounds: &[RoundState]) -> String {
     match p {
         Phase::Drafting => "drafting: nothing handed in yet".to_string(),
         Phase::Submitted { version, to, date } => {
@@ -74,9 +76,16 @@ fn summary(p: &Phase) -> String {
             recipients,
             due,
             ..
-        } => format!(
-            "in consultation: round {round} on {version}, {waiting} of {recipients} still to answer, due {due}"
-        ),
+        } => {
+            let state = rounds.iter().find(|r| &r.def.id == round);
+            let due = match state.and_then(|r| r.due_moved.as_ref()) {
+                Some(m) => format!("{} ({})", m.to, m.note_in(Lang::En)),
+                None => due.to_string(),
+            };
+            format!(
+                "in consultation: round {round} on {version}, {waiting} of {recipients} still to answer, due {due}"
+            )
+        }
         Phase::Revising => {
             "revising: every round is closed or answered; not yet approved".to_string()
         }
@@ -112,7 +121,11 @@ struct RoundSummary {
     title: String,
     version: strategi::model::VersionName,
     open: bool,
+    /// The deadline that applies (moved off a closed day).
     due: jiff::civil::Date,
+    /// Why it was moved, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_moved: Option<DeadlineMove>,
     #[serde(flatten)]
     counts: super::round::Counts,
     comments: usize,
@@ -137,7 +150,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             comments: c.comments.len(),
             open_comments: c.comments.iter().filter(|c| c.decision.is_none()).count(),
             open: r.closed.is_none(),
-            due: r.def.due,
+            due: r.effective_due,
+            due_moved: r.due_moved.clone(),
             id: r.def.id.clone(),
             title: r.def.title.clone(),
             version: r.def.version,
@@ -145,7 +159,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         .collect();
     let status = Status {
         rounds,
-        phase: PhaseView::from(&phase(&ws, &config, &states, &comments)?),
+        phase: PhaseView::of(&phase(&ws, &config, &states, &comments)?, &states),
         today,
         parties: config.parties.len(),
         versions: names.len(),
@@ -229,7 +243,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                     r.counts.overdue,
                     r.comments,
                     r.open_comments,
-                    r.due
+                    match &r.due_moved {
+                        Some(m) => format!("{} ({})", r.due, m.note_in(Lang::En)),
+                        None => r.due.to_string(),
+                    }
                 )?;
             }
         }
