@@ -508,6 +508,20 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
     );
 
     // The reminder to KDD (nynorsk) names the Tuesday and why.
+    let dry = env
+        .run_in("ws", &["--json", "--as", "DFD", "remind", &id, "--dry-run"])
+        .ok()
+        .json();
+    assert_eq!(dry["would_remind"][0]["due"], "2026-05-26", "{dry}");
+    assert_eq!(dry["would_remind"][0]["due_moved"]["reason"], "Whit Monday");
+    let dry = env
+        .run_in("ws", &["--as", "DFD", "remind", &id, "--dry-run"])
+        .ok()
+        .stdout;
+    assert!(
+        dry.contains("due 2026-05-26 (moved from 2026-05-25, Whit Monday)"),
+        "{dry}"
+    );
     env.run_in("ws", &["--as", "DFD", "remind", &id]).ok();
     let outbox = strategi::mail::Outbox::new(env.path("ws/outbox"));
     let reminder = outbox
