@@ -657,7 +657,10 @@ fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
     // Only the approver signs it later; a non-approver is refused, nothing written.
     env.assert_refused_unchanged("ws", &["--as", "FIN", "approve", "v1", "--sign", &key]);
     let s = env
-        .run_in("ws", &["--json", "--as", "DFD", "approve", "v1", "--sign", &key])
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "approve", "v1", "--sign", &key],
+        )
         .ok()
         .json();
     assert_eq!(s["signed_later"]["approval"], approval_id.as_str());
@@ -666,7 +669,9 @@ fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
     // A new record; the approval's file is untouched.
     assert_eq!(env.snapshot("ws/approvals"), approvals_before);
     assert_eq!(
-        std::fs::read_dir(env.path("ws/signatures")).expect("dir").count(),
+        std::fs::read_dir(env.path("ws/signatures"))
+            .expect("dir")
+            .count(),
         1
     );
     let log = env.git("ws", &["log", "-1", "--format=%B"]).ok().stdout;
@@ -680,13 +685,25 @@ fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
         "ws",
         &["--as", "FIN", "approve", "v1", "--withdraw", "Feil"],
     );
-    assert!(r.stderr.contains("may withdraw an approval"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("may withdraw an approval"),
+        "{}",
+        r.stderr
+    );
     let r = env.run_in("ws", &["--as", "DFD", "approve", "v1", "--withdraw"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let w = env
         .run_in(
             "ws",
-            &["--json", "--as", "DFD", "approve", "v1", "--withdraw", "Godkjent ved en feil"],
+            &[
+                "--json",
+                "--as",
+                "DFD",
+                "approve",
+                "v1",
+                "--withdraw",
+                "Godkjent ved en feil",
+            ],
         )
         .ok()
         .json();
@@ -698,14 +715,23 @@ fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
     assert!(!text.contains("approved: v1"), "{text}");
     // The tag stays as history and verify stays clean, without calling v1 approved.
     assert_eq!(
-        env.git("ws", &["tag", "-l", "approved/*"]).ok().stdout.trim(),
+        env.git("ws", &["tag", "-l", "approved/*"])
+            .ok()
+            .stdout
+            .trim(),
         "approved/v1"
     );
     assert!(verify_findings(&env, "ws").is_empty());
-    env.assert_refused_unchanged("ws", &["--as", "DFD", "approve", "v1", "--withdraw", "Igjen"]);
+    env.assert_refused_unchanged(
+        "ws",
+        &["--as", "DFD", "approve", "v1", "--withdraw", "Igjen"],
+    );
     // Approved again, signed: the next tag.
     let again = env
-        .run_in("ws", &["--json", "--as", "DFD", "approve", "v1", "--sign", &key])
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "approve", "v1", "--sign", &key],
+        )
         .ok()
         .json();
     assert_eq!(again["approval"]["signed_tag"], "approved/v1-2");

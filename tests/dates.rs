@@ -377,8 +377,16 @@ fn comment_list_and_show_mark_a_comment_given_after_the_deadline_as_late() {
         .run_in(
             "ws",
             &[
-                "--json", "comment", "add", "latest", "--from", "FIN", "--text",
-                "Dato på brevet er fristen.", "--received", "2025-11-28T15:00",
+                "--json",
+                "comment",
+                "add",
+                "latest",
+                "--from",
+                "FIN",
+                "--text",
+                "Dato på brevet er fristen.",
+                "--received",
+                "2025-11-28T15:00",
             ],
         )
         .ok()
@@ -387,7 +395,13 @@ fn comment_list_and_show_mark_a_comment_given_after_the_deadline_as_late() {
         .run_in(
             "ws",
             &[
-                "--json", "comment", "add", "latest", "--from", "KDD", "--text",
+                "--json",
+                "comment",
+                "add",
+                "latest",
+                "--from",
+                "KDD",
+                "--text",
                 "Registrert uten dato, etter fristen.",
             ],
         )
@@ -418,7 +432,10 @@ fn comment_list_and_show_mark_a_comment_given_after_the_deadline_as_late() {
     };
     assert!(line(&late).ends_with("(late, due 2025-11-28)"), "{text}");
     assert!(!line(&on_time).contains("late"), "{text}");
-    let show = env.run_in("ws", &["--json", "comment", "show", &late]).ok().json();
+    let show = env
+        .run_in("ws", &["--json", "comment", "show", &late])
+        .ok()
+        .json();
     assert_eq!(show["late"], true, "{show}");
     let show = env.run_in("ws", &["comment", "show", &late]).ok().stdout;
     assert!(
@@ -440,7 +457,15 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
     env.run_in(
         "ws",
         &[
-            "--as", "DFD", "round", "open", "--version", "v1", "--to", "FIN,KDD", "--due",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
             "2026-05-25",
         ],
     )
@@ -449,11 +474,20 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
         .as_str()
         .expect("id")
         .to_string();
-    env.run_in("ws", &["--as", "DFD", "round", "send", &id]).ok();
+    env.run_in("ws", &["--as", "DFD", "round", "send", &id])
+        .ok();
     env.now = "2026-05-20".to_string();
     env.run_in(
         "ws",
-        &["comment", "add", &id, "--from", "FIN", "--text", "Vi har en merknad."],
+        &[
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--text",
+            "Vi har en merknad.",
+        ],
     )
     .ok();
 
@@ -476,7 +510,10 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
         show.contains("Moved from Monday 2026-05-25 (Whit Monday) to Tuesday 2026-05-26."),
         "{show}"
     );
-    let shown = env.run_in("ws", &["--json", "round", "show", &id]).ok().json();
+    let shown = env
+        .run_in("ws", &["--json", "round", "show", &id])
+        .ok()
+        .json();
     assert_eq!(shown["due_moved"]["reason"], "Whit Monday", "{shown}");
 
     let status = env.run_in("ws", &["--json", "status"]).ok().json();
@@ -499,9 +536,18 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
         md.contains("26. mai 2026 (flyttet fra 2026-05-25, Andre pinsedag)"),
         "{md}"
     );
-    let html = env.run_in("ws", &["report", &id, "--format", "html"]).ok().stdout;
-    assert!(html.contains("flyttet fra 2026-05-25, Andre pinsedag"), "{html}");
-    let csv = env.run_in("ws", &["report", &id, "--format", "csv"]).ok().stdout;
+    let html = env
+        .run_in("ws", &["report", &id, "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        html.contains("flyttet fra 2026-05-25, Andre pinsedag"),
+        "{html}"
+    );
+    let csv = env
+        .run_in("ws", &["report", &id, "--format", "csv"])
+        .ok()
+        .stdout;
     assert!(
         csv.contains(",2026-05-26,\"flyttet fra 2026-05-25, Andre pinsedag\"\r\n"),
         "{csv}"

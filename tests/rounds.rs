@@ -312,20 +312,32 @@ fn a_round_sent_to_its_own_sender_is_refused() {
     let r = env.assert_refused_unchanged(
         "ws",
         &[
-            "--as", "DFD", "round", "open", "--version", "v1", "--to", "DIO,FIN", "--due",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "DIO,FIN",
+            "--due",
             "2025-12-31",
         ],
     );
-    assert!(
-        r.stderr.contains("DIO is the case's owner"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("DIO is the case's owner"), "{}", r.stderr);
     assert!(r.stderr.contains("Leave DIO out: --to FIN"), "{}", r.stderr);
     let r = env.assert_refused_unchanged(
         "ws",
         &[
-            "--as", "DFD", "round", "open", "--version", "v1", "--to", "DIO", "--due",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "DIO",
+            "--due",
             "2025-12-31",
         ],
     );

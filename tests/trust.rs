@@ -961,8 +961,18 @@ fn an_answer_before_the_partys_letter_is_refused_and_reported() {
     env.run_in(
         "ws",
         &[
-            "--now", "2025-11-10", "--as", "DFD", "round", "open", "--version", "v1", "--to",
-            "FIN,KDD", "--due", "2025-12-15",
+            "--now",
+            "2025-11-10",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-12-15",
         ],
     )
     .ok();
@@ -980,8 +990,17 @@ fn an_answer_before_the_partys_letter_is_refused_and_reported() {
     .expect("mail");
     let mail = mail.to_string_lossy().into_owned();
     for args in [
-        vec!["respond", &round, "--from", "FIN", "--position", "no-comments"],
-        vec!["comment", "add", &round, "--from", "FIN", "--text", "Tidlig."],
+        vec![
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+        ],
+        vec![
+            "comment", "add", &round, "--from", "FIN", "--text", "Tidlig.",
+        ],
         vec!["comment", "import", &round, &mail],
     ] {
         let mut full = vec!["--now", "2025-11-12"];
@@ -1000,15 +1019,31 @@ fn an_answer_before_the_partys_letter_is_refused_and_reported() {
     }
     env.run_in(
         "ws",
-        &["--now", "2025-11-13", "--as", "DFD", "round", "send", &round],
+        &[
+            "--now",
+            "2025-11-13",
+            "--as",
+            "DFD",
+            "round",
+            "send",
+            &round,
+        ],
     )
     .ok();
     // Dated (by its own date) before the letter: refused; on the letter's day: fine.
     let r = env.assert_refused_unchanged(
         "ws",
         &[
-            "--now", "2025-11-14", "respond", &round, "--from", "FIN", "--position",
-            "no-comments", "--received", "2025-11-12",
+            "--now",
+            "2025-11-14",
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+            "--received",
+            "2025-11-12",
         ],
     );
     assert!(r.stderr.contains("before round"), "{}", r.stderr);
@@ -1026,8 +1061,16 @@ fn an_answer_before_the_partys_letter_is_refused_and_reported() {
     env.run_in(
         "ws",
         &[
-            "--now", "2025-11-14", "respond", &round, "--from", "FIN", "--position",
-            "no-comments", "--received", "2025-11-13",
+            "--now",
+            "2025-11-14",
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+            "--received",
+            "2025-11-13",
         ],
     )
     .ok();

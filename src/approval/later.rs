@@ -218,7 +218,10 @@ pub fn withdraw(
         ));
     }
     let commit = tx.commit(
-        &format!("Withdraw the approval of {}: {}", version.name, version.label),
+        &format!(
+            "Withdraw the approval of {}: {}",
+            version.name, version.label
+        ),
         &body,
         Action::ApproveWithdraw,
         actor,

@@ -58,11 +58,11 @@ use crate::store::{Records, StoreError, Workspace};
 pub use acts::{
     ApprovalError, ApprovalRequest, Approved, SubmissionRequest, Submitted, Timing, approve, submit,
 };
-pub use later::{WithdrawalRequest, WithdrawalMade, withdraw};
 pub use keys::{
     ForeignKey, KeyProvenance, PartyKeys, RemovedKey, key_provenance, party_keys_by_history,
     workspace_key_provenance,
 };
+pub use later::{WithdrawalMade, WithdrawalRequest, withdraw};
 pub use phase::{Phase, phase};
 pub use records::{
     APPROVALS_DIR, ApprovalRecord, Parsed, SIGNATURES_DIR, SUBMISSIONS_DIR, SignatureRecord,
@@ -256,21 +256,27 @@ pub fn fold_approvals(
                 }
             }
             Event::Signature(path, sig) => {
-                let found = rules::may_act_on_approval(config, &sig.by, sig.version, LaterAct::Sign)
-                    .and_then(|()| {
-                        in_force_index(&out.approvals, sig.version, &sig.approval, LaterAct::Sign)
-                    })
-                    .and_then(|i| {
-                        let a = &out.approvals[i].1;
-                        rules::may_sign_later(a)?;
-                        if a.commit != sig.commit || a.tree != sig.tree {
-                            return Err(Refusal::NotApproved {
-                                version: sig.version,
-                                act: LaterAct::Sign,
-                            });
-                        }
-                        Ok(i)
-                    });
+                let found =
+                    rules::may_act_on_approval(config, &sig.by, sig.version, LaterAct::Sign)
+                        .and_then(|()| {
+                            in_force_index(
+                                &out.approvals,
+                                sig.version,
+                                &sig.approval,
+                                LaterAct::Sign,
+                            )
+                        })
+                        .and_then(|i| {
+                            let a = &out.approvals[i].1;
+                            rules::may_sign_later(a)?;
+                            if a.commit != sig.commit || a.tree != sig.tree {
+                                return Err(Refusal::NotApproved {
+                                    version: sig.version,
+                                    act: LaterAct::Sign,
+                                });
+                            }
+                            Ok(i)
+                        });
                 match found {
                     Ok(i) => {
                         let a = &mut out.approvals[i].1;
@@ -285,7 +291,12 @@ pub fn fold_approvals(
                 let found =
                     rules::may_act_on_approval(config, &w.by, w.version, LaterAct::Withdraw)
                         .and_then(|()| {
-                            in_force_index(&out.approvals, w.version, &w.approval, LaterAct::Withdraw)
+                            in_force_index(
+                                &out.approvals,
+                                w.version,
+                                &w.approval,
+                                LaterAct::Withdraw,
+                            )
                         })
                         .and_then(|i| rules::withdrawal_reason(w.version, &w.reason).map(|()| i));
                 match found {

@@ -599,7 +599,9 @@ fn an_unsigned_approval_is_signed_later_as_a_new_record() {
     assert!(matches!(r, Refusal::ReasonWhenSigning { .. }), "{r:?}");
     assert!(!fx.ws.tag_exists("approved/v1").expect("tag"));
 
-    let s = fx.approve("DFD", 6, Some(&key(1)), None).expect("sign later");
+    let s = fx
+        .approve("DFD", 6, Some(&key(1)), None)
+        .expect("sign later");
     let sig = s.signed_later.as_ref().expect("signed later");
     assert_eq!(sig.approval, a.record.id);
     assert_eq!(s.record.signed_tag.as_deref(), Some("approved/v1"));
@@ -656,12 +658,26 @@ fn an_approval_is_withdrawn_with_a_reason_and_can_be_given_again() {
     let a = fx.approve("DFD", 5, Some(&key(1)), None).expect("approve");
     assert!(matches!(fx.phase(), Phase::Approved { .. }));
     let r = later_refusal(fx.withdraw("FIN", 6, "Feil"));
-    assert!(matches!(r, Refusal::NotApproverOf { act: LaterAct::Withdraw, .. }), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Refusal::NotApproverOf {
+                act: LaterAct::Withdraw,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
     assert!(r.hint().contains("--withdraw"), "{}", r.hint());
     let r = later_refusal(fx.withdraw("DFD", 6, "  "));
-    assert!(matches!(r, Refusal::WithdrawalReasonMissing { .. }), "{r:?}");
+    assert!(
+        matches!(r, Refusal::WithdrawalReasonMissing { .. }),
+        "{r:?}"
+    );
 
-    let w = fx.withdraw("DFD", 6, "Godkjent ved en feil").expect("withdraw");
+    let w = fx
+        .withdraw("DFD", 6, "Godkjent ved en feil")
+        .expect("withdraw");
     assert_eq!(w.record.approval, a.record.id);
     assert_eq!(w.approval.signed_tag.as_deref(), Some("approved/v1"));
     assert_eq!(w.commit.summary, "Withdraw the approval of v1: Utkast");
@@ -698,7 +714,10 @@ fn a_withdrawal_by_hand_of_another_party_is_ignored_and_reported() {
     assert_eq!(fold.ignored_acts.len(), 1);
     assert_eq!(fold.approvals.len(), 1);
     let msg = one_ignored(&fx.verify(), &path);
-    assert!(msg.contains("withdraw an approval, but it is by DIO"), "{msg}");
+    assert!(
+        msg.contains("withdraw an approval, but it is by DIO"),
+        "{msg}"
+    );
     assert!(matches!(fx.phase(), Phase::Approved { .. }));
     // One dated before the approval names no approval in force then.
     let early = format!("{WITHDRAWALS_DIR}/20251104T110000Z-w2222222.toml");

@@ -960,9 +960,9 @@ fn check_after_letter(
             party,
             given,
             letter,
-        }) => format!(
-            "{what} is dated {given}, before round {round}'s letter to {party} ({letter})."
-        ),
+        }) => {
+            format!("{what} is dated {given}, before round {round}'s letter to {party} ({letter}).")
+        }
         Some(other) => other.to_string(),
     };
     r.add(FindingKind::OutOfOrder, path, message, OUT_OF_ORDER);
@@ -979,7 +979,10 @@ fn check_comment_order(
 ) {
     let def = &state.def;
     let before = |rec: &crate::consultation::CommentRecord, t: jiff::Timestamp| {
-        rec.at < t || rec.received.is_some_and(|g| rules_c::answered_before(g, true, t))
+        rec.at < t
+            || rec
+                .received
+                .is_some_and(|g| rules_c::answered_before(g, true, t))
     };
     for c in &comments.comments {
         let rec = &c.record;
@@ -1205,7 +1208,14 @@ fn check_approvals(
     }
     for w in &fold.withdrawn {
         r.count("later acts");
-        check_version_order(r, &w.withdrawal_path, "withdrawal", versions, w.withdrawal.version, w.withdrawal.at);
+        check_version_order(
+            r,
+            &w.withdrawal_path,
+            "withdrawal",
+            versions,
+            w.withdrawal.version,
+            w.withdrawal.at,
+        );
     }
     for ignored in &fold.ignored {
         r.count("approvals");

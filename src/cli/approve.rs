@@ -27,9 +27,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use strategi::approval::{
-    ApprovalRequest, Signing, WithdrawalRequest, approve, withdraw,
-};
+use strategi::approval::{ApprovalRequest, Signing, WithdrawalRequest, approve, withdraw};
 use strategi::calendar::format_date_words;
 use strategi::model::Lang;
 use strategi::sign::PrivateKey;

@@ -436,7 +436,11 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 config.party_name(&d.sender)
             )?;
             writeln!(w, "Opened    {}", d.opened)?;
-            writeln!(w, "Due       {}", format_date_long(state.effective_due, Lang::En))?;
+            writeln!(
+                w,
+                "Due       {}",
+                format_date_long(state.effective_due, Lang::En)
+            )?;
             if let Some(m) = &state.due_moved {
                 writeln!(w, "          {}", m.explanation)?;
             }
@@ -482,7 +486,11 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
             for p in &state.parties {
                 let name: String = config.party_name(&p.party).chars().take(name_w).collect();
                 let ext = match (p.extended, &p.due_moved) {
-                    (true, Some(m)) => format!("  extended to {} ({})", p.effective_due, m.note_in(Lang::En)),
+                    (true, Some(m)) => format!(
+                        "  extended to {} ({})",
+                        p.effective_due,
+                        m.note_in(Lang::En)
+                    ),
                     (true, None) => format!("  extended to {}", p.due),
                     (false, _) => String::new(),
                 };

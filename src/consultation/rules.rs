@@ -174,7 +174,9 @@ pub enum Refusal {
     },
     /// No letter of the round went to the party yet (none queued or sent), so there is
     /// nothing it can answer.
-    #[error("Round {round}'s letter to {party} has not been sent yet, so there is no answer from {party} to record.")]
+    #[error(
+        "Round {round}'s letter to {party} has not been sent yet, so there is no answer from {party} to record."
+    )]
     NoLetterYet {
         /// The round.
         round: RecordId,
@@ -182,7 +184,9 @@ pub enum Refusal {
         party: PartyCode,
     },
     /// The answer is dated before the round's letter to the party.
-    #[error("The answer from {party} is dated {given}, before round {round}'s letter to {party} ({letter}).")]
+    #[error(
+        "The answer from {party} is dated {given}, before round {round}'s letter to {party} ({letter})."
+    )]
     BeforeLetter {
         /// The round.
         round: RecordId,
@@ -770,7 +774,11 @@ mod tests {
         ));
         let e = answer_after_letter(&unsent, &code("FIN"), t("2025-12-04T10:00:00Z"), false)
             .expect_err("refused");
-        assert!(e.hint().expect("hint").contains("strategi round send rabcdefg"));
+        assert!(
+            e.hint()
+                .expect("hint")
+                .contains("strategi round send rabcdefg")
+        );
         let sent = |id: &str, at: &str| {
             fact(
                 id,
@@ -797,16 +805,24 @@ mod tests {
         // Its own date, on the letter's day (even at an earlier hour): fine; the day
         // before: refused.
         assert!(answer_after_letter(&s, &fin, t("2025-12-03T08:00:00Z"), true).is_ok());
-        let e = answer_after_letter(&s, &fin, t("2025-12-02T12:00:00Z"), true)
-            .expect_err("refused");
-        assert!(e.to_string().contains("before round rabcdefg's letter to FIN"), "{e}");
+        let e =
+            answer_after_letter(&s, &fin, t("2025-12-02T12:00:00Z"), true).expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("before round rabcdefg's letter to FIN"),
+            "{e}"
+        );
         // Another party has no letter yet.
         assert!(matches!(
             answer_after_letter(&s, &code("KDD"), t("2025-12-04T10:00:00Z"), false),
             Err(Refusal::NoLetterYet { .. })
         ));
         // Oslo days: 23:30 UTC on the 2nd is the 3rd in Oslo.
-        assert!(!answered_before(t("2025-12-02T23:30:00Z"), true, t("2025-12-03T13:00:00Z")));
+        assert!(!answered_before(
+            t("2025-12-02T23:30:00Z"),
+            true,
+            t("2025-12-03T13:00:00Z")
+        ));
     }
 
     #[test]
@@ -827,11 +843,18 @@ mod tests {
             "{e:?}"
         );
         let hint = e.hint().expect("hint");
-        assert!(hint.contains("--to ") && hint.contains(&format!("Leave {owner} out")), "{hint}");
+        assert!(
+            hint.contains("--to ") && hint.contains(&format!("Leave {owner} out")),
+            "{hint}"
+        );
         let others: Vec<PartyCode> = recipients(&c, &Recipients::All, &sender).expect("all");
         let mixed: Recipients = format!(
             "{owner},{}",
-            others.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            others
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         )
         .parse()
         .expect("to");
@@ -840,7 +863,11 @@ mod tests {
         assert!(
             hint.contains(&format!(
                 "--to {}",
-                others.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                others
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             )),
             "{hint}"
         );
