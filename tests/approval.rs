@@ -711,8 +711,14 @@ fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
     assert_eq!(w["signed_tag_kept"], "approved/v1");
     let status = env.run_in("ws", &["--json", "status"]).ok().json();
     assert_ne!(status["phase"]["name"], "approved", "{status}");
+    assert_eq!(status["withdrawn"][0]["version"], "v1", "{status}");
+    assert_eq!(status["withdrawn"][0]["reason"], "Godkjent ved en feil");
     let text = env.run_in("ws", &["status"]).ok().stdout;
     assert!(!text.contains("approved: v1"), "{text}");
+    assert!(
+        text.contains("Withdrawn v1's approval, by DFD on 2025-11-03: Godkjent ved en feil (signed tag approved/v1 kept as history)"),
+        "{text}"
+    );
     // The tag stays as history and verify stays clean, without calling v1 approved.
     assert_eq!(
         env.git("ws", &["tag", "-l", "approved/*"])

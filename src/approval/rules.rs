@@ -260,9 +260,9 @@ impl Refusal {
             } => format!(
                 "If you approve for {approver}, act as it: `strategi --as {approver} approve {version}` (or set STRATEGI_AS={approver})."
             ),
-            Refusal::AlreadyApproved { .. } => {
-                "A version is approved once; cut a new version for a changed text.".into()
-            }
+            Refusal::AlreadyApproved { version, .. } => format!(
+                "A version is approved once; cut a new version for a changed text. An unsigned approval is signed with `strategi approve {version} --sign KEY`; an approval is taken back with `strategi approve {version} --withdraw \"REASON\"`."
+            ),
             Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::EarlierUndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...` (a comment the new version settles can be decided `accepted` or `rejected` with a note), or approve anyway with --reason \"...\" (recorded).".into(),

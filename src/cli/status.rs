@@ -6,7 +6,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use strategi::approval::{PartyKeys, Phase, party_keys_by_history, phase};
+use strategi::approval::{PartyKeys, Phase, load_approval_fold, party_keys_by_history, phase};
 use strategi::calendar::{DeadlineMove, work_calendar};
 use strategi::consultation::{RoundState, load_rounds};
 use strategi::model::{Case, Lang, RecordId, Version, VersionName};
@@ -112,6 +112,22 @@ struct Status {
     rounds: Vec<RoundSummary>,
     /// The approver's signing keys by history (fingerprints), to confirm out of band.
     approver_keys: PartyKeys,
+    /// Approvals withdrawn by the approver, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    withdrawn: Vec<WithdrawnView>,
+}
+
+/// A withdrawn approval in the status.
+#[derive(Serialize)]
+struct WithdrawnView {
+    version: VersionName,
+    approved: jiff::Timestamp,
+    withdrawn: jiff::Timestamp,
+    by: strategi::model::PartyCode,
+    reason: String,
+    /// Its signed tag, kept as history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_tag: Option<String>,
 }
 
 /// A round in the status: how many answered, how many comments are still open.
@@ -171,6 +187,21 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             DEFAULT_SOON_WORKING_DAYS,
         )?),
         approver_keys: party_keys_by_history(&ws, &config, &config.case.approver)?,
+        withdrawn: {
+            let consulted: Vec<_> = states.iter().zip(&comments).collect();
+            load_approval_fold(&ws, &config, &consulted)?
+                .withdrawn
+                .into_iter()
+                .map(|w| WithdrawnView {
+                    version: w.record.version,
+                    approved: w.record.at,
+                    withdrawn: w.withdrawal.at,
+                    by: w.withdrawal.by,
+                    reason: w.withdrawal.reason,
+                    signed_tag: w.record.signed_tag,
+                })
+                .collect()
+        },
         case: config.case.clone(),
     };
     ui.emit(&status, |w| {
@@ -220,6 +251,20 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                 v.label,
                 v.created.to_zoned_datetime(strategi::calendar::oslo()).date()
             )?,
+        }
+        for x in &status.withdrawn {
+            writeln!(
+                w,
+                "Withdrawn {}'s approval, by {} on {}: {}{}",
+                x.version,
+                x.by,
+                x.withdrawn.to_zoned_datetime(strategi::calendar::oslo()).date(),
+                x.reason,
+                x.signed_tag
+                    .as_deref()
+                    .map(|t| format!(" (signed tag {t} kept as history)"))
+                    .unwrap_or_default()
+            )?;
         }
         writeln!(w, "Today     {}", status.today)?;
         if !status.rounds.is_empty() {
