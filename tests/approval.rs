@@ -636,3 +636,145 @@ fn undecided_comments_on_an_earlier_version_are_approved_over_with_a_reason() {
     assert_eq!(status["phase"]["name"], "approved");
     assert!(verify_findings(&env, "ws").is_empty());
 }
+
+#[test]
+fn an_unsigned_approval_is_signed_later_and_withdrawn_with_a_reason() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let key = env.keygen("dfd_ed25519");
+    let pubkey = format!("{key}.pub");
+    env.run_in(
+        "ws",
+        &["--as", "DFD", "party", "key", "DFD", "--add-file", &pubkey],
+    )
+    .ok();
+    let a = env
+        .run_in("ws", &["--json", "--as", "DFD", "approve", "v1"])
+        .ok()
+        .json();
+    let approval_id = a["approval"]["id"].as_str().expect("id").to_string();
+    let approvals_before = env.snapshot("ws/approvals");
+    // Only the approver signs it later; a non-approver is refused, nothing written.
+    env.assert_refused_unchanged("ws", &["--as", "FIN", "approve", "v1", "--sign", &key]);
+    let s = env
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "approve", "v1", "--sign", &key],
+        )
+        .ok()
+        .json();
+    assert_eq!(s["signed_later"]["approval"], approval_id.as_str());
+    assert_eq!(s["approval"]["signed_tag"], "approved/v1");
+    assert_eq!(s["signed"], true);
+    // A new record; the approval's file is untouched.
+    assert_eq!(env.snapshot("ws/approvals"), approvals_before);
+    assert_eq!(
+        std::fs::read_dir(env.path("ws/signatures"))
+            .expect("dir")
+            .count(),
+        1
+    );
+    let log = env.git("ws", &["log", "-1", "--format=%B"]).ok().stdout;
+    assert!(log.contains("Strategi-Action: approve-sign"), "{log}");
+    assert!(verify_findings(&env, "ws").is_empty());
+    // Signed once.
+    env.assert_refused_unchanged("ws", &["--as", "DFD", "approve", "v1", "--sign", &key]);
+
+    // Withdrawal: the approver only, with a reason.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &["--as", "FIN", "approve", "v1", "--withdraw", "Feil"],
+    );
+    assert!(
+        r.stderr.contains("may withdraw an approval"),
+        "{}",
+        r.stderr
+    );
+    let r = env.run_in("ws", &["--as", "DFD", "approve", "v1", "--withdraw"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let w = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "--as",
+                "DFD",
+                "approve",
+                "v1",
+                "--withdraw",
+                "Godkjent ved en feil",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(w["withdrawal"]["reason"], "Godkjent ved en feil");
+    assert_eq!(w["signed_tag_kept"], "approved/v1");
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_ne!(status["phase"]["name"], "approved", "{status}");
+    assert_eq!(status["withdrawn"][0]["version"], "v1", "{status}");
+    assert_eq!(status["withdrawn"][0]["reason"], "Godkjent ved en feil");
+    let text = env.run_in("ws", &["status"]).ok().stdout;
+    assert!(!text.contains("approved: v1"), "{text}");
+    assert!(
+        text.contains("Withdrawn v1's approval, by DFD on 2025-11-03: Godkjent ved en feil (signed tag approved/v1 kept as history)"),
+        "{text}"
+    );
+    // The tag stays as history and verify stays clean, without calling v1 approved.
+    assert_eq!(
+        env.git("ws", &["tag", "-l", "approved/*"])
+            .ok()
+            .stdout
+            .trim(),
+        "approved/v1"
+    );
+    assert!(verify_findings(&env, "ws").is_empty());
+    env.assert_refused_unchanged(
+        "ws",
+        &["--as", "DFD", "approve", "v1", "--withdraw", "Igjen"],
+    );
+    // Approved again, signed: the next tag.
+    let again = env
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "approve", "v1", "--sign", &key],
+        )
+        .ok()
+        .json();
+    assert_eq!(again["approval"]["signed_tag"], "approved/v1-2");
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_eq!(status["phase"]["name"], "approved");
+    assert!(verify_findings(&env, "ws").is_empty());
+}
+
+#[test]
+fn a_withdrawal_written_by_hand_by_another_party_is_reported() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let a = env
+        .run_in("ws", &["--json", "--as", "DFD", "approve", "v1"])
+        .ok()
+        .json();
+    let id = a["approval"]["id"].as_str().expect("id");
+    std::fs::create_dir_all(env.path("ws/withdrawals")).expect("dir");
+    std::fs::write(
+        env.path("ws/withdrawals/20251103T130000Z-w0000000.toml"),
+        format!(
+            "id = \"w0000000\"\napproval = \"{id}\"\nversion = \"v1\"\nby = \"DIO\"\nat = \"2025-11-03T13:00:00Z\"\nreason = \"Vi angrer\"\n"
+        ),
+    )
+    .expect("write");
+    commit_all(
+        &env,
+        "ws",
+        "DIO withdraws (by hand)\n\nStrategi-Action: approve-withdraw\nStrategi-Party: DIO\n",
+    );
+    let findings = verify_findings(&env, "ws");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["kind"], "ignored");
+    assert_eq!(
+        findings[0]["path"],
+        "withdrawals/20251103T130000Z-w0000000.toml"
+    );
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_eq!(status["phase"]["name"], "approved");
+}

@@ -367,3 +367,223 @@ fn respond_and_comment_add_take_the_date_received() {
         run.stderr
     );
 }
+
+#[test]
+fn comment_list_and_show_mark_a_comment_given_after_the_deadline_as_late() {
+    let mut env = TestEnv::new();
+    round(&env);
+    env.now = "2025-12-05T10:00".to_string();
+    let on_time = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "comment",
+                "add",
+                "latest",
+                "--from",
+                "FIN",
+                "--text",
+                "Dato på brevet er fristen.",
+                "--received",
+                "2025-11-28T15:00",
+            ],
+        )
+        .ok()
+        .json();
+    let late = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "comment",
+                "add",
+                "latest",
+                "--from",
+                "KDD",
+                "--text",
+                "Registrert uten dato, etter fristen.",
+            ],
+        )
+        .ok()
+        .json();
+    let (on_time, late) = (
+        on_time["comment"]["id"].as_str().expect("id").to_string(),
+        late["comment"]["id"].as_str().expect("id").to_string(),
+    );
+    let list = env.run_in("ws", &["--json", "comment", "list"]).ok().json();
+    let of = |id: &str| {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .expect("comment")
+    };
+    assert_eq!(of(&on_time)["late"], false, "{list}");
+    assert_eq!(of(&on_time)["effective_due"], "2025-11-28");
+    assert_eq!(of(&late)["late"], true, "{list}");
+    let text = env.run_in("ws", &["comment", "list"]).ok().stdout;
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line(&late).ends_with("(late, due 2025-11-28)"), "{text}");
+    assert!(!line(&on_time).contains("late"), "{text}");
+    let show = env
+        .run_in("ws", &["--json", "comment", "show", &late])
+        .ok()
+        .json();
+    assert_eq!(show["late"], true, "{show}");
+    let show = env.run_in("ws", &["comment", "show", &late]).ok().stdout;
+    assert!(
+        show.contains("Late      given after KDD's deadline 2025-11-28"),
+        "{show}"
+    );
+    let show = env.run_in("ws", &["comment", "show", &on_time]).ok().stdout;
+    assert!(show.contains("Given     2025-11-28 14:00 UTC"), "{show}");
+    assert!(!show.contains("Late"), "{show}");
+}
+
+/// A deadline on Whit Monday (25 May 2026) applies on Tuesday 26 May, and everywhere
+/// the deadline is shown it is the Tuesday, with the reason: `round list`, `round show`,
+/// `status`, the report (Markdown, HTML, CSV), the reminder, and their `--json`.
+#[test]
+fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
+    let mut env = TestEnv::new();
+    env.workspace_with_version("ws");
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2026-05-25",
+        ],
+    )
+    .ok();
+    let id = env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    env.run_in("ws", &["--as", "DFD", "round", "send", &id])
+        .ok();
+    env.now = "2026-05-20".to_string();
+    env.run_in(
+        "ws",
+        &[
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--text",
+            "Vi har en merknad.",
+        ],
+    )
+    .ok();
+
+    let list = env.run_in("ws", &["--json", "round", "list"]).ok().json();
+    assert_eq!(list[0]["due"], "2026-05-25", "as set: {list}");
+    assert_eq!(list[0]["effective_due"], "2026-05-26");
+    assert_eq!(list[0]["due_moved"]["reason"], "Whit Monday");
+    assert_eq!(list[0]["due_moved"]["from"], "2026-05-25");
+    assert_eq!(list[0]["due_moved"]["to"], "2026-05-26");
+    assert_eq!(list[0]["parties"][0]["effective_due"], "2026-05-26");
+    assert_eq!(list[0]["parties"][0]["due_moved"]["reason"], "Whit Monday");
+    let text = env.run_in("ws", &["round", "list"]).ok().stdout;
+    assert!(
+        text.contains("due 2026-05-26 (moved from 2026-05-25, Whit Monday)"),
+        "{text}"
+    );
+    let show = env.run_in("ws", &["round", "show", &id]).ok().stdout;
+    assert!(show.contains("Due       Tuesday 26 May 2026"), "{show}");
+    assert!(
+        show.contains("Moved from Monday 2026-05-25 (Whit Monday) to Tuesday 2026-05-26."),
+        "{show}"
+    );
+    let shown = env
+        .run_in("ws", &["--json", "round", "show", &id])
+        .ok()
+        .json();
+    assert_eq!(shown["due_moved"]["reason"], "Whit Monday", "{shown}");
+
+    let status = env.run_in("ws", &["--json", "status"]).ok().json();
+    assert_eq!(status["rounds"][0]["due"], "2026-05-26", "{status}");
+    assert_eq!(status["rounds"][0]["due_moved"]["reason"], "Whit Monday");
+    assert!(
+        status["phase"]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("due 2026-05-26 (moved from 2026-05-25, Whit Monday)"),
+        "{status}"
+    );
+
+    // The report, in the case's language (bokmål).
+    let md = env
+        .run_in("ws", &["report", &id, "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        md.contains("26. mai 2026 (flyttet fra 2026-05-25, Andre pinsedag)"),
+        "{md}"
+    );
+    let html = env
+        .run_in("ws", &["report", &id, "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        html.contains("flyttet fra 2026-05-25, Andre pinsedag"),
+        "{html}"
+    );
+    let csv = env
+        .run_in("ws", &["report", &id, "--format", "csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.contains(",2026-05-26,\"flyttet fra 2026-05-25, Andre pinsedag\"\r\n"),
+        "{csv}"
+    );
+
+    // The reminder to KDD (nynorsk) names the Tuesday and why.
+    let dry = env
+        .run_in("ws", &["--json", "--as", "DFD", "remind", &id, "--dry-run"])
+        .ok()
+        .json();
+    assert_eq!(dry["would_remind"][0]["due"], "2026-05-26", "{dry}");
+    assert_eq!(dry["would_remind"][0]["due_moved"]["reason"], "Whit Monday");
+    let dry = env
+        .run_in("ws", &["--as", "DFD", "remind", &id, "--dry-run"])
+        .ok()
+        .stdout;
+    assert!(
+        dry.contains("due 2026-05-26 (moved from 2026-05-25, Whit Monday)"),
+        "{dry}"
+    );
+    env.run_in("ws", &["--as", "DFD", "remind", &id]).ok();
+    let outbox = strategi::mail::Outbox::new(env.path("ws/outbox"));
+    let reminder = outbox
+        .list()
+        .expect("outbox")
+        .into_iter()
+        .find(|e| e.state.kind == "reminder" && e.state.party == "KDD")
+        .expect("a reminder to KDD");
+    let bytes = std::fs::read(&reminder.eml_path).expect("eml");
+    let msg = mail_parser::MessageParser::default()
+        .parse(&bytes)
+        .expect("parse");
+    let body = msg.body_text(0).expect("body").into_owned();
+    assert!(
+        body.contains("Flytta frå måndag 2026-05-25 (Andre pinsedag) til tysdag 2026-05-26."),
+        "{body}"
+    );
+    assert!(body.contains("Svarfrist:  tysdag 26. mai 2026"), "{body}");
+}

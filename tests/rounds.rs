@@ -308,6 +308,40 @@ fn a_round_sent_to_its_own_sender_is_refused() {
         ],
     );
     assert!(r.stderr.contains("FIN sends this round"), "{}", r.stderr);
+    // The case's owner drafts the text: not a recipient either, with the others named.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "DIO,FIN",
+            "--due",
+            "2025-12-31",
+        ],
+    );
+    assert!(r.stderr.contains("DIO is the case's owner"), "{}", r.stderr);
+    assert!(r.stderr.contains("Leave DIO out: --to FIN"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "DIO",
+            "--due",
+            "2025-12-31",
+        ],
+    );
+    assert!(r.stderr.contains("--to FIN,KDD"), "{}", r.stderr);
     // Without the sender, the round opens.
     env.run_in(
         "ws",

@@ -343,10 +343,14 @@ fn round_on_v1(env: &TestEnv, now: &str) -> String {
         ],
     )
     .ok();
-    env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+    let id = env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
         .as_str()
         .expect("round id")
-        .to_string()
+        .to_string();
+    // Sent at once (queued in the outbox): an answer cannot come before its letter.
+    env.run_in("ws", &["--now", now, "--as", "DFD", "round", "send", &id])
+        .ok();
+    id
 }
 
 fn add_comment(env: &TestEnv, now: &str, round: &str) -> String {
@@ -946,4 +950,190 @@ fn an_uncommitted_hand_edit_of_a_record_is_reported() {
     );
     env.git("ws", &["checkout", "HEAD", "--", &path]).ok();
     assert!(findings(&env).is_empty());
+}
+
+/// No answer before the party's letter: `respond`, `comment add` and `comment import`
+/// refuse one (naming `round send`), and `verify` reports one written by hand.
+#[test]
+fn an_answer_before_the_partys_letter_is_refused_and_reported() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-10",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-12-15",
+        ],
+    )
+    .ok();
+    let round = env.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        .as_str()
+        .expect("round id")
+        .to_string();
+    let mail = env.path("reply.eml");
+    std::fs::write(
+        &mail,
+        format!(
+            "From: Kari <postmottak@fin.example>\nTo: s@dfd.example\nSubject: Re: Framlegging [strategi {round}/FIN]\nDate: Wed, 12 Nov 2025 10:00:00 +0100\nMessage-ID: <r1@fin.example>\nContent-Type: text/plain; charset=utf-8\n\nFIN har ingen merknader.\n"
+        ),
+    )
+    .expect("mail");
+    let mail = mail.to_string_lossy().into_owned();
+    for args in [
+        vec![
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+        ],
+        vec![
+            "comment", "add", &round, "--from", "FIN", "--text", "Tidlig.",
+        ],
+        vec!["comment", "import", &round, &mail],
+    ] {
+        let mut full = vec!["--now", "2025-11-12"];
+        full.extend(args);
+        let r = env.assert_refused_unchanged("ws", &full);
+        // An import lists each refused file (with its reason) on stdout.
+        let said = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            said.contains("letter to FIN has not been sent yet"),
+            "{full:?}: {said}"
+        );
+        assert!(
+            said.contains(&format!("strategi round send {round}")),
+            "{full:?}: {said}"
+        );
+    }
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-13",
+            "--as",
+            "DFD",
+            "round",
+            "send",
+            &round,
+        ],
+    )
+    .ok();
+    // Dated (by its own date) before the letter: refused; on the letter's day: fine.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-14",
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+            "--received",
+            "2025-11-12",
+        ],
+    );
+    assert!(r.stderr.contains("before round"), "{}", r.stderr);
+    assert!(r.stderr.contains("--received"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &["--now", "2025-11-14", "comment", "import", &round, &mail],
+    );
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("before round"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-14",
+            "respond",
+            &round,
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+            "--received",
+            "2025-11-13",
+        ],
+    )
+    .ok();
+    assert!(findings(&env).is_empty());
+
+    // By hand: KDD's answer dated before its letter (by its own date, recorded after),
+    // and a comment from KDD recorded before the letter.
+    let dir = env.path(&format!("ws/consultations/{round}"));
+    std::fs::create_dir_all(dir.join("comments")).expect("comments");
+    std::fs::write(
+        dir.join("facts/20251114T110000Z-fhandmad.toml"),
+        "id = \"fhandmad\"\nat = \"2025-11-14T11:00:00Z\"\nby = \"KDD\"\ntype = \"response\"\nparty = \"KDD\"\nposition = \"no-comments\"\nreceived = \"2025-11-11T10:00:00Z\"\n",
+    )
+    .expect("fact");
+    std::fs::write(
+        dir.join("comments/20251112T110000Z-chandmad.toml"),
+        "[[comment]]\nid = \"chandmad\"\nparty = \"KDD\"\nby = \"KDD\"\nat = \"2025-11-12T11:00:00Z\"\nversion = \"v1\"\ntext = \"Før brevet.\"\n",
+    )
+    .expect("comment");
+    commit_by_hand(&env, "Answers before the letter");
+    let list = findings(&env);
+    assert_out_of_order(
+        &list,
+        "facts/20251114T110000Z-fhandmad.toml",
+        "KDD's answer is dated 2025-11-11",
+    );
+    assert_out_of_order(
+        &list,
+        "comments/20251112T110000Z-chandmad.toml",
+        "before round",
+    );
+}
+
+/// verify judges an answer by its own date: recorded after the round opened but dated
+/// (received) before it is out of order.
+#[test]
+fn verify_uses_the_answers_own_date_for_causality() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let round = round_on_v1(&env, "2025-11-10");
+    assert!(findings(&env).is_empty());
+    let dir = env.path(&format!("ws/consultations/{round}"));
+    std::fs::create_dir_all(dir.join("comments")).expect("comments");
+    std::fs::write(
+        dir.join("comments/20251120T110000Z-chandmad.toml"),
+        "[[comment]]\nid = \"chandmad\"\nparty = \"FIN\"\nby = \"FIN\"\nat = \"2025-11-20T11:00:00Z\"\nversion = \"v1\"\ntext = \"Datert før runden.\"\nreceived = \"2025-11-01T10:00:00Z\"\n",
+    )
+    .expect("comment");
+    std::fs::write(
+        dir.join("facts/20251120T110000Z-fhandmad.toml"),
+        "id = \"fhandmad\"\nat = \"2025-11-20T11:00:00Z\"\nby = \"KDD\"\ntype = \"response\"\nparty = \"KDD\"\nposition = \"no-comments\"\nreceived = \"2025-11-02T10:00:00Z\"\n",
+    )
+    .expect("fact");
+    commit_by_hand(&env, "Answers dated before the round");
+    let list = findings(&env);
+    assert_out_of_order(
+        &list,
+        "comments/20251120T110000Z-chandmad.toml",
+        "is dated 2025-11-01T10:00:00Z, before round",
+    );
+    assert_out_of_order(
+        &list,
+        "facts/20251120T110000Z-fhandmad.toml",
+        "KDD's answer is dated 2025-11-02T10:00:00Z, before round",
+    );
 }

@@ -17,8 +17,9 @@ use crate::store::{
 
 use super::rules::{self, Refusal, Signing};
 use super::{
-    APPROVALS_DIR, ApprovalRecord, SubmissionRecord, approval_path, approved_tag_name,
-    fold_approvals, key_provenance, load_each, outstanding, round_comments, submission_path,
+    APPROVALS_DIR, ApprovalRecord, LaterActs, SignatureRecord, SubmissionRecord, approval_path,
+    approved_tag_name_after, fold_approvals, key_provenance, load_each, outstanding,
+    round_comments, submission_path,
 };
 
 /// What can stop a submission or an approval.
@@ -171,6 +172,37 @@ pub struct Approved {
     /// The fingerprints (`SHA256:…`) of the approver's own signing keys, to confirm out
     /// of band.
     pub approver_keys: Vec<String>,
+    /// When the version was approved unsigned already and this signed that approval
+    /// later: the signature record written (`record` is then the approval as it now
+    /// counts, with the tag and key).
+    pub signed_later: Option<SignatureRecord>,
+}
+
+/// The message of the signed tag `approved/vN` of an approval of `version` at `commit`
+/// and `tree` (the ones the approval names).
+pub(super) fn approval_tag_message(
+    config: &Config,
+    actor: &Actor,
+    now: &Zoned,
+    version: &Version,
+    commit: &str,
+    tree: &str,
+) -> String {
+    let approver = &config.case.approver;
+    format!(
+        "Approved {}: {}\n\nVersion: {}\nLabel: {}\nCommit: {}\nTree: {}\nApprover: {} ({})\nApproved-By: {} <{}>\nDate: {}\n",
+        version.name,
+        version.label,
+        version.name,
+        version.label,
+        commit,
+        tree,
+        approver,
+        config.party_name(approver),
+        actor.name,
+        actor.email,
+        now.date(),
+    )
 }
 
 /// `strategi approve`: the approver approves a version, bound to its commit and
@@ -201,7 +233,40 @@ pub fn approve(
         }
     }
     let consulted: Vec<_> = rounds.iter().map(|(r, c)| (r, c)).collect();
-    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
+    let approvals = fold_approvals(
+        load_each(ws, APPROVALS_DIR)?,
+        LaterActs::load(ws)?,
+        config,
+        &consulted,
+    );
+    // Approved unsigned already: `--sign` signs that approval (a new record).
+    if let Some(k) = req.key
+        && let Some((_, existing)) = approvals
+            .approvals
+            .iter()
+            .find(|(_, a)| a.version == version.name && a.signed_tag.is_none())
+    {
+        if req.reason.is_some() {
+            return Err(Refusal::ReasonWhenSigning {
+                version: version.name,
+            }
+            .into());
+        }
+        let existing = existing.clone();
+        return super::later::sign_later(
+            tx,
+            actor,
+            now,
+            config,
+            super::later::SignLater {
+                fold: &approvals,
+                version,
+                existing: &existing,
+                key: k,
+                note: req.note,
+            },
+        );
+    }
     rules::once_per_version(
         approvals.approvals.iter().map(|(p, a)| (p.as_str(), a)),
         version.name,
@@ -223,7 +288,7 @@ pub fn approve(
         &approver_keys,
         &provenance.foreign_of(approver).collect::<Vec<_>>(),
     )?;
-    let tag_name = approved_tag_name(version.name);
+    let tag_name = approved_tag_name_after(version.name, approvals.withdrawn_of(version.name));
     if req.key.is_some() && ws.tag_exists(&tag_name)? {
         return Err(Refusal::StrayTag {
             tag: tag_name,
@@ -248,20 +313,8 @@ pub fn approve(
     tx.write_record(&approval_path(&record), &record)?;
     let mut made_tag = None;
     if let Some(k) = req.key {
-        let message = format!(
-            "Approved {}: {}\n\nVersion: {}\nLabel: {}\nCommit: {}\nTree: {}\nApprover: {} ({})\nApproved-By: {} <{}>\nDate: {}\n",
-            version.name,
-            version.label,
-            version.name,
-            version.label,
-            version.commit,
-            version.tree,
-            approver,
-            config.party_name(approver),
-            actor.name,
-            actor.email,
-            now.date(),
-        );
+        let message =
+            approval_tag_message(config, actor, now, version, &version.commit, &version.tree);
         let tag = ws.create_signed_tag_at(&tag_name, &version.commit, &message, actor, now, k)?;
         record.signed_tag = Some(tag_name.clone());
         record.key_fingerprint = Some(k.fingerprint());
@@ -295,6 +348,7 @@ pub fn approve(
             commit,
             signing,
             approver_keys: approver_keys.iter().map(PublicKey::fingerprint).collect(),
+            signed_later: None,
         }),
         Err(e) => {
             if let Some(id) = &made_tag {

@@ -7,7 +7,8 @@
 //! a rule (by a non-approver, a second one of a version, made while consultation was
 //! outstanding without a reason, unsigned where signatures are required) never makes
 //! the case approved; a submission that breaks [`super::rules::may_hand_to`] is not a
-//! hand-in. Unreadable records are skipped here;
+//! hand-in; a withdrawn approval is not in force, so the version is not approved.
+//! Unreadable records are skipped here;
 //! [`super::verify::verify`] reports them.
 
 use jiff::civil::Date;
@@ -16,7 +17,7 @@ use crate::consultation::{RoundComments, RoundState};
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{StoreError, Workspace};
 
-use super::{APPROVALS_DIR, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals, load_each, rules};
+use super::{SUBMISSIONS_DIR, SubmissionRecord, load_approval_fold, load_each, rules};
 
 /// The phase of the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +139,7 @@ pub fn phase(
 ) -> Result<Phase, StoreError> {
     let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
     let consulted: Vec<_> = rounds.iter().zip(comments).collect();
-    let approvals = fold_approvals(load_each(ws, APPROVALS_DIR)?, config, &consulted);
+    let approvals = load_approval_fold(ws, config, &consulted)?;
     if let Some((path, a)) = approvals.approvals.last() {
         let holds = ws
             .version(a.version)

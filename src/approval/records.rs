@@ -10,6 +10,10 @@ use crate::store::{StoreError, Workspace, parse_record};
 pub const SUBMISSIONS_DIR: &str = "submissions";
 /// The folder of approval records.
 pub const APPROVALS_DIR: &str = "approvals";
+/// The folder of later signatures of approvals.
+pub const SIGNATURES_DIR: &str = "signatures";
+/// The folder of withdrawals of approvals.
+pub const WITHDRAWALS_DIR: &str = "withdrawals";
 
 /// A version handed to a party, `submissions/<stamp>-<id>.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,9 +74,86 @@ pub struct ApprovalRecord {
     pub key_fingerprint: Option<String>,
 }
 
+/// An unsigned approval signed later by the approver,
+/// `signatures/<stamp>-<id>.toml`: a new record, the approval's file is never edited.
+/// From it on the approval counts as signed with this tag and key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRecord {
+    /// The record's id (`g…`).
+    pub id: RecordId,
+    /// The approval signed (`a…`).
+    pub approval: RecordId,
+    /// Its version.
+    pub version: VersionName,
+    /// The commit approved (hex), as the approval names it.
+    pub commit: String,
+    /// The `strategy/` tree approved (hex), as the approval names it.
+    pub tree: String,
+    /// The signing party (the approver).
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+    /// The signed tag made (`approved/vN`).
+    pub signed_tag: String,
+    /// The fingerprint (`SHA256:…`) of the key that signed it.
+    pub key_fingerprint: String,
+    /// A note, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// An approval withdrawn by the approver, `withdrawals/<stamp>-<id>.toml`: from then on
+/// the version is not approved (its signed tag, if any, stays as history) and may be
+/// approved again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRecord {
+    /// The record's id (`w…`).
+    pub id: RecordId,
+    /// The approval withdrawn (`a…`).
+    pub approval: RecordId,
+    /// Its version.
+    pub version: VersionName,
+    /// The withdrawing party (the approver).
+    pub by: PartyCode,
+    /// When.
+    pub at: Timestamp,
+    /// Why (required).
+    pub reason: String,
+}
+
 /// The name of the signed tag of an approval of `version`: `approved/v2`.
 pub fn approved_tag_name(version: VersionName) -> String {
     format!("approved/{}", version.tag())
+}
+
+/// The name of the signed tag of the approval of `version` made after `withdrawn`
+/// earlier approvals of it were withdrawn: `approved/v2` for the first, then
+/// `approved/v2-2`, `approved/v2-3`, … (a withdrawn approval's tag stays as history).
+pub fn approved_tag_name_after(version: VersionName, withdrawn: usize) -> String {
+    match withdrawn {
+        0 => approved_tag_name(version),
+        n => format!("approved/{}-{}", version.tag(), n + 1),
+    }
+}
+
+/// Where a later signature record lives.
+pub fn signature_path(s: &SignatureRecord) -> String {
+    format!(
+        "{SIGNATURES_DIR}/{}-{}.toml",
+        s.at.strftime("%Y%m%dT%H%M%SZ"),
+        s.id
+    )
+}
+
+/// Where a withdrawal record lives.
+pub fn withdrawal_path(w: &WithdrawalRecord) -> String {
+    format!(
+        "{WITHDRAWALS_DIR}/{}-{}.toml",
+        w.at.strftime("%Y%m%dT%H%M%SZ"),
+        w.id
+    )
 }
 
 /// Where a submission record lives.

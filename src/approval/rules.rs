@@ -18,6 +18,11 @@
 //!   with a key that is not listed for the approver or that another party added
 //!   ([`signature`], [`super::keys`]);
 //! - a party's signing keys are added by that party, acting as it ([`may_add_key`]);
+//! - only the approver signs an unsigned approval later or withdraws an approval
+//!   ([`may_act_on_approval`]), only one in force ([`approval_in_force`]), a signed one
+//!   is not signed again ([`may_sign_later`]), a withdrawal says why
+//!   ([`withdrawal_reason`]); a withdrawn approval no longer counts for
+//!   [`once_per_version`], so the version may be approved again;
 //! - a version is handed to a party of the case other than the one handing it in
 //!   ([`may_hand_to`]), and a milestone it completes exists and is not done yet
 //!   ([`may_submit`]).
@@ -167,6 +172,83 @@ pub enum Refusal {
         /// When it was marked done.
         done: Date,
     },
+    /// Someone other than the case's approver signs or withdraws an approval.
+    #[error(
+        "Only the case's approver, {approver} ({approver_name}), may {} an approval; you act as {by}.",
+        .act.verb()
+    )]
+    NotApproverOf {
+        /// Who tried.
+        by: PartyCode,
+        /// The case's approver.
+        approver: PartyCode,
+        /// The approver's name.
+        approver_name: String,
+        /// The version concerned.
+        version: VersionName,
+        /// What was tried.
+        act: LaterAct,
+    },
+    /// There is no approval in force of the version to sign or withdraw.
+    #[error("{version} has no approval in force to {}.", .act.verb())]
+    NotApproved {
+        /// The version.
+        version: VersionName,
+        /// What was tried.
+        act: LaterAct,
+    },
+    /// The approval is signed already.
+    #[error("The approval of {version} is already signed (tag {tag}).")]
+    AlreadySigned {
+        /// The version.
+        version: VersionName,
+        /// Its signed tag.
+        tag: String,
+    },
+    /// A withdrawal without a reason.
+    #[error("Withdrawing the approval of {version} needs a reason (recorded).")]
+    WithdrawalReasonMissing {
+        /// The version.
+        version: VersionName,
+    },
+    /// `--reason` given when signing an existing approval later.
+    #[error(
+        "{version} is already approved; signing the approval later records no reason (--reason is for approving while consultation is outstanding)."
+    )]
+    ReasonWhenSigning {
+        /// The version.
+        version: VersionName,
+    },
+}
+
+/// What is done later to an approval that exists: signing it, withdrawing it. Each is a
+/// new record; the approval's file is never edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaterAct {
+    /// Signing an unsigned approval (`signatures/`).
+    Sign,
+    /// Withdrawing an approval (`withdrawals/`).
+    Withdraw,
+}
+
+impl LaterAct {
+    /// The verb: `sign`, `withdraw`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            LaterAct::Sign => "sign",
+            LaterAct::Withdraw => "withdraw",
+        }
+    }
+
+    /// The command that does it, for `version`.
+    fn command(self, approver: &PartyCode, version: VersionName) -> String {
+        match self {
+            LaterAct::Sign => format!("strategi --as {approver} approve {version} --sign KEY"),
+            LaterAct::Withdraw => {
+                format!("strategi --as {approver} approve {version} --withdraw \"REASON\"")
+            }
+        }
+    }
 }
 
 impl Refusal {
@@ -178,9 +260,9 @@ impl Refusal {
             } => format!(
                 "If you approve for {approver}, act as it: `strategi --as {approver} approve {version}` (or set STRATEGI_AS={approver})."
             ),
-            Refusal::AlreadyApproved { .. } => {
-                "A version is approved once; cut a new version for a changed text.".into()
-            }
+            Refusal::AlreadyApproved { version, .. } => format!(
+                "A version is approved once; cut a new version for a changed text. An unsigned approval is signed with `strategi approve {version} --sign KEY`; an approval is taken back with `strategi approve {version} --withdraw \"REASON\"`."
+            ),
             Refusal::OpenRounds { .. } => "Close the round with `strategi round close ROUND` once the answers are in, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::UndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...`, or approve anyway with --reason \"...\" (recorded).".into(),
             Refusal::EarlierUndecidedComments { .. } => "Answer each with `strategi comment resolve C --decision ...` (a comment the new version settles can be decided `accepted` or `rejected` with a note), or approve anyway with --reason \"...\" (recorded).".into(),
@@ -212,6 +294,32 @@ impl Refusal {
             }
             Refusal::MilestoneDone { .. } => {
                 "Submit without --milestone to record a later hand-in.".into()
+            }
+            Refusal::NotApproverOf {
+                approver,
+                version,
+                act,
+                ..
+            } => format!(
+                "If you act for {approver}, act as it: `{}` (or set STRATEGI_AS={approver}).",
+                act.command(approver, *version)
+            ),
+            Refusal::NotApproved { version, act } => match act {
+                LaterAct::Sign => format!(
+                    "Approve it signed with `strategi approve {version} --sign KEY`; `strategi status` shows what is approved."
+                ),
+                LaterAct::Withdraw => format!(
+                    "Only an approval in force can be withdrawn; `strategi status` shows what is approved (an approval of {version} may have been withdrawn already)."
+                ),
+            },
+            Refusal::AlreadySigned { version, .. } => format!(
+                "A signed approval stays as it is; to take it back, withdraw it: `strategi approve {version} --withdraw \"REASON\"`."
+            ),
+            Refusal::WithdrawalReasonMissing { version } => format!(
+                "Say why: `strategi approve {version} --withdraw \"REASON\"`."
+            ),
+            Refusal::ReasonWhenSigning { .. } => {
+                "Leave out --reason; --note records a note with the signature.".into()
             }
         }
     }
@@ -274,6 +382,22 @@ impl Refusal {
                     "The submission is by {to} to {to}: a party cannot hand a version to itself."
                 )
             }
+            Refusal::NotApproverOf {
+                by, approver, act, ..
+            } => format!(
+                "The record would {} an approval, but it is by {by}, and only the case's approver, {approver}, may.",
+                act.verb()
+            ),
+            Refusal::NotApproved { version, act } => format!(
+                "The record would {} an approval of {version} that is not in force at its time (missing, ignored, withdrawn, of another version, or dated later).",
+                act.verb()
+            ),
+            Refusal::AlreadySigned { version, tag } => format!(
+                "The record signs the approval of {version} again, but it was already signed (tag {tag})."
+            ),
+            Refusal::WithdrawalReasonMissing { version } => {
+                format!("The withdrawal of the approval of {version} gives no reason.")
+            }
             other => other.to_string(),
         }
     }
@@ -293,6 +417,20 @@ impl Refusal {
                 format!("{approver} approves again with --sign KEY after this record is removed.")
             }
             Refusal::UnknownParty { .. } | Refusal::ToItself { .. } => "Add the party with `strategi party add`, or remove the record with a commit that says why.".into(),
+            Refusal::NotApproverOf {
+                approver,
+                version,
+                act,
+                ..
+            } => format!(
+                "The record was ignored. Remove it with a commit that says why; only the approver acts on its approvals: `{}`.",
+                act.command(approver, *version)
+            ),
+            Refusal::NotApproved { .. }
+            | Refusal::AlreadySigned { .. }
+            | Refusal::WithdrawalReasonMissing { .. } => {
+                "The record was ignored. Remove it with a commit that says why, and act again with strategi if it was meant.".into()
+            }
             Refusal::OpenRounds { .. } | Refusal::UndecidedComments { .. } => "The approval was ignored. Remove it with a commit that says why; the approver approves again once the consultation is settled, or with --reason \"...\".".into(),
             other => other.hint(),
         }
@@ -513,6 +651,63 @@ pub fn approval_counts<'a>(
         });
     }
     Ok(())
+}
+
+/// Whether `by` may sign or withdraw an approval of `version`: only the case's
+/// approver may.
+pub fn may_act_on_approval(
+    config: &Config,
+    by: &PartyCode,
+    version: VersionName,
+    act: LaterAct,
+) -> Result<(), Refusal> {
+    let approver = &config.case.approver;
+    if by == approver {
+        Ok(())
+    } else {
+        Err(Refusal::NotApproverOf {
+            by: by.clone(),
+            approver: approver.clone(),
+            approver_name: config.party_name(approver),
+            version,
+            act,
+        })
+    }
+}
+
+/// The approval in force (among `in_force`, with their files) that a later act on
+/// `version` names: `approval`, when given (a stored record names it), else the one of
+/// `version`. None in force is [`Refusal::NotApproved`].
+pub fn approval_in_force<'a>(
+    in_force: impl IntoIterator<Item = (&'a str, &'a ApprovalRecord)>,
+    version: VersionName,
+    approval: Option<&RecordId>,
+    act: LaterAct,
+) -> Result<(&'a str, &'a ApprovalRecord), Refusal> {
+    in_force
+        .into_iter()
+        .find(|(_, a)| a.version == version && approval.is_none_or(|id| &a.id == id))
+        .ok_or(Refusal::NotApproved { version, act })
+}
+
+/// Whether `approval` may be signed later: only while it is unsigned.
+pub fn may_sign_later(approval: &ApprovalRecord) -> Result<(), Refusal> {
+    match &approval.signed_tag {
+        None => Ok(()),
+        Some(tag) => Err(Refusal::AlreadySigned {
+            version: approval.version,
+            tag: tag.clone(),
+        }),
+    }
+}
+
+/// A withdrawal says why.
+pub fn withdrawal_reason(version: VersionName, reason: &str) -> Result<(), Refusal> {
+    if reason.trim().is_empty() {
+        Err(Refusal::WithdrawalReasonMissing { version })
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether something happened at or before `as_of` (always, without `as_of`).

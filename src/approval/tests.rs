@@ -165,6 +165,7 @@ impl Fixture {
         let consulted: Vec<_> = rounds.iter().zip(&comments).collect();
         fold_approvals(
             load_each(&self.ws, APPROVALS_DIR).expect("load"),
+            LaterActs::load(&self.ws).expect("load"),
             &config,
             &consulted,
         )
@@ -201,6 +202,11 @@ impl Fixture {
         self.write_by_hand(
             "consultations/r0000001/round.toml",
             "id = \"r0000001\"\nkind = \"framlegging\"\ntitle = \"Framlegging\"\nversion = \"v1\"\nsender = \"DFD\"\nrecipients = [\"FIN\"]\nopened = \"2025-11-03\"\ndue = \"2025-11-28\"\nopened_by = \"DFD\"\nat = \"2025-11-03T10:00:00Z\"\n",
+        );
+        // Its letter to FIN, so that FIN's answers can follow it.
+        self.write_by_hand(
+            "consultations/r0000001/facts/20251103T100001Z-f0000001.toml",
+            "id = \"f0000001\"\nat = \"2025-11-03T10:00:01Z\"\nby = \"DFD\"\ntype = \"sent\"\nparty = \"FIN\"\nmessage_id = \"<m0000001@x>\"\n",
         );
     }
 }
@@ -554,4 +560,175 @@ fn undecided_comments_refuse_the_act_and_void_an_approval_by_hand() {
     // The command now approves.
     std::fs::remove_file(fx.ws.root().join(&path)).expect("remove");
     assert!(fx.approve("DFD", 25, None, None).is_ok());
+}
+
+impl Fixture {
+    fn withdraw(&self, by: &str, day: i8, reason: &str) -> Result<WithdrawalMade, ApprovalError> {
+        withdraw(
+            begin(&self.ws),
+            &actor(by),
+            &at(day),
+            &self.config(),
+            WithdrawalRequest {
+                version: &self.v1,
+                reason,
+            },
+        )
+    }
+}
+
+fn later_refusal<T: std::fmt::Debug>(r: Result<T, ApprovalError>) -> Refusal {
+    match r {
+        Err(ApprovalError::Refused(refusal)) => refusal,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+#[test]
+fn an_unsigned_approval_is_signed_later_as_a_new_record() {
+    let fx = fixture("");
+    let a = fx.approve("DFD", 5, None, None).expect("approve");
+    let approval_file = approval_path(&a.record);
+    let before = std::fs::read(fx.ws.root().join(&approval_file)).expect("read");
+    // Only the approver signs, with one of its own keys.
+    let r = refusal(fx.approve("FIN", 6, Some(&key(1)), None));
+    assert!(matches!(r, Refusal::NotApprover { .. }), "{r:?}");
+    let r = refusal(fx.approve("DFD", 6, Some(&key(2)), None));
+    assert!(matches!(r, Refusal::KeyNotListed { .. }), "{r:?}");
+    let r = refusal(fx.approve("DFD", 6, Some(&key(1)), Some("Hast")));
+    assert!(matches!(r, Refusal::ReasonWhenSigning { .. }), "{r:?}");
+    assert!(!fx.ws.tag_exists("approved/v1").expect("tag"));
+
+    let s = fx
+        .approve("DFD", 6, Some(&key(1)), None)
+        .expect("sign later");
+    let sig = s.signed_later.as_ref().expect("signed later");
+    assert_eq!(sig.approval, a.record.id);
+    assert_eq!(s.record.signed_tag.as_deref(), Some("approved/v1"));
+    assert_eq!(s.signing, Signing::ByApprover);
+    assert_eq!(s.commit.summary, "Sign the approval of v1: Utkast");
+    assert!(fx.ws.tag_exists("approved/v1").expect("tag"));
+    // The approval's file is unchanged: the signature is its own record.
+    assert_eq!(
+        std::fs::read(fx.ws.root().join(&approval_file)).expect("read"),
+        before
+    );
+    assert!(
+        fx.ws
+            .root()
+            .join(signature_path(sig))
+            .starts_with(fx.ws.root().join(SIGNATURES_DIR))
+    );
+    let fold = fx.fold();
+    assert_eq!(fold.approvals.len(), 1);
+    assert_eq!(
+        fold.approvals[0].1.signed_tag.as_deref(),
+        Some("approved/v1")
+    );
+    assert!(fx.verify().is_ok(), "{:?}", fx.verify().findings);
+    // Signed once: a second signature is refused.
+    let r = refusal(fx.approve("DFD", 7, Some(&key(1)), None));
+    assert!(matches!(r, Refusal::AlreadyApproved { .. }), "{r:?}");
+}
+
+#[test]
+fn a_signature_by_hand_of_another_party_is_ignored_and_reported() {
+    let fx = fixture("");
+    let a = fx.approve("DFD", 5, None, None).expect("approve");
+    let path = format!("{SIGNATURES_DIR}/20251106T110000Z-g1111111.toml");
+    fx.write_by_hand(
+        &path,
+        &format!(
+            "id = \"g1111111\"\napproval = \"{}\"\nversion = \"v1\"\ncommit = \"{}\"\ntree = \"{}\"\nby = \"FIN\"\nat = \"2025-11-06T11:00:00Z\"\nsigned_tag = \"approved/v1\"\nkey_fingerprint = \"SHA256:x\"\n",
+            a.record.id, fx.v1.commit, fx.v1.tree
+        ),
+    );
+    let fold = fx.fold();
+    assert_eq!(fold.ignored_acts.len(), 1);
+    assert!(fold.approvals[0].1.signed_tag.is_none());
+    let msg = one_ignored(&fx.verify(), &path);
+    assert!(msg.contains("by FIN"), "{msg}");
+}
+
+#[test]
+fn an_approval_is_withdrawn_with_a_reason_and_can_be_given_again() {
+    let fx = fixture("");
+    let r = later_refusal(fx.withdraw("DFD", 5, "Feil"));
+    assert!(matches!(r, Refusal::NotApproved { .. }), "{r:?}");
+    let a = fx.approve("DFD", 5, Some(&key(1)), None).expect("approve");
+    assert!(matches!(fx.phase(), Phase::Approved { .. }));
+    let r = later_refusal(fx.withdraw("FIN", 6, "Feil"));
+    assert!(
+        matches!(
+            r,
+            Refusal::NotApproverOf {
+                act: LaterAct::Withdraw,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    assert!(r.hint().contains("--withdraw"), "{}", r.hint());
+    let r = later_refusal(fx.withdraw("DFD", 6, "  "));
+    assert!(
+        matches!(r, Refusal::WithdrawalReasonMissing { .. }),
+        "{r:?}"
+    );
+
+    let w = fx
+        .withdraw("DFD", 6, "Godkjent ved en feil")
+        .expect("withdraw");
+    assert_eq!(w.record.approval, a.record.id);
+    assert_eq!(w.approval.signed_tag.as_deref(), Some("approved/v1"));
+    assert_eq!(w.commit.summary, "Withdraw the approval of v1: Utkast");
+    // Not approved any more; the tag stays as history and still verifies.
+    assert_eq!(fx.phase(), Phase::Drafting);
+    assert!(fx.ws.tag_exists("approved/v1").expect("tag"));
+    let fold = fx.fold();
+    assert!(fold.approvals.is_empty());
+    assert_eq!(fold.withdrawn.len(), 1);
+    assert!(fx.verify().is_ok(), "{:?}", fx.verify().findings);
+    let r = later_refusal(fx.withdraw("DFD", 7, "Igjen"));
+    assert!(matches!(r, Refusal::NotApproved { .. }), "{r:?}");
+
+    // Approved again, signed: a new tag, since the old one is history.
+    let again = fx.approve("DFD", 8, Some(&key(1)), None).expect("again");
+    assert_eq!(again.record.signed_tag.as_deref(), Some("approved/v1-2"));
+    assert!(matches!(fx.phase(), Phase::Approved { date, .. } if date == at(8).date()));
+    assert!(fx.verify().is_ok(), "{:?}", fx.verify().findings);
+}
+
+#[test]
+fn a_withdrawal_by_hand_of_another_party_is_ignored_and_reported() {
+    let fx = fixture("");
+    let a = fx.approve("DFD", 5, None, None).expect("approve");
+    let path = format!("{WITHDRAWALS_DIR}/20251106T110000Z-w1111111.toml");
+    fx.write_by_hand(
+        &path,
+        &format!(
+            "id = \"w1111111\"\napproval = \"{}\"\nversion = \"v1\"\nby = \"DIO\"\nat = \"2025-11-06T11:00:00Z\"\nreason = \"Vi angrer\"\n",
+            a.record.id
+        ),
+    );
+    let fold = fx.fold();
+    assert_eq!(fold.ignored_acts.len(), 1);
+    assert_eq!(fold.approvals.len(), 1);
+    let msg = one_ignored(&fx.verify(), &path);
+    assert!(
+        msg.contains("withdraw an approval, but it is by DIO"),
+        "{msg}"
+    );
+    assert!(matches!(fx.phase(), Phase::Approved { .. }));
+    // One dated before the approval names no approval in force then.
+    let early = format!("{WITHDRAWALS_DIR}/20251104T110000Z-w2222222.toml");
+    fx.write_by_hand(
+        &early,
+        &format!(
+            "id = \"w2222222\"\napproval = \"{}\"\nversion = \"v1\"\nby = \"DFD\"\nat = \"2025-11-04T11:00:00Z\"\nreason = \"Før\"\n",
+            a.record.id
+        ),
+    );
+    let fold = fx.fold();
+    assert_eq!(fold.ignored_acts.len(), 2);
+    assert!(matches!(fx.phase(), Phase::Approved { .. }));
 }

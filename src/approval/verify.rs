@@ -30,6 +30,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::calendar::work_calendar;
+use crate::consultation::rules as rules_c;
 use crate::consultation::{
     CommentFile, DecisionRecord, Fact, FactBody, ImportRecord, RoundDef, RoundState, decision_path,
     load_round,
@@ -42,8 +43,9 @@ use crate::store::{
 };
 
 use super::{
-    APPROVALS_DIR, ApprovalRecord, SUBMISSIONS_DIR, SubmissionRecord, fold_approvals,
-    key_provenance, load_each, party_keys, round_comments, rules,
+    APPROVALS_DIR, ApprovalRecord, LaterActs, SIGNATURES_DIR, SUBMISSIONS_DIR, SignatureRecord,
+    SubmissionRecord, WITHDRAWALS_DIR, fold_approvals, key_provenance, load_each, party_keys,
+    round_comments, rules,
 };
 
 /// What kind of problem a finding is.
@@ -352,11 +354,13 @@ fn check_credentials(history: &RecordHistory, r: &mut Verification) {
 /// The one-line fields of each kind of record (the ones the acts check with
 /// [`crate::model::one_line`]), by folder: a round's definition, its facts (an
 /// extension's reason, a position's or a closing's note), submissions and approvals.
-const ONE_LINE_FIELDS: [(&str, &[&str]); 4] = [
+const ONE_LINE_FIELDS: [(&str, &[&str]); 6] = [
     ("round.toml", &["title", "reason"]),
     ("facts", &["reason", "note"]),
     (SUBMISSIONS_DIR, &["note"]),
     (APPROVALS_DIR, &["note", "reason"]),
+    (SIGNATURES_DIR, &["note"]),
+    (WITHDRAWALS_DIR, &["reason"]),
 ];
 
 /// Every one-line field of a record that holds a line break or another control
@@ -457,12 +461,17 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
     if tags.is_empty() {
         return Ok(Vec::new());
     }
-    let files = ws.read_records(APPROVALS_DIR)?;
     let mut named: Vec<String> = Vec::new();
     let mut unparsed: Vec<String> = Vec::new();
-    for f in files {
+    for f in ws.read_records(APPROVALS_DIR)? {
         match parse_record::<ApprovalRecord>(&f.path, &f.text) {
             Ok(a) => named.extend(a.signed_tag),
+            Err(_) => unparsed.push(f.text),
+        }
+    }
+    for f in ws.read_records(SIGNATURES_DIR)? {
+        match parse_record::<SignatureRecord>(&f.path, &f.text) {
+            Ok(s) => named.push(s.signed_tag),
             Err(_) => unparsed.push(f.text),
         }
     }
@@ -471,7 +480,11 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
         if named.contains(&tag) || unparsed.iter().any(|t| t.contains(&format!("\"{tag}\""))) {
             continue;
         }
-        let Some(version) = tag.strip_prefix("approved/") else {
+        // `approved/v2`, or `approved/v2-2` for an approval after a withdrawal.
+        let Some(version) = tag
+            .strip_prefix("approved/")
+            .and_then(|v| v.split('-').next())
+        else {
             continue;
         };
         let ours = ws.tag_message(&tag)?.is_some_and(|m| {
@@ -542,8 +555,7 @@ fn check_key_provenance(
         return Ok(());
     }
     let foreign_keys: Vec<PublicKey> = foreign.iter().map(|f| f.key.clone()).collect();
-    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
-        let Ok(a) = rec else { continue };
+    for (path, a) in signed_records(ws)? {
         // The key that signed the tag, if it is a foreign one; else the key the record
         // names.
         let by_tag = a.signed_tag.as_ref().and_then(|tag| {
@@ -580,6 +592,30 @@ fn check_key_provenance(
     Ok(())
 }
 
+/// The records that name a signed tag and the key that signed it: the approvals, and
+/// the later signatures (as the approval they sign would read with it). Files that do
+/// not parse are reported elsewhere.
+fn signed_records(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, StoreError> {
+    let mut out = Vec::new();
+    let mut approvals = Vec::new();
+    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
+        if let Ok(a) = rec {
+            approvals.push(a.clone());
+            out.push((path, a));
+        }
+    }
+    for (path, rec) in load_each::<SignatureRecord>(ws, SIGNATURES_DIR)? {
+        let Ok(s) = rec else { continue };
+        let Some(mut a) = approvals.iter().find(|a| a.id == s.approval).cloned() else {
+            continue;
+        };
+        a.signed_tag = Some(s.signed_tag);
+        a.key_fingerprint = Some(s.key_fingerprint);
+        out.push((path, a));
+    }
+    Ok(out)
+}
+
 /// Every signed approval checked against a trust anchor from outside the workspace.
 fn check_anchor(
     ws: &Workspace,
@@ -590,8 +626,7 @@ fn check_anchor(
     let approver = &config.case.approver;
     let principal = format!("{approver}@strategi");
     let allowed = anchor.keys_for(&principal, GIT_NAMESPACE);
-    for (path, rec) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
-        let Ok(a) = rec else { continue };
+    for (path, a) in signed_records(ws)? {
         let Some(tag) = &a.signed_tag else { continue };
         r.count("anchored signatures");
         if let Err(e) = ws.verify_signed_tag(tag, &allowed) {
@@ -793,6 +828,7 @@ fn check_rounds(
             Ok(ok)
         };
         let mut comment_versions: Vec<(String, VersionName)> = Vec::new();
+        let mut imports: Vec<(String, ImportRecord)> = Vec::new();
         parsed &= each("facts", &mut |p, t| parse_record::<Fact>(p, t).map(|_| ()))?;
         let comments_ok = each("comments", &mut |p, t| {
             let file = parse_record::<CommentFile>(p, t)?;
@@ -808,17 +844,25 @@ fn check_rounds(
                 Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text) {
                     Ok(rec) => {
                         if let Some(d) = &def
-                            && rec.at < d.at
+                            && (rec.at < d.at
+                                || rec
+                                    .received
+                                    .is_some_and(|t| rules_c::answered_before(t, true, d.at)))
                         {
                             r.add(
                                 FindingKind::OutOfOrder,
                                 &f.path,
                                 format!(
                                     "The import of {}'s message is dated {}, before round {} was opened ({}).",
-                                    rec.party, rec.at, d.id, d.at
+                                    rec.party,
+                                    rec.received.unwrap_or(rec.at),
+                                    d.id,
+                                    d.at
                                 ),
                                 OUT_OF_ORDER,
                             );
+                        } else {
+                            imports.push((f.path.clone(), rec));
                         }
                     }
                     Err(e) => r.bad_file(&f.path, &e),
@@ -872,14 +916,24 @@ fn check_rounds(
         } else {
             RoundState::fold(def, Vec::new(), config, today, &cal)
         };
-        check_round_order(r, &round_toml, &state.def, &round_facts, versions);
+        check_round_order(r, &round_toml, &state, &round_facts, versions);
+        for (path, rec) in &imports {
+            check_after_letter(
+                r,
+                path,
+                &state,
+                &format!("The import of {}'s message", rec.party),
+                &rec.party,
+                (rec.at, rec.received),
+            );
+        }
         if comments_ok && decisions_ok {
             match round_comments(&records, &state, config) {
                 Ok(c) => {
                     for f in &c.findings {
                         r.add(FindingKind::Ignored, &f.path, &f.message, "The record was ignored. Remove it with a commit that says why, or record it again as a party that may.");
                     }
-                    check_comment_order(r, &state.def, &c, versions);
+                    check_comment_order(r, &state, &c, versions);
                     if parsed {
                         consulted.push((state, c));
                     }
@@ -894,14 +948,16 @@ fn check_rounds(
 const OUT_OF_ORDER: &str = "strategi never writes records in this order (time only moves forward): the record was written or edited by hand. Remove it with a commit that says why, and record the fact again with strategi.";
 
 /// A round cannot be on a version cut after it was opened, and nothing can happen in it
-/// before it was opened.
+/// before it was opened; an answer is judged by its own date where it has one
+/// (`received`), and cannot come before the round's letter to its party.
 fn check_round_order(
     r: &mut Verification,
     round_toml: &str,
-    def: &RoundDef,
+    state: &RoundState,
     facts: &[(String, Fact)],
     versions: &HashMap<VersionName, Version>,
 ) {
+    let def = &state.def;
     if let Some(v) = versions.get(&def.version)
         && def.at < v.created
     {
@@ -916,7 +972,16 @@ fn check_round_order(
         );
     }
     for (path, fact) in facts {
-        if fact.at < def.at {
+        let (before, when) = match &fact.body {
+            FactBody::Response {
+                received: Some(t), ..
+            } => (
+                fact.at < def.at || rules_c::answered_before(*t, true, def.at),
+                *t,
+            ),
+            _ => (fact.at < def.at, fact.at),
+        };
+        if before {
             let what = match &fact.body {
                 FactBody::Response { party, .. } => format!("{party}'s answer"),
                 FactBody::Sent { party, .. } => format!("The letter to {party}"),
@@ -930,47 +995,123 @@ fn check_round_order(
                 FindingKind::OutOfOrder,
                 path,
                 format!(
-                    "{what} is dated {}, before round {} was opened ({}).",
-                    fact.at, def.id, def.at
+                    "{what} is dated {when}, before round {} was opened ({}).",
+                    def.id, def.at
                 ),
                 OUT_OF_ORDER,
+            );
+        } else if let FactBody::Response {
+            party, received, ..
+        } = &fact.body
+        {
+            check_after_letter(
+                r,
+                path,
+                state,
+                &format!("{party}'s answer"),
+                party,
+                (fact.at, *received),
             );
         }
     }
 }
 
-/// A comment cannot come before its round was opened or its version was cut; a
-/// decision cannot come before its comment.
+/// An answer (`what`, from `party`, recorded at `at` and dated `received` where known)
+/// cannot come before the round's letter to its party, nor without one
+/// ([`rules_c::answer_after_letter`], the rule the acts refuse by).
+fn check_after_letter(
+    r: &mut Verification,
+    path: &str,
+    state: &RoundState,
+    what: &str,
+    party: &crate::model::PartyCode,
+    (at, received): (jiff::Timestamp, Option<jiff::Timestamp>),
+) {
+    let refusal = rules_c::answer_after_letter(state, party, at, false)
+        .and_then(|()| match received {
+            Some(t) => rules_c::answer_after_letter(state, party, t, true),
+            None => Ok(()),
+        })
+        .err();
+    let message = match refusal {
+        None => return,
+        Some(rules_c::Refusal::NoLetterYet { round, party }) => format!(
+            "{what} is recorded, but round {round} never issued its letter to {party}: an answer cannot come before the letter."
+        ),
+        Some(rules_c::Refusal::BeforeLetter {
+            round,
+            party,
+            given,
+            letter,
+        }) => {
+            format!("{what} is dated {given}, before round {round}'s letter to {party} ({letter}).")
+        }
+        Some(other) => other.to_string(),
+    };
+    r.add(FindingKind::OutOfOrder, path, message, OUT_OF_ORDER);
+}
+
+/// A comment cannot come before its round was opened, its version was cut or its
+/// party's letter (judged by its own date where it has one, `received`); a decision
+/// cannot come before its comment.
 fn check_comment_order(
     r: &mut Verification,
-    def: &RoundDef,
+    state: &RoundState,
     comments: &crate::consultation::RoundComments,
     versions: &HashMap<VersionName, Version>,
 ) {
+    let def = &state.def;
+    let before = |rec: &crate::consultation::CommentRecord, t: jiff::Timestamp| {
+        rec.at < t
+            || rec
+                .received
+                .is_some_and(|g| rules_c::answered_before(g, true, t))
+    };
     for c in &comments.comments {
         let rec = &c.record;
-        if rec.at < def.at {
+        let mut in_order = true;
+        if before(rec, def.at) {
+            in_order = false;
             r.add(
                 FindingKind::OutOfOrder,
                 &c.path,
                 format!(
                     "Comment {} from {} is dated {}, before round {} was opened ({}).",
-                    rec.id, rec.party, rec.at, def.id, def.at
+                    rec.id,
+                    rec.party,
+                    rec.given(),
+                    def.id,
+                    def.at
                 ),
                 OUT_OF_ORDER,
             );
         }
         if let Some(v) = versions.get(&rec.version)
-            && rec.at < v.created
+            && before(rec, v.created)
         {
+            in_order = false;
             r.add(
                 FindingKind::OutOfOrder,
                 &c.path,
                 format!(
                     "Comment {} is on {}, but is dated {}, before {} was cut ({}).",
-                    rec.id, rec.version, rec.at, rec.version, v.created
+                    rec.id,
+                    rec.version,
+                    rec.given(),
+                    rec.version,
+                    v.created
                 ),
                 OUT_OF_ORDER,
+            );
+        }
+        if in_order {
+            check_after_letter(
+                r,
+                &c.path,
+                state,
+                &format!("Comment {} from {}", rec.id, rec.party),
+                &rec.party,
+                (rec.at, rec.received),
             );
         }
         let decisions: Vec<&DecisionRecord> = c.decision.iter().chain(&c.superseded).collect();
@@ -1131,9 +1272,33 @@ fn check_approvals(
         return Ok(());
     };
     let rounds: Vec<_> = consulted.iter().map(|(r, c)| (r, c)).collect();
-    let fold = fold_approvals(parsed, config, &rounds);
+    let fold = fold_approvals(parsed, LaterActs::load(ws)?, config, &rounds);
     for (path, e) in &fold.unreadable {
         r.bad_file(path, e);
+    }
+    for ignored in &fold.ignored_acts {
+        r.count("later acts");
+        r.add(
+            FindingKind::Ignored,
+            &ignored.path,
+            ignored.refusal.as_finding(),
+            ignored.refusal.finding_hint(),
+        );
+    }
+    for (path, s) in &fold.signatures {
+        r.count("later acts");
+        check_version_order(r, path, "signature", versions, s.version, s.at);
+    }
+    for w in &fold.withdrawn {
+        r.count("later acts");
+        check_version_order(
+            r,
+            &w.withdrawal_path,
+            "withdrawal",
+            versions,
+            w.withdrawal.version,
+            w.withdrawal.at,
+        );
     }
     for ignored in &fold.ignored {
         r.count("approvals");
@@ -1145,12 +1310,21 @@ fn check_approvals(
         );
     }
     let approver = &config.case.approver;
-    for (path, a) in &fold.approvals {
+    // A withdrawn approval is checked as history: its text and its tag must still be
+    // what was recorded, though it no longer makes the version approved.
+    let checked = fold
+        .approvals
+        .iter()
+        .map(|(p, a)| (p, a))
+        .chain(fold.withdrawn.iter().map(|w| (&w.path, &w.record)));
+    for (path, a) in checked {
         r.count("approvals");
         check_approval_text(ws, r, path, versions, a);
         let Some(tag) = &a.signed_tag else {
             continue;
         };
+        // A signature made later is its own record: findings about it name that file.
+        let path = fold.signature_of(&a.id).map_or(path, |(p, _)| p);
         let keys = match party_keys(config, approver) {
             Ok(k) => k,
             Err(e) => {

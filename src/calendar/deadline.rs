@@ -25,7 +25,60 @@ pub struct AdjustedDeadline {
     pub moved: Option<ClosedReason>,
 }
 
+/// A deadline that was moved off a closed day, for showing wherever the deadline is
+/// shown: the day it applies (`to`), the day it was set to (`from`), and why, in
+/// English in JSON (`reason`, `explanation`); [`DeadlineMove::explanation_in`] and
+/// [`DeadlineMove::reason_in`] give the words in another language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineMove {
+    /// The deadline as set (a closed day).
+    pub from: Date,
+    /// The deadline that applies (the next working day).
+    pub to: Date,
+    /// Why `from` is closed, in English: "Whit Monday", "Saturday", "extra closed day".
+    pub reason: &'static str,
+    /// The sentence, in English: "Moved from Monday 2026-05-25 (Whit Monday) to Tuesday
+    /// 2026-05-26."
+    pub explanation: String,
+    #[serde(skip)]
+    adjusted: AdjustedDeadline,
+}
+
+impl DeadlineMove {
+    /// Why `from` is closed, in `lang`.
+    pub fn reason_in(&self, lang: Lang) -> &'static str {
+        self.adjusted.moved.map_or("", |r| r.label(lang))
+    }
+
+    /// The sentence in `lang` ([`AdjustedDeadline::explanation`]).
+    pub fn explanation_in(&self, lang: Lang) -> String {
+        self.adjusted.explanation(lang).unwrap_or_default()
+    }
+
+    /// A short note for a list, in `lang`: "moved from 2026-05-25, Whit Monday".
+    pub fn note_in(&self, lang: Lang) -> String {
+        let moved = match lang {
+            Lang::Nb | Lang::Da => "flyttet fra",
+            Lang::Nn => "flytta frå",
+            Lang::En => "moved from",
+        };
+        format!("{moved} {}, {}", self.from, self.reason_in(lang))
+    }
+}
+
 impl AdjustedDeadline {
+    /// The move, for showing, when the deadline was moved.
+    pub fn move_view(&self) -> Option<DeadlineMove> {
+        let reason = self.moved?;
+        Some(DeadlineMove {
+            from: self.original,
+            to: self.date,
+            reason: reason.label(Lang::En),
+            explanation: self.explanation(Lang::En).unwrap_or_default(),
+            adjusted: *self,
+        })
+    }
+
     /// Whether the deadline was moved.
     pub fn was_moved(&self) -> bool {
         self.moved.is_some()

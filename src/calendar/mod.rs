@@ -28,7 +28,8 @@ mod workdays;
 
 pub use clock::{Clock, oslo};
 pub use deadline::{
-    AdjustedDeadline, Assessment, DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, assess, deadline_end,
+    AdjustedDeadline, Assessment, DEFAULT_SOON_WORKING_DAYS, DeadlineMove, DeadlineStatus, assess,
+    deadline_end,
 };
 pub use error::CalendarError;
 pub use format::{format_date_long, format_date_words, month_name, weekday_name};

@@ -23,7 +23,8 @@ use super::{CommandError, Ctx, Ui};
 pub enum CommentCommand {
     /// Register one comment from a party, anchored to a section and a quoted passage of
     /// the round's version. A quote that does not occur in the section is refused with
-    /// the closest passage suggested; without --section the comment is general.
+    /// the closest passage suggested; without --section the comment is general. Like
+    /// every answer it comes after the round's letter to the party (`round send`).
     ///
     /// Example: strategi comment add latest --from FIN --section mal --quote "innen 2030"
     /// --text "Fristen er for kort." --proposal "innen 2032"
@@ -31,7 +32,8 @@ pub enum CommentCommand {
     /// Import e-mail replies (.eml) and filled-in response forms (.txt) into a round.
     /// The party comes from the subject token [strategi ROUND/PARTY], In-Reply-To, or
     /// the sender's address (or --from). The message and its attachments are kept in the
-    /// round's folder; importing the same message again changes nothing.
+    /// round's folder; importing the same message again changes nothing. A reply from a
+    /// party whose letter was not sent yet, or dated before it, is refused.
     Import(ImportArgs),
     /// List comments (all rounds, or filtered), with their decisions. --on V shows where
     /// each quoted passage lands in a later version: exact, moved, changed or orphaned.
@@ -348,9 +350,13 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
                 Some(d) => paint(styles::GOOD, format!("{:8}", d.decision.key())),
                 None => paint(styles::WARN, "open    "),
             };
+            let late = match (l.comment.late, l.comment.effective_due) {
+                (true, Some(due)) => paint(styles::WARN, format!("  (late, due {due})")),
+                _ => String::new(),
+            };
             writeln!(
                 w,
-                "{}  {decision}  {:5} {:24}  {}",
+                "{}  {decision}  {:5} {:24}  {}{late}",
                 paint(styles::BOLD, &c.id),
                 c.party.as_str(),
                 c.section.as_deref().unwrap_or("(general)"),
@@ -389,6 +395,12 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
             writeln!(w, "Quote     …{}[{}]{}…", a.before, a.quote, a.after)?;
         }
         writeln!(w, "Recorded  {} by {}", r.at.strftime("%Y-%m-%d %H:%M UTC"), r.by)?;
+        if let Some(t) = &r.received {
+            writeln!(w, "Given     {}", t.strftime("%Y-%m-%d %H:%M UTC"))?;
+        }
+        if let (true, Some(due)) = (c.late, c.effective_due) {
+            writeln!(w, "{}", paint(styles::WARN, format!("Late      given after {}'s deadline {due}", r.party)))?;
+        }
         if let Some(s) = &r.source {
             writeln!(w, "Source    {s}")?;
         }

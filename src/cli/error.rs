@@ -199,6 +199,8 @@ fn store_error(e: &StoreError) -> CommandError {
                 .hint("Tags named v1, v2, … are reserved for strategi's versions; rename that tag with git."),
             StoreError::EmptyDraft => CommandError::user(message)
                 .hint("Write the draft as Markdown files in strategy/, such as strategy/01-innledning.md."),
+            StoreError::NoSection { .. } => CommandError::user(message)
+                .hint("Start each part with a heading, such as \"# Nasjonal strategi\" and \"## Mål\", then run `strategi version cut` again."),
             StoreError::NoChange { .. } => CommandError::user(message)
                 .hint("Edit the files in strategy/ first; `strategi diff` shows what changed."),
             StoreError::CommitSigning { .. } => CommandError::user(message).hint(format!(

@@ -48,7 +48,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
                     "party": p.party,
                     "name": config.party_name(&p.party),
                     "lang": config.party(&p.party).map(|x| x.lang),
-                    "due": p.due,
+                    "due": p.effective_due,
+                    "due_moved": p.due_moved,
                     "status": p.status,
                     "reminders": p.reminders.len(),
                 })
@@ -64,13 +65,18 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &RemindArgs) -> Result<(), CommandE
                     writeln!(w, "Would remind {} in round {} (nothing is sent with --dry-run):", parties_count(due.len()), paint(styles::BOLD, &state.def.id))?;
                 }
                 for p in &due {
+                    let moved = p
+                        .due_moved
+                        .as_ref()
+                        .map(|m| format!(" ({})", m.note_in(strategi::model::Lang::En)))
+                        .unwrap_or_default();
                     writeln!(
                         w,
-                        "  {:5} {}  ({}, due {}, {} earlier reminder(s))",
+                        "  {:5} {}  ({}, due {}{moved}, {} earlier reminder(s))",
                         p.party.as_str(),
                         config.party_name(&p.party),
                         config.party(&p.party).map_or("nb", |x| x.lang.code()),
-                        p.due,
+                        p.effective_due,
                         p.reminders.len()
                     )?;
                 }

@@ -15,6 +15,9 @@ use super::{CommandError, Ctx, Ui};
 /// disagree. A later position supersedes an earlier one; both are kept. The party
 /// itself, the round's sender or the case owner (registering it) may record it.
 ///
+/// An answer comes after the round's letter to the party (`strategi round send R`; a
+/// letter sent by hand is recorded with `strategi outbox mark-sent`), not before.
+///
 /// Example: strategi respond latest --from FIN --position no-comments
 #[derive(Debug, Args)]
 pub struct RespondArgs {

@@ -342,16 +342,21 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
         }
         for r in &rounds {
             let state = if r.closed.is_some() { paint(styles::DIM, "closed") } else { paint(styles::GOOD, "open") };
+            let moved = r
+                .due_moved
+                .as_ref()
+                .map(|m| format!(" ({})", m.note_in(Lang::En)))
+                .unwrap_or_default();
             writeln!(
                 w,
-                "{}  {}  {}  {:11}  from {}  to {:2} parties  due {}  {}",
+                "{}  {}  {}  {:11}  from {}  to {:2} parties  due {}{moved}  {}",
                 paint(styles::BOLD, &r.def.id),
                 state,
                 r.def.version,
                 r.def.kind.code(),
                 r.def.sender,
                 r.def.recipients.len(),
-                r.def.due,
+                r.effective_due,
                 r.def.title
             )?;
         }
@@ -442,7 +447,14 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 config.party_name(&d.sender)
             )?;
             writeln!(w, "Opened    {}", d.opened)?;
-            writeln!(w, "Due       {}", format_date_long(d.due, Lang::En))?;
+            writeln!(
+                w,
+                "Due       {}",
+                format_date_long(state.effective_due, Lang::En)
+            )?;
+            if let Some(m) = &state.due_moved {
+                writeln!(w, "          {}", m.explanation)?;
+            }
             if let Some(r) = &d.reason {
                 writeln!(w, "Reason    {r}")?;
             }
@@ -484,10 +496,14 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 .min(44);
             for p in &state.parties {
                 let name: String = config.party_name(&p.party).chars().take(name_w).collect();
-                let ext = if p.extended {
-                    format!("  extended to {}", p.due)
-                } else {
-                    String::new()
+                let ext = match (p.extended, &p.due_moved) {
+                    (true, Some(m)) => format!(
+                        "  extended to {} ({})",
+                        p.effective_due,
+                        m.note_in(Lang::En)
+                    ),
+                    (true, None) => format!("  extended to {}", p.due),
+                    (false, _) => String::new(),
                 };
                 writeln!(
                     w,

@@ -6,10 +6,10 @@
 use clap::Args;
 use serde::Serialize;
 
-use strategi::approval::{PartyKeys, Phase, party_keys_by_history, phase};
-use strategi::calendar::work_calendar;
-use strategi::consultation::load_rounds;
-use strategi::model::{Case, RecordId, Version, VersionName};
+use strategi::approval::{PartyKeys, Phase, load_approval_fold, party_keys_by_history, phase};
+use strategi::calendar::{DeadlineMove, work_calendar};
+use strategi::consultation::{RoundState, load_rounds};
+use strategi::model::{Case, Lang, RecordId, Version, VersionName};
 
 use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
 
@@ -45,14 +45,15 @@ pub(super) struct PhaseView {
     style: anstyle::Style,
 }
 
-impl From<&Phase> for PhaseView {
-    fn from(p: &Phase) -> PhaseView {
+impl PhaseView {
+    /// The phase as shown, with the rounds (for the deadline that applies).
+    fn of(p: &Phase, rounds: &[RoundState]) -> PhaseView {
         PhaseView {
             name: p.name(),
             version: p.version(),
             date: p.date(),
             round: p.round().cloned(),
-            summary: summary(p),
+            summary: summary(p, rounds),
             style: match p {
                 Phase::Approved { .. } => styles::GOOD,
                 Phase::ApprovalVoid { .. } | Phase::ApprovalInvalid { .. } => styles::BAD,
@@ -62,8 +63,9 @@ impl From<&Phase> for PhaseView {
     }
 }
 
-/// The phase in one sentence.
-fn summary(p: &Phase) -> String {
+/// The phase in one sentence. The deadline shown is the one that applies (moved off a
+/// closed day, with why).
+fn summary(p: &Phase, rounds: &[RoundState]) -> String {
     match p {
         Phase::Drafting => "drafting: nothing handed in yet".to_string(),
         Phase::Submitted { version, to, date } => {
@@ -76,9 +78,16 @@ fn summary(p: &Phase) -> String {
             recipients,
             due,
             ..
-        } => format!(
-            "in consultation: round {round} on {version}, {waiting} of {recipients} still to answer, due {due}"
-        ),
+        } => {
+            let state = rounds.iter().find(|r| &r.def.id == round);
+            let due = match state.and_then(|r| r.due_moved.as_ref()) {
+                Some(m) => format!("{} ({})", m.to, m.note_in(Lang::En)),
+                None => due.to_string(),
+            };
+            format!(
+                "in consultation: round {round} on {version}, {waiting} of {recipients} still to answer, due {due}"
+            )
+        }
         Phase::Revising => {
             "revising: every round is closed or answered; not yet approved".to_string()
         }
@@ -108,6 +117,22 @@ struct Status {
     rounds: Vec<RoundSummary>,
     /// The approver's signing keys by history (fingerprints), to confirm out of band.
     approver_keys: PartyKeys,
+    /// Approvals withdrawn by the approver, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    withdrawn: Vec<WithdrawnView>,
+}
+
+/// A withdrawn approval in the status.
+#[derive(Serialize)]
+struct WithdrawnView {
+    version: VersionName,
+    approved: jiff::Timestamp,
+    withdrawn: jiff::Timestamp,
+    by: strategi::model::PartyCode,
+    reason: String,
+    /// Its signed tag, kept as history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_tag: Option<String>,
 }
 
 /// A round in the status: how many answered, how many comments are still open.
@@ -117,7 +142,11 @@ struct RoundSummary {
     title: String,
     version: strategi::model::VersionName,
     open: bool,
+    /// The deadline that applies (moved off a closed day).
     due: jiff::civil::Date,
+    /// Why it was moved, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_moved: Option<DeadlineMove>,
     #[serde(flatten)]
     counts: super::round::Counts,
     comments: usize,
@@ -142,7 +171,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             comments: c.comments.len(),
             open_comments: c.comments.iter().filter(|c| c.decision.is_none()).count(),
             open: r.closed.is_none(),
-            due: r.def.due,
+            due: r.effective_due,
+            due_moved: r.due_moved.clone(),
             id: r.def.id.clone(),
             title: r.def.title.clone(),
             version: r.def.version,
@@ -150,7 +180,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         .collect();
     let status = Status {
         rounds,
-        phase: PhaseView::from(&phase(&ws, &config, &states, &comments)?),
+        phase: PhaseView::of(&phase(&ws, &config, &states, &comments)?, &states),
         today,
         parties: config.parties.len(),
         versions: names.len(),
@@ -162,6 +192,21 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             DEFAULT_SOON_WORKING_DAYS,
         )?),
         approver_keys: party_keys_by_history(&ws, &config, &config.case.approver)?,
+        withdrawn: {
+            let consulted: Vec<_> = states.iter().zip(&comments).collect();
+            load_approval_fold(&ws, &config, &consulted)?
+                .withdrawn
+                .into_iter()
+                .map(|w| WithdrawnView {
+                    version: w.record.version,
+                    approved: w.record.at,
+                    withdrawn: w.withdrawal.at,
+                    by: w.withdrawal.by,
+                    reason: w.withdrawal.reason,
+                    signed_tag: w.record.signed_tag,
+                })
+                .collect()
+        },
         case: config.case.clone(),
     };
     ui.emit(&status, |w| {
@@ -212,6 +257,20 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                 v.created.to_zoned_datetime(strategi::calendar::oslo()).date()
             )?,
         }
+        for x in &status.withdrawn {
+            writeln!(
+                w,
+                "Withdrawn {}'s approval, by {} on {}: {}{}",
+                x.version,
+                x.by,
+                x.withdrawn.to_zoned_datetime(strategi::calendar::oslo()).date(),
+                x.reason,
+                x.signed_tag
+                    .as_deref()
+                    .map(|t| format!(" (signed tag {t} kept as history)"))
+                    .unwrap_or_default()
+            )?;
+        }
         writeln!(w, "Today     {}", status.today)?;
         if !status.rounds.is_empty() {
             writeln!(w)?;
@@ -234,7 +293,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                     r.counts.overdue,
                     r.comments,
                     r.open_comments,
-                    r.due
+                    match &r.due_moved {
+                        Some(m) => format!("{} ({})", r.due, m.note_in(Lang::En)),
+                        None => r.due.to_string(),
+                    }
                 )?;
             }
         }

@@ -138,14 +138,7 @@ fn cut(ctx: &mut Ctx, ui: &mut Ui, args: &CutArgs) -> Result<(), CommandError> {
     let files = ws.draft_files()?;
     let file_count = files.len();
     let doc = document(files, "the draft")?;
-    if file_count > 0 && doc.sections.iter().all(|s| s.level == 0) {
-        // A version without a section cannot be commented on, compared or approved
-        // section by section: refused before anything is written.
-        return Err(CommandError::user(format!(
-            "The draft has no section: none of the {file_count} Markdown file(s) in strategy/ has a heading."
-        ))
-        .hint("Start each part with a heading, such as \"# Nasjonal strategi\" and \"## Mål\", then run `strategi version cut` again."));
-    }
+    // A draft without a section is refused by the cut itself (StoreError::NoSection).
     let left_out = ws.draft_files_left_out()?;
     let version = tx.cut_version(label, &actor, &ctx.clock.now())?;
     if !left_out.is_empty() {

@@ -313,6 +313,12 @@ pub fn respond(
     rules::may_answer(who.config, round, who.party(), party)?;
     let note = note.map(|n| one_line(n, "note")).transpose()?;
     check_received(who, round, received)?;
+    rules::answer_after_letter(
+        round,
+        party,
+        received.unwrap_or(who.now.timestamp()),
+        received.is_some(),
+    )?;
     let previous = round
         .parties
         .iter()
@@ -410,6 +416,12 @@ pub fn add_comment(
     rules::may_answer(who.config, round, who.party(), &req.party)?;
     let text = plain_text(&req.text, "comment")?;
     check_received(who, round, req.received)?;
+    rules::answer_after_letter(
+        round,
+        &req.party,
+        req.received.unwrap_or(who.now.timestamp()),
+        req.received.is_some(),
+    )?;
     let proposal = req
         .proposal
         .as_deref()

@@ -60,6 +60,13 @@ pub struct CommentRecord {
     pub received: Option<Timestamp>,
 }
 
+impl CommentRecord {
+    /// When the party gave it: the reply's own date, else the time of recording.
+    pub fn given(&self) -> Timestamp {
+        self.received.unwrap_or(self.at)
+    }
+}
+
 /// A file of comments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -235,6 +242,13 @@ pub struct CommentState {
     /// Earlier decisions, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub superseded: Vec<DecisionRecord>,
+    /// The party's deadline that applies (extensions included, moved off closed days),
+    /// when the party is a recipient.
+    pub effective_due: Option<jiff::civil::Date>,
+    /// Whether the comment was given (its reply's own date, else the time of recording)
+    /// after the party's effective deadline (23:59:59 Oslo time), as the round's fold
+    /// marks a late position.
+    pub late: bool,
 }
 
 /// All comments of a round, folded with their decisions.
@@ -295,12 +309,20 @@ pub fn load_comments(
                 });
                 continue;
             }
+            let effective_due = round
+                .parties
+                .iter()
+                .find(|p| p.party == c.party)
+                .map(|p| p.effective_due);
+            let late = effective_due.is_some_and(|due| super::is_late(c.given(), due));
             out.comments.push(CommentState {
                 round: def.id.clone(),
                 record: c,
                 path: f.path.clone(),
                 decision: None,
                 superseded: Vec::new(),
+                effective_due,
+                late,
             });
         }
     }

@@ -217,6 +217,12 @@ pub fn import_with(
     }
     if let Some(p) = from {
         rules::may_answer(who.config, round, by, p)?;
+        rules::answer_after_letter(
+            round,
+            p,
+            received.unwrap_or(who.now.timestamp()),
+            received.is_some(),
+        )?;
     }
     let known = load_imports(tx.workspace(), &round.def.id)?;
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -249,8 +255,19 @@ pub fn import_with(
         let prepared =
             prepare(tx.ids(), who, round, doc, (from, received), raw, digest).and_then(|p| {
                 rules::may_answer(who.config, round, by, &p.record.party)
+                    .and_then(|()| {
+                        rules::answer_after_letter(
+                            round,
+                            &p.record.party,
+                            p.record.received.unwrap_or(p.record.at),
+                            p.record.received.is_some(),
+                        )
+                    })
                     .map(|()| p)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| match e.hint() {
+                        Some(h) => format!("{e} {h}"),
+                        None => e.to_string(),
+                    })
             });
         match prepared {
             Ok(p) => {

@@ -457,10 +457,9 @@ pub fn plan_letter(
     let round_id = state.def.id.to_string();
     let token = subject_token_for(&round_id, party.code.as_str());
     let cal = work_calendar(config);
-    let due = cal
-        .adjust_deadline(ps.due)
-        .map(|a| a.date)
-        .unwrap_or(ps.due);
+    let adjusted = cal.adjust_deadline(ps.due).ok();
+    let due = adjusted.map_or(ps.due, |a| a.date);
+    let due_moved = adjusted.and_then(|a| a.explanation(lang));
     let due_words = format_date_long(due, lang);
     let (md_name, html_name, form_name) = attachment_names(&kit.version, &party);
     let mut attachments = Vec::new();
@@ -512,6 +511,7 @@ pub fn plan_letter(
         version_name: kit.version.name.to_string(),
         version_label: kit.version.label.clone(),
         due_date_words: due_words,
+        due_moved,
         reply_address: reply_to.address.clone(),
         subject_token: token,
         attachments: attachments.iter().map(|a| a.filename.clone()).collect(),

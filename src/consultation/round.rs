@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{ConsultationKind, WorkCalendar};
+use crate::calendar::{ConsultationKind, DeadlineMove, WorkCalendar};
 pub use crate::model::Position;
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
@@ -160,6 +160,9 @@ pub struct PartyState {
     /// The deadline that applies: `due`, moved to the next working day when it falls
     /// on a closed day. Answers received after this day (23:59:59 Oslo time) are late.
     pub effective_due: Date,
+    /// Why `due` was moved to `effective_due`, when it was (a weekend, a holiday).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_moved: Option<DeadlineMove>,
     /// Whether the deadline was extended.
     pub extended: bool,
     /// Where it stands on the day the state was folded.
@@ -167,6 +170,10 @@ pub struct PartyState {
     /// When the round's letter was issued, and its Message-ID (the latest, if the
     /// letter was sent again after a failed delivery).
     pub sent: Option<Issued>,
+    /// When the round's first letter to the party was issued (queued or sent): an
+    /// answer cannot come before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_sent: Option<Timestamp>,
     /// Reminders issued, oldest first.
     pub reminders: Vec<Issued>,
     /// The current position and when it was given; earlier ones are in `history`.
@@ -272,6 +279,12 @@ pub struct RoundState {
     pub def: RoundDef,
     /// When it was closed, if it was.
     pub closed: Option<Timestamp>,
+    /// The round's deadline that applies: its `due`, moved to the next working day when
+    /// it falls on a closed day (a party's own, extended, deadline is in `parties`).
+    pub effective_due: Date,
+    /// Why the round's `due` was moved to `effective_due`, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_moved: Option<DeadlineMove>,
     /// Per recipient.
     pub parties: Vec<PartyState>,
     /// Facts that were ignored.
@@ -298,9 +311,11 @@ impl RoundState {
                 party: p.clone(),
                 due: def.due,
                 effective_due: def.due,
+                due_moved: None,
                 extended: false,
                 status: PartyStatus::NotSent,
                 sent: None,
+                first_sent: None,
                 reminders: Vec::new(),
                 position: None,
                 answered: None,
@@ -365,6 +380,7 @@ impl RoundState {
                         message_id: message_id.clone(),
                     };
                     if matches!(fact.body, FactBody::Sent { .. }) {
+                        p.first_sent.get_or_insert(fact.at);
                         p.sent = Some(issued);
                     } else {
                         p.reminders.push(issued);
@@ -443,8 +459,10 @@ impl RoundState {
         // Lateness is judged against the final deadline (an extension granted after a
         // late answer still counts), by the reply's own date.
         for p in &mut parties {
-            let due = cal.adjust_deadline(p.due).map(|a| a.date).unwrap_or(p.due);
+            let adjusted = cal.adjust_deadline(p.due).ok();
+            let due = adjusted.map_or(p.due, |a| a.date);
             p.effective_due = due;
+            p.due_moved = adjusted.and_then(|a| a.move_view());
             for r in &mut p.history {
                 r.late = is_late(r.given(), due);
             }
@@ -464,7 +482,10 @@ impl RoundState {
                 PartyStatus::NotSent
             };
         }
+        let adjusted = cal.adjust_deadline(def.due).ok();
         RoundState {
+            effective_due: adjusted.map_or(def.due, |a| a.date),
+            due_moved: adjusted.and_then(|a| a.move_view()),
             def,
             closed,
             parties,

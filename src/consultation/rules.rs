@@ -13,8 +13,10 @@
 //! - answer for a party (a position or comments): the party itself, the round's sender
 //!   or the case owner, and only for a recipient of the round;
 //! - decide a comment: the round's sender or the case owner;
-//! - nothing but decisions once a round is closed.
+//! - nothing but decisions once a round is closed;
+//! - no answer before the party's letter ([`answer_after_letter`]).
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::calendar::{ConsultationKind, WindowCheck, WorkCalendar, check_window};
@@ -77,6 +79,19 @@ pub enum Refusal {
         party: PartyCode,
         /// The other recipients named.
         others: Vec<PartyCode>,
+    },
+    /// The case's owner (the drafter) is named among a round's recipients: it would be
+    /// consulted on its own draft.
+    #[error(
+        "{owner} is the case's owner, which drafts the text, so it cannot be a recipient of a round on it."
+    )]
+    OwnerIsRecipient {
+        /// The owner, named in `--to`.
+        owner: PartyCode,
+        /// The other recipients named.
+        others: Vec<PartyCode>,
+        /// Whom `--to all` would name, for a suggestion when no other is named.
+        all: Vec<PartyCode>,
     },
     /// The deadline is shorter than the rule for the kind, and no reason was given.
     #[error(
@@ -157,6 +172,31 @@ pub enum Refusal {
         /// The round.
         round: RecordId,
     },
+    /// No letter of the round went to the party yet (none queued or sent), so there is
+    /// nothing it can answer.
+    #[error(
+        "Round {round}'s letter to {party} has not been sent yet, so there is no answer from {party} to record."
+    )]
+    NoLetterYet {
+        /// The round.
+        round: RecordId,
+        /// The party.
+        party: PartyCode,
+    },
+    /// The answer is dated before the round's letter to the party.
+    #[error(
+        "The answer from {party} is dated {given}, before round {round}'s letter to {party} ({letter})."
+    )]
+    BeforeLetter {
+        /// The round.
+        round: RecordId,
+        /// The party.
+        party: PartyCode,
+        /// The answer's date, as shown.
+        given: String,
+        /// When the letter was issued, as shown.
+        letter: String,
+    },
 }
 
 impl Refusal {
@@ -189,6 +229,22 @@ impl Refusal {
                     others.join(",")
                 )
             }),
+            Refusal::OwnerIsRecipient { owner, others, all } => Some({
+                let join = |l: &[PartyCode]| {
+                    l.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                };
+                if others.is_empty() {
+                    format!(
+                        "Leave {owner} out of --to: the parties to consult are --to {} (--to all leaves the owner out).",
+                        join(all)
+                    )
+                } else {
+                    format!(
+                        "Leave {owner} out: --to {}, or --to all, which leaves the owner out.",
+                        join(others)
+                    )
+                }
+            }),
             Refusal::DeadlineTooShort { earliest, .. } => Some(format!(
                 "Give a deadline on or after {earliest}, or say why a shorter one is agreed with --reason \"...\"."
             )),
@@ -210,6 +266,13 @@ impl Refusal {
             Refusal::MayNotDecide { owner, .. } => {
                 Some(format!("Act as the owner with `--as {owner}`."))
             }
+            Refusal::NoLetterYet { round, .. } => Some(format!(
+                "Send the round first: `strategi round send {round}`. With the outbox transport the letters are queued; a letter sent by hand is recorded with `strategi outbox mark-sent ID --note \"...\"`."
+            )),
+            Refusal::BeforeLetter { .. } => Some(
+                "Give the date the party's answer is dated, on or after its letter: --received DATE (an e-mail's Date header counts for an import)."
+                    .into(),
+            ),
             Refusal::Closed { .. } | Refusal::ClosedToAnswers { .. } | Refusal::Window(_) => None,
         }
     }
@@ -374,11 +437,6 @@ pub fn recipients(
             Ok(all)
         }
         Recipients::Parties(list) => {
-            if let Some(unknown) = list.iter().find(|c| config.party(c).is_none()) {
-                return Err(Refusal::UnknownRecipient {
-                    party: unknown.clone(),
-                });
-            }
             if list.is_empty() {
                 return Err(Refusal::NoRecipients);
             }
@@ -386,6 +444,19 @@ pub fn recipients(
                 return Err(Refusal::SenderIsRecipient {
                     party: sender.clone(),
                     others: list.iter().filter(|c| *c != sender).cloned().collect(),
+                });
+            }
+            let owner = &config.case.owner;
+            if list.contains(owner) {
+                return Err(Refusal::OwnerIsRecipient {
+                    owner: owner.clone(),
+                    others: list.iter().filter(|c| *c != owner).cloned().collect(),
+                    all: recipients(config, &Recipients::All, sender).unwrap_or_default(),
+                });
+            }
+            if let Some(unknown) = list.iter().find(|c| config.party(c).is_none()) {
+                return Err(Refusal::UnknownRecipient {
+                    party: unknown.clone(),
                 });
             }
             Ok(list.clone())
@@ -484,6 +555,57 @@ pub fn may_answer(
         });
     }
     Ok(())
+}
+
+/// Whether an answer from `party` given at `given` can be recorded: the round's letter
+/// to the party exists (was queued or sent: a `sent` fact), and the answer is not
+/// dated before it. With `own_date` (the reply's own date, which may carry no hour),
+/// the days (Europe/Oslo) are compared; else the times.
+pub fn answer_after_letter(
+    round: &RoundState,
+    party: &PartyCode,
+    given: Timestamp,
+    own_date: bool,
+) -> Result<(), Refusal> {
+    let letter = round
+        .parties
+        .iter()
+        .find(|p| &p.party == party)
+        .and_then(|p| p.first_sent);
+    let Some(letter) = letter else {
+        return Err(Refusal::NoLetterYet {
+            round: round.def.id.clone(),
+            party: party.clone(),
+        });
+    };
+    if answered_before(given, own_date, letter) {
+        let oslo = crate::calendar::oslo();
+        let shown = |t: Timestamp| {
+            t.to_zoned_datetime(oslo.clone())
+                .strftime("%Y-%m-%d %H:%M %:z")
+                .to_string()
+        };
+        return Err(Refusal::BeforeLetter {
+            round: round.def.id.clone(),
+            party: party.clone(),
+            given: shown(given),
+            letter: shown(letter),
+        });
+    }
+    Ok(())
+}
+
+/// Whether an answer given at `given` comes before `event`: by the day (Europe/Oslo)
+/// when `given` is the reply's own date (a letter's date has no hour one can go by), by
+/// the time otherwise (the time of recording). The one comparison the acts and
+/// `verify` use for an answer's causality.
+pub fn answered_before(given: Timestamp, own_date: bool, event: Timestamp) -> bool {
+    if own_date {
+        let oslo = crate::calendar::oslo();
+        given.to_zoned_datetime(oslo.clone()).date() < event.to_zoned_datetime(oslo).date()
+    } else {
+        given < event
+    }
 }
 
 /// Whether `by` may decide the round's comments: its sender or the case owner (also
@@ -639,6 +761,115 @@ mod tests {
         assert_eq!(
             recipients(&c, &"DFD".parse().expect("to"), &code("FIN")),
             Ok(vec![code("DFD")])
+        );
+    }
+
+    #[test]
+    fn an_answer_comes_after_the_partys_letter() {
+        let t = |s: &str| -> Timestamp { s.parse().expect("t") };
+        let unsent = fold(Vec::new());
+        assert!(matches!(
+            answer_after_letter(&unsent, &code("FIN"), t("2025-12-04T10:00:00Z"), false),
+            Err(Refusal::NoLetterYet { .. })
+        ));
+        let e = answer_after_letter(&unsent, &code("FIN"), t("2025-12-04T10:00:00Z"), false)
+            .expect_err("refused");
+        assert!(
+            e.hint()
+                .expect("hint")
+                .contains("strategi round send rabcdefg")
+        );
+        let sent = |id: &str, at: &str| {
+            fact(
+                id,
+                at,
+                "DFD",
+                FactBody::Sent {
+                    party: code("FIN"),
+                    message_id: format!("<{id}@x>"),
+                },
+            )
+        };
+        // Sent at 14:00 on 3 December, sent again on the 5th: the first letter counts.
+        let s = fold(vec![
+            sent("fsent001", "2025-12-03T13:00:00Z"),
+            sent("fsent002", "2025-12-05T13:00:00Z"),
+        ]);
+        let fin = code("FIN");
+        assert!(answer_after_letter(&s, &fin, t("2025-12-04T10:00:00Z"), false).is_ok());
+        // Recorded before the letter, to the second: refused.
+        assert!(matches!(
+            answer_after_letter(&s, &fin, t("2025-12-03T12:59:59Z"), false),
+            Err(Refusal::BeforeLetter { .. })
+        ));
+        // Its own date, on the letter's day (even at an earlier hour): fine; the day
+        // before: refused.
+        assert!(answer_after_letter(&s, &fin, t("2025-12-03T08:00:00Z"), true).is_ok());
+        let e =
+            answer_after_letter(&s, &fin, t("2025-12-02T12:00:00Z"), true).expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("before round rabcdefg's letter to FIN"),
+            "{e}"
+        );
+        // Another party has no letter yet.
+        assert!(matches!(
+            answer_after_letter(&s, &code("KDD"), t("2025-12-04T10:00:00Z"), false),
+            Err(Refusal::NoLetterYet { .. })
+        ));
+        // Oslo days: 23:30 UTC on the 2nd is the 3rd in Oslo.
+        assert!(!answered_before(
+            t("2025-12-02T23:30:00Z"),
+            true,
+            t("2025-12-03T13:00:00Z")
+        ));
+    }
+
+    #[test]
+    fn a_round_is_not_sent_to_the_case_owner() {
+        // The owner need not be a listed party to be refused as a recipient.
+        let c = config();
+        let owner = c.case.owner.clone();
+        let sender = c
+            .parties
+            .iter()
+            .map(|p| p.code.clone())
+            .find(|p| p != &owner)
+            .expect("another party");
+        let to: Recipients = format!("{owner}").parse().expect("to");
+        let e = recipients(&c, &to, &sender).expect_err("refused");
+        assert!(
+            matches!(&e, Refusal::OwnerIsRecipient { owner: o, others, all } if o == &owner && others.is_empty() && !all.is_empty() && !all.contains(&owner)),
+            "{e:?}"
+        );
+        let hint = e.hint().expect("hint");
+        assert!(
+            hint.contains("--to ") && hint.contains(&format!("Leave {owner} out")),
+            "{hint}"
+        );
+        let others: Vec<PartyCode> = recipients(&c, &Recipients::All, &sender).expect("all");
+        let mixed: Recipients = format!(
+            "{owner},{}",
+            others
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+        .parse()
+        .expect("to");
+        let e = recipients(&c, &mixed, &sender).expect_err("refused");
+        let hint = e.hint().expect("hint");
+        assert!(
+            hint.contains(&format!(
+                "--to {}",
+                others
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )),
+            "{hint}"
         );
     }
 

@@ -187,6 +187,11 @@ pub struct LetterContext {
     pub version_label: String,
     /// The deadline in words, e.g. "mandag 1. desember 2025".
     pub due_date_words: String,
+    /// When the deadline as set fell on a closed day and was moved to
+    /// `due_date_words`: the sentence saying so in the letter's language, e.g.
+    /// "Flyttet fra mandag 2026-05-25 (2. pinsedag) til tirsdag 2026-05-26."
+    #[serde(default)]
+    pub due_moved: Option<String>,
     /// Where answers go (the Reply-To address).
     pub reply_address: String,
     /// The token that ties a reply to the round and party, e.g. "[strategi r7k3q9x2mf/FIN]".

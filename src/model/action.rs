@@ -48,11 +48,15 @@ pub enum Action {
     Submit,
     /// A version approved.
     Approve,
+    /// An unsigned approval signed later by the approver.
+    ApproveSign,
+    /// An approval withdrawn by the approver.
+    ApproveWithdraw,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -72,6 +76,8 @@ impl Action {
         Action::OutboxMarkSent,
         Action::Submit,
         Action::Approve,
+        Action::ApproveSign,
+        Action::ApproveWithdraw,
     ];
 
     /// The trailer value, such as `comment-import`.
@@ -96,6 +102,8 @@ impl Action {
             Action::OutboxMarkSent => "outbox-mark-sent",
             Action::Submit => "submit",
             Action::Approve => "approve",
+            Action::ApproveSign => "approve-sign",
+            Action::ApproveWithdraw => "approve-withdraw",
         }
     }
 }

@@ -26,6 +26,10 @@ pub enum RecordKind {
     Submission,
     /// An approval of a version.
     Approval,
+    /// A later signature of an unsigned approval.
+    Signature,
+    /// The withdrawal of an approval.
+    Withdrawal,
     /// An e-mail message (the unique part of its Message-ID).
     Message,
 }
@@ -40,6 +44,8 @@ impl RecordKind {
             RecordKind::Decision => 'd',
             RecordKind::Submission => 's',
             RecordKind::Approval => 'a',
+            RecordKind::Signature => 'g',
+            RecordKind::Withdrawal => 'w',
             RecordKind::Message => 'm',
         }
     }

@@ -238,6 +238,12 @@ pub struct Row {
     pub decided_by: String,
     /// The day (UTC, `YYYY-MM-DD`) it was decided, or empty.
     pub decided_at: String,
+    /// The party's deadline that applies (`YYYY-MM-DD`), or empty when the party is
+    /// not a recipient.
+    pub due: String,
+    /// Why the party's deadline was moved to `due` ("moved from 2026-05-25, Whit
+    /// Monday", in the report's language), or empty.
+    pub due_moved: String,
 }
 
 impl Row {
@@ -295,7 +301,17 @@ impl Matrix {
             facts: vec![
                 (labels.round.to_string(), format!("{} ({})", d.title, d.id)),
                 (labels.version.to_string(), d.version.to_string()),
-                (labels.due.to_string(), format_date_words(d.due, lang)),
+                (
+                    labels.due.to_string(),
+                    match &round.due_moved {
+                        Some(m) => format!(
+                            "{} ({})",
+                            format_date_words(round.effective_due, lang),
+                            m.note_in(lang)
+                        ),
+                        None => format_date_words(round.effective_due, lang),
+                    },
+                ),
             ],
             summary: summary(&labels, &round.parties),
             positions,
@@ -352,6 +368,7 @@ fn summary(l: &Labels, parties: &[PartyState]) -> String {
 /// One comment's row.
 fn row(config: &Config, round: &RoundState, lang: Lang, l: &Labels, c: &CommentState) -> Row {
     let r = &c.record;
+    let party = round.parties.iter().find(|p| p.party == r.party);
     let (decision, reasoning) = match &c.decision {
         Some(d) => (
             d.decision.words(lang).to_string(),
@@ -394,6 +411,13 @@ fn row(config: &Config, round: &RoundState, lang: Lang, l: &Labels, c: &CommentS
             .decision
             .as_ref()
             .map(|d| d.at.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        due: party
+            .map(|p| p.effective_due.to_string())
+            .unwrap_or_default(),
+        due_moved: party
+            .and_then(|p| p.due_moved.as_ref())
+            .map(|m| m.note_in(lang))
             .unwrap_or_default(),
     }
 }

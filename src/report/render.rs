@@ -140,7 +140,7 @@ pub(super) fn csv_field(text: &str) -> String {
 /// for positions and decisions).
 pub fn csv(m: &Matrix) -> String {
     let mut out = String::from(
-        "round,comment,section,section_title,party,party_name,position,quote,comment_text,proposal,decision,reasoning,decided_by,decided_at\r\n",
+        "round,comment,section,section_title,party,party_name,position,quote,comment_text,proposal,decision,reasoning,decided_by,decided_at,party_due,party_due_moved\r\n",
     );
     for g in &m.groups {
         for r in &g.rows {
@@ -159,6 +159,8 @@ pub fn csv(m: &Matrix) -> String {
                 &r.reasoning,
                 &r.decided_by,
                 &r.decided_at,
+                &r.due,
+                &r.due_moved,
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             out.push_str(&line.join(","));

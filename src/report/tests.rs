@@ -39,6 +39,8 @@ fn matrix(lang: Lang) -> Matrix {
                 reasoning: String::new(),
                 decided_by: String::new(),
                 decided_at: String::new(),
+                due: "2026-05-26".into(),
+                due_moved: "moved from 2026-05-25, Whit Monday".into(),
             }],
         }],
     }
@@ -123,7 +125,11 @@ fn csv_has_one_crlf_line_per_comment_with_formulas_prefixed() {
     assert!(lines[0].starts_with("round,comment,section,"), "{text:?}");
     assert_eq!(
         lines[1],
-        "r1234567,c7654321,mal,2 Mål,FIN,Finans | departementet,comments,<script>alert(1)</script>,\"'=HYPERLINK(\"\"x\"\")\nsecond line\",\"'-1 krone, sier \"\"vi\"\"\",,,,"
+        "r1234567,c7654321,mal,2 Mål,FIN,Finans | departementet,comments,<script>alert(1)</script>,\"'=HYPERLINK(\"\"x\"\")\nsecond line\",\"'-1 krone, sier \"\"vi\"\"\",,,,,2026-05-26,\"moved from 2026-05-25, Whit Monday\""
+    );
+    assert!(
+        lines[0].ends_with(",decided_by,decided_at,party_due,party_due_moved"),
+        "{text:?}"
     );
     assert_eq!(lines[2], "");
 }
@@ -155,9 +161,11 @@ fn a_late_answer_is_marked_in_each_language_by_the_replys_own_oslo_day() {
         party: "FIN".parse().expect("code"),
         due: date(2025, 12, 20),
         effective_due: date(2025, 12, 22),
+        due_moved: None,
         extended: false,
         status: PartyStatus::Answered,
         sent: None,
+        first_sent: None,
         reminders: Vec::new(),
         position: Some(crate::consultation::Position::NoComments),
         answered: Some("2026-01-05T10:00:00Z".parse().expect("t")),

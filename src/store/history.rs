@@ -15,10 +15,16 @@ use super::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace};
 use crate::model::Action;
 
 /// The folders whose files are records, written once and never changed: consultation
-/// rounds (with their facts, comments, decisions and imported messages), submissions
-/// and approvals. The outbox (`outbox/`) is not among them: its state files are updated
+/// rounds (with their facts, comments, decisions and imported messages), submissions,
+/// approvals, later signatures of approvals and withdrawals. The outbox (`outbox/`) is not among them: its state files are updated
 /// in place by design.
-pub const RECORD_DIRS: [&str; 3] = [CONSULTATIONS_DIR, "submissions", "approvals"];
+pub const RECORD_DIRS: [&str; 5] = [
+    CONSULTATIONS_DIR,
+    "submissions",
+    "approvals",
+    "signatures",
+    "withdrawals",
+];
 
 /// A commit that touched record files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,15 +154,20 @@ impl Workspace {
         self.walk_history(Scope::KeysOnly)
     }
 
-    /// Like [`Workspace::record_history`], but only the `approvals/` folder and the
-    /// signing keys: what `status` needs to tell whether the latest approval stands
-    /// (its record unchanged since it was written, its key the approver's own, its
-    /// commit signed), without diffing the consultation folders of every commit.
+    /// Like [`Workspace::record_history`], but only the approval folders (`approvals/`,
+    /// `signatures/`, `withdrawals/`) and the signing keys: what `status` needs to tell
+    /// whether the latest approval stands (its record unchanged since it was written,
+    /// its key the approver's own, its commit signed), without diffing the consultation
+    /// folders of every commit.
     ///
     /// `rounds` are round folders (ids) under `consultations/` to walk as well: the
     /// consultation an approval rests on.
     pub fn approval_history(&self, rounds: &[String]) -> Result<RecordHistory, StoreError> {
-        let mut dirs = vec!["approvals".to_string()];
+        let mut dirs = vec![
+            "approvals".to_string(),
+            "signatures".to_string(),
+            "withdrawals".to_string(),
+        ];
         dirs.extend(rounds.iter().map(|r| format!("{CONSULTATIONS_DIR}/{r}")));
         self.walk_history(Scope::Folders(dirs))
     }

@@ -176,6 +176,16 @@ pub enum StoreError {
     /// `version cut` with nothing in `strategy/`.
     #[error("There is nothing to version: \"{STRATEGY_DIR}/\" holds no Markdown files.")]
     EmptyDraft,
+    /// `version cut` of a draft in which no Markdown file has a heading: a version
+    /// without a section cannot be commented on, compared or approved section by
+    /// section.
+    #[error(
+        "The draft has no section: none of the {files} Markdown file(s) in {STRATEGY_DIR}/ has a heading."
+    )]
+    NoSection {
+        /// How many Markdown files the draft has.
+        files: usize,
+    },
     /// `version cut` with no change since the last version.
     #[error(
         "Nothing has changed in \"{STRATEGY_DIR}/\" since {last}; a new version would be identical."

@@ -22,13 +22,16 @@ use std::path::{Component, Path, PathBuf};
 use super::CONFIG_FILE;
 
 /// The folders of a workspace that `--out` never writes into: the draft, the rounds,
-/// the outbox, submissions, approvals and the letter templates.
-pub const PROTECTED_DIRS: [&str; 6] = [
+/// the outbox, submissions, approvals (with their later signatures and withdrawals)
+/// and the letter templates.
+pub const PROTECTED_DIRS: [&str; 8] = [
     "strategy",
     "consultations",
     "outbox",
     "submissions",
     "approvals",
+    "signatures",
+    "withdrawals",
     "templates",
 ];
 

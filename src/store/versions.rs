@@ -9,6 +9,7 @@ use git2::{ObjectType, Oid};
 
 use super::tx::{Actor, Transaction, message_with_trailers};
 use super::{STRATEGY_DIR, StoreError, Workspace};
+use crate::document::{Document, SourceFile};
 use crate::model::{Version, VersionName};
 
 /// A file of the draft: its name inside `strategy/` and its bytes.
@@ -182,6 +183,27 @@ impl Workspace {
         let oid = Oid::from_str(commit)
             .map_err(StoreError::git(format!("read the commit id \"{commit}\"")))?;
         Ok(self.strategy_tree_of(oid)?.map(|o| o.to_string()))
+    }
+
+    /// Refuses a draft whose Markdown files have no heading at all
+    /// ([`StoreError::NoSection`]); an empty draft is [`StoreError::EmptyDraft`]'s.
+    pub fn check_sections(&self) -> Result<(), StoreError> {
+        let files = self.draft_files()?;
+        if files.is_empty() {
+            return Ok(());
+        }
+        let sources: Vec<SourceFile> = files
+            .iter()
+            .map(|f| SourceFile {
+                name: f.path.clone(),
+                text: String::from_utf8_lossy(&f.bytes).into_owned(),
+            })
+            .collect();
+        let doc = Document::parse(&sources);
+        if doc.sections.iter().all(|s| s.level == 0) {
+            return Err(StoreError::NoSection { files: files.len() });
+        }
+        Ok(())
     }
 
     /// The draft's Markdown files in the working tree, by name.
@@ -358,6 +380,8 @@ impl Transaction<'_> {
         when: &jiff::ZonedDateTime,
     ) -> Result<Version, StoreError> {
         let ws = self.ws;
+        // Before the tree is built, which writes objects: a refusal leaves `.git` as it was.
+        ws.check_sections()?;
         let tree = ws.draft_tree()?.ok_or(StoreError::EmptyDraft)?;
         let latest = ws.latest_version_name()?;
         if let Some(last) = latest {
@@ -565,5 +589,51 @@ impl Workspace {
             Some(u) if u.tag_on.is_none() => self.complete_version_tag(&u).map(Some),
             _ => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::model::Action;
+    use crate::store::{Actor, IdSeed, StoreError, Workspace};
+
+    #[test]
+    fn a_draft_without_a_section_is_not_cut() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), Some(("Kari Nordmann", "kari@x.no")))
+            .expect("create");
+        let actor = Actor {
+            party: "DIO".parse().expect("party"),
+            name: "Kari Nordmann".into(),
+            email: "kari@x.no".into(),
+        };
+        let when = jiff::civil::date(2025, 11, 3)
+            .at(12, 0, 0, 0)
+            .to_zoned_datetime(crate::calendar::oslo())
+            .expect("time");
+        let begin = || {
+            ws.begin("test", Duration::from_secs(5), IdSeed::Fixed(7))
+                .expect("begin")
+        };
+        let mut tx = begin();
+        tx.write("strategy/01-utkast.md", "Bare tekst, ingen overskrift.\n");
+        tx.commit("Draft", "", Action::Init, &actor, &when)
+            .expect("commit");
+        match begin().cut_version("Utkast", &actor, &when) {
+            Err(e @ StoreError::NoSection { files: 1 }) => assert_eq!(
+                e.to_string(),
+                "The draft has no section: none of the 1 Markdown file(s) in strategy/ has a heading."
+            ),
+            other => panic!("not refused: {other:?}"),
+        }
+        assert!(ws.version_names().expect("versions").is_empty());
+        let mut tx = begin();
+        tx.write("strategy/01-utkast.md", "# Mål\n\nTekst.\n");
+        tx.commit("Draft", "", Action::Init, &actor, &when)
+            .expect("commit");
+        let v = begin().cut_version("Utkast", &actor, &when).expect("cut");
+        assert_eq!(v.name.to_string(), "v1");
     }
 }

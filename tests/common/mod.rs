@@ -277,7 +277,8 @@ impl TestEnv {
     }
 
     /// A workspace `ws` with DFD, HOD and KD added to the usual parties, `draft` cut as
-    /// v1 ("Utkast"), and a round from DFD to FIN, KDD, HOD and KD due 2025-11-28;
+    /// v1 ("Utkast"), and a round from DFD to FIN, KDD, HOD and KD due 2025-11-28, sent
+    /// (its letters queued in the outbox: an answer cannot come before its letter);
     /// returns the round id.
     pub fn round_to_four(&self, draft: &str) -> String {
         self.workspace("ws");
@@ -312,9 +313,12 @@ impl TestEnv {
             ],
         )
         .ok();
-        self.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
+        let id = self.run_in("ws", &["--json", "round", "list"]).json()[0]["id"]
             .as_str()
             .expect("id")
-            .to_string()
+            .to_string();
+        self.run_in("ws", &["--as", "DFD", "round", "send", &id])
+            .ok();
+        id
     }
 }

@@ -50,6 +50,7 @@ pub fn letter_context(lang: Lang) -> LetterContext {
         version_name: "v1".into(),
         version_label: label.into(),
         due_date_words: due.into(),
+        due_moved: None,
         reply_address: "strategi@dfd.dep.example".into(),
         subject_token: "[strategi r7k3q9x2mf/FIN]".into(),
         attachments: vec!["Utkast v1.docx".into(), "Svarskjema FIN.txt".into()],

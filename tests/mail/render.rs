@@ -115,6 +115,32 @@ fn optional_fields_may_be_left_out() {
 }
 
 #[test]
+fn a_moved_deadline_is_explained_under_the_deadline_in_every_letter() {
+    let r = renderer();
+    for lang in Lang::ALL {
+        for kind in [LetterKind::RoundLetter, LetterKind::Reminder] {
+            let mut ctx = common::letter_context(lang);
+            let plain = r.render_letter(kind, lang, &ctx).expect("renders");
+            ctx.due_moved =
+                Some("Moved from Monday 2026-05-25 (Whit Monday) to Tuesday 2026-05-26.".into());
+            let moved = r.render_letter(kind, lang, &ctx).expect("renders");
+            let lines: Vec<&str> = moved.body.lines().collect();
+            let at = lines
+                .iter()
+                .position(|l| l.contains("(Moved from Monday 2026-05-25"))
+                .unwrap_or_else(|| panic!("{kind:?} {lang:?}: {}", moved.body));
+            assert!(
+                lines[at - 1].contains(&ctx.due_date_words),
+                "{kind:?} {lang:?}: the explanation follows the deadline line: {}",
+                moved.body
+            );
+            assert!(!plain.body.contains("Moved from"), "{}", plain.body);
+            assert_eq!(lines.len(), plain.body.lines().count() + 1);
+        }
+    }
+}
+
+#[test]
 fn a_reminder_needs_the_sent_date() {
     let mut ctx = common::letter_context(Lang::Nb);
     ctx.sent_date_words = None;
