@@ -332,6 +332,7 @@ fn case(signed: bool) -> Case {
         .expect("round id")
         .to_string();
     let round = c.round.clone();
+    c.as_dfd(&["round", "send", &round]).ok();
     c.comment = c
         .env
         .run_in(
