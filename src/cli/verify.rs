@@ -74,7 +74,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &VerifyArgs) -> Result<(), CommandE
     let checked: Vec<String> = r
         .checked
         .iter()
-        .map(|(what, n)| format!("{n} {what}"))
+        .map(|(what, n)| match what.strip_suffix('s') {
+            // The counted things are named in the plural ("rounds", "later acts").
+            Some(one) if *n == 1 => format!("1 {one}"),
+            _ => format!("{n} {what}"),
+        })
         .collect();
     ui.emit(
         &serde_json::json!({ "ok": ok, "findings": r.findings, "checked": r.checked, "notes": r.notes }),
