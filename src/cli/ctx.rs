@@ -52,6 +52,10 @@ impl Ctx {
             })?),
             Err(_) => IdSeed::Random,
         };
+        // Test-only: kill the process at a named stage (see `strategi::store::crash`).
+        if let Ok(spec) = std::env::var("STRATEGI_TEST_CRASH") {
+            strategi::store::crash::arm(&spec).map_err(|e| CommandError::usage(e.to_string()))?;
+        }
         Ok(Ctx {
             global,
             clock,
@@ -117,8 +121,18 @@ impl Ctx {
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
         let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
+        // A signed approval tag that an `approve` killed before its record left.
+        let orphans = strategi::approval::verify::orphan_approval_tags(ws)?;
+        tx.undo_orphan_tags(&orphans)?;
         tx.check_forward(&self.clock.now())?;
         tx.set_committer(committer_in(ws.root())?);
+        // Delivery states a command killed during its delivery did not commit.
+        let states = strategi::mail::uncommitted_states(ws)?;
+        if !states.is_empty() {
+            let config = ws.config()?;
+            let actor = self.actor(ws, &config)?;
+            strategi::mail::record_uncommitted_states(&mut tx, &states, &actor, &self.clock.now())?;
+        }
         Ok(tx)
     }
 }

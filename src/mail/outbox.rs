@@ -403,6 +403,7 @@ impl Outbox {
             let written = new_state
                 .to_toml()
                 .and_then(|text| atomic_write(&entry.state_path, text.as_bytes()));
+            crate::store::crash::reach(crate::store::crash::AFTER_STATE);
             match written {
                 Ok(()) => outcomes.push((name, Ok(new_state))),
                 Err(e) => {
@@ -513,4 +514,63 @@ mod tests {
         let err = read_state(&p).expect_err("must fail").to_string();
         assert!(err.contains("x.toml:1: "), "{err}");
     }
+}
+
+/// The delivery states a command wrote into `outbox/` and was killed before it
+/// committed them (a letter's state is written right after its delivery, and committed
+/// when the delivery ends): the changed files of the folder, temporary files left out.
+pub fn uncommitted_states(ws: &Workspace) -> Result<Vec<String>, crate::store::StoreError> {
+    Ok(ws
+        .changed_files(OUTBOX_DIR)?
+        .into_iter()
+        .filter(|rel| !rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')))
+        .collect())
+}
+
+/// Commits `files` (from [`uncommitted_states`], found under this transaction's lock,
+/// so no delivery is writing them now) as the delivery record the killed command did
+/// not make, in a commit of its own, and says so in a `Note:`. The states are facts: a
+/// letter a server took stays sent, and is never delivered again.
+pub fn record_uncommitted_states(
+    tx: &mut crate::store::Transaction<'_>,
+    files: &[String],
+    actor: &crate::store::Actor,
+    now: &jiff::ZonedDateTime,
+) -> Result<(), crate::store::StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let root = tx.workspace().root().to_path_buf();
+    for rel in files {
+        let path = root.join(rel);
+        let limit = if rel.ends_with(".eml") {
+            crate::input::limits::LETTER
+        } else {
+            crate::input::limits::OUTBOX_STATE
+        };
+        match crate::input::read_bounded(&path, limit, "outbox file") {
+            Ok(bytes) => tx.write(rel, bytes),
+            // Removed meanwhile: nothing to record.
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if tx.is_empty() {
+        return Ok(());
+    }
+    let n = files.len();
+    tx.commit_and_continue(
+        &format!("Record the delivery state of {n} outbox file(s) an interrupted command left"),
+        &files.join("\n"),
+        crate::model::Action::OutboxDeliver,
+        actor,
+        now,
+    )?;
+    tx.workspace().notices().push(
+        crate::store::NoticeLevel::Note,
+        format!(
+            "Recorded the delivery state of {n} outbox file(s) that a command interrupted during delivery had not committed."
+        ),
+    );
+    Ok(())
 }
