@@ -126,8 +126,10 @@ impl Ctx {
         tx.undo_orphan_tags(&orphans)?;
         tx.check_forward(&self.clock.now())?;
         tx.set_committer(committer_in(ws.root())?);
-        // Delivery states a command killed during its delivery did not commit.
-        let states = strategi::mail::uncommitted_states(ws)?;
+        // Delivery states a command killed during its delivery did not commit. Best
+        // effort: when git cannot tell (an unreadable index), the next delivery records
+        // them, and the command goes on.
+        let states = strategi::mail::uncommitted_states(ws).unwrap_or_default();
         if !states.is_empty() {
             let config = ws.config()?;
             let actor = self.actor(ws, &config)?;
