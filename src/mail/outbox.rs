@@ -472,50 +472,6 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
     crate::store::write_atomically(path, bytes).map_err(MailError::io("write", path))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_round_trips_and_errors_name_the_line() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let state = OutboxState {
-            state: DeliveryState::Queued,
-            kind: "reminder".into(),
-            round: "r1".into(),
-            party: "FIN".into(),
-            message_id: "<a@b>".into(),
-            from: "a@b.example".into(),
-            to: vec!["c@d.example".into()],
-            subject: "Påminnelse \"x\"".into(),
-            created: "2025-11-03T09:00:00Z".parse().expect("ts"),
-            attempts: 0,
-            last_attempt: None,
-            server_response: None,
-            by_hand: None,
-        };
-        let text = state.to_toml().expect("toml");
-        assert!(text.starts_with("state = \"queued\"\n"), "{text}");
-        let p = dir.path().join("x.toml");
-        std::fs::write(&p, &text).expect("write");
-        assert_eq!(read_state(&p).expect("read"), state);
-
-        let broken = text.replace("attempts = 0", "attempts = \"zero\"");
-        std::fs::write(&p, &broken).expect("write");
-        let err = read_state(&p).expect_err("must fail").to_string();
-        let line = broken
-            .lines()
-            .position(|l| l.starts_with("attempts"))
-            .expect("line")
-            + 1;
-        assert!(err.contains(&format!("x.toml:{line}: ")), "{err}");
-
-        std::fs::write(&p, text.replace("queued", "posted")).expect("write");
-        let err = read_state(&p).expect_err("must fail").to_string();
-        assert!(err.contains("x.toml:1: "), "{err}");
-    }
-}
-
 /// The delivery states a command wrote into `outbox/` and was killed before it
 /// committed them (a letter's state is written right after its delivery, and committed
 /// when the delivery ends): the changed files of the folder, temporary files left out.
@@ -573,4 +529,48 @@ pub fn record_uncommitted_states(
         ),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_and_errors_name_the_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = OutboxState {
+            state: DeliveryState::Queued,
+            kind: "reminder".into(),
+            round: "r1".into(),
+            party: "FIN".into(),
+            message_id: "<a@b>".into(),
+            from: "a@b.example".into(),
+            to: vec!["c@d.example".into()],
+            subject: "Påminnelse \"x\"".into(),
+            created: "2025-11-03T09:00:00Z".parse().expect("ts"),
+            attempts: 0,
+            last_attempt: None,
+            server_response: None,
+            by_hand: None,
+        };
+        let text = state.to_toml().expect("toml");
+        assert!(text.starts_with("state = \"queued\"\n"), "{text}");
+        let p = dir.path().join("x.toml");
+        std::fs::write(&p, &text).expect("write");
+        assert_eq!(read_state(&p).expect("read"), state);
+
+        let broken = text.replace("attempts = 0", "attempts = \"zero\"");
+        std::fs::write(&p, &broken).expect("write");
+        let err = read_state(&p).expect_err("must fail").to_string();
+        let line = broken
+            .lines()
+            .position(|l| l.starts_with("attempts"))
+            .expect("line")
+            + 1;
+        assert!(err.contains(&format!("x.toml:{line}: ")), "{err}");
+
+        std::fs::write(&p, text.replace("queued", "posted")).expect("write");
+        let err = read_state(&p).expect_err("must fail").to_string();
+        assert!(err.contains("x.toml:1: "), "{err}");
+    }
 }
