@@ -72,6 +72,8 @@ struct Case {
     mail: Mail,
     stage: &'static str,
     now: String,
+    /// The actions (`Strategi-Action`) of the commits the step made when it ran whole.
+    actions: Vec<String>,
 }
 
 impl Harness {
@@ -149,9 +151,12 @@ impl Harness {
                     mail,
                     stage,
                     now: self.now.clone(),
+                    actions: Vec::new(),
                 });
             }
         }
+        let first = self.cases.len() - stages.len();
+        let before = head(&self.env, "ws");
         let run = self.run("ws", &args, mail);
         // With a failing server a send says that letters stay queued (exit 1).
         let expected = if mail == Mail::Fail { 1 } else { 0 };
@@ -160,6 +165,10 @@ impl Harness {
             "{args:?}:\n{}{}",
             run.stdout, run.stderr
         );
+        let made = actions(&self.env, "ws", &before, "HEAD");
+        for case in &mut self.cases[first..] {
+            case.actions = made.clone();
+        }
         run
     }
 
@@ -169,6 +178,7 @@ impl Harness {
         let ws = format!("k{n}");
         copy(&self.env, &case.template, &ws);
         let what = format!("{} killed at {}", case.args.join(" "), case.stage);
+        assert!(!case.actions.is_empty(), "{what}: the step made no commit");
         let before = head(&self.env, &ws);
         note_status(&self.env, &ws);
         let out = self
@@ -184,6 +194,23 @@ impl Harness {
             String::from_utf8_lossy(&out.stderr)
         );
         self.after_kill(&ws, &before, n, &what, &case.now);
+        // The killed command's commits, without the next command's: none, some of the
+        // step's in order (a step that commits twice), or all; a delivery the next
+        // command recorded for it may end them.
+        let mut killed = actions(&self.env, &ws, &before, "HEAD^");
+        if killed.last().is_some_and(|a| a == "outbox-deliver")
+            && case
+                .actions
+                .get(killed.len() - 1)
+                .is_none_or(|a| a != "outbox-deliver")
+        {
+            killed.pop();
+        }
+        assert!(
+            case.actions.starts_with(&killed),
+            "{what}: made {killed:?}, the whole command makes {:?}",
+            case.actions
+        );
         // The killed command run again is done, or refused as done already.
         let again = self.run_at(&ws, &case.args, case.mail, &case.now);
         assert!(
@@ -266,6 +293,24 @@ fn git_status(env: &TestEnv, ws: &str) -> String {
 /// Notes what `git status` shows before a command, beside the workspace (`WS.status`).
 fn note_status(env: &TestEnv, ws: &str) {
     std::fs::write(env.path(&format!("{ws}.status")), git_status(env, ws)).expect("status");
+}
+
+/// The `Strategi-Action` of each commit in `from..to`, oldest first.
+fn actions(env: &TestEnv, ws: &str, from: &str, to: &str) -> Vec<String> {
+    env.git(
+        ws,
+        &[
+            "log",
+            "--reverse",
+            "--format=%(trailers:key=Strategi-Action,valueonly,separator=%x2C)|",
+            &format!("{from}..{to}"),
+        ],
+    )
+    .ok()
+    .stdout
+    .lines()
+    .map(|l| l.trim_end_matches('|').to_string())
+    .collect()
 }
 
 fn head(env: &TestEnv, ws: &str) -> String {
