@@ -760,3 +760,54 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
         h.after_kill("ws", &before, 1000 + i, &what, "2025-11-03");
     }
 }
+
+/// `STRATEGI_TEST_CRASH` names a stage and, optionally, which time it is reached; an
+/// unknown stage is a usage error before anything happens.
+#[test]
+fn a_crash_point_is_armed_by_stage_and_count() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    let add = |code: &str, crash: &str| {
+        env.strategi_cmd(&[
+            "-C",
+            "ws",
+            "party",
+            "add",
+            code,
+            "--name",
+            "N",
+            "--email",
+            "n@n.example",
+        ])
+        .env("STRATEGI_TEST_CRASH", crash)
+        .output()
+        .expect("run")
+    };
+    let before = env.snapshot("ws");
+    let out = add("AAA", "after-comit");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("STRATEGI_TEST_CRASH must be a stage (journal, files, after-commit"),
+        "{stderr}"
+    );
+    assert_eq!(before, env.snapshot("ws"));
+    // One commit: its second commit point is never reached.
+    let out = add("BBB", "after-commit:2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Killed right after its commit point: recorded, the index not yet refreshed.
+    let out = add("CCC", "after-commit");
+    assert_eq!(out.status.signal(), Some(9));
+    let subject = env.git("ws", &["log", "-1", "--format=%s"]).ok().stdout;
+    assert!(subject.starts_with("Add party CCC"), "{subject}");
+    assert!(env.path("ws/.git/strategi-journal").exists());
+    // Killed with its journal written: nothing recorded.
+    let out = add("DDD", "journal");
+    assert_eq!(out.status.signal(), Some(9));
+    let subject = env.git("ws", &["log", "-1", "--format=%s"]).ok().stdout;
+    assert!(subject.starts_with("Add party CCC"), "{subject}");
+}
