@@ -696,8 +696,8 @@ fn a_version_cut_rolled_back_leaves_the_draft_unstaged() {
 
 /// Found by the crash harness: a `round send` killed after a letter's delivery state
 /// was written but before it was committed left `outbox/` changed for good. The next
-/// write records the states in a commit of its own and says so; the letters count as
-/// sent and are not delivered again.
+/// write (any: the crash harness uses `party add`) records the states in a commit of
+/// its own and says so; the letters count as sent and are not delivered again.
 #[test]
 fn delivery_states_a_killed_send_left_are_recorded_by_the_next_write() {
     use std::os::unix::fs::PermissionsExt;
@@ -762,16 +762,17 @@ fn delivery_states_a_killed_send_left_are_recorded_by_the_next_write() {
     assert_eq!(sent(), 2);
     let status = env.git("ws", &["status", "--porcelain"]).ok().stdout;
     assert_eq!(status.lines().count(), 2, "{status}");
-    let run = party_add(&env, "ws", "NFD").ok();
+    // The next write records them, and says so; here that is `repair`.
+    let run = env.run_in("ws", &["--as", "DFD", "repair"]).ok();
     assert!(
-        run.stderr
-            .contains("Note: Recorded the delivery state of 2 outbox file(s)"),
+        run.stdout
+            .contains("Repaired: Recorded the delivery state of 2 outbox file(s)"),
         "{}",
-        run.stderr
+        run.stdout
     );
     assert_clean(&env, "ws");
     assert!(findings(&env, "ws").is_empty());
-    let subjects = env.git("ws", &["log", "-2", "--format=%s"]).ok().stdout;
+    let subjects = env.git("ws", &["log", "-1", "--format=%s"]).ok().stdout;
     assert!(
         subjects.ends_with(
             "Record the delivery state of 2 outbox file(s) an interrupted command left\n"

@@ -522,12 +522,13 @@ pub fn record_uncommitted_states(
         actor,
         now,
     )?;
-    tx.workspace().notices().push(
-        crate::store::NoticeLevel::Note,
-        format!(
+    tx.add_repaired(crate::store::Repaired {
+        kind: crate::store::RepairKind::DeliveryState,
+        path: OUTBOX_DIR.to_string(),
+        message: format!(
             "Recorded the delivery state of {n} outbox file(s) that a command interrupted during delivery had not committed."
         ),
-    );
+    });
     Ok(())
 }
 

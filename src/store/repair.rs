@@ -77,6 +77,8 @@ pub enum RepairKind {
     TempFile,
     /// Git's index refreshed for what an earlier commit could not.
     Index,
+    /// Delivery states a killed command wrote to `outbox/` and did not commit, committed.
+    DeliveryState,
 }
 
 /// One thing repaired, or found and left.
@@ -215,11 +217,18 @@ impl Transaction<'_> {
         let mut done = Vec::new();
         for (tag, _) in orphan_tags.iter().filter(|(_, ours)| *ours) {
             let r = self.ws.remove_orphan_tag(tag)?;
-            self.ws.notices.push(NoticeLevel::Note, r.message.clone());
-            self.repaired.push(r.clone());
+            self.add_repaired(r.clone());
             done.push(r);
         }
         Ok(done)
+    }
+
+    /// Notes something this transaction repaired for a layer above the store (such as
+    /// delivery states a killed command left): shown as a `Note:` and listed among
+    /// [`Transaction::repaired`].
+    pub fn add_repaired(&mut self, r: Repaired) {
+        self.ws.notices.push(NoticeLevel::Note, r.message.clone());
+        self.repaired.push(r);
     }
 }
 
