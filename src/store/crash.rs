@@ -83,12 +83,13 @@ pub fn reach(stage: &'static str) {
     }
 }
 
-/// SIGKILL to itself (through `kill`, as the crate has no unsafe code); should that
-/// fail, `abort`, which runs no destructor either.
+/// SIGKILL to itself, through the shell's own `kill` (the crate has no unsafe code, and
+/// `sh` is on every Unix, where `/bin/kill` may be missing); should that fail, `abort`,
+/// which runs no destructor either.
 fn die() -> ! {
     let pid = std::process::id().to_string();
-    let _ = std::process::Command::new("kill")
-        .args(["-KILL", &pid])
+    let _ = std::process::Command::new("sh")
+        .args(["-c", "kill -KILL \"$0\"", &pid])
         .status();
     std::process::abort()
 }
