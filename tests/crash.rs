@@ -397,6 +397,20 @@ fn assert_tidy(env: &TestEnv, ws: &str, what: &str) {
     }
 }
 
+/// Sets the workspace's letters to go through `sendmail` (committed by plain git, as a
+/// person editing `strategi.toml` would).
+fn use_sendmail(env: &TestEnv, ws: &str) {
+    let config = env.path(&format!("{ws}/strategi.toml"));
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("transport = \"outbox\"\n", "transport = \"sendmail\"\n"),
+    )
+    .expect("config");
+    env.git(ws, &["commit", "-qam", "Mail through sendmail"])
+        .ok();
+}
+
 fn json(h: &Harness, args: &[&str]) -> serde_json::Value {
     let mut full = vec!["--json".to_string()];
     full.extend(args.iter().map(|s| s.to_string()));
@@ -408,17 +422,7 @@ fn json(h: &Harness, args: &[&str]) -> serde_json::Value {
 fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
     let mut h = Harness::new();
     h.env.workspace("ws");
-    // Letters go through the fake sendmail.
-    let config = h.env.path("ws/strategi.toml");
-    let text = std::fs::read_to_string(&config).expect("config");
-    std::fs::write(
-        &config,
-        text.replace("transport = \"outbox\"\n", "transport = \"sendmail\"\n"),
-    )
-    .expect("config");
-    h.env
-        .git("ws", &["commit", "-qam", "Mail through sendmail"])
-        .ok();
+    use_sendmail(&h.env, "ws");
     let all_tx = [JOURNAL, FILES, AFTER_COMMIT, AFTER_INDEX];
     let one = [JOURNAL, AFTER_COMMIT];
 
@@ -664,6 +668,55 @@ impl Rng {
 fn writes_killed_at_random_points_leave_nothing_half_done() {
     let h = Harness::new();
     h.env.workspace_with_version("ws");
+    use_sendmail(&h.env, "ws");
+    let key = h.env.keygen("dfd-key");
+    h.run(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ]
+        .map(String::from),
+        Mail::Ok,
+    )
+    .ok();
+    let open = |h: &Harness| -> String {
+        h.run(
+            "ws",
+            &[
+                "--as",
+                "DFD",
+                "--json",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN,KDD",
+                "--due",
+                "2025-12-01",
+            ]
+            .map(String::from),
+            Mail::Ok,
+        )
+        .ok()
+        .json()["round"]["id"]
+            .as_str()
+            .expect("round id")
+            .to_string()
+    };
+    let cut = |h: &Harness, i: usize| {
+        std::fs::write(
+            h.env.path("ws/strategy/01-utkast.md"),
+            format!("# KI-strategi\n\n## Mål {{#mal}}\n\nUtkast {i}.\n"),
+        )
+        .expect("draft");
+    };
     let round = h
         .run(
             "ws",
@@ -694,7 +747,7 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
         .unwrap_or(24);
     let mut rng = Rng(13);
     for i in 0..runs {
-        let args: Vec<String> = match rng.below(5) {
+        let args: Vec<String> = match rng.below(7) {
             0 => [
                 "party",
                 "add",
@@ -707,11 +760,7 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
             .map(String::from)
             .to_vec(),
             1 => {
-                std::fs::write(
-                    h.env.path("ws/strategy/01-utkast.md"),
-                    format!("# KI-strategi\n\n## Mål {{#mal}}\n\nUtkast {i}.\n"),
-                )
-                .expect("draft");
+                cut(&h, i);
                 ["version", "cut", "--label", &format!("Utkast {i}")]
                     .map(String::from)
                     .to_vec()
@@ -730,6 +779,25 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
             3 => ["respond", &round, "--from", "KDD", "--position", "comments"]
                 .map(String::from)
                 .to_vec(),
+            // Two commits around two deliveries.
+            4 => ["--as", "DFD", "round", "send", &open(&h)]
+                .map(String::from)
+                .to_vec(),
+            // A signed tag, then the record.
+            5 => {
+                cut(&h, i);
+                h.run(
+                    "ws",
+                    &["version", "cut", "--label", &format!("Utkast {i}")].map(String::from),
+                    Mail::Ok,
+                )
+                .ok();
+                [
+                    "--as", "DFD", "approve", "latest", "--sign", &key, "--reason", "Testet",
+                ]
+                .map(String::from)
+                .to_vec()
+            }
             _ => [
                 "milestone",
                 "add",
