@@ -663,31 +663,24 @@ impl Rng {
 }
 
 /// SIGKILL at random points (fixed seeds) of a mix of writes, each followed by the
-/// next command and the same checks.
+/// next command and the same checks. Every 40 kills start on a fresh workspace, so that
+/// a long run (`STRATEGI_CRASH_RUNS=500`) does not slow down with a growing history.
 #[test]
 fn writes_killed_at_random_points_leave_nothing_half_done() {
     let h = Harness::new();
-    h.env.workspace_with_version("ws");
-    use_sendmail(&h.env, "ws");
     let key = h.env.keygen("dfd-key");
-    h.run(
-        "ws",
-        &[
-            "--as",
-            "DFD",
-            "party",
-            "key",
-            "DFD",
-            "--add-file",
-            &format!("{key}.pub"),
-        ]
-        .map(String::from),
-        Mail::Ok,
-    )
-    .ok();
-    let open = |h: &Harness| -> String {
-        h.run(
-            "ws",
+    let public = format!("{key}.pub");
+    let runs: usize = std::env::var("STRATEGI_CRASH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(24);
+    let run = |ws: &str, args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        h.run(ws, &args, Mail::Ok).ok()
+    };
+    let open = |ws: &str| -> String {
+        run(
+            ws,
             &[
                 "--as",
                 "DFD",
@@ -700,68 +693,48 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
                 "FIN,KDD",
                 "--due",
                 "2025-12-01",
-            ]
-            .map(String::from),
-            Mail::Ok,
+            ],
         )
-        .ok()
         .json()["round"]["id"]
             .as_str()
             .expect("round id")
             .to_string()
     };
-    let cut = |h: &Harness, i: usize| {
+    let draft = |ws: &str, i: usize| {
         std::fs::write(
-            h.env.path("ws/strategy/01-utkast.md"),
+            h.env.path(&format!("{ws}/strategy/01-utkast.md")),
             format!("# KI-strategi\n\n## Mål {{#mal}}\n\nUtkast {i}.\n"),
         )
         .expect("draft");
     };
-    let round = h
-        .run(
-            "ws",
-            &[
-                "--as",
-                "DFD",
-                "--json",
-                "round",
-                "open",
-                "--version",
-                "v1",
-                "--to",
-                "FIN,KDD",
-                "--due",
-                "2025-12-01",
-            ]
-            .map(String::from),
-            Mail::Ok,
-        )
-        .ok()
-        .json()["round"]["id"]
-        .as_str()
-        .expect("round id")
-        .to_string();
-    let runs: usize = std::env::var("STRATEGI_CRASH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(24);
     let mut rng = Rng(13);
+    let mut round = String::new();
     for i in 0..runs {
+        let ws = format!("r{}", i / 40);
+        let ws = ws.as_str();
+        if i % 40 == 0 {
+            h.env.workspace_with_version(ws);
+            use_sendmail(&h.env, ws);
+            run(
+                ws,
+                &["--as", "DFD", "party", "key", "DFD", "--add-file", &public],
+            );
+            round = open(ws);
+        }
+        let label = format!("Utkast {i}");
         let args: Vec<String> = match rng.below(7) {
-            0 => [
-                "party",
-                "add",
-                &format!("R{i}"),
-                "--name",
-                "R",
-                "--email",
-                "r@r.example",
-            ]
-            .map(String::from)
-            .to_vec(),
+            0 => vec![
+                "party".into(),
+                "add".into(),
+                format!("R{i}"),
+                "--name".into(),
+                "R".into(),
+                "--email".into(),
+                "r@r.example".into(),
+            ],
             1 => {
-                cut(&h, i);
-                ["version", "cut", "--label", &format!("Utkast {i}")]
+                draft(ws, i);
+                ["version", "cut", "--label", &label]
                     .map(String::from)
                     .to_vec()
             }
@@ -780,18 +753,13 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
                 .map(String::from)
                 .to_vec(),
             // Two commits around two deliveries.
-            4 => ["--as", "DFD", "round", "send", &open(&h)]
+            4 => ["--as", "DFD", "round", "send", &open(ws)]
                 .map(String::from)
                 .to_vec(),
             // A signed tag, then the record.
             5 => {
-                cut(&h, i);
-                h.run(
-                    "ws",
-                    &["version", "cut", "--label", &format!("Utkast {i}")].map(String::from),
-                    Mail::Ok,
-                )
-                .ok();
+                draft(ws, i);
+                run(ws, &["version", "cut", "--label", &label]);
                 [
                     "--as", "DFD", "approve", "latest", "--sign", &key, "--reason", "Testet",
                 ]
@@ -813,10 +781,10 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
             .to_vec(),
         };
         let delay = Duration::from_micros(rng.below(60_000));
-        let before = head(&h.env, "ws");
-        note_status(&h.env, "ws");
+        let before = head(&h.env, ws);
+        note_status(&h.env, ws);
         let mut child = h
-            .cmd("ws", &args, Mail::Ok, None)
+            .cmd(ws, &args, Mail::Ok, None)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -825,7 +793,7 @@ fn writes_killed_at_random_points_leave_nothing_half_done() {
         child.kill().ok();
         child.wait().ok();
         let what = format!("kill {i} of {} after {delay:?}", args.join(" "));
-        h.after_kill("ws", &before, 1000 + i, &what, "2025-11-03");
+        h.after_kill(ws, &before, 1000 + i, &what, "2025-11-03");
     }
 }
 
