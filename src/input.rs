@@ -43,6 +43,8 @@ pub mod limits {
     pub const JOURNAL: u64 = 512 << 20;
     /// The workspace lock file (`pid=…` and `command=…`), read to name its holder.
     pub const LOCK: u64 = 4 << 10;
+    /// Git's `packed-refs` (one line per ref; a hundred thousand tags take a few MB).
+    pub const PACKED_REFS: u64 = 64 << 20;
 }
 
 /// Why a file was not read.

@@ -301,8 +301,12 @@ fn a_version_commit_without_its_tag_is_reported_and_completed() {
     assert_eq!(env.git("ws", &["rev-parse", "v1"]).ok().stdout, tag);
 }
 
+/// What an `approve --sign` killed between its tag and its record leaves: the tag
+/// `approved/vN` that no record names. `verify` reports it; the next `approve vN`
+/// undoes it by itself and approves, saying so; any other write and `repair` undo it
+/// too.
 #[test]
-fn an_approval_tag_without_its_record_is_reported_and_removed_by_repair() {
+fn an_approval_tag_without_its_record_is_undone_by_the_next_approve_or_write() {
     let env = TestEnv::new();
     env.workspace_with_version("ws");
     let key = env.keygen("dfd");
@@ -319,27 +323,84 @@ fn an_approval_tag_without_its_record_is_reported_and_removed_by_repair() {
         ],
     )
     .ok();
-    env.run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &key])
+    let orphan = |v: &str| {
+        env.run_in("ws", &["--as", "DFD", "approve", v, "--sign", &key])
+            .ok();
+        env.git("ws", &["reset", "-q", "--hard", "HEAD^"]).ok();
+        assert!(
+            env.path(&format!("ws/.git/refs/tags/approved/{v}"))
+                .exists()
+        );
+        let f = findings(&env, "ws");
+        assert!(
+            f.contains(&("orphan-tag".to_string(), format!("refs/tags/approved/{v}"))),
+            "{f:?}"
+        );
+    };
+    let note = "Note: Removed the signed tag approved/v1, which an approval that was interrupted before it was recorded left";
+
+    // The next approve of the version.
+    orphan("v1");
+    let run = env
+        .run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &key])
         .ok();
-    // What an approve killed between its tag and its record leaves.
-    env.git("ws", &["reset", "-q", "--hard", "HEAD^"]).ok();
-    assert!(env.path("ws/.git/refs/tags/approved/v1").exists());
-    let f = findings(&env, "ws");
-    assert!(
-        f.contains(&(
-            "orphan-tag".to_string(),
-            "refs/tags/approved/v1".to_string()
-        )),
-        "{f:?}"
+    assert!(run.stderr.contains(note), "{}", run.stderr);
+    assert!(findings(&env, "ws").is_empty());
+    assert_eq!(
+        env.git("ws", &["tag", "-l", "approved/*"]).ok().stdout,
+        "approved/v1\n"
     );
-    env.run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &key])
-        .refused();
+    assert_clean(&env, "ws");
+
+    // Any write.
+    env.git("ws", &["reset", "-q", "--hard", "HEAD^"]).ok();
+    let run = party_add(&env, "ws", "NFD").ok();
+    assert!(run.stderr.contains(note), "{}", run.stderr);
+    assert!(findings(&env, "ws").is_empty());
+    assert_eq!(env.git("ws", &["tag", "-l", "approved/*"]).ok().stdout, "");
+
+    // repair, which reports it.
+    orphan("v1");
     let r = env.run_in("ws", &["--json", "repair"]).ok().json();
     assert_eq!(r["done"][0]["kind"], "orphan-tag", "{r}");
+    assert_eq!(r["done"][0]["path"], "refs/tags/approved/v1", "{r}");
     env.run_in("ws", &["--as", "DFD", "approve", "v1", "--sign", &key])
         .ok();
     assert!(findings(&env, "ws").is_empty());
     assert_clean(&env, "ws");
+}
+
+/// A tag `approved/vN` that strategi did not make is never removed: approve is refused
+/// as before, and `verify` and `repair` report it.
+#[test]
+fn a_foreign_approval_tag_is_left_and_refused() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let key = env.keygen("dfd");
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ],
+    )
+    .ok();
+    env.git(
+        "ws",
+        &["tag", "-a", "approved/v1", "-m", "Someone else's", "v1"],
+    )
+    .ok();
+    env.assert_refused_unchanged("ws", &["--as", "DFD", "approve", "v1", "--sign", &key]);
+    party_add(&env, "ws", "NFD").ok();
+    assert!(env.path("ws/.git/refs/tags/approved/v1").exists());
+    let r = env.run_in("ws", &["--json", "repair"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["left"][0]["kind"], "orphan-tag");
 }
 
 #[test]
@@ -509,8 +570,8 @@ fn commands_killed_at_fixed_points_leave_nothing_behind() {
     }
 }
 
-/// A `git status` loop beside concurrent writers (it takes `index.lock` to refresh the
-/// index): no command fails, none is recorded twice, none is lost.
+/// A `git status` loop beside 8 concurrent writers (it takes `index.lock` to refresh
+/// the index): no command fails, none is recorded twice, none is lost.
 #[test]
 fn writers_beside_a_git_status_loop_neither_fail_nor_duplicate() {
     let env = TestEnv::new();
@@ -528,14 +589,14 @@ fn writers_beside_a_git_status_loop_neither_fail_nor_duplicate() {
             }
         })
     };
-    let codes = ["AAA", "BBB", "CCC", "DDD"];
+    let codes = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH"];
     let runs: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = codes
             .iter()
             .map(|code| {
                 let env = &env;
                 s.spawn(move || {
-                    (0..3)
+                    (0..2)
                         .map(|i| party_add(env, "ws", &format!("{code}{i}")))
                         .collect::<Vec<_>>()
                 })
@@ -553,7 +614,7 @@ fn writers_beside_a_git_status_loop_neither_fail_nor_duplicate() {
     }
     let log = env.git("ws", &["log", "--format=%s"]).ok().stdout;
     for code in codes {
-        for i in 0..3 {
+        for i in 0..2 {
             let added = log
                 .lines()
                 .filter(|l| l.contains(&format!("party {code}{i} ")))
@@ -597,4 +658,203 @@ fn a_committed_command_whose_index_fails_exits_zero_with_a_warning() {
     let log = env.git("ws", &["log", "--format=%s"]).ok().stdout;
     assert_eq!(log.matches("party NFD ").count(), 1, "{log}");
     assert_clean(&env, "ws");
+}
+
+/// Found by the crash harness: a `version cut` killed before its commit was rolled back
+/// by the next command, which then staged the draft the cut had not recorded (git
+/// status showed "M  strategy/…"). Now the draft is left as the person edited it.
+#[test]
+fn a_version_cut_rolled_back_leaves_the_draft_unstaged() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    std::fs::write(
+        env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære mer.\n",
+    )
+    .expect("edit");
+    for stage in ["journal", "files"] {
+        let out = env
+            .strategi_cmd(&["-C", "ws", "version", "cut", "--label", "Utkast 2"])
+            .env("STRATEGI_TEST_CRASH", stage)
+            .output()
+            .expect("run");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "not killed at {stage}");
+        party_add(&env, "ws", &format!("N{}", stage.len())).ok();
+        assert!(!env.path("ws/.git/strategi-journal").exists());
+        let status = env.git("ws", &["status", "--porcelain"]).ok().stdout;
+        assert_eq!(
+            status, " M strategy/01-utkast.md\n",
+            "after a kill at {stage}"
+        );
+    }
+    env.run_in("ws", &["version", "cut", "--label", "Utkast 2"])
+        .ok();
+    assert_clean(&env, "ws");
+    assert!(findings(&env, "ws").is_empty());
+}
+
+/// Found by the crash harness: a `round send` killed after a letter's delivery state
+/// was written but before it was committed left `outbox/` changed for good. The next
+/// write (any: the crash harness uses `party add`) records the states in a commit of
+/// its own and says so; the letters count as sent and are not delivered again.
+#[test]
+fn delivery_states_a_killed_send_left_are_recorded_by_the_next_write() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::ExitStatusExt;
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let config = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("transport = \"outbox\"\n", "transport = \"sendmail\"\n"),
+    )
+    .expect("config");
+    env.git("ws", &["commit", "-qam", "Mail through sendmail"])
+        .ok();
+    let log = env.path("sendmail.log");
+    let script = env.path("sendmail");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncat >/dev/null\necho sent >> '{}'\n",
+            log.display()
+        ),
+    )
+    .expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let round = env
+        .run_in(
+            "ws",
+            &[
+                "--as",
+                "DFD",
+                "--json",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN,KDD",
+                "--due",
+                "2025-12-01",
+            ],
+        )
+        .ok()
+        .json()["round"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let out = env
+        .strategi_cmd(&["-C", "ws", "--as", "DFD", "round", "send", &round])
+        .env("STRATEGI_SENDMAIL", &script)
+        .env("STRATEGI_TEST_CRASH", "after-state:2")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.signal(), Some(9), "not killed");
+    let sent = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    assert_eq!(sent(), 2);
+    let status = env.git("ws", &["status", "--porcelain"]).ok().stdout;
+    assert_eq!(status.lines().count(), 2, "{status}");
+    // The next write records them, and says so; here that is `repair`.
+    let run = env.run_in("ws", &["--as", "DFD", "repair"]).ok();
+    assert!(
+        run.stdout
+            .contains("Repaired: Recorded the delivery state of 2 outbox file(s)"),
+        "{}",
+        run.stdout
+    );
+    assert_clean(&env, "ws");
+    assert!(findings(&env, "ws").is_empty());
+    let subjects = env.git("ws", &["log", "-1", "--format=%s"]).ok().stdout;
+    assert!(
+        subjects.ends_with(
+            "Record the delivery state of 2 outbox file(s) an interrupted command left\n"
+        ),
+        "{subjects}"
+    );
+    // Both letters are sent: neither a flush nor a new send delivers them again.
+    let flush = env
+        .strategi_cmd(&["-C", "ws", "--as", "DFD", "outbox", "flush"])
+        .env("STRATEGI_SENDMAIL", &script)
+        .output()
+        .expect("run");
+    assert!(flush.status.success());
+    assert_eq!(sent(), 2);
+}
+
+/// The reads that were left unbounded: the old contents the journal keeps, and git's
+/// `packed-refs`. A file out of all proportion is refused quickly, naming it, with
+/// nothing written.
+#[test]
+fn the_journal_and_packed_refs_are_read_with_a_limit() {
+    use strategi::model::{Action, PartyCode};
+    use strategi::store::{Actor, IdSeed, Identity, Workspace};
+
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let ws = Workspace::open(&env.path("ws")).expect("open");
+    let actor = Actor::new(
+        "DIO".parse::<PartyCode>().expect("code"),
+        Identity {
+            name: "Kari Nordmann".into(),
+            email: "kari.nordmann@dio.example".into(),
+        },
+    );
+    let now = jiff::ZonedDateTime::now();
+    // A record path taken by a 2 GB (sparse) file and by a FIFO.
+    std::fs::create_dir_all(env.path("ws/notes")).expect("notes");
+    std::fs::File::create(env.path("ws/notes/big.toml"))
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("sparse");
+    let fifo = env.path("ws/notes/fifo.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let head = env.git("ws", &["rev-parse", "HEAD"]).ok().stdout;
+    for (path, says) in [
+        ("notes/big.toml", "more than the 8 MB"),
+        ("notes/fifo.toml", "FIFO"),
+    ] {
+        let mut tx = ws
+            .begin("test", Duration::from_millis(200), IdSeed::Fixed(1))
+            .expect("begin");
+        tx.write(path, "a = 1\n");
+        let err = tx
+            .commit("Write a note", "", Action::PartyAdd, &actor, &now)
+            .expect_err("refused");
+        let text = err.to_string();
+        assert!(text.contains(path) && text.contains(says), "{text}");
+        assert_eq!(env.git("ws", &["rev-parse", "HEAD"]).ok().stdout, head);
+        assert!(!env.path("ws/.git/strategi-journal").exists());
+    }
+    std::fs::remove_file(env.path("ws/notes/big.toml")).expect("rm");
+    std::fs::remove_file(&fifo).expect("rm");
+    std::fs::remove_dir(env.path("ws/notes")).expect("rmdir");
+
+    // packed-refs, which `status` and `version cut` read for the version names.
+    env.git("ws", &["pack-refs", "--all"]).ok();
+    env.run_in("ws", &["status"]).ok();
+    let packed = env.path("ws/.git/packed-refs");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&packed)
+        .expect("packed-refs");
+    file.set_len(65 << 20).expect("grow");
+    let err = ws.version_names().expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("packed-refs") && text.contains("64 MB"),
+        "{text}"
+    );
 }

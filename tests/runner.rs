@@ -3,6 +3,7 @@
 mod approval;
 mod comments;
 mod common;
+mod crash;
 mod dates;
 mod deadlines;
 mod delivery;

@@ -289,6 +289,16 @@ pub fn approve(
         &provenance.foreign_of(approver).collect::<Vec<_>>(),
     )?;
     let tag_name = approved_tag_name_after(version.name, approvals.withdrawn_of(version.name));
+    // A signed tag an approval killed before its record left is undone first (with a
+    // note), so the version can be approved now.
+    if ws.tag_exists(&tag_name)? {
+        let orphans = super::verify::orphan_approval_tags(ws)?;
+        let this: Vec<_> = orphans
+            .into_iter()
+            .filter(|(t, _)| *t == tag_name)
+            .collect();
+        tx.undo_orphan_tags(&this)?;
+    }
     if req.key.is_some() && ws.tag_exists(&tag_name)? {
         return Err(Refusal::StrayTag {
             tag: tag_name,

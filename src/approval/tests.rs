@@ -442,6 +442,38 @@ fn a_stray_tag_is_refused() {
     assert!(r.hint().contains("git tag -d approved/v1"));
 }
 
+#[test]
+fn an_orphan_tag_that_approve_made_is_undone_by_the_next_approve() {
+    let fx = fixture("");
+    // What an `approve --sign` killed between its tag and its record leaves.
+    fx.ws
+        .create_signed_tag_at(
+            "approved/v1",
+            &fx.v1.commit,
+            "Approved v1: Utkast\n\nVersion: v1\nApproved-By: Kari <kari@dfd.example>\n",
+            &actor("DFD"),
+            &at(4),
+            &key(1),
+        )
+        .expect("tag");
+    let orphans = crate::approval::verify::orphan_approval_tags(&fx.ws).expect("orphans");
+    assert_eq!(orphans, vec![("approved/v1".to_string(), true)]);
+    let approved = fx.approve("DFD", 5, Some(&key(1)), None).expect("approve");
+    assert_eq!(approved.record.signed_tag.as_deref(), Some("approved/v1"));
+    let notes = fx.ws.notices().take();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.text.contains("Removed the signed tag approved/v1")),
+        "{notes:?}"
+    );
+    assert!(
+        fx.verify().findings.is_empty(),
+        "{:?}",
+        fx.verify().findings
+    );
+}
+
 fn submission(
     fx: &Fixture,
     by: &str,

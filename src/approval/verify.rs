@@ -436,7 +436,7 @@ fn check_interrupted(ws: &Workspace, r: &mut Verification) -> Result<(), StoreEr
     }
     for (tag, ours) in orphan_approval_tags(ws)? {
         let hint = if ours {
-            "Run `strategi repair`, which removes the tag; then the version can be approved again."
+            "The next write (`strategi approve`, any other write, or `strategi repair`) removes the tag; then the version can be approved again."
                 .to_string()
         } else {
             format!(

@@ -52,6 +52,10 @@ impl Ctx {
             })?),
             Err(_) => IdSeed::Random,
         };
+        // Test-only: kill the process at a named stage (see `strategi::store::crash`).
+        if let Ok(spec) = std::env::var("STRATEGI_TEST_CRASH") {
+            strategi::store::crash::arm(&spec).map_err(|e| CommandError::usage(e.to_string()))?;
+        }
         Ok(Ctx {
             global,
             clock,
@@ -141,6 +145,9 @@ impl Ctx {
         key_change: bool,
     ) -> Result<Transaction<'w>, CommandError> {
         let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
+        // A signed approval tag that an `approve` killed before its record left.
+        let orphans = strategi::approval::verify::orphan_approval_tags(ws)?;
+        tx.undo_orphan_tags(&orphans)?;
         tx.check_forward(&self.clock.now())?;
         tx.set_committer(committer_in(ws.root())?);
         // Read under the lock. A case that cannot be read has no policy to apply yet
@@ -151,6 +158,15 @@ impl Ctx {
             super::signing::signing_key(ws, config.as_ref(), party.as_ref(), key_change)?
         {
             tx.set_signing_key(key);
+        }
+        // Delivery states a command killed during its delivery did not commit. Best
+        // effort: when git cannot tell (an unreadable index), the next delivery records
+        // them, and the command goes on.
+        let states = strategi::mail::uncommitted_states(ws).unwrap_or_default();
+        if !states.is_empty() {
+            let config = ws.config()?;
+            let actor = self.actor(ws, &config)?;
+            strategi::mail::record_uncommitted_states(&mut tx, &states, &actor, &self.clock.now())?;
         }
         Ok(tx)
     }

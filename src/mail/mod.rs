@@ -32,7 +32,7 @@ pub use message::{
 };
 pub use outbox::{
     AroundDelivery, DeliveryOutcome, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry,
-    OutboxMeta, OutboxState,
+    OutboxMeta, OutboxState, record_uncommitted_states, uncommitted_states,
 };
 pub use render::{
     FormContext, FormSection, LetterContext, LetterKind, RenderedLetter, Renderer, TEMPLATE_NAMES,

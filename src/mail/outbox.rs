@@ -354,6 +354,21 @@ impl Outbox {
         }
     }
 
+    /// Whether any process is delivering from this outbox now (holds its marker's lock).
+    pub fn is_anyone_delivering(&self) -> bool {
+        let Ok(rd) = std::fs::read_dir(&self.markers) else {
+            return false;
+        };
+        rd.filter_map(Result::ok).any(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_prefix(".strategi-sending-"))
+                .and_then(|n| n.strip_suffix(".lock"))
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|pid| self.is_delivering(pid))
+        })
+    }
+
     /// The folder.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -605,7 +620,9 @@ impl Outbox {
             };
             let stop = matches!(result, Err(DeliveryError::Configuration { .. })) || !go_on;
             let new_state = entry.state.after_attempt(now, &result);
-            match write_state(&entry.state_path, &new_state) {
+            let written = write_state(&entry.state_path, &new_state);
+            crate::store::crash::reach(crate::store::crash::AFTER_STATE);
+            match written {
                 Ok(()) => outcomes.push((entry.name.clone(), Ok(new_state))),
                 Err(e) => {
                     outcomes.push((entry.name.clone(), Err(e)));
@@ -724,6 +741,71 @@ fn input_error(action: &'static str, path: &Path, e: crate::input::InputError) -
 /// Writes `bytes` to `path` atomically (the store's one implementation).
 fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
     crate::store::write_atomically(path, bytes).map_err(MailError::io("write", path))
+}
+
+/// The delivery states a command wrote into `outbox/` and was killed before it
+/// committed them (a letter's state is written right after its delivery, and committed
+/// when the delivery ends): the changed files of the folder, temporary files left out.
+/// None while a delivery is running: it lets go of the workspace lock while a message
+/// is with the server, and commits its own states when it ends.
+pub fn uncommitted_states(ws: &Workspace) -> Result<Vec<String>, crate::store::StoreError> {
+    if Outbox::in_workspace(ws).is_anyone_delivering() {
+        return Ok(Vec::new());
+    }
+    Ok(ws
+        .changed_files(OUTBOX_DIR)?
+        .into_iter()
+        .filter(|rel| !rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')))
+        .collect())
+}
+
+/// Commits `files` (from [`uncommitted_states`], found under this transaction's lock
+/// with no delivery running, so none is writing them now) as the delivery record the killed command did
+/// not make, in a commit of its own, and says so in a `Note:`. The states are facts: a
+/// letter a server took stays sent, and is never delivered again.
+pub fn record_uncommitted_states(
+    tx: &mut crate::store::Transaction<'_>,
+    files: &[String],
+    actor: &crate::store::Actor,
+    now: &jiff::ZonedDateTime,
+) -> Result<(), crate::store::StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let root = tx.workspace().root().to_path_buf();
+    for rel in files {
+        let path = root.join(rel);
+        let limit = if rel.ends_with(".eml") {
+            crate::input::limits::LETTER
+        } else {
+            crate::input::limits::OUTBOX_STATE
+        };
+        match crate::input::read_bounded(&path, limit, "outbox file") {
+            Ok(bytes) => tx.write(rel, bytes),
+            // Removed meanwhile: nothing to record.
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if tx.is_empty() {
+        return Ok(());
+    }
+    let n = files.len();
+    tx.commit_and_continue(
+        &format!("Record the delivery state of {n} outbox file(s) an interrupted command left"),
+        &files.join("\n"),
+        crate::model::Action::OutboxDeliver,
+        actor,
+        now,
+    )?;
+    tx.add_repaired(crate::store::Repaired {
+        kind: crate::store::RepairKind::DeliveryState,
+        path: OUTBOX_DIR.to_string(),
+        message: format!(
+            "Recorded the delivery state of {n} outbox file(s) that a command interrupted during delivery had not committed."
+        ),
+    });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
 mod config_file;
+pub mod crash;
 mod gitlocks;
 mod history;
 mod identity;

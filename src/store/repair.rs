@@ -77,6 +77,8 @@ pub enum RepairKind {
     TempFile,
     /// Git's index refreshed for what an earlier commit could not.
     Index,
+    /// Delivery states a killed command wrote to `outbox/` and did not commit, committed.
+    DeliveryState,
 }
 
 /// One thing repaired, or found and left.
@@ -171,14 +173,8 @@ impl Transaction<'_> {
                 });
                 continue;
             }
-            match ws.repo.find_reference(&path).and_then(|mut r| r.delete()) {
-                Ok(()) => report.done.push(Repaired {
-                    kind: RepairKind::OrphanTag,
-                    path,
-                    message: format!(
-                        "Removed the signed tag {tag}, which an approval that was interrupted before it was recorded left; the version can be approved again."
-                    ),
-                }),
+            match ws.remove_orphan_tag(tag) {
+                Ok(r) => report.done.push(r),
                 Err(e) => report.left.push(Repaired {
                     kind: RepairKind::OrphanTag,
                     path,
@@ -202,6 +198,54 @@ impl Transaction<'_> {
             }
         }
         Ok(report)
+    }
+}
+
+impl Transaction<'_> {
+    /// Undoes what an `approve --sign` killed between its signed tag and its record
+    /// left: removes each of `orphan_tags` (as the caller found them under this
+    /// transaction's lock: tags `approved/vN` that no approval record names, each with
+    /// whether strategi made it) that strategi made, so the version can be approved
+    /// again. Under the workspace lock no approval is in progress, so such a tag can
+    /// only be a killed command's. Each removal is a `Note:` and among
+    /// [`Transaction::repaired`]; a tag strategi did not make is left (for `verify`
+    /// and `repair` to report).
+    pub fn undo_orphan_tags(
+        &mut self,
+        orphan_tags: &[(String, bool)],
+    ) -> Result<Vec<Repaired>, StoreError> {
+        let mut done = Vec::new();
+        for (tag, _) in orphan_tags.iter().filter(|(_, ours)| *ours) {
+            let r = self.ws.remove_orphan_tag(tag)?;
+            self.add_repaired(r.clone());
+            done.push(r);
+        }
+        Ok(done)
+    }
+
+    /// Notes something this transaction repaired for a layer above the store (such as
+    /// delivery states a killed command left): shown as a `Note:` and listed among
+    /// [`Transaction::repaired`].
+    pub fn add_repaired(&mut self, r: Repaired) {
+        self.ws.notices.push(NoticeLevel::Note, r.message.clone());
+        self.repaired.push(r);
+    }
+}
+
+impl Workspace {
+    fn remove_orphan_tag(&self, tag: &str) -> Result<Repaired, StoreError> {
+        let path = format!("refs/tags/{tag}");
+        self.repo
+            .find_reference(&path)
+            .and_then(|mut r| r.delete())
+            .map_err(StoreError::git(format!("remove the orphan tag \"{tag}\"")))?;
+        Ok(Repaired {
+            kind: RepairKind::OrphanTag,
+            path,
+            message: format!(
+                "Removed the signed tag {tag}, which an approval that was interrupted before it was recorded left; the version can be approved again."
+            ),
+        })
     }
 }
 

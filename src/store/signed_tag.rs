@@ -215,6 +215,7 @@ impl Workspace {
             .odb()
             .and_then(|odb| odb.write(ObjectType::Tag, object.as_bytes()))
             .map_err(StoreError::git(format!("write the tag \"{name}\"")))?;
+        super::crash::reach(super::crash::BEFORE_TAG);
         self.repo
             .reference(&refname, id, false, &format!("strategi: signed tag {name}"))
             .map_err(|e| {
@@ -226,6 +227,7 @@ impl Workspace {
                     StoreError::git(format!("create the tag \"{name}\""))(e).into()
                 }
             })?;
+        super::crash::reach(super::crash::AFTER_TAG);
         self.signed_tag(name)
     }
 

@@ -76,7 +76,7 @@ pub struct Transaction<'a> {
     /// Whether `strategy/` waits for its index refresh too.
     pub(super) pending_strategy: bool,
     warnings: Vec<String>,
-    repaired: Vec<Repaired>,
+    pub(super) repaired: Vec<Repaired>,
     /// The person's key that signs every commit of the transaction, if signing applies.
     signing_key: Option<PrivateKey>,
 }
@@ -98,9 +98,14 @@ struct Journal {
     /// Paths of earlier commits whose index entries still wait to be refreshed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     index: Vec<String>,
-    /// Whether the `strategy/` folder's index entries wait too (a version cut).
+    /// Whether the `strategy/` folder's index entries wait too (an earlier version cut).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     strategy: bool,
+    /// Whether this commit replaces `strategy/` (a version cut): its index entries are
+    /// refreshed only if the commit was made, never after a rollback (that would stage
+    /// the draft the cut did not record).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    cut: bool,
 }
 
 /// What recovering a left-over journal could not finish: index entries to refresh.
@@ -290,6 +295,7 @@ impl Workspace {
         // file was touched: nothing to undo.
         if let Ok(journal) = serde_json::from_slice::<Journal>(&text) {
             let mut index: BTreeSet<String> = journal.index.iter().cloned().collect();
+            let mut strategy = journal.strategy;
             let head = self.head_id()?;
             // The temporary files of the interrupted writes first, so that the folders
             // they were in can be seen to be empty.
@@ -337,6 +343,7 @@ impl Workspace {
                     });
                 }
             } else {
+                strategy |= journal.cut;
                 index.extend(journal.files.iter().map(|f| f.path.clone()));
                 done.push(Repaired {
                     kind: RepairKind::Journal,
@@ -344,15 +351,16 @@ impl Workspace {
                     message: "Finished a command that was interrupted after it committed (git's index refreshed).".to_string(),
                 });
             }
-            if !index.is_empty() || journal.strategy {
+            if !index.is_empty() || strategy {
                 let paths: Vec<&str> = index.iter().map(String::as_str).collect();
-                if let Err(e) = self.update_index(&paths, journal.strategy, wait) {
+                if let Err(e) = self.update_index(&paths, strategy, wait) {
                     // Only the index is left: say so in the journal, for the next one.
                     let rest = Journal {
                         head,
                         files: Vec::new(),
                         index: index.iter().cloned().collect(),
-                        strategy: journal.strategy,
+                        strategy,
+                        cut: false,
                     };
                     let bytes = serde_json::to_vec(&rest).map_err(|e| StoreError::Io {
                         action: "write",
@@ -365,7 +373,7 @@ impl Workspace {
                         format!("Git's index could not be refreshed yet ({e}); the next strategi command refreshes it."),
                     );
                     leftover.index = index;
-                    leftover.strategy = journal.strategy;
+                    leftover.strategy = strategy;
                     return Ok((leftover, done));
                 }
             }
@@ -690,16 +698,19 @@ impl<'a> Transaction<'a> {
         // 1. Journal.
         let journal = Journal {
             index: self.pending_index.iter().cloned().collect(),
-            strategy: strategy_tree.is_some() || self.pending_strategy,
+            strategy: self.pending_strategy,
+            cut: strategy_tree.is_some(),
             head: head.as_ref().map(|c| c.id().to_string()),
             files: self
                 .writes
                 .keys()
-                .map(|p| JournalFile {
-                    path: p.clone(),
-                    old: std::fs::read(ws.root.join(p)).ok(),
+                .map(|p| {
+                    Ok(JournalFile {
+                        path: p.clone(),
+                        old: old_content(&ws.root, p)?,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, StoreError>>()?,
         };
         let jpath = ws.journal_path();
         let jbytes = serde_json::to_vec(&journal).map_err(|e| StoreError::Io {
@@ -708,6 +719,7 @@ impl<'a> Transaction<'a> {
             source: std::io::Error::other(e),
         })?;
         atomic_write(&jpath, &jbytes)?;
+        super::crash::reach(super::crash::JOURNAL);
 
         // 2. Files, 3. commit: on failure, undo the files.
         let result = (|| -> Result<Oid, StoreError> {
@@ -725,6 +737,7 @@ impl<'a> Transaction<'a> {
                         .map_err(StoreError::io("write", &target))?;
                 }
             }
+            super::crash::reach(super::crash::FILES);
             let author = Workspace::signature(actor, when)?;
             let committer = self.committer_signature(actor, when)?;
             let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
@@ -760,6 +773,7 @@ impl<'a> Transaction<'a> {
         };
 
         // The commit point is passed: from here on nothing is a failure.
+        super::crash::reach(super::crash::AFTER_COMMIT);
         // 4. Index and journal.
         let mut index: BTreeSet<String> = std::mem::take(&mut self.pending_index);
         index.extend(self.writes.keys().cloned());
@@ -770,6 +784,7 @@ impl<'a> Transaction<'a> {
         match ws.update_index(&paths, strategy, self.timeout) {
             Ok(()) => {
                 self.pending_strategy = false;
+                super::crash::reach(super::crash::AFTER_INDEX);
                 match std::fs::remove_file(&jpath) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -857,6 +872,32 @@ fn signed_commit(
         None => repo.reference(&branch, oid, false, &reflog),
     };
     Ok(moved.map(|_| oid))
+}
+
+/// The content of `rel` before a commit replaces it, for the journal (`None` when it
+/// does not exist), read with the size limit of its kind: a file grown out of all
+/// proportion (or a folder or FIFO in its place) refuses the commit before anything is
+/// written, naming the file.
+fn old_content(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    use crate::input::limits;
+    let (limit, what) = if rel == super::CONFIG_FILE {
+        (limits::CONFIG, "configuration")
+    } else if let Some(name) = rel.strip_prefix("outbox/") {
+        if name.ends_with(".eml") {
+            (limits::LETTER, "letter")
+        } else {
+            (limits::OUTBOX_STATE, "outbox state file")
+        }
+    } else if rel.contains("/inbox/") {
+        (limits::EMAIL, "imported message")
+    } else {
+        (limits::RECORD, "record")
+    };
+    match crate::input::read_bounded(&root.join(rel), limit, what) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The queued writes as a tree of names; a node is a blob, a ready tree, or a folder.

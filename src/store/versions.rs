@@ -43,15 +43,19 @@ impl Workspace {
             Err(e) => return Err(StoreError::io("read the folder", &tags_dir)(e)),
         }
         let packed = git_dir.join("packed-refs");
-        match std::fs::read_to_string(&packed) {
+        match crate::input::read_bounded_text(
+            &packed,
+            crate::input::limits::PACKED_REFS,
+            "git's packed-refs file",
+        ) {
             Ok(text) => names.extend(
                 text.lines()
                     .filter_map(|l| l.split_once(' ').map(|(_, r)| r))
                     .filter_map(|r| r.strip_prefix("refs/tags/"))
                     .filter_map(version_tag_number),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io("read", &packed)(e)),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
         }
         names.sort();
         names.dedup();
@@ -415,6 +419,7 @@ impl Transaction<'_> {
         ws.repo
             .tag(&name.tag(), &object, &sig, &tag_message, false)
             .map_err(StoreError::git(format!("create the tag \"{name}\"")))?;
+        super::crash::reach(super::crash::AFTER_TAG);
         ws.version(name)
     }
 }
