@@ -356,17 +356,9 @@ impl Outbox {
 
     /// Whether any process is delivering from this outbox now (holds its marker's lock).
     pub fn is_anyone_delivering(&self) -> bool {
-        let Ok(rd) = std::fs::read_dir(&self.markers) else {
-            return false;
-        };
-        rd.filter_map(Result::ok).any(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_prefix(".strategi-sending-"))
-                .and_then(|n| n.strip_suffix(".lock"))
-                .and_then(|n| n.parse::<u32>().ok())
-                .is_some_and(|pid| self.is_delivering(pid))
-        })
+        self.markers()
+            .into_iter()
+            .any(|(_, pid)| self.is_delivering(pid))
     }
 
     /// The folder.
@@ -515,23 +507,37 @@ impl Outbox {
             entry.interrupted = false;
             settled.push(entry);
         }
-        // The markers gone processes left (never a live one: its process holds the lock).
-        if let Ok(rd) = std::fs::read_dir(&self.markers) {
-            for e in rd.filter_map(Result::ok) {
-                let name = e.file_name();
-                let pid = name
+        self.remove_gone_markers();
+        Ok(settled)
+    }
+
+    /// The delivering processes' marker files, with their process ids.
+    fn markers(&self) -> Vec<(PathBuf, u32)> {
+        let Ok(rd) = std::fs::read_dir(&self.markers) else {
+            return Vec::new();
+        };
+        rd.filter_map(Result::ok)
+            .filter_map(|e| {
+                let pid = e
+                    .file_name()
                     .to_str()
                     .and_then(|n| n.strip_prefix(".strategi-sending-"))
                     .and_then(|n| n.strip_suffix(".lock"))
-                    .and_then(|n| n.parse::<u32>().ok());
-                if let Some(pid) = pid
-                    && !self.is_delivering(pid)
-                {
-                    let _ = std::fs::remove_file(e.path());
-                }
+                    .and_then(|n| n.parse::<u32>().ok())?;
+                Some((e.path(), pid))
+            })
+            .collect()
+    }
+
+    /// Removes the marker files that processes which are gone left (never a live one:
+    /// its process holds the lock). Best effort: a marker that cannot be removed is
+    /// tried again by the next command.
+    pub fn remove_gone_markers(&self) {
+        for (path, pid) in self.markers() {
+            if !self.is_delivering(pid) {
+                let _ = std::fs::remove_file(path);
             }
         }
-        Ok(settled)
     }
 
     /// Delivers every queued entry through `mailer`, oldest first, and records each
@@ -747,11 +753,14 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
 /// committed them (a letter's state is written right after its delivery, and committed
 /// when the delivery ends): the changed files of the folder, temporary files left out.
 /// None while a delivery is running: it lets go of the workspace lock while a message
-/// is with the server, and commits its own states when it ends.
+/// is with the server, and commits its own states when it ends. The marker files of
+/// deliveries that are gone are removed on the way.
 pub fn uncommitted_states(ws: &Workspace) -> Result<Vec<String>, crate::store::StoreError> {
-    if Outbox::in_workspace(ws).is_anyone_delivering() {
+    let outbox = Outbox::in_workspace(ws);
+    if outbox.is_anyone_delivering() {
         return Ok(Vec::new());
     }
+    outbox.remove_gone_markers();
     Ok(ws
         .changed_files(OUTBOX_DIR)?
         .into_iter()
