@@ -6,6 +6,7 @@
 //! workspace lock, writes files atomically, and ends in exactly one commit whose message
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
+mod clock;
 mod config_file;
 mod gitlocks;
 mod history;
@@ -25,6 +26,7 @@ use git2::{Repository, RepositoryInitOptions};
 pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
+pub use clock::{CLOCK_TRAILER, clock_in_message, clock_of, clock_trailer, merge_clock};
 pub use config_file::{
     CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, credential_in_config, parse_config,
     parse_config_reporting_credentials, smtp_url_has_password,
