@@ -229,7 +229,25 @@ pub fn verify_with_anchor(
             if let Some(e) = credential {
                 r.add(FindingKind::Credential, CONFIG_FILE, e.to_string(), ROTATE);
             }
-            Some(c)
+            // The settings of `settings/` folded over it, as every command sees them.
+            match ws.fold_settings_over(c.clone()) {
+                Ok(fold) => {
+                    r.checked.insert("settings", fold.applied + fold.findings.len());
+                    for f in fold.findings {
+                        r.add(
+                            FindingKind::Ignored,
+                            &f.path,
+                            format!("This setting is ignored: {}.", f.message),
+                            "Settings are records written once: write the setting again with the command that makes it (`party add`, `party key`, `milestone add`, `milestone done`); leave this file as it is.",
+                        );
+                    }
+                    Some(fold.config)
+                }
+                Err(e) => {
+                    r.bad_file(crate::store::SETTINGS_DIR, &e);
+                    Some(c)
+                }
+            }
         }
         Err(e) => {
             r.bad_file(CONFIG_FILE, &e);

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::model::{Config, Lang, Party, PartyCode};
-use strategi::store::{CONFIG_FILE, ConfigEditor};
+use strategi::store::{PartyKey, SettingFact, setting_path};
 
 use super::parse;
 use super::ui::{paint, styles};
@@ -18,7 +18,7 @@ pub enum PartyCommand {
     /// List the parties.
     List,
     /// Add a signing key (an OpenSSH ed25519 public key) to a party, for signed
-    /// approvals; written to `keys` of the party in strategi.toml.
+    /// approvals; recorded as a key-add record in settings/.
     ///
     /// Only the party itself adds its keys (act as it with --as); `strategi verify`
     /// reports a key that history shows another party added, and `approve` refuses to
@@ -93,7 +93,6 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let line = public.to_string();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
-    let text = ws.config_text()?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {
         return Err(
@@ -112,23 +111,24 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let actor = ctx.actor(&ws, &config)?;
     // Keys belong to their party: only the party itself adds one.
     strategi::approval::rules::may_add_key(&actor.party, &code)?;
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    if !editor.add_party_key(&code, &line) {
-        return Err(CommandError::internal(format!(
-            "the [[party]] entry of {code} was not found for editing"
-        )));
-    }
-    let (new_text, _) = editor.finish()?;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::KeyAdd(PartyKey {
+            party: code.clone(),
+            key: line.clone(),
+        }),
+    )?;
     let commit = tx.commit(
         &format!("Add signing key {} for {code}", public.fingerprint()),
         &format!("{} ({}): {line}", party.name, code),
         strategi::model::Action::PartyKey,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(
-        &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "commit": commit }),
+        &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "record": setting_path(&record), "commit": commit }),
         |w| {
             writeln!(
                 w,
@@ -156,8 +156,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
-    let text = ws.config_text()?;
+    let mut tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
     let config = ws.config()?;
     if let Some(existing) = config.party(&party.code) {
         return Err(CommandError::user(format!(
@@ -167,20 +166,21 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         .hint("Party codes are unique; see them with `strategi party list`."));
     }
     let actor = ctx.actor(&ws, &config)?;
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    editor.add_party(&party);
-    let (new_text, _) = editor.finish()?;
-    let mut tx = tx;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::PartyAdd(party.clone()),
+    )?;
     let commit = tx.commit(
         &format!("Add party {} ({})", party.code, party.name),
         &format!("E-mail {}, language {}.", party.email, party.lang),
         strategi::model::Action::PartyAdd,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(
-        &serde_json::json!({ "party": party, "commit": commit }),
+        &serde_json::json!({ "party": party, "record": setting_path(&record), "commit": commit }),
         |w| {
             writeln!(
                 w,

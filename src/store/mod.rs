@@ -15,6 +15,7 @@ mod lock;
 mod output;
 mod records;
 mod repair;
+mod settings;
 mod signed_tag;
 mod tx;
 mod versions;
@@ -41,6 +42,10 @@ pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
+pub use settings::{
+    MilestoneDone, PartyChange, PartyKey, SETTINGS_DIR, SettingFact, SettingFinding, SettingKind,
+    SettingRecord, SettingsFold, fold_settings, setting_path,
+};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::{StoredFile, UntaggedVersion};
@@ -388,9 +393,10 @@ impl Workspace {
         config_file::read_config_text(&self.config_path())
     }
 
-    /// Reads and validates `strategi.toml`.
+    /// The case's configuration: `strategi.toml`, read and validated, with the setting
+    /// records of `settings/` folded over it ([`Workspace::settings`]).
     pub fn config(&self) -> Result<Config, StoreError> {
-        parse_config(Path::new(CONFIG_FILE), &self.config_text()?)
+        Ok(self.settings()?.config)
     }
 }
 
