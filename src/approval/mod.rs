@@ -189,11 +189,17 @@ impl Event {
     /// The order of the fold: by time; at the same time (two commands in one second),
     /// an approval that a later act names first, then signatures, then withdrawals,
     /// then other approvals (so that approving again right after a withdrawal counts).
-    fn key<'a>(&'a self, named: &[&RecordId]) -> (Timestamp, u8, &'a RecordId) {
+    fn key<'a>(&'a self, named: &[&RecordId]) -> (u64, Timestamp, u8, &'a RecordId) {
+        // The logical clock first (0 for a record without one), then the time.
         match self {
-            Event::Approval(_, a) => (a.at, if named.contains(&&a.id) { 0 } else { 3 }, &a.id),
-            Event::Signature(_, s) => (s.at, 1, &s.id),
-            Event::Withdrawal(_, w) => (w.at, 2, &w.id),
+            Event::Approval(_, a) => (
+                a.clock.unwrap_or(0),
+                a.at,
+                if named.contains(&&a.id) { 0 } else { 3 },
+                &a.id,
+            ),
+            Event::Signature(_, s) => (s.clock.unwrap_or(0), s.at, 1, &s.id),
+            Event::Withdrawal(_, w) => (w.clock.unwrap_or(0), w.at, 2, &w.id),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ConsultationKind, DeadlineMove, WorkCalendar};
 pub use crate::model::Position;
-use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::model::{Config, FactOrder, PartyCode, RecordId, VersionName};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
 use super::rules::{self, Refusal};
@@ -38,6 +38,9 @@ pub struct RoundDef {
     pub opened_by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
 }
 
 /// A fact about a round: written once, never edited. (Unknown fields are not denied
@@ -48,6 +51,9 @@ pub struct Fact {
     pub id: RecordId,
     /// When it was recorded.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// The acting party.
     pub by: PartyCode,
     /// What happened.
@@ -303,7 +309,7 @@ impl RoundState {
         today: Date,
         cal: &WorkCalendar,
     ) -> RoundState {
-        facts.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+        facts.sort_by_cached_key(|(_, f)| FactOrder::new(f.clock, f.at, f.id.as_str()));
         let mut parties: Vec<PartyState> = def
             .recipients
             .iter()
@@ -543,12 +549,7 @@ pub fn load_rounds(
         let (def, facts) = load_round(ws, &id)?;
         rounds.push(RoundState::fold(def, facts, config, today, cal));
     }
-    rounds.sort_by(|a, b| {
-        a.def
-            .at
-            .cmp(&b.def.at)
-            .then_with(|| a.def.id.cmp(&b.def.id))
-    });
+    rounds.sort_by_cached_key(|r| FactOrder::new(r.def.clock, r.def.at, r.def.id.as_str()));
     Ok(rounds)
 }
 
@@ -589,6 +590,7 @@ mod tests {
             Fact {
                 id: id.parse().expect("id"),
                 at: at.parse().expect("t"),
+                clock: None,
                 by: code(by),
                 body,
             },

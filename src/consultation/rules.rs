@@ -643,6 +643,7 @@ mod tests {
             Fact {
                 id: id.parse().expect("id"),
                 at: at.parse().expect("t"),
+                clock: None,
                 by: code(by),
                 body,
             },
