@@ -322,8 +322,12 @@ fn case_in(signed: bool, config_parties: bool) -> Case {
             .ok();
     }
     let dfd_pub = format!("{}.pub", c.dfd);
-    c.as_dfd(&["party", "key", "DFD", "--add-file", &dfd_pub])
-        .ok();
+    if config_parties {
+        c.env.key_in_config("ws", "DFD", &public_line(&c.dfd));
+    } else {
+        c.as_dfd(&["party", "key", "DFD", "--add-file", &dfd_pub])
+            .ok();
+    }
     c.as_dfd(&[
         "--json",
         "round",

@@ -29,6 +29,13 @@ fn public_line(key: &str) -> String {
 }
 
 fn add_own_key(env: &TestEnv, key: &str) {
+    if env
+        .config_parties
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        env.key_in_config("ws", "DFD", &public_line(key));
+        return;
+    }
     env.run_in(
         "ws",
         &[

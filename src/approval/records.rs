@@ -211,7 +211,7 @@ pub fn load_submissions(ws: &Workspace) -> Result<Vec<SubmissionRecord>, StoreEr
         .into_iter()
         .map(|(_, r)| r)
         .collect::<Result<Vec<_>, _>>()?;
-    out.sort_by_cached_key(|r| crate::model::FactOrder::new(r.clock, r.at, r.id.as_str()));
+    crate::model::sort_facts(&mut out, |r| (r.clock, r.at), |a, b| a.id.cmp(&b.id));
     Ok(out)
 }
 
@@ -221,6 +221,6 @@ pub fn load_approvals(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, S
     for (path, r) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
         out.push((path, r?));
     }
-    out.sort_by_cached_key(|(_, r)| crate::model::FactOrder::new(r.clock, r.at, r.id.as_str()));
+    crate::model::sort_facts(&mut out, |(_, r)| (r.clock, r.at), |a, b| a.1.id.cmp(&b.1.id));
     Ok(out)
 }

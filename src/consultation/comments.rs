@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::document::anchor::Anchor;
-use crate::model::{Config, FactOrder, PartyCode, RecordId, VersionName};
+use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
 use crate::store::{CONSULTATIONS_DIR, Records, StoreError, Workspace, parse_record};
 
 use super::round::{Finding, Position, RoundState};
@@ -332,12 +332,11 @@ pub fn load_comments(
             });
         }
     }
-    out.comments.sort_by(|a, b| {
-        let key = |c: &CommentRecord| FactOrder::new(c.clock, c.at, "");
-        key(&a.record)
-            .cmp(&key(&b.record))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    sort_facts(
+        &mut out.comments,
+        |c| (c.record.clock, c.record.at),
+        |a, b| a.path.cmp(&b.path),
+    );
     let index: HashMap<RecordId, usize> = out
         .comments
         .iter()
@@ -349,7 +348,7 @@ pub fn load_comments(
         let d: DecisionRecord = parse_record(&f.path, &f.text)?;
         decisions.push((f.path, d));
     }
-    decisions.sort_by_cached_key(|(_, d)| FactOrder::new(d.clock, d.at, d.id.as_str()));
+    sort_facts(&mut decisions, |(_, d)| (d.clock, d.at), |a, b| a.1.id.cmp(&b.1.id));
     let mut per_comment: BTreeMap<usize, Vec<DecisionRecord>> = BTreeMap::new();
     for (path, d) in decisions {
         if rules::may_decide(config, def, &d.by).is_err() {

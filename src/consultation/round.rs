@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ConsultationKind, DeadlineMove, WorkCalendar};
 pub use crate::model::Position;
-use crate::model::{Config, FactOrder, PartyCode, RecordId, VersionName};
+use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
 use super::rules::{self, Refusal};
@@ -309,7 +309,7 @@ impl RoundState {
         today: Date,
         cal: &WorkCalendar,
     ) -> RoundState {
-        facts.sort_by_cached_key(|(_, f)| FactOrder::new(f.clock, f.at, f.id.as_str()));
+        sort_facts(&mut facts, |(_, f)| (f.clock, f.at), |a, b| a.1.id.cmp(&b.1.id));
         let mut parties: Vec<PartyState> = def
             .recipients
             .iter()
@@ -549,7 +549,11 @@ pub fn load_rounds(
         let (def, facts) = load_round(ws, &id)?;
         rounds.push(RoundState::fold(def, facts, config, today, cal));
     }
-    rounds.sort_by_cached_key(|r| FactOrder::new(r.def.clock, r.def.at, r.def.id.as_str()));
+    sort_facts(
+        &mut rounds,
+        |r| (r.def.clock, r.def.at),
+        |a, b| a.def.id.cmp(&b.def.id),
+    );
     Ok(rounds)
 }
 

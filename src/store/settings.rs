@@ -295,7 +295,11 @@ pub fn fold_settings(base: Config, records: &[(String, SettingRecord)]) -> Setti
     let mut findings = Vec::new();
     let mut applied = 0;
     let mut ordered: Vec<&(String, SettingRecord)> = records.iter().collect();
-    ordered.sort_by(|a, b| a.1.order().cmp(&b.1.order()).then(a.0.cmp(&b.0)));
+    crate::model::sort_facts(
+        &mut ordered,
+        |(_, r)| (r.clock, r.at),
+        |a, b| a.1.id.cmp(&b.1.id).then(a.0.cmp(&b.0)),
+    );
     for (path, record) in ordered {
         match apply(&mut config, record) {
             Ok(()) => applied += 1,

@@ -105,6 +105,37 @@ impl TestEnv {
             .ok();
     }
 
+    /// Lists `key` (a public key line) for `party` in `strategi.toml` and commits it
+    /// as strategi before settings records did (trailers acting as the party): the
+    /// party's own key in a hand-made or older workspace. The party must be listed
+    /// there without keys ([`TestEnv::parties_in_config`]).
+    pub fn key_in_config(&self, ws: &str, party: &str, key: &str) {
+        let path = self.path(&format!("{ws}/strategi.toml"));
+        let text = std::fs::read_to_string(&path).expect("config");
+        let code = format!("code = \"{party}\"");
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            if line.trim() == code {
+                out.push_str(&format!("keys = [\"{key}\"]\n"));
+            }
+        }
+        assert_ne!(out, text, "no [[party]] {party} in strategi.toml");
+        std::fs::write(&path, out).expect("write config");
+        self.git(
+            ws,
+            &[
+                "commit",
+                "-qam",
+                &format!(
+                    "Add signing key for {party}\n\nStrategi-Action: party-key\nStrategi-Party: {party}\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>"
+                ),
+            ],
+        )
+        .ok();
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.tmp.path().join(rel)
     }
