@@ -19,5 +19,6 @@ mod rendered;
 mod rounds;
 mod secrets;
 mod send;
+mod settings;
 mod sending;
 mod trust;
