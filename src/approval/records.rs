@@ -33,7 +33,7 @@ pub struct SubmissionRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// A note, if any.
@@ -63,7 +63,7 @@ pub struct ApprovalRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// A note, if any.
@@ -100,7 +100,7 @@ pub struct SignatureRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// The signed tag made (`approved/vN`).
@@ -128,7 +128,7 @@ pub struct WithdrawalRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// Why (required).

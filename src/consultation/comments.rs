@@ -38,7 +38,7 @@ pub struct CommentRecord {
     pub by: PartyCode,
     /// When it was recorded.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// The version it comments on.
@@ -165,7 +165,7 @@ pub struct DecisionRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// The decision this one replaces, if any. The chain, not the clock, decides which

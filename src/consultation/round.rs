@@ -38,7 +38,7 @@ pub struct RoundDef {
     pub opened_by: PartyCode,
     /// When.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
 }
@@ -51,7 +51,7 @@ pub struct Fact {
     pub id: RecordId,
     /// When it was recorded.
     pub at: Timestamp,
-    /// Its logical clock (Lamport; see `model::FactOrder`): absent in older records.
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// The acting party.

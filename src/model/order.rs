@@ -16,28 +16,6 @@ use std::cmp::Ordering;
 
 use jiff::Timestamp;
 
-/// The sort key of a fact: `(clock, time, id)`. Derived `Ord` compares in that order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FactOrder {
-    /// The Lamport clock (0 for a record without one).
-    pub clock: u64,
-    /// When the fact was recorded.
-    pub at: Timestamp,
-    /// The record's id, the last tie-breaker.
-    pub id: String,
-}
-
-impl FactOrder {
-    /// The key of a record with `clock` (if it has one), time `at` and id `id`.
-    pub fn new(clock: Option<u64>, at: Timestamp, id: &str) -> FactOrder {
-        FactOrder {
-            clock: clock.unwrap_or(0),
-            at,
-            id: id.to_string(),
-        }
-    }
-}
-
 /// The clocks the facts `(clock, time)` are ordered by: its own, or for a fact
 /// without one the highest clock among the facts with one recorded at or before it (0
 /// if none). Depends only on the set of facts, never on their order in the slice.
@@ -131,35 +109,22 @@ mod tests {
         assert_eq!(a, vec![3, 1, 2, 0]);
     }
 
+    #[test]
+    fn the_clock_orders_before_time_then_time_then_the_tie() {
+        // The second machine's clock is an hour behind, but it saw the first fact.
+        let facts = [
+            (Some(4), t("2025-03-01T12:00:00Z")),
+            (Some(5), t("2025-03-01T11:00:00Z")),
+            (Some(7), t("2025-03-01T10:00:01Z")),
+            (Some(7), t("2025-03-01T10:00:00Z")),
+            (Some(7), t("2025-03-01T10:00:01Z")),
+        ];
+        let mut v: Vec<usize> = vec![4, 3, 2, 1, 0];
+        sort_facts(&mut v, |i| facts[*i], |a, b| a.cmp(b));
+        assert_eq!(v, vec![0, 1, 3, 2, 4]);
+    }
+
     fn t(s: &str) -> Timestamp {
         s.parse().expect("timestamp")
-    }
-
-    #[test]
-    fn clock_orders_before_time() {
-        // The second machine's clock is an hour behind, but it saw the first fact.
-        let first = FactOrder::new(Some(4), t("2025-03-01T12:00:00Z"), "fzzzzzzz");
-        let later = FactOrder::new(Some(5), t("2025-03-01T11:00:00Z"), "faaaaaaa");
-        assert!(first < later);
-    }
-
-    #[test]
-    fn equal_clocks_fall_back_to_time_then_id() {
-        let a = FactOrder::new(Some(7), t("2025-03-01T10:00:00Z"), "fbbbbbbb");
-        let b = FactOrder::new(Some(7), t("2025-03-01T10:00:01Z"), "faaaaaaa");
-        let c = FactOrder::new(Some(7), t("2025-03-01T10:00:01Z"), "fccccccc");
-        let mut v = vec![c.clone(), b.clone(), a.clone()];
-        v.sort();
-        assert_eq!(v, vec![a, b, c]);
-    }
-
-    #[test]
-    fn records_without_clock_come_first_in_time_order() {
-        let old_late = FactOrder::new(None, t("2025-05-01T10:00:00Z"), "f1111111");
-        let old_early = FactOrder::new(None, t("2025-04-01T10:00:00Z"), "f2222222");
-        let new = FactOrder::new(Some(1), t("2025-01-01T10:00:00Z"), "f3333333");
-        let mut v = vec![new.clone(), old_late.clone(), old_early.clone()];
-        v.sort();
-        assert_eq!(v, vec![old_early, old_late, new]);
     }
 }

@@ -7,7 +7,7 @@
 //! parties, milestones and keys an older or hand-made workspace lists there: they keep
 //! working. The configuration every command uses ([`Workspace::config`]) is
 //! `strategi.toml` with the settings folded over it in the order of the facts
-//! ([`crate::model::FactOrder`]: logical clock, time, id), so every clone that holds the
+//! ([`crate::model::sort_facts`]: logical clock, time, id), so every clone that holds the
 //! same records has the same configuration.
 //!
 //! The fold's rules (one copy, [`fold_settings`]); a fact it cannot apply is ignored and
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{CONFIG_FILE, StoreError, Transaction, Workspace, key_material, parse_record};
 use crate::model::{
-    Config, EmailAddress, FactOrder, Lang, Milestone, MilestoneId, Party, PartyCode, RecordId,
+    Config, EmailAddress, Lang, Milestone, MilestoneId, Party, PartyCode, RecordId,
     RecordKind,
 };
 
@@ -131,7 +131,7 @@ pub struct SettingRecord {
     pub by: PartyCode,
     /// When it was recorded.
     pub at: Timestamp,
-    /// Its logical clock (see [`crate::model::FactOrder`]); absent in hand-made records.
+    /// Its logical clock (see [`crate::model::sort_facts`]); absent in hand-made records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
     /// `party-add`: the party.
@@ -254,11 +254,6 @@ impl SettingRecord {
                 SettingFact::KeyRemove(self.key.clone().ok_or_else(missing)?)
             }
         })
-    }
-
-    /// The sort key of the fact.
-    pub fn order(&self) -> FactOrder {
-        FactOrder::new(self.clock, self.at, self.id.as_str())
     }
 }
 
