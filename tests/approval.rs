@@ -184,7 +184,10 @@ fn signed_approval_verifies_with_ssh_keygen_and_git() {
         .cloned()
         .unwrap_or_default();
     assert!(
-        dfd["keys"][0].as_str().unwrap_or_default().starts_with("ssh-ed25519 "),
+        dfd["keys"][0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("ssh-ed25519 "),
         "{parties}"
     );
     let a = env

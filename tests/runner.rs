@@ -19,6 +19,6 @@ mod rendered;
 mod rounds;
 mod secrets;
 mod send;
-mod settings;
 mod sending;
+mod settings;
 mod trust;

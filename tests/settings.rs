@@ -35,7 +35,13 @@ fn git_at(env: &TestEnv, ws: &str, date: &str, args: &[&str]) -> Run {
 fn merge(env: &TestEnv, ws: &str, from: &str, date: &str) {
     let path = env.path(from).display().to_string();
     git_at(env, ws, date, &["fetch", "-q", &path, "main"]).ok();
-    git_at(env, ws, date, &["merge", "-q", "--no-ff", "--no-edit", "FETCH_HEAD"]).ok();
+    git_at(
+        env,
+        ws,
+        date,
+        &["merge", "-q", "--no-ff", "--no-edit", "FETCH_HEAD"],
+    )
+    .ok();
 }
 
 fn settings_files(env: &TestEnv, ws: &str) -> Vec<String> {
@@ -73,7 +79,14 @@ fn record_with(env: &TestEnv, ws: &str, needle: &str) -> String {
 fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote_it() {
     let env = TestEnv::new();
     env.run(&[
-        "init", "ws", "--title", "KI-strategi", "--owner", "DIO", "--approver", "DFD",
+        "init",
+        "ws",
+        "--title",
+        "KI-strategi",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
     ])
     .ok();
     let config = std::fs::read_to_string(env.path("ws/strategi.toml")).expect("config");
@@ -91,21 +104,46 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
     env.run_in(
         "ws",
         &[
-            "milestone", "add", "forslag-dfd", "--title", "Forslag", "--due", "2025-12-01",
+            "milestone",
+            "add",
+            "forslag-dfd",
+            "--title",
+            "Forslag",
+            "--due",
+            "2025-12-01",
         ],
     )
     .ok();
     env.run_in(
         "ws",
-        &["party", "change", "FIN", "--name", "Finansdepartementet", "--lang", "nn"],
+        &[
+            "party",
+            "change",
+            "FIN",
+            "--name",
+            "Finansdepartementet",
+            "--lang",
+            "nn",
+        ],
     )
     .ok();
-    env.run_in("ws", &["milestone", "done", "forslag-dfd", "--date", "2025-11-03"])
-        .ok();
+    env.run_in(
+        "ws",
+        &["milestone", "done", "forslag-dfd", "--date", "2025-11-03"],
+    )
+    .ok();
     let key = env.keygen("dfd");
     env.run_in(
         "ws",
-        &["--as", "DFD", "party", "key", "DFD", "--add-file", &format!("{key}.pub")],
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ],
     )
     .ok();
     // strategi.toml is untouched; the facts are six records, each with its clock.
@@ -118,8 +156,7 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
     let mut clocks: Vec<u64> = files
         .iter()
         .map(|f| {
-            let text =
-                std::fs::read_to_string(env.path(&format!("ws/settings/{f}"))).expect("r");
+            let text = std::fs::read_to_string(env.path(&format!("ws/settings/{f}"))).expect("r");
             text.lines()
                 .find_map(|l| l.strip_prefix("clock = "))
                 .and_then(|n| n.parse().ok())
@@ -144,7 +181,10 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
             .starts_with("ssh-ed25519 "),
         "{parties}"
     );
-    let milestones = env.run_in("ws", &["--json", "milestone", "list"]).ok().json();
+    let milestones = env
+        .run_in("ws", &["--json", "milestone", "list"])
+        .ok()
+        .json();
     assert_eq!(milestones[0]["done"], "2025-11-03", "{milestones}");
     // The key record is DFD's own: history shows DFD added it.
     let status = env.run_in("ws", &["--json", "status"]).ok().json();
@@ -160,7 +200,18 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
     assert_eq!(v["findings"], serde_json::json!([]), "{v}");
     assert_eq!(v["checked"]["settings"], 6, "{v}");
     // Refusals change nothing.
-    env.assert_refused_unchanged("ws", &["party", "add", "FIN", "--name", "X", "--email", "x@x.example"]);
+    env.assert_refused_unchanged(
+        "ws",
+        &[
+            "party",
+            "add",
+            "FIN",
+            "--name",
+            "X",
+            "--email",
+            "x@x.example",
+        ],
+    );
     env.assert_refused_unchanged("ws", &["party", "change", "FIN", "--lang", "nn"]);
     env.assert_refused_unchanged("ws", &["milestone", "done", "forslag-dfd"]);
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--remove", "SHA256:nope"]);
@@ -170,8 +221,11 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
         .unwrap_or_default()
         .to_string();
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--remove", &fp]);
-    env.run_in("ws", &["--as", "DFD", "party", "key", "DFD", "--remove", &fp])
-        .ok();
+    env.run_in(
+        "ws",
+        &["--as", "DFD", "party", "key", "DFD", "--remove", &fp],
+    )
+    .ok();
     let parties = env.run_in("ws", &["--json", "party", "list"]).ok().json();
     assert!(parties[0].get("keys").is_none(), "{parties}");
     let v = env.run_in("ws", &["--json", "verify"]).ok().json();
@@ -204,7 +258,11 @@ fn a_key_record_added_acting_as_another_party_is_foreign() {
     )
     .ok();
     let parties = env.run_in("ws", &["--json", "party", "list"]).ok().json();
-    assert!(parties.to_string().contains(line.split_whitespace().nth(1).unwrap_or("-")));
+    assert!(
+        parties
+            .to_string()
+            .contains(line.split_whitespace().nth(1).unwrap_or("-"))
+    );
     let v = env.run_in("ws", &["--json", "verify"]).refused().json();
     let foreign: Vec<_> = v["findings"]
         .as_array()
@@ -235,34 +293,90 @@ fn two_clones_with_skewed_clocks_fold_identically() {
     let a_git = "2025-11-10 00:00:00 +0000";
     let b_now = "2025-11-04";
     let b_git = "2025-11-04 00:00:00 +0000";
-    at(&env, "a", a_now, &[
-        "party", "add", "NFD", "--name", "Nærings", "--email", "post@nfd.example",
-    ])
+    at(
+        &env,
+        "a",
+        a_now,
+        &[
+            "party",
+            "add",
+            "NFD",
+            "--name",
+            "Nærings",
+            "--email",
+            "post@nfd.example",
+        ],
+    )
     .ok();
     // B syncs, and changes the party A added: later by the clocks of the case,
     // earlier by B's machine.
     merge(&env, "b", "a", b_git);
-    at(&env, "b", b_now, &[
-        "party", "change", "NFD", "--name", "Nærings- og fiskeridepartementet",
-    ])
+    at(
+        &env,
+        "b",
+        b_now,
+        &[
+            "party",
+            "change",
+            "NFD",
+            "--name",
+            "Nærings- og fiskeridepartementet",
+        ],
+    )
     .ok();
-    let added = record_with(&env, "b", "kind = \"party-add\"\nby = \"DIO\"\nat = \"2025-11-10");
+    let added = record_with(
+        &env,
+        "b",
+        "kind = \"party-add\"\nby = \"DIO\"\nat = \"2025-11-10",
+    );
     let changed = record_with(&env, "b", "kind = \"party-change\"");
     assert!(added.contains("at = \"2025-11-10T"), "{added}");
     assert!(changed.contains("at = \"2025-11-04T"), "{changed}");
     // Both add HOD before syncing again, with different names; and a milestone each.
-    at(&env, "a", a_now, &[
-        "party", "add", "HOD", "--name", "Helse (A)", "--email", "a@hod.example",
-    ])
+    at(
+        &env,
+        "a",
+        a_now,
+        &[
+            "party",
+            "add",
+            "HOD",
+            "--name",
+            "Helse (A)",
+            "--email",
+            "a@hod.example",
+        ],
+    )
     .ok();
-    at(&env, "a", a_now, &["milestone", "done", "forslag-dfd", "--date", "2025-11-10"])
-        .ok();
-    at(&env, "b", b_now, &[
-        "party", "add", "HOD", "--name", "Helse (B)", "--email", "b@hod.example",
-    ])
+    at(
+        &env,
+        "a",
+        a_now,
+        &["milestone", "done", "forslag-dfd", "--date", "2025-11-10"],
+    )
     .ok();
-    at(&env, "b", b_now, &["milestone", "done", "forslag-dfd", "--date", "2025-11-04"])
-        .ok();
+    at(
+        &env,
+        "b",
+        b_now,
+        &[
+            "party",
+            "add",
+            "HOD",
+            "--name",
+            "Helse (B)",
+            "--email",
+            "b@hod.example",
+        ],
+    )
+    .ok();
+    at(
+        &env,
+        "b",
+        b_now,
+        &["milestone", "done", "forslag-dfd", "--date", "2025-11-04"],
+    )
+    .ok();
     // Each merges the other (two different merge commits, the same records).
     merge(&env, "a", "b", a_git);
     merge(&env, "b", "a", b_git);
@@ -270,7 +384,10 @@ fn two_clones_with_skewed_clocks_fold_identically() {
     let view = |ws: &str, now: &str| {
         (
             at(&env, ws, now, &["--json", "party", "list"]).ok().json(),
-            at(&env, ws, now, &["--json", "milestone", "list"]).ok().json()[0]["done"].clone(),
+            at(&env, ws, now, &["--json", "milestone", "list"])
+                .ok()
+                .json()[0]["done"]
+                .clone(),
             at(&env, ws, now, &["--json", "verify"]).json()["findings"].clone(),
         )
     };
@@ -284,7 +401,10 @@ fn two_clones_with_skewed_clocks_fold_identically() {
         .and_then(|p| p.iter().find(|p| p["code"] == "NFD"))
         .cloned()
         .unwrap_or_default();
-    assert_eq!(nfd["name"], "Nærings- og fiskeridepartementet", "{a_parties}");
+    assert_eq!(
+        nfd["name"], "Nærings- og fiskeridepartementet",
+        "{a_parties}"
+    );
     // The concurrent HOD: one name wins on both, the other is a finding on both.
     let hod: Vec<_> = a_parties
         .as_array()
@@ -308,8 +428,19 @@ fn two_clones_with_skewed_clocks_fold_identically() {
     assert_eq!(a_done, "2025-11-10");
     // A plain-git merge counts as the highest clock of its parents: the next fact on
     // either side gets the same clock.
-    at(&env, "a", a_now, &["party", "change", "FIN", "--lang", "en"]).ok();
-    at(&env, "b", b_now, &["party", "change", "KDD", "--lang", "en"]).ok();
+    at(
+        &env,
+        "a",
+        a_now,
+        &["party", "change", "FIN", "--lang", "en"],
+    )
+    .ok();
+    at(
+        &env,
+        "b",
+        b_now,
+        &["party", "change", "KDD", "--lang", "en"],
+    )
+    .ok();
     assert_eq!(head_clock(&env, "a"), head_clock(&env, "b"));
 }
-

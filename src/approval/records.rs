@@ -221,6 +221,10 @@ pub fn load_approvals(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, S
     for (path, r) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
         out.push((path, r?));
     }
-    crate::model::sort_facts(&mut out, |(_, r)| (r.clock, r.at), |a, b| a.1.id.cmp(&b.1.id));
+    crate::model::sort_facts(
+        &mut out,
+        |(_, r)| (r.clock, r.at),
+        |a, b| a.1.id.cmp(&b.1.id),
+    );
     Ok(out)
 }

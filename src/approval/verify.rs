@@ -232,7 +232,8 @@ pub fn verify_with_anchor(
             // The settings of `settings/` folded over it, as every command sees them.
             match ws.fold_settings_over(c.clone()) {
                 Ok(fold) => {
-                    r.checked.insert("settings", fold.applied + fold.findings.len());
+                    r.checked
+                        .insert("settings", fold.applied + fold.findings.len());
                     for f in fold.findings {
                         r.add(
                             FindingKind::Ignored,

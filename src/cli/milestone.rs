@@ -186,10 +186,7 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     tx.write_setting(
         &actor.party,
         now.timestamp(),
-        SettingFact::MilestoneDone(MilestoneDone {
-            id: id.clone(),
-            on,
-        }),
+        SettingFact::MilestoneDone(MilestoneDone { id: id.clone(), on }),
     )?;
     let commit = tx.commit(
         &format!(

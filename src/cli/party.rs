@@ -99,12 +99,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &PartyCommand) -> Result<(), Command
 
 fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let code = args.code.clone();
-    let wanted = args.remove.as_deref().unwrap_or_default().trim().to_string();
+    let wanted = args
+        .remove
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {
-        return Err(CommandError::user(format!("\"{code}\" is not a listed party.")));
+        return Err(CommandError::user(format!(
+            "\"{code}\" is not a listed party."
+        )));
     };
     let keys = super::keys::party_keys(&config, &code)?;
     let by_line = strategi::sign::PublicKey::from_openssh(&wanted).ok();
@@ -205,7 +212,10 @@ fn change(ctx: &mut Ctx, ui: &mut Ui, args: &ChangeArgs) -> Result<(), CommandEr
     )?;
     let commit = tx.commit(
         &format!("Change party {code}: {said}"),
-        &format!("Was {} <{}>, language {}.", party.name, party.email, party.lang),
+        &format!(
+            "Was {} <{}>, language {}.",
+            party.name, party.email, party.lang
+        ),
         strategi::model::Action::PartyChange,
         &actor,
         &now,

@@ -348,7 +348,11 @@ pub fn load_comments(
         let d: DecisionRecord = parse_record(&f.path, &f.text)?;
         decisions.push((f.path, d));
     }
-    sort_facts(&mut decisions, |(_, d)| (d.clock, d.at), |a, b| a.1.id.cmp(&b.1.id));
+    sort_facts(
+        &mut decisions,
+        |(_, d)| (d.clock, d.at),
+        |a, b| a.1.id.cmp(&b.1.id),
+    );
     let mut per_comment: BTreeMap<usize, Vec<DecisionRecord>> = BTreeMap::new();
     for (path, d) in decisions {
         if rules::may_decide(config, def, &d.by).is_err() {

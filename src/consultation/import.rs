@@ -253,23 +253,31 @@ pub fn import_with(
             continue;
         }
         let clock = tx.clock()?;
-        let prepared =
-            prepare((tx.ids(), clock), who, round, doc, (from, received), raw, digest).and_then(|p| {
-                rules::may_answer(who.config, round, by, &p.record.party)
-                    .and_then(|()| {
-                        rules::answer_after_letter(
-                            round,
-                            &p.record.party,
-                            p.record.received.unwrap_or(p.record.at),
-                            p.record.received.is_some(),
-                        )
-                    })
-                    .map(|()| p)
-                    .map_err(|e| match e.hint() {
-                        Some(h) => format!("{e} {h}"),
-                        None => e.to_string(),
-                    })
-            });
+        let prepared = prepare(
+            (tx.ids(), clock),
+            who,
+            round,
+            doc,
+            (from, received),
+            raw,
+            digest,
+        )
+        .and_then(|p| {
+            rules::may_answer(who.config, round, by, &p.record.party)
+                .and_then(|()| {
+                    rules::answer_after_letter(
+                        round,
+                        &p.record.party,
+                        p.record.received.unwrap_or(p.record.at),
+                        p.record.received.is_some(),
+                    )
+                })
+                .map(|()| p)
+                .map_err(|e| match e.hint() {
+                    Some(h) => format!("{e} {h}"),
+                    None => e.to_string(),
+                })
+        });
         match prepared {
             Ok(p) => {
                 outcomes.push(FileOutcome {

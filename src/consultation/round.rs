@@ -309,7 +309,11 @@ impl RoundState {
         today: Date,
         cal: &WorkCalendar,
     ) -> RoundState {
-        sort_facts(&mut facts, |(_, f)| (f.clock, f.at), |a, b| a.1.id.cmp(&b.1.id));
+        sort_facts(
+            &mut facts,
+            |(_, f)| (f.clock, f.at),
+            |a, b| a.1.id.cmp(&b.1.id),
+        );
         let mut parties: Vec<PartyState> = def
             .recipients
             .iter()

@@ -84,7 +84,10 @@ mod tests {
         sort_facts(&mut v, |i| facts[*i], |a, b| a.cmp(b));
         assert_eq!(v, vec![1, 0, 4, 2, 3]);
         // Without any clock: time order, as before clocks.
-        let old = [(None, t("2025-03-02T00:00:00Z")), (None, t("2025-03-01T00:00:00Z"))];
+        let old = [
+            (None, t("2025-03-02T00:00:00Z")),
+            (None, t("2025-03-01T00:00:00Z")),
+        ];
         let mut v: Vec<usize> = vec![0, 1];
         sort_facts(&mut v, |i| old[*i], |a, b| a.cmp(b));
         assert_eq!(v, vec![1, 0]);

@@ -418,7 +418,11 @@ fn setting_key_changes(
         };
         let path = format!("{dir}/{}", rel.replace('\\', "/"));
         let id = file.id();
-        if parents.iter().skip(1).any(|p| entry_id(p, &path) == Some(id)) {
+        if parents
+            .iter()
+            .skip(1)
+            .any(|p| entry_id(p, &path) == Some(id))
+        {
             continue;
         }
         let blob = repo

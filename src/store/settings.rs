@@ -32,8 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{CONFIG_FILE, StoreError, Transaction, Workspace, key_material, parse_record};
 use crate::model::{
-    Config, EmailAddress, Lang, Milestone, MilestoneId, Party, PartyCode, RecordId,
-    RecordKind,
+    Config, EmailAddress, Lang, Milestone, MilestoneId, Party, PartyCode, RecordId, RecordKind,
 };
 
 /// The folder of setting records.
@@ -250,9 +249,7 @@ impl SettingRecord {
                 SettingFact::MilestoneDone(self.done.clone().ok_or_else(missing)?)
             }
             SettingKind::KeyAdd => SettingFact::KeyAdd(self.key.clone().ok_or_else(missing)?),
-            SettingKind::KeyRemove => {
-                SettingFact::KeyRemove(self.key.clone().ok_or_else(missing)?)
-            }
+            SettingKind::KeyRemove => SettingFact::KeyRemove(self.key.clone().ok_or_else(missing)?),
         })
     }
 }
@@ -310,7 +307,6 @@ pub fn fold_settings(base: Config, records: &[(String, SettingRecord)]) -> Setti
         findings,
     }
 }
-
 
 fn apply(config: &mut Config, record: &SettingRecord) -> Result<(), String> {
     match record.fact()? {
@@ -518,7 +514,8 @@ mod tests {
         (setting_path(&r), r)
     }
 
-    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dfd";
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dfd";
 
     #[test]
     fn the_logical_clock_orders_facts_not_the_machines_time() {
@@ -595,8 +592,18 @@ mod tests {
             key: KEY.into(),
         };
         let records = vec![
-            rec(1, Some(1), "2025-03-01T10:00:00Z", SettingFact::PartyAdd(party("DFD", "D"))),
-            rec(2, Some(2), "2025-03-01T10:00:00Z", SettingFact::MilestoneAdd(m)),
+            rec(
+                1,
+                Some(1),
+                "2025-03-01T10:00:00Z",
+                SettingFact::PartyAdd(party("DFD", "D")),
+            ),
+            rec(
+                2,
+                Some(2),
+                "2025-03-01T10:00:00Z",
+                SettingFact::MilestoneAdd(m),
+            ),
             rec(
                 3,
                 Some(3),
@@ -615,8 +622,18 @@ mod tests {
                     on: "2025-11-30".parse().expect("date"),
                 }),
             ),
-            rec(5, Some(5), "2025-03-01T10:00:00Z", SettingFact::KeyAdd(key.clone())),
-            rec(6, Some(6), "2025-03-01T10:00:00Z", SettingFact::KeyAdd(key.clone())),
+            rec(
+                5,
+                Some(5),
+                "2025-03-01T10:00:00Z",
+                SettingFact::KeyAdd(key.clone()),
+            ),
+            rec(
+                6,
+                Some(6),
+                "2025-03-01T10:00:00Z",
+                SettingFact::KeyAdd(key.clone()),
+            ),
         ];
         let fold = fold_settings(base(), &records);
         assert!(fold.findings.is_empty(), "{:?}", fold.findings);
@@ -626,7 +643,12 @@ mod tests {
         );
         assert_eq!(fold.config.parties[0].keys, vec![KEY.to_string()]);
         let mut more = records;
-        more.push(rec(7, Some(7), "2025-03-01T10:00:00Z", SettingFact::KeyRemove(key)));
+        more.push(rec(
+            7,
+            Some(7),
+            "2025-03-01T10:00:00Z",
+            SettingFact::KeyRemove(key),
+        ));
         let fold = fold_settings(base(), &more);
         assert!(fold.config.parties[0].keys.is_empty());
     }

@@ -85,7 +85,10 @@ impl TestEnv {
     /// [`TestEnv::parties_in_config`] a `[[party]]` entry in `strategi.toml` committed
     /// with plain git.
     pub fn add_party(&self, ws: &str, code: &str, name: &str, email: &str, lang: &str) {
-        if !self.config_parties.load(std::sync::atomic::Ordering::Relaxed) {
+        if !self
+            .config_parties
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
             self.run_in(
                 ws,
                 &[
@@ -101,8 +104,11 @@ impl TestEnv {
             "\n[[party]]\ncode = \"{code}\"\nname = \"{name}\"\nemail = \"{email}\"\nlang = \"{lang}\"\n"
         ));
         std::fs::write(&path, text).expect("write config");
-        self.git(ws, &["commit", "-qam", &format!("Add party {code} by hand")])
-            .ok();
+        self.git(
+            ws,
+            &["commit", "-qam", &format!("Add party {code} by hand")],
+        )
+        .ok();
     }
 
     /// Lists `key` (a public key line) for `party` in `strategi.toml` and commits it
