@@ -444,3 +444,42 @@ fn two_clones_with_skewed_clocks_fold_identically() {
     .ok();
     assert_eq!(head_clock(&env, "a"), head_clock(&env, "b"));
 }
+
+#[test]
+fn the_signed_commits_policy_may_name_a_party_a_setting_record_added() {
+    let env = TestEnv::new();
+    env.workspace("ws");
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(
+        &path,
+        format!("{text}\n[approval]\nrequire_signed_commits = [\"FIN\"]\n"),
+    )
+    .expect("policy");
+    env.git("ws", &["commit", "-qam", "Require FIN's commits signed"])
+        .ok();
+    // FIN is a party by its party-add record: the policy reads.
+    env.run_in("ws", &["status"]).ok();
+    let v = env.run_in("ws", &["--json", "verify"]).ok().json();
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+    // A code that is no party is refused, naming the place.
+    std::fs::write(
+        &path,
+        format!("{text}\n[approval]\nrequire_signed_commits = [\"NOPE\"]\n"),
+    )
+    .expect("policy");
+    let line = text.lines().count() + 3;
+    let r = env.run_in("ws", &["status"]).refused();
+    assert!(
+        r.stderr.contains(&format!("strategi.toml:{line}:")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("\"NOPE\", which is not a party"),
+        "{}",
+        r.stderr
+    );
+    let v = env.run_in("ws", &["--json", "verify"]).refused().json();
+    assert!(v.to_string().contains("NOPE"), "{v}");
+}

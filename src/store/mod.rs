@@ -29,8 +29,9 @@ pub use crate::input::{
 };
 pub use clock::{CLOCK_TRAILER, clock_in_message, clock_of, clock_trailer, merge_clock};
 pub use config_file::{
-    CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, credential_in_config, parse_config,
-    parse_config_reporting_credentials, smtp_url_has_password,
+    CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, check_policy_parties, credential_in_config,
+    parse_config, parse_config_before_settings, parse_config_reporting_credentials,
+    smtp_url_has_password,
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{

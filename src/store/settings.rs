@@ -423,8 +423,19 @@ pub(super) fn key_fact_in(text: &str) -> Option<(String, String, bool)> {
 impl Workspace {
     /// `strategi.toml` alone, validated, without the settings folded over it: what
     /// the file itself says (a three-way merge of it, the credential check).
+    /// The party codes of `[approval] require_signed_commits` are checked only with
+    /// the settings folded in ([`Workspace::settings`]).
     pub fn base_config(&self) -> Result<Config, StoreError> {
-        super::parse_config(Path::new(CONFIG_FILE), &self.config_text()?)
+        self.base_config_of(&self.config_text()?)
+    }
+
+    fn base_config_of(&self, text: &str) -> Result<Config, StoreError> {
+        let (config, credential) =
+            super::config_file::parse_config_before_settings(Path::new(CONFIG_FILE), text)?;
+        match credential {
+            Some(e) => Err(e),
+            None => Ok(config),
+        }
     }
 
     /// The setting records of the working tree, with their paths, in file order. A
@@ -447,7 +458,10 @@ impl Workspace {
 
     /// The configuration with its findings: `strategi.toml` and `settings/`.
     pub fn settings(&self) -> Result<SettingsFold, StoreError> {
-        self.fold_settings_over(self.base_config()?)
+        let text = self.config_text()?;
+        let fold = self.fold_settings_over(self.base_config_of(&text)?)?;
+        super::check_policy_parties(Path::new(CONFIG_FILE), &text, &fold.config)?;
+        Ok(fold)
     }
 }
 
