@@ -215,6 +215,8 @@ fn parties_milestones_and_keys_are_records_and_strategi_toml_stays_as_init_wrote
     env.assert_refused_unchanged("ws", &["party", "change", "FIN", "--lang", "nn"]);
     env.assert_refused_unchanged("ws", &["milestone", "done", "forslag-dfd"]);
     env.assert_refused_unchanged("ws", &["party", "key", "DFD", "--remove", "SHA256:nope"]);
+    // No output file goes into the settings folder.
+    env.assert_refused_unchanged("ws", &["deadlines", "--ics", "settings/x.ics"]);
     // Only DFD removes DFD's key; then it is gone from the fold.
     let fp = status["approver_keys"]["own"][0]
         .as_str()
