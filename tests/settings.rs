@@ -424,6 +424,13 @@ fn two_clones_with_skewed_clocks_fold_identically() {
             .contains("party HOD is already listed"),
         "{findings:#?}"
     );
+    // status names the conflict to settle on both sides.
+    for ws in ["a", "b"] {
+        let s = at(&env, ws, a_now, &["--json", "status"]).ok().json();
+        assert_eq!(s["settings_ignored"][0]["path"], findings[0]["path"], "{s}");
+        let text = at(&env, ws, a_now, &["status"]).ok().stdout;
+        assert!(text.contains("party HOD is already listed"), "{text}");
+    }
     // By the clocks of the case A's HOD and A's completion came first (A wrote them
     // seeing less); by the machines' time B's would have.
     assert_eq!(hod[0]["name"], "Helse (A)", "{a_parties}");
