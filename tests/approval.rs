@@ -176,8 +176,20 @@ fn signed_approval_verifies_with_ssh_keygen_and_git() {
         ],
     )
     .ok();
-    let toml = std::fs::read_to_string(env.path("ws/strategi.toml")).expect("read");
-    assert!(toml.contains("keys = [\"ssh-ed25519 "), "{toml}");
+    // The key is a setting record now (settings/), folded into the party.
+    let parties = env.run_in("ws", &["--json", "party", "list"]).ok().json();
+    let dfd = parties
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["code"] == "DFD"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        dfd["keys"][0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("ssh-ed25519 "),
+        "{parties}"
+    );
     let a = env
         .run_in(
             "ws",
@@ -396,8 +408,17 @@ fn submit_records_on_time_and_late() {
         "{}",
         r.stdout
     );
-    let toml = std::fs::read_to_string(env.path("early/strategi.toml")).expect("read");
-    assert!(toml.contains("done = 2025-11-28"), "{toml}");
+    // The milestone's completion is a setting record now (settings/), folded in.
+    let listed = env
+        .run_in("early", &["--json", "milestone", "list"])
+        .ok()
+        .json();
+    let done = listed
+        .as_array()
+        .and_then(|a| a.iter().find(|m| m["id"] == "forslag-dfd"))
+        .map(|m| m["done"].clone())
+        .unwrap_or_default();
+    assert_eq!(done, "2025-11-28", "{listed}");
     let subs: Vec<_> = std::fs::read_dir(env.path("early/submissions"))
         .expect("dir")
         .collect();
@@ -464,6 +485,7 @@ fn submit_records_on_time_and_late() {
 #[test]
 fn a_bad_key_in_the_config_is_reported_with_its_place() {
     let env = TestEnv::new();
+    env.parties_in_config();
     env.workspace_with_version("ws");
     let path = env.path("ws/strategi.toml");
     let text = std::fs::read_to_string(&path).expect("read");

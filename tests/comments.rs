@@ -194,7 +194,8 @@ fn imports_replies_in_every_encoding_and_refuses_broken_ones_whole() {
                 "strategy",
                 "strategi.toml",
                 "outbox",
-                "milestones"
+                "milestones",
+                "settings"
             ]
             .iter()
             .any(|ok| first.as_os_str() == *ok),

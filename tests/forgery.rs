@@ -272,7 +272,16 @@ fn set_keys_by_hand(env: &TestEnv, party: &str, keys: &[String]) {
 /// DFD's and DIO's commits are signed), a round from DFD to FIN, FIN's comment and
 /// DIO's decision on it. verify is clean.
 fn case(signed: bool) -> Case {
+    case_in(signed, false)
+}
+
+/// [`case`], with the parties listed in `strategi.toml` by hand when `config_parties`
+/// (for the forgeries that edit them there).
+fn case_in(signed: bool, config_parties: bool) -> Case {
     let env = TestEnv::new();
+    if config_parties {
+        env.parties_in_config();
+    }
     env.workspace_with_version("ws");
     let dfd = env.keygen("dfd_ed25519");
     let dio = env.keygen("dio_ed25519");
@@ -313,8 +322,12 @@ fn case(signed: bool) -> Case {
             .ok();
     }
     let dfd_pub = format!("{}.pub", c.dfd);
-    c.as_dfd(&["party", "key", "DFD", "--add-file", &dfd_pub])
-        .ok();
+    if config_parties {
+        c.env.key_in_config("ws", "DFD", &public_line(&c.dfd));
+    } else {
+        c.as_dfd(&["party", "key", "DFD", "--add-file", &dfd_pub])
+            .ok();
+    }
     c.as_dfd(&[
         "--json",
         "round",
@@ -500,7 +513,7 @@ fn without_a_usable_key_a_write_under_the_policy_is_refused_unchanged() {
 // (a) The approver's key replaced in the configuration, approved/v1 re-signed.
 
 fn replaced_key(signed: bool) {
-    let c = case(signed);
+    let c = case_in(signed, true);
     c.approve();
     let new = c.env.keygen("new");
     set_keys_by_hand(&c.env, "DFD", &[public_line(&new)]);
@@ -540,7 +553,7 @@ fn a_replaced_key_is_caught_without_signed_commits() {
 // (b) A second key added to the approver while acting as the owner, then used.
 
 fn second_key(signed: bool) {
-    let c = case(signed);
+    let c = case_in(signed, true);
     let second = c.env.keygen("second");
     set_keys_by_hand(&c.env, "DFD", &[public_line(&c.dfd), public_line(&second)]);
     let added = c.commit_by_hand(

@@ -251,6 +251,7 @@ fn refusals_exit_1_and_change_nothing() {
 #[test]
 fn bad_config_names_file_line_and_column() {
     let env = TestEnv::new();
+    env.parties_in_config();
     env.workspace("ws");
     let path = env.path("ws/strategi.toml");
     let good = std::fs::read_to_string(&path).expect("read");

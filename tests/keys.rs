@@ -29,6 +29,13 @@ fn public_line(key: &str) -> String {
 }
 
 fn add_own_key(env: &TestEnv, key: &str) {
+    if env
+        .config_parties
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        env.key_in_config("ws", "DFD", &public_line(key));
+        return;
+    }
     env.run_in(
         "ws",
         &[
@@ -136,6 +143,7 @@ fn rev(env: &TestEnv, spec: &str) -> String {
 #[test]
 fn the_forged_key_scenario_is_refused_and_caught() {
     let env = TestEnv::new();
+    env.parties_in_config();
     env.workspace_with_version("ws");
     let own = env.keygen("dfd_ed25519");
     let other = env.keygen("other");
@@ -269,6 +277,7 @@ fn the_forged_key_scenario_is_refused_and_caught() {
 fn a_second_key_added_while_acting_as_the_owner_is_caught() {
     // Case (b): the commit copies strategi's trailers, acting as the owner.
     let env = TestEnv::new();
+    env.parties_in_config();
     env.workspace_with_version("ws");
     let own = env.keygen("dfd_ed25519");
     let second = env.keygen("second");
@@ -319,6 +328,7 @@ fn a_second_key_added_while_acting_as_the_owner_is_caught() {
 fn the_approvers_key_replaced_and_the_tag_re_signed_is_caught() {
     // Case (a).
     let env = TestEnv::new();
+    env.parties_in_config();
     env.workspace_with_version("ws");
     let own = env.keygen("dfd_ed25519");
     let new = env.keygen("new");

@@ -21,4 +21,5 @@ mod rounds;
 mod secrets;
 mod send;
 mod sending;
+mod settings;
 mod trust;

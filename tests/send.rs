@@ -72,13 +72,7 @@ fn case(env: &TestEnv, mail: &str, reject: Option<&str>) {
             "postmottak".to_string()
         };
         let email = format!("{local}@{}.example", code.to_lowercase());
-        env.run_in(
-            "ws",
-            &[
-                "party", "add", code, "--name", name, "--email", &email, "--lang", lang,
-            ],
-        )
-        .ok();
+        env.add_party("ws", code, name, &email, lang);
     }
     std::fs::write(
         env.path("ws/strategy/01-utkast.md"),
@@ -333,6 +327,7 @@ fn server_down_keeps_letters_queued_and_flush_delivers_each_once() {
 #[test]
 fn a_refused_recipient_is_failed_with_the_server_text_and_the_rest_delivered() {
     let env = TestEnv::new();
+    env.parties_in_config();
     let received = env.path("received");
     let server = Server::start(&env.path(""), &received);
     case(&env, &smtp(&server.url()), Some("NFD"));
@@ -405,6 +400,7 @@ fn the_outbox_transport_writes_files_and_send_is_idempotent() {
 #[test]
 fn header_injection_in_a_hand_edited_name_is_refused_and_nothing_changes() {
     let env = TestEnv::new();
+    env.parties_in_config();
     case(&env, "transport = \"outbox\"\n", None);
     let path = env.path("ws/strategi.toml");
     let text = std::fs::read_to_string(&path).expect("config");

@@ -12,7 +12,7 @@ use crate::consultation::load_rounds;
 use crate::model::{Action, Config, MilestoneId, PartyCode, RecordKind, Version};
 use crate::sign::{PrivateKey, PublicKey, SignError};
 use crate::store::{
-    Actor, CONFIG_FILE, CommitInfo, ConfigEditor, SignedTagError, StoreError, Transaction,
+    Actor, CommitInfo, MilestoneDone, SettingFact, SignedTagError, StoreError, Transaction,
 };
 
 use super::rules::{self, Refusal, Signing};
@@ -90,7 +90,6 @@ pub fn submit(
     req: SubmissionRequest<'_>,
 ) -> Result<Submitted, ApprovalError> {
     rules::may_submit(config, &actor.party, &req.to, req.milestone.as_ref())?;
-    let ws = tx.workspace();
     let today = now.date();
     let mut timing = None;
     if let Some(m) = req.milestone.as_ref().and_then(|id| config.milestone(id)) {
@@ -100,10 +99,17 @@ pub fn submit(
             due,
             days_before: calendar_days_between(today, due),
         });
-        let mut editor = ConfigEditor::new(&ws.config_path(), &ws.config_text()?)?;
-        editor.mark_milestone_done(&m.id, today);
-        let (text, _) = editor.finish()?;
-        tx.write(CONFIG_FILE, text);
+        // A milestone that another hand-in already completed keeps its day.
+        if m.done.is_none() {
+            tx.write_setting(
+                &actor.party,
+                now.timestamp(),
+                SettingFact::MilestoneDone(MilestoneDone {
+                    id: m.id.clone(),
+                    on: today,
+                }),
+            )?;
+        }
     }
     let version = req.version;
     let record = SubmissionRecord {
@@ -114,6 +120,7 @@ pub fn submit(
         to: req.to,
         by: actor.party.clone(),
         at: now.timestamp(),
+        clock: Some(tx.clock()?),
         note: req.note,
         milestone: req.milestone,
         on_time: timing.as_ref().map(|t| t.days_before >= 0),
@@ -313,6 +320,7 @@ pub fn approve(
         tree: version.tree.clone(),
         by: actor.party.clone(),
         at: now.timestamp(),
+        clock: Some(tx.clock()?),
         note: req.note.map(str::to_string),
         reason: req.reason.map(str::to_string),
         signed_tag: None,

@@ -226,14 +226,23 @@ pub fn commit_signature(
 }
 
 /// Every commit in `history` that touched records (added, changed or removed a record
-/// file), with what its signature shows and whether `config`'s policy requires it to
+/// file other than a setting's), with what its signature shows and whether `config`'s policy requires it to
 /// be signed by the acting party's own key. Oldest first.
 pub fn record_commit_signatures(
     ws: &Workspace,
     config: &Config,
     history: &RecordHistory,
 ) -> Result<Vec<CommitSignature>, StoreError> {
-    let mut touched: Vec<usize> = history.changes.iter().map(|c| c.commit).collect();
+    // Setting records (`settings/`) are guarded as `strategi.toml`'s parties and keys
+    // were: by history (the acting party of the commit that added a key), not by the
+    // signed-commits policy, whose keys they set up in the first place.
+    let settings = format!("{}/", crate::store::SETTINGS_DIR);
+    let mut touched: Vec<usize> = history
+        .changes
+        .iter()
+        .filter(|c| !c.path.starts_with(&settings))
+        .map(|c| c.commit)
+        .collect();
     touched.dedup();
     let policy: &SignedCommits = &config.approval.signed_commits;
     let mut out = Vec::with_capacity(touched.len());

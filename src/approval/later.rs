@@ -101,6 +101,7 @@ pub(super) fn sign_later(
         tree: existing.tree.clone(),
         by: actor.party.clone(),
         at: now.timestamp(),
+        clock: Some(tx.clock()?),
         signed_tag: tag_name.clone(),
         key_fingerprint: key.fingerprint(),
         note: note.map(str::to_string),
@@ -204,6 +205,7 @@ pub fn withdraw(
         version: version.name,
         by: actor.party.clone(),
         at: now.timestamp(),
+        clock: Some(tx.clock()?),
         reason: req.reason.trim().to_string(),
     };
     tx.write_record(&withdrawal_path(&record), &record)?;

@@ -186,14 +186,24 @@ enum Event {
 }
 
 impl Event {
-    /// The order of the fold: by time; at the same time (two commands in one second),
-    /// an approval that a later act names first, then signatures, then withdrawals,
-    /// then other approvals (so that approving again right after a withdrawal counts).
-    fn key<'a>(&'a self, named: &[&RecordId]) -> (Timestamp, u8, &'a RecordId) {
+    /// The order of the fold: by logical clock and time ([`crate::model::sort_facts`]);
+    /// at the same clock and time (two commands in one second), an approval that a
+    /// later act names first, then signatures, then withdrawals, then other approvals
+    /// (so that approving again right after a withdrawal counts).
+    fn key<'a>(&'a self, named: &[&RecordId]) -> (u8, &'a RecordId) {
         match self {
-            Event::Approval(_, a) => (a.at, if named.contains(&&a.id) { 0 } else { 3 }, &a.id),
-            Event::Signature(_, s) => (s.at, 1, &s.id),
-            Event::Withdrawal(_, w) => (w.at, 2, &w.id),
+            Event::Approval(_, a) => (if named.contains(&&a.id) { 0 } else { 3 }, &a.id),
+            Event::Signature(_, s) => (1, &s.id),
+            Event::Withdrawal(_, w) => (2, &w.id),
+        }
+    }
+
+    /// The logical clock and time of the record.
+    fn when(&self) -> (Option<u64>, Timestamp) {
+        match self {
+            Event::Approval(_, a) => (a.clock, a.at),
+            Event::Signature(_, s) => (s.clock, s.at),
+            Event::Withdrawal(_, w) => (w.clock, w.at),
         }
     }
 }
@@ -242,7 +252,9 @@ pub fn fold_approvals(
         })
         .collect();
     let named: Vec<&RecordId> = named.iter().collect();
-    events.sort_by(|a, b| a.key(&named).cmp(&b.key(&named)));
+    crate::model::sort_facts(&mut events, Event::when, |a, b| {
+        a.key(&named).cmp(&b.key(&named))
+    });
     for event in events {
         match event {
             Event::Approval(path, record) => {

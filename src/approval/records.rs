@@ -33,6 +33,9 @@ pub struct SubmissionRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// A note, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -60,6 +63,9 @@ pub struct ApprovalRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// A note, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -94,6 +100,9 @@ pub struct SignatureRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// The signed tag made (`approved/vN`).
     pub signed_tag: String,
     /// The fingerprint (`SHA256:…`) of the key that signed it.
@@ -119,6 +128,9 @@ pub struct WithdrawalRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// Why (required).
     pub reason: String,
 }
@@ -199,7 +211,7 @@ pub fn load_submissions(ws: &Workspace) -> Result<Vec<SubmissionRecord>, StoreEr
         .into_iter()
         .map(|(_, r)| r)
         .collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    crate::model::sort_facts(&mut out, |r| (r.clock, r.at), |a, b| a.id.cmp(&b.id));
     Ok(out)
 }
 
@@ -209,6 +221,10 @@ pub fn load_approvals(ws: &Workspace) -> Result<Vec<(String, ApprovalRecord)>, S
     for (path, r) in load_each::<ApprovalRecord>(ws, APPROVALS_DIR)? {
         out.push((path, r?));
     }
-    out.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    crate::model::sort_facts(
+        &mut out,
+        |(_, r)| (r.clock, r.at),
+        |a, b| a.1.id.cmp(&b.1.id),
+    );
     Ok(out)
 }

@@ -39,7 +39,7 @@ use crate::model::{Config, RecordId, Version, VersionName};
 use crate::sign::{AllowedSigners, GIT_NAMESPACE, PublicKey};
 use crate::store::{
     CONFIG_FILE, CONSULTATIONS_DIR, ChangeKind, RecordCommit, RecordHistory, StoreError, Workspace,
-    parse_config_reporting_credentials, parse_record,
+    parse_record,
 };
 
 use super::{
@@ -221,15 +221,45 @@ pub fn verify_with_anchor(
     // Read here, not with `ws.config()`, which refuses a password in smtp_url: verify
     // reports it and checks the rest.
     let parsed = ws.config_text().and_then(|text| {
-        parse_config_reporting_credentials(std::path::Path::new(CONFIG_FILE), &text)
+        crate::store::parse_config_before_settings(std::path::Path::new(CONFIG_FILE), &text)
+            .map(|(c, credential)| (c, credential, text))
     });
     let config = match parsed {
-        Ok((c, credential)) => {
+        Ok((c, credential, text)) => {
             r.count("configuration");
             if let Some(e) = credential {
                 r.add(FindingKind::Credential, CONFIG_FILE, e.to_string(), ROTATE);
             }
-            Some(c)
+            // The settings of `settings/` folded over it, as every command sees them.
+            match ws.fold_settings_over(c.clone()) {
+                Ok(fold) => {
+                    r.checked
+                        .insert("settings", fold.applied + fold.findings.len());
+                    for f in fold.findings {
+                        r.add(
+                            FindingKind::Ignored,
+                            &f.path,
+                            format!("This setting is ignored: {}.", f.message),
+                            "Settings are records written once: write the setting again with the command that makes it (`party add`, `party key`, `milestone add`, `milestone done`); leave this file as it is.",
+                        );
+                    }
+                    match crate::store::check_policy_parties(
+                        std::path::Path::new(CONFIG_FILE),
+                        &text,
+                        &fold.config,
+                    ) {
+                        Ok(()) => Some(fold.config),
+                        Err(e) => {
+                            r.bad_file(CONFIG_FILE, &e);
+                            None
+                        }
+                    }
+                }
+                Err(e) => {
+                    r.bad_file(crate::store::SETTINGS_DIR, &e);
+                    Some(c)
+                }
+            }
         }
         Err(e) => {
             r.bad_file(CONFIG_FILE, &e);

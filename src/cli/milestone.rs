@@ -5,7 +5,7 @@ use strategi::calendar::{
     DEFAULT_SOON_WORKING_DAYS, obligations, parse_date, parse_relative_due, work_calendar,
 };
 use strategi::model::{Milestone, MilestoneId, PartyCode};
-use strategi::store::{CONFIG_FILE, ConfigEditor};
+use strategi::store::{MilestoneDone, SettingFact};
 
 use super::deadlines::write_table;
 use super::parse;
@@ -83,7 +83,6 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
     let owner = args.owner.clone();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi milestone add {id}"))?;
-    let text = ws.config_text()?;
     let config = ws.config()?;
     if config.milestone(&id).is_some() {
         return Err(
@@ -134,10 +133,12 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         owner,
         done: None,
     };
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    editor.add_milestone(&milestone);
-    let (new_text, _) = editor.finish()?;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::MilestoneAdd(milestone.clone()),
+    )?;
     let commit = tx.commit(
         &format!(
             "Add milestone {}: {} due {}",
@@ -146,7 +147,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         &basis,
         strategi::model::Action::MilestoneAdd,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(
         &serde_json::json!({ "milestone": milestone, "commit": commit }),
@@ -167,7 +168,6 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     let on = args.date.unwrap_or_else(|| ctx.clock.today());
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin(&ws, &format!("strategi milestone done {id}"))?;
-    let text = ws.config_text()?;
     let config = ws.config()?;
     let Some(m) = config.milestone(&id) else {
         return Err(
@@ -182,10 +182,12 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
     }
     let on_time = on <= m.due;
     let actor = ctx.actor(&ws, &config)?;
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    editor.mark_milestone_done(&id, on);
-    let (new_text, _) = editor.finish()?;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::MilestoneDone(MilestoneDone { id: id.clone(), on }),
+    )?;
     let commit = tx.commit(
         &format!(
             "Complete milestone {id} on {on} ({})",
@@ -194,7 +196,7 @@ fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError>
         &format!("Due {}.", m.due),
         strategi::model::Action::MilestoneDone,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(&serde_json::json!({ "id": id, "done": on, "due": m.due, "on_time": on_time, "commit": commit }), |w| {
         let verdict = if on_time { paint(styles::GOOD, "on time") } else { paint(styles::BAD, "late") };

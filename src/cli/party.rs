@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::model::{Config, Lang, Party, PartyCode};
-use strategi::store::{CONFIG_FILE, ConfigEditor};
+use strategi::store::{PartyChange, PartyKey, SettingFact, setting_path};
 
 use super::parse;
 use super::ui::{paint, styles};
@@ -18,7 +18,7 @@ pub enum PartyCommand {
     /// List the parties.
     List,
     /// Add a signing key (an OpenSSH ed25519 public key) to a party, for signed
-    /// approvals; written to `keys` of the party in strategi.toml.
+    /// approvals; recorded as a key-add record in settings/.
     ///
     /// Only the party itself adds its keys (act as it with --as); `strategi verify`
     /// reports a key that history shows another party added, and `approve` refuses to
@@ -26,11 +26,33 @@ pub enum PartyCommand {
     ///
     /// Example: strategi --as DFD party key DFD --add-file ~/.ssh/dfd_approval_ed25519.pub
     Key(KeyArgs),
+    /// Change a party's name, e-mail address or language (recorded in settings/).
+    ///
+    /// Example: strategi party change FIN --email postmottak@fin.example
+    Change(ChangeArgs),
+}
+
+/// Arguments of `party change`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["name", "email", "lang"]))]
+pub struct ChangeArgs {
+    /// The party's code, e.g. FIN.
+    #[arg(value_parser = parse::party)]
+    pub code: PartyCode,
+    /// The new full name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The new address letters go to.
+    #[arg(long, value_parser = parse::email)]
+    pub email: Option<strategi::model::EmailAddress>,
+    /// The new language: nb, nn, en or da.
+    #[arg(long, value_parser = parse::lang)]
+    pub lang: Option<Lang>,
 }
 
 /// Arguments of `party key`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("key").required(true).args(["add", "add_file"]))]
+#[command(group = clap::ArgGroup::new("key").required(true).args(["add", "add_file", "remove"]))]
 pub struct KeyArgs {
     /// The party's code, e.g. DFD.
     #[arg(value_parser = parse::party)]
@@ -41,6 +63,10 @@ pub struct KeyArgs {
     /// A public key file (KEY.pub, as ssh-keygen writes it).
     #[arg(long, value_name = "FILE")]
     pub add_file: Option<std::path::PathBuf>,
+    /// Remove one of the party's keys, named by its fingerprint (SHA256:…) or its
+    /// public key line.
+    #[arg(long, value_name = "KEY")]
+    pub remove: Option<String>,
 }
 
 /// Arguments of `party add`.
@@ -65,8 +91,139 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &PartyCommand) -> Result<(), Command
     match cmd {
         PartyCommand::Add(a) => add(ctx, ui, a),
         PartyCommand::List => list(ctx, ui),
+        PartyCommand::Key(a) if a.remove.is_some() => remove_key(ctx, ui, a),
         PartyCommand::Key(a) => key(ctx, ui, a),
+        PartyCommand::Change(a) => change(ctx, ui, a),
     }
+}
+
+fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
+    let code = args.code.clone();
+    let wanted = args
+        .remove
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
+    let config = ws.config()?;
+    let Some(party) = config.party(&code) else {
+        return Err(CommandError::user(format!(
+            "\"{code}\" is not a listed party."
+        )));
+    };
+    let keys = super::keys::party_keys(&config, &code)?;
+    let by_line = strategi::sign::PublicKey::from_openssh(&wanted).ok();
+    let Some(public) = keys
+        .into_iter()
+        .find(|k| k.fingerprint() == wanted || by_line.as_ref() == Some(k))
+    else {
+        return Err(CommandError::user(format!(
+            "{code} has no signing key \"{wanted}\"."
+        ))
+        .hint("See the party's keys with `strategi --json party list`; name one by its fingerprint (SHA256:…)."));
+    };
+    let actor = ctx.actor(&ws, &config)?;
+    // As with adding: a party's keys are its own to change.
+    strategi::approval::rules::may_add_key(&actor.party, &code)?;
+    let line = public.to_string();
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::KeyRemove(PartyKey {
+            party: code.clone(),
+            key: line.clone(),
+        }),
+    )?;
+    let commit = tx.commit(
+        &format!("Remove signing key {} from {code}", public.fingerprint()),
+        &format!("{} ({}): {line}", party.name, code),
+        strategi::model::Action::PartyKey,
+        &actor,
+        &now,
+    )?;
+    ui.emit(
+        &serde_json::json!({ "party": code, "removed": line, "fingerprint": public.fingerprint(), "record": setting_path(&record), "commit": commit }),
+        |w| {
+            writeln!(
+                w,
+                "Removed signing key {} from {}.",
+                public.fingerprint(),
+                paint(styles::BOLD, &code)
+            )
+        },
+    )
+}
+
+fn change(ctx: &mut Ctx, ui: &mut Ui, args: &ChangeArgs) -> Result<(), CommandError> {
+    let code = args.code.clone();
+    let name = match &args.name {
+        Some(n) => {
+            let n = n.trim();
+            if n.is_empty() || n.chars().any(char::is_control) {
+                return Err(CommandError::user(
+                    "The party's name must be one line of text.",
+                ));
+            }
+            Some(n.to_string())
+        }
+        None => None,
+    };
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, &format!("strategi party change {code}"))?;
+    let config = ws.config()?;
+    let Some(party) = config.party(&code) else {
+        return Err(
+            CommandError::user(format!("\"{code}\" is not a listed party.")).hint(format!(
+                "Add it with `strategi party add {code} --name NAME --email ADDRESS`."
+            )),
+        );
+    };
+    let change = PartyChange {
+        code: code.clone(),
+        name: name.filter(|n| n != &party.name),
+        email: args.email.clone().filter(|e| e != &party.email),
+        lang: args.lang.filter(|l| l != &party.lang),
+    };
+    if change.name.is_none() && change.email.is_none() && change.lang.is_none() {
+        return Err(CommandError::user(format!(
+            "{code} already has that name, address and language; nothing to change."
+        )));
+    }
+    let actor = ctx.actor(&ws, &config)?;
+    let mut said = Vec::new();
+    if let Some(n) = &change.name {
+        said.push(format!("name \"{n}\""));
+    }
+    if let Some(e) = &change.email {
+        said.push(format!("e-mail {e}"));
+    }
+    if let Some(l) = &change.lang {
+        said.push(format!("language {l}"));
+    }
+    let said = said.join(", ");
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::PartyChange(change.clone()),
+    )?;
+    let commit = tx.commit(
+        &format!("Change party {code}: {said}"),
+        &format!(
+            "Was {} <{}>, language {}.",
+            party.name, party.email, party.lang
+        ),
+        strategi::model::Action::PartyChange,
+        &actor,
+        &now,
+    )?;
+    ui.emit(
+        &serde_json::json!({ "party": code, "change": change, "record": setting_path(&record), "commit": commit }),
+        |w| writeln!(w, "Changed {}: {said}.", paint(styles::BOLD, &code)),
+    )
 }
 
 fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
@@ -93,7 +250,6 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let line = public.to_string();
     let ws = ctx.workspace()?;
     let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
-    let text = ws.config_text()?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {
         return Err(
@@ -112,23 +268,24 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let actor = ctx.actor(&ws, &config)?;
     // Keys belong to their party: only the party itself adds one.
     strategi::approval::rules::may_add_key(&actor.party, &code)?;
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    if !editor.add_party_key(&code, &line) {
-        return Err(CommandError::internal(format!(
-            "the [[party]] entry of {code} was not found for editing"
-        )));
-    }
-    let (new_text, _) = editor.finish()?;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::KeyAdd(PartyKey {
+            party: code.clone(),
+            key: line.clone(),
+        }),
+    )?;
     let commit = tx.commit(
         &format!("Add signing key {} for {code}", public.fingerprint()),
         &format!("{} ({}): {line}", party.name, code),
         strategi::model::Action::PartyKey,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(
-        &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "commit": commit }),
+        &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "record": setting_path(&record), "commit": commit }),
         |w| {
             writeln!(
                 w,
@@ -156,8 +313,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
-    let text = ws.config_text()?;
+    let mut tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
     let config = ws.config()?;
     if let Some(existing) = config.party(&party.code) {
         return Err(CommandError::user(format!(
@@ -167,20 +323,21 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         .hint("Party codes are unique; see them with `strategi party list`."));
     }
     let actor = ctx.actor(&ws, &config)?;
-    let mut editor = ConfigEditor::new(&ws.config_path(), &text)?;
-    editor.add_party(&party);
-    let (new_text, _) = editor.finish()?;
-    let mut tx = tx;
-    tx.write(CONFIG_FILE, new_text);
+    let now = ctx.clock.now();
+    let record = tx.write_setting(
+        &actor.party,
+        now.timestamp(),
+        SettingFact::PartyAdd(party.clone()),
+    )?;
     let commit = tx.commit(
         &format!("Add party {} ({})", party.code, party.name),
         &format!("E-mail {}, language {}.", party.email, party.lang),
         strategi::model::Action::PartyAdd,
         &actor,
-        &ctx.clock.now(),
+        &now,
     )?;
     ui.emit(
-        &serde_json::json!({ "party": party, "commit": commit }),
+        &serde_json::json!({ "party": party, "record": setting_path(&record), "commit": commit }),
         |w| {
             writeln!(
                 w,

@@ -120,6 +120,10 @@ struct Status {
     /// Approvals withdrawn by the approver, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     withdrawn: Vec<WithdrawnView>,
+    /// Setting records the configuration's fold ignored (a party or milestone added
+    /// twice, as by two clones at once): conflicts to settle.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    settings_ignored: Vec<strategi::store::SettingFinding>,
 }
 
 /// A withdrawn approval in the status.
@@ -156,7 +160,8 @@ struct RoundSummary {
 /// Runs `status`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let config = ws.config()?;
+    let settings = ws.settings()?;
+    let config = settings.config;
     let names = ws.version_names()?;
     let latest_version = names.last().map(|n| ws.version(*n)).transpose()?;
     let today = ctx.clock.today();
@@ -208,6 +213,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
                 .collect()
         },
         case: config.case.clone(),
+        settings_ignored: settings.findings,
     };
     ui.emit(&status, |w| {
         let c = &status.case;
@@ -246,6 +252,14 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             )?;
         }
         writeln!(w, "Parties   {}", status.parties)?;
+        for f in &status.settings_ignored {
+            writeln!(
+                w,
+                "          {} ignored: {} (see `strategi verify`)",
+                paint(styles::BAD, &f.path),
+                f.message
+            )?;
+        }
         match &status.latest_version {
             None => writeln!(w, "Versions  none yet")?,
             Some(v) => writeln!(

@@ -79,6 +79,7 @@ pub(crate) fn queue_fact(
     let fact = Fact {
         id: tx.new_id(RecordKind::Fact),
         at: who.now.timestamp(),
+        clock: Some(tx.clock()?),
         by: who.party().clone(),
         body,
     };
@@ -156,6 +157,7 @@ pub fn open_round(
         reason,
         opened_by: who.party().clone(),
         at: who.now.timestamp(),
+        clock: Some(tx.clock()?),
     };
     tx.write_record(&round_path(&def.id), &def)?;
     let mut body = format!(
@@ -446,6 +448,7 @@ pub fn add_comment(
         party: req.party.clone(),
         by: who.party().clone(),
         at: who.now.timestamp(),
+        clock: Some(tx.clock()?),
         version: round.def.version,
         section: req.section,
         anchor,
@@ -520,6 +523,7 @@ pub fn decide(
         note,
         by: who.party().clone(),
         at: who.now.timestamp(),
+        clock: Some(tx.clock()?),
         supersedes: comment.decision.as_ref().map(|d| d.id.clone()),
     };
     tx.write_record(&decision_path(&round.def.id, &record), &record)?;

@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::document::anchor::Anchor;
-use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
 use crate::store::{CONSULTATIONS_DIR, Records, StoreError, Workspace, parse_record};
 
 use super::round::{Finding, Position, RoundState};
@@ -38,6 +38,9 @@ pub struct CommentRecord {
     pub by: PartyCode,
     /// When it was recorded.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// The version it comments on.
     pub version: VersionName,
     /// The section it is about; none for a general comment.
@@ -162,6 +165,9 @@ pub struct DecisionRecord {
     pub by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// The decision this one replaces, if any. The chain, not the clock, decides which
     /// decision is current, so clones with clocks apart still agree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -326,12 +332,11 @@ pub fn load_comments(
             });
         }
     }
-    out.comments.sort_by(|a, b| {
-        a.record
-            .at
-            .cmp(&b.record.at)
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    sort_facts(
+        &mut out.comments,
+        |c| (c.record.clock, c.record.at),
+        |a, b| a.path.cmp(&b.path),
+    );
     let index: HashMap<RecordId, usize> = out
         .comments
         .iter()
@@ -343,7 +348,11 @@ pub fn load_comments(
         let d: DecisionRecord = parse_record(&f.path, &f.text)?;
         decisions.push((f.path, d));
     }
-    decisions.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+    sort_facts(
+        &mut decisions,
+        |(_, d)| (d.clock, d.at),
+        |a, b| a.1.id.cmp(&b.1.id),
+    );
     let mut per_comment: BTreeMap<usize, Vec<DecisionRecord>> = BTreeMap::new();
     for (path, d) in decisions {
         if rules::may_decide(config, def, &d.by).is_err() {

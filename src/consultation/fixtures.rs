@@ -58,5 +58,6 @@ pub(crate) fn round_def(opened: Date, due: Date) -> RoundDef {
             .to_zoned_datetime(crate::calendar::oslo())
             .expect("t")
             .timestamp(),
+        clock: None,
     }
 }

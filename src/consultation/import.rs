@@ -252,23 +252,32 @@ pub fn import_with(
             });
             continue;
         }
-        let prepared =
-            prepare(tx.ids(), who, round, doc, (from, received), raw, digest).and_then(|p| {
-                rules::may_answer(who.config, round, by, &p.record.party)
-                    .and_then(|()| {
-                        rules::answer_after_letter(
-                            round,
-                            &p.record.party,
-                            p.record.received.unwrap_or(p.record.at),
-                            p.record.received.is_some(),
-                        )
-                    })
-                    .map(|()| p)
-                    .map_err(|e| match e.hint() {
-                        Some(h) => format!("{e} {h}"),
-                        None => e.to_string(),
-                    })
-            });
+        let clock = tx.clock()?;
+        let prepared = prepare(
+            (tx.ids(), clock),
+            who,
+            round,
+            doc,
+            (from, received),
+            raw,
+            digest,
+        )
+        .and_then(|p| {
+            rules::may_answer(who.config, round, by, &p.record.party)
+                .and_then(|()| {
+                    rules::answer_after_letter(
+                        round,
+                        &p.record.party,
+                        p.record.received.unwrap_or(p.record.at),
+                        p.record.received.is_some(),
+                    )
+                })
+                .map(|()| p)
+                .map_err(|e| match e.hint() {
+                    Some(h) => format!("{e} {h}"),
+                    None => e.to_string(),
+                })
+        });
         match prepared {
             Ok(p) => {
                 outcomes.push(FileOutcome {
@@ -377,7 +386,7 @@ fn refused(file: &str, reason: String) -> FileOutcome {
 
 /// Reads one file (an e-mail or a bare form) into what will be stored.
 fn prepare(
-    ids: &mut IdSource,
+    (ids, clock): (&mut IdSource, u64),
     who: &Acting<'_>,
     state: &RoundState,
     doc: &Document,
@@ -441,6 +450,7 @@ fn prepare(
             party: party.clone(),
             by: actor.clone(),
             at: now,
+            clock: Some(clock),
             version: state.def.version,
             section,
             anchor,

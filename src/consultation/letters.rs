@@ -816,6 +816,7 @@ fn issue(
         let fact = Fact {
             id: tx.new_id(RecordKind::Fact),
             at,
+            clock: Some(tx.clock()?),
             by: actor.party.clone(),
             body: l.fact.clone(),
         };

@@ -72,6 +72,7 @@ fn def() -> RoundDef {
         reason: None,
         opened_by: code("DFD"),
         at: "2025-11-03T09:00:00Z".parse().expect("ts"),
+        clock: None,
     }
 }
 
@@ -81,6 +82,7 @@ fn fact(n: u64, at: &str, body: FactBody) -> (String, Fact) {
         Fact {
             id: RecordId::new('f', n),
             at: at.parse().expect("ts"),
+            clock: None,
             by: code("DFD"),
             body,
         },

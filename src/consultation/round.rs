@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ConsultationKind, DeadlineMove, WorkCalendar};
 pub use crate::model::Position;
-use crate::model::{Config, PartyCode, RecordId, VersionName};
+use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
 
 use super::rules::{self, Refusal};
@@ -38,6 +38,9 @@ pub struct RoundDef {
     pub opened_by: PartyCode,
     /// When.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
 }
 
 /// A fact about a round: written once, never edited. (Unknown fields are not denied
@@ -48,6 +51,9 @@ pub struct Fact {
     pub id: RecordId,
     /// When it was recorded.
     pub at: Timestamp,
+    /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<u64>,
     /// The acting party.
     pub by: PartyCode,
     /// What happened.
@@ -303,7 +309,11 @@ impl RoundState {
         today: Date,
         cal: &WorkCalendar,
     ) -> RoundState {
-        facts.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.1.id.cmp(&b.1.id)));
+        sort_facts(
+            &mut facts,
+            |(_, f)| (f.clock, f.at),
+            |a, b| a.1.id.cmp(&b.1.id),
+        );
         let mut parties: Vec<PartyState> = def
             .recipients
             .iter()
@@ -543,12 +553,11 @@ pub fn load_rounds(
         let (def, facts) = load_round(ws, &id)?;
         rounds.push(RoundState::fold(def, facts, config, today, cal));
     }
-    rounds.sort_by(|a, b| {
-        a.def
-            .at
-            .cmp(&b.def.at)
-            .then_with(|| a.def.id.cmp(&b.def.id))
-    });
+    sort_facts(
+        &mut rounds,
+        |r| (r.def.clock, r.def.at),
+        |a, b| a.def.id.cmp(&b.def.id),
+    );
     Ok(rounds)
 }
 
@@ -589,6 +598,7 @@ mod tests {
             Fact {
                 id: id.parse().expect("id"),
                 at: at.parse().expect("t"),
+                clock: None,
                 by: code(by),
                 body,
             },

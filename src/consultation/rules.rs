@@ -643,6 +643,7 @@ mod tests {
             Fact {
                 id: id.parse().expect("id"),
                 at: at.parse().expect("t"),
+                clock: None,
                 by: code(by),
                 body,
             },
@@ -1057,6 +1058,43 @@ mod tests {
         assert!(messages[0].contains("KDD recorded a position for FIN"));
         assert!(messages[1].contains("UD, who is not a recipient"));
         assert!(messages[2].contains("after the round was closed"));
+    }
+
+    #[test]
+    fn the_fold_orders_facts_by_their_logical_clock_not_the_machines_time() {
+        let clocked = |(path, mut f): (String, Fact), clock: u64| {
+            f.clock = Some(clock);
+            (path, f)
+        };
+        // KDD's answer was recorded after its clone saw the close (clock 6), on a
+        // machine whose clock is a day behind: it comes after the close.
+        let late = fold(vec![
+            clocked(closed(), 5),
+            clocked(
+                response("fresp005", "2025-12-04T10:00:00Z", "KDD", "KDD"),
+                6,
+            ),
+        ]);
+        let kdd = |s: &RoundState| {
+            s.parties
+                .iter()
+                .find(|p| p.party == code("KDD"))
+                .expect("KDD")
+                .position
+        };
+        assert!(kdd(&late).is_none(), "answered after the close");
+        assert_eq!(late.findings.len(), 1, "{:?}", late.findings);
+        // FIN's answer was recorded before its clone saw the close (clock 4), on a
+        // machine a day ahead: it comes before the close and counts.
+        let early = fold(vec![
+            clocked(closed(), 5),
+            clocked(
+                response("fresp006", "2025-12-06T10:00:00Z", "KDD", "KDD"),
+                4,
+            ),
+        ]);
+        assert_eq!(kdd(&early), Some(Position::NoComments));
+        assert!(early.findings.is_empty(), "{:?}", early.findings);
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub enum Action {
     PartyAdd,
     /// A signing key added to a party.
     PartyKey,
+    /// `party change`.
+    PartyChange,
     /// A milestone added.
     MilestoneAdd,
     /// A milestone marked done.
@@ -56,10 +58,11 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
+        Action::PartyChange,
         Action::MilestoneAdd,
         Action::MilestoneDone,
         Action::VersionCut,
@@ -86,6 +89,7 @@ impl Action {
             Action::Init => "init",
             Action::PartyAdd => "party-add",
             Action::PartyKey => "party-key",
+            Action::PartyChange => "party-change",
             Action::MilestoneAdd => "milestone-add",
             Action::MilestoneDone => "milestone-done",
             Action::VersionCut => "version-cut",

@@ -6,6 +6,7 @@
 mod action;
 mod config;
 mod ids;
+mod order;
 mod position;
 mod random;
 mod text;
@@ -16,6 +17,7 @@ pub use config::{
     ApprovalSettings, Case, Config, Lang, MailSettings, Milestone, Party, SignedCommits, Transport,
 };
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
+pub use order::{effective_clocks, sort_facts};
 pub use position::Position;
 pub use random::{IdSource, RecordKind};
 pub use text::{one_line, plain_text};

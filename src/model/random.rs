@@ -32,6 +32,8 @@ pub enum RecordKind {
     Withdrawal,
     /// An e-mail message (the unique part of its Message-ID).
     Message,
+    /// A setting of the case (a party, a milestone, a signing key) in `settings/`.
+    Setting,
 }
 
 impl RecordKind {
@@ -47,6 +49,7 @@ impl RecordKind {
             RecordKind::Signature => 'g',
             RecordKind::Withdrawal => 'w',
             RecordKind::Message => 'm',
+            RecordKind::Setting => 'e',
         }
     }
 }

@@ -264,6 +264,19 @@ pub fn parse_config_reporting_credentials(
     path: &Path,
     text: &str,
 ) -> Result<(Config, Option<StoreError>), StoreError> {
+    let (config, credential) = parse_config_before_settings(path, text)?;
+    check_policy_parties(path, text, &config)?;
+    Ok((config, credential))
+}
+
+/// [`parse_config_reporting_credentials`] without checking that the codes of
+/// `[approval] require_signed_commits` are parties: one may be a party that a setting
+/// record adds. Check them with [`check_policy_parties`] against the configuration with
+/// the settings folded over it (`Workspace::settings` and `verify` do).
+pub fn parse_config_before_settings(
+    path: &Path,
+    text: &str,
+) -> Result<(Config, Option<StoreError>), StoreError> {
     let loc = Locator { path, text };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let start = e.span().map_or(0, |s| s.start);
@@ -421,15 +434,6 @@ pub fn parse_config_reporting_credentials(
                     let code: PartyCode = c.parse().map_err(|e: crate::model::IdError| {
                         loc.error(at, format!("[approval] require_signed_commits: {e}"))
                     })?;
-                    let known = parties.iter().any(|p| p.code == code)
-                        || code == case.owner
-                        || code == case.approver;
-                    if !known {
-                        return Err(loc.error(
-                            at,
-                            format!("[approval] require_signed_commits names \"{code}\", which is not a party of the case; list party codes from [[party]], or write `require_signed_commits = true` for every party."),
-                        ));
-                    }
                     if !codes.contains(&code) {
                         codes.push(code);
                     }
@@ -453,6 +457,27 @@ pub fn parse_config_reporting_credentials(
             approval,
         },
         credential,
+    ))
+}
+
+/// Refuses a code in `[approval] require_signed_commits` that is not a party of
+/// `config` (the configuration with the settings folded over it), naming the place in
+/// `strategi.toml` (`text`, read from `path`).
+pub fn check_policy_parties(path: &Path, text: &str, config: &Config) -> Result<(), StoreError> {
+    let SignedCommits::Parties(codes) = &config.approval.signed_commits else {
+        return Ok(());
+    };
+    let Some(code) = codes.iter().find(|c| !config.knows_party(c)) else {
+        return Ok(());
+    };
+    let at = toml::from_str::<RawConfig>(text)
+        .ok()
+        .and_then(|raw| raw.approval)
+        .and_then(|a| a.require_signed_commits)
+        .map_or(0, |s| s.span().start);
+    Err(Locator { path, text }.error(
+        at,
+        format!("[approval] require_signed_commits names \"{code}\", which is not a party of the case; add it with `strategi party add {code}`, list party codes of the case, or write `require_signed_commits = true` for every party."),
     ))
 }
 

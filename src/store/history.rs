@@ -16,14 +16,16 @@ use crate::model::Action;
 
 /// The folders whose files are records, written once and never changed: consultation
 /// rounds (with their facts, comments, decisions and imported messages), submissions,
-/// approvals, later signatures of approvals and withdrawals. The outbox (`outbox/`) is not among them: its state files are updated
+/// approvals, later signatures of approvals and withdrawals, and the settings that
+/// change during a case (`settings/`: parties, milestones, keys). The outbox (`outbox/`) is not among them: its state files are updated
 /// in place by design.
-pub const RECORD_DIRS: [&str; 5] = [
+pub const RECORD_DIRS: [&str; 6] = [
     CONSULTATIONS_DIR,
     "submissions",
     "approvals",
     "signatures",
     "withdrawals",
+    super::settings::SETTINGS_DIR,
 ];
 
 /// A commit that touched record files.
@@ -246,7 +248,8 @@ impl Workspace {
                     changes.push((path, kind));
                 }
             }
-            let keys = key_changes(repo, &tree, &parents)?;
+            let mut keys = key_changes(repo, &tree, &parents)?;
+            keys.extend(setting_key_changes(repo, &tree, &parents)?);
             let credential = match scope {
                 Scope::Everything => credential_change(repo, &tree, &parents)?,
                 Scope::KeysOnly | Scope::Folders(_) => None,
@@ -379,6 +382,60 @@ fn key_changes(
             if !after.contains(pair) && rest.iter().all(|b| b.contains(pair)) {
                 out.push((pair.0.clone(), pair.1.clone(), ChangeKind::Deleted));
             }
+        }
+    }
+    Ok(out)
+}
+
+/// The keys a commit (with `tree`) added to or removed from parties by the setting
+/// records it added (`key-add`, `key-remove` in `settings/`): a record that one of the
+/// other parents of a merge has came from that parent.
+fn setting_key_changes(
+    repo: &git2::Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Result<Vec<(String, String, ChangeKind)>, StoreError> {
+    let dir = super::settings::SETTINGS_DIR;
+    let new = subtree(repo, tree, dir)?;
+    let old = match parents.first() {
+        Some(p) => subtree(repo, p, dir)?,
+        None => None,
+    };
+    if new.as_ref().map(Tree::id) == old.as_ref().map(Tree::id) {
+        return Ok(Vec::new());
+    }
+    let diff = repo
+        .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+        .map_err(StoreError::git(format!("compare \"{dir}\"")))?;
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        if delta.status() != git2::Delta::Added {
+            continue;
+        }
+        let file = delta.new_file();
+        let Some(rel) = file.path().and_then(|p| p.to_str()) else {
+            continue;
+        };
+        let path = format!("{dir}/{}", rel.replace('\\', "/"));
+        let id = file.id();
+        if parents
+            .iter()
+            .skip(1)
+            .any(|p| entry_id(p, &path) == Some(id))
+        {
+            continue;
+        }
+        let blob = repo
+            .find_blob(id)
+            .map_err(StoreError::git(format!("read \"{path}\"")))?;
+        let text = String::from_utf8_lossy(blob.content());
+        if let Some((party, key, added)) = super::settings::key_fact_in(&text) {
+            let kind = if added {
+                ChangeKind::Added
+            } else {
+                ChangeKind::Deleted
+            };
+            out.push((party, key, kind));
         }
     }
     Ok(out)

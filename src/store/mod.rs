@@ -6,6 +6,7 @@
 //! workspace lock, writes files atomically, and ends in exactly one commit whose message
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
+mod clock;
 mod config_file;
 pub mod crash;
 mod gitlocks;
@@ -15,6 +16,7 @@ mod lock;
 mod output;
 mod records;
 mod repair;
+mod settings;
 mod signed_tag;
 mod tx;
 mod versions;
@@ -26,9 +28,11 @@ use git2::{Repository, RepositoryInitOptions};
 pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
+pub use clock::{CLOCK_TRAILER, clock_in_message, clock_of, clock_trailer, merge_clock};
 pub use config_file::{
-    CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, credential_in_config, parse_config,
-    parse_config_reporting_credentials, smtp_url_has_password,
+    CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, check_policy_parties, credential_in_config,
+    parse_config, parse_config_before_settings, parse_config_reporting_credentials,
+    smtp_url_has_password,
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
@@ -40,6 +44,10 @@ pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
+pub use settings::{
+    MilestoneDone, PartyChange, PartyKey, SETTINGS_DIR, SettingFact, SettingFinding, SettingKind,
+    SettingRecord, SettingsFold, fold_settings, setting_path,
+};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::{StoredFile, UntaggedVersion};
@@ -387,9 +395,10 @@ impl Workspace {
         config_file::read_config_text(&self.config_path())
     }
 
-    /// Reads and validates `strategi.toml`.
+    /// The case's configuration: `strategi.toml`, read and validated, with the setting
+    /// records of `settings/` folded over it ([`Workspace::settings`]).
     pub fn config(&self) -> Result<Config, StoreError> {
-        parse_config(Path::new(CONFIG_FILE), &self.config_text()?)
+        Ok(self.settings()?.config)
     }
 }
 

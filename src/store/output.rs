@@ -22,9 +22,9 @@ use std::path::{Component, Path, PathBuf};
 use super::CONFIG_FILE;
 
 /// The folders of a workspace that `--out` never writes into: the draft, the rounds,
-/// the outbox, submissions, approvals (with their later signatures and withdrawals)
-/// and the letter templates.
-pub const PROTECTED_DIRS: [&str; 8] = [
+/// the outbox, submissions, approvals (with their later signatures and withdrawals),
+/// the settings and the letter templates.
+pub const PROTECTED_DIRS: [&str; 9] = [
     "strategy",
     "consultations",
     "outbox",
@@ -32,6 +32,7 @@ pub const PROTECTED_DIRS: [&str; 8] = [
     "approvals",
     "signatures",
     "withdrawals",
+    super::settings::SETTINGS_DIR,
     "templates",
 ];
 

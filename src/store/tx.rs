@@ -79,6 +79,9 @@ pub struct Transaction<'a> {
     pub(super) repaired: Vec<Repaired>,
     /// The person's key that signs every commit of the transaction, if signing applies.
     signing_key: Option<PrivateKey>,
+    /// The logical clock of the next commit's records, once asked for
+    /// ([`Transaction::clock`]); cleared by each commit.
+    next_clock: std::cell::Cell<Option<u64>>,
 }
 
 /// Where a transaction's new ids come from.
@@ -155,6 +158,7 @@ impl Workspace {
             warnings: Vec::new(),
             repaired,
             signing_key: None,
+            next_clock: std::cell::Cell::new(None),
         })
     }
 
@@ -568,6 +572,19 @@ impl<'a> Transaction<'a> {
         }
     }
 
+    /// The logical clock of the records of the next commit: one more than HEAD's
+    /// clock (the `Strategi-Clock` trailer, see [`super::clock_of`]), the same for every
+    /// record of that commit; the commit carries it as its own trailer. Every new record
+    /// stores it as `clock`, and the folds order facts by it before their time.
+    pub fn clock(&self) -> Result<u64, StoreError> {
+        if let Some(n) = self.next_clock.get() {
+            return Ok(n);
+        }
+        let n = self.ws.head_clock()?.saturating_add(1);
+        self.next_clock.set(Some(n));
+        Ok(n)
+    }
+
     /// A new record id of a kind, from the transaction's id source.
     pub fn new_id(&mut self, kind: RecordKind) -> RecordId {
         self.ids.next_id(kind)
@@ -671,6 +688,15 @@ impl<'a> Transaction<'a> {
         // Before anything is written: a commit dated before HEAD is refused.
         ws.check_forward(when)?;
         let head = ws.head_commit()?;
+        // The logical clock: above HEAD's, and at least the one the records were given.
+        let head_clock = match &head {
+            Some(c) => super::clock_of(repo, c)?,
+            None => 0,
+        };
+        let clock = head_clock
+            .saturating_add(1)
+            .max(self.next_clock.get().unwrap_or(0));
+        let message = &with_clock(message, clock);
         let base_tree = head
             .as_ref()
             .map(|c| c.tree())
@@ -807,6 +833,7 @@ impl<'a> Transaction<'a> {
             }
         }
         self.writes.clear();
+        self.next_clock.set(None);
         for w in &warnings {
             ws.notices.push(NoticeLevel::Warning, w.clone());
         }
@@ -821,6 +848,20 @@ impl<'a> Transaction<'a> {
             oid,
         ))
     }
+}
+
+/// `message` with the `Strategi-Clock` trailer appended, unless it names a clock.
+fn with_clock(message: &str, clock: u64) -> String {
+    if super::clock_in_message(message).is_some() {
+        return message.to_string();
+    }
+    let mut m = message.trim_end().to_string();
+    // Trailers follow a blank line; a message without a trailer block gets one.
+    let last = m.rsplit("\n\n").next().unwrap_or_default();
+    let in_trailers = m.contains("\n\n") && last.lines().all(|l| l.starts_with("Strategi-"));
+    m.push_str(if in_trailers { "\n" } else { "\n\n" });
+    m.push_str(&super::clock_trailer(clock));
+    m
 }
 
 /// Writes the commit signed with `key` (see [`Transaction::set_signing_key`]) and moves

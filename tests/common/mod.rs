@@ -13,6 +13,9 @@ pub struct TestEnv {
     pub tmp: tempfile::TempDir,
     pub home: PathBuf,
     pub now: String,
+    /// Whether the setup helpers list parties in `strategi.toml` by hand, as an older
+    /// or hand-made workspace does, instead of `party add` (records in `settings/`).
+    pub config_parties: std::sync::atomic::AtomicBool,
 }
 
 pub struct Run {
@@ -67,7 +70,76 @@ impl TestEnv {
             tmp,
             home,
             now: "2025-11-03".to_string(),
+            config_parties: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Makes the setup helpers list parties in `strategi.toml` (a hand-made workspace),
+    /// for tests that edit them there by hand.
+    pub fn parties_in_config(&self) {
+        self.config_parties
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Adds a party to the case in `ws`: `party add`, or with
+    /// [`TestEnv::parties_in_config`] a `[[party]]` entry in `strategi.toml` committed
+    /// with plain git.
+    pub fn add_party(&self, ws: &str, code: &str, name: &str, email: &str, lang: &str) {
+        if !self
+            .config_parties
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            self.run_in(
+                ws,
+                &[
+                    "party", "add", code, "--name", name, "--email", email, "--lang", lang,
+                ],
+            )
+            .ok();
+            return;
+        }
+        let path = self.path(&format!("{ws}/strategi.toml"));
+        let mut text = std::fs::read_to_string(&path).expect("config");
+        text.push_str(&format!(
+            "\n[[party]]\ncode = \"{code}\"\nname = \"{name}\"\nemail = \"{email}\"\nlang = \"{lang}\"\n"
+        ));
+        std::fs::write(&path, text).expect("write config");
+        self.git(
+            ws,
+            &["commit", "-qam", &format!("Add party {code} by hand")],
+        )
+        .ok();
+    }
+
+    /// Lists `key` (a public key line) for `party` in `strategi.toml` and commits it
+    /// as strategi before settings records did (trailers acting as the party): the
+    /// party's own key in a hand-made or older workspace. The party must be listed
+    /// there without keys ([`TestEnv::parties_in_config`]).
+    pub fn key_in_config(&self, ws: &str, party: &str, key: &str) {
+        let path = self.path(&format!("{ws}/strategi.toml"));
+        let text = std::fs::read_to_string(&path).expect("config");
+        let code = format!("code = \"{party}\"");
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            if line.trim() == code {
+                out.push_str(&format!("keys = [\"{key}\"]\n"));
+            }
+        }
+        assert_ne!(out, text, "no [[party]] {party} in strategi.toml");
+        std::fs::write(&path, out).expect("write config");
+        self.git(
+            ws,
+            &[
+                "commit",
+                "-qam",
+                &format!(
+                    "Add signing key for {party}\n\nStrategi-Action: party-key\nStrategi-Party: {party}\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>"
+                ),
+            ],
+        )
+        .ok();
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -139,34 +211,20 @@ impl TestEnv {
             "24/3095",
         ])
         .ok();
-        self.run_in(
+        self.add_party(
             ws,
-            &[
-                "party",
-                "add",
-                "FIN",
-                "--name",
-                "Finansdepartementet",
-                "--email",
-                "postmottak@fin.example",
-            ],
-        )
-        .ok();
-        self.run_in(
+            "FIN",
+            "Finansdepartementet",
+            "postmottak@fin.example",
+            "nb",
+        );
+        self.add_party(
             ws,
-            &[
-                "party",
-                "add",
-                "KDD",
-                "--name",
-                "Kommunal- og distriktsdepartementet",
-                "--email",
-                "postmottak@kdd.example",
-                "--lang",
-                "nn",
-            ],
-        )
-        .ok();
+            "KDD",
+            "Kommunal- og distriktsdepartementet",
+            "postmottak@kdd.example",
+            "nn",
+        );
         self.run_in(
             ws,
             &[
@@ -188,19 +246,13 @@ impl TestEnv {
     /// draft with the section `mal`.
     pub fn workspace_with_version(&self, ws: &str) {
         self.workspace(ws);
-        self.run_in(
+        self.add_party(
             ws,
-            &[
-                "party",
-                "add",
-                "DFD",
-                "--name",
-                "Digitaliserings- og forvaltningsdepartementet",
-                "--email",
-                "postmottak@dfd.example",
-            ],
-        )
-        .ok();
+            "DFD",
+            "Digitaliserings- og forvaltningsdepartementet",
+            "postmottak@dfd.example",
+            "nb",
+        );
         std::fs::write(
             self.path(&format!("{ws}/strategy/01-utkast.md")),
             "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
@@ -288,11 +340,7 @@ impl TestEnv {
             ("KD", "Kunnskapsdepartementet"),
         ] {
             let email = format!("postmottak@{}.example", code.to_lowercase());
-            self.run_in(
-                "ws",
-                &["party", "add", code, "--name", name, "--email", &email],
-            )
-            .ok();
+            self.add_party("ws", code, name, &email, "nb");
         }
         std::fs::write(self.path("ws/strategy/01-utkast.md"), draft).expect("draft");
         self.run_in("ws", &["version", "cut", "--label", "Utkast"])
