@@ -245,14 +245,23 @@ impl Harness {
             next.stderr
         );
         assert_whole(&self.env, ws, before, what);
-        // What the next command reported done is recorded.
-        let config = self
-            .env
-            .git(ws, &["show", "HEAD:strategi.toml"])
-            .ok()
-            .stdout;
-        assert!(
-            config.contains(&format!("code = \"{code}\"")),
+        // What the next command reported done is recorded (a party is a settings record).
+        let needle = format!("code = \"{code}\"");
+        let found = self.env.git(
+            ws,
+            &[
+                "grep",
+                "-q",
+                "-F",
+                &needle,
+                "HEAD",
+                "--",
+                "settings",
+                "strategi.toml",
+            ],
+        );
+        assert_eq!(
+            found.code, 0,
             "{what}: the next command's party is not in HEAD"
         );
     }
