@@ -9,10 +9,11 @@ use jiff::civil::Date;
 
 use crate::calendar::{CalendarError, calendar_days_between, work_calendar};
 use crate::consultation::load_rounds;
-use crate::model::{Action, Config, MilestoneId, PartyCode, RecordKind, Version};
+use crate::model::{Action, Config, MilestoneId, Party, PartyCode, RecordKind, Version};
 use crate::sign::{PrivateKey, PublicKey, SignError};
 use crate::store::{
-    Actor, CommitInfo, MilestoneDone, SettingFact, SignedTagError, StoreError, Transaction,
+    Actor, CommitInfo, MilestoneDone, PartyKey, SettingFact, SettingRecord, SignedTagError,
+    StoreError, Transaction,
 };
 
 use super::rules::{self, Refusal, Signing};
@@ -40,6 +41,52 @@ pub enum ApprovalError {
     /// A milestone's deadline cannot be moved off closed days.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+}
+
+/// Whether a signing key comes or goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChange {
+    /// The key is added to the party's keys.
+    Add,
+    /// The key is removed from the party's keys.
+    Remove,
+}
+
+/// `strategi party key`: `key` added to or removed from `party`'s signing keys, as a
+/// write-once settings record in one commit. Keys belong to their party
+/// ([`rules::may_add_key`]): only the party itself changes them, acting as it.
+pub fn change_key(
+    mut tx: Transaction<'_>,
+    actor: &Actor,
+    now: &Zoned,
+    party: &Party,
+    key: &PublicKey,
+    change: KeyChange,
+) -> Result<(SettingRecord, CommitInfo), ApprovalError> {
+    rules::may_add_key(&actor.party, &party.code)?;
+    let line = key.to_string();
+    let fact = PartyKey {
+        party: party.code.clone(),
+        key: line.clone(),
+    };
+    let (fact, summary) = match change {
+        KeyChange::Add => (
+            SettingFact::KeyAdd(fact),
+            format!("Add signing key {} for {}", key.fingerprint(), party.code),
+        ),
+        KeyChange::Remove => (
+            SettingFact::KeyRemove(fact),
+            format!(
+                "Remove signing key {} from {}",
+                key.fingerprint(),
+                party.code
+            ),
+        ),
+    };
+    let record = tx.write_setting(&actor.party, now.timestamp(), fact)?;
+    let body = format!("{} ({}): {line}", party.name, party.code);
+    let commit = tx.commit(&summary, &body, Action::PartyKey, actor, now)?;
+    Ok((record, commit))
 }
 
 /// A hand-in, as asked.

@@ -58,7 +58,8 @@ use crate::sign::{PublicKey, SignError};
 use crate::store::{Records, StoreError, Workspace};
 
 pub use acts::{
-    ApprovalError, ApprovalRequest, Approved, SubmissionRequest, Submitted, Timing, approve, submit,
+    ApprovalError, ApprovalRequest, Approved, KeyChange, SubmissionRequest, Submitted, Timing,
+    approve, change_key, submit,
 };
 pub use keys::{
     ForeignKey, KeyProvenance, PartyKeys, RemovedKey, key_provenance, party_keys_by_history,

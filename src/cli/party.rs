@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::model::{Config, Lang, Party, PartyCode};
-use strategi::store::{PartyChange, PartyKey, SettingFact, setting_path};
+use strategi::store::{PartyChange, SettingFact, setting_path};
 
 use super::parse;
 use super::ui::{paint, styles};
@@ -106,7 +106,7 @@ fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandE
         .trim()
         .to_string();
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
+    let tx = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {
         return Err(CommandError::user(format!(
@@ -125,24 +125,14 @@ fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandE
         .hint("See the party's keys with `strategi --json party list`; name one by its fingerprint (SHA256:…)."));
     };
     let actor = ctx.actor(&ws, &config)?;
-    // As with adding: a party's keys are its own to change.
-    strategi::approval::rules::may_add_key(&actor.party, &code)?;
     let line = public.to_string();
-    let now = ctx.clock.now();
-    let record = tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::KeyRemove(PartyKey {
-            party: code.clone(),
-            key: line.clone(),
-        }),
-    )?;
-    let commit = tx.commit(
-        &format!("Remove signing key {} from {code}", public.fingerprint()),
-        &format!("{} ({}): {line}", party.name, code),
-        strategi::model::Action::PartyKey,
+    let (record, commit) = strategi::approval::change_key(
+        tx,
         &actor,
-        &now,
+        &ctx.clock.now(),
+        party,
+        &public,
+        strategi::approval::KeyChange::Remove,
     )?;
     ui.emit(
         &serde_json::json!({ "party": code, "removed": line, "fingerprint": public.fingerprint(), "record": setting_path(&record), "commit": commit }),
@@ -249,7 +239,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let public = strategi::sign::PublicKey::from_openssh(line)?;
     let line = public.to_string();
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
+    let tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
     let config = ws.config()?;
     let Some(party) = config.party(&code) else {
         return Err(
@@ -266,23 +256,13 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
         )));
     }
     let actor = ctx.actor(&ws, &config)?;
-    // Keys belong to their party: only the party itself adds one.
-    strategi::approval::rules::may_add_key(&actor.party, &code)?;
-    let now = ctx.clock.now();
-    let record = tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::KeyAdd(PartyKey {
-            party: code.clone(),
-            key: line.clone(),
-        }),
-    )?;
-    let commit = tx.commit(
-        &format!("Add signing key {} for {code}", public.fingerprint()),
-        &format!("{} ({}): {line}", party.name, code),
-        strategi::model::Action::PartyKey,
+    let (record, commit) = strategi::approval::change_key(
+        tx,
         &actor,
-        &now,
+        &ctx.clock.now(),
+        party,
+        &public,
+        strategi::approval::KeyChange::Add,
     )?;
     ui.emit(
         &serde_json::json!({ "party": code, "key": line, "fingerprint": public.fingerprint(), "record": setting_path(&record), "commit": commit }),
