@@ -15,6 +15,8 @@ mod output;
 mod records;
 mod repair;
 mod signed_tag;
+mod sync;
+mod toml_merge;
 mod tx;
 mod versions;
 
@@ -40,6 +42,11 @@ pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
+pub use sync::{
+    Cloned, LastSync, MergeKind, Moved, OpenConflict, RemoteStatus, Renumbered, SyncError,
+    SyncOutcome, SystemGit, clone_case, outbox_keeps_theirs,
+};
+pub use toml_merge::{KeyConflict, TomlMerge, TomlMergeError, merge_toml};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::{StoredFile, UntaggedVersion};
 
