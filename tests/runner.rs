@@ -20,4 +20,5 @@ mod rounds;
 mod secrets;
 mod send;
 mod sending;
+mod sync;
 mod trust;

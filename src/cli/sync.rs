@@ -31,7 +31,7 @@ const PUSH_RETRIES: u32 = 3;
 /// Example: strategi sync origin
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// The git remote (default: origin).
+    /// The git remote.
     #[arg(default_value = "origin")]
     pub remote: String,
 }

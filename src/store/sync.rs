@@ -178,6 +178,26 @@ impl SyncError {
     }
 }
 
+/// Fetches `branch` of `remote` into `refs/remotes/REMOTE/BRANCH` and the remote's tags
+/// into `refs/strategi/remotes/REMOTE/tags/` (never over a local tag). An empty remote
+/// (no branch yet) fetches only its tags.
+fn fetch(git: &SystemGit, root: &Path, remote: &str, branch: &str) -> Result<(), SyncError> {
+    let tracking = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
+    let tags = format!("+refs/tags/*:{}*", remote_tags_prefix(remote));
+    let what = format!("fetch from \"{remote}\"");
+    let base = ["fetch", "--no-tags", "--no-write-fetch-head", remote];
+    let mut all: Vec<&str> = base.to_vec();
+    all.extend([tracking.as_str(), tags.as_str()]);
+    match git.check(root, &all, &what) {
+        Err(SyncError::GitFailed { said, .. }) if said.contains("couldn't find remote ref") => {
+            let mut only_tags: Vec<&str> = base.to_vec();
+            only_tags.push(tags.as_str());
+            git.check(root, &only_tags, &what).map(|_| ())
+        }
+        other => other.map(|_| ()),
+    }
+}
+
 /// Runs the system `git` with a time limit.
 #[derive(Debug, Clone)]
 pub struct SystemGit {
@@ -725,37 +745,7 @@ impl Transaction<'_> {
         loop {
             outcome.attempts += 1;
             // 1. Fetch, into refs of our own: never over a local tag.
-            git.check(
-                &ws.root,
-                &[
-                    "fetch",
-                    "--no-tags",
-                    "--no-write-fetch-head",
-                    remote,
-                    &format!("+refs/heads/{branch}:{tracking}"),
-                    &format!("+refs/tags/*:{tag_prefix}*"),
-                ],
-                &format!("fetch from \"{remote}\""),
-            )
-            .or_else(|e| match e {
-                // An empty remote has no branch yet: the first push makes it.
-                SyncError::GitFailed { ref said, .. }
-                    if said.contains("couldn't find remote ref") =>
-                {
-                    git.check(
-                        &ws.root,
-                        &[
-                            "fetch",
-                            "--no-tags",
-                            "--no-write-fetch-head",
-                            remote,
-                            &format!("+refs/tags/*:{tag_prefix}*"),
-                        ],
-                        &format!("fetch from \"{remote}\""),
-                    )
-                }
-                e => Err(e),
-            })?;
+            fetch(git, &ws.root, remote, &branch)?;
             let remote_head = repo.refname_to_id(&tracking).ok();
             let remote_tags = tags_under(repo, &tag_prefix)?;
             let local_tags = tags_under(repo, "refs/tags/")?;
@@ -896,34 +886,24 @@ impl Transaction<'_> {
                 outcome.pushed = true;
                 break;
             }
-            let said: Vec<&str> = pushed
-                .stdout
-                .lines()
-                .filter(|l| l.starts_with('!'))
-                .collect();
-            let retryable = !said.is_empty()
-                && said.iter().all(|l| {
-                    [
-                        "fetch first",
-                        "non-fast-forward",
-                        "stale info",
-                        "already exists",
-                        "atomic push failed",
-                    ]
-                    .iter()
-                    .any(|m| l.contains(m))
-                });
-            if !retryable {
+            // Rejected: retried only if the remote moved meanwhile (someone pushed);
+            // anything else is reported with git's words.
+            let said = last_lines(&format!("{}\n{}", pushed.stdout, pushed.stderr));
+            // (A remote that cannot be reached now is reported as the push's failure.)
+            let moved = fetch(git, &ws.root, remote, &branch).is_ok()
+                && (repo.refname_to_id(&tracking).ok() != remote_head
+                    || tags_under(repo, &tag_prefix)? != remote_tags);
+            if !moved {
                 return Err(SyncError::GitFailed {
                     what: format!("push to \"{remote}\""),
                     code: pushed.code,
-                    said: last_lines(&format!("{}\n{}", pushed.stdout, pushed.stderr)),
+                    said,
                 });
             }
             if outcome.attempts > retries {
                 return Err(SyncError::Rejected {
                     attempts: outcome.attempts,
-                    said: said.join("; "),
+                    said,
                 });
             }
         }
@@ -1492,8 +1472,8 @@ pub fn clone_case(git: &SystemGit, url: &str, dir: &Path) -> Result<Cloned, Sync
         return Err(e);
     }
     let ws = match Workspace::open(dir) {
-        Ok(ws) => ws,
-        Err(_) => {
+        Ok(ws) if dir.join(CONFIG_FILE).is_file() => ws,
+        _ => {
             cleanup();
             return Err(SyncError::NotACase {
                 url: url.to_string(),
