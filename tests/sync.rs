@@ -661,3 +661,113 @@ git update-ref refs/heads/main "$new" "$old"
     env.run_in("b", &["sync"]).ok();
     assert_converged(&env);
 }
+
+/// `(entry, state, attempts)` of every outbox entry of `ws`.
+fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
+    json_of(env, ws, &["outbox", "list"])
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            (
+                e["entry"].as_str().expect("entry").to_string(),
+                e["state"]["state"].as_str().expect("state").to_string(),
+                e["state"]["attempts"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn outbox_states_changed_on_both_sides_keep_the_most_advanced() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    env.run_in(
+        "a",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    let letters = outbox(&env, "a");
+    assert_eq!(letters.len(), 2);
+    let first = letters[0]
+        .0
+        .trim_start_matches("outbox/")
+        .trim_end_matches(".eml")
+        .to_string();
+    // a records the first letter as sent by hand; b tries to deliver both through a
+    // server that is not there (they stay queued, one attempt each).
+    env.run_in("a", &["--as", "DFD", "outbox", "mark-sent", &first])
+        .ok();
+    let port = free_port();
+    edit_config(
+        &env,
+        "b",
+        "transport = \"outbox\"",
+        &format!("transport = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:{port}\""),
+    );
+    let _ = env.run_in("b", &["--as", "DFD", "outbox", "flush"]);
+    assert!(
+        outbox(&env, "b")
+            .iter()
+            .all(|(_, s, n)| s == "queued" && *n == 1),
+        "{:?}",
+        outbox(&env, "b")
+    );
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    for ws in ["a", "b"] {
+        let o = outbox(&env, ws);
+        assert_eq!(
+            o[0].1, "sent",
+            "{ws}: the letter sent by hand stays sent: {o:?}"
+        );
+        assert_eq!((o[1].1.as_str(), o[1].2), ("queued", 1), "{ws}: {o:?}");
+    }
+    assert_converged(&env);
+}
+
+#[test]
+fn clone_needs_no_identity_and_reading_needs_none() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    env.workspace("a");
+    let url = format!("file://{}", root.display());
+    env.git("a", &["remote", "add", "origin", &url]).ok();
+    env.run_in("a", &["sync"]).ok();
+    std::fs::write(
+        env.home.join(".gitconfig"),
+        "[init]\n\tdefaultBranch = main\n[user]\n\tuseConfigOnly = true\n",
+    )
+    .expect("gitconfig");
+    let r = env.run(&["--json", "clone", &url, "c"]).ok().json();
+    assert_eq!(r["branch"], "main", "{r}");
+    let st = json_of(&env, "c", &["status"]);
+    assert_eq!(st["case"]["title"], "KI-strategi", "{st}");
+    assert_eq!(st["remote"]["name"], "origin", "{st}");
+    assert_eq!(st["remote"]["not_pulled"], 0, "{st}");
+    env.run_in("c", &["verify"]).ok();
+    // Writing needs one: sync says so and changes nothing.
+    let r = env.assert_refused_unchanged("c", &["sync"]);
+    assert!(
+        r.stderr.contains("Git does not know who you are"),
+        "{}",
+        r.stderr
+    );
+}

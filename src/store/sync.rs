@@ -1391,7 +1391,7 @@ fn renumber_tag(repo: &Repository, from: &str, tag: Oid, to: &str) -> Result<(),
                 .tagger()
                 .map(|s| s.to_owned())
                 .or_else(|| repo.signature().ok())
-                .ok_or_else(|| StoreError::NoIdentity)?;
+                .ok_or(StoreError::NoIdentity)?;
             let mut message = t
                 .message()
                 .ok()

@@ -254,20 +254,16 @@ fn set(
         }
         None => {
             // Removing the field that names an element removes the element.
-            if let Some((Seg::Named(f, name), grand)) = parent.split_last() {
-                if f == last {
-                    if let Some((Seg::Key(k), up)) = grand.split_last() {
-                        if let Some(t) = table_at(doc.as_table_mut(), up, false, None) {
-                            if let Some(arr) = t.get_mut(k).and_then(|i| i.as_array_of_tables_mut())
-                            {
-                                arr.retain(|e| {
-                                    e.get(f).and_then(|x| x.as_str()) != Some(name.as_str())
-                                });
-                            }
-                        }
-                    }
-                    return;
+            if let Some((Seg::Named(f, name), grand)) = parent.split_last()
+                && f == last
+            {
+                if let Some((Seg::Key(k), up)) = grand.split_last()
+                    && let Some(t) = table_at(doc.as_table_mut(), up, false, None)
+                    && let Some(arr) = t.get_mut(k).and_then(|i| i.as_array_of_tables_mut())
+                {
+                    arr.retain(|e| e.get(f).and_then(|x| x.as_str()) != Some(name.as_str()));
                 }
+                return;
             }
             if let Some(t) = table_at(doc.as_table_mut(), parent, false, None) {
                 t.remove(last);
@@ -339,6 +335,7 @@ pub fn merge_toml(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::merge_toml;
 
