@@ -771,3 +771,35 @@ fn clone_needs_no_identity_and_reading_needs_none() {
         r.stderr
     );
 }
+
+#[test]
+fn a_version_to_renumber_that_records_here_name_is_refused_before_anything_is_pushed() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    std::fs::write(env.path("a/strategy/02-a.md"), "# A {#a}\n\nA.\n").expect("w");
+    env.run_in("a", &["version", "cut", "--label", "A"]).ok();
+    std::fs::write(env.path("b/strategy/03-b.md"), "# B {#b}\n\nB.\n").expect("w");
+    env.run_in("b", &["version", "cut", "--label", "B"]).ok();
+    // b opens a round on its own v2 before syncing.
+    env.run_in(
+        "b",
+        &[
+            "--as", "DFD", "round", "open", "--version", "v2", "--to", "FIN", "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["sync"]).ok();
+    let remote_before = env.git("srv/remote.git", &["rev-parse", "main"]).ok().stdout;
+    let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
+    let r = env.run_in("b", &["sync"]).refused();
+    assert!(r.stderr.contains("records made here name it"), "{}", r.stderr);
+    assert!(r.stderr.contains("round.toml"), "{}", r.stderr);
+    assert_eq!(env.git("b", &["rev-parse", "HEAD"]).ok().stdout, head_before);
+    assert_eq!(env.git("b", &["tag", "-l", "v*"]).ok().stdout, "v1\nv2\n");
+    assert_eq!(
+        env.git("srv/remote.git", &["rev-parse", "main"]).ok().stdout,
+        remote_before
+    );
+}
