@@ -44,9 +44,17 @@ fn wait_for(port: u16) {
 
 fn git_daemon(root: &Path) -> Server {
     let port = free_port();
-    let child = Command::new("git")
+    // The daemon itself, not the `git` wrapper: killing the wrapper would leave the
+    // daemon running.
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .expect("git --exec-path");
+    let exec_path = String::from_utf8_lossy(&exec_path.stdout)
+        .trim()
+        .to_string();
+    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
         .args([
-            "daemon",
             "--reuseaddr",
             "--listen=127.0.0.1",
             &format!("--port={port}"),
@@ -785,21 +793,187 @@ fn a_version_to_renumber_that_records_here_name_is_refused_before_anything_is_pu
     env.run_in(
         "b",
         &[
-            "--as", "DFD", "round", "open", "--version", "v2", "--to", "FIN", "--due",
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v2",
+            "--to",
+            "FIN",
+            "--due",
             "2025-11-28",
         ],
     )
     .ok();
     env.run_in("a", &["sync"]).ok();
-    let remote_before = env.git("srv/remote.git", &["rev-parse", "main"]).ok().stdout;
+    let remote_before = env
+        .git("srv/remote.git", &["rev-parse", "main"])
+        .ok()
+        .stdout;
     let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
     let r = env.run_in("b", &["sync"]).refused();
-    assert!(r.stderr.contains("records made here name it"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("records made here name it"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("round.toml"), "{}", r.stderr);
-    assert_eq!(env.git("b", &["rev-parse", "HEAD"]).ok().stdout, head_before);
+    assert_eq!(
+        env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
+        head_before
+    );
     assert_eq!(env.git("b", &["tag", "-l", "v*"]).ok().stdout, "v1\nv2\n");
     assert_eq!(
-        env.git("srv/remote.git", &["rev-parse", "main"]).ok().stdout,
+        env.git("srv/remote.git", &["rev-parse", "main"])
+            .ok()
+            .stdout,
         remote_before
     );
+}
+
+/// A small deterministic generator (xorshift64*), so a failing seed can be rerun.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % n
+    }
+}
+
+/// Random operations on both clones (parties, milestones, comments, versions)
+/// interleaved with syncs in random order: afterwards both clones have the same fold of
+/// every round, the same comments, configuration and versions, `verify` is clean on
+/// both, and every acknowledged operation is there.
+fn random_operations(seed: u64, ops: usize) {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    env.run_in(
+        "a",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let (mut parties, mut comments, mut versions, mut milestones) = (0, 0, 1, 0);
+    for k in 0..ops {
+        let ws = if rng.below(2) == 0 { "a" } else { "b" };
+        match rng.below(6) {
+            0 => {
+                let code = format!("P{ws}{k}").to_uppercase();
+                let email = format!("post@{}.example", code.to_lowercase());
+                env.run_in(
+                    ws,
+                    &["party", "add", &code, "--name", &code, "--email", &email],
+                )
+                .ok();
+                parties += 1;
+            }
+            1 => {
+                let id = format!("m-{ws}-{k}");
+                env.run_in(
+                    ws,
+                    &[
+                        "milestone",
+                        "add",
+                        &id,
+                        "--title",
+                        &id,
+                        "--due",
+                        "2025-12-15",
+                        "--owner",
+                        "DIO",
+                    ],
+                )
+                .ok();
+                milestones += 1;
+            }
+            2 | 3 => {
+                let text = format!("Kommentar {k} fra {ws}.");
+                env.run_in(
+                    ws,
+                    &[
+                        "comment",
+                        "add",
+                        "latest",
+                        "--from",
+                        "FIN",
+                        "--section",
+                        "mal",
+                        "--quote",
+                        "Vi skal lære.",
+                        "--text",
+                        &text,
+                    ],
+                )
+                .ok();
+                comments += 1;
+            }
+            4 => {
+                std::fs::write(
+                    env.path(&format!("{ws}/strategy/{ws}-{k:03}.md")),
+                    format!("# Del {k} {{#del-{ws}-{k}}}\n\nTekst {k}.\n"),
+                )
+                .expect("draft");
+                env.run_in(ws, &["version", "cut", "--label", &format!("{ws} {k}")])
+                    .ok();
+                versions += 1;
+            }
+            _ => {
+                env.run_in(ws, &["sync"]).ok();
+            }
+        }
+    }
+    for ws in ["a", "b", "a"] {
+        env.run_in(ws, &["sync"]).ok();
+    }
+    assert_converged(&env);
+    let count = |args: &[&str]| json_of(&env, "a", args).as_array().map_or(0, Vec::len);
+    assert_eq!(
+        count(&["comment", "list"]),
+        comments,
+        "seed {seed}: comments"
+    );
+    assert_eq!(
+        count(&["version", "list"]),
+        versions,
+        "seed {seed}: versions"
+    );
+    // FIN, KDD and DFD from the start.
+    assert_eq!(
+        count(&["party", "list"]),
+        3 + parties,
+        "seed {seed}: parties"
+    );
+    // forslag-dfd from the start.
+    assert_eq!(
+        count(&["milestone", "list"]),
+        1 + milestones,
+        "seed {seed}: milestones"
+    );
+}
+
+#[test]
+fn random_operations_on_both_sides_converge() {
+    for seed in [1, 7] {
+        random_operations(seed, 30);
+    }
 }
