@@ -977,3 +977,81 @@ fn random_operations_on_both_sides_converge() {
         random_operations(seed, 30);
     }
 }
+
+#[test]
+fn a_signed_approval_travels_and_verifies_on_the_other_side() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    let key = env.keygen("dfd_ed25519");
+    env.run_in(
+        "b",
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ],
+    )
+    .ok();
+    env.run_in(
+        "b",
+        &[
+            "--as", "DFD", "approve", "v1", "--sign", &key, "--note", "Godkjent",
+        ],
+    )
+    .ok();
+    let out = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(out["outgoing"]["approvals"][0], "approved/v1", "{out}");
+    let got = env.run_in("a", &["--json", "sync"]).ok().json();
+    assert_eq!(got["incoming"]["approvals"][0], "approved/v1", "{got}");
+    assert_eq!(got["incoming"]["records"]["approval"], 1, "{got}");
+    let tag = env.git("a", &["cat-file", "-p", "approved/v1"]).ok().stdout;
+    assert!(tag.contains("-----BEGIN SSH SIGNATURE-----"), "{tag}");
+    assert_eq!(json_of(&env, "a", &["status"])["phase"]["name"], "approved");
+    assert_converged(&env);
+}
+
+#[test]
+fn uncommitted_changes_the_sync_would_overwrite_refuse_it() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    let p = "strategy/01-utkast.md";
+    let a_text = std::fs::read_to_string(env.path(&format!("a/{p}"))).expect("read");
+    std::fs::write(
+        env.path(&format!("a/{p}")),
+        a_text.replace("gjøre.", "gjøre mye."),
+    )
+    .expect("w");
+    env.run_in("a", &["version", "cut", "--label", "To"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    // b edits the same file without cutting a version.
+    std::fs::write(
+        env.path(&format!("b/{p}")),
+        a_text.replace("lære.", "lære mer."),
+    )
+    .expect("w");
+    // Refused with the branch and working tree as they were (the fetch's refs of the
+    // remote are kept: the remote's text is at origin/main).
+    let work = |env: &TestEnv| -> Vec<_> {
+        env.snapshot("b")
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with(".git"))
+            .collect()
+    };
+    let (before, head) = (work(&env), env.git("b", &["rev-parse", "HEAD"]).ok().stdout);
+    let r = env.run_in("b", &["sync"]).refused();
+    assert_eq!(work(&env), before);
+    assert_eq!(env.git("b", &["rev-parse", "HEAD"]).ok().stdout, head);
+    assert!(
+        r.stderr
+            .contains("uncommitted changes here: strategy/01-utkast.md"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("strategi version cut"), "{}", r.stderr);
+}
