@@ -1055,3 +1055,29 @@ fn uncommitted_changes_the_sync_would_overwrite_refuse_it() {
     );
     assert!(r.stderr.contains("strategi version cut"), "{}", r.stderr);
 }
+
+#[test]
+fn a_remote_holding_another_case_is_refused() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    let url = format!("file://{}", root.display());
+    two_clones(&env, &url);
+    // (The same init with the same clock would make the very same first commit.)
+    env.run(&[
+        "init",
+        "other",
+        "--title",
+        "Another case",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+    ])
+    .ok();
+    env.git("other", &["remote", "add", "origin", &url]).ok();
+    let head = env.git("other", &["rev-parse", "HEAD"]).ok().stdout;
+    let r = env.run_in("other", &["sync"]).refused();
+    assert!(r.stderr.contains("shares no history"), "{}", r.stderr);
+    assert!(r.stderr.contains("strategi clone"), "{}", r.stderr);
+    assert_eq!(env.git("other", &["rev-parse", "HEAD"]).ok().stdout, head);
+}

@@ -118,6 +118,14 @@ pub enum SyncError {
         /// The tag.
         tag: String,
     },
+    /// The remote's branch shares no history with this one: another case.
+    #[error(
+        "{remote_ref} shares no history with this workspace: it holds another case (or this one was made with `strategi init` instead of `strategi clone`). Nothing was changed."
+    )]
+    Unrelated {
+        /// The remote-tracking branch.
+        remote_ref: String,
+    },
     /// The push was still rejected after the retries.
     #[error("The remote kept refusing the push ({attempts} attempts): {said}")]
     Rejected {
@@ -165,6 +173,7 @@ impl SyncError {
                 "The remote published another {name}. Settle with the other organisation which text is {name}; your records on it cannot be moved to a new name automatically."
             ),
             SyncError::TagClash { .. } => "Compare both with `git show TAG` and `git show refs/strategi/remotes/REMOTE/tags/TAG`; settle with the other organisation which approval stands.".to_string(),
+            SyncError::Unrelated { .. } => "To join the case on the remote, clone it (`strategi clone URL DIR`) and carry over what you wrote here; to share this case, use a new, empty remote.".to_string(),
             SyncError::Rejected { .. } => "Someone keeps pushing at the same time; run `strategi sync` again in a moment.".to_string(),
             SyncError::NotACase { .. } => "Check the URL; the case's repository has strategi.toml at its top.".to_string(),
             SyncError::TargetExists { .. } => "Name a new folder: `strategi clone URL DIR`.".to_string(),
@@ -242,6 +251,7 @@ impl SystemGit {
             s
         });
         let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(s)) => break s,
@@ -253,7 +263,11 @@ impl SystemGit {
                         seconds: self.timeout.as_secs(),
                     });
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Ok(None) => {
+                    // Short pauses first: most git runs here take tens of milliseconds.
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
                 Err(source) => {
                     return Err(SyncError::NoGit {
                         what: what.to_string(),
@@ -971,7 +985,12 @@ impl Transaction<'_> {
         let their_tree = their_commit
             .tree()
             .map_err(StoreError::git("read a tree"))?;
-        let base = repo.merge_base(ours, theirs).ok();
+        let Some(base) = repo.merge_base(ours, theirs).ok() else {
+            return Err(SyncError::Unrelated {
+                remote_ref: format!("{remote}/{branch}"),
+            });
+        };
+        let base = Some(base);
         if base == Some(ours) {
             self.move_to(&our_tree, &their_tree, Target::FastForward(theirs))?;
             return Ok(Merged {
