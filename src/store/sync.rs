@@ -990,8 +990,7 @@ impl Transaction<'_> {
                 remote_ref: format!("{remote}/{branch}"),
             });
         };
-        let base = Some(base);
-        if base == Some(ours) {
+        if base == ours {
             self.move_to(&our_tree, &their_tree, Target::FastForward(theirs))?;
             return Ok(Merged {
                 kind: MergeKind::FastForward,
@@ -999,23 +998,14 @@ impl Transaction<'_> {
                 conflicts: Vec::new(),
             });
         }
-        let base_tree = base
-            .map(|b| find(b).and_then(|c| c.tree().map_err(StoreError::git("read a tree"))))
-            .transpose()?;
+        let base_tree = find(base)?
+            .tree()
+            .map_err(StoreError::git("read the merge base's tree"))?;
         let mut opts = git2::MergeOptions::new();
         opts.find_renames(false);
-        let mut index = match &base_tree {
-            Some(bt) => repo.merge_trees(bt, &our_tree, &their_tree, Some(&opts)),
-            None => {
-                let empty = repo
-                    .treebuilder(None)
-                    .and_then(|tb| tb.write())
-                    .and_then(|o| repo.find_tree(o))
-                    .map_err(StoreError::git("make an empty tree"))?;
-                repo.merge_trees(&empty, &our_tree, &their_tree, Some(&opts))
-            }
-        }
-        .map_err(StoreError::git("merge the remote's branch"))?;
+        let mut index = repo
+            .merge_trees(&base_tree, &our_tree, &their_tree, Some(&opts))
+            .map_err(StoreError::git("merge the remote's branch"))?;
 
         // Files both sides changed that strategi merges itself.
         let mut resolved: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -1034,7 +1024,7 @@ impl Transaction<'_> {
             })
             .collect();
         let mut both_changed: BTreeSet<String> = conflicted.iter().cloned().collect();
-        let base_text = |p: &str| base_tree.as_ref().and_then(|t| blob_text(repo, t, p));
+        let base_text = |p: &str| blob_text(repo, &base_tree, p);
         let (ours_cfg, theirs_cfg) = (
             blob_text(repo, &our_tree, CONFIG_FILE),
             blob_text(repo, &their_tree, CONFIG_FILE),
@@ -1061,8 +1051,8 @@ impl Transaction<'_> {
                 })
                 .collect())
         };
-        let ours_out = diff_paths(base_tree.as_ref(), &our_tree)?;
-        let theirs_out = diff_paths(base_tree.as_ref(), &their_tree)?;
+        let ours_out = diff_paths(Some(&base_tree), &our_tree)?;
+        let theirs_out = diff_paths(Some(&base_tree), &their_tree)?;
         for p in ours_out.intersection(&theirs_out) {
             if p.ends_with(".toml") {
                 both_changed.insert(p.clone());
