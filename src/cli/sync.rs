@@ -84,7 +84,11 @@ impl From<SyncError> for CommandError {
 }
 
 fn moved_line(m: &Moved) -> String {
-    let mut parts: Vec<String> = m.records.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let mut parts: Vec<String> = Vec::new();
+    if m.commits > 0 {
+        parts.push(format!("{} commit(s)", m.commits));
+    }
+    parts.extend(m.records.iter().map(|(k, n)| format!("{n} {k}")));
     if !m.versions.is_empty() {
         parts.push(format!("versions {}", m.versions.join(", ")));
     }

@@ -307,6 +307,8 @@ fn last_lines(text: &str) -> String {
 /// Counts of what moved, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Moved {
+    /// Commits.
+    pub commits: usize,
     /// Files by kind (`round`, `fact`, `comments`, `decision`, `letter`, `draft`, …).
     pub records: BTreeMap<String, usize>,
     /// Version tags.
@@ -318,7 +320,10 @@ pub struct Moved {
 impl Moved {
     /// Whether nothing moved.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.versions.is_empty() && self.approvals.is_empty()
+        self.commits == 0
+            && self.records.is_empty()
+            && self.versions.is_empty()
+            && self.approvals.is_empty()
     }
 }
 
@@ -844,6 +849,13 @@ impl Transaction<'_> {
                 .head_commit()?
                 .map(|c| c.id())
                 .ok_or(SyncError::NoBranch)?;
+            if head_now != head_before {
+                outcome.incoming.commits += repo
+                    .graph_ahead_behind(head_now, head_before)
+                    .map_err(StoreError::git("count the commits that came in"))?
+                    .0
+                    .saturating_sub(usize::from(merged.commit.is_some()));
+            }
             let counted = count_changes(repo, Some(head_before), head_now)?;
             for (k, n) in counted {
                 *outcome.incoming.records.entry(k).or_default() += n;
@@ -876,6 +888,14 @@ impl Transaction<'_> {
             let pushed = git.run(&ws.root, &argv, &format!("push to \"{remote}\""))?;
             if pushed.code == 0 {
                 if branch_out {
+                    outcome.outgoing.commits = match remote_head {
+                        Some(r) => {
+                            repo.graph_ahead_behind(head_now, r)
+                                .map_err(StoreError::git("count the commits that went out"))?
+                                .0
+                        }
+                        None => count_commits(repo, head_now)?,
+                    };
                     let out = count_changes(repo, remote_head, head_now)?;
                     for (k, n) in out {
                         *outcome.outgoing.records.entry(k).or_default() += n;
