@@ -248,7 +248,10 @@ fn converge_through(env: &TestEnv, url: &str) {
     let merged = env.run_in("b", &["--json", "sync"]).ok().json();
     assert_eq!(merged["merge"], "merge", "{merged}");
     assert_eq!(merged["incoming"]["commits"], 1, "a's party: {merged}");
-    assert_eq!(merged["outgoing"]["commits"], 3, "answer, comment, merge: {merged}");
+    assert_eq!(
+        merged["outgoing"]["commits"], 3,
+        "answer, comment, merge: {merged}"
+    );
     assert_eq!(
         merged["incoming"]["records"]["configuration"], 1,
         "{merged}"
