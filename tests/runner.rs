@@ -22,4 +22,5 @@ mod secrets;
 mod send;
 mod sending;
 mod settings;
+mod sync;
 mod trust;

@@ -112,6 +112,10 @@ pub enum FindingKind {
     /// another party or an unknown one; named with the commit, its author and the
     /// acting party.
     CommitSignature,
+    /// A key of `strategi.toml` that both sides of a `sync` changed differently: the
+    /// merge kept the remote's value and recorded the conflict (`Strategi-Conflict:`),
+    /// which stays open until settled (`Strategi-Settled: KEY` in a later commit).
+    ConfigConflict,
 }
 
 /// One problem found.
@@ -462,6 +466,24 @@ fn check_interrupted(ws: &Workspace, r: &mut Verification) -> Result<(), StoreEr
             &u.commit,
             u.describe(),
             hint,
+        );
+    }
+    for c in ws.open_config_conflicts()? {
+        r.add_at(
+            FindingKind::ConfigConflict,
+            crate::store::CONFIG_FILE,
+            &c.commit,
+            format!(
+                "Both sides of a sync changed \"{}\" differently; the merge kept the remote's value (both values are in the merge commit's message).",
+                c.key
+            ),
+            format!(
+                "Read both values with `git show {}`, set the one that is right in strategi.toml, and settle it in a commit whose message ends with the line `Strategi-Settled: {}` (for example `git commit -am \"Settle {}\" -m \"Strategi-Settled: {}\"`).",
+                c.commit.get(..12).unwrap_or(&c.commit),
+                c.key,
+                c.key,
+                c.key
+            ),
         );
     }
     for (tag, ours) in orphan_approval_tags(ws)? {

@@ -26,6 +26,7 @@ mod round;
 mod signing;
 mod status;
 mod submit;
+mod sync;
 mod ui;
 mod verify;
 mod version;
@@ -116,6 +117,8 @@ pub(crate) enum Command {
     Keys(keys::KeysCommand),
     Verify(verify::VerifyArgs),
     Repair(repair::RepairArgs),
+    Sync(sync::SyncArgs),
+    Clone(sync::CloneArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -193,6 +196,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Keys(c) => keys::run(ctx, ui, c),
         Command::Verify(a) => verify::run(ctx, ui, a),
         Command::Repair(a) => repair::run(ctx, ui, a),
+        Command::Sync(a) => sync::run_sync(ctx, ui, a),
+        Command::Clone(a) => sync::run_clone(ctx, ui, a),
     }
 }
 

@@ -124,6 +124,13 @@ struct Status {
     /// twice, as by two clones at once): conflicts to settle.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     settings_ignored: Vec<strategi::store::SettingFinding>,
+    /// The git remote (`origin`, else the first): what is not pushed or pulled as of
+    /// the last fetch, and the last sync. Absent without a remote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<strategi::store::RemoteStatus>,
+    /// Keys of strategi.toml a sync found changed differently on both sides, unsettled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    config_conflicts: Vec<strategi::store::OpenConflict>,
 }
 
 /// A withdrawn approval in the status.
@@ -214,6 +221,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         },
         case: config.case.clone(),
         settings_ignored: settings.findings,
+        remote: ws.remote_status()?,
+        config_conflicts: ws.open_config_conflicts()?,
     };
     ui.emit(&status, |w| {
         let c = &status.case;
@@ -286,6 +295,30 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
             )?;
         }
         writeln!(w, "Today     {}", status.today)?;
+        if let Some(r) = &status.remote {
+            let last = match &r.last_sync {
+                Some(s) => format!("last sync {}", s.at),
+                None => "never synced".to_string(),
+            };
+            if r.fetched {
+                writeln!(
+                    w,
+                    "Remote    {} ({}): {} commit(s) not pushed, {} not pulled (as of the last fetch), {last}",
+                    r.name, r.url, r.not_pushed, r.not_pulled
+                )?;
+            } else {
+                writeln!(w, "Remote    {} ({}): never fetched, {last}", r.name, r.url)?;
+            }
+        }
+        for c in &status.config_conflicts {
+            writeln!(
+                w,
+                "{} strategi.toml \"{}\" was changed differently on both sides (sync {}); see `strategi verify`",
+                paint(styles::BAD, "Conflict "),
+                c.key,
+                c.commit.get(..12).unwrap_or(&c.commit)
+            )?;
+        }
         if !status.rounds.is_empty() {
             writeln!(w)?;
             writeln!(w, "{}", paint(styles::BOLD, "Rounds"))?;

@@ -54,11 +54,13 @@ pub enum Action {
     ApproveSign,
     /// An approval withdrawn by the approver.
     ApproveWithdraw,
+    /// The remote's branch merged in by `sync`.
+    Sync,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -81,6 +83,7 @@ impl Action {
         Action::Approve,
         Action::ApproveSign,
         Action::ApproveWithdraw,
+        Action::Sync,
     ];
 
     /// The trailer value, such as `comment-import`.
@@ -108,6 +111,7 @@ impl Action {
             Action::Approve => "approve",
             Action::ApproveSign => "approve-sign",
             Action::ApproveWithdraw => "approve-withdraw",
+            Action::Sync => "sync",
         }
     }
 }

@@ -18,6 +18,8 @@ mod records;
 mod repair;
 mod settings;
 mod signed_tag;
+mod sync;
+mod toml_merge;
 mod tx;
 mod versions;
 
@@ -49,6 +51,11 @@ pub use settings::{
     SettingRecord, SettingsFold, fold_settings, setting_path,
 };
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
+pub use sync::{
+    Cloned, LastSync, MergeKind, Moved, OpenConflict, RemoteStatus, Renumbered, SyncError,
+    SyncOutcome, SystemGit, clone_case, outbox_keeps_theirs,
+};
+pub use toml_merge::{KeyConflict, TomlMerge, TomlMergeError, merge_toml};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::{StoredFile, UntaggedVersion};
 

@@ -95,33 +95,33 @@ pub enum IdSeed {
 }
 
 #[derive(Serialize, Deserialize)]
-struct Journal {
-    head: Option<String>,
-    files: Vec<JournalFile>,
+pub(super) struct Journal {
+    pub(super) head: Option<String>,
+    pub(super) files: Vec<JournalFile>,
     /// Paths of earlier commits whose index entries still wait to be refreshed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    index: Vec<String>,
+    pub(super) index: Vec<String>,
     /// Whether the `strategy/` folder's index entries wait too (an earlier version cut).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    strategy: bool,
+    pub(super) strategy: bool,
     /// Whether this commit replaces `strategy/` (a version cut): its index entries are
     /// refreshed only if the commit was made, never after a rollback (that would stage
     /// the draft the cut did not record).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    cut: bool,
+    pub(super) cut: bool,
 }
 
 /// What recovering a left-over journal could not finish: index entries to refresh.
 #[derive(Default)]
-struct Leftover {
+pub(super) struct Leftover {
     index: BTreeSet<String>,
     strategy: bool,
 }
 
 #[derive(Serialize, Deserialize)]
-struct JournalFile {
-    path: String,
-    old: Option<Vec<u8>>,
+pub(super) struct JournalFile {
+    pub(super) path: String,
+    pub(super) old: Option<Vec<u8>>,
 }
 
 impl Workspace {
@@ -226,7 +226,7 @@ impl Workspace {
         }
     }
 
-    fn journal_path(&self) -> PathBuf {
+    pub(super) fn journal_path(&self) -> PathBuf {
         self.repo.path().join("strategi-journal")
     }
 
@@ -280,7 +280,7 @@ impl Workspace {
     /// Finishes what a left-over journal says (see the module's description). An index
     /// that cannot be refreshed now is left to the next transaction: the journal is
     /// rewritten to say only that, and the paths are returned.
-    fn recover(&self, wait: Duration) -> Result<(Leftover, Vec<Repaired>), StoreError> {
+    pub(super) fn recover(&self, wait: Duration) -> Result<(Leftover, Vec<Repaired>), StoreError> {
         let jpath = self.journal_path();
         let mut done: Vec<Repaired> = sweep_temp_files(self.repo.path(), &self.root)
             .into_iter()
@@ -868,7 +868,7 @@ fn with_clock(message: &str, clock: u64) -> String {
 /// HEAD's branch to it, as `repo.commit(Some("HEAD"), …)` does for an unsigned one: the
 /// outer `Err` is a signing failure, the inner result git's (a locked ref is retried by
 /// the caller).
-fn signed_commit(
+pub(super) fn signed_commit(
     repo: &Repository,
     author: &Signature<'_>,
     committer: &Signature<'_>,
@@ -919,7 +919,7 @@ fn signed_commit(
 /// does not exist), read with the size limit of its kind: a file grown out of all
 /// proportion (or a folder or FIFO in its place) refuses the commit before anything is
 /// written, naming the file.
-fn old_content(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, StoreError> {
+pub(super) fn old_content(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, StoreError> {
     use crate::input::limits;
     let (limit, what) = if rel == super::CONFIG_FILE {
         (limits::CONFIG, "configuration")
@@ -1012,7 +1012,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes a temporary file in the same folder and renames it over `path`; with `sync`,
 /// the file is flushed to disk before the rename and the folder after it.
-fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+pub(super) fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path

@@ -485,6 +485,9 @@ impl Workspace {
         {
             Ok(r) => match r.peel_to_commit() {
                 Ok(c) if c.id() == commit.id() => return Ok(None),
+                // Renumbered by `sync` (the remote published another vN): the commit
+                // has a version tag under its new name.
+                Ok(_) if self.renumbered_tag_on(commit.id(), name) => return Ok(None),
                 Ok(c) => Some(c.id().to_string()),
                 Err(_) => Some(String::new()),
             },
@@ -496,6 +499,27 @@ impl Workspace {
             commit: commit.id().to_string(),
             tag_on,
         }))
+    }
+
+    /// Whether a version tag on `commit` says it was renumbered from `from`
+    /// (`Strategi-Renumbered-From:`, written by `sync`).
+    fn renumbered_tag_on(&self, commit: Oid, from: VersionName) -> bool {
+        let Ok(names) = self.version_names() else {
+            return false;
+        };
+        names.into_iter().any(|v| {
+            self.repo
+                .find_reference(&format!("refs/tags/{}", v.tag()))
+                .ok()
+                .and_then(|r| r.peel_to_tag().ok())
+                .is_some_and(|t| {
+                    t.target_id() == commit
+                        && trailer(
+                            t.message().ok().flatten().unwrap_or_default(),
+                            "Strategi-Renumbered-From:",
+                        ) == Some(from.tag().as_str())
+                })
+        })
     }
 
     /// Every commit in HEAD's history that cuts a version whose tag is missing or on

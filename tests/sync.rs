@@ -1,0 +1,1088 @@
+//! `sync` and `clone` against real git servers started here on 127.0.0.1: `git daemon`
+//! (git://, receive-pack enabled), smart HTTP (`git http-backend` behind
+//! `scripts/git-http-server.py`) and a bare `file://` repository.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::TestEnv;
+
+/// A server process, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn wait_for(port: u16) {
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server on {port} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn git_daemon(root: &Path) -> Server {
+    let port = free_port();
+    // The daemon itself, not the `git` wrapper: killing the wrapper would leave the
+    // daemon running.
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .expect("git --exec-path");
+    let exec_path = String::from_utf8_lossy(&exec_path.stdout)
+        .trim()
+        .to_string();
+    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
+        .args([
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            &format!("--port={port}"),
+            "--export-all",
+            "--enable=receive-pack",
+            "--informative-errors",
+        ])
+        .arg(format!("--base-path={}", root.display()))
+        .arg(root)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start git daemon");
+    let server = Server { child, port };
+    wait_for(port);
+    server
+}
+
+fn http_server(root: &Path, die_on: Option<&str>) -> Server {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/git-http-server.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(root);
+    if let Some(d) = die_on {
+        cmd.args(["--die-on", d]);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the http server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("port");
+    let port: u16 = line.trim().parse().expect("a port");
+    let server = Server { child, port };
+    wait_for(port);
+    server
+}
+
+/// A bare repository `remote.git` under the test's folder, pushable over HTTP.
+fn bare(env: &TestEnv) -> std::path::PathBuf {
+    let path = env.path("srv/remote.git");
+    std::fs::create_dir_all(&path).expect("mkdir");
+    env.git("srv/remote.git", &["init", "-q", "--bare"]).ok();
+    env.git("srv/remote.git", &["config", "http.receivepack", "true"])
+        .ok();
+    path
+}
+
+/// Clone `a` with the case (parties FIN, KDD, DFD; v1 of a one-section draft), pushed
+/// to `url`, and clone `b` made from it with `strategi clone`.
+fn two_clones(env: &TestEnv, url: &str) {
+    env.workspace("a");
+    env.run_in(
+        "a",
+        &[
+            "party",
+            "add",
+            "DFD",
+            "--name",
+            "Digitaliserings- og forvaltningsdepartementet",
+            "--email",
+            "postmottak@dfd.example",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        env.path("a/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n\n## Tiltak {#tiltak}\n\nVi skal gjøre.\n",
+    )
+    .expect("draft");
+    env.run_in("a", &["version", "cut", "--label", "Utkast"])
+        .ok();
+    env.git("a", &["remote", "add", "origin", url]).ok();
+    env.run_in("a", &["sync"]).ok();
+    let r = env.run(&["--json", "clone", url, "b"]).ok();
+    assert_eq!(r.json()["versions"][0], "v1", "{}", r.stdout);
+}
+
+fn json_of(env: &TestEnv, ws: &str, args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    env.run_in(ws, &full).ok().json()
+}
+
+/// Both clones fold to the same state and verify clean.
+#[track_caller]
+fn assert_converged(env: &TestEnv) {
+    for args in [
+        &["round", "list"][..],
+        &["comment", "list"][..],
+        &["version", "list"][..],
+        &["party", "list"][..],
+    ] {
+        assert_eq!(
+            json_of(env, "a", args),
+            json_of(env, "b", args),
+            "{args:?} differs"
+        );
+    }
+    // The status's remote part is each clone's own (when it last synced).
+    let status = |ws: &str| {
+        let mut s = json_of(env, ws, &["status"]);
+        s.as_object_mut().expect("object").remove("remote");
+        s
+    };
+    assert_eq!(status("a"), status("b"));
+    for ws in ["a", "b"] {
+        env.run_in(ws, &["verify"]).ok();
+    }
+    assert_eq!(
+        env.git("a", &["rev-parse", "HEAD"]).ok().stdout,
+        env.git("b", &["rev-parse", "HEAD"]).ok().stdout
+    );
+}
+
+/// Records made on both sides, synced in turns, end identical on both.
+fn converge_through(env: &TestEnv, url: &str) {
+    two_clones(env, url);
+    env.run_in(
+        "a",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    let out = env.run_in("a", &["--json", "sync"]).ok().json();
+    assert_eq!(out["outgoing"]["records"]["round"], 1, "{out}");
+    assert_eq!(out["outgoing"]["records"]["letter"], 2, "{out}");
+
+    let got = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(got["merge"], "fast-forward", "{got}");
+    assert_eq!(got["incoming"]["records"]["round"], 1, "{got}");
+    // Both sides write at once: an answer and a comment in b, a party in a.
+    env.run_in(
+        "b",
+        &[
+            "respond",
+            "latest",
+            "--from",
+            "FIN",
+            "--position",
+            "no-comments",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "b",
+        &[
+            "comment",
+            "add",
+            "latest",
+            "--from",
+            "KDD",
+            "--section",
+            "mal",
+            "--quote",
+            "Vi skal lære.",
+            "--text",
+            "Bra mål.",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "a",
+        &[
+            "party",
+            "add",
+            "HOD",
+            "--name",
+            "Helsedepartementet",
+            "--email",
+            "postmottak@hod.example",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["sync"]).ok();
+    let merged = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(merged["merge"], "merge", "{merged}");
+    assert_eq!(merged["incoming"]["commits"], 1, "a's party: {merged}");
+    assert_eq!(
+        merged["outgoing"]["commits"], 3,
+        "answer, comment, merge: {merged}"
+    );
+    assert_eq!(
+        merged["incoming"]["records"]["configuration"], 1,
+        "{merged}"
+    );
+    assert_eq!(merged["outgoing"]["records"]["comments"], 1, "{merged}");
+    let log = env
+        .git("b", &["log", "-1", "--format=%B", "HEAD"])
+        .ok()
+        .stdout;
+    assert!(log.contains("Strategi-Action: sync"), "{log}");
+    assert_eq!(
+        env.git("b", &["rev-list", "--parents", "-n1", "HEAD"])
+            .ok()
+            .stdout
+            .split_whitespace()
+            .count(),
+        3,
+        "a merge commit with two parents"
+    );
+    env.run_in("a", &["sync"]).ok();
+    assert_converged(env);
+    assert_eq!(
+        json_of(env, "a", &["comment", "list"])
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    // Nothing left to do: a second sync moves nothing.
+    let idle = env.run_in("a", &["--json", "sync"]).ok().json();
+    assert_eq!(idle["merge"], "up-to-date");
+    assert_eq!(idle["pushed"], false);
+    let st = json_of(env, "a", &["status"]);
+    assert_eq!(st["remote"]["not_pushed"], 0, "{st}");
+    assert_eq!(st["remote"]["not_pulled"], 0, "{st}");
+    assert!(st["remote"]["last_sync"]["at"].is_string(), "{st}");
+}
+
+#[test]
+fn records_converge_over_a_file_remote() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    converge_through(&env, &format!("file://{}", root.display()));
+}
+
+#[test]
+fn records_converge_over_git_daemon() {
+    let env = TestEnv::new();
+    bare(&env);
+    let server = git_daemon(&env.path("srv"));
+    converge_through(&env, &format!("git://127.0.0.1:{}/remote.git", server.port));
+}
+
+#[test]
+fn records_converge_over_smart_http() {
+    let env = TestEnv::new();
+    bare(&env);
+    let server = http_server(&env.path("srv"), None);
+    converge_through(
+        &env,
+        &format!("http://127.0.0.1:{}/remote.git", server.port),
+    );
+}
+
+/// Edits `strategi.toml` by hand in `ws` and commits it with plain git.
+fn edit_config(env: &TestEnv, ws: &str, from: &str, to: &str) {
+    let path = env.path(&format!("{ws}/strategi.toml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from));
+    std::fs::write(&path, text.replace(from, to)).expect("write");
+    env.git(ws, &["commit", "-q", "-am", "Edit the title"]).ok();
+}
+
+#[test]
+fn a_key_changed_on_both_sides_is_reported_not_lost_and_without_markers() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    edit_config(
+        &env,
+        "a",
+        "title = \"KI-strategi\"",
+        "title = \"KI-strategi (DIO)\"",
+    );
+    edit_config(
+        &env,
+        "b",
+        "title = \"KI-strategi\"",
+        "title = \"KI-strategi (DFD)\"",
+    );
+    // A change of another key on one side only is merged without a conflict.
+    edit_config(
+        &env,
+        "b",
+        "transport = \"outbox\"",
+        "transport = \"outbox\"\nfrom = \"dfd@dfd.example\"",
+    );
+    env.run_in("a", &["sync"]).ok();
+    let r = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(r["conflicts"][0]["key"], "case.title", "{r}");
+    assert_eq!(r["conflicts"].as_array().map(Vec::len), Some(1), "{r}");
+    let text = std::fs::read_to_string(env.path("b/strategi.toml")).expect("read");
+    assert!(
+        text.contains("title = \"KI-strategi (DIO)\""),
+        "the remote's value kept:\n{text}"
+    );
+    assert!(text.contains("from = \"dfd@dfd.example\""), "{text}");
+    assert!(
+        !text.contains("<<<<<<<") && !text.contains(">>>>>>>"),
+        "{text}"
+    );
+    // The value not kept is in the merge commit.
+    let msg = env.git("b", &["log", "-1", "--format=%B"]).ok().stdout;
+    assert!(msg.contains("\"KI-strategi (DFD)\""), "{msg}");
+    assert!(msg.contains("Strategi-Conflict: case.title"), "{msg}");
+    // status and verify report it on both sides, after a's sync too.
+    env.run_in("a", &["sync"]).ok();
+    for ws in ["a", "b"] {
+        let st = json_of(&env, ws, &["status"]);
+        assert_eq!(st["config_conflicts"][0]["key"], "case.title", "{st}");
+        let v = env.run_in(ws, &["--json", "verify"]);
+        assert_eq!(v.code, 1, "{}", v.stdout);
+        assert!(v.stdout.contains("config-conflict"), "{}", v.stdout);
+    }
+    // Settled as the hint says: the conflict is gone.
+    env.git(
+        "b",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Settle case.title",
+            "-m",
+            "Strategi-Settled: case.title",
+        ],
+    )
+    .ok();
+    env.run_in("b", &["verify"]).ok();
+    assert!(
+        json_of(&env, "b", &["status"])
+            .get("config_conflicts")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_conflicting_draft_edit_stops_before_pushing_and_keeps_both_texts() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    let draft = |ws: &str, text: &str| {
+        let p = env.path(&format!("{ws}/strategy/01-utkast.md"));
+        let t = std::fs::read_to_string(&p).expect("read");
+        std::fs::write(&p, t.replace("Vi skal lære.", text)).expect("write");
+        env.run_in(ws, &["version", "cut", "--label", "Revidert"])
+            .ok();
+    };
+    draft("a", "Vi skal lære raskt.");
+    draft("b", "Vi skal lære grundig.");
+    env.run_in("a", &["sync"]).ok();
+    let remote_before = env
+        .git("srv/remote.git", &["rev-parse", "main"])
+        .ok()
+        .stdout;
+    let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
+    let work_before: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    let r = env.run_in("b", &["sync"]).refused();
+    assert!(r.stderr.contains("strategy/01-utkast.md"), "{}", r.stderr);
+    assert!(r.stderr.contains("git merge origin/main"), "{}", r.stderr);
+    assert_eq!(
+        env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
+        head_before
+    );
+    let work_after: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    assert_eq!(work_before, work_after, "the working tree is as it was");
+    assert_eq!(
+        env.git("srv/remote.git", &["rev-parse", "main"])
+            .ok()
+            .stdout,
+        remote_before,
+        "nothing was pushed"
+    );
+    let theirs = env
+        .git("b", &["show", "origin/main:strategy/01-utkast.md"])
+        .ok()
+        .stdout;
+    assert!(theirs.contains("lære raskt"), "{theirs}");
+    let ours = std::fs::read_to_string(env.path("b/strategy/01-utkast.md")).expect("read");
+    assert!(ours.contains("lære grundig"), "{ours}");
+    // Done as the hint says: merged by hand, then sync completes (b's unpublished v2
+    // gets the next number).
+    let m = env.git("b", &["merge", "-q", "origin/main"]);
+    assert_ne!(m.code, 0, "git reports the conflict");
+    let p = env.path("b/strategy/01-utkast.md");
+    std::fs::write(
+        &p,
+        std::fs::read_to_string(env.path("a/strategy/01-utkast.md"))
+            .expect("read")
+            .replace("lære raskt", "lære raskt og grundig"),
+    )
+    .expect("write");
+    env.git("b", &["add", "strategy"]).ok();
+    env.git("b", &["commit", "-q", "--no-edit"]).ok();
+    let r = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(r["renumbered"][0]["from"], "v2", "{r}");
+    assert_eq!(r["renumbered"][0]["to"], "v3", "{r}");
+    env.run_in("a", &["sync"]).ok();
+    assert_converged(&env);
+}
+
+#[test]
+fn two_clones_cutting_the_same_version_number_end_with_one_text_per_name() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    // Each side cuts v2 with a change to its own part of the draft (no text conflict).
+    std::fs::write(
+        env.path("a/strategy/02-a.md"),
+        "# Vedlegg A {#vedlegg-a}\n\nA.\n",
+    )
+    .expect("w");
+    env.run_in("a", &["version", "cut", "--label", "DIO sin"])
+        .ok();
+    std::fs::write(
+        env.path("b/strategy/03-b.md"),
+        "# Vedlegg B {#vedlegg-b}\n\nB.\n",
+    )
+    .expect("w");
+    env.run_in("b", &["version", "cut", "--label", "DFD sin"])
+        .ok();
+    let b_v2 = env.git("b", &["rev-parse", "v2^{commit}"]).ok().stdout;
+    env.run_in("a", &["sync"]).ok();
+    let r = env.run_in("b", &["sync"]).ok();
+    assert!(
+        r.stdout
+            .contains("Renumbered: the remote already has another v2; the v2 cut here"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("is now v3"), "{}", r.stdout);
+    env.run_in("a", &["sync"]).ok();
+    assert_converged(&env);
+    let versions = json_of(&env, "a", &["version", "list"]);
+    let labels: Vec<&str> = versions
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|v| v["label"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(labels, ["Utkast", "DIO sin", "DFD sin"], "{versions}");
+    // The commit of b's version is unchanged, under its new name, on both sides and on
+    // the server; v2 is a's everywhere.
+    for ws in ["a", "b", "srv/remote.git"] {
+        assert_eq!(env.git(ws, &["rev-parse", "v3^{commit}"]).ok().stdout, b_v2);
+        assert_eq!(
+            env.git(ws, &["rev-parse", "v2^{commit}"]).ok().stdout,
+            env.git("a", &["rev-parse", "v2^{commit}"]).ok().stdout
+        );
+    }
+}
+
+#[test]
+fn a_server_killed_in_the_middle_loses_nothing_and_a_rerun_completes() {
+    let env = TestEnv::new();
+    bare(&env);
+    let url = |s: &Server| format!("http://127.0.0.1:{}/remote.git", s.port);
+    let first = http_server(&env.path("srv"), None);
+    two_clones(&env, &url(&first));
+    drop(first);
+
+    // Killed in the middle of a push, after the server took the commits.
+    env.run_in(
+        "a",
+        &[
+            "party",
+            "add",
+            "HOD",
+            "--name",
+            "Helsedepartementet",
+            "--email",
+            "postmottak@hod.example",
+        ],
+    )
+    .ok();
+    let a_head = env.git("a", &["rev-parse", "HEAD"]).ok().stdout;
+    let dying = http_server(&env.path("srv"), Some("git-receive-pack"));
+    env.git("a", &["remote", "set-url", "origin", &url(&dying)])
+        .ok();
+    let r = env.run_in("a", &["sync"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with("Error: git could not push"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(env.git("a", &["rev-parse", "HEAD"]).ok().stdout, a_head);
+    assert_eq!(
+        env.git("srv/remote.git", &["rev-parse", "main"])
+            .ok()
+            .stdout,
+        a_head,
+        "the server took the push before it died"
+    );
+    drop(dying);
+
+    // Killed in the middle of a fetch: b is left as it was.
+    let b_head = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
+    let dying = http_server(&env.path("srv"), Some("git-upload-pack"));
+    env.git("b", &["remote", "set-url", "origin", &url(&dying)])
+        .ok();
+    let r = env.run_in("b", &["sync"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with("Error: git could not fetch"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(env.git("b", &["rev-parse", "HEAD"]).ok().stdout, b_head);
+    drop(dying);
+
+    // Reruns against a server that stays up complete.
+    let up = http_server(&env.path("srv"), None);
+    for ws in ["a", "b"] {
+        env.git(ws, &["remote", "set-url", "origin", &url(&up)])
+            .ok();
+    }
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    assert_converged(&env);
+    let parties = json_of(&env, "b", &["party", "list"]);
+    assert!(parties.to_string().contains("HOD"), "{parties}");
+}
+
+#[test]
+fn refusals_name_what_to_do() {
+    let env = TestEnv::new();
+    env.workspace("a");
+    let r = env.assert_refused_unchanged("a", &["sync"]);
+    assert!(
+        r.stderr.contains("no git remote named \"origin\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("git remote add origin URL"),
+        "{}",
+        r.stderr
+    );
+    // A remote that cannot be reached: git's words as the cause, nothing changed.
+    env.git(
+        "a",
+        &["remote", "add", "origin", "file:///nonexistent/remote.git"],
+    )
+    .ok();
+    let r = env.assert_refused_unchanged("a", &["sync"]);
+    assert!(r.stderr.contains("Caused by: git:"), "{}", r.stderr);
+    // clone of something that is not a case leaves no folder behind.
+    env.git("a", &["init", "-q", "--bare", "../plain.git"]).ok();
+    let plain = format!("file://{}", env.path("plain.git").display());
+    let r = env.run(&["clone", &plain, "c"]).refused();
+    assert!(r.stderr.contains("holds no strategi case"), "{}", r.stderr);
+    assert!(!env.path("c").exists());
+}
+
+#[test]
+fn a_push_rejected_because_someone_pushed_meanwhile_merges_again() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    // The server's hook lets someone else's commit in while the first push waits
+    // (once), so that push is rejected: the remote moved.
+    let hook = root.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        r#"#!/bin/sh
+cat >/dev/null
+[ -e "$GIT_DIR/raced" ] && exit 0
+touch "$GIT_DIR/raced"
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+export GIT_AUTHOR_DATE="2025-11-03 00:00:00 +0000" GIT_COMMITTER_DATE="2025-11-03 00:00:00 +0000"
+old=$(git rev-parse refs/heads/main)
+blob=$(echo "someone else" | git hash-object -w --stdin)
+tree=$( (git ls-tree "$old"; printf '100644 blob %s\tNOTES.txt\n' "$blob") | git mktree)
+new=$(echo "Someone else's commit" | git commit-tree "$tree" -p "$old")
+git update-ref refs/heads/main "$new" "$old"
+"#,
+    )
+    .expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    env.run_in(
+        "a",
+        &[
+            "party",
+            "add",
+            "HOD",
+            "--name",
+            "Helsedepartementet",
+            "--email",
+            "postmottak@hod.example",
+        ],
+    )
+    .ok();
+    let r = env.run_in("a", &["--json", "sync"]).ok().json();
+    assert_eq!(r["attempts"], 2, "{r}");
+    assert_eq!(r["pushed"], true, "{r}");
+    assert_eq!(r["merge"], "merge", "{r}");
+    assert!(
+        env.path("a/NOTES.txt").is_file(),
+        "the other commit came in"
+    );
+    env.run_in("b", &["sync"]).ok();
+    assert_converged(&env);
+}
+
+/// `(entry, state, attempts)` of every outbox entry of `ws`.
+fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
+    json_of(env, ws, &["outbox", "list"])
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            (
+                e["entry"].as_str().expect("entry").to_string(),
+                e["state"]["state"].as_str().expect("state").to_string(),
+                e["state"]["attempts"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn outbox_states_changed_on_both_sides_keep_the_most_advanced() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    env.run_in(
+        "a",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    let letters = outbox(&env, "a");
+    assert_eq!(letters.len(), 2);
+    let first = letters[0]
+        .0
+        .trim_start_matches("outbox/")
+        .trim_end_matches(".eml")
+        .to_string();
+    // a records the first letter as sent by hand; b tries to deliver both through a
+    // server that is not there (they stay queued, one attempt each).
+    env.run_in("a", &["--as", "DFD", "outbox", "mark-sent", &first])
+        .ok();
+    let port = free_port();
+    edit_config(
+        &env,
+        "b",
+        "transport = \"outbox\"",
+        &format!("transport = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:{port}\""),
+    );
+    let _ = env.run_in("b", &["--as", "DFD", "outbox", "flush"]);
+    assert!(
+        outbox(&env, "b")
+            .iter()
+            .all(|(_, s, n)| s == "queued" && *n == 1),
+        "{:?}",
+        outbox(&env, "b")
+    );
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    for ws in ["a", "b"] {
+        let o = outbox(&env, ws);
+        assert_eq!(
+            o[0].1, "sent",
+            "{ws}: the letter sent by hand stays sent: {o:?}"
+        );
+        assert_eq!((o[1].1.as_str(), o[1].2), ("queued", 1), "{ws}: {o:?}");
+    }
+    assert_converged(&env);
+}
+
+#[test]
+fn clone_needs_no_identity_and_reading_needs_none() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    env.workspace("a");
+    let url = format!("file://{}", root.display());
+    env.git("a", &["remote", "add", "origin", &url]).ok();
+    env.run_in("a", &["sync"]).ok();
+    std::fs::write(
+        env.home.join(".gitconfig"),
+        "[init]\n\tdefaultBranch = main\n[user]\n\tuseConfigOnly = true\n",
+    )
+    .expect("gitconfig");
+    let r = env.run(&["--json", "clone", &url, "c"]).ok().json();
+    assert_eq!(r["branch"], "main", "{r}");
+    let st = json_of(&env, "c", &["status"]);
+    assert_eq!(st["case"]["title"], "KI-strategi", "{st}");
+    assert_eq!(st["remote"]["name"], "origin", "{st}");
+    assert_eq!(st["remote"]["not_pulled"], 0, "{st}");
+    env.run_in("c", &["verify"]).ok();
+    // Writing needs one: sync says so and changes nothing.
+    let r = env.assert_refused_unchanged("c", &["sync"]);
+    assert!(
+        r.stderr.contains("Git does not know who you are"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_version_to_renumber_that_records_here_name_is_refused_before_anything_is_pushed() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    std::fs::write(env.path("a/strategy/02-a.md"), "# A {#a}\n\nA.\n").expect("w");
+    env.run_in("a", &["version", "cut", "--label", "A"]).ok();
+    std::fs::write(env.path("b/strategy/03-b.md"), "# B {#b}\n\nB.\n").expect("w");
+    env.run_in("b", &["version", "cut", "--label", "B"]).ok();
+    // b opens a round on its own v2 before syncing.
+    env.run_in(
+        "b",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v2",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["sync"]).ok();
+    let remote_before = env
+        .git("srv/remote.git", &["rev-parse", "main"])
+        .ok()
+        .stdout;
+    let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
+    let r = env.run_in("b", &["sync"]).refused();
+    assert!(
+        r.stderr.contains("records made here name it"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("round.toml"), "{}", r.stderr);
+    assert_eq!(
+        env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
+        head_before
+    );
+    assert_eq!(env.git("b", &["tag", "-l", "v*"]).ok().stdout, "v1\nv2\n");
+    assert_eq!(
+        env.git("srv/remote.git", &["rev-parse", "main"])
+            .ok()
+            .stdout,
+        remote_before
+    );
+}
+
+/// A small deterministic generator (xorshift64*), so a failing seed can be rerun.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % n
+    }
+}
+
+/// Random operations on both clones (parties, milestones, comments, versions)
+/// interleaved with syncs in random order: afterwards both clones have the same fold of
+/// every round, the same comments, configuration and versions, `verify` is clean on
+/// both, and every acknowledged operation is there.
+fn random_operations(seed: u64, ops: usize) {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    env.run_in(
+        "a",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("a", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let (mut parties, mut comments, mut versions, mut milestones) = (0, 0, 1, 0);
+    for k in 0..ops {
+        let ws = if rng.below(2) == 0 { "a" } else { "b" };
+        match rng.below(6) {
+            0 => {
+                let code = format!("P{ws}{k}").to_uppercase();
+                let email = format!("post@{}.example", code.to_lowercase());
+                env.run_in(
+                    ws,
+                    &["party", "add", &code, "--name", &code, "--email", &email],
+                )
+                .ok();
+                parties += 1;
+            }
+            1 => {
+                let id = format!("m-{ws}-{k}");
+                env.run_in(
+                    ws,
+                    &[
+                        "milestone",
+                        "add",
+                        &id,
+                        "--title",
+                        &id,
+                        "--due",
+                        "2025-12-15",
+                        "--owner",
+                        "DIO",
+                    ],
+                )
+                .ok();
+                milestones += 1;
+            }
+            2 | 3 => {
+                let text = format!("Kommentar {k} fra {ws}.");
+                env.run_in(
+                    ws,
+                    &[
+                        "comment",
+                        "add",
+                        "latest",
+                        "--from",
+                        "FIN",
+                        "--section",
+                        "mal",
+                        "--quote",
+                        "Vi skal lære.",
+                        "--text",
+                        &text,
+                    ],
+                )
+                .ok();
+                comments += 1;
+            }
+            4 => {
+                std::fs::write(
+                    env.path(&format!("{ws}/strategy/{ws}-{k:03}.md")),
+                    format!("# Del {k} {{#del-{ws}-{k}}}\n\nTekst {k}.\n"),
+                )
+                .expect("draft");
+                env.run_in(ws, &["version", "cut", "--label", &format!("{ws} {k}")])
+                    .ok();
+                versions += 1;
+            }
+            _ => {
+                env.run_in(ws, &["sync"]).ok();
+            }
+        }
+    }
+    for ws in ["a", "b", "a"] {
+        env.run_in(ws, &["sync"]).ok();
+    }
+    assert_converged(&env);
+    let count = |args: &[&str]| json_of(&env, "a", args).as_array().map_or(0, Vec::len);
+    assert_eq!(
+        count(&["comment", "list"]),
+        comments,
+        "seed {seed}: comments"
+    );
+    assert_eq!(
+        count(&["version", "list"]),
+        versions,
+        "seed {seed}: versions"
+    );
+    // FIN, KDD and DFD from the start.
+    assert_eq!(
+        count(&["party", "list"]),
+        3 + parties,
+        "seed {seed}: parties"
+    );
+    // forslag-dfd from the start.
+    assert_eq!(
+        count(&["milestone", "list"]),
+        1 + milestones,
+        "seed {seed}: milestones"
+    );
+}
+
+#[test]
+fn random_operations_on_both_sides_converge() {
+    for seed in [1, 7] {
+        random_operations(seed, 30);
+    }
+}
+
+#[test]
+fn a_signed_approval_travels_and_verifies_on_the_other_side() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    let key = env.keygen("dfd_ed25519");
+    env.run_in(
+        "b",
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &format!("{key}.pub"),
+        ],
+    )
+    .ok();
+    env.run_in(
+        "b",
+        &[
+            "--as", "DFD", "approve", "v1", "--sign", &key, "--note", "Godkjent",
+        ],
+    )
+    .ok();
+    let out = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(out["outgoing"]["approvals"][0], "approved/v1", "{out}");
+    let got = env.run_in("a", &["--json", "sync"]).ok().json();
+    assert_eq!(got["incoming"]["approvals"][0], "approved/v1", "{got}");
+    assert_eq!(got["incoming"]["records"]["approval"], 1, "{got}");
+    let tag = env.git("a", &["cat-file", "-p", "approved/v1"]).ok().stdout;
+    assert!(tag.contains("-----BEGIN SSH SIGNATURE-----"), "{tag}");
+    assert_eq!(json_of(&env, "a", &["status"])["phase"]["name"], "approved");
+    assert_converged(&env);
+}
+
+#[test]
+fn uncommitted_changes_the_sync_would_overwrite_refuse_it() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    let p = "strategy/01-utkast.md";
+    let a_text = std::fs::read_to_string(env.path(&format!("a/{p}"))).expect("read");
+    std::fs::write(
+        env.path(&format!("a/{p}")),
+        a_text.replace("gjøre.", "gjøre mye."),
+    )
+    .expect("w");
+    env.run_in("a", &["version", "cut", "--label", "To"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    // b edits the same file without cutting a version.
+    std::fs::write(
+        env.path(&format!("b/{p}")),
+        a_text.replace("lære.", "lære mer."),
+    )
+    .expect("w");
+    // Refused with the branch and working tree as they were (the fetch's refs of the
+    // remote are kept: the remote's text is at origin/main).
+    let work = |env: &TestEnv| -> Vec<_> {
+        env.snapshot("b")
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with(".git"))
+            .collect()
+    };
+    let (before, head) = (work(&env), env.git("b", &["rev-parse", "HEAD"]).ok().stdout);
+    let r = env.run_in("b", &["sync"]).refused();
+    assert_eq!(work(&env), before);
+    assert_eq!(env.git("b", &["rev-parse", "HEAD"]).ok().stdout, head);
+    assert!(
+        r.stderr
+            .contains("uncommitted changes here: strategy/01-utkast.md"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("strategi version cut"), "{}", r.stderr);
+}
+
+#[test]
+fn a_remote_holding_another_case_is_refused() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    let url = format!("file://{}", root.display());
+    two_clones(&env, &url);
+    // (The same init with the same clock would make the very same first commit.)
+    env.run(&[
+        "init",
+        "other",
+        "--title",
+        "Another case",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+    ])
+    .ok();
+    env.git("other", &["remote", "add", "origin", &url]).ok();
+    let head = env.git("other", &["rev-parse", "HEAD"]).ok().stdout;
+    let r = env.run_in("other", &["sync"]).refused();
+    assert!(r.stderr.contains("shares no history"), "{}", r.stderr);
+    assert!(r.stderr.contains("strategi clone"), "{}", r.stderr);
+    assert_eq!(env.git("other", &["rev-parse", "HEAD"]).ok().stdout, head);
+}
