@@ -252,11 +252,8 @@ fn converge_through(env: &TestEnv, url: &str) {
         merged["outgoing"]["commits"], 3,
         "answer, comment, merge: {merged}"
     );
-    assert_eq!(
-        merged["incoming"]["records"]["configuration"], 1,
-        "{merged}"
-    );
-    assert_eq!(merged["outgoing"]["records"]["comments"], 1, "{merged}");
+    assert_eq!(merged["incoming"]["records"]["setting"], 1, "{merged}");
+    assert_eq!(merged["outgoing"]["records"]["comment"], 1, "{merged}");
     let log = env
         .git("b", &["log", "-1", "--format=%B", "HEAD"])
         .ok()

@@ -83,12 +83,24 @@ impl From<SyncError> for CommandError {
     }
 }
 
+/// "1 comment", "2 comments", "3 replies", "2 draft files": the kinds of a sync summary.
+fn counted(n: usize, kind: &str) -> String {
+    match (n, kind) {
+        (1, "draft") => "1 draft file".to_string(),
+        (1, _) => format!("1 {kind}"),
+        (_, "draft") => format!("{n} draft files"),
+        (_, "reply") => format!("{n} replies"),
+        (_, "configuration") => format!("{n} configuration files"),
+        _ => format!("{n} {kind}s"),
+    }
+}
+
 fn moved_line(m: &Moved) -> String {
     let mut parts: Vec<String> = Vec::new();
     if m.commits > 0 {
-        parts.push(format!("{} commit(s)", m.commits));
+        parts.push(counted(m.commits, "commit"));
     }
-    parts.extend(m.records.iter().map(|(k, n)| format!("{n} {k}")));
+    parts.extend(m.records.iter().map(|(k, n)| counted(*n, k)));
     if !m.versions.is_empty() {
         parts.push(format!("versions {}", m.versions.join(", ")));
     }

@@ -459,7 +459,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         ["outbox", _] => return None,
         ["consultations", _, "round.toml"] => "round",
         ["consultations", _, "facts", _] => "fact",
-        ["consultations", _, "comments", _] => "comments",
+        ["consultations", _, "comments", _] => "comment",
         ["consultations", _, "decisions", _] => "decision",
         ["consultations", _, "inbox", _, "import.toml"] => "reply",
         ["consultations", ..] => return None,
