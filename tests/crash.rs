@@ -834,8 +834,34 @@ fn init_killed_at_each_stage_is_completed_or_redone() {
             "{what}: not killed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let again = h.run(&ws, &init, Mail::Ok);
         let committed = stage == AFTER_COMMIT || stage == AFTER_INDEX;
+        if stage == FILES {
+            // Not a workspace yet: every other command says so and changes nothing.
+            let before = h.env.snapshot(&ws);
+            for args in [
+                &["verify"][..],
+                &[
+                    "party",
+                    "add",
+                    "FIN",
+                    "--name",
+                    "F",
+                    "--email",
+                    "f@fin.example",
+                ],
+            ] {
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                let r = h.run(&ws, &args, Mail::Ok);
+                assert_eq!(r.code, 1, "{what}: {args:?}:\n{}{}", r.stdout, r.stderr);
+                assert!(
+                    r.stderr.contains("`strategi init` was interrupted"),
+                    "{}",
+                    r.stderr
+                );
+            }
+            assert_eq!(before, h.env.snapshot(&ws), "{what}: changed");
+        }
+        let again = h.run(&ws, &init, Mail::Ok);
         assert_eq!(
             again.code,
             if committed { 1 } else { 0 },

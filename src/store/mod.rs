@@ -300,6 +300,13 @@ impl Workspace {
         Ok(self.head_commit()?.is_some())
     }
 
+    /// Whether this folder is what an `init` killed before its first commit left (see
+    /// [`Workspace::is_interrupted_init`]): no workspace yet.
+    pub fn is_unfinished_init(&self) -> bool {
+        matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
+            && self.repo.path().join("strategi-journal").exists()
+    }
+
     /// Whether `dir` holds what an `init` killed before its first commit left: the root
     /// of a repository with no commit yet (HEAD unborn) and strategi's journal of the
     /// first commit. Such a folder is not a workspace yet: `init` undoes the journal's
