@@ -33,32 +33,46 @@ enum Mail {
     Ok,
     /// Fails as a full queue does (exit 75): letters stay queued.
     Fail,
+    /// Takes the message, then hangs (marking that it did): strategi is killed while the
+    /// letter is `sending`, so that the next delivery finds it uncertain.
+    Hang,
 }
 
-/// Two `sendmail` stand-ins, one that takes every message and one that always fails
-/// temporarily; returns their paths.
-fn sendmails(env: &TestEnv) -> (PathBuf, PathBuf) {
+/// Three `sendmail` stand-ins: one that takes every message, one that always fails
+/// temporarily, and one that hangs after touching `hung` ([`Mail::Hang`]); returns
+/// their paths.
+fn sendmails(env: &TestEnv) -> (PathBuf, PathBuf, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let bin = env.path("bin");
     std::fs::create_dir_all(&bin).expect("bin");
     let ok = bin.join("ok-sendmail");
     let fail = bin.join("fail-sendmail");
+    let hang = bin.join("hang-sendmail");
+    std::fs::write(
+        &hang,
+        format!(
+            "#!/bin/sh\ncat >/dev/null\n: > '{}'\nexec sleep 30\n",
+            env.path("hung").display()
+        ),
+    )
+    .expect("hang");
     std::fs::write(&ok, "#!/bin/sh\ncat >/dev/null\nexit 0\n").expect("ok");
     std::fs::write(
         &fail,
         "#!/bin/sh\ncat >/dev/null\necho 'queue full' >&2\nexit 75\n",
     )
     .expect("fail");
-    for p in [&ok, &fail] {
+    for p in [&ok, &fail, &hang] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
-    (ok, fail)
+    (ok, fail, hang)
 }
 
 struct Harness {
     env: TestEnv,
     ok: PathBuf,
     fail: PathBuf,
+    hang: PathBuf,
     cases: Vec<Case>,
     templates: usize,
     /// The clock of the steps from now on (`STRATEGI_NOW`).
@@ -79,11 +93,12 @@ struct Case {
 impl Harness {
     fn new() -> Harness {
         let env = TestEnv::new();
-        let (ok, fail) = sendmails(&env);
+        let (ok, fail, hang) = sendmails(&env);
         Harness {
             env,
             ok,
             fail,
+            hang,
             cases: Vec::new(),
             templates: 0,
             now: "2025-11-03".to_string(),
@@ -108,10 +123,10 @@ impl Harness {
         c.env("STRATEGI_NOW", now);
         c.env(
             "STRATEGI_SENDMAIL",
-            if mail == Mail::Ok {
-                &self.ok
-            } else {
-                &self.fail
+            match mail {
+                Mail::Ok => &self.ok,
+                Mail::Fail => &self.fail,
+                Mail::Hang => &self.hang,
             },
         );
         if let Some(stage) = crash {
@@ -178,7 +193,11 @@ impl Harness {
         let ws = format!("k{n}");
         copy(&self.env, &case.template, &ws);
         let what = format!("{} killed at {}", case.args.join(" "), case.stage);
-        assert!(!case.actions.is_empty(), "{what}: the step made no commit");
+        // (`repair` commits nothing: it makes a missing tag.)
+        assert!(
+            !case.actions.is_empty() || case.args[0] == "repair",
+            "{what}: the step made no commit"
+        );
         let before = head(&self.env, &ws);
         note_status(&self.env, &ws);
         let out = self
@@ -449,6 +468,11 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         &all_tx,
     );
     h.step(
+        &["party", "change", "DFD", "--name", "Digitaliseringsdept."],
+        Mail::Ok,
+        &one,
+    );
+    h.step(
         &[
             "milestone",
             "add",
@@ -618,6 +642,84 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         Mail::Ok,
         &one,
     );
+    // A stale letter (its round closed while it was queued), sent with --stale.
+    let third = h
+        .step(
+            &[
+                "--as",
+                "DFD",
+                "--json",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN",
+                "--due",
+                "2025-12-01",
+            ],
+            Mail::Ok,
+            &[],
+        )
+        .json()["round"]["id"]
+        .as_str()
+        .expect("round id")
+        .to_string();
+    h.step(&["--as", "DFD", "round", "send", &third], Mail::Fail, &[]);
+    h.step(&["--as", "DFD", "round", "close", &third], Mail::Ok, &[]);
+    h.step(
+        &["--as", "DFD", "outbox", "flush", "--stale"],
+        Mail::Ok,
+        &[AFTER_STATE, JOURNAL, AFTER_COMMIT],
+    );
+    // A letter whose delivery was killed while the server had it: uncertain, then
+    // sent again with --resend-uncertain.
+    let fourth = h
+        .step(
+            &[
+                "--as",
+                "DFD",
+                "--json",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "KDD",
+                "--due",
+                "2025-12-01",
+            ],
+            Mail::Ok,
+            &[],
+        )
+        .json()["round"]["id"]
+        .as_str()
+        .expect("round id")
+        .to_string();
+    let send: Vec<String> = ["--as", "DFD", "round", "send", &fourth]
+        .map(String::from)
+        .to_vec();
+    let mut child = h
+        .cmd("ws", &send, Mail::Hang, None)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    while !h.env.path("hung").exists() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    // The next flush records it as uncertain and leaves it alone (exit 1: it says so).
+    let flush: Vec<String> = ["outbox", "flush"].map(String::from).to_vec();
+    let r = h.run("ws", &flush, Mail::Ok);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(git_status(&h.env, "ws").is_empty());
+    h.step(
+        &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+        Mail::Ok,
+        &[AFTER_STATE, JOURNAL, AFTER_COMMIT],
+    );
     h.step(
         &["submit", "v1", "--to", "DFD", "--milestone", "forslag-dfd"],
         Mail::Ok,
@@ -635,6 +737,47 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         Mail::Ok,
         &one,
     );
+    // v1 was approved unsigned: signed later, then withdrawn.
+    h.step(
+        &["--as", "DFD", "approve", "v1", "--sign", &key],
+        Mail::Ok,
+        &[BEFORE_TAG, AFTER_TAG, JOURNAL, FILES, AFTER_COMMIT],
+    );
+    h.step(
+        &["--as", "DFD", "approve", "v1", "--withdraw", "Feil versjon"],
+        Mail::Ok,
+        &[JOURNAL, FILES, AFTER_COMMIT],
+    );
+    // A second key, removed again.
+    let spare = h.env.keygen("spare-key");
+    let spare_pub = format!("{spare}.pub");
+    h.step(
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--add-file",
+            &spare_pub,
+        ],
+        Mail::Ok,
+        &[],
+    );
+    let spare_line = std::fs::read_to_string(&spare_pub).expect("spare key");
+    h.step(
+        &[
+            "--as",
+            "DFD",
+            "party",
+            "key",
+            "DFD",
+            "--remove",
+            spare_line.trim(),
+        ],
+        Mail::Ok,
+        &one,
+    );
     std::fs::write(
         h.env.path("ws/strategy/01-utkast.md"),
         "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære innen 2032.\n",
@@ -648,9 +791,107 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         Mail::Ok,
         &[BEFORE_TAG, AFTER_TAG, JOURNAL, FILES, AFTER_COMMIT],
     );
+    // A version's tag lost (deleted by hand): `repair` makes it again.
+    h.env.git("ws", &["tag", "-d", "v1"]).ok();
+    h.step(&["repair"], Mail::Ok, &[AFTER_TAG]);
     assert_whole(&h.env, "ws", &head(&h.env, "ws"), "the case itself");
     assert!(h.cases.len() >= 50, "{} kills", h.cases.len());
     h.run_kills();
+}
+
+/// `init` killed at each stage: the folder is then no half workspace. Run again, `init`
+/// creates the workspace (killed before its commit: the interrupted one is undone) or
+/// is refused as done (killed after it); the next command succeeds and all is whole.
+#[test]
+fn init_killed_at_each_stage_is_completed_or_redone() {
+    let h = Harness::new();
+    let init: Vec<String> = [
+        "init",
+        "--title",
+        "KI-strategi",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (n, stage) in [JOURNAL, FILES, AFTER_COMMIT, AFTER_INDEX]
+        .into_iter()
+        .enumerate()
+    {
+        let ws = format!("i{n}");
+        std::fs::create_dir_all(h.env.path(&ws)).expect("dir");
+        let what = format!("init killed at {stage}");
+        let out = h
+            .cmd(&ws, &init, Mail::Ok, Some(stage))
+            .stdout(Stdio::null())
+            .output()
+            .expect("run strategi");
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "{what}: not killed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let committed = stage == AFTER_COMMIT || stage == AFTER_INDEX;
+        if stage == FILES {
+            // Not a workspace yet: every other command says so and changes nothing.
+            let before = h.env.snapshot(&ws);
+            for args in [
+                &["verify"][..],
+                &[
+                    "party",
+                    "add",
+                    "FIN",
+                    "--name",
+                    "F",
+                    "--email",
+                    "f@fin.example",
+                ],
+            ] {
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                let r = h.run(&ws, &args, Mail::Ok);
+                assert_eq!(r.code, 1, "{what}: {args:?}:\n{}{}", r.stdout, r.stderr);
+                assert!(
+                    r.stderr.contains("`strategi init` was interrupted"),
+                    "{}",
+                    r.stderr
+                );
+            }
+            assert_eq!(before, h.env.snapshot(&ws), "{what}: changed");
+        }
+        let again = h.run(&ws, &init, Mail::Ok);
+        assert_eq!(
+            again.code,
+            if committed { 1 } else { 0 },
+            "{what}: init again:\n{}{}",
+            again.stdout,
+            again.stderr
+        );
+        if committed {
+            assert!(again.stderr.contains("already"), "{what}: {}", again.stderr);
+        }
+        let next: Vec<String> = [
+            "party",
+            "add",
+            "FIN",
+            "--name",
+            "F",
+            "--email",
+            "f@fin.example",
+        ]
+        .map(String::from)
+        .to_vec();
+        let r = h.run(&ws, &next, Mail::Ok);
+        assert_eq!(r.code, 0, "{what}: the next command failed:\n{}", r.stderr);
+        assert_tidy(&h.env, &ws, &what);
+        let fsck = h.env.git(&ws, &["fsck", "--no-progress"]);
+        assert_eq!(fsck.code, 0, "{what}: git fsck:\n{}", fsck.stderr);
+        // One workspace creation, then the party: nothing twice.
+        let log = h.env.git(&ws, &["rev-list", "--count", "HEAD"]).ok().stdout;
+        assert_eq!(log.trim(), "2", "{what}: commits");
+    }
 }
 
 /// A small deterministic generator (SplitMix64), so that the random kills are the same

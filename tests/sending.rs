@@ -11,6 +11,9 @@ use crate::common::{Run, TestEnv};
 /// A fake `sendmail` in `dir/bin`, logging each message it is given to
 /// `dir/sent/NNNN.eml` (and its arguments to `dir/sent/args`). While the file
 /// `dir/sent/fail` exists it fails as a full queue does (exit 75) and logs nothing.
+/// When `dir/sent/grab` names a lock file, the next message it takes is followed by
+/// a helper process that takes that lock (as a colleague's command would) and holds
+/// it until `dir/sent/release` exists; `dir/sent/held` is there while it holds.
 struct Sendmail {
     script: PathBuf,
     sent: PathBuf,
@@ -35,6 +38,11 @@ name=$(printf '%04d' $((n + 1)))
 cat > "$dir/.$name.tmp"
 mv "$dir/.$name.tmp" "$dir/$name.eml"
 echo "$name $*" >> "$dir/args"
+if [ -e "$dir/grab" ]; then
+  lock=$(cat "$dir/grab"); rm "$dir/grab"
+  python3 -c "$GRAB" "$lock" "$dir" </dev/null >/dev/null 2>&1 &
+  while [ ! -e "$dir/held" ]; do sleep 0.05; done
+fi
 "#,
                 sent.display()
             ),
@@ -78,6 +86,16 @@ echo "$name $*" >> "$dir/args"
     }
 }
 
+/// The helper that holds the lock file `argv[1]` until `argv[2]/release` exists.
+const GRAB: &str = "import fcntl,os,sys,time
+f=open(sys.argv[1],'r+')
+fcntl.flock(f,fcntl.LOCK_EX)
+open(sys.argv[2]+'/held','w').close()
+t=time.time()
+while not os.path.exists(sys.argv[2]+'/release') and time.time()-t<60: time.sleep(0.02)
+os.remove(sys.argv[2]+'/held')
+";
+
 /// Runs strategi in `ws` with the fake sendmail.
 fn run(env: &TestEnv, sm: &Sendmail, args: &[&str]) -> Run {
     let mut full = vec!["-C", "ws"];
@@ -85,6 +103,8 @@ fn run(env: &TestEnv, sm: &Sendmail, args: &[&str]) -> Run {
     let out = env
         .strategi_cmd(&full)
         .env("STRATEGI_SENDMAIL", &sm.script)
+        .env("GRAB", GRAB)
+        .env("STRATEGI_LOCK_TIMEOUT_MS", "300")
         .output()
         .expect("run strategi");
     Run {
@@ -571,4 +591,55 @@ fn a_refused_login_is_a_configuration_error_and_the_letters_stay_queued() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(eml_files(&received).len(), 2);
     drop(server);
+}
+
+#[test]
+fn a_letter_delivered_while_a_colleague_holds_the_lock_is_success_with_a_warning() {
+    let env = TestEnv::new();
+    let sm = Sendmail::new(&env);
+    case(&env, "sendmail");
+    let r1 = open(&env, "FIN,KDD", "2026-01-09");
+    // Right after the first letter goes, someone else takes the workspace lock and
+    // keeps it past strategi's timeout.
+    let lock = env.path("ws/.git/strategi.lock");
+    std::fs::write(sm.sent.join("grab"), lock.to_string_lossy().as_bytes()).expect("grab");
+    let r = run(&env, &sm, &["--as", "DFD", "round", "send", &r1]);
+    let release = || {
+        std::fs::write(sm.sent.join("release"), "").expect("release");
+        while sm.sent.join("held").exists() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    release();
+    // The letter is out: success, with a warning naming the letter not yet recorded.
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("Error:"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Warning: The delivery stopped after 1 letter(s)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(sm.log().len(), 1);
+    let unrecorded = env.git("ws", &["status", "--porcelain"]).ok().stdout;
+    assert_eq!(unrecorded.lines().count(), 1, "{unrecorded}");
+    let name = unrecorded
+        .trim()
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".toml"))
+        .expect("a state file")
+        .to_string();
+    assert!(r.stderr.contains(&name), "{}", r.stderr);
+    // The next write records the sent letter and delivers the rest, nothing twice.
+    let r = run(&env, &sm, &["outbox", "flush"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let mut parties: Vec<String> = sm.log().into_iter().map(|(_, p)| p).collect();
+    assert_eq!(parties.len(), 2, "{parties:?}");
+    parties.sort();
+    assert_eq!(parties, ["FIN", "KDD"]);
+    assert_eq!(env.git("ws", &["status", "--porcelain"]).ok().stdout, "");
+    let j = env.run_in("ws", &["--json", "outbox", "list"]).ok().json();
+    let text = j.to_string();
+    assert!(!text.contains("\"queued\""), "{text}");
 }

@@ -73,7 +73,17 @@ impl Ctx {
 
     /// The workspace containing the start folder.
     pub fn workspace(&self) -> Result<Workspace, CommandError> {
-        Ok(Workspace::discover(&self.start)?.with_notices(self.notices.clone()))
+        let ws = Workspace::discover(&self.start)?;
+        // Not a workspace yet: recovering the journal here would take its strategi.toml
+        // away under the command; `init` run again finishes the job.
+        if ws.is_unfinished_init() {
+            return Err(CommandError::user(format!(
+                "The workspace in \"{}\" was never created: `strategi init` was interrupted before its first commit.",
+                ws.root().display()
+            ))
+            .hint("Run `strategi init` there again (with --title, --owner and --approver); it undoes the interrupted one and creates the workspace. Nothing was changed."));
+        }
+        Ok(ws.with_notices(self.notices.clone()))
     }
 
     /// What the command's transactions repaired or could not finish after their commit

@@ -52,7 +52,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &InitArgs) -> Result<(), CommandErr
         None => ctx.start_dir().to_path_buf(),
     };
     let case = case_from_args(args)?;
-    if dir.join(CONFIG_FILE).exists() {
+    // An init killed before its first commit left strategi.toml and its journal: this
+    // one undoes that (the transaction's recovery) and creates the workspace again.
+    if dir.join(CONFIG_FILE).exists() && !Workspace::is_interrupted_init(&dir) {
         return Err(store::StoreError::AlreadyAWorkspace { path: dir }.into());
     }
     // Who the person is depends on the repository (its config, and includes that depend
@@ -140,6 +142,13 @@ pub(super) fn write_new_case(
     let (text, _config) = ConfigEditor::for_new_case(case).finish()?;
     let actor = Actor::new(case.owner.clone(), identity);
     let mut tx = ctx.begin(ws, "strategi init")?;
+    // Under the lock: another init may have finished meanwhile.
+    if ws.has_commits()? {
+        return Err(store::StoreError::AlreadyAWorkspace {
+            path: ws.root().to_path_buf(),
+        }
+        .into());
+    }
     tx.write(CONFIG_FILE, text);
     if !ws.root().join(store::STRATEGY_DIR).exists() {
         tx.write("strategy/01-utkast.md", format!("# {}\n\n", case.title));

@@ -332,6 +332,9 @@ pub fn json_fields(delivery: &Option<Delivery>) -> serde_json::Map<String, serde
         "other_rounds_queued".into(),
         serde_json::json!(d.map(|d| &d.other_rounds[..]).unwrap_or_default()),
     );
+    if let Some(d) = d.filter(|d| !d.unrecorded.is_empty()) {
+        m.insert("unrecorded".into(), serde_json::json!(&d.unrecorded[..]));
+    }
     if let Some(l) = d.and_then(|d| d.login_refused.as_ref()) {
         m.insert("login_refused".into(), serde_json::json!(l));
     }

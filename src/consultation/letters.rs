@@ -991,6 +991,11 @@ pub struct Delivery {
     /// Uncertain letters (of the selection's round, or of every round) left alone:
     /// the server may have them. Entry names.
     pub uncertain: Vec<String>,
+    /// Letters whose outcome is written in their state files but not committed: the
+    /// workspace lock could not be taken again after a message went to the server (a
+    /// command of someone else held it past the timeout), so the delivery stopped
+    /// there. The next write command records them. Entry names; empty normally.
+    pub unrecorded: Vec<String>,
 }
 
 /// Whether a queued letter is stale on `today`: its round was closed, or the party's
@@ -1109,8 +1114,27 @@ pub fn deliver(
         })
         .collect();
     if let Some(e) = relock_failed {
-        // The outcomes are written in the state files; the next delivery commits them.
-        return Err(e.into());
+        // A message may be with the server: never an error from here on. The outcomes
+        // are written in the state files; the next write command commits them
+        // (`mail::record_uncommitted_states`).
+        let unrecorded: Vec<String> = delivered.iter().map(|d| d.entry.clone()).collect();
+        ws.notices().push(
+            crate::store::NoticeLevel::Warning,
+            format!(
+                "The delivery stopped after {} letter(s) because the workspace lock could not be taken again to record their outcome ({e}); their states are written in outbox/ but not committed: {}. The next strategi command that writes records them; run `strategi outbox flush` to record them and deliver the rest.",
+                unrecorded.len(),
+                unrecorded.join(", ")
+            ),
+        );
+        return Ok(Delivery {
+            delivered,
+            held_back,
+            other_rounds,
+            login_refused,
+            interrupted,
+            uncertain,
+            unrecorded,
+        });
     }
     // (Not temporary files a crash may have left: their names start with a dot.)
     for rel in ws.changed_files(OUTBOX_DIR)? {
@@ -1161,6 +1185,7 @@ pub fn deliver(
         login_refused,
         interrupted,
         uncertain,
+        unrecorded: Vec::new(),
     })
 }
 

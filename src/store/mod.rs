@@ -302,11 +302,37 @@ impl Workspace {
         })
     }
 
+    /// Whether the repository has a commit (HEAD is born).
+    pub fn has_commits(&self) -> Result<bool, StoreError> {
+        Ok(self.head_commit()?.is_some())
+    }
+
+    /// Whether this folder is what an `init` killed before its first commit left (see
+    /// [`Workspace::is_interrupted_init`]): no workspace yet.
+    pub fn is_unfinished_init(&self) -> bool {
+        matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
+            && self.repo.path().join("strategi-journal").exists()
+    }
+
+    /// Whether `dir` holds what an `init` killed before its first commit left: the root
+    /// of a repository with no commit yet (HEAD unborn) and strategi's journal of the
+    /// first commit. Such a folder is not a workspace yet: `init` undoes the journal's
+    /// files (as every transaction does when it starts) and creates it again.
+    pub fn is_interrupted_init(dir: &Path) -> bool {
+        let Ok(repo) = Repository::open(dir) else {
+            return false;
+        };
+        repo.workdir().is_some_and(|w| same_dir(w, dir))
+            && matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
+            && repo.path().join("strategi-journal").exists()
+    }
+
     /// Creates a git repository at `dir` (or uses the one there) ready for a first
-    /// commit. Refuses when `dir` already holds a workspace. `identity`, when given, is
+    /// commit. Refuses when `dir` already holds a workspace (a folder an interrupted `init`
+    /// left is not one: [`Workspace::is_interrupted_init`]). `identity`, when given, is
     /// written to the repository's own git config as `user.name`/`user.email`.
     pub fn create(dir: &Path, identity: Option<(&str, &str)>) -> Result<Workspace, StoreError> {
-        if dir.join(CONFIG_FILE).exists() {
+        if dir.join(CONFIG_FILE).exists() && !Workspace::is_interrupted_init(dir) {
             return Err(StoreError::AlreadyAWorkspace {
                 path: dir.to_path_buf(),
             });

@@ -596,6 +596,7 @@ impl Workspace {
                 false,
             )
             .map_err(StoreError::git(format!("create the tag \"{}\"", u.name)))?;
+        super::crash::reach(super::crash::AFTER_TAG);
         Ok(super::Repaired {
             kind: super::RepairKind::VersionTag,
             path: format!("refs/tags/{}", u.name.tag()),
