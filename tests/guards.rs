@@ -230,6 +230,9 @@ fn protected_paths(env: &TestEnv) -> Vec<String> {
         "outbox/x.eml",
         "submissions/x.toml",
         "approvals/x.toml",
+        "signatures/x.toml",
+        "withdrawals/x.toml",
+        "settings/x.toml",
         "templates/round-letter.hbs",
         "templates",
         "outbox",
@@ -529,4 +532,33 @@ fn a_fifo_or_an_oversized_outbox_state_file_is_reported_not_read() {
     assert!(all.contains("pipe.toml"), "{all}");
     assert!(all.contains("a FIFO (named pipe), not a file"), "{all}");
     std::fs::remove_file(&fifo).expect("remove");
+}
+
+#[test]
+fn an_oversized_record_in_history_is_refused_from_its_size_naming_file_and_commit() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    // Committed by hand, outside strategi, then removed again: only history has it.
+    std::fs::create_dir_all(env.path("ws/settings")).expect("settings");
+    std::fs::write(env.path("ws/settings/zz-huge.toml"), vec![b'#'; 9 << 20]).expect("write");
+    env.git("ws", &["add", "settings/zz-huge.toml"]);
+    env.git("ws", &["commit", "-qm", "Huge"]);
+    let commit = env
+        .git("ws", &["rev-parse", "HEAD"])
+        .stdout
+        .trim()
+        .to_string();
+    env.git("ws", &["rm", "-q", "settings/zz-huge.toml"]);
+    env.git("ws", &["commit", "-qm", "Gone"]);
+    let run = env.assert_refused_unchanged("ws", &["verify"]);
+    assert!(
+        run.stderr.contains(&format!(
+            "\"settings/zz-huge.toml\" in commit {}",
+            &commit[..12]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("a record may be"), "{}", run.stderr);
+    assert!(run.stderr.contains("git show --stat"), "{}", run.stderr);
 }

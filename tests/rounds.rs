@@ -421,3 +421,87 @@ fn unknown_party_codes_in_filters_and_party_are_refused_with_suggestions() {
     assert!(r.stderr.contains("KDF is not a recipient"), "{}", r.stderr);
     assert!(r.stderr.contains("Did you mean KD or KDD?"), "{}", r.stderr);
 }
+
+#[test]
+fn near_miss_codes_sections_and_round_ids_name_the_closest_ones() {
+    let env = TestEnv::new();
+    let id = env.round_to_four("# Utkast\n\n## Mål\n\nTekst.\n");
+    // round open --to: the listed code first, `party add` only after it.
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "FNI",
+            "--due",
+            "2025-12-31",
+        ],
+    );
+    assert!(
+        r.stderr.contains("\"FNI\" is not a listed party"),
+        "{}",
+        r.stderr
+    );
+    let mean = r.stderr.find("Did you mean FIN?").expect(&r.stderr);
+    let add = r.stderr.find("party add").expect(&r.stderr);
+    assert!(mean < add, "{}", r.stderr);
+    // --as on a write and on a read: refused with the closest codes.
+    for args in [
+        &["--as", "FNI", "round", "close", &id][..],
+        &["--as", "DOI", "status"],
+        &["--as", "DOI", "--json", "round", "list"],
+    ] {
+        let r = env.assert_refused_unchanged("ws", args);
+        assert!(
+            r.stderr.contains("which is not a party of this case"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("Did you mean FIN?") || r.stderr.contains("Did you mean DIO?"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    env.run_in("ws", &["--as", "FIN", "status"]).ok();
+    // comment list --section: an unknown id, with the round's version's closest ids.
+    let r = env.assert_refused_unchanged("ws", &["comment", "list", "--section", "mall"]);
+    assert!(
+        r.stderr.contains("v1 has no section \"mall\""),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Did you mean \"mal\"?"), "{}", r.stderr);
+    env.run_in("ws", &["comment", "list", "--section", "mal"])
+        .ok();
+    // A near-miss round id (one letter wrong) names the round.
+    let last = id.chars().last().expect("id");
+    let wrong = format!(
+        "{}{}",
+        &id[..id.len() - 1],
+        if last == 'x' { 'y' } else { 'x' }
+    );
+    for args in [
+        &["round", "show", &wrong][..],
+        &["comment", "list", "--round", &wrong],
+    ] {
+        let r = env.assert_refused_unchanged("ws", args);
+        assert!(
+            r.stderr.contains(&format!("There is no round \"{wrong}\"")),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&format!("Did you mean {id}?")),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = env.assert_refused_unchanged("ws", &["round", "show", "zzzzzzzz"]);
+    assert!(!r.stderr.contains("Did you mean"), "{}", r.stderr);
+}

@@ -200,3 +200,53 @@ fn verify_reports_a_line_break_in_a_hand_edited_one_line_field() {
     assert!(message.contains("\"title\""), "{message}");
     assert!(message.contains("a line break (U+000D)"), "{message}");
 }
+
+#[test]
+fn a_password_given_as_a_query_parameter_is_refused_and_found_in_history() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    let head = env.git("ws", &["rev-parse", "HEAD"]).stdout;
+    set_smtp_url(&env, "ws", "smtps://smtp.dep.example:465?PassWord=hemmelig");
+    let run = env.assert_refused_unchanged("ws", &["status"]);
+    assert!(
+        run.stderr.contains("[mail] smtp_url holds a password"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hemmelig"), "{}", run.stderr);
+    assert_eq!(env.git("ws", &["rev-parse", "HEAD"]).stdout, head);
+    // Committed by hand, then replaced by `pass=` and removed: verify names both
+    // commits from history.
+    env.git("ws", &["commit", "-qam", "Mail settings"]);
+    let first = env
+        .git("ws", &["rev-parse", "HEAD"])
+        .stdout
+        .trim()
+        .to_string();
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(
+        &path,
+        text.replace("?PassWord=hemmelig", "?tls=required&pass=annet"),
+    )
+    .expect("write");
+    env.git("ws", &["commit", "-qam", "Other password"]);
+    let second = env
+        .git("ws", &["rev-parse", "HEAD"])
+        .stdout
+        .trim()
+        .to_string();
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(&path, text.replace("&pass=annet", "")).expect("write");
+    env.git("ws", &["commit", "-qam", "No password"]);
+    let found = credential_findings(&env, "ws");
+    let commits: Vec<&str> = found.iter().filter_map(|f| f["commit"].as_str()).collect();
+    assert!(commits.contains(&first.as_str()), "{found:?}");
+    assert!(commits.contains(&second.as_str()), "{found:?}");
+    assert!(
+        !serde_json::Value::Array(found.clone())
+            .to_string()
+            .contains("annet"),
+        "{found:?}"
+    );
+}

@@ -278,6 +278,40 @@ fn find_comment(
     }
 }
 
+/// A `--section` filter must name a section of a listed round's version: an unknown id
+/// is refused with the closest section ids of the (latest) round's version, instead of
+/// quietly matching nothing. Without rounds there is nothing to list or check.
+fn known_section(
+    ws: &Workspace,
+    rounds: &[(RoundState, strategi::consultation::RoundComments)],
+    section: &str,
+) -> Result<(), CommandError> {
+    let mut seen = Vec::new();
+    let mut last = None;
+    for (state, _) in rounds {
+        if seen.contains(&state.def.version) {
+            continue;
+        }
+        seen.push(state.def.version);
+        let doc = round_document(ws, state)?;
+        if doc.sections.iter().any(|s| s.id == section) {
+            return Ok(());
+        }
+        last = Some((doc, state));
+    }
+    match last {
+        Some((doc, state)) => {
+            let version = ws.version(state.def.version)?;
+            Err(super::version::unknown_section(
+                &doc,
+                section,
+                &version.name.to_string(),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
 /// A comment in a list, with where its anchor lands in a later version.
 #[derive(Serialize)]
 struct Listed<'a> {
@@ -295,6 +329,9 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
         strategi::consultation::rules::party_of_case(&config, p)?;
     }
     let rounds = all_comments(ctx, &ws, &config, args.round.as_deref())?;
+    if let Some(section) = &args.section {
+        known_section(&ws, &rounds, section)?;
+    }
     let mut findings = Vec::new();
     let mut comments: Vec<CommentState> = Vec::new();
     for (_, rc) in rounds {

@@ -101,12 +101,26 @@ impl Ctx {
                 if config.knows_party(&code) {
                     Ok(code)
                 } else {
-                    Err(CommandError::user(format!(
-                        "You asked to act as \"{code}\", which is not a party of this case."
-                    ))
-                    .hint("See the parties with `strategi party list`, or add one with `strategi party add`."))
+                    Err(unknown_as(config, &code))
                 }
             }
+        }
+    }
+
+    /// An unknown `--as` is refused on every command in a workspace, reads included
+    /// (what a read shows does not depend on it today, but a mistyped code must not pass
+    /// quietly either): checked before the command runs. Outside a workspace, or when
+    /// the case cannot be read, the command itself reports what is wrong.
+    pub fn check_as(&self) -> Result<(), CommandError> {
+        if self.global.as_party.is_none() {
+            return Ok(());
+        }
+        let Ok(ws) = Workspace::discover(&self.start) else {
+            return Ok(());
+        };
+        match ws.config() {
+            Ok(config) => self.acting_party(&config).map(|_| ()),
+            Err(_) => Ok(()),
         }
     }
 
@@ -251,4 +265,17 @@ fn git_ident(dir: &Path, which: &str) -> Result<Identity, CommandError> {
     Ok(Identity::from_git_ident(&String::from_utf8_lossy(
         &output.stdout,
     ))?)
+}
+
+/// The refusal of an `--as` code that is not one of the case: the closest codes first,
+/// then how to see or add the parties.
+fn unknown_as(config: &Config, code: &PartyCode) -> CommandError {
+    let known = strategi::consultation::rules::case_codes(config);
+    CommandError::user(format!(
+        "You asked to act as \"{code}\", which is not a party of this case."
+    ))
+    .hint(format!(
+        "{}See the parties with `strategi party list`, or add one with `strategi party add`.",
+        strategi::consultation::rules::did_you_mean(code, &known)
+    ))
 }

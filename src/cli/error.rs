@@ -175,6 +175,9 @@ fn store_error(e: &StoreError) -> CommandError {
                 ))
             }
             StoreError::Git { .. } | StoreError::Encode { .. } => CommandError::internal(message),
+            StoreError::BlobTooLarge { commit, .. } => CommandError::user(message).hint(format!(
+                "A file that large was committed by hand, outside strategi; see it with `git show --stat {commit}`, and run `strategi verify`. {NOTHING_CHANGED}"
+            )),
             StoreError::GitLocked { holder: Some(_), .. } => CommandError::user(message).hint(format!(
                 "Wait for that program to finish and run the command again; strategi never removes a lock file a running program holds. {NOTHING_CHANGED}"
             )),

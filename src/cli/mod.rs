@@ -154,7 +154,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let mut ui = Ui::new(cli.global.color, cli.global.json);
     let result = Ctx::new(cli.global.clone()).and_then(|mut ctx| {
-        let result = dispatch(&mut ctx, &mut ui, &cli.command);
+        let result = match &cli.command {
+            // No case yet: `init` and `demo` make one.
+            Command::Init(_) | Command::Demo(_) => Ok(()),
+            _ => ctx.check_as(),
+        }
+        .and_then(|()| dispatch(&mut ctx, &mut ui, &cli.command));
         // What the transactions repaired on the way, and what they could not finish
         // after their commit point (the change is recorded: never an error).
         for n in ctx.notices().take() {

@@ -205,8 +205,18 @@ pub(super) fn find(ws: &Workspace, spec: &str) -> Result<RecordId, CommandError>
     }
     match resolve_round(ws, spec)? {
         Ok(id) => Ok(id),
-        Err(c) if c.is_empty() => Err(CommandError::user(format!("There is no round \"{spec}\"."))
-            .hint("See the rounds with `strategi round list`.")),
+        Err(c) if c.is_empty() => {
+            let near = strategi::consultation::closest_round_ids(ws, spec)?;
+            let err = CommandError::user(format!("There is no round \"{spec}\"."));
+            Err(if near.is_empty() {
+                err.hint("See the rounds with `strategi round list`.")
+            } else {
+                err.hint(format!(
+                    "Did you mean {}? `strategi round list` shows the rounds.",
+                    near.join(" or ")
+                ))
+            })
+        }
         Err(c) => Err(CommandError::user(format!(
             "\"{spec}\" could be any of the rounds {}.",
             c.join(", ")

@@ -1142,7 +1142,18 @@ pub fn deliver(
             continue;
         }
         let path = ws.root().join(&rel);
-        let bytes = std::fs::read(&path).map_err(MailError::io("read", &path))?;
+        let (limit, what) = if rel.ends_with(".toml") {
+            (crate::input::limits::OUTBOX_STATE, "letter's state file")
+        } else {
+            (crate::input::limits::LETTER, "letter")
+        };
+        let bytes = crate::input::read_bounded(&path, limit, what).map_err(|e| {
+            let source = match e {
+                crate::input::InputError::Io { source, .. } => source,
+                other => std::io::Error::new(std::io::ErrorKind::InvalidData, other.reason()),
+            };
+            MailError::io("read", &path)(source)
+        })?;
         tx.write(&rel, bytes);
     }
     if !tx.is_empty() {

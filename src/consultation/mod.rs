@@ -24,7 +24,7 @@ pub use comments::{
 };
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
-    RoundState, fact_path, is_late, load_round, load_rounds, received_problem, resolve_round,
-    round_path,
+    RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds, received_problem,
+    resolve_round, round_path,
 };
 pub use rules::{Recipients, Refusal};

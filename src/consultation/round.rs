@@ -584,6 +584,59 @@ pub fn resolve_round(
     })
 }
 
+/// The round ids closest to `spec` when it names none: ids whose beginning of the same
+/// length is one slip away (a letter changed, added, left out or two swapped), two for
+/// references of more than six letters; the closest first.
+pub fn closest_round_ids(ws: &Workspace, spec: &str) -> Result<Vec<String>, StoreError> {
+    let ids: Vec<String> = ws
+        .list_folders(CONSULTATIONS_DIR)?
+        .into_iter()
+        .filter(|n| n.parse::<RecordId>().is_ok())
+        .collect();
+    Ok(closest_ids(spec, &ids))
+}
+
+/// [`closest_round_ids`] over a list of ids (a rule, without the store).
+pub fn closest_ids(spec: &str, ids: &[String]) -> Vec<String> {
+    let wanted = spec.trim().to_lowercase();
+    let n = wanted.chars().count();
+    if n == 0 {
+        return Vec::new();
+    }
+    let allowed = if n > 6 { 2 } else { 1 };
+    let mut scored: Vec<(usize, &String)> = ids
+        .iter()
+        .filter_map(|id| {
+            let id_l = id.to_lowercase();
+            // Compare with the id's beginning of the same length, give or take a letter.
+            let d = (n.saturating_sub(1)..=n + 1)
+                .map(|len| {
+                    let head: String = id_l.chars().take(len).collect();
+                    let mut a: Vec<char> = head.chars().collect();
+                    let mut b: Vec<char> = wanted.chars().collect();
+                    a.sort_unstable();
+                    b.sort_unstable();
+                    if a == b && head != wanted {
+                        1
+                    } else {
+                        crate::document::edit_distance(&wanted, &head)
+                    }
+                })
+                .min()
+                .unwrap_or(usize::MAX);
+            (d <= allowed).then_some((d, id))
+        })
+        .collect();
+    scored.sort();
+    let best = scored.first().map(|(d, _)| *d);
+    scored
+        .into_iter()
+        .filter(|(d, _)| Some(*d) == best)
+        .map(|(_, id)| id.clone())
+        .take(5)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -805,5 +858,24 @@ mod record_tests {
             text.ends_with("received = \"2025-11-27T15:00:00Z\"\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_near_miss_round_reference_names_the_closest_ids() {
+        let ids = vec!["k3xq9m".to_string(), "p7wz2a".to_string()];
+        assert_eq!(
+            crate::consultation::round::closest_ids("k3xp9", &ids),
+            vec!["k3xq9m".to_string()]
+        );
+        assert_eq!(
+            crate::consultation::round::closest_ids("3kx", &ids),
+            vec!["k3xq9m".to_string()]
+        );
+        assert_eq!(
+            crate::consultation::round::closest_ids("p7wz2aa", &ids),
+            vec!["p7wz2a".to_string()]
+        );
+        assert!(crate::consultation::round::closest_ids("zzzz", &ids).is_empty());
+        assert!(crate::consultation::round::closest_ids("", &ids).is_empty());
     }
 }

@@ -59,12 +59,16 @@ pub enum Refusal {
     UnknownSender {
         /// The sender named.
         sender: PartyCode,
+        /// The parties of the case, for the closest codes.
+        known: Vec<PartyCode>,
     },
     /// A recipient named is not a listed party.
     #[error("\"{party}\" is not a listed party, so there is no address to send to.")]
     UnknownRecipient {
         /// The code named.
         party: PartyCode,
+        /// The listed parties, for the closest codes.
+        known: Vec<PartyCode>,
     },
     /// `--to all` names nobody.
     #[error("\"all\" names no party: the case has no parties besides the sender and the owner.")]
@@ -209,12 +213,15 @@ impl Refusal {
             Refusal::MayNotOpen { sender, .. } => {
                 Some(format!("Act as the sender with `--as {sender}`."))
             }
-            Refusal::UnknownSender { .. } => Some(
-                "See the parties with `strategi party list`, or add one with `strategi party add`."
-                    .into(),
-            ),
-            Refusal::UnknownRecipient { party } => Some(format!(
-                "Add it with `strategi party add {party} --name NAME --email ADDRESS`."
+            Refusal::UnknownSender { sender, known } => Some(format!(
+                "{}The case's parties are {}; a new one is added with `strategi party add {sender} --name NAME --email ADDRESS`.",
+                did_you_mean(sender, known),
+                codes(known)
+            )),
+            Refusal::UnknownRecipient { party, known } => Some(format!(
+                "{}The listed parties are {}; a new one is added with `strategi party add {party} --name NAME --email ADDRESS`.",
+                did_you_mean(party, known),
+                codes(known)
             )),
             Refusal::NobodyInAll => Some("Add the parties with `strategi party add`.".into()),
             Refusal::NoRecipients => Some("Give codes such as --to FIN,KDD or --to all.".into()),
@@ -320,6 +327,7 @@ pub fn may_open(config: &Config, by: &PartyCode, sender: &PartyCode) -> Result<(
     if !config.knows_party(sender) {
         return Err(Refusal::UnknownSender {
             sender: sender.clone(),
+            known: case_codes(config),
         });
     }
     if by != sender && by != &config.case.owner {
@@ -365,7 +373,7 @@ pub fn closest(code: &PartyCode, known: &[PartyCode]) -> Vec<PartyCode> {
 }
 
 /// "Did you mean KDD? " for the codes closest to `code`, or nothing.
-fn did_you_mean(code: &PartyCode, known: &[PartyCode]) -> String {
+pub fn did_you_mean(code: &PartyCode, known: &[PartyCode]) -> String {
     let near = closest(code, known);
     if near.is_empty() {
         String::new()
@@ -373,6 +381,18 @@ fn did_you_mean(code: &PartyCode, known: &[PartyCode]) -> String {
         let near: Vec<&str> = near.iter().map(PartyCode::as_str).collect();
         format!("Did you mean {}? ", near.join(" or "))
     }
+}
+
+/// Every code of the case: the listed parties, the owner and the approver, once each
+/// (for the closest codes to an unknown one).
+pub fn case_codes(config: &Config) -> Vec<PartyCode> {
+    let mut known: Vec<PartyCode> = config.parties.iter().map(|p| p.code.clone()).collect();
+    for c in [&config.case.owner, &config.case.approver] {
+        if !known.contains(c) {
+            known.push(c.clone());
+        }
+    }
+    known
 }
 
 /// Codes separated by commas.
@@ -457,6 +477,7 @@ pub fn recipients(
             if let Some(unknown) = list.iter().find(|c| config.party(c).is_none()) {
                 return Err(Refusal::UnknownRecipient {
                     party: unknown.clone(),
+                    known: config.parties.iter().map(|p| p.code.clone()).collect(),
                 });
             }
             Ok(list.clone())
@@ -712,7 +733,9 @@ mod tests {
             Ok(vec![code("FIN"), code("KDD")])
         );
         let e = recipients(&c, &"FIN,UD".parse().expect("to"), &code("DFD"));
-        assert!(matches!(e, Err(Refusal::UnknownRecipient { ref party }) if party == &code("UD")));
+        assert!(
+            matches!(e, Err(Refusal::UnknownRecipient { ref party, .. }) if party == &code("UD"))
+        );
         assert_eq!(
             recipients(&c, &Recipients::Parties(vec![]), &code("DFD")),
             Err(Refusal::NoRecipients)
@@ -739,6 +762,14 @@ mod tests {
         let hint = e.hint().expect("hint");
         assert!(hint.starts_with("Did you mean FIN?"), "{hint}");
         assert!(hint.contains("DFD, FIN, KDD"), "{hint}");
+        // A near-miss recipient or sender names the listed code before `party add`.
+        let e = recipients(&c, &"FNI".parse().expect("to"), &code("DFD")).expect_err("unknown");
+        let hint = e.hint().expect("hint");
+        assert!(hint.starts_with("Did you mean FIN?"), "{hint}");
+        assert!(hint.find("FIN?") < hint.find("party add"), "{hint}");
+        let e = may_open(&c, &code("DFD"), &code("KDF")).expect_err("unknown sender");
+        let hint = e.hint().expect("hint");
+        assert!(hint.starts_with("Did you mean KDD?"), "{hint}");
     }
 
     #[test]

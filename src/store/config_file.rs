@@ -179,16 +179,32 @@ pub(super) fn read_config_text(path: &Path) -> Result<String, StoreError> {
 /// files and add its hints.
 pub const CREDENTIAL_IN_CONFIG: &str = "[mail] smtp_url holds a password";
 
-/// Whether an SMTP URL carries a password in its user information
-/// (`smtps://user:secret@host`). A user name alone (`smtps://user@host`) is not one.
+/// The query parameters that carry a password, in any case (`?password=…`).
+const PASSWORD_PARAMS: [&str; 3] = ["password", "pass", "passwd"];
+
+/// Whether an SMTP URL carries a password: in its user information
+/// (`smtps://user:secret@host`) or as a query parameter `password`, `pass` or `passwd`
+/// in any case (`smtps://host?Password=secret`). A user name alone
+/// (`smtps://user@host`) is not one.
 pub fn smtp_url_has_password(url: &str) -> bool {
     let Some((_, rest)) = url.trim().split_once("://") else {
         return false;
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority
+    if authority
         .rsplit_once('@')
         .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    {
+        return true;
+    }
+    let Some((_, query)) = rest.split_once('?') else {
+        return false;
+    };
+    let query = query.split('#').next().unwrap_or("");
+    query.split(['&', ';']).any(|param| {
+        let key = param.split('=').next().unwrap_or("").trim();
+        PASSWORD_PARAMS.iter().any(|p| key.eq_ignore_ascii_case(p))
+    })
 }
 
 /// The message of a configuration error for a password in `[mail] smtp_url`.
@@ -854,6 +870,24 @@ owner = "DIO"
         }
         assert!(smtp_url_has_password("smtp://a:@host"));
         assert!(!smtp_url_has_password("not a url"));
+        // A password as a query parameter, in any case, is one too.
+        for url in [
+            "smtps://host?password=x",
+            "smtps://host:465/?tls=required&PASSWORD=x",
+            "smtps://ola@host?Pass=x",
+            "smtp://host?passwd=x#frag",
+            "smtp://host/?a=1;PassWd=x",
+        ] {
+            assert!(smtp_url_has_password(url), "{url}");
+            assert!(credential_in_config(&with(url)).is_some(), "{url}");
+        }
+        for url in [
+            "smtps://host?passwordless=1",
+            "smtps://host?user=pass",
+            "smtps://host#password=x",
+        ] {
+            assert!(!smtp_url_has_password(url), "{url}");
+        }
     }
 
     #[test]

@@ -248,10 +248,11 @@ impl Workspace {
                     changes.push((path, kind));
                 }
             }
-            let mut keys = key_changes(repo, &tree, &parents)?;
-            keys.extend(setting_key_changes(repo, &tree, &parents)?);
+            let hex = oid.to_string();
+            let mut keys = key_changes(repo, &hex, &tree, &parents)?;
+            keys.extend(setting_key_changes(repo, &hex, &tree, &parents)?);
             let credential = match scope {
-                Scope::Everything => credential_change(repo, &tree, &parents)?,
+                Scope::Everything => credential_change(repo, &hex, &tree, &parents)?,
                 Scope::KeysOnly | Scope::Folders(_) => None,
             };
             if changes.is_empty() && keys.is_empty() && credential.is_none() {
@@ -342,6 +343,7 @@ pub fn is_record_path(path: &str) -> bool {
 /// that parent).
 fn key_changes(
     repo: &git2::Repository,
+    commit: &str,
     tree: &Tree<'_>,
     parents: &[Tree<'_>],
 ) -> Result<Vec<(String, String, ChangeKind)>, StoreError> {
@@ -353,9 +355,14 @@ fn key_changes(
         match id {
             None => Ok(Vec::new()),
             Some(id) => {
-                let blob = repo
-                    .find_blob(id)
-                    .map_err(StoreError::git(format!("read {CONFIG_FILE} ({id})")))?;
+                let blob = super::bounded_blob(
+                    repo,
+                    id,
+                    CONFIG_FILE,
+                    commit,
+                    crate::input::limits::CONFIG,
+                    "a configuration file",
+                )?;
                 Ok(party_keys_in(&String::from_utf8_lossy(blob.content())))
             }
         }
@@ -392,6 +399,7 @@ fn key_changes(
 /// other parents of a merge has came from that parent.
 fn setting_key_changes(
     repo: &git2::Repository,
+    commit: &str,
     tree: &Tree<'_>,
     parents: &[Tree<'_>],
 ) -> Result<Vec<(String, String, ChangeKind)>, StoreError> {
@@ -425,9 +433,14 @@ fn setting_key_changes(
         {
             continue;
         }
-        let blob = repo
-            .find_blob(id)
-            .map_err(StoreError::git(format!("read \"{path}\"")))?;
+        let blob = super::bounded_blob(
+            repo,
+            id,
+            &path,
+            commit,
+            crate::input::limits::RECORD,
+            "a record",
+        )?;
         let text = String::from_utf8_lossy(blob.content());
         if let Some((party, key, added)) = super::settings::key_fact_in(&text) {
             let kind = if added {
@@ -445,6 +458,7 @@ fn setting_key_changes(
 /// into a version with a password in it that no parent's version had (the same line).
 fn credential_change(
     repo: &git2::Repository,
+    commit: &str,
     tree: &Tree<'_>,
     parents: &[Tree<'_>],
 ) -> Result<Option<usize>, StoreError> {
@@ -455,9 +469,14 @@ fn credential_change(
     // The text of the smtp_url line holding a password, and its line number.
     let credential_at = |id: Option<Oid>| -> Result<Option<(usize, String)>, StoreError> {
         let Some(id) = id else { return Ok(None) };
-        let blob = repo
-            .find_blob(id)
-            .map_err(StoreError::git(format!("read {CONFIG_FILE} ({id})")))?;
+        let blob = super::bounded_blob(
+            repo,
+            id,
+            CONFIG_FILE,
+            commit,
+            crate::input::limits::CONFIG,
+            "a configuration file",
+        )?;
         let text = String::from_utf8_lossy(blob.content());
         Ok(super::credential_in_config(&text).map(|(line, _)| {
             let at = text.lines().nth(line - 1).unwrap_or_default().trim();

@@ -111,6 +111,24 @@ pub enum StoreError {
         /// The encoder's error.
         source: toml::ser::Error,
     },
+    /// A file in git's history is larger than its kind may be: refused from its size,
+    /// before it is read.
+    #[error(
+        "\"{path}\" in commit {commit} is {}, more than the {} {} may be; strategi does not read it.",
+        crate::input::size_text(*size), crate::input::size_text(*limit), what
+    )]
+    BlobTooLarge {
+        /// The file's path in the commit's tree.
+        path: String,
+        /// The commit (abbreviated id) whose tree holds it.
+        commit: String,
+        /// What it is read as ("record", "configuration file", …), with its article.
+        what: &'static str,
+        /// Its size in bytes, as git records it.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A git operation failed.
     #[error("Git could not {action}.")]
     Git {
@@ -435,6 +453,39 @@ impl Workspace {
     }
 }
 
+/// Looks up the blob `id` (the file `path` in `commit`'s tree) after checking its size
+/// against `limit` from git's object header, so that an oversized file in history is
+/// refused without being read into memory.
+pub(crate) fn bounded_blob<'r>(
+    repo: &'r git2::Repository,
+    id: git2::Oid,
+    path: &str,
+    commit: &str,
+    limit: u64,
+    what: &'static str,
+) -> Result<git2::Blob<'r>, StoreError> {
+    let short = commit.chars().take(12).collect::<String>();
+    let (size, _) = repo
+        .odb()
+        .and_then(|odb| odb.read_header(id))
+        .map_err(StoreError::git(format!(
+            "read \"{path}\" of commit {short}"
+        )))?;
+    let size = size as u64;
+    if size > limit {
+        return Err(StoreError::BlobTooLarge {
+            path: path.to_string(),
+            commit: short,
+            what,
+            size,
+            limit,
+        });
+    }
+    repo.find_blob(id).map_err(StoreError::git(format!(
+        "read \"{path}\" of commit {short}"
+    )))
+}
+
 fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
@@ -458,5 +509,40 @@ impl From<crate::input::InputError> for StoreError {
                 message: other.reason(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod bounded_blob_tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_from_history_larger_than_its_limit_is_refused_from_its_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = git2::Repository::init(dir.path()).expect("init");
+        let id = repo.blob(&[b'x'; 100]).expect("blob");
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let e = bounded_blob(&repo, id, "settings/big.toml", commit, 99, "a record")
+            .expect_err("too large");
+        let text = e.to_string();
+        assert!(
+            matches!(
+                e,
+                StoreError::BlobTooLarge {
+                    size: 100,
+                    limit: 99,
+                    ..
+                }
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"settings/big.toml\" in commit 0123456789ab"),
+            "{text}"
+        );
+        assert!(text.contains("a record may be"), "{text}");
+        let blob = bounded_blob(&repo, id, "settings/big.toml", commit, 100, "a record")
+            .expect("at the limit");
+        assert_eq!(blob.content().len(), 100);
     }
 }

@@ -21,20 +21,29 @@ use std::path::{Component, Path, PathBuf};
 
 use super::CONFIG_FILE;
 
-/// The folders of a workspace that `--out` never writes into: the draft, the rounds,
-/// the outbox, submissions, approvals (with their later signatures and withdrawals),
-/// the settings and the letter templates.
-pub const PROTECTED_DIRS: [&str; 9] = [
-    "strategy",
-    "consultations",
-    "outbox",
-    "submissions",
-    "approvals",
-    "signatures",
-    "withdrawals",
-    super::settings::SETTINGS_DIR,
-    "templates",
-];
+/// The folders besides the record folders that `--out` never writes into: the draft,
+/// the outbox and the letter templates.
+const OTHER_PROTECTED_DIRS: [&str; 3] = [super::STRATEGY_DIR, "outbox", "templates"];
+
+/// The folders of a workspace that `--out` never writes into: every record folder
+/// ([`super::RECORD_DIRS`]: the rounds, submissions, approvals with their later
+/// signatures and withdrawals, the settings), then [`OTHER_PROTECTED_DIRS`]. Built from
+/// the two lists, so that a new record folder is protected as soon as it is listed.
+pub const PROTECTED_DIRS: [&str; super::RECORD_DIRS.len() + OTHER_PROTECTED_DIRS.len()] = {
+    let records = super::RECORD_DIRS;
+    let mut out = [""; super::RECORD_DIRS.len() + OTHER_PROTECTED_DIRS.len()];
+    let mut i = 0;
+    while i < records.len() {
+        out[i] = records[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < OTHER_PROTECTED_DIRS.len() {
+        out[i + j] = OTHER_PROTECTED_DIRS[j];
+        j += 1;
+    }
+    out
+};
 
 /// Why a file was not written.
 #[derive(Debug, thiserror::Error)]
@@ -309,6 +318,11 @@ mod tests {
         assert!(PROTECTED_DIRS.contains(&crate::mail::OUTBOX_DIR));
         assert!(PROTECTED_DIRS.contains(&crate::approval::SUBMISSIONS_DIR));
         assert!(PROTECTED_DIRS.contains(&crate::approval::APPROVALS_DIR));
+        for d in crate::store::RECORD_DIRS {
+            assert!(PROTECTED_DIRS.contains(&d), "{d} is a record folder");
+        }
+        assert!(PROTECTED_DIRS.contains(&"templates"));
+        assert!(PROTECTED_DIRS.iter().all(|d| !d.is_empty()));
     }
 
     #[test]

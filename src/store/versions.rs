@@ -286,13 +286,14 @@ impl Workspace {
             if entry.kind() != Some(ObjectType::Blob) || !is_markdown(name) {
                 continue;
             }
-            let blob = self
-                .repo
-                .find_blob(entry.id())
-                .map_err(StoreError::git(format!(
-                    "read \"{name}\" of {}",
-                    version.name
-                )))?;
+            let blob = super::bounded_blob(
+                &self.repo,
+                entry.id(),
+                &format!("strategy/{name}"),
+                &version.commit,
+                crate::input::limits::MARKDOWN,
+                "a Markdown file",
+            )?;
             files.push(StoredFile {
                 path: name.to_string(),
                 bytes: blob.content().to_vec(),
