@@ -862,3 +862,91 @@ fn commit_gpgsign_alone_signs_and_a_signed_commit_leaves_the_note() {
         "{raw}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// The consultation behind an approval includes the rounds on earlier versions (the
+// demo's shape: the round was on v1, the approval is of v2).
+
+/// The case with v2 cut after the round on v1 and approved by DFD with its own key.
+fn approved_v2_after_a_round_on_v1() -> Case {
+    let c = case(false);
+    std::fs::write(
+        c.env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære, målt i tall.\n",
+    )
+    .expect("draft");
+    c.env
+        .run_in("ws", &["version", "cut", "--label", "Revidert"])
+        .ok();
+    c.as_dfd(&["approve", "v2", "--sign", &c.dfd.clone()]).ok();
+    assert_eq!(c.phase().0, "approved");
+    assert_eq!(c.verify().0, 0, "{:#?}", c.verify().1);
+    c
+}
+
+#[track_caller]
+fn assert_v2_not_approved(c: &Case) -> String {
+    let (name, summary) = c.phase();
+    assert_ne!(name, "approved", "status says approved: {summary}");
+    let text = c.env.run_in("ws", &["status"]).ok().stdout;
+    assert!(!text.contains("approved: v2 by DFD"), "{text}");
+    summary
+}
+
+#[test]
+fn an_edited_decision_of_a_round_on_an_earlier_version_voids_the_approval_in_status() {
+    let c = approved_v2_after_a_round_on_v1();
+    let dir = c
+        .env
+        .path(&format!("ws/consultations/{}/decisions", c.round));
+    let file = std::fs::read_dir(&dir)
+        .expect("decisions")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+    let text = std::fs::read_to_string(&file).expect("decision");
+    assert!(text.contains("\"partly\""), "{text}");
+    std::fs::write(&file, text.replace("\"partly\"", "\"accepted\"")).expect("edit");
+    let commit = c
+        .commit_by_hand("Resolve comment\n\nStrategi-Action: comment-resolve\nStrategi-Party: DIO");
+    let found = c.caught("record-changed");
+    assert!(
+        found.iter().any(|f| f["commit"] == commit.as_str()),
+        "{found:#?}"
+    );
+    let why = assert_v2_not_approved(&c);
+    assert!(
+        why.contains("the consultation it rests on was changed") && why.contains(&commit[..12]),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_decision_added_by_plain_git_to_a_round_on_an_earlier_version_voids_the_approval_in_status() {
+    let c = approved_v2_after_a_round_on_v1();
+    let path = format!(
+        "consultations/{}/decisions/20251103T130000Z-dh4nd7ad.toml",
+        c.round
+    );
+    std::fs::write(
+        c.env.path(&format!("ws/{path}")),
+        format!(
+            "id = \"dh4nd7ad\"\ncomment = \"{}\"\ndecision = \"accepted\"\nby = \"DIO\"\nat = \"2025-11-03T13:00:00Z\"\nsupersedes = \"{}\"\n",
+            c.comment,
+            current_decision(&c)
+        ),
+    )
+    .expect("decision");
+    let commit = c.commit_by_hand("Accept the comment after all");
+    let found = c.caught("foreign-commit");
+    assert!(
+        found.iter().any(|f| f["commit"] == commit.as_str()),
+        "{found:#?}"
+    );
+    let why = assert_v2_not_approved(&c);
+    assert!(
+        why.contains(&path) && why.contains("which strategi did not make"),
+        "{why}"
+    );
+}

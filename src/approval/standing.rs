@@ -4,7 +4,8 @@
 //!
 //! The fold ([`super::fold_approvals`]) applies the rules to the record as it is; what
 //! history says about it needs a walk of history. This one is limited to the
-//! `approvals/` folder, the folders of the rounds on the approved version and the
+//! `approvals/` folder, the folders of the rounds on every version up to and including
+//! the approved one and the
 //! parties' keys ([`Workspace::approval_history`]), so that
 //! `status` stays fast on a long history. An approval does not stand when:
 //! - its record was changed after it was written, or was not written by strategi (the
@@ -14,7 +15,8 @@
 //!   does not count), or tags another commit than the record names;
 //! - the case requires the approver's commits to be signed, and the commit that added
 //!   the record is not signed by one of the approver's own keys;
-//! - a record of a round on the approved version (the consultation it rests on) was
+//! - a record of a round on the approved version or an earlier one (the consultation it
+//!   rests on) was
 //!   changed after it was written, added by a commit strategi did not make, or, under
 //!   the policy, committed without the acting party's signature.
 
@@ -25,7 +27,7 @@ use super::commits::commit_signature;
 use super::{ApprovalRecord, key_provenance};
 
 /// Why the approval in the file `path` does not stand, or `None` when it does.
-/// `rounds` are the ids of the rounds on the approved version: the consultation it
+/// `rounds` are the ids of the rounds on the approved version and every earlier one: the consultation it
 /// rests on, whose records must not have been changed either, nor (under the policy)
 /// committed without the acting party's signature.
 pub fn approval_problem(
