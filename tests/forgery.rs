@@ -950,3 +950,106 @@ fn a_decision_added_by_plain_git_to_a_round_on_an_earlier_version_voids_the_appr
         "{why}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// The owner, the approver and the signature policies are the owner's: changed by plain
+// git they are reported, and history keeps them as the owner left them.
+
+/// Rewrites `strategi.toml` in the case with `edit` and commits it with plain git.
+fn config_by_hand(c: &Case, edit: impl Fn(&str) -> String, message: &str) -> String {
+    let path = c.env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    let new = edit(&text);
+    assert_ne!(new, text, "the edit changes nothing");
+    std::fs::write(&path, new).expect("config");
+    c.commit_by_hand(message)
+}
+
+#[test]
+fn removing_the_signed_commits_policy_by_plain_git_is_caught_and_the_policy_still_holds() {
+    let c = case(true);
+    c.approve();
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("require_signed_commits = [\"DFD\", \"DIO\"]\n", ""),
+        "Tidy the configuration",
+    );
+    let found = c.caught("policy-changed");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f["commit"], commit.as_str());
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[approval] require_signed_commits")
+            && msg.contains("[\"DFD\", \"DIO\"]")
+            && msg.contains("to nothing")
+            && msg.contains("Mallory Hand")
+            && msg.contains("with plain git")
+            && msg.contains("not by the case owner DIO"),
+        "{msg}"
+    );
+    c.assert_not_approved();
+    // The policy still holds for what comes after: an unsigned decision with copied
+    // trailers is caught as before.
+    let (_, forged) = forged_decision(&c);
+    let commits = c.caught("commit-signature");
+    assert!(
+        commits.iter().any(|f| f["commit"] == forged.as_str()),
+        "{commits:#?}"
+    );
+}
+
+#[test]
+fn an_approver_changed_by_plain_git_cannot_approve() {
+    let c = case(false);
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("approver = \"DFD\"", "approver = \"FIN\""),
+        "Approver FIN\n\nStrategi-Action: party-add\nStrategi-Party: FIN",
+    );
+    c.env.run_in("ws", &["--as", "FIN", "approve", "v1"]).ok();
+    let found = c.caught("policy-changed");
+    let f = found
+        .iter()
+        .find(|f| f["commit"] == commit.as_str())
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[case] approver was changed from \"DFD\" to \"FIN\"")
+            && msg.contains("acting as FIN")
+            && msg.contains("not by the case owner DIO"),
+        "{msg}"
+    );
+    let (name, summary) = c.phase();
+    assert_ne!(name, "approved", "{summary}");
+    assert!(summary.contains("[case] approver"), "{summary}");
+    let text = c.env.run_in("ws", &["status"]).ok().stdout;
+    assert!(!text.contains("approved: v1 by FIN"), "{text}");
+}
+
+#[test]
+fn the_signed_commits_policy_judges_only_commits_made_after_it() {
+    let c = case(false);
+    c.approve();
+    // Turned on afterwards (asking more of the parties is anyone's to propose): the
+    // unsigned commits made before it are not judged by it.
+    config_by_hand(
+        &c,
+        |t| format!("{t}\n[approval]\nrequire_signed_commits = true\n"),
+        "Require signed commits from now on",
+    );
+    let (code, findings, notes) = c.verify();
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("not signed by the acting party")),
+        "{notes:?}"
+    );
+    assert_eq!(c.phase().0, "approved");
+    // A record committed after it, unsigned, is.
+    let (_, forged) = forged_decision(&c);
+    let commits = c.caught("commit-signature");
+    assert_eq!(commits.len(), 1, "{commits:#?}");
+    assert_eq!(commits[0]["commit"], forged.as_str());
+}

@@ -112,6 +112,12 @@ pub enum FindingKind {
     /// another party or an unknown one; named with the commit, its author and the
     /// acting party.
     CommitSignature,
+    /// A change to `[case] owner`, `[case] approver` or a signature policy
+    /// (`[approval] require_signed_commits`, `require_signature`) that loosens it and
+    /// was not made by a strategi commit acting as the case owner (by plain git or
+    /// acting as another party); named with the commit, its author and the old and
+    /// new value. History leaves such a change out of the policy as it stood.
+    PolicyChanged,
 }
 
 /// One problem found.
@@ -276,7 +282,8 @@ pub fn verify_with_anchor(
     check_one_line_fields(ws, &mut r)?;
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
-        check_commit_signatures(ws, config, &history, &mut r)?;
+        check_commit_signatures(ws, &history, &mut r)?;
+        check_policy_changes(&history, &mut r);
         if let Some(anchor) = anchor {
             check_anchor(ws, config, anchor, &mut r)?;
         }
@@ -295,11 +302,10 @@ const NOTE_COMMITS: usize = 8;
 /// the unsigned commits it does not require are named in a note.
 fn check_commit_signatures(
     ws: &Workspace,
-    config: &Config,
     history: &RecordHistory,
     r: &mut Verification,
 ) -> Result<(), StoreError> {
-    let signatures = super::commits::record_commit_signatures(ws, config, history)?;
+    let signatures = super::commits::record_commit_signatures(ws, history)?;
     let mut unvouched = Vec::new();
     for s in &signatures {
         if s.state.holds() {
@@ -357,6 +363,45 @@ fn check_commit_signatures(
         ));
     }
     Ok(())
+}
+
+/// Every change to the owner, the approver or a signature policy that history shows was
+/// made behind the owner's back ([`RecordHistory::policy_verdicts`]).
+fn check_policy_changes(history: &RecordHistory, r: &mut Verification) {
+    for v in history.policy_verdicts() {
+        if !v.foreign {
+            continue;
+        }
+        let Some(commit) = history.commits.get(v.change.commit) else {
+            continue;
+        };
+        let setting = v.change.setting.name();
+        let how = match (&commit.action, &commit.party) {
+            (None, _) => "with plain git (no Strategi-Action trailer)".to_string(),
+            (Some(_), Some(p)) => format!("acting as {p}"),
+            (Some(_), None) => "acting as no party".to_string(),
+        };
+        let owner = match &v.owner {
+            Some(o) => format!("the case owner {o}"),
+            None => "init".to_string(),
+        };
+        r.add_at(
+            FindingKind::PolicyChanged,
+            CONFIG_FILE,
+            &commit.id,
+            format!(
+                "{setting} was changed from {} to {} by commit {} by {} {how}, not by {owner}; history keeps the setting as {owner} left it.",
+                v.change.old.as_deref().unwrap_or("nothing"),
+                v.change.new.as_deref().unwrap_or("nothing"),
+                commit.short_id(),
+                commit.author,
+            ),
+            format!(
+                "Find out who made the commit (`git show {}`). If it was not meant, restore {setting} in {CONFIG_FILE} as it was and commit; who owns and approves the case and what must be signed is the owner's to decide.",
+                commit.short_id()
+            ),
+        );
+    }
 }
 
 /// Every commit that put a password into `[mail] smtp_url` (from the one walk).

@@ -12,7 +12,7 @@ use git2::{Oid, Sort, Tree};
 use serde::Serialize;
 
 use super::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace};
-use crate::model::Action;
+use crate::model::{Action, PartyCode, SignedCommits};
 
 /// The folders whose files are records, written once and never changed: consultation
 /// rounds (with their facts, comments, decisions and imported messages), submissions,
@@ -89,6 +89,129 @@ pub struct KeyChange {
     pub commit: usize,
 }
 
+/// A setting of `strategi.toml` that decides who may do what and what is checked, and
+/// so must not change behind the case owner's back (a [`PolicyChange`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicySetting {
+    /// `[case] owner`.
+    Owner,
+    /// `[case] approver`.
+    Approver,
+    /// `[approval] require_signed_commits`.
+    RequireSignedCommits,
+    /// `[approval] require_signature`.
+    RequireSignature,
+}
+
+impl PolicySetting {
+    /// Every setting, in the order they are compared.
+    pub const ALL: [PolicySetting; 4] = [
+        PolicySetting::Owner,
+        PolicySetting::Approver,
+        PolicySetting::RequireSignedCommits,
+        PolicySetting::RequireSignature,
+    ];
+
+    /// How the setting is written in `strategi.toml`: `[case] owner`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicySetting::Owner => "[case] owner",
+            PolicySetting::Approver => "[case] approver",
+            PolicySetting::RequireSignedCommits => "[approval] require_signed_commits",
+            PolicySetting::RequireSignature => "[approval] require_signature",
+        }
+    }
+
+    fn table_key(self) -> (&'static str, &'static str) {
+        match self {
+            PolicySetting::Owner => ("case", "owner"),
+            PolicySetting::Approver => ("case", "approver"),
+            PolicySetting::RequireSignedCommits => ("approval", "require_signed_commits"),
+            PolicySetting::RequireSignature => ("approval", "require_signature"),
+        }
+    }
+}
+
+/// One [`PolicySetting`] changed in `strategi.toml` by one commit (the commit that
+/// created the file sets them all from nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyChange {
+    /// Which setting.
+    pub setting: PolicySetting,
+    /// Its value before (as written in TOML; `None` when it was not set).
+    pub old: Option<String>,
+    /// Its value after (`None` when it was removed).
+    pub new: Option<String>,
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+}
+
+impl PolicyChange {
+    /// Whether the change gives anyone more room than before: a new owner or approver,
+    /// a party's commits no longer required to be signed, or approvals no longer
+    /// required to be signed. Turning a requirement on only asks more of the parties,
+    /// so it cannot make a forgery pass.
+    pub fn loosens(&self) -> bool {
+        match self.setting {
+            PolicySetting::Owner | PolicySetting::Approver => true,
+            PolicySetting::RequireSignature => {
+                self.old.as_deref() == Some("true") && self.new.as_deref() != Some("true")
+            }
+            PolicySetting::RequireSignedCommits => {
+                let (old, new) = (
+                    signed_commits_of(self.old.as_deref()),
+                    signed_commits_of(self.new.as_deref()),
+                );
+                match (&old, &new) {
+                    (SignedCommits::Off, _) | (_, SignedCommits::All) => false,
+                    (SignedCommits::All, _) => true,
+                    (SignedCommits::Parties(a), SignedCommits::Parties(b)) => {
+                        a.iter().any(|p| !b.contains(p))
+                    }
+                    (SignedCommits::Parties(a), SignedCommits::Off) => !a.is_empty(),
+                }
+            }
+        }
+    }
+}
+
+/// The signed-commits policy a `require_signed_commits` value (as TOML) stands for;
+/// a value that is not `true` or a list of party codes is no requirement.
+pub fn signed_commits_of(value: Option<&str>) -> SignedCommits {
+    let Some(value) = value else {
+        return SignedCommits::Off;
+    };
+    match format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("v").cloned())
+    {
+        Some(toml::Value::Boolean(true)) => SignedCommits::All,
+        Some(toml::Value::Array(list)) => SignedCommits::Parties(
+            list.iter()
+                .filter_map(toml::Value::as_str)
+                .filter_map(|c| c.parse::<PartyCode>().ok())
+                .collect(),
+        ),
+        _ => SignedCommits::Off,
+    }
+}
+
+/// A [`PolicyChange`] as history judges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVerdict<'h> {
+    /// The change.
+    pub change: &'h PolicyChange,
+    /// The case owner before the commit (as strategi commits acting as the owner set
+    /// it), if any.
+    pub owner: Option<String>,
+    /// Whether the change loosens the policy without being a strategi commit acting as
+    /// that owner (or, for the commit that created the file, `init`): reported by
+    /// `verify`, and left out of the policy as it stood.
+    pub foreign: bool,
+}
+
 /// A commit whose `strategi.toml` holds a password in `[mail] smtp_url` that none of
 /// its parents' versions held: the commit that put a secret into history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,6 +235,9 @@ pub struct RecordHistory {
     /// The commits that put a password into `[mail] smtp_url` of `strategi.toml`, in
     /// the order of the commits.
     pub credentials: Vec<CredentialChange>,
+    /// The changes to the owner, the approver and the signature policies in
+    /// `strategi.toml` ([`PolicySetting`]), in the order of the commits.
+    pub policy_changes: Vec<PolicyChange>,
     /// How many commits were walked in all.
     pub walked: usize,
 }
@@ -125,6 +251,71 @@ impl RecordHistory {
     /// The commit of a key change.
     pub fn commit_of_key(&self, change: &KeyChange) -> Option<&RecordCommit> {
         self.commits.get(change.commit)
+    }
+
+    /// Every policy change, judged in the order of the commits: a change is foreign
+    /// when it loosens the policy ([`PolicyChange::loosens`]) and its commit is not a
+    /// strategi commit (with a `Strategi-Action` trailer) acting as the owner that
+    /// history showed before it; the commit that first sets the owner must be `init`'s.
+    /// A foreign change does not move the owner.
+    pub fn policy_verdicts(&self) -> Vec<PolicyVerdict<'_>> {
+        let mut owner: Option<String> = None;
+        let mut out = Vec::with_capacity(self.policy_changes.len());
+        let mut i = 0;
+        while i < self.policy_changes.len() {
+            let index = self.policy_changes[i].commit;
+            let commit = self.commits.get(index);
+            let by_owner = commit.is_some_and(|c| {
+                c.action.is_some()
+                    && match &owner {
+                        Some(o) => c.party.as_deref() == Some(o.as_str()),
+                        None => c.action == Some(Action::Init),
+                    }
+            });
+            let before = owner.clone();
+            while i < self.policy_changes.len() && self.policy_changes[i].commit == index {
+                let change = &self.policy_changes[i];
+                let foreign = !by_owner && change.loosens();
+                if change.setting == PolicySetting::Owner && !foreign {
+                    owner = change.new.as_ref().map(|v| unquote(v));
+                }
+                out.push(PolicyVerdict {
+                    change,
+                    owner: before.clone(),
+                    foreign,
+                });
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// The signed-commits policy as it stood at the commit `index` (after it): set by
+    /// the changes up to it that were not foreign ([`RecordHistory::policy_verdicts`]),
+    /// so a commit made before the policy was turned on is not judged by it, and a
+    /// policy removed behind the owner's back still holds.
+    pub fn signed_commits_at(&self, index: usize) -> SignedCommits {
+        let mut policy = SignedCommits::Off;
+        for v in self.policy_verdicts() {
+            if v.change.commit > index {
+                break;
+            }
+            if v.change.setting == PolicySetting::RequireSignedCommits && !v.foreign {
+                policy = signed_commits_of(v.change.new.as_deref());
+            }
+        }
+        policy
+    }
+}
+
+/// A TOML string value without its quotes (other values as they are).
+fn unquote(value: &str) -> String {
+    match format!("v = {value}").parse::<toml::Table>() {
+        Ok(t) => match t.get("v") {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => value.to_string(),
+        },
+        Err(_) => value.to_string(),
     }
 }
 
@@ -250,11 +441,12 @@ impl Workspace {
             }
             let mut keys = key_changes(repo, &tree, &parents)?;
             keys.extend(setting_key_changes(repo, &tree, &parents)?);
+            let policy = policy_changes(repo, &tree, &parents)?;
             let credential = match scope {
                 Scope::Everything => credential_change(repo, &tree, &parents)?,
                 Scope::KeysOnly | Scope::Folders(_) => None,
             };
-            if changes.is_empty() && keys.is_empty() && credential.is_none() {
+            if changes.is_empty() && keys.is_empty() && credential.is_none() && policy.is_empty() {
                 continue;
             }
             let index = out.commits.len();
@@ -270,6 +462,13 @@ impl Workspace {
                     party,
                     key,
                     kind,
+                    commit: index,
+                }));
+            out.policy_changes
+                .extend(policy.into_iter().map(|(setting, old, new)| PolicyChange {
+                    setting,
+                    old,
+                    new,
                     commit: index,
                 }));
             out.credentials
@@ -439,6 +638,60 @@ fn setting_key_changes(
         }
     }
     Ok(out)
+}
+
+/// The [`PolicySetting`]s a commit (with `tree`) changed in `strategi.toml`, as
+/// (setting, old, new) against its first parent; a value that one of its parents has
+/// came from that parent (a merge is charged only with what it introduced).
+fn policy_changes(
+    repo: &git2::Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Result<Vec<(PolicySetting, Option<String>, Option<String>)>, StoreError> {
+    let new = entry_id(tree, CONFIG_FILE);
+    if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
+        return Ok(Vec::new());
+    }
+    let doc_at = |id: Option<Oid>| -> Result<Option<toml::Table>, StoreError> {
+        let Some(id) = id else { return Ok(None) };
+        let blob = repo
+            .find_blob(id)
+            .map_err(StoreError::git(format!("read {CONFIG_FILE} ({id})")))?;
+        Ok(String::from_utf8_lossy(blob.content())
+            .parse::<toml::Table>()
+            .ok())
+    };
+    let Some(after) = doc_at(new)? else {
+        // Removed, or a version that does not parse: nothing to compare (verify
+        // reports a broken file as it is).
+        return Ok(Vec::new());
+    };
+    let mut before = Vec::new();
+    for p in parents {
+        before.push(doc_at(entry_id(p, CONFIG_FILE))?);
+    }
+    let mut out = Vec::new();
+    for setting in PolicySetting::ALL {
+        let value = policy_value(Some(&after), setting);
+        if before
+            .iter()
+            .skip(1)
+            .any(|b| policy_value(b.as_ref(), setting) == value)
+        {
+            continue;
+        }
+        let old = policy_value(before.first().and_then(Option::as_ref), setting);
+        if old != value {
+            out.push((setting, old, value));
+        }
+    }
+    Ok(out)
+}
+
+/// A setting's value in a parsed `strategi.toml`, as TOML text.
+fn policy_value(doc: Option<&toml::Table>, setting: PolicySetting) -> Option<String> {
+    let (table, key) = setting.table_key();
+    doc?.get(table)?.get(key).map(|v| v.to_string())
 }
 
 /// The line of `[mail] smtp_url` if the commit (with `tree`) changed `strategi.toml`
