@@ -1019,4 +1019,120 @@ mod tests {
         );
         assert_eq!(h.key_changes.len(), 5, "{:?}", h.key_changes);
     }
+
+    #[test]
+    fn policy_changes_are_judged_by_who_made_them_and_fold_commit_by_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let config = |approver: &str, policy: &str| {
+            format!("[case]\nowner = \"DIO\"\napprover = \"{approver}\"\n{policy}")
+        };
+        let init = "Init\n\nStrategi-Action: init\nStrategi-Party: DIO\n";
+        let as_dio = "Set\n\nStrategi-Action: party-add\nStrategi-Party: DIO\n";
+        let as_fin = "Set\n\nStrategi-Action: party-add\nStrategi-Party: FIN\n";
+        let on = "[approval]\nrequire_signed_commits = [\"DFD\", \"FIN\"]\n";
+        let fin_only = "[approval]\nrequire_signed_commits = [\"FIN\"]\n";
+        let root = commit(&ws, &[("strategi.toml", &config("DFD", ""))], &[], init);
+        // Tightening by plain git counts; loosening by another party does not; the
+        // owner may loosen.
+        let tighten = commit(
+            &ws,
+            &[("strategi.toml", &config("DFD", on))],
+            &[root],
+            "Plain\n",
+        );
+        let loosen = commit(
+            &ws,
+            &[("strategi.toml", &config("DFD", fin_only))],
+            &[tighten],
+            as_fin,
+        );
+        let approver = commit(
+            &ws,
+            &[("strategi.toml", &config("FIN", fin_only))],
+            &[loosen],
+            "Plain\n",
+        );
+        let owner = commit(
+            &ws,
+            &[("strategi.toml", &config("FIN", ""))],
+            &[approver],
+            as_dio,
+        );
+        let h = ws.record_history().expect("history");
+        let index = |id: Oid| {
+            h.commits
+                .iter()
+                .position(|c| c.id == id.to_string())
+                .expect("listed")
+        };
+        let seen: Vec<(PolicySetting, Option<&str>, Option<&str>, bool, usize)> = h
+            .policy_verdicts()
+            .iter()
+            .map(|v| {
+                (
+                    v.change.setting,
+                    v.change.old.as_deref(),
+                    v.change.new.as_deref(),
+                    v.foreign,
+                    v.change.commit,
+                )
+            })
+            .collect();
+        let (dfd_fin, fin) = (Some("[\"DFD\", \"FIN\"]"), Some("[\"FIN\"]"));
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    PolicySetting::Owner,
+                    None,
+                    Some("\"DIO\""),
+                    false,
+                    index(root)
+                ),
+                (
+                    PolicySetting::Approver,
+                    None,
+                    Some("\"DFD\""),
+                    false,
+                    index(root)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    None,
+                    dfd_fin,
+                    false,
+                    index(tighten)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    dfd_fin,
+                    fin,
+                    true,
+                    index(loosen)
+                ),
+                (
+                    PolicySetting::Approver,
+                    Some("\"DFD\""),
+                    Some("\"FIN\""),
+                    true,
+                    index(approver)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    fin,
+                    None,
+                    false,
+                    index(owner)
+                ),
+            ]
+        );
+        let dfd = |i| h.signed_commits_at(i).requires("DFD");
+        assert!(!dfd(index(root)), "not before it was turned on");
+        assert!(dfd(index(tighten)));
+        assert!(dfd(index(loosen)), "FIN's loosening does not count");
+        assert!(!dfd(index(owner)), "the owner turned it off");
+        assert_eq!(signed_commits_of(Some("true")), SignedCommits::All);
+        assert_eq!(signed_commits_of(Some("false")), SignedCommits::Off);
+    }
 }
