@@ -640,6 +640,9 @@ fn setting_key_changes(
     Ok(out)
 }
 
+/// A setting with its old and new value.
+type SettingChange = (PolicySetting, Option<String>, Option<String>);
+
 /// The [`PolicySetting`]s a commit (with `tree`) changed in `strategi.toml`, as
 /// (setting, old, new) against its first parent; a value that one of its parents has
 /// came from that parent (a merge is charged only with what it introduced).
@@ -647,7 +650,7 @@ fn policy_changes(
     repo: &git2::Repository,
     tree: &Tree<'_>,
     parents: &[Tree<'_>],
-) -> Result<Vec<(PolicySetting, Option<String>, Option<String>)>, StoreError> {
+) -> Result<Vec<SettingChange>, StoreError> {
     let new = entry_id(tree, CONFIG_FILE);
     if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
         return Ok(Vec::new());
@@ -1066,7 +1069,8 @@ mod tests {
                 .position(|c| c.id == id.to_string())
                 .expect("listed")
         };
-        let seen: Vec<(PolicySetting, Option<&str>, Option<&str>, bool, usize)> = h
+        type Seen<'a> = (PolicySetting, Option<&'a str>, Option<&'a str>, bool, usize);
+        let seen: Vec<Seen<'_>> = h
             .policy_verdicts()
             .iter()
             .map(|v| {
