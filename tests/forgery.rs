@@ -1053,3 +1053,21 @@ fn the_signed_commits_policy_judges_only_commits_made_after_it() {
     assert_eq!(commits.len(), 1, "{commits:#?}");
     assert_eq!(commits[0]["commit"], forged.as_str());
 }
+
+#[test]
+fn removing_the_signed_commits_policy_with_copied_owner_trailers_is_caught() {
+    let c = case(true);
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("require_signed_commits = [\"DFD\", \"DIO\"]\n", ""),
+        "Tidy the configuration\n\nStrategi-Action: party-add\nStrategi-Party: DIO",
+    );
+    let found = c.caught("policy-changed");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["commit"], commit.as_str());
+    let msg = found[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("acting as the case owner DIO") && msg.contains("not signed"),
+        "{msg}"
+    );
+}

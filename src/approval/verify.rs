@@ -283,7 +283,7 @@ pub fn verify_with_anchor(
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
         check_commit_signatures(ws, &history, &mut r)?;
-        check_policy_changes(&history, &mut r);
+        check_policy_changes(ws, &history, &mut r)?;
         if let Some(anchor) = anchor {
             check_anchor(ws, config, anchor, &mut r)?;
         }
@@ -367,14 +367,55 @@ fn check_commit_signatures(
 
 /// Every change to the owner, the approver or a signature policy that history shows was
 /// made behind the owner's back ([`RecordHistory::policy_verdicts`]).
-fn check_policy_changes(history: &RecordHistory, r: &mut Verification) {
+///
+/// A loosening the owner made, where the policy as it stood before required the owner's
+/// commits to be signed, must be signed by one of the owner's own keys: else copied
+/// trailers would be enough to undo the policy.
+fn check_policy_changes(
+    ws: &Workspace,
+    history: &RecordHistory,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
     for v in history.policy_verdicts() {
-        if !v.foreign {
-            continue;
-        }
         let Some(commit) = history.commits.get(v.change.commit) else {
             continue;
         };
+        if !v.foreign {
+            let index = v.change.commit;
+            let Some(owner) = v.owner.as_deref() else {
+                continue;
+            };
+            let before = match index.checked_sub(1) {
+                Some(i) => history.signed_commits_at(i),
+                None => crate::model::SignedCommits::Off,
+            };
+            if !v.change.loosens() || !before.requires(owner) {
+                continue;
+            }
+            let state = super::commits::commit_signature(ws, history, index, Some(owner))?;
+            if state.holds() {
+                continue;
+            }
+            r.add_at(
+                FindingKind::PolicyChanged,
+                CONFIG_FILE,
+                &commit.id,
+                format!(
+                    "{} was changed from {} to {} by commit {} by {} acting as the case owner {owner}, and {}",
+                    v.change.setting.name(),
+                    v.change.old.as_deref().unwrap_or("nothing"),
+                    v.change.new.as_deref().unwrap_or("nothing"),
+                    commit.short_id(),
+                    commit.author,
+                    state.why(owner)
+                ),
+                format!(
+                    "The case requires {owner}'s commits to be signed: find out who made the commit (`git show --show-signature {}`). If it was not {owner}, restore the setting in {CONFIG_FILE} as it was and commit.",
+                    commit.short_id()
+                ),
+            );
+            continue;
+        }
         let setting = v.change.setting.name();
         let how = match (&commit.action, &commit.party) {
             (None, _) => "with plain git (no Strategi-Action trailer)".to_string(),
@@ -402,6 +443,7 @@ fn check_policy_changes(history: &RecordHistory, r: &mut Verification) {
             ),
         );
     }
+    Ok(())
 }
 
 /// Every commit that put a password into `[mail] smtp_url` (from the one walk).
