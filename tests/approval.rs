@@ -337,7 +337,16 @@ fn signature_by_a_key_not_listed_for_the_approver_fails() {
         "{}",
         r.stderr
     );
-    assert!(verify_findings(&env, "ws").is_empty());
+    // Turning the requirement off by plain git is the owner's to do: verify names it.
+    let findings = verify_findings(&env, "ws");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["kind"], "policy-changed", "{findings:#?}");
+    assert!(
+        findings[0]["message"].as_str().is_some_and(
+            |m| m.contains("[approval] require_signature was changed from true to false")
+        ),
+        "{findings:#?}"
+    );
 }
 
 #[test]

@@ -862,3 +862,212 @@ fn commit_gpgsign_alone_signs_and_a_signed_commit_leaves_the_note() {
         "{raw}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// The consultation behind an approval includes the rounds on earlier versions (the
+// demo's shape: the round was on v1, the approval is of v2).
+
+/// The case with v2 cut after the round on v1 and approved by DFD with its own key.
+fn approved_v2_after_a_round_on_v1() -> Case {
+    let c = case(false);
+    std::fs::write(
+        c.env.path("ws/strategy/01-utkast.md"),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære, målt i tall.\n",
+    )
+    .expect("draft");
+    c.env
+        .run_in("ws", &["version", "cut", "--label", "Revidert"])
+        .ok();
+    c.as_dfd(&["approve", "v2", "--sign", &c.dfd.clone()]).ok();
+    assert_eq!(c.phase().0, "approved");
+    assert_eq!(c.verify().0, 0, "{:#?}", c.verify().1);
+    c
+}
+
+#[track_caller]
+fn assert_v2_not_approved(c: &Case) -> String {
+    let (name, summary) = c.phase();
+    assert_ne!(name, "approved", "status says approved: {summary}");
+    let text = c.env.run_in("ws", &["status"]).ok().stdout;
+    assert!(!text.contains("approved: v2 by DFD"), "{text}");
+    summary
+}
+
+#[test]
+fn an_edited_decision_of_a_round_on_an_earlier_version_voids_the_approval_in_status() {
+    let c = approved_v2_after_a_round_on_v1();
+    let dir = c
+        .env
+        .path(&format!("ws/consultations/{}/decisions", c.round));
+    let file = std::fs::read_dir(&dir)
+        .expect("decisions")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+    let text = std::fs::read_to_string(&file).expect("decision");
+    assert!(text.contains("\"partly\""), "{text}");
+    std::fs::write(&file, text.replace("\"partly\"", "\"accepted\"")).expect("edit");
+    let commit = c
+        .commit_by_hand("Resolve comment\n\nStrategi-Action: comment-resolve\nStrategi-Party: DIO");
+    let found = c.caught("record-changed");
+    assert!(
+        found.iter().any(|f| f["commit"] == commit.as_str()),
+        "{found:#?}"
+    );
+    let why = assert_v2_not_approved(&c);
+    assert!(
+        why.contains("the consultation it rests on was changed") && why.contains(&commit[..12]),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_decision_added_by_plain_git_to_a_round_on_an_earlier_version_voids_the_approval_in_status() {
+    let c = approved_v2_after_a_round_on_v1();
+    let path = format!(
+        "consultations/{}/decisions/20251103T130000Z-dh4nd7ad.toml",
+        c.round
+    );
+    std::fs::write(
+        c.env.path(&format!("ws/{path}")),
+        format!(
+            "id = \"dh4nd7ad\"\ncomment = \"{}\"\ndecision = \"accepted\"\nby = \"DIO\"\nat = \"2025-11-03T13:00:00Z\"\nsupersedes = \"{}\"\n",
+            c.comment,
+            current_decision(&c)
+        ),
+    )
+    .expect("decision");
+    let commit = c.commit_by_hand("Accept the comment after all");
+    let found = c.caught("foreign-commit");
+    assert!(
+        found.iter().any(|f| f["commit"] == commit.as_str()),
+        "{found:#?}"
+    );
+    let why = assert_v2_not_approved(&c);
+    assert!(
+        why.contains(&path) && why.contains("which strategi did not make"),
+        "{why}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The owner, the approver and the signature policies are the owner's: changed by plain
+// git they are reported, and history keeps them as the owner left them.
+
+/// Rewrites `strategi.toml` in the case with `edit` and commits it with plain git.
+fn config_by_hand(c: &Case, edit: impl Fn(&str) -> String, message: &str) -> String {
+    let path = c.env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    let new = edit(&text);
+    assert_ne!(new, text, "the edit changes nothing");
+    std::fs::write(&path, new).expect("config");
+    c.commit_by_hand(message)
+}
+
+#[test]
+fn removing_the_signed_commits_policy_by_plain_git_is_caught_and_the_policy_still_holds() {
+    let c = case(true);
+    c.approve();
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("require_signed_commits = [\"DFD\", \"DIO\"]\n", ""),
+        "Tidy the configuration",
+    );
+    let found = c.caught("policy-changed");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f["commit"], commit.as_str());
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[approval] require_signed_commits")
+            && msg.contains("[\"DFD\", \"DIO\"]")
+            && msg.contains("to nothing")
+            && msg.contains("Mallory Hand")
+            && msg.contains("with plain git")
+            && msg.contains("not by the case owner DIO"),
+        "{msg}"
+    );
+    c.assert_not_approved();
+    // The policy still holds for what comes after: an unsigned decision with copied
+    // trailers is caught as before.
+    let (_, forged) = forged_decision(&c);
+    let commits = c.caught("commit-signature");
+    assert!(
+        commits.iter().any(|f| f["commit"] == forged.as_str()),
+        "{commits:#?}"
+    );
+}
+
+#[test]
+fn an_approver_changed_by_plain_git_cannot_approve() {
+    let c = case(false);
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("approver = \"DFD\"", "approver = \"FIN\""),
+        "Approver FIN\n\nStrategi-Action: party-add\nStrategi-Party: FIN",
+    );
+    c.env.run_in("ws", &["--as", "FIN", "approve", "v1"]).ok();
+    let found = c.caught("policy-changed");
+    let f = found
+        .iter()
+        .find(|f| f["commit"] == commit.as_str())
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[case] approver was changed from \"DFD\" to \"FIN\"")
+            && msg.contains("acting as FIN")
+            && msg.contains("not by the case owner DIO"),
+        "{msg}"
+    );
+    let (name, summary) = c.phase();
+    assert_ne!(name, "approved", "{summary}");
+    assert!(summary.contains("[case] approver"), "{summary}");
+    let text = c.env.run_in("ws", &["status"]).ok().stdout;
+    assert!(!text.contains("approved: v1 by FIN"), "{text}");
+}
+
+#[test]
+fn the_signed_commits_policy_judges_only_commits_made_after_it() {
+    let c = case(false);
+    c.approve();
+    // Turned on afterwards (asking more of the parties is anyone's to propose): the
+    // unsigned commits made before it are not judged by it.
+    config_by_hand(
+        &c,
+        |t| format!("{t}\n[approval]\nrequire_signed_commits = true\n"),
+        "Require signed commits from now on",
+    );
+    let (code, findings, notes) = c.verify();
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("not signed by the acting party")),
+        "{notes:?}"
+    );
+    assert_eq!(c.phase().0, "approved");
+    // A record committed after it, unsigned, is.
+    let (_, forged) = forged_decision(&c);
+    let commits = c.caught("commit-signature");
+    assert_eq!(commits.len(), 1, "{commits:#?}");
+    assert_eq!(commits[0]["commit"], forged.as_str());
+}
+
+#[test]
+fn removing_the_signed_commits_policy_with_copied_owner_trailers_is_caught() {
+    let c = case(true);
+    let commit = config_by_hand(
+        &c,
+        |t| t.replace("require_signed_commits = [\"DFD\", \"DIO\"]\n", ""),
+        "Tidy the configuration\n\nStrategi-Action: party-add\nStrategi-Party: DIO",
+    );
+    let found = c.caught("policy-changed");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["commit"], commit.as_str());
+    let msg = found[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("acting as the case owner DIO") && msg.contains("not signed"),
+        "{msg}"
+    );
+}

@@ -11,7 +11,7 @@
 
 use git2::Oid;
 
-use crate::model::{Config, SignedCommits};
+use crate::model::SignedCommits;
 use crate::sign::{PublicKey, SignError};
 use crate::store::{
     ChangeKind, RecordCommit, RecordHistory, SignedTagError, StoreError, Workspace,
@@ -226,11 +226,11 @@ pub fn commit_signature(
 }
 
 /// Every commit in `history` that touched records (added, changed or removed a record
-/// file other than a setting's), with what its signature shows and whether `config`'s policy requires it to
-/// be signed by the acting party's own key. Oldest first.
+/// file other than a setting's), with what its signature shows and whether the policy
+/// as it stood at that commit ([`RecordHistory::signed_commits_at`]) requires it to be
+/// signed by the acting party's own key. Oldest first.
 pub fn record_commit_signatures(
     ws: &Workspace,
-    config: &Config,
     history: &RecordHistory,
 ) -> Result<Vec<CommitSignature>, StoreError> {
     // Setting records (`settings/`) are guarded as `strategi.toml`'s parties and keys
@@ -244,17 +244,20 @@ pub fn record_commit_signatures(
         .map(|c| c.commit)
         .collect();
     touched.dedup();
-    let policy: &SignedCommits = &config.approval.signed_commits;
     let mut out = Vec::with_capacity(touched.len());
     for index in touched {
         let Some(commit) = history.commits.get(index) else {
             continue;
         };
+        // The policy as it stood at the commit, not as it is now: a commit made before
+        // the policy was turned on is not judged by it, and one removed behind the
+        // owner's back still holds (verify reports that removal).
+        let policy: SignedCommits = history.signed_commits_at(index);
         let party = commit.party.as_deref();
         let required = match party {
             Some(p) => policy.requires(p),
             // A commit acting as nobody is required to be signed when every party is.
-            None => *policy == SignedCommits::All,
+            None => policy == SignedCommits::All,
         };
         let state = commit_signature(ws, history, index, party)?;
         out.push(CommitSignature {

@@ -153,7 +153,10 @@ pub fn phase(
                 a,
                 &rounds
                     .iter()
-                    .filter(|r| r.def.version == a.version)
+                    // Every round up to the approved version: the consultation the
+                    // approval rests on includes rounds on earlier versions (the set
+                    // whose undecided comments stand in its way, see `acts`).
+                    .filter(|r| r.def.version <= a.version)
                     .map(|r| r.def.id.to_string())
                     .collect::<Vec<_>>(),
             )?

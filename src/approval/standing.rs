@@ -4,7 +4,8 @@
 //!
 //! The fold ([`super::fold_approvals`]) applies the rules to the record as it is; what
 //! history says about it needs a walk of history. This one is limited to the
-//! `approvals/` folder, the folders of the rounds on the approved version and the
+//! `approvals/` folder, the folders of the rounds on every version up to and including
+//! the approved one and the
 //! parties' keys ([`Workspace::approval_history`]), so that
 //! `status` stays fast on a long history. An approval does not stand when:
 //! - its record was changed after it was written, or was not written by strategi (the
@@ -14,7 +15,8 @@
 //!   does not count), or tags another commit than the record names;
 //! - the case requires the approver's commits to be signed, and the commit that added
 //!   the record is not signed by one of the approver's own keys;
-//! - a record of a round on the approved version (the consultation it rests on) was
+//! - a record of a round on the approved version or an earlier one (the consultation it
+//!   rests on) was
 //!   changed after it was written, added by a commit strategi did not make, or, under
 //!   the policy, committed without the acting party's signature.
 
@@ -25,7 +27,7 @@ use super::commits::commit_signature;
 use super::{ApprovalRecord, key_provenance};
 
 /// Why the approval in the file `path` does not stand, or `None` when it does.
-/// `rounds` are the ids of the rounds on the approved version: the consultation it
+/// `rounds` are the ids of the rounds on the approved version and every earlier one: the consultation it
 /// rests on, whose records must not have been changed either, nor (under the policy)
 /// committed without the acting party's signature.
 pub fn approval_problem(
@@ -39,7 +41,7 @@ pub fn approval_problem(
     if let Some(why) = approval_problem_in(ws, config, &history, path, record)? {
         return Ok(Some(why));
     }
-    consultation_problem(ws, config, &history)
+    consultation_problem(ws, &history)
 }
 
 /// What is wrong with the consultation records in `history` other than the approvals:
@@ -48,7 +50,6 @@ pub fn approval_problem(
 /// signature.
 fn consultation_problem(
     ws: &Workspace,
-    config: &Config,
     history: &RecordHistory,
 ) -> Result<Option<String>, StoreError> {
     let mut checked: Vec<usize> = Vec::new();
@@ -80,7 +81,9 @@ fn consultation_problem(
         let Some(party) = commit.party.as_deref() else {
             continue;
         };
-        if !config.approval.signed_commits.requires(party) || checked.contains(&change.commit) {
+        if !history.signed_commits_at(change.commit).requires(party)
+            || checked.contains(&change.commit)
+        {
             continue;
         }
         checked.push(change.commit);
@@ -136,6 +139,9 @@ pub fn approval_problem_in(
             commit.author
         )));
     }
+    if let Some(why) = policy_problem(history) {
+        return Ok(Some(why));
+    }
     let approver = record.by.as_str();
     if let Some(tag) = &record.signed_tag {
         let own = match key_provenance(config, history) {
@@ -158,7 +164,7 @@ pub fn approval_problem_in(
             Ok(_) => {}
         }
     }
-    if config.approval.signed_commits.requires(approver) {
+    if history.signed_commits_at(added.commit).requires(approver) {
         let state = commit_signature(ws, history, added.commit, Some(approver))?;
         if !state.holds() {
             return Ok(Some(format!(
@@ -169,4 +175,26 @@ pub fn approval_problem_in(
         }
     }
     Ok(None)
+}
+
+/// The first change to the owner, the approver or a signature policy that history shows
+/// was made behind the owner's back ([`RecordHistory::policy_verdicts`]): the approver
+/// the approval counts by, or the checks it passed, may not be the case's.
+fn policy_problem(history: &RecordHistory) -> Option<String> {
+    let v = history.policy_verdicts().into_iter().find(|v| v.foreign)?;
+    let commit = history.commits.get(v.change.commit)?;
+    Some(format!(
+        "{} was changed from {} to {} by commit {} by {}, {}",
+        v.change.setting.name(),
+        v.change.old.as_deref().unwrap_or("nothing"),
+        v.change.new.as_deref().unwrap_or("nothing"),
+        commit.short_id(),
+        commit.author,
+        match (&commit.action, &commit.party, &v.owner) {
+            (None, _, _) => "which strategi did not make".to_string(),
+            (Some(_), Some(p), Some(o)) => format!("acting as {p}, not as the owner {o}"),
+            (Some(_), _, Some(o)) => format!("not acting as the owner {o}"),
+            (Some(_), _, None) => "not by init".to_string(),
+        }
+    ))
 }

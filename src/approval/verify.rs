@@ -116,6 +116,12 @@ pub enum FindingKind {
     /// merge kept the remote's value and recorded the conflict (`Strategi-Conflict:`),
     /// which stays open until settled (`Strategi-Settled: KEY` in a later commit).
     ConfigConflict,
+    /// A change to `[case] owner`, `[case] approver` or a signature policy
+    /// (`[approval] require_signed_commits`, `require_signature`) that loosens it and
+    /// was not made by a strategi commit acting as the case owner (by plain git or
+    /// acting as another party); named with the commit, its author and the old and
+    /// new value. History leaves such a change out of the policy as it stood.
+    PolicyChanged,
 }
 
 /// One problem found.
@@ -280,7 +286,8 @@ pub fn verify_with_anchor(
     check_one_line_fields(ws, &mut r)?;
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
-        check_commit_signatures(ws, config, &history, &mut r)?;
+        check_commit_signatures(ws, &history, &mut r)?;
+        check_policy_changes(ws, &history, &mut r)?;
         if let Some(anchor) = anchor {
             check_anchor(ws, config, anchor, &mut r)?;
         }
@@ -299,11 +306,10 @@ const NOTE_COMMITS: usize = 8;
 /// the unsigned commits it does not require are named in a note.
 fn check_commit_signatures(
     ws: &Workspace,
-    config: &Config,
     history: &RecordHistory,
     r: &mut Verification,
 ) -> Result<(), StoreError> {
-    let signatures = super::commits::record_commit_signatures(ws, config, history)?;
+    let signatures = super::commits::record_commit_signatures(ws, history)?;
     let mut unvouched = Vec::new();
     for s in &signatures {
         if s.state.holds() {
@@ -359,6 +365,87 @@ fn check_commit_signatures(
         r.notes.push(format!(
             "{n} {commits} not signed by the acting party's own key; who made them rests on the git host's access control: {list}. Require signed commits with `require_signed_commits = true` under [approval] in {CONFIG_FILE}."
         ));
+    }
+    Ok(())
+}
+
+/// Every change to the owner, the approver or a signature policy that history shows was
+/// made behind the owner's back ([`RecordHistory::policy_verdicts`]).
+///
+/// A loosening the owner made, where the policy as it stood before required the owner's
+/// commits to be signed, must be signed by one of the owner's own keys: else copied
+/// trailers would be enough to undo the policy.
+fn check_policy_changes(
+    ws: &Workspace,
+    history: &RecordHistory,
+    r: &mut Verification,
+) -> Result<(), StoreError> {
+    for v in history.policy_verdicts() {
+        let Some(commit) = history.commits.get(v.change.commit) else {
+            continue;
+        };
+        if !v.foreign {
+            let index = v.change.commit;
+            let Some(owner) = v.owner.as_deref() else {
+                continue;
+            };
+            let before = match index.checked_sub(1) {
+                Some(i) => history.signed_commits_at(i),
+                None => crate::model::SignedCommits::Off,
+            };
+            if !v.change.loosens() || !before.requires(owner) {
+                continue;
+            }
+            let state = super::commits::commit_signature(ws, history, index, Some(owner))?;
+            if state.holds() {
+                continue;
+            }
+            r.add_at(
+                FindingKind::PolicyChanged,
+                CONFIG_FILE,
+                &commit.id,
+                format!(
+                    "{} was changed from {} to {} by commit {} by {} acting as the case owner {owner}, and {}",
+                    v.change.setting.name(),
+                    v.change.old.as_deref().unwrap_or("nothing"),
+                    v.change.new.as_deref().unwrap_or("nothing"),
+                    commit.short_id(),
+                    commit.author,
+                    state.why(owner)
+                ),
+                format!(
+                    "The case requires {owner}'s commits to be signed: find out who made the commit (`git show --show-signature {}`). If it was not {owner}, restore the setting in {CONFIG_FILE} as it was and commit.",
+                    commit.short_id()
+                ),
+            );
+            continue;
+        }
+        let setting = v.change.setting.name();
+        let how = match (&commit.action, &commit.party) {
+            (None, _) => "with plain git (no Strategi-Action trailer)".to_string(),
+            (Some(_), Some(p)) => format!("acting as {p}"),
+            (Some(_), None) => "acting as no party".to_string(),
+        };
+        let owner = match &v.owner {
+            Some(o) => format!("the case owner {o}"),
+            None => "init".to_string(),
+        };
+        r.add_at(
+            FindingKind::PolicyChanged,
+            CONFIG_FILE,
+            &commit.id,
+            format!(
+                "{setting} was changed from {} to {} by commit {} by {} {how}, not by {owner}; history keeps the setting as {owner} left it.",
+                v.change.old.as_deref().unwrap_or("nothing"),
+                v.change.new.as_deref().unwrap_or("nothing"),
+                commit.short_id(),
+                commit.author,
+            ),
+            format!(
+                "Find out who made the commit (`git show {}`). If it was not meant, restore {setting} in {CONFIG_FILE} as it was and commit; who owns and approves the case and what must be signed is the owner's to decide.",
+                commit.short_id()
+            ),
+        );
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use git2::{Oid, Sort, Tree};
 use serde::Serialize;
 
 use super::{CONFIG_FILE, CONSULTATIONS_DIR, StoreError, Workspace};
-use crate::model::Action;
+use crate::model::{Action, PartyCode, SignedCommits};
 
 /// The folders whose files are records, written once and never changed: consultation
 /// rounds (with their facts, comments, decisions and imported messages), submissions,
@@ -89,6 +89,129 @@ pub struct KeyChange {
     pub commit: usize,
 }
 
+/// A setting of `strategi.toml` that decides who may do what and what is checked, and
+/// so must not change behind the case owner's back (a [`PolicyChange`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicySetting {
+    /// `[case] owner`.
+    Owner,
+    /// `[case] approver`.
+    Approver,
+    /// `[approval] require_signed_commits`.
+    RequireSignedCommits,
+    /// `[approval] require_signature`.
+    RequireSignature,
+}
+
+impl PolicySetting {
+    /// Every setting, in the order they are compared.
+    pub const ALL: [PolicySetting; 4] = [
+        PolicySetting::Owner,
+        PolicySetting::Approver,
+        PolicySetting::RequireSignedCommits,
+        PolicySetting::RequireSignature,
+    ];
+
+    /// How the setting is written in `strategi.toml`: `[case] owner`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicySetting::Owner => "[case] owner",
+            PolicySetting::Approver => "[case] approver",
+            PolicySetting::RequireSignedCommits => "[approval] require_signed_commits",
+            PolicySetting::RequireSignature => "[approval] require_signature",
+        }
+    }
+
+    fn table_key(self) -> (&'static str, &'static str) {
+        match self {
+            PolicySetting::Owner => ("case", "owner"),
+            PolicySetting::Approver => ("case", "approver"),
+            PolicySetting::RequireSignedCommits => ("approval", "require_signed_commits"),
+            PolicySetting::RequireSignature => ("approval", "require_signature"),
+        }
+    }
+}
+
+/// One [`PolicySetting`] changed in `strategi.toml` by one commit (the commit that
+/// created the file sets them all from nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyChange {
+    /// Which setting.
+    pub setting: PolicySetting,
+    /// Its value before (as written in TOML; `None` when it was not set).
+    pub old: Option<String>,
+    /// Its value after (`None` when it was removed).
+    pub new: Option<String>,
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+}
+
+impl PolicyChange {
+    /// Whether the change gives anyone more room than before: a new owner or approver,
+    /// a party's commits no longer required to be signed, or approvals no longer
+    /// required to be signed. Turning a requirement on only asks more of the parties,
+    /// so it cannot make a forgery pass.
+    pub fn loosens(&self) -> bool {
+        match self.setting {
+            PolicySetting::Owner | PolicySetting::Approver => true,
+            PolicySetting::RequireSignature => {
+                self.old.as_deref() == Some("true") && self.new.as_deref() != Some("true")
+            }
+            PolicySetting::RequireSignedCommits => {
+                let (old, new) = (
+                    signed_commits_of(self.old.as_deref()),
+                    signed_commits_of(self.new.as_deref()),
+                );
+                match (&old, &new) {
+                    (SignedCommits::Off, _) | (_, SignedCommits::All) => false,
+                    (SignedCommits::All, _) => true,
+                    (SignedCommits::Parties(a), SignedCommits::Parties(b)) => {
+                        a.iter().any(|p| !b.contains(p))
+                    }
+                    (SignedCommits::Parties(a), SignedCommits::Off) => !a.is_empty(),
+                }
+            }
+        }
+    }
+}
+
+/// The signed-commits policy a `require_signed_commits` value (as TOML) stands for;
+/// a value that is not `true` or a list of party codes is no requirement.
+pub fn signed_commits_of(value: Option<&str>) -> SignedCommits {
+    let Some(value) = value else {
+        return SignedCommits::Off;
+    };
+    match format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("v").cloned())
+    {
+        Some(toml::Value::Boolean(true)) => SignedCommits::All,
+        Some(toml::Value::Array(list)) => SignedCommits::Parties(
+            list.iter()
+                .filter_map(toml::Value::as_str)
+                .filter_map(|c| c.parse::<PartyCode>().ok())
+                .collect(),
+        ),
+        _ => SignedCommits::Off,
+    }
+}
+
+/// A [`PolicyChange`] as history judges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVerdict<'h> {
+    /// The change.
+    pub change: &'h PolicyChange,
+    /// The case owner before the commit (as strategi commits acting as the owner set
+    /// it), if any.
+    pub owner: Option<String>,
+    /// Whether the change loosens the policy without being a strategi commit acting as
+    /// that owner (or, for the commit that created the file, `init`): reported by
+    /// `verify`, and left out of the policy as it stood.
+    pub foreign: bool,
+}
+
 /// A commit whose `strategi.toml` holds a password in `[mail] smtp_url` that none of
 /// its parents' versions held: the commit that put a secret into history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,6 +235,9 @@ pub struct RecordHistory {
     /// The commits that put a password into `[mail] smtp_url` of `strategi.toml`, in
     /// the order of the commits.
     pub credentials: Vec<CredentialChange>,
+    /// The changes to the owner, the approver and the signature policies in
+    /// `strategi.toml` ([`PolicySetting`]), in the order of the commits.
+    pub policy_changes: Vec<PolicyChange>,
     /// How many commits were walked in all.
     pub walked: usize,
 }
@@ -125,6 +251,71 @@ impl RecordHistory {
     /// The commit of a key change.
     pub fn commit_of_key(&self, change: &KeyChange) -> Option<&RecordCommit> {
         self.commits.get(change.commit)
+    }
+
+    /// Every policy change, judged in the order of the commits: a change is foreign
+    /// when it loosens the policy ([`PolicyChange::loosens`]) and its commit is not a
+    /// strategi commit (with a `Strategi-Action` trailer) acting as the owner that
+    /// history showed before it; the commit that first sets the owner must be `init`'s.
+    /// A foreign change does not move the owner.
+    pub fn policy_verdicts(&self) -> Vec<PolicyVerdict<'_>> {
+        let mut owner: Option<String> = None;
+        let mut out = Vec::with_capacity(self.policy_changes.len());
+        let mut i = 0;
+        while i < self.policy_changes.len() {
+            let index = self.policy_changes[i].commit;
+            let commit = self.commits.get(index);
+            let by_owner = commit.is_some_and(|c| {
+                c.action.is_some()
+                    && match &owner {
+                        Some(o) => c.party.as_deref() == Some(o.as_str()),
+                        None => c.action == Some(Action::Init),
+                    }
+            });
+            let before = owner.clone();
+            while i < self.policy_changes.len() && self.policy_changes[i].commit == index {
+                let change = &self.policy_changes[i];
+                let foreign = !by_owner && change.loosens();
+                if change.setting == PolicySetting::Owner && !foreign {
+                    owner = change.new.as_ref().map(|v| unquote(v));
+                }
+                out.push(PolicyVerdict {
+                    change,
+                    owner: before.clone(),
+                    foreign,
+                });
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// The signed-commits policy as it stood at the commit `index` (after it): set by
+    /// the changes up to it that were not foreign ([`RecordHistory::policy_verdicts`]),
+    /// so a commit made before the policy was turned on is not judged by it, and a
+    /// policy removed behind the owner's back still holds.
+    pub fn signed_commits_at(&self, index: usize) -> SignedCommits {
+        let mut policy = SignedCommits::Off;
+        for v in self.policy_verdicts() {
+            if v.change.commit > index {
+                break;
+            }
+            if v.change.setting == PolicySetting::RequireSignedCommits && !v.foreign {
+                policy = signed_commits_of(v.change.new.as_deref());
+            }
+        }
+        policy
+    }
+}
+
+/// A TOML string value without its quotes (other values as they are).
+fn unquote(value: &str) -> String {
+    match format!("v = {value}").parse::<toml::Table>() {
+        Ok(t) => match t.get("v") {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => value.to_string(),
+        },
+        Err(_) => value.to_string(),
     }
 }
 
@@ -251,11 +442,12 @@ impl Workspace {
             let hex = oid.to_string();
             let mut keys = key_changes(repo, &hex, &tree, &parents)?;
             keys.extend(setting_key_changes(repo, &hex, &tree, &parents)?);
+            let policy = policy_changes(repo, &hex, &tree, &parents)?;
             let credential = match scope {
                 Scope::Everything => credential_change(repo, &hex, &tree, &parents)?,
                 Scope::KeysOnly | Scope::Folders(_) => None,
             };
-            if changes.is_empty() && keys.is_empty() && credential.is_none() {
+            if changes.is_empty() && keys.is_empty() && credential.is_none() && policy.is_empty() {
                 continue;
             }
             let index = out.commits.len();
@@ -271,6 +463,13 @@ impl Workspace {
                     party,
                     key,
                     kind,
+                    commit: index,
+                }));
+            out.policy_changes
+                .extend(policy.into_iter().map(|(setting, old, new)| PolicyChange {
+                    setting,
+                    old,
+                    new,
                     commit: index,
                 }));
             out.credentials
@@ -452,6 +651,69 @@ fn setting_key_changes(
         }
     }
     Ok(out)
+}
+
+/// A setting with its old and new value.
+type SettingChange = (PolicySetting, Option<String>, Option<String>);
+
+/// The [`PolicySetting`]s a commit (with `tree`) changed in `strategi.toml`, as
+/// (setting, old, new) against its first parent; a value that one of its parents has
+/// came from that parent (a merge is charged only with what it introduced).
+fn policy_changes(
+    repo: &git2::Repository,
+    commit: &str,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Result<Vec<SettingChange>, StoreError> {
+    let new = entry_id(tree, CONFIG_FILE);
+    if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
+        return Ok(Vec::new());
+    }
+    let doc_at = |id: Option<Oid>| -> Result<Option<toml::Table>, StoreError> {
+        let Some(id) = id else { return Ok(None) };
+        let blob = super::bounded_blob(
+            repo,
+            id,
+            CONFIG_FILE,
+            commit,
+            crate::input::limits::CONFIG,
+            "a configuration file",
+        )?;
+        Ok(String::from_utf8_lossy(blob.content())
+            .parse::<toml::Table>()
+            .ok())
+    };
+    let Some(after) = doc_at(new)? else {
+        // Removed, or a version that does not parse: nothing to compare (verify
+        // reports a broken file as it is).
+        return Ok(Vec::new());
+    };
+    let mut before = Vec::new();
+    for p in parents {
+        before.push(doc_at(entry_id(p, CONFIG_FILE))?);
+    }
+    let mut out = Vec::new();
+    for setting in PolicySetting::ALL {
+        let value = policy_value(Some(&after), setting);
+        if before
+            .iter()
+            .skip(1)
+            .any(|b| policy_value(b.as_ref(), setting) == value)
+        {
+            continue;
+        }
+        let old = policy_value(before.first().and_then(Option::as_ref), setting);
+        if old != value {
+            out.push((setting, old, value));
+        }
+    }
+    Ok(out)
+}
+
+/// A setting's value in a parsed `strategi.toml`, as TOML text.
+fn policy_value(doc: Option<&toml::Table>, setting: PolicySetting) -> Option<String> {
+    let (table, key) = setting.table_key();
+    doc?.get(table)?.get(key).map(|v| v.to_string())
 }
 
 /// The line of `[mail] smtp_url` if the commit (with `tree`) changed `strategi.toml`
@@ -784,5 +1046,122 @@ mod tests {
             h.key_changes
         );
         assert_eq!(h.key_changes.len(), 5, "{:?}", h.key_changes);
+    }
+
+    #[test]
+    fn policy_changes_are_judged_by_who_made_them_and_fold_commit_by_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let config = |approver: &str, policy: &str| {
+            format!("[case]\nowner = \"DIO\"\napprover = \"{approver}\"\n{policy}")
+        };
+        let init = "Init\n\nStrategi-Action: init\nStrategi-Party: DIO\n";
+        let as_dio = "Set\n\nStrategi-Action: party-add\nStrategi-Party: DIO\n";
+        let as_fin = "Set\n\nStrategi-Action: party-add\nStrategi-Party: FIN\n";
+        let on = "[approval]\nrequire_signed_commits = [\"DFD\", \"FIN\"]\n";
+        let fin_only = "[approval]\nrequire_signed_commits = [\"FIN\"]\n";
+        let root = commit(&ws, &[("strategi.toml", &config("DFD", ""))], &[], init);
+        // Tightening by plain git counts; loosening by another party does not; the
+        // owner may loosen.
+        let tighten = commit(
+            &ws,
+            &[("strategi.toml", &config("DFD", on))],
+            &[root],
+            "Plain\n",
+        );
+        let loosen = commit(
+            &ws,
+            &[("strategi.toml", &config("DFD", fin_only))],
+            &[tighten],
+            as_fin,
+        );
+        let approver = commit(
+            &ws,
+            &[("strategi.toml", &config("FIN", fin_only))],
+            &[loosen],
+            "Plain\n",
+        );
+        let owner = commit(
+            &ws,
+            &[("strategi.toml", &config("FIN", ""))],
+            &[approver],
+            as_dio,
+        );
+        let h = ws.record_history().expect("history");
+        let index = |id: Oid| {
+            h.commits
+                .iter()
+                .position(|c| c.id == id.to_string())
+                .expect("listed")
+        };
+        type Seen<'a> = (PolicySetting, Option<&'a str>, Option<&'a str>, bool, usize);
+        let seen: Vec<Seen<'_>> = h
+            .policy_verdicts()
+            .iter()
+            .map(|v| {
+                (
+                    v.change.setting,
+                    v.change.old.as_deref(),
+                    v.change.new.as_deref(),
+                    v.foreign,
+                    v.change.commit,
+                )
+            })
+            .collect();
+        let (dfd_fin, fin) = (Some("[\"DFD\", \"FIN\"]"), Some("[\"FIN\"]"));
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    PolicySetting::Owner,
+                    None,
+                    Some("\"DIO\""),
+                    false,
+                    index(root)
+                ),
+                (
+                    PolicySetting::Approver,
+                    None,
+                    Some("\"DFD\""),
+                    false,
+                    index(root)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    None,
+                    dfd_fin,
+                    false,
+                    index(tighten)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    dfd_fin,
+                    fin,
+                    true,
+                    index(loosen)
+                ),
+                (
+                    PolicySetting::Approver,
+                    Some("\"DFD\""),
+                    Some("\"FIN\""),
+                    true,
+                    index(approver)
+                ),
+                (
+                    PolicySetting::RequireSignedCommits,
+                    fin,
+                    None,
+                    false,
+                    index(owner)
+                ),
+            ]
+        );
+        let dfd = |i| h.signed_commits_at(i).requires("DFD");
+        assert!(!dfd(index(root)), "not before it was turned on");
+        assert!(dfd(index(tighten)));
+        assert!(dfd(index(loosen)), "FIN's loosening does not count");
+        assert!(!dfd(index(owner)), "the owner turned it off");
+        assert_eq!(signed_commits_of(Some("true")), SignedCommits::All);
+        assert_eq!(signed_commits_of(Some("false")), SignedCommits::Off);
     }
 }

@@ -38,8 +38,9 @@ pub use config_file::{
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, CredentialChange, KeyChange, RECORD_DIRS, RecordChange, RecordCommit,
-    RecordHistory, is_record_path, key_material, party_keys_in,
+    ChangeKind, CredentialChange, KeyChange, PolicyChange, PolicySetting, PolicyVerdict,
+    RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path, key_material,
+    party_keys_in, signed_commits_of,
 };
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
