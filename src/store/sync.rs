@@ -164,6 +164,7 @@ impl SyncError {
             ),
             SyncError::NoBranch => "Check out the case's branch (`git switch main`).".to_string(),
             SyncError::NoGit { .. } => "Install git (https://git-scm.com) and make sure `git` is on the PATH.".to_string(),
+            SyncError::GitFailed { what, .. } if what.starts_with("clone") => "Check the URL and that you can reach it with your own git (`git ls-remote URL`); nothing was made here.".to_string(),
             SyncError::GitFailed { .. } => "Check the remote's URL (`git remote -v`) and that you can reach it (`git fetch` there); run `strategi sync` again when it works. Nothing is lost: what is here stays here.".to_string(),
             SyncError::Timeout { .. } => "Run `strategi sync` again; a rerun completes what this one did not. STRATEGI_GIT_TIMEOUT_SECS sets the limit.".to_string(),
             SyncError::Dirty { .. } => "Cut a version of the draft (`strategi version cut`) or put the changes aside (`git stash`), then sync again.".to_string(),
