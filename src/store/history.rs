@@ -440,11 +440,13 @@ impl Workspace {
                 }
             }
             let hex = oid.to_string();
-            let mut keys = key_changes(repo, &hex, &tree, &parents)?;
+            // strategi.toml as this commit and its parents have it, read once.
+            let config = config_versions(repo, &hex, &tree, &parents)?;
+            let mut keys = config.as_ref().map(key_changes).unwrap_or_default();
             keys.extend(setting_key_changes(repo, &hex, &tree, &parents)?);
-            let policy = policy_changes(repo, &hex, &tree, &parents)?;
+            let policy = config.as_ref().map(policy_changes).unwrap_or_default();
             let credential = match scope {
-                Scope::Everything => credential_change(repo, &hex, &tree, &parents)?,
+                Scope::Everything => config.as_ref().and_then(credential_change),
                 Scope::KeysOnly | Scope::Folders(_) => None,
             };
             if changes.is_empty() && keys.is_empty() && credential.is_none() && policy.is_empty() {
@@ -536,41 +538,52 @@ pub fn is_record_path(path: &str) -> bool {
     }
 }
 
-/// The keys a commit (with `tree`) added to and removed from the parties in
-/// `strategi.toml`: added when no parent had it, removed when every parent had it;
-/// nothing when the file is as one of its parents has it (in a merge, it came from
-/// that parent).
-fn key_changes(
+/// The versions of `strategi.toml` a commit (with `tree`) and its parents have, read
+/// once for the history's checks of it (keys, policy, credentials): `None` when the file
+/// is as one of its parents has it (in a merge, it came from that parent).
+struct ConfigVersions {
+    /// The commit's text (`None`: the file is not in the commit).
+    after: Option<String>,
+    /// Each parent's text, in parent order.
+    before: Vec<Option<String>>,
+}
+
+fn config_versions(
     repo: &git2::Repository,
     commit: &str,
     tree: &Tree<'_>,
     parents: &[Tree<'_>],
-) -> Result<Vec<(String, String, ChangeKind)>, StoreError> {
+) -> Result<Option<ConfigVersions>, StoreError> {
     let new = entry_id(tree, CONFIG_FILE);
     if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let keys_at = |id: Option<Oid>| -> Result<Vec<(String, String)>, StoreError> {
-        match id {
-            None => Ok(Vec::new()),
-            Some(id) => {
-                let blob = super::bounded_blob(
-                    repo,
-                    id,
-                    CONFIG_FILE,
-                    commit,
-                    crate::input::limits::CONFIG,
-                    "a configuration file",
-                )?;
-                Ok(party_keys_in(&String::from_utf8_lossy(blob.content())))
-            }
-        }
+    let text_at = |id: Option<Oid>| -> Result<Option<String>, StoreError> {
+        let Some(id) = id else { return Ok(None) };
+        let blob = super::bounded_blob(
+            repo,
+            id,
+            CONFIG_FILE,
+            commit,
+            crate::input::limits::CONFIG,
+            "a configuration file",
+        )?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
     };
-    let after = keys_at(new)?;
+    let after = text_at(new)?;
     let mut before = Vec::new();
     for p in parents {
-        before.push(keys_at(entry_id(p, CONFIG_FILE))?);
+        before.push(text_at(entry_id(p, CONFIG_FILE))?);
     }
+    Ok(Some(ConfigVersions { after, before }))
+}
+
+/// The keys a commit added to and removed from the parties in `strategi.toml`:
+/// added when no parent had it, removed when every parent had it.
+fn key_changes(config: &ConfigVersions) -> Vec<(String, String, ChangeKind)> {
+    let keys_at = |t: &Option<String>| t.as_deref().map(party_keys_in).unwrap_or_default();
+    let after = keys_at(&config.after);
+    let mut before: Vec<_> = config.before.iter().map(keys_at).collect();
     if before.is_empty() {
         before.push(Vec::new());
     }
@@ -590,7 +603,7 @@ fn key_changes(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The keys a commit (with `tree`) added to or removed from parties by the setting
@@ -656,42 +669,17 @@ fn setting_key_changes(
 /// A setting with its old and new value.
 type SettingChange = (PolicySetting, Option<String>, Option<String>);
 
-/// The [`PolicySetting`]s a commit (with `tree`) changed in `strategi.toml`, as
-/// (setting, old, new) against its first parent; a value that one of its parents has
-/// came from that parent (a merge is charged only with what it introduced).
-fn policy_changes(
-    repo: &git2::Repository,
-    commit: &str,
-    tree: &Tree<'_>,
-    parents: &[Tree<'_>],
-) -> Result<Vec<SettingChange>, StoreError> {
-    let new = entry_id(tree, CONFIG_FILE);
-    if parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
-        return Ok(Vec::new());
-    }
-    let doc_at = |id: Option<Oid>| -> Result<Option<toml::Table>, StoreError> {
-        let Some(id) = id else { return Ok(None) };
-        let blob = super::bounded_blob(
-            repo,
-            id,
-            CONFIG_FILE,
-            commit,
-            crate::input::limits::CONFIG,
-            "a configuration file",
-        )?;
-        Ok(String::from_utf8_lossy(blob.content())
-            .parse::<toml::Table>()
-            .ok())
-    };
-    let Some(after) = doc_at(new)? else {
+/// The [`PolicySetting`]s a commit changed in `strategi.toml`, as (setting, old, new)
+/// against its first parent; a value that one of its parents has came from that parent
+/// (a merge is charged only with what it introduced).
+fn policy_changes(config: &ConfigVersions) -> Vec<SettingChange> {
+    let doc_at = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<toml::Table>().ok());
+    let Some(after) = doc_at(&config.after) else {
         // Removed, or a version that does not parse: nothing to compare (verify
         // reports a broken file as it is).
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let mut before = Vec::new();
-    for p in parents {
-        before.push(doc_at(entry_id(p, CONFIG_FILE))?);
-    }
+    let before: Vec<_> = config.before.iter().map(doc_at).collect();
     let mut out = Vec::new();
     for setting in PolicySetting::ALL {
         let value = policy_value(Some(&after), setting);
@@ -707,7 +695,7 @@ fn policy_changes(
             out.push((setting, old, value));
         }
     }
-    Ok(out)
+    out
 }
 
 /// A setting's value in a parsed `strategi.toml`, as TOML text.
@@ -716,44 +704,26 @@ fn policy_value(doc: Option<&toml::Table>, setting: PolicySetting) -> Option<Str
     doc?.get(table)?.get(key).map(|v| v.to_string())
 }
 
-/// The line of `[mail] smtp_url` if the commit (with `tree`) changed `strategi.toml`
-/// into a version with a password in it that no parent's version had (the same line).
-fn credential_change(
-    repo: &git2::Repository,
-    commit: &str,
-    tree: &Tree<'_>,
-    parents: &[Tree<'_>],
-) -> Result<Option<usize>, StoreError> {
-    let new = entry_id(tree, CONFIG_FILE);
-    if new.is_none() || parents.iter().any(|p| entry_id(p, CONFIG_FILE) == new) {
-        return Ok(None);
-    }
+/// The line of `[mail] smtp_url` if the commit changed `strategi.toml` into a version
+/// with a password in it that no parent's version had (the same line).
+fn credential_change(config: &ConfigVersions) -> Option<usize> {
     // The text of the smtp_url line holding a password, and its line number.
-    let credential_at = |id: Option<Oid>| -> Result<Option<(usize, String)>, StoreError> {
-        let Some(id) = id else { return Ok(None) };
-        let blob = super::bounded_blob(
-            repo,
-            id,
-            CONFIG_FILE,
-            commit,
-            crate::input::limits::CONFIG,
-            "a configuration file",
-        )?;
-        let text = String::from_utf8_lossy(blob.content());
-        Ok(super::credential_in_config(&text).map(|(line, _)| {
+    let credential_at = |t: &Option<String>| -> Option<(usize, String)> {
+        let text = t.as_deref()?;
+        super::credential_in_config(text).map(|(line, _)| {
             let at = text.lines().nth(line - 1).unwrap_or_default().trim();
             (line, at.to_string())
-        }))
+        })
     };
-    let Some((line, at)) = credential_at(new)? else {
-        return Ok(None);
-    };
-    for p in parents {
-        if credential_at(entry_id(p, CONFIG_FILE))?.is_some_and(|(_, old)| old == at) {
-            return Ok(None);
-        }
+    let (line, at) = credential_at(&config.after)?;
+    if config
+        .before
+        .iter()
+        .any(|b| credential_at(b).is_some_and(|(_, old)| old == at))
+    {
+        return None;
     }
-    Ok(Some(line))
+    Some(line)
 }
 
 /// The signing keys of each `[[party]]` in a `strategi.toml` text, as (code, `type
