@@ -39,3 +39,4 @@ pub mod reply;
 pub mod report;
 pub mod sign;
 pub mod store;
+pub mod word;
