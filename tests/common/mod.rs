@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod office;
 pub mod smtp;
 
 use std::collections::BTreeMap;
