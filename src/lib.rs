@@ -7,6 +7,7 @@
 //! one way (ARCHITECTURE.md has the table):
 //!
 //! ```text
+//! case          → approval, calendar, store, sign, model
 //! approval      → consultation, calendar, store, sign, model
 //! report        → consultation, calendar, diff, document, model
 //! consultation  → reply, mail, calendar, document, store, model
@@ -29,6 +30,7 @@
 
 pub mod approval;
 pub mod calendar;
+pub mod case;
 pub mod consultation;
 pub mod diff;
 pub mod document;

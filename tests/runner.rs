@@ -22,5 +22,6 @@ mod secrets;
 mod send;
 mod sending;
 mod settings;
+mod settle;
 mod sync;
 mod trust;

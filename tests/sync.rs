@@ -97,7 +97,7 @@ fn http_server(root: &Path, die_on: Option<&str>) -> Server {
 }
 
 /// A bare repository `remote.git` under the test's folder, pushable over HTTP.
-fn bare(env: &TestEnv) -> std::path::PathBuf {
+pub(crate) fn bare(env: &TestEnv) -> std::path::PathBuf {
     let path = env.path("srv/remote.git");
     std::fs::create_dir_all(&path).expect("mkdir");
     env.git("srv/remote.git", &["init", "-q", "--bare"]).ok();
@@ -108,7 +108,7 @@ fn bare(env: &TestEnv) -> std::path::PathBuf {
 
 /// Clone `a` with the case (parties FIN, KDD, DFD; v1 of a one-section draft), pushed
 /// to `url`, and clone `b` made from it with `strategi clone`.
-fn two_clones(env: &TestEnv, url: &str) {
+pub(crate) fn two_clones(env: &TestEnv, url: &str) {
     env.workspace("a");
     env.run_in(
         "a",
@@ -136,7 +136,7 @@ fn two_clones(env: &TestEnv, url: &str) {
     assert_eq!(r.json()["versions"][0], "v1", "{}", r.stdout);
 }
 
-fn json_of(env: &TestEnv, ws: &str, args: &[&str]) -> serde_json::Value {
+pub(crate) fn json_of(env: &TestEnv, ws: &str, args: &[&str]) -> serde_json::Value {
     let mut full = vec!["--json"];
     full.extend_from_slice(args);
     env.run_in(ws, &full).ok().json()
@@ -313,7 +313,7 @@ fn records_converge_over_smart_http() {
 }
 
 /// Edits `strategi.toml` by hand in `ws` and commits it with plain git.
-fn edit_config(env: &TestEnv, ws: &str, from: &str, to: &str) {
+pub(crate) fn edit_config(env: &TestEnv, ws: &str, from: &str, to: &str) {
     let path = env.path(&format!("{ws}/strategi.toml"));
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains(from));

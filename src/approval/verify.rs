@@ -561,15 +561,14 @@ fn check_interrupted(ws: &Workspace, r: &mut Verification) -> Result<(), StoreEr
             crate::store::CONFIG_FILE,
             &c.commit,
             format!(
-                "Both sides of a sync changed \"{}\" differently; the merge kept the remote's value (both values are in the merge commit's message).",
-                c.key
+                "Both sides of a sync changed \"{}\" differently; the merge kept the remote's value {} over {}.",
+                c.key,
+                c.remote.as_deref().unwrap_or("(not set)"),
+                c.local.as_deref().unwrap_or("(not set)")
             ),
             format!(
-                "Read both values with `git show {}`, set the one that is right in strategi.toml, and settle it in a commit whose message ends with the line `Strategi-Settled: {}` (for example `git commit -am \"Settle {}\" -m \"Strategi-Settled: {}\"`).",
-                c.commit.get(..12).unwrap_or(&c.commit),
-                c.key,
-                c.key,
-                c.key
+                "Settle it: `strategi config settle {} --keep` keeps the value strategi.toml has now, `--value VALUE` writes another (`strategi config conflicts` shows both; the owner settles [case] owner and approver and the signature policies). By hand: a commit whose message ends with the line `Strategi-Settled: {}`.",
+                c.key, c.key
             ),
         );
     }

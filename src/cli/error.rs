@@ -353,6 +353,24 @@ impl From<strategi::approval::ApprovalError> for CommandError {
     }
 }
 
+impl From<strategi::case::CaseError> for CommandError {
+    fn from(e: strategi::case::CaseError) -> Self {
+        use strategi::case::CaseError;
+        let hint = e.hint();
+        let err = match e {
+            CaseError::Store(s) => return s.into(),
+            CaseError::Calendar(c) => return c.into(),
+            CaseError::Sign(k) => return k.into(),
+            CaseError::BadValue { .. } => CommandError::user(e.to_string()).with_causes_of(&e),
+            _ => CommandError::user(e.to_string()),
+        };
+        match hint {
+            Some(h) => err.hint(h),
+            None => err,
+        }
+    }
+}
+
 impl From<strategi::consultation::letters::LettersError> for CommandError {
     fn from(e: strategi::consultation::letters::LettersError) -> Self {
         use strategi::consultation::letters::LettersError;

@@ -1,11 +1,9 @@
 //! `strategi milestone add|done|list`: dated obligations of the case.
 
 use clap::{Args, Subcommand};
-use strategi::calendar::{
-    DEFAULT_SOON_WORKING_DAYS, obligations, parse_date, parse_relative_due, work_calendar,
-};
-use strategi::model::{Milestone, MilestoneId, PartyCode};
-use strategi::store::{MilestoneDone, SettingFact};
+use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, obligations, parse_date, parse_relative_due};
+use strategi::case::{Due, MilestoneRequest};
+use strategi::model::{MilestoneId, PartyCode};
 
 use super::deadlines::write_table;
 use super::parse;
@@ -64,93 +62,36 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &MilestoneCommand) -> Result<(), Com
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
-    let id = args.id.clone();
-    let title = args.title.trim();
-    if title.is_empty() || title.chars().any(char::is_control) {
-        return Err(CommandError::user(
-            "The milestone's title must be one line of text.",
-        ));
-    }
-    let relative = parse_relative_due(&args.due);
-    let due = match &relative {
-        Some(_) => None,
-        None => Some(parse_date(&args.due).map_err(|e| {
+    let due = match parse_relative_due(&args.due) {
+        Some((days, base)) => Due::Relative {
+            days,
+            from: base.parse()?,
+        },
+        None => Due::On(parse_date(&args.due).map_err(|e| {
             CommandError::user(e.to_string()).hint(
                 "A due date can also be relative: --due \"10 working days before forslag-dfd\".",
             )
         })?),
     };
-    let owner = args.owner.clone();
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, &format!("strategi milestone add {id}"))?;
+    let tx = ctx.begin(&ws, &format!("strategi milestone add {}", args.id))?;
     let config = ws.config()?;
-    if config.milestone(&id).is_some() {
-        return Err(
-            CommandError::user(format!("There is already a milestone \"{id}\"."))
-                .hint("Milestone ids are unique; see them with `strategi milestone list`."),
-        );
-    }
-    if let Some(o) = owner.as_ref().filter(|o| !config.knows_party(o)) {
-        return Err(
-            CommandError::user(format!("\"{o}\" is not a party of this case.")).hint(format!(
-                "Add it first with `strategi party add {o} --name NAME --email ADDRESS`."
-            )),
-        );
-    }
-    let (due, basis) = match (due, relative) {
-        (Some(d), _) => (d, String::new()),
-        (None, Some((n, base))) => {
-            let base_id: MilestoneId = base.parse()?;
-            let Some(b) = config.milestone(&base_id) else {
-                return Err(CommandError::user(format!(
-                    "There is no milestone \"{base_id}\" to count from."
-                ))
-                .hint("See the milestones with `strategi milestone list`."));
-            };
-            let d = work_calendar(&config).add_working_days(b.due, n)?;
-            (
-                d,
-                format!(
-                    "Due {} working days {} {} ({}).",
-                    n.abs(),
-                    if n < 0 { "before" } else { "after" },
-                    base_id,
-                    b.due
-                ),
-            )
-        }
-        (None, None) => {
-            return Err(CommandError::internal(
-                "a due date was neither absolute nor relative",
-            ));
-        }
-    };
     let actor = ctx.actor(&ws, &config)?;
-    let milestone = Milestone {
-        id,
-        title: title.to_string(),
-        due,
-        owner,
-        done: None,
-    };
-    let now = ctx.clock.now();
-    tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::MilestoneAdd(milestone.clone()),
-    )?;
-    let commit = tx.commit(
-        &format!(
-            "Add milestone {}: {} due {}",
-            milestone.id, milestone.title, milestone.due
-        ),
-        &basis,
-        strategi::model::Action::MilestoneAdd,
+    let added = strategi::case::add_milestone(
+        tx,
         &actor,
-        &now,
+        &ctx.clock.now(),
+        &config,
+        MilestoneRequest {
+            id: args.id.clone(),
+            title: args.title.clone(),
+            due,
+            owner: args.owner.clone(),
+        },
     )?;
+    let milestone = &added.milestone;
     ui.emit(
-        &serde_json::json!({ "milestone": milestone, "commit": commit }),
+        &serde_json::json!({ "milestone": milestone, "commit": added.commit }),
         |w| {
             writeln!(
                 w,
@@ -164,43 +105,17 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
 }
 
 fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError> {
-    let id = args.id.clone();
     let on = args.date.unwrap_or_else(|| ctx.clock.today());
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, &format!("strategi milestone done {id}"))?;
+    let tx = ctx.begin(&ws, &format!("strategi milestone done {}", args.id))?;
     let config = ws.config()?;
-    let Some(m) = config.milestone(&id) else {
-        return Err(
-            CommandError::user(format!("There is no milestone \"{id}\"."))
-                .hint("See the milestones with `strategi milestone list`."),
-        );
-    };
-    if let Some(d) = m.done {
-        return Err(CommandError::user(format!(
-            "Milestone \"{id}\" was already marked done on {d}."
-        )));
-    }
-    let on_time = on <= m.due;
     let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::MilestoneDone(MilestoneDone { id: id.clone(), on }),
-    )?;
-    let commit = tx.commit(
-        &format!(
-            "Complete milestone {id} on {on} ({})",
-            if on_time { "on time" } else { "late" }
-        ),
-        &format!("Due {}.", m.due),
-        strategi::model::Action::MilestoneDone,
-        &actor,
-        &now,
-    )?;
-    ui.emit(&serde_json::json!({ "id": id, "done": on, "due": m.due, "on_time": on_time, "commit": commit }), |w| {
+    let d =
+        strategi::case::complete_milestone(tx, &actor, &ctx.clock.now(), &config, &args.id, on)?;
+    let (id, on_time) = (&d.id, d.on_time);
+    ui.emit(&serde_json::json!({ "id": id, "done": d.on, "due": d.due, "on_time": on_time, "commit": d.commit }), |w| {
         let verdict = if on_time { paint(styles::GOOD, "on time") } else { paint(styles::BAD, "late") };
-        writeln!(w, "Marked {} done on {on} ({verdict}; due {}).", paint(styles::BOLD, &id), m.due)
+        writeln!(w, "Marked {} done on {} ({verdict}; due {}).", paint(styles::BOLD, id), d.on, d.due)
     })
 }
 

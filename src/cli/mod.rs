@@ -4,6 +4,7 @@
 
 mod approve;
 mod comment;
+mod config;
 mod ctx;
 mod deadlines;
 mod demo;
@@ -17,6 +18,7 @@ mod milestone;
 mod outbox;
 mod parse;
 mod party;
+mod policy;
 mod relocate;
 mod remind;
 mod repair;
@@ -119,6 +121,10 @@ pub(crate) enum Command {
     Repair(repair::RepairArgs),
     Sync(sync::SyncArgs),
     Clone(sync::CloneArgs),
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -203,6 +209,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Repair(a) => repair::run(ctx, ui, a),
         Command::Sync(a) => sync::run_sync(ctx, ui, a),
         Command::Clone(a) => sync::run_clone(ctx, ui, a),
+        Command::Config(c) => config::run(ctx, ui, c),
+        Command::Policy(c) => policy::run(ctx, ui, c),
     }
 }
 

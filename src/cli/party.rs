@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::model::{Config, Lang, Party, PartyCode};
-use strategi::store::{PartyChange, SettingFact, setting_path};
+use strategi::store::setting_path;
 
 use super::parse;
 use super::ui::{paint, styles};
@@ -149,69 +149,25 @@ fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandE
 
 fn change(ctx: &mut Ctx, ui: &mut Ui, args: &ChangeArgs) -> Result<(), CommandError> {
     let code = args.code.clone();
-    let name = match &args.name {
-        Some(n) => {
-            let n = n.trim();
-            if n.is_empty() || n.chars().any(char::is_control) {
-                return Err(CommandError::user(
-                    "The party's name must be one line of text.",
-                ));
-            }
-            Some(n.to_string())
-        }
-        None => None,
-    };
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, &format!("strategi party change {code}"))?;
+    let tx = ctx.begin(&ws, &format!("strategi party change {code}"))?;
     let config = ws.config()?;
-    let Some(party) = config.party(&code) else {
-        return Err(
-            CommandError::user(format!("\"{code}\" is not a listed party.")).hint(format!(
-                "Add it with `strategi party add {code} --name NAME --email ADDRESS`."
-            )),
-        );
-    };
-    let change = PartyChange {
-        code: code.clone(),
-        name: name.filter(|n| n != &party.name),
-        email: args.email.clone().filter(|e| e != &party.email),
-        lang: args.lang.filter(|l| l != &party.lang),
-    };
-    if change.name.is_none() && change.email.is_none() && change.lang.is_none() {
-        return Err(CommandError::user(format!(
-            "{code} already has that name, address and language; nothing to change."
-        )));
-    }
     let actor = ctx.actor(&ws, &config)?;
-    let mut said = Vec::new();
-    if let Some(n) = &change.name {
-        said.push(format!("name \"{n}\""));
-    }
-    if let Some(e) = &change.email {
-        said.push(format!("e-mail {e}"));
-    }
-    if let Some(l) = &change.lang {
-        said.push(format!("language {l}"));
-    }
-    let said = said.join(", ");
-    let now = ctx.clock.now();
-    let record = tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::PartyChange(change.clone()),
-    )?;
-    let commit = tx.commit(
-        &format!("Change party {code}: {said}"),
-        &format!(
-            "Was {} <{}>, language {}.",
-            party.name, party.email, party.lang
-        ),
-        strategi::model::Action::PartyChange,
+    let changed = strategi::case::change_party(
+        tx,
         &actor,
-        &now,
+        &ctx.clock.now(),
+        &config,
+        &code,
+        strategi::case::PartyChangeRequest {
+            name: args.name.clone(),
+            email: args.email.clone(),
+            lang: args.lang,
+        },
     )?;
+    let said = &changed.said;
     ui.emit(
-        &serde_json::json!({ "party": code, "change": change, "record": setting_path(&record), "commit": commit }),
+        &serde_json::json!({ "party": code, "change": changed.change, "record": setting_path(&changed.record), "commit": changed.commit }),
         |w| writeln!(w, "Changed {}: {said}.", paint(styles::BOLD, &code)),
     )
 }
@@ -278,46 +234,21 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
 }
 
 fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
-    let code = args.code.clone();
-    let name = args.name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(CommandError::user(
-            "The party's name must be one line of text.",
-        ));
-    }
     let party = Party {
-        code,
-        name: name.to_string(),
+        code: args.code.clone(),
+        name: args.name.clone(),
         email: args.email.clone(),
         lang: args.lang,
         keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
+    let tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
     let config = ws.config()?;
-    if let Some(existing) = config.party(&party.code) {
-        return Err(CommandError::user(format!(
-            "There is already a party \"{}\" ({}).",
-            existing.code, existing.name
-        ))
-        .hint("Party codes are unique; see them with `strategi party list`."));
-    }
     let actor = ctx.actor(&ws, &config)?;
-    let now = ctx.clock.now();
-    let record = tx.write_setting(
-        &actor.party,
-        now.timestamp(),
-        SettingFact::PartyAdd(party.clone()),
-    )?;
-    let commit = tx.commit(
-        &format!("Add party {} ({})", party.code, party.name),
-        &format!("E-mail {}, language {}.", party.email, party.lang),
-        strategi::model::Action::PartyAdd,
-        &actor,
-        &now,
-    )?;
+    let added = strategi::case::add_party(tx, &actor, &ctx.clock.now(), &config, party)?;
+    let party = &added.party;
     ui.emit(
-        &serde_json::json!({ "party": party, "record": setting_path(&record), "commit": commit }),
+        &serde_json::json!({ "party": party, "record": setting_path(&added.record), "commit": added.commit }),
         |w| {
             writeln!(
                 w,

@@ -313,10 +313,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         for c in &status.config_conflicts {
             writeln!(
                 w,
-                "{} strategi.toml \"{}\" was changed differently on both sides (sync {}); see `strategi verify`",
+                "{} strategi.toml \"{}\" was changed differently on both sides (sync {}); settle it: `strategi config settle {} --keep` or `--value VALUE` (both values: `strategi config conflicts`)",
                 paint(styles::BAD, "Conflict "),
                 c.key,
-                c.commit.get(..12).unwrap_or(&c.commit)
+                c.commit.get(..12).unwrap_or(&c.commit),
+                c.key
             )?;
         }
         if !status.rounds.is_empty() {

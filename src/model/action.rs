@@ -56,11 +56,15 @@ pub enum Action {
     ApproveWithdraw,
     /// The remote's branch merged in by `sync`.
     Sync,
+    /// A `strategi.toml` key that a sync left in conflict, settled (`config settle`).
+    ConfigSettle,
+    /// The owner changed the case's policy (`policy set`).
+    PolicySet,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -84,6 +88,8 @@ impl Action {
         Action::ApproveSign,
         Action::ApproveWithdraw,
         Action::Sync,
+        Action::ConfigSettle,
+        Action::PolicySet,
     ];
 
     /// The trailer value, such as `comment-import`.
@@ -112,6 +118,8 @@ impl Action {
             Action::ApproveSign => "approve-sign",
             Action::ApproveWithdraw => "approve-withdraw",
             Action::Sync => "sync",
+            Action::ConfigSettle => "config-settle",
+            Action::PolicySet => "policy-set",
         }
     }
 }

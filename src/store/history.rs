@@ -290,6 +290,18 @@ impl RecordHistory {
         out
     }
 
+    /// The case owner as history stands: set by `init` and moved only by changes that
+    /// were not foreign ([`RecordHistory::policy_verdicts`]); `None` without history.
+    pub fn owner(&self) -> Option<String> {
+        let mut owner = None;
+        for v in self.policy_verdicts() {
+            if v.change.setting == PolicySetting::Owner && !v.foreign {
+                owner = v.change.new.as_ref().map(|o| unquote(o));
+            }
+        }
+        owner
+    }
+
     /// The signed-commits policy as it stood at the commit `index` (after it): set by
     /// the changes up to it that were not foreign ([`RecordHistory::policy_verdicts`]),
     /// so a commit made before the policy was turned on is not judged by it, and a

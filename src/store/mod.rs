@@ -56,7 +56,10 @@ pub use sync::{
     Cloned, LastSync, MergeKind, Moved, OpenConflict, RemoteStatus, Renumbered, SyncError,
     SyncOutcome, SystemGit, clone_case, outbox_keeps_theirs,
 };
-pub use toml_merge::{KeyConflict, TomlMerge, TomlMergeError, merge_toml};
+pub use toml_merge::{
+    KeyConflict, TomlMerge, TomlMergeError, merge_toml, set_toml_key, toml_keys, toml_literal,
+    toml_value_at,
+};
 pub use tx::{Actor, CommitInfo, IdSeed, Transaction, atomic_write, write_atomically};
 pub use versions::{StoredFile, UntaggedVersion};
 

@@ -458,10 +458,34 @@ impl Workspace {
 
     /// The configuration with its findings: `strategi.toml` and `settings/`.
     pub fn settings(&self) -> Result<SettingsFold, StoreError> {
-        let text = self.config_text()?;
-        let fold = self.fold_settings_over(self.base_config_of(&text)?)?;
-        super::check_policy_parties(Path::new(CONFIG_FILE), &text, &fold.config)?;
+        self.settings_with(&self.config_text()?)
+    }
+
+    /// [`Workspace::settings`] as they would be with `text` as `strategi.toml`: how an
+    /// act that edits the file checks the result before writing it (an error names
+    /// `strategi.toml` and the place in `text`).
+    pub fn settings_with(&self, text: &str) -> Result<SettingsFold, StoreError> {
+        let fold = self.fold_settings_over(self.base_config_of(text)?)?;
+        super::check_policy_parties(Path::new(CONFIG_FILE), text, &fold.config)?;
         Ok(fold)
+    }
+
+    /// Whether `strategi.toml` in the working tree is the one HEAD holds (no
+    /// uncommitted edit that a command writing the file would sweep into its commit).
+    pub fn config_is_committed(&self) -> Result<bool, StoreError> {
+        let on_disk = self.config_text()?;
+        let Some(head) = self.head_commit()? else {
+            return Ok(false);
+        };
+        let tree = head
+            .tree()
+            .map_err(StoreError::git("read the tree of HEAD"))?;
+        let committed = tree
+            .get_path(Path::new(CONFIG_FILE))
+            .ok()
+            .and_then(|e| self.repo.find_blob(e.id()).ok())
+            .map(|b| b.content().to_vec());
+        Ok(committed.as_deref() == Some(on_disk.as_bytes()))
     }
 }
 

@@ -414,12 +414,25 @@ pub struct RemoteStatus {
 }
 
 /// A `strategi.toml` conflict recorded by a sync and not settled since.
+///
+/// Both values are read from the merge commit's parents (the first is the side that
+/// merged, the second the remote's), so a merge recorded before the values were shown
+/// reads the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenConflict {
     /// The key.
     pub key: String,
     /// The merge commit that recorded it.
     pub commit: String,
+    /// The party the merge acted as (its `Strategi-Party`), if it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_by: Option<String>,
+    /// The value on the side that merged (not kept), as TOML; `None` when that side
+    /// had removed the key.
+    pub local: Option<String>,
+    /// The remote's value (kept by the merge), as TOML; `None` when the remote had
+    /// removed the key.
+    pub remote: Option<String>,
 }
 
 fn state_rank(text: &str) -> (u8, u64, String) {
@@ -661,11 +674,30 @@ impl Workspace {
                 .lines()
                 .any(|l| l.trim() == format!("Strategi-Action: {}", Action::Sync))
             {
+                let mut sides: Option<[Option<String>; 2]> = None;
                 for line in msg.lines() {
                     if let Some(k) = line.strip_prefix("Strategi-Conflict:") {
                         let k = k.trim().to_string();
                         if !settled.contains(&k) {
+                            let [ours, theirs] = sides.get_or_insert_with(|| {
+                                [0, 1].map(|i| {
+                                    c.parent(i)
+                                        .ok()
+                                        .and_then(|p| p.tree().ok())
+                                        .and_then(|t| blob_text(&self.repo, &t, CONFIG_FILE))
+                                })
+                            });
+                            let value = |t: &Option<String>| {
+                                t.as_deref()
+                                    .and_then(|t| super::toml_merge::toml_value_at(t, &k))
+                            };
                             open.push(OpenConflict {
+                                local: value(ours),
+                                remote: value(theirs),
+                                merged_by: msg.lines().find_map(|l| {
+                                    l.strip_prefix("Strategi-Party:")
+                                        .map(|p| p.trim().to_string())
+                                }),
                                 key: k,
                                 commit: oid.to_string(),
                             });

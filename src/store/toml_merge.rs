@@ -272,6 +272,82 @@ fn set(
     }
 }
 
+/// Reads a key's path as [`KeyConflict::key`] writes it (`case.title`,
+/// `party[code=FIN].email`, `closed_days[0]`); `None` when it is not one.
+fn parse_key(key: &str) -> Option<Path> {
+    let mut out = Vec::new();
+    let mut rest = key.trim();
+    let mut first = true;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = &r[..end];
+            match inner.split_once('=') {
+                Some((f, v)) if !f.is_empty() && !v.is_empty() => {
+                    out.push(Seg::Named(f.to_string(), v.to_string()));
+                }
+                _ => out.push(Seg::Index(inner.parse().ok()?)),
+            }
+            rest = &r[end + 1..];
+            continue;
+        }
+        if !first {
+            rest = rest.strip_prefix('.')?;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let k = &rest[..end];
+        if k.is_empty()
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return None;
+        }
+        out.push(Seg::Key(k.to_string()));
+        rest = &rest[end..];
+        first = false;
+    }
+    // The last step names a value, not an element.
+    matches!(out.last(), Some(Seg::Key(_))).then_some(out)
+}
+
+/// The keys (leaf paths) of a `strategi.toml` text, as [`KeyConflict::key`] names
+/// them; empty when the text is not TOML.
+pub fn toml_keys(text: &str) -> Vec<String> {
+    leaves(text, "local")
+        .map(|l| l.keys().map(|p| show(p)).collect())
+        .unwrap_or_default()
+}
+
+/// The value of `key` (a path as [`KeyConflict::key`] names it) in a `strategi.toml`
+/// text, as TOML; `None` when the text has no such key (or is not TOML).
+pub fn toml_value_at(text: &str, key: &str) -> Option<String> {
+    let leaves = leaves(text, "local").ok()?;
+    leaves
+        .iter()
+        .find(|(p, _)| show(p) == key)
+        .map(|(_, v)| literal(v))
+}
+
+/// A value as TOML writes it (`"text"`, `true`, `["DIO", "DFD"]`).
+pub fn toml_literal(value: &toml::Value) -> String {
+    literal(value)
+}
+
+/// `text` with `key` (a path as [`KeyConflict::key`] names it) set to `value`, with
+/// toml_edit: the rest of the file (comments, layout, order) stays as it was. A missing
+/// table or element is made. `None` when `key` is not such a path or `text` is not TOML.
+pub fn set_toml_key(text: &str, key: &str, value: &toml::Value) -> Option<String> {
+    let path = parse_key(key)?;
+    if show(&path) != key.trim() {
+        return None;
+    }
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    let empty = toml_edit::DocumentMut::new();
+    set(&mut doc, &empty, &path, Some(value));
+    Some(doc.to_string())
+}
+
 /// Merges `ours` (local) and `theirs` (remote) against their common `base` (`None`
 /// when the file did not exist there), key by key; see the module's description.
 pub fn merge_toml(
@@ -407,6 +483,50 @@ mod tests {
         let m = merge_toml(Some(BASE), &ours, &theirs).unwrap();
         assert!(!m.text.contains("FIN"), "{}", m.text);
         assert!(m.text.contains("KDD"), "{}", m.text);
+    }
+
+    #[test]
+    fn a_key_is_read_and_set_by_its_path_keeping_the_rest() {
+        use super::{set_toml_key, toml_keys, toml_value_at};
+        assert_eq!(toml_value_at(BASE, "case.title").as_deref(), Some("\"T\""));
+        assert_eq!(
+            toml_value_at(BASE, "party[code=FIN].email").as_deref(),
+            Some("\"a@fin.example\"")
+        );
+        assert_eq!(toml_value_at(BASE, "case.titel"), None);
+        assert!(toml_keys(BASE).contains(&"party[code=FIN].name".to_string()));
+        let t = set_toml_key(
+            BASE,
+            "party[code=FIN].email",
+            &toml::Value::String("b@fin.example".into()),
+        )
+        .unwrap();
+        assert!(t.starts_with("# the case\n"), "{t}");
+        assert!(t.contains("email = \"b@fin.example\""), "{t}");
+        let t = set_toml_key(
+            BASE,
+            "approval.require_signature",
+            &toml::Value::Boolean(true),
+        )
+        .unwrap();
+        assert_eq!(
+            toml_value_at(&t, "approval.require_signature").as_deref(),
+            Some("true")
+        );
+        assert_eq!(toml_value_at(&t, "case.owner").as_deref(), Some("\"DIO\""));
+        for bad in [
+            "",
+            "case.",
+            ".case",
+            "case[code=X]",
+            "case title",
+            "party[code=FIN",
+        ] {
+            assert!(
+                set_toml_key(BASE, bad, &toml::Value::Boolean(true)).is_none(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -608,6 +608,23 @@ impl<'a> Transaction<'a> {
         tx.commit_and_continue(summary, body, action, actor, when)
     }
 
+    /// Like [`Transaction::commit`], with more trailers after strategi's own
+    /// (`("Settled", KEY)` writes `Strategi-Settled: KEY`).
+    pub fn commit_with_trailers(
+        self,
+        summary: &str,
+        body: &str,
+        action: Action,
+        actor: &Actor,
+        when: &jiff::ZonedDateTime,
+        extra: &[(&str, String)],
+    ) -> Result<CommitInfo, StoreError> {
+        let mut tx = self;
+        let message = message_with_trailers(summary, body, action, actor, extra);
+        tx.commit_with(&message, actor, when, None)
+            .map(|(info, _)| info)
+    }
+
     /// Like [`Transaction::commit`], but keeps the lock: the transaction stays open for
     /// a next step (a command that commits what it will do, acts, then commits what
     /// happened, such as queueing letters and then recording their delivery).
