@@ -488,6 +488,13 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         &one,
     );
     h.step(&["milestone", "done", "m2"], Mail::Ok, &one);
+    // `policy set` replaces strategi.toml (the journal keeps its old text).
+    h.step(
+        &["policy", "set", "require-signature", "true"],
+        Mail::Ok,
+        &[FILES, AFTER_COMMIT],
+    );
+    h.step(&["policy", "set", "require-signature", "false"], Mail::Ok, &[]);
     std::fs::write(
         h.env.path("ws/strategy/01-utkast.md"),
         "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære innen 2030.\n",
