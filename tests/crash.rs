@@ -494,7 +494,11 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
         Mail::Ok,
         &[FILES, AFTER_COMMIT],
     );
-    h.step(&["policy", "set", "require-signature", "false"], Mail::Ok, &[]);
+    h.step(
+        &["policy", "set", "require-signature", "false"],
+        Mail::Ok,
+        &[],
+    );
     std::fs::write(
         h.env.path("ws/strategy/01-utkast.md"),
         "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære innen 2030.\n",

@@ -158,7 +158,7 @@ pub enum CaseError {
         /// The value, as TOML.
         value: String,
         /// What reading the result said.
-        source: crate::store::StoreError,
+        source: Box<crate::store::StoreError>,
     },
     /// `strategi.toml` has edits that are not committed.
     #[error(

@@ -316,10 +316,10 @@ pub fn set_policy(
         open: Vec::new(),
     })?;
     ws.settings_with(&edited)
-        .map_err(|source| CaseError::BadValue {
+        .map_err(|e| CaseError::BadValue {
             key: key.to_string(),
             value: new.clone(),
-            source,
+            source: Box::new(e),
         })?;
     tx.write(CONFIG_FILE, edited);
     let was = old.clone().unwrap_or_else(|| "not set".to_string());
@@ -463,10 +463,10 @@ pub fn settle(
             return Err(CaseError::ConfigUncommitted);
         }
         ws.settings_with(&edited)
-            .map_err(|source| CaseError::BadValue {
+            .map_err(|e| CaseError::BadValue {
                 key: key.to_string(),
                 value: value.clone().unwrap_or_default(),
-                source,
+                source: Box::new(e),
             })?;
         tx.write(CONFIG_FILE, edited);
     }

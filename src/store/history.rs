@@ -1146,4 +1146,36 @@ mod tests {
         assert_eq!(signed_commits_of(Some("true")), SignedCommits::All);
         assert_eq!(signed_commits_of(Some("false")), SignedCommits::Off);
     }
+
+    #[test]
+    fn the_owner_moves_only_by_changes_that_count() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let config = |owner: &str| format!("[case]\nowner = \"{owner}\"\napprover = \"DFD\"\n");
+        let init = "Init\n\nStrategi-Action: init\nStrategi-Party: DIO\n";
+        let as_dio = "Set\n\nStrategi-Action: policy-set\nStrategi-Party: DIO\n";
+        assert_eq!(ws.record_history().expect("history").owner(), None);
+        let root = commit(&ws, &[("strategi.toml", &config("DIO"))], &[], init);
+        assert_eq!(
+            ws.key_history().expect("history").owner().as_deref(),
+            Some("DIO")
+        );
+        // By plain git: not counted.
+        let plain = commit(
+            &ws,
+            &[("strategi.toml", &config("FIN"))],
+            &[root],
+            "Plain\n",
+        );
+        assert_eq!(
+            ws.key_history().expect("history").owner().as_deref(),
+            Some("DIO")
+        );
+        // Acting as the owner as history stands (DIO, not the file's FIN): counted.
+        commit(&ws, &[("strategi.toml", &config("KDD"))], &[plain], as_dio);
+        assert_eq!(
+            ws.key_history().expect("history").owner().as_deref(),
+            Some("KDD")
+        );
+    }
 }
