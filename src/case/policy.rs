@@ -315,12 +315,11 @@ pub fn set_policy(
         key: key.to_string(),
         open: Vec::new(),
     })?;
-    ws.settings_with(&edited)
-        .map_err(|e| CaseError::BadValue {
-            key: key.to_string(),
-            value: new.clone(),
-            source: Box::new(e),
-        })?;
+    ws.settings_with(&edited).map_err(|e| CaseError::BadValue {
+        key: key.to_string(),
+        value: new.clone(),
+        source: Box::new(e),
+    })?;
     tx.write(CONFIG_FILE, edited);
     let was = old.clone().unwrap_or_else(|| "not set".to_string());
     let commit = tx.commit(
@@ -462,12 +461,11 @@ pub fn settle(
         if !ws.config_is_committed()? {
             return Err(CaseError::ConfigUncommitted);
         }
-        ws.settings_with(&edited)
-            .map_err(|e| CaseError::BadValue {
-                key: key.to_string(),
-                value: value.clone().unwrap_or_default(),
-                source: Box::new(e),
-            })?;
+        ws.settings_with(&edited).map_err(|e| CaseError::BadValue {
+            key: key.to_string(),
+            value: value.clone().unwrap_or_default(),
+            source: Box::new(e),
+        })?;
         tx.write(CONFIG_FILE, edited);
     }
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(removed)".to_string());
