@@ -38,10 +38,13 @@ fn title_conflict(env: &TestEnv) {
     env.run_in("b", &["sync"]).ok();
 }
 
+/// `settler` pushes its settlement, the other clone pulls it: no conflict is open on
+/// either and both verify clean.
 #[track_caller]
-fn assert_settled_on_both(env: &TestEnv) {
-    env.run_in("b", &["sync"]).ok();
-    env.run_in("a", &["sync"]).ok();
+fn assert_settled_on_both(env: &TestEnv, settler: &str) {
+    let other = if settler == "a" { "b" } else { "a" };
+    env.run_in(settler, &["sync"]).ok();
+    env.run_in(other, &["sync"]).ok();
     for ws in ["a", "b"] {
         env.run_in(ws, &["verify"]).ok();
         let st = json_of(env, ws, &["status"]);
@@ -108,6 +111,8 @@ fn a_conflict_settled_with_the_command_is_closed_on_both_sides() {
             "b",
             &[
                 "--json",
+                "--as",
+                "KDD",
                 "config",
                 "settle",
                 "case.title",
@@ -130,14 +135,38 @@ fn a_conflict_settled_with_the_command_is_closed_on_both_sides() {
     assert!(msg.contains("Strategi-Settled: case.title"), "{msg}");
     assert!(msg.contains("Strategi-Action: config-settle"), "{msg}");
     assert!(
+        msg.contains("Strategi-Party: KDD"),
+        "any party settles a key: {msg}"
+    );
+    assert!(
         msg.contains("\"KI-strategi (DFD)\""),
         "both values in the body: {msg}"
     );
     env.assert_refused_unchanged("b", &["config", "settle", "case.title", "--keep"]);
 
-    assert_settled_on_both(&env);
+    assert_settled_on_both(&env, "b");
     let a = std::fs::read_to_string(env.path("a/strategi.toml")).expect("read");
     assert!(a.contains("title = \"Nasjonal KI-strategi\""), "{a}");
+
+    // A later conflict of the same key is open again until settled again; --keep
+    // keeps the value the merge kept and changes no file.
+    edit_config(&env, "a", "Nasjonal KI-strategi", "KI-strategi 2026");
+    edit_config(&env, "b", "Nasjonal KI-strategi", "KI-strategi 2027");
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    let c = json_of(&env, "a", &["config", "conflicts"]);
+    assert_eq!(c.as_array().map(Vec::len), Some(1), "{c}");
+    assert_eq!(c[0]["remote"], "\"KI-strategi 2027\"", "{c}");
+    let before = std::fs::read_to_string(env.path("a/strategi.toml")).expect("read");
+    let r = env
+        .run_in("a", &["--json", "config", "settle", "case.title", "--keep"])
+        .ok()
+        .json();
+    assert_eq!(r["changed"], false, "{r}");
+    assert_eq!(r["value"], "\"KI-strategi 2027\"", "{r}");
+    let after = std::fs::read_to_string(env.path("a/strategi.toml")).expect("read");
+    assert_eq!(before, after);
+    assert_settled_on_both(&env, "a");
 }
 
 #[test]
@@ -194,7 +223,7 @@ fn only_the_owner_settles_a_policy_key() {
         .ok()
         .json();
     assert_eq!(r["value"], "false", "{r}");
-    assert_settled_on_both(&env);
+    assert_settled_on_both(&env, "b");
     assert_eq!(
         json_of(&env, "a", &["policy", "show"])["require_signature"],
         false

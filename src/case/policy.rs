@@ -478,7 +478,7 @@ pub fn settle(
             show(&c.local),
             c.merged_by
                 .as_ref()
-                .map(|p| format!(" ({p}'s side)"))
+                .map(|p| format!(" (merged acting as {p})"))
                 .unwrap_or_default()
         ));
     }

@@ -103,7 +103,7 @@ fn run_settle(ctx: &mut Ctx, ui: &mut Ui, args: &SettleArgs) -> Result<(), Comma
                 shown(&c.local),
                 c.merged_by
                     .as_ref()
-                    .map(|p| format!(" ({p}'s side)"))
+                    .map(|p| format!(" (merged acting as {p})"))
                     .unwrap_or_default()
             )?;
         }

@@ -152,8 +152,9 @@ pub fn run_sync(ctx: &mut Ctx, ui: &mut Ui, args: &SyncArgs) -> Result<(), Comma
         for c in &out.conflicts {
             writeln!(
                 w,
-                "{} strategi.toml {c}; settle it (see `strategi verify`).",
-                paint(styles::BAD, "Conflict:")
+                "{} strategi.toml {c}; settle it with `strategi config settle {} --keep` or `--value VALUE`.",
+                paint(styles::BAD, "Conflict:"),
+                c.key
             )?;
         }
         if out.attempts > 1 {
