@@ -140,6 +140,15 @@ pub enum CaseError {
         /// The keys in conflict.
         open: Vec<String>,
     },
+    /// A key whose place in `strategi.toml` the edit cannot reach (inside an inline
+    /// table).
+    #[error(
+        "strategi.toml's \"{key}\" cannot be written in place (it sits in an inline table, {{ … }})."
+    )]
+    CannotEdit {
+        /// The key.
+        key: String,
+    },
     /// A key that is not in conflict.
     #[error("\"{key}\" is not in conflict: no sync left it to settle.")]
     NotInConflict {
@@ -233,6 +242,9 @@ impl CaseError {
                 open_list(open)
             }
             CaseError::BadValue { .. } => "Give a value of the key's type as TOML: text in quotes (\"…\"), true or false, a number, or a list ([\"DIO\", \"DFD\"]); `--keep` keeps the value strategi.toml has now. Nothing was written.".to_string(),
+            CaseError::CannotEdit { key } => format!(
+                "Write the value in strategi.toml by hand and commit it; to settle a conflict, end the commit message with the line `Strategi-Settled: {key}`. Nothing was changed."
+            ),
             CaseError::ConfigUncommitted => "Commit the edit (`git commit strategi.toml`) or undo it (`git checkout strategi.toml`), then run the command again. Nothing was changed.".to_string(),
             CaseError::PartyName
             | CaseError::NothingToChange { .. }

@@ -311,9 +311,8 @@ pub fn set_policy(
     if !ws.config_is_committed()? {
         return Err(CaseError::ConfigUncommitted);
     }
-    let edited = set_toml_key(&text, key, value).ok_or(CaseError::UnknownKey {
+    let edited = set_toml_key(&text, key, value).ok_or(CaseError::CannotEdit {
         key: key.to_string(),
-        open: Vec::new(),
     })?;
     ws.settings_with(&edited).map_err(|e| CaseError::BadValue {
         key: key.to_string(),
@@ -439,9 +438,8 @@ pub fn settle(
         SettleChoice::Keep => (text.clone(), was.clone()),
         SettleChoice::Value(v) => {
             let value = value_of(v);
-            let edited = set_toml_key(&text, key, &value).ok_or(CaseError::UnknownKey {
+            let edited = set_toml_key(&text, key, &value).ok_or(CaseError::CannotEdit {
                 key: key.to_string(),
-                open: Vec::new(),
             })?;
             (edited, Some(toml_literal(&value)))
         }

@@ -345,7 +345,10 @@ pub fn set_toml_key(text: &str, key: &str, value: &toml::Value) -> Option<String
     let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
     let empty = toml_edit::DocumentMut::new();
     set(&mut doc, &empty, &path, Some(value));
-    Some(doc.to_string())
+    let edited = doc.to_string();
+    // A place the edit cannot reach (an inline table, a value where a table is named)
+    // leaves the text as it was: that is no success.
+    (toml_value_at(&edited, key).as_deref() == Some(literal(value).as_str())).then_some(edited)
 }
 
 /// Merges `ours` (local) and `theirs` (remote) against their common `base` (`None`
@@ -514,6 +517,8 @@ mod tests {
             Some("true")
         );
         assert_eq!(toml_value_at(&t, "case.owner").as_deref(), Some("\"DIO\""));
+        let inline = "case = { title = \"T\" }\n";
+        assert!(set_toml_key(inline, "case.title", &toml::Value::Boolean(true)).is_none());
         for bad in [
             "",
             "case.",
