@@ -312,6 +312,14 @@ fn the_owner_changes_the_policy_and_verify_accepts_it() {
         "not a setting"
     );
 
+    // An uncommitted edit of strategi.toml is not swept into the policy's commit.
+    let path = env.path("w/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("{text}# a note\n")).expect("write");
+    let r = env.assert_refused_unchanged("w", &["policy", "set", "require-signature", "true"]);
+    assert!(r.stderr.contains("not committed"), "{}", r.stderr);
+    std::fs::write(&path, text).expect("write");
+
     // The same loosening with plain git is reported and not counted.
     env.run_in("w", &["policy", "set", "require-signature", "true"])
         .ok();
