@@ -23,4 +23,5 @@ mod send;
 mod sending;
 mod settings;
 mod sync;
+mod sync_mail;
 mod trust;

@@ -97,7 +97,7 @@ fn http_server(root: &Path, die_on: Option<&str>) -> Server {
 }
 
 /// A bare repository `remote.git` under the test's folder, pushable over HTTP.
-fn bare(env: &TestEnv) -> std::path::PathBuf {
+pub(super) fn bare(env: &TestEnv) -> std::path::PathBuf {
     let path = env.path("srv/remote.git");
     std::fs::create_dir_all(&path).expect("mkdir");
     env.git("srv/remote.git", &["init", "-q", "--bare"]).ok();
@@ -108,7 +108,7 @@ fn bare(env: &TestEnv) -> std::path::PathBuf {
 
 /// Clone `a` with the case (parties FIN, KDD, DFD; v1 of a one-section draft), pushed
 /// to `url`, and clone `b` made from it with `strategi clone`.
-fn two_clones(env: &TestEnv, url: &str) {
+pub(super) fn two_clones(env: &TestEnv, url: &str) {
     env.workspace("a");
     env.run_in(
         "a",
@@ -144,7 +144,7 @@ fn json_of(env: &TestEnv, ws: &str, args: &[&str]) -> serde_json::Value {
 
 /// Both clones fold to the same state and verify clean.
 #[track_caller]
-fn assert_converged(env: &TestEnv) {
+pub(super) fn assert_converged(env: &TestEnv) {
     for args in [
         &["round", "list"][..],
         &["comment", "list"][..],
@@ -313,7 +313,7 @@ fn records_converge_over_smart_http() {
 }
 
 /// Edits `strategi.toml` by hand in `ws` and commits it with plain git.
-fn edit_config(env: &TestEnv, ws: &str, from: &str, to: &str) {
+pub(super) fn edit_config(env: &TestEnv, ws: &str, from: &str, to: &str) {
     let path = env.path(&format!("{ws}/strategi.toml"));
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains(from));
@@ -673,7 +673,7 @@ git update-ref refs/heads/main "$new" "$old"
 }
 
 /// `(entry, state, attempts)` of every outbox entry of `ws`.
-fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
+pub(super) fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
     json_of(env, ws, &["outbox", "list"])
         .as_array()
         .expect("list")

@@ -148,6 +148,8 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             last_attempt: None,
             server_response: None,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             by_hand: None,
         },
         eml_path: PathBuf::new(),
@@ -424,6 +426,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &actor("DFD"),
         &now(),
         &Selection::all(false, false),
+        None,
     )
     .expect("deliver")
     .delivered;
@@ -464,6 +467,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &actor("DFD"),
         &now(),
         &Selection::all(false, false),
+        None,
     )
     .expect("deliver")
     .delivered;
@@ -620,6 +624,7 @@ fn a_refused_login_stops_the_delivery_and_keeps_every_letter_queued() {
         &actor("DFD"),
         &now(),
         &Selection::round(&state.def.id, Some(&issued)),
+        None,
     )
     .expect("deliver");
     assert_eq!(mailer.asked.get(), 1, "the delivery stops at the refusal");

@@ -31,7 +31,7 @@ pub use message::{
     Attachment, Mailbox, OutgoingMail, message_id, subject_token, subject_token_for,
 };
 pub use outbox::{
-    AroundDelivery, DeliveryOutcome, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry,
+    AroundClaim, AroundDelivery, ClaimToken, DeliveryOutcome, Published, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry,
     OutboxMeta, OutboxState, record_uncommitted_states, uncommitted_states,
 };
 pub use render::{
