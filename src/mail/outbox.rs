@@ -1114,6 +1114,46 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_of_another_clone_is_never_read_as_interrupted_here() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let b = outbox
+            .write(&mail("b@fin.example", "b"), &meta())
+            .expect("b");
+        let here = outbox.ensure_clone_id(7).expect("clone id");
+        assert_eq!(outbox.ensure_clone_id(8).expect("kept"), here, "kept once made");
+        let gone = u32::MAX - 9;
+        let theirs = ClaimToken {
+            token: format!("ffffffffffffffff.{gone}.01"),
+            by: "Kari <kari@dfd.example> (DFD)".into(),
+        };
+        let ours = ClaimToken {
+            token: format!("{here}.{gone}.02"),
+            by: "Ola <ola@dfd.example> (DFD)".into(),
+        };
+        for (name, token) in [(&a, &theirs), (&b, &ours)] {
+            let path = outbox.dir().join(format!("{name}.toml"));
+            write_state(&path, &state_of(&outbox, name).claimed(gone, token)).expect("claim");
+        }
+        let list = outbox.list().expect("list");
+        let of = |n: &str| list.iter().find(|e| e.name == n).expect("entry");
+        // The other clone's claim stays sending: that clone delivers or settles it.
+        assert_eq!(of(&a).state.state, DeliveryState::Sending);
+        assert!(!of(&a).interrupted);
+        assert!(outbox.is_foreign_claim(&of(&a).state));
+        // Our own claim with no process behind it is interrupted, as without a claim.
+        assert!(of(&b).interrupted);
+        assert!(!outbox.is_foreign_claim(&state_of(&outbox, &b)));
+        let settled = outbox.settle_interrupted().expect("settle");
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].name, b);
+        assert_eq!(state_of(&outbox, &b).claim, None, "an uncertain state holds no claim");
+    }
+
+    #[test]
     fn a_sending_entry_whose_process_is_gone_reads_as_uncertain_until_settled() {
         let dir = tempfile::tempdir().expect("tempdir");
         let outbox = Outbox::new(dir.path().join("outbox"));
@@ -1215,6 +1255,8 @@ mod tests {
             last_attempt: None,
             server_response: None,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             by_hand: None,
         };
         let text = state.to_toml().expect("toml");
