@@ -337,7 +337,11 @@ fn a_connection_reset_in_the_middle_of_the_data_loses_nothing_and_sends_nothing_
     run(&env, &["--as", "DFD", "outbox", "flush"]).ok();
     let uncertain = s.iter().filter(|(_, st, _)| st == "uncertain").count();
     if uncertain > 0 {
-        let r = run(&env, &["--as", "DFD", "outbox", "flush", "--resend-uncertain"]).ok();
+        let r = run(
+            &env,
+            &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+        )
+        .ok();
         assert!(
             r.stdout.contains("resent: it was uncertain"),
             "{}",
@@ -399,7 +403,11 @@ fn taken_without_an_answer(mode: &str, words: &[&str]) {
         ],
     )
     .ok();
-    let r = run(&env, &["--as", "DFD", "outbox", "flush", "--resend-uncertain"]).ok();
+    let r = run(
+        &env,
+        &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+    )
+    .ok();
     assert!(
         r.stdout.contains("resent: it was uncertain"),
         "{}",

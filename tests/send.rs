@@ -313,7 +313,9 @@ fn server_down_keeps_letters_queued_and_flush_delivers_each_once() {
 
     let received = env.path("received");
     let server = Server::start_on(&env.path(""), &received, port);
-    let r = env.run_in("ws", &["--as", "DFD", "--json", "outbox", "flush"]).ok();
+    let r = env
+        .run_in("ws", &["--as", "DFD", "--json", "outbox", "flush"])
+        .ok();
     assert_eq!(r.json()["delivery"].as_array().map(Vec::len), Some(17));
     assert_eq!(eml_files(&received).len(), 17);
     let r = env.run_in("ws", &["--as", "DFD", "outbox", "flush"]).ok();

@@ -284,7 +284,11 @@ fn a_letter_whose_deadline_passed_is_held_back_until_flush_stale() {
     assert_eq!(list.ok().json().as_array().map(Vec::len), Some(2));
 
     // With --stale they go, once.
-    let r = run(&env, &sm, &["--as", "DFD", "--json", "outbox", "flush", "--stale"]);
+    let r = run(
+        &env,
+        &sm,
+        &["--as", "DFD", "--json", "outbox", "flush", "--stale"],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let j = r.json();
     assert_eq!(j["delivery"].as_array().map(Vec::len), Some(2));

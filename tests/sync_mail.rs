@@ -106,14 +106,17 @@ fn two_organisations_flushing_one_round_deliver_each_letter_once() {
     queued_in_both(&env, &server);
 
     // DIO is not the round's sender: its flush leaves the letters queued and says so.
-    let r = env.run_in("a", &["--as", "DIO", "--json", "outbox", "flush"]).ok();
+    let r = env
+        .run_in("a", &["--as", "DIO", "--json", "outbox", "flush"])
+        .ok();
     let j = r.json();
     assert_eq!(j["not_ours"].as_array().map(Vec::len), Some(2), "{j}");
     assert_eq!(j["not_ours"][0]["sender"], "DFD", "{j}");
     assert_eq!(j["delivery"].as_array().map(Vec::len), Some(0), "{j}");
     let r = env.run_in("a", &["--as", "DIO", "outbox", "flush"]).ok();
     assert!(
-        r.stdout.contains("2 letter(s) of round") && r.stdout.contains("are DFD's to send; left queued"),
+        r.stdout.contains("2 letter(s) of round")
+            && r.stdout.contains("are DFD's to send; left queued"),
         "{}",
         r.stdout
     );
@@ -121,7 +124,9 @@ fn two_organisations_flushing_one_round_deliver_each_letter_once() {
     assert!(outbox(&env, "a").iter().all(|(_, s, _)| s == "queued"));
 
     // DFD's clone delivers them, claiming them on the remote first.
-    let r = env.run_in("b", &["--as", "DFD", "--json", "outbox", "flush"]).ok();
+    let r = env
+        .run_in("b", &["--as", "DFD", "--json", "outbox", "flush"])
+        .ok();
     let j = r.json();
     assert_eq!(j["claim"]["claimed"], 2, "{j}");
     assert_eq!(j["claim"]["pushed"], true, "{j}");
@@ -144,7 +149,9 @@ fn two_clones_of_one_party_flushing_without_syncing_deliver_once() {
     // without having synced: the claim's sync brings in a's states and b sends nothing.
     env.run_in("a", &["--as", "DFD", "outbox", "flush"]).ok();
     each_once(&received);
-    let r = env.run_in("b", &["--as", "DFD", "--json", "outbox", "flush"]).ok();
+    let r = env
+        .run_in("b", &["--as", "DFD", "--json", "outbox", "flush"])
+        .ok();
     let j = r.json();
     assert_eq!(j["delivery"].as_array().map(Vec::len), Some(0), "{j}");
     let taken = j["taken_elsewhere"].as_array().expect("taken_elsewhere");
@@ -185,8 +192,11 @@ fn a_claim_pushed_by_a_clone_stopped_before_delivering_keeps_the_others_off() {
     let r = env.run_in("a", &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(eml_files(&received).is_empty());
-    env.run_in("a", &["--as", "DFD", "outbox", "flush", "--resend-uncertain"])
-        .ok();
+    env.run_in(
+        "a",
+        &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+    )
+    .ok();
     each_once(&received);
     env.run_in("b", &["--as", "DFD", "outbox", "flush"]).ok();
     each_once(&received);

@@ -413,7 +413,10 @@ pub fn json_fields(delivery: &Option<Delivery>) -> serde_json::Map<String, serde
         "taken_elsewhere".into(),
         serde_json::json!(d.map(|d| &d.taken_elsewhere[..]).unwrap_or_default()),
     );
-    m.insert("claim".into(), serde_json::json!(d.and_then(|d| d.claim.as_ref())));
+    m.insert(
+        "claim".into(),
+        serde_json::json!(d.and_then(|d| d.claim.as_ref())),
+    );
     if let Some(d) = d.filter(|d| !d.unrecorded.is_empty()) {
         m.insert("unrecorded".into(), serde_json::json!(&d.unrecorded[..]));
     }

@@ -45,9 +45,9 @@ use crate::calendar::{ConsultationKind, format_date_long, oslo, work_calendar};
 use crate::document::html::{html_body, html_page};
 use crate::document::{Document, SourceFile};
 use crate::mail::{
-    Attachment, ClaimToken, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext, LetterKind,
-    MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutgoingMail,
-    Published, Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
+    Attachment, ClaimToken, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext,
+    LetterKind, MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta,
+    OutgoingMail, Published, Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
 };
 use crate::model::{
     Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
@@ -1558,10 +1558,13 @@ impl crate::mail::AroundClaim for Unlocked<'_, '_, '_> {
             }));
             return Published::Refused;
         }
-        if let Err(e) = self
-            .tx
-            .sync(&c.claiming.git, &c.remote, c.actor, c.now, c.claiming.retries)
-        {
+        if let Err(e) = self.tx.sync(
+            &c.claiming.git,
+            &c.remote,
+            c.actor,
+            c.now,
+            c.claiming.retries,
+        ) {
             c.error = Some(e);
             return Published::Refused;
         }

@@ -424,8 +424,16 @@ fn only_the_rounds_sender_delivers_its_letters() {
         Selection::all(false, false),
         Selection::round(&state.def.id, Some(&issued)),
     ] {
-        let d = deliver(&mut tx, &config, &mailer, &actor("DIO"), &now(), &what, None)
-            .expect("deliver");
+        let d = deliver(
+            &mut tx,
+            &config,
+            &mailer,
+            &actor("DIO"),
+            &now(),
+            &what,
+            None,
+        )
+        .expect("deliver");
         assert!(d.delivered.is_empty(), "{d:?}");
         assert_eq!(d.not_ours.len(), issued.letters.len(), "{d:?}");
         assert!(d.not_ours.iter().all(|n| n.sender == "DFD"));

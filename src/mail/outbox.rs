@@ -440,12 +440,8 @@ impl Outbox {
     /// This clone's id for claims (kept in `.git/strategi-clone-id`), `None` before the
     /// first claim made here.
     pub fn clone_id(&self) -> Option<String> {
-        let bytes = crate::input::read_bounded(
-            &self.markers.join(CLONE_ID_FILE),
-            256,
-            "clone id",
-        )
-        .ok()?;
+        let bytes =
+            crate::input::read_bounded(&self.markers.join(CLONE_ID_FILE), 256, "clone id").ok()?;
         let id = String::from_utf8(bytes).ok()?.trim().to_string();
         (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
     }
@@ -864,9 +860,10 @@ impl Outbox {
 /// Whether `state` is `sending` under a claim that is not of the clone `clone`.
 fn foreign(state: &OutboxState, clone: Option<&str>) -> bool {
     state.state == DeliveryState::Sending
-        && state.claim.as_deref().is_some_and(|c| {
-            clone.is_none_or(|id| c.split('.').next() != Some(id))
-        })
+        && state
+            .claim
+            .as_deref()
+            .is_some_and(|c| clone.is_none_or(|id| c.split('.').next() != Some(id)))
 }
 
 /// Writes a state file atomically.
@@ -1124,7 +1121,11 @@ mod tests {
             .write(&mail("b@fin.example", "b"), &meta())
             .expect("b");
         let here = outbox.ensure_clone_id(7).expect("clone id");
-        assert_eq!(outbox.ensure_clone_id(8).expect("kept"), here, "kept once made");
+        assert_eq!(
+            outbox.ensure_clone_id(8).expect("kept"),
+            here,
+            "kept once made"
+        );
         let gone = u32::MAX - 9;
         let theirs = ClaimToken {
             token: format!("ffffffffffffffff.{gone}.01"),
@@ -1150,7 +1151,11 @@ mod tests {
         let settled = outbox.settle_interrupted().expect("settle");
         assert_eq!(settled.len(), 1);
         assert_eq!(settled[0].name, b);
-        assert_eq!(state_of(&outbox, &b).claim, None, "an uncertain state holds no claim");
+        assert_eq!(
+            state_of(&outbox, &b).claim,
+            None,
+            "an uncertain state holds no claim"
+        );
     }
 
     #[test]
