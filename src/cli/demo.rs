@@ -21,9 +21,11 @@ use super::{Cli, CommandError, Ctx, Ui, dispatch};
 
 /// Build the reference case (the AI strategy for the ministries' community: DIO drafts,
 /// DFD approves, the 17 ministries are consulted) in DIR and play its lifecycle,
-/// printing each step. The two organisations work in two clones, DIR/dio and DIR/dfd,
-/// that meet in the bare repository DIR/remote.git through `strategi sync`; the demo
-/// ends with both on the same commit and verified.
+/// printing each step.
+///
+/// The two organisations work in two clones, DIR/dio and DIR/dfd, that meet in the bare
+/// repository DIR/remote.git through `strategi sync`; the demo ends with both on the
+/// same commit, with the same status, and verified.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder to build the demo in; must not exist or be empty (default: ./strategi-demo,
