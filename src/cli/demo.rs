@@ -888,12 +888,11 @@ impl Player {
         let who = if name == DIO { "DIO" } else { "DFD" };
         ui.note(paint(
             styles::DIM,
-            format!("\n(DFD joins the case in its own clone, {name}/, on another machine.)"),
+            format!("\n({who} joins the case in its own clone, {name}/, on another machine.)"),
         ));
         self.at = None;
         self.dir = self.base.clone();
         self.step(ui, now, &["clone", url, name])?;
-        let _ = who;
         self.dir = self.base.join(name);
         self.at = Some(name);
         Ok(())
