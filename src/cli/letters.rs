@@ -72,7 +72,19 @@ impl<'w> RoundLetters<'w> {
             &self.now,
             &selection,
             &claiming(false),
-        )?;
+        )
+        .map_err(|e| {
+            let claim = matches!(e, letters::LettersError::Claim { .. });
+            let err = CommandError::from(e);
+            if claim {
+                err.hint(format!(
+                    "The letters are written, recorded and queued in outbox/: `strategi --as {} outbox flush` delivers them once the remote answers.",
+                    self.actor.party
+                ))
+            } else {
+                err
+            }
+        })?;
         let outbox_dir = Outbox::in_workspace(self.tx.workspace())
             .dir()
             .to_path_buf();
@@ -147,7 +159,7 @@ pub fn deliver(
     now: &jiff::ZonedDateTime,
     what: &Selection,
     claiming: &Claiming,
-) -> Result<Option<Delivery>, CommandError> {
+) -> Result<Option<Delivery>, letters::LettersError> {
     match mailer {
         None => Ok(None),
         Some(m) => Ok(Some(letters::deliver(

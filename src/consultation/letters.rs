@@ -263,9 +263,20 @@ impl LettersError {
             LettersError::BadNote { .. } => {
                 Some("Give the note as one line, e.g. --note \"sent from the registry's mailbox\".".into())
             }
-            LettersError::Claim { remote, .. } => Some(format!(
-                "Check that the remote \"{remote}\" can be reached (`git fetch {remote}`) and run the command again; the letters stay queued. To deliver without claiming them (only when no other clone can send them), run `strategi outbox flush --no-claim`."
-            )),
+            LettersError::Claim { remote, source } => Some(match source {
+                crate::store::SyncError::GitFailed { .. }
+                | crate::store::SyncError::Timeout { .. }
+                | crate::store::SyncError::NoGit { .. }
+                | crate::store::SyncError::Rejected { .. } => format!(
+                    "Check that the remote \"{remote}\" can be reached (`git fetch {remote}`) and run the command again; the letters stay queued. To deliver without claiming them (only when no other clone can send them), run `strategi outbox flush --no-claim`."
+                ),
+                other => format!(
+                    "{} Then run the command again; the letters stay queued.",
+                    other.hint().unwrap_or_else(|| format!(
+                        "Run `strategi sync {remote}` to see what stops it."
+                    ))
+                ),
+            }),
             LettersError::SenderGone { .. }
             | LettersError::Store(_)
             | LettersError::Mail(_) => None,
