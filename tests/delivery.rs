@@ -234,7 +234,7 @@ fn refused_before_the_data(mode: Option<&str>, words: &[&str]) {
     assert!(taken(&env).is_empty(), "{mode:?}: {:?}", taken(&env));
     drop(server);
     let _ok = Fault::start(&env, port, "ok", &[]);
-    let mut flush = command(&env, &["outbox", "flush"]);
+    let mut flush = command(&env, &["--as", "DFD", "outbox", "flush"]);
     if login {
         flush.env("STRATEGI_TEST_SMTP_PASSWORD", "riktig");
     }
@@ -294,7 +294,7 @@ fn a_550_at_rcpt_fails_the_letter_and_a_new_send_writes_a_new_one() {
     assert!(taken(&env).is_empty());
     drop(server);
     let _ok = Fault::start(&env, port, "ok", &[]);
-    run(&env, &["outbox", "flush"]).ok();
+    run(&env, &["--as", "DFD", "outbox", "flush"]).ok();
     assert!(
         taken(&env).is_empty(),
         "a failed letter is never sent again"
@@ -334,10 +334,14 @@ fn a_connection_reset_in_the_middle_of_the_data_loses_nothing_and_sends_nothing_
     );
     drop(server);
     let _ok = Fault::start(&env, port, "ok", &[]);
-    run(&env, &["outbox", "flush"]).ok();
+    run(&env, &["--as", "DFD", "outbox", "flush"]).ok();
     let uncertain = s.iter().filter(|(_, st, _)| st == "uncertain").count();
     if uncertain > 0 {
-        let r = run(&env, &["outbox", "flush", "--resend-uncertain"]).ok();
+        let r = run(
+            &env,
+            &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+        )
+        .ok();
         assert!(
             r.stdout.contains("resent: it was uncertain"),
             "{}",
@@ -374,7 +378,7 @@ fn taken_without_an_answer(mode: &str, words: &[&str]) {
     let _ok = Fault::start(&env, port, "ok", &[]);
 
     // Not sent again by a flush, nor by round send.
-    let r = run(&env, &["outbox", "flush"]).ok();
+    let r = run(&env, &["--as", "DFD", "outbox", "flush"]).ok();
     assert!(r.stdout.contains("were not sent again"), "{}", r.stdout);
     run(&env, &["--as", "DFD", "round", "send", &r1]).ok();
     assert!(all_in(&env, "uncertain"), "{mode}: {:?}", states(&env));
@@ -399,7 +403,11 @@ fn taken_without_an_answer(mode: &str, words: &[&str]) {
         ],
     )
     .ok();
-    let r = run(&env, &["outbox", "flush", "--resend-uncertain"]).ok();
+    let r = run(
+        &env,
+        &["--as", "DFD", "outbox", "flush", "--resend-uncertain"],
+    )
+    .ok();
     assert!(
         r.stdout.contains("resent: it was uncertain"),
         "{}",
@@ -475,7 +483,7 @@ fn strategi_killed_while_the_server_holds_a_message_is_not_sent_again_by_the_nex
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].1, "uncertain", "{s:?}");
     let _ok = Fault::start(&env, port, "ok", &[]);
-    let r = run(&env, &["outbox", "flush"]);
+    let r = run(&env, &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("stopped while delivering it"),
@@ -483,7 +491,7 @@ fn strategi_killed_while_the_server_holds_a_message_is_not_sent_again_by_the_nex
         r.stdout
     );
     assert!(r.stderr.contains("1 uncertain"), "{}", r.stderr);
-    let r = run(&env, &["outbox", "flush"]).ok();
+    let r = run(&env, &["--as", "DFD", "outbox", "flush"]).ok();
     assert!(r.stdout.contains("were not sent again"), "{}", r.stdout);
     each_taken_once(&env);
     assert!(all_in(&env, "uncertain"));

@@ -473,13 +473,52 @@ fn demo_builds_the_reference_case() {
         r.stdout
     );
     assert!(r.stdout.contains("forslag-dfd"), "{}", r.stdout);
-    let status = env
-        .run_in("demo", &["--json", "--now", "2025-11-28", "status"])
-        .ok()
-        .json();
-    assert_eq!(status["parties"], 18);
-    assert_eq!(status["case"]["approver"], "DFD");
-    env.git("demo", &["fsck"]).ok();
+    // Two organisations, two clones and the bare repository they share.
+    assert!(
+        r.stderr
+            .contains("dfd$ strategi --as DFD round send latest")
+            && r.stderr.contains("dio$ strategi comment import latest")
+            && r.stderr.contains("$ strategi clone file://"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("print the same `strategi status --json`, and verify clean."),
+        "{}",
+        r.stderr
+    );
+    let status = |ws: &str| {
+        env.run_in(ws, &["--json", "--now", "2026-02-02", "status"])
+            .ok()
+            .json()
+    };
+    let dio = status("demo/dio");
+    assert_eq!(dio["parties"], 18);
+    assert_eq!(dio["case"]["approver"], "DFD");
+    assert_eq!(dio["phase"], status("demo/dfd")["phase"]);
+    assert_eq!(
+        env.git("demo/dio", &["rev-parse", "HEAD"]).ok().stdout,
+        env.git("demo/dfd", &["rev-parse", "HEAD"]).ok().stdout
+    );
+    assert_eq!(
+        env.git("demo/remote.git", &["rev-parse", "main"])
+            .ok()
+            .stdout,
+        env.git("demo/dio", &["rev-parse", "HEAD"]).ok().stdout,
+        "the shared repository has everything"
+    );
+    for ws in ["demo/dio", "demo/dfd"] {
+        env.run_in(ws, &["verify"]).ok();
+        env.git(ws, &["fsck"]).ok();
+        assert!(
+            env.git(ws, &["status", "--porcelain"])
+                .ok()
+                .stdout
+                .is_empty(),
+            "{ws} is clean"
+        );
+    }
     // A second demo into the same folder is refused.
     env.run(&["demo", "demo"]).refused();
 }

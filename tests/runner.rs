@@ -24,4 +24,5 @@ mod sending;
 mod settings;
 mod settle;
 mod sync;
+mod sync_mail;
 mod trust;

@@ -313,10 +313,12 @@ fn server_down_keeps_letters_queued_and_flush_delivers_each_once() {
 
     let received = env.path("received");
     let server = Server::start_on(&env.path(""), &received, port);
-    let r = env.run_in("ws", &["--json", "outbox", "flush"]).ok();
+    let r = env
+        .run_in("ws", &["--as", "DFD", "--json", "outbox", "flush"])
+        .ok();
     assert_eq!(r.json()["delivery"].as_array().map(Vec::len), Some(17));
     assert_eq!(eml_files(&received).len(), 17);
-    let r = env.run_in("ws", &["outbox", "flush"]).ok();
+    let r = env.run_in("ws", &["--as", "DFD", "outbox", "flush"]).ok();
     assert!(r.stdout.contains("Nothing was waiting"), "{}", r.stdout);
     assert_eq!(eml_files(&received).len(), 17, "nothing is sent twice");
     let status = env.git("ws", &["status", "--porcelain"]).ok().stdout;
@@ -385,7 +387,7 @@ fn the_outbox_transport_writes_files_and_send_is_idempotent() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
         .collect();
     assert_eq!(emls.len(), 17);
-    let r = env.run_in("ws", &["outbox", "flush"]);
+    let r = env.run_in("ws", &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("transport is \"outbox\""), "{}", r.stderr);
     // Only the sender or the owner may send.

@@ -211,7 +211,7 @@ fn round_send_delivers_only_its_own_rounds_letters_and_names_the_round() {
     assert_eq!(sm.log(), pairs(&[(&r2, "FIN"), (&r2, "FIN")]));
 
     // outbox flush delivers everything queued, naming the round of each.
-    let r = run(&env, &sm, &["outbox", "flush"]);
+    let r = run(&env, &sm, &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     for party in ["FIN  ", "KDD  "] {
         assert!(
@@ -257,7 +257,7 @@ fn a_letter_whose_deadline_passed_is_held_back_until_flush_stale() {
     assert_eq!(sm.log().len(), 2);
 
     // outbox flush holds R1's letters back, lists them and says how to send them.
-    let r = run(&env, &sm, &["outbox", "flush"]);
+    let r = run(&env, &sm, &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("Held back 2 queued letter(s)"),
@@ -273,7 +273,7 @@ fn a_letter_whose_deadline_passed_is_held_back_until_flush_stale() {
     );
     assert!(r.stdout.contains("outbox flush --stale"), "{}", r.stdout);
     assert_eq!(sm.log().len(), 2, "nothing of R1 was delivered");
-    let j = run(&env, &sm, &["--json", "outbox", "flush"]).json();
+    let j = run(&env, &sm, &["--as", "DFD", "--json", "outbox", "flush"]).json();
     let held = j["held_back"].as_array().expect("held_back");
     assert_eq!(held.len(), 2);
     assert_eq!(held[0]["reason"], "deadline-passed");
@@ -284,7 +284,11 @@ fn a_letter_whose_deadline_passed_is_held_back_until_flush_stale() {
     assert_eq!(list.ok().json().as_array().map(Vec::len), Some(2));
 
     // With --stale they go, once.
-    let r = run(&env, &sm, &["--json", "outbox", "flush", "--stale"]);
+    let r = run(
+        &env,
+        &sm,
+        &["--as", "DFD", "--json", "outbox", "flush", "--stale"],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let j = r.json();
     assert_eq!(j["delivery"].as_array().map(Vec::len), Some(2));
@@ -292,7 +296,7 @@ fn a_letter_whose_deadline_passed_is_held_back_until_flush_stale() {
     let log = sm.log();
     assert_eq!(log.len(), 4);
     assert!(log[2..].iter().all(|(r, _)| r == &r1), "{log:?}");
-    let r = run(&env, &sm, &["outbox", "flush", "--stale"]);
+    let r = run(&env, &sm, &["--as", "DFD", "outbox", "flush", "--stale"]);
     assert!(r.stdout.contains("Nothing was waiting"), "{}", r.stdout);
     assert_eq!(sm.log().len(), 4);
     assert_eq!(env.git("ws", &["status", "--porcelain"]).ok().stdout, "");
@@ -312,7 +316,7 @@ fn a_queued_letter_of_a_closed_round_is_held_back() {
     sm.fail(false);
     env.run_in("ws", &["--as", "DFD", "round", "close", &r1])
         .ok();
-    let r = run(&env, &sm, &["outbox", "flush"]);
+    let r = run(&env, &sm, &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("held back: its round is closed"),
@@ -587,7 +591,7 @@ fn a_refused_login_is_a_configuration_error_and_the_letters_stay_queued() {
     assert!(!show.contains("refused"), "{show}");
 
     // With the right password, flush delivers both.
-    let r = run_with_password(&env, "riktig", &["outbox", "flush"]);
+    let r = run_with_password(&env, "riktig", &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(eml_files(&received).len(), 2);
     drop(server);
@@ -632,7 +636,7 @@ fn a_letter_delivered_while_a_colleague_holds_the_lock_is_success_with_a_warning
         .to_string();
     assert!(r.stderr.contains(&name), "{}", r.stderr);
     // The next write records the sent letter and delivers the rest, nothing twice.
-    let r = run(&env, &sm, &["outbox", "flush"]);
+    let r = run(&env, &sm, &["--as", "DFD", "outbox", "flush"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let mut parties: Vec<String> = sm.log().into_iter().map(|(_, p)| p).collect();
     assert_eq!(parties.len(), 2, "{parties:?}");

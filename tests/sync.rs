@@ -144,7 +144,7 @@ pub(crate) fn json_of(env: &TestEnv, ws: &str, args: &[&str]) -> serde_json::Val
 
 /// Both clones fold to the same state and verify clean.
 #[track_caller]
-fn assert_converged(env: &TestEnv) {
+pub(super) fn assert_converged(env: &TestEnv) {
     for args in [
         &["round", "list"][..],
         &["comment", "list"][..],
@@ -673,7 +673,7 @@ git update-ref refs/heads/main "$new" "$old"
 }
 
 /// `(entry, state, attempts)` of every outbox entry of `ws`.
-fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
+pub(super) fn outbox(env: &TestEnv, ws: &str) -> Vec<(String, String, u64)> {
     json_of(env, ws, &["outbox", "list"])
         .as_array()
         .expect("list")

@@ -1,8 +1,12 @@
 //! `strategi demo`: the reference case, played from start to finish.
 //!
 //! The demo drives the real commands (parsed from argument lists, as a person would type
-//! them) against a new workspace, with the clock set to the day each step happens in
-//! the reference case, and prints each command before its output.
+//! them) with the clock set to the day each step happens in the reference case, and
+//! prints each command before its output. It plays the case as two organisations do:
+//! DIR/remote.git is the shared bare repository, DIR/dio is DIO's clone (drafts,
+//! submits, imports the answers, revises) and DIR/dfd DFD's (sends the framlegging,
+//! reminds, approves), with `strategi sync` between the turns. It ends by showing that
+//! both clones are on the same commit with the same `status --json`, and verify clean.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,10 @@ use super::{Cli, CommandError, Ctx, Ui, dispatch};
 /// Build the reference case (the AI strategy for the ministries' community: DIO drafts,
 /// DFD approves, the 17 ministries are consulted) in DIR and play its lifecycle,
 /// printing each step.
+///
+/// The two organisations work in two clones, DIR/dio and DIR/dfd, that meet in the bare
+/// repository DIR/remote.git through `strategi sync`; the demo ends with both on the
+/// same commit, with the same status, and verified.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder to build the demo in; must not exist or be empty (default: ./strategi-demo,
@@ -120,27 +128,39 @@ pub const TITLE: &str = "Strategi for kunstig intelligens i departementsfellessk
 #[derive(Serialize)]
 struct DemoResult {
     dir: PathBuf,
+    remote: PathBuf,
+    clones: Vec<PathBuf>,
+    head: String,
     steps: Vec<String>,
 }
 
+/// The clones' folder names under DIR.
+const DIO: &str = "dio";
+const DFD: &str = "dfd";
+
 /// Runs `demo`.
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandError> {
-    let dir = target_dir(ctx.start_dir(), args.target.as_deref())?;
+    let base = target_dir(ctx.start_dir(), args.target.as_deref())?;
     let mut quiet = ui.silenced(ctx.global.color);
     let mut player = Player {
-        dir: dir.clone(),
+        base: base.clone(),
+        dir: base.join(DIO),
+        at: None,
         color: ctx.global.color,
         steps: Vec::new(),
     };
     let out: &mut Ui = if ui.is_json() { &mut quiet } else { ui };
+    let dir = base.join(DIO);
+    let remote = base.join("remote.git");
+    let url = format!("file://{}", remote.display());
 
     out.note(paint(
         styles::BOLD,
-        format!("Building the reference case in \"{}\".", dir.display()),
+        format!(
+            "Building the reference case in \"{}\": DIO's clone dio/, DFD's clone dfd/, and the repository they share, remote.git.",
+            base.display()
+        ),
     ));
-    out.note("DFD's allocation letter of 16 September 2025 (case 24/3095) asks DIO to propose a common AI");
-    out.note("strategy for the ministries; the proposal must reach DFD by 1 December 2025.");
-
     // The secretariat creates the workspace (as DIO, with a demo identity so that the demo
     // runs on a machine where git does not know the user).
     let case = Case {
@@ -150,6 +170,20 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         approver: "DFD".parse()?,
         lang: Lang::Nb,
     };
+    std::fs::create_dir_all(&base).map_err(|e| {
+        CommandError::user(format!("Could not create \"{}\".", base.display())).caused_by(&e)
+    })?;
+    player.announce(out, "git init --bare --initial-branch=main remote.git");
+    git(
+        &base,
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "--initial-branch=main",
+            "remote.git",
+        ],
+    )?;
     let ws = Workspace::create(
         &dir,
         Some(("Sekretariatet i DIO", "ki-sekretariat@dio.example")),
@@ -157,10 +191,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     player.announce(
         out,
         &format!(
-            "strategi init {} --title \"{TITLE}\" --owner DIO --approver DFD --case 24/3095",
-            dir.display()
+            "strategi init {DIO} --title \"{TITLE}\" --owner DIO --approver DFD --case 24/3095"
         ),
     );
+    player.at = Some(DIO);
     let init_ctx = player.ctx("2025-10-01")?;
     let identity = super::ctx::identity_in(ws.root())?;
     super::init::write_new_case(&init_ctx, &ws, &case, identity)?;
@@ -259,6 +293,26 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         &["submit", "v1", "--to", "DFD", "--milestone", "forslag-dfd"],
     )?;
 
+    // DIO shares the case through the bare repository; DFD joins it in its own clone.
+    out.note(paint(
+        styles::DIM,
+        "\n(DIO shares the case through remote.git; any git remote both can reach will do.)",
+    ));
+    player.announce(out, &format!("git remote add origin {url}"));
+    git(&dir, &["remote", "add", "origin", &url])?;
+    player.step(out, "2025-11-28", &["sync"])?;
+    player.clone_in(out, "2025-12-03", &url, DFD)?;
+    let dfd = base.join(DFD);
+    player.announce(
+        out,
+        "git config user.name \"Godkjenning i DFD\" && git config user.email ki-godkjenning@dfd.example",
+    );
+    git(&dfd, &["config", "user.name", "Godkjenning i DFD"])?;
+    git(
+        &dfd,
+        &["config", "user.email", "ki-godkjenning@dfd.example"],
+    )?;
+
     // DFD sends the proposal on framlegging to the ministries; the deadline spans
     // Christmas, so it gives more than the three-week minimum and the tool says why.
     out.note(paint(
@@ -288,7 +342,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2025-12-03",
         &["--as", "DFD", "round", "send", "latest"],
     )?;
+    player.step(out, "2025-12-03", &["--as", "DFD", "sync"])?;
+    player.switch(out, DIO);
+    player.step(out, "2025-12-15", &["sync"])?;
     comment_steps(&mut player, out, &dir)?;
+    player.step(out, "2025-12-16", &["sync"])?;
+    player.switch(out, DFD);
+    player.step(out, "2026-01-05", &["--as", "DFD", "sync"])?;
     player.step(
         out,
         "2026-01-05",
@@ -318,6 +378,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     )?;
     player.step(out, "2026-01-12", &["round", "show", "latest"])?;
     player.step(out, "2026-01-12", &["deadlines"])?;
+    player.step(out, "2026-01-12", &["--as", "DFD", "sync"])?;
+    player.switch(out, DIO);
+    player.step(out, "2026-01-14", &["sync"])?;
     decision_steps(&mut player, out, &dir)?;
 
     // The secretariat revises the text after the framlegging and cuts v2.
@@ -341,17 +404,107 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     )?;
     player.step(out, "2026-01-26", &["comment", "list", "--on", "v2"])?;
     player.step(out, "2026-01-27", &["report", "latest"])?;
-    approval_steps(&mut player, out, &dir)?;
+    player.step(out, "2026-01-27", &["sync"])?;
+    player.switch(out, DFD);
+    player.step(out, "2026-01-27", &["--as", "DFD", "sync"])?;
+    approval_steps(&mut player, out, &dfd)?;
+    player.step(out, "2026-02-02", &["--as", "DFD", "sync"])?;
+
+    // Both clones end identical and verified.
+    player.switch(out, DIO);
+    player.step(out, "2026-02-02", &["sync"])?;
+    player.step(out, "2026-02-02", &["verify"])?;
+    player.step(out, "2026-02-02", &["status"])?;
+    player.switch(out, DFD);
+    player.step(out, "2026-02-02", &["verify"])?;
+    let head = same_in_both(out, &dir, &dfd, "2026-02-02")?;
     out.note(format!(
-        "\nThe workspace is an ordinary git repository: try `git -C {} log` or `strategi -C {} status`.",
+        "\nEach clone is an ordinary git repository: try `git -C {} log --graph --oneline` or `strategi -C {} status`.",
         dir.display(),
-        dir.display()
+        dfd.display()
     ));
     let result = DemoResult {
-        dir,
+        dir: base.clone(),
+        remote,
+        clones: vec![dir, dfd],
+        head,
         steps: player.steps,
     };
     ui.emit(&result, |_| Ok(()))
+}
+
+/// Runs the system git in `dir` (the demo's setup steps: a bare repository, a remote,
+/// the DFD clone's identity).
+fn git(dir: &Path, args: &[&str]) -> Result<String, CommandError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            CommandError::internal("The demo runs git, but could not start it.")
+                .caused_by(&e)
+                .hint("Install git and make sure `git` is on the PATH.")
+        })?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    }
+    Err(CommandError::internal(format!(
+        "The demo's `git {}` in \"{}\" failed: {}",
+        args.join(" "),
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )))
+}
+
+/// Checks that both clones are on the same commit and print the same `status --json`
+/// (this very program, run in each), says so, and returns the commit.
+fn same_in_both(out: &mut Ui, dio: &Path, dfd: &Path, now: &str) -> Result<String, CommandError> {
+    let head = |dir: &Path| git(dir, &["rev-parse", "HEAD"]);
+    let (a, b) = (head(dio)?, head(dfd)?);
+    let exe = std::env::current_exe().map_err(|e| {
+        CommandError::internal("The demo cannot find its own program to run `status`.")
+            .caused_by(&e)
+    })?;
+    let status = |dir: &Path| -> Result<Vec<u8>, CommandError> {
+        let o = std::process::Command::new(&exe)
+            .arg("-C")
+            .arg(dir)
+            .args(["--json", "--now", now, "status"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| {
+                CommandError::internal("The demo could not run `strategi status`.").caused_by(&e)
+            })?;
+        if !o.status.success() {
+            return Err(CommandError::internal(format!(
+                "`strategi status` failed in \"{}\": {}",
+                dir.display(),
+                String::from_utf8_lossy(&o.stderr).trim()
+            )));
+        }
+        Ok(o.stdout)
+    };
+    let (sa, sb) = (status(dio)?, status(dfd)?);
+    if a != b || sa != sb {
+        return Err(CommandError::internal(format!(
+            "The demo's clones did not end identical: dio/ is on {a}, dfd/ on {b}{}.",
+            if sa == sb {
+                ""
+            } else {
+                ", and their `status --json` differ"
+            }
+        )));
+    }
+    out.note(paint(
+        styles::BOLD,
+        format!(
+            "\nBoth clones are on commit {}, print the same `strategi status --json`, and verify clean.",
+            &a[..12.min(a.len())]
+        ),
+    ));
+    Ok(a)
 }
 
 /// A folder of the demo that git must not see (`.git/info/exclude`): the demo's key and
@@ -685,8 +838,6 @@ fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
             ".demo-keys/allowed_signers",
         ],
     )?;
-    player.step(out, "2026-02-02", &["verify"])?;
-    player.step(out, "2026-02-02", &["status"])?;
     out.note(format!(
         "\nAnyone can check the approval without strategi: `git -C {} -c gpg.ssh.allowedSignersFile=.demo-keys/allowed_signers verify-tag approved/v2`.",
         dir.display()
@@ -695,15 +846,56 @@ fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
 }
 
 struct Player {
+    /// DIR.
+    base: PathBuf,
+    /// The clone the steps run in.
     dir: PathBuf,
+    /// Its name, shown before each command (`None` in DIR itself).
+    at: Option<&'static str>,
     color: super::ColorWhen,
     steps: Vec<String>,
 }
 
 impl Player {
     fn announce(&mut self, ui: &mut Ui, line: &str) {
-        ui.note(format!("\n{}", paint(styles::BOLD, format!("$ {line}"))));
-        self.steps.push(line.to_string());
+        let line = match self.at {
+            Some(clone) => format!("{clone}$ {line}"),
+            None => format!("$ {line}"),
+        };
+        ui.note(format!("\n{}", paint(styles::BOLD, &line)));
+        self.steps.push(line);
+    }
+
+    /// The next steps run in the clone `name`.
+    fn switch(&mut self, ui: &mut Ui, name: &'static str) {
+        let who = if name == DIO { "DIO" } else { "DFD" };
+        ui.note(paint(
+            styles::DIM,
+            format!("\n(Now in {who}'s clone, {name}/.)"),
+        ));
+        self.dir = self.base.join(name);
+        self.at = Some(name);
+    }
+
+    /// `strategi clone URL NAME` in DIR; the next steps run in the new clone.
+    fn clone_in(
+        &mut self,
+        ui: &mut Ui,
+        now: &str,
+        url: &str,
+        name: &'static str,
+    ) -> Result<(), CommandError> {
+        let who = if name == DIO { "DIO" } else { "DFD" };
+        ui.note(paint(
+            styles::DIM,
+            format!("\n({who} joins the case in its own clone, {name}/, on another machine.)"),
+        ));
+        self.at = None;
+        self.dir = self.base.clone();
+        self.step(ui, now, &["clone", url, name])?;
+        self.dir = self.base.join(name);
+        self.at = Some(name);
+        Ok(())
     }
 
     fn ctx(&self, now: &str) -> Result<Ctx, CommandError> {

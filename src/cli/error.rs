@@ -379,6 +379,15 @@ impl From<strategi::consultation::letters::LettersError> for CommandError {
             LettersError::Refused(r) => return r.into(),
             LettersError::Store(s) => return s.into(),
             LettersError::Mail(m) => return m.into(),
+            LettersError::Claim { ref source, .. } => {
+                let mut err = CommandError::user(e.to_string()).cause(source.to_string());
+                if let strategi::store::SyncError::GitFailed { said, .. } = source {
+                    for l in said.lines().filter(|l| !l.trim().is_empty()) {
+                        err = err.cause(format!("git: {}", l.trim()));
+                    }
+                }
+                err
+            }
             _ => CommandError::user(e.to_string()),
         };
         match hint {

@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use strategi::consultation::RoundState;
-use strategi::consultation::letters::{self, Delivery, Issued, MailerEnv, Outcome, Selection};
+use strategi::consultation::letters::{
+    self, Claiming, Delivery, Issued, MailerEnv, Outcome, Selection,
+};
 use strategi::mail::{Mailer, Outbox};
 use strategi::model::{Config, Transport};
 use strategi::store::{Actor, Transaction, Workspace};
@@ -69,7 +71,20 @@ impl<'w> RoundLetters<'w> {
             &self.actor,
             &self.now,
             &selection,
-        )?;
+            &claiming(false),
+        )
+        .map_err(|e| {
+            let claim = matches!(e, letters::LettersError::Claim { .. });
+            let err = CommandError::from(e);
+            if claim {
+                err.hint(format!(
+                    "The letters are written, recorded and queued in outbox/: `strategi --as {} outbox flush` delivers them once the remote answers.",
+                    self.actor.party
+                ))
+            } else {
+                err
+            }
+        })?;
         let outbox_dir = Outbox::in_workspace(self.tx.workspace())
             .dir()
             .to_path_buf();
@@ -123,8 +138,19 @@ pub fn mailer(config: &Config) -> Result<Option<Box<dyn Mailer>>, CommandError> 
     Ok(letters::mailer(config, env)?)
 }
 
+/// How deliveries claim their letters when the workspace has a remote: with the
+/// system git and sync's retries; `no_claim` for `outbox flush --no-claim`.
+pub fn claiming(no_claim: bool) -> Claiming {
+    Claiming {
+        git: super::sync::system_git(),
+        retries: super::sync::PUSH_RETRIES,
+        no_claim,
+    }
+}
+
 /// Delivers what `what` selects from the outbox through `mailer` and commits the new
-/// states; `None` without a mailer (the `outbox` transport: nothing is delivered).
+/// states (claiming the letters first when the workspace has a remote); `None` without
+/// a mailer (the `outbox` transport: nothing is delivered).
 pub fn deliver(
     tx: &mut Transaction<'_>,
     config: &Config,
@@ -132,10 +158,19 @@ pub fn deliver(
     actor: &Actor,
     now: &jiff::ZonedDateTime,
     what: &Selection,
-) -> Result<Option<Delivery>, CommandError> {
+    claiming: &Claiming,
+) -> Result<Option<Delivery>, letters::LettersError> {
     match mailer {
         None => Ok(None),
-        Some(m) => Ok(Some(letters::deliver(tx, config, m, actor, now, what)?)),
+        Some(m) => Ok(Some(letters::deliver(
+            tx,
+            config,
+            m,
+            actor,
+            now,
+            what,
+            Some(claiming),
+        )?)),
     }
 }
 
@@ -166,8 +201,25 @@ pub fn write_deliveries(
             d.response.as_deref().unwrap_or("")
         )?;
     }
-    if delivery.delivered.is_empty() && delivery.held_back.is_empty() {
+    if delivery.delivered.is_empty()
+        && delivery.held_back.is_empty()
+        && delivery.not_ours.is_empty()
+        && delivery.taken_elsewhere.is_empty()
+    {
         writeln!(w, "Nothing was waiting in the outbox.")?;
+    }
+    if let Some(c) = delivery.claim.as_ref().filter(|c| c.claimed > 0) {
+        writeln!(
+            w,
+            "Claimed {} letter(s) on \"{}\" before delivering (so that no other clone sends them){}.",
+            c.claimed,
+            c.remote,
+            if c.pushed {
+                "; their delivery states are pushed"
+            } else {
+                "; their delivery states are not pushed yet"
+            }
+        )?;
     }
     let via = match config.mail.transport {
         Transport::Smtp => "SMTP",
@@ -240,6 +292,27 @@ pub fn write_deliveries(
             "Deliver them anyway with `strategi outbox flush --stale`, or record letters sent by hand with `strategi outbox mark-sent ID…`."
         )?;
     }
+    for (round, sender, n) in by_round(&delivery.not_ours) {
+        writeln!(
+            w,
+            "{n} letter(s) of round {round} are {sender}'s to send; left queued (only the round's sender delivers its letters)."
+        )?;
+    }
+    for t in &delivery.taken_elsewhere {
+        let how = match (&t.state, &t.claimed_by) {
+            (strategi::mail::DeliveryState::Sending, Some(by)) => {
+                format!("claimed by {by} in another clone")
+            }
+            (state, _) => format!("{} in another clone", state.as_str()),
+        };
+        writeln!(
+            w,
+            "  round {} {:5} {}: {how}; not sent here",
+            t.round,
+            t.party,
+            paint(styles::DIM, "skipped")
+        )?;
+    }
     if !delivery.other_rounds.is_empty() {
         writeln!(
             w,
@@ -248,6 +321,18 @@ pub fn write_deliveries(
         )?;
     }
     Ok(())
+}
+
+/// The letters left for their round's sender, counted by round (in the order met).
+fn by_round(not_ours: &[letters::NotOurs]) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = Vec::new();
+    for n in not_ours {
+        match out.iter_mut().find(|(r, _, _)| r == &n.round) {
+            Some(e) => e.2 += 1,
+            None => out.push((n.round.clone(), n.sender.clone(), 1)),
+        }
+    }
+    out
 }
 
 /// What to do about an uncertain letter.
@@ -331,6 +416,18 @@ pub fn json_fields(delivery: &Option<Delivery>) -> serde_json::Map<String, serde
     m.insert(
         "other_rounds_queued".into(),
         serde_json::json!(d.map(|d| &d.other_rounds[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "not_ours".into(),
+        serde_json::json!(d.map(|d| &d.not_ours[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "taken_elsewhere".into(),
+        serde_json::json!(d.map(|d| &d.taken_elsewhere[..]).unwrap_or_default()),
+    );
+    m.insert(
+        "claim".into(),
+        serde_json::json!(d.and_then(|d| d.claim.as_ref())),
     );
     if let Some(d) = d.filter(|d| !d.unrecorded.is_empty()) {
         m.insert("unrecorded".into(), serde_json::json!(&d.unrecorded[..]));

@@ -29,6 +29,12 @@ pub enum OutboxCommand {
     /// mark-sent`. The SMTP client waits [mail] timeout_seconds (default 60) for each
     /// answer. The workspace lock is held only to choose the messages and to record
     /// each outcome, not while talking to the server.
+    ///
+    /// Only the letters of rounds this party sends are delivered; the others are left
+    /// queued for the sender's clone. When the workspace has a git remote, the letters
+    /// are first claimed there (committed as "sending" and pushed), so that each is
+    /// delivered once however many clones flush; letters another clone claimed or sent
+    /// are skipped.
     Flush(FlushArgs),
     /// Record messages as sent by hand (for example from your own mail client, with the
     /// default transport "outbox"): each becomes sent, with a note, who and when, in
@@ -49,6 +55,13 @@ pub struct FlushArgs {
     /// recipient may get two copies; each copy has the same Message-ID). Says which.
     #[arg(long)]
     pub resend_uncertain: bool,
+    /// Deliver without first claiming the letters on the remote (a warning says so).
+    /// When the workspace has a git remote, a delivery normally commits and pushes the
+    /// letters as "sending" before any goes, so that no other clone delivers them too,
+    /// and refuses when the remote cannot be reached. Use this only when no other clone
+    /// can deliver the same letters.
+    #[arg(long)]
+    pub no_claim: bool,
 }
 
 /// Arguments of `outbox mark-sent`.
@@ -174,6 +187,7 @@ fn flush(ctx: &mut Ctx, ui: &mut Ui, args: &FlushArgs) -> Result<(), CommandErro
         &actor,
         &ctx.clock.now(),
         &Selection::all(args.stale, args.resend_uncertain),
+        &letters::claiming(args.no_claim),
     )?;
     drop(tx);
     let outbox_dir = Outbox::in_workspace(&ws).dir().to_path_buf();

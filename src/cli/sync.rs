@@ -14,7 +14,7 @@ use super::{CommandError, Ctx, Ui};
 /// STRATEGI_GIT_TIMEOUT_SECS says otherwise.
 const DEFAULT_GIT_TIMEOUT: Duration = Duration::from_secs(120);
 /// How many more times a rejected push fetches and merges again.
-const PUSH_RETRIES: u32 = 3;
+pub const PUSH_RETRIES: u32 = 3;
 
 /// Fetch, merge and push the case with a shared git remote, under the workspace lock.
 ///
@@ -50,6 +50,11 @@ pub struct CloneArgs {
 
 fn git(ctx: &Ctx) -> SystemGit {
     let _ = ctx;
+    system_git()
+}
+
+/// The system git, bounded by STRATEGI_GIT_TIMEOUT_SECS (default 120 s).
+pub fn system_git() -> SystemGit {
     let timeout = std::env::var("STRATEGI_GIT_TIMEOUT_SECS")
         .ok()
         .and_then(|s| s.trim().parse().ok())

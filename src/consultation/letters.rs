@@ -45,9 +45,9 @@ use crate::calendar::{ConsultationKind, format_date_long, oslo, work_calendar};
 use crate::document::html::{html_body, html_page};
 use crate::document::{Document, SourceFile};
 use crate::mail::{
-    Attachment, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext, LetterKind,
-    MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutgoingMail,
-    Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
+    Attachment, ClaimToken, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext,
+    LetterKind, MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta,
+    OutgoingMail, Published, Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
 };
 use crate::model::{
     Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
@@ -190,6 +190,18 @@ pub enum LettersError {
     /// The transport is SMTP, but there is no URL.
     #[error("[mail] transport is \"smtp\", but smtp_url is not set in strategi.toml.")]
     NoSmtpUrl,
+    /// The workspace shares its case through a remote, and the claim on the letters
+    /// could not be published there: nothing was delivered.
+    #[error(
+        "No letter was delivered: the workspace shares its case through the remote \"{remote}\", and the letters could not be claimed there (so that no other clone sends them too)."
+    )]
+    Claim {
+        /// The remote.
+        remote: String,
+        /// What the sync said.
+        #[source]
+        source: crate::store::SyncError,
+    },
     /// The workspace could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -251,6 +263,20 @@ impl LettersError {
             LettersError::BadNote { .. } => {
                 Some("Give the note as one line, e.g. --note \"sent from the registry's mailbox\".".into())
             }
+            LettersError::Claim { remote, source } => Some(match source {
+                crate::store::SyncError::GitFailed { .. }
+                | crate::store::SyncError::Timeout { .. }
+                | crate::store::SyncError::NoGit { .. }
+                | crate::store::SyncError::Rejected { .. } => format!(
+                    "Check that the remote \"{remote}\" can be reached (`git fetch {remote}`) and run the command again; the letters stay queued. To deliver without claiming them (only when no other clone can send them), run `strategi outbox flush --no-claim`."
+                ),
+                other => format!(
+                    "{} Then run the command again; the letters stay queued.",
+                    other.hint().unwrap_or_else(|| format!(
+                        "Run `strategi sync {remote}` to see what stops it."
+                    ))
+                ),
+            }),
             LettersError::SenderGone { .. }
             | LettersError::Store(_)
             | LettersError::Mail(_) => None,
@@ -996,6 +1022,69 @@ pub struct Delivery {
     /// command of someone else held it past the timeout), so the delivery stopped
     /// there. The next write command records them. Entry names; empty normally.
     pub unrecorded: Vec<String>,
+    /// Queued letters of rounds whose sender is another party: that party's clone
+    /// delivers them. Left queued.
+    pub not_ours: Vec<NotOurs>,
+    /// Letters this delivery would have sent that another clone claimed or sent (the
+    /// remote's states came in with the claim's sync); left as the remote has them.
+    pub taken_elsewhere: Vec<TakenElsewhere>,
+    /// The claim, when the workspace shares its case through a remote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimReport>,
+}
+
+/// A queued letter of a round another party sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotOurs {
+    /// The entry's name in `outbox/`.
+    pub entry: String,
+    /// The round.
+    pub round: String,
+    /// The party it goes to.
+    pub party: String,
+    /// The round's sender, whose letter it is to send.
+    pub sender: String,
+}
+
+/// A letter another clone claimed or sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TakenElsewhere {
+    /// The entry's name in `outbox/`.
+    pub entry: String,
+    /// The round.
+    pub round: String,
+    /// The party it goes to.
+    pub party: String,
+    /// Where it stands now (`sending` under the other clone's claim, `sent`, …).
+    pub state: DeliveryState,
+    /// Who claimed it, when it is claimed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+}
+
+/// How a delivery claimed its letters on the remote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimReport {
+    /// The remote.
+    pub remote: String,
+    /// How many letters were claimed (committed `sending` and pushed) before delivery.
+    pub claimed: usize,
+    /// Whether the delivery states were pushed afterwards (`false`: a warning said
+    /// why; the next `strategi sync` pushes them).
+    pub pushed: bool,
+}
+
+/// How a delivery claims its letters when the workspace shares its case through a
+/// remote ([`crate::store::Workspace::shared_remote`]).
+#[derive(Debug, Clone)]
+pub struct Claiming {
+    /// The git that fetches and pushes.
+    pub git: crate::store::SystemGit,
+    /// How many more times a rejected push merges and pushes again.
+    pub retries: u32,
+    /// Deliver without a claim (`--no-claim`), with a warning: only safe when no other
+    /// clone can deliver the same letters.
+    pub no_claim: bool,
 }
 
 /// Whether a queued letter is stale on `today`: its round was closed, or the party's
@@ -1029,6 +1118,19 @@ fn hold_reason(
 /// differs from HEAD: those just written, and any a crashed earlier delivery left
 /// behind.
 ///
+/// Only the letters of rounds whose sender is `actor`'s party are delivered: the
+/// others are left queued for the sender's clone ([`Delivery::not_ours`]).
+///
+/// With `claiming` and a remote the case is shared through
+/// ([`Workspace::shared_remote`]), the letters are claimed before any goes: a sync
+/// first (the remote can be reached, and letters another clone claimed or sent come
+/// in), then the chosen letters are marked `sending` under a claim token, committed
+/// and pushed with a sync (a push is a compare-and-swap on the remote's branch; a
+/// claim already on the remote wins the merge, `store::sync::outbox_keeps_theirs`), and
+/// only the letters still under this claim are delivered; the states are committed and
+/// pushed afterwards. A remote that cannot be reached refuses the delivery
+/// ([`LettersError::Claim`]) unless `claiming.no_claim`.
+///
 /// The transaction's lock is held to choose the letters and mark them `sending`, let
 /// go while each message is with the server ([`Transaction::unlock`]) and taken again
 /// to record its outcome ([`Transaction::relock`]), so that a slow server does not
@@ -1041,11 +1143,80 @@ pub fn deliver(
     actor: &Actor,
     now: &ZonedDateTime,
     what: &Selection,
+    claiming: Option<&Claiming>,
 ) -> Result<Delivery, LettersError> {
     let ws = tx.workspace();
     let outbox = Outbox::in_workspace(ws);
     let today = now.timestamp().to_zoned_datetime(oslo()).date();
     let cal = work_calendar(config);
+    let in_scope = |e: &OutboxEntry| {
+        what.issued.contains(&e.name) || what.round.as_ref().is_none_or(|r| r == &e.state.round)
+    };
+    let mut senders: HashMap<String, Option<PartyCode>> = HashMap::new();
+    let mut ours = |round: &str| -> Option<bool> {
+        senders
+            .entry(round.to_string())
+            .or_insert_with(|| {
+                let id = round.parse::<RecordId>().ok()?;
+                load_round(ws, &id).ok().map(|(def, _)| def.sender)
+            })
+            .as_ref()
+            .map(|s| s == &actor.party)
+    };
+
+    // The claim's remote, and a sync first: it must answer, and what other clones
+    // claimed or sent comes in.
+    let remote = match claiming {
+        Some(c) => ws.shared_remote()?.map(|r| (c, r)),
+        None => None,
+    };
+    let claim_at = match remote {
+        Some((c, r)) if c.no_claim => {
+            ws.notices().push(
+                crate::store::NoticeLevel::Warning,
+                format!(
+                    "Delivering without a claim (--no-claim): the workspace shares its case through \"{r}\", so a clone that delivers the same letters before the next sync sends them twice."
+                ),
+            );
+            None
+        }
+        other => other,
+    };
+    let waiting: HashSet<String> = match claim_at {
+        Some(_) => outbox
+            .list()?
+            .into_iter()
+            .filter(|e| e.state.state == DeliveryState::Queued && in_scope(e))
+            .map(|e| e.name)
+            .collect(),
+        None => HashSet::new(),
+    };
+    if let Some((c, r)) = &claim_at {
+        tx.sync(&c.git, r, actor, now, c.retries)
+            .map_err(|source| LettersError::Claim {
+                remote: r.clone(),
+                source,
+            })?;
+    }
+    let mut taken_elsewhere: Vec<TakenElsewhere> = Vec::new();
+    for e in outbox.list()? {
+        let claimed = outbox.is_foreign_claim(&e.state);
+        let moved = waiting.contains(&e.name)
+            && !matches!(
+                e.state.state,
+                DeliveryState::Queued | DeliveryState::Uncertain
+            );
+        if (claimed || moved) && in_scope(&e) && ours(&e.state.round) == Some(true) {
+            taken_elsewhere.push(TakenElsewhere {
+                entry: e.name,
+                round: e.state.round,
+                party: e.state.party,
+                state: e.state.state,
+                claimed_by: e.state.claimed_by,
+            });
+        }
+    }
+
     let interrupted: Vec<Delivered> = outbox
         .settle_interrupted()?
         .into_iter()
@@ -1054,6 +1225,7 @@ pub fn deliver(
     let mut rounds: HashMap<String, Option<RoundState>> = HashMap::new();
     let mut held_back = Vec::new();
     let mut other_rounds = Vec::new();
+    let mut not_ours = Vec::new();
     let mut uncertain = Vec::new();
     let mut resent = HashSet::new();
     let mut select = |e: &OutboxEntry| -> bool {
@@ -1061,6 +1233,23 @@ pub fn deliver(
         if !issued && what.round.as_ref().is_some_and(|r| r != &e.state.round) {
             if e.state.state == DeliveryState::Queued {
                 other_rounds.push(e.name.clone());
+            }
+            return false;
+        }
+        let round = rounds.entry(e.state.round.clone()).or_insert_with(|| {
+            let id = e.state.round.parse::<RecordId>().ok()?;
+            let (def, facts) = load_round(ws, &id).ok()?;
+            Some(RoundState::fold(def, facts, config, today, &cal))
+        });
+        // Only the round's sender delivers its letters.
+        if let Some(r) = round.as_ref().filter(|r| r.def.sender != actor.party) {
+            if e.state.state == DeliveryState::Queued {
+                not_ours.push(NotOurs {
+                    entry: e.name.clone(),
+                    round: e.state.round.clone(),
+                    party: e.state.party.clone(),
+                    sender: r.def.sender.to_string(),
+                });
             }
             return false;
         }
@@ -1074,11 +1263,6 @@ pub fn deliver(
         if issued || what.stale {
             return true;
         }
-        let round = rounds.entry(e.state.round.clone()).or_insert_with(|| {
-            let id = e.state.round.parse::<RecordId>().ok()?;
-            let (def, facts) = load_round(ws, &id).ok()?;
-            Some(RoundState::fold(def, facts, config, today, &cal))
-        });
         match hold_reason(e, round.as_ref(), today, &cal) {
             None => true,
             Some(why) => {
@@ -1098,13 +1282,38 @@ pub fn deliver(
         inner: mailer,
         login_refused: std::cell::RefCell::new(None),
     };
+    let token = match &claim_at {
+        Some(_) => {
+            let random = tx.ids().next_u64();
+            let clone = outbox.ensure_clone_id(random)?;
+            let nonce = tx.ids().next_u64();
+            Some(ClaimToken {
+                token: format!("{clone}.{}.{nonce:016x}", std::process::id()),
+                by: format!("{} <{}> ({})", actor.name, actor.email, actor.party),
+            })
+        }
+        None => None,
+    };
     let mut around = Unlocked {
         tx: &mut *tx,
         failed: None,
+        claim: match (&claim_at, token) {
+            (Some((c, r)), Some(token)) => Some(ClaimCtx {
+                claiming: c,
+                remote: r.clone(),
+                token,
+                actor,
+                now,
+                error: None,
+                claimed: 0,
+                lost: Vec::new(),
+            }),
+            _ => None,
+        },
     };
-    let outcomes =
-        outbox.deliver_selected_with(&watched, now.timestamp(), &mut select, &mut around)?;
+    let outcomes = outbox.deliver_claimed(&watched, now.timestamp(), &mut select, &mut around)?;
     let relock_failed = around.failed.take();
+    let claim = around.claim.take();
     let login_refused = watched.login_refused.into_inner();
     let delivered: Vec<Delivered> = outcomes
         .into_iter()
@@ -1113,6 +1322,14 @@ pub fn deliver(
             delivered(name, result, again)
         })
         .collect();
+    let claim_report = claim.as_ref().map(|c| ClaimReport {
+        remote: c.remote.clone(),
+        claimed: c.claimed,
+        pushed: false,
+    });
+    if let Some(c) = &claim {
+        taken_elsewhere.extend(c.lost.iter().cloned());
+    }
     if let Some(e) = relock_failed {
         // A message may be with the server: never an error from here on. The outcomes
         // are written in the state files; the next write command commits them
@@ -1134,9 +1351,100 @@ pub fn deliver(
             interrupted,
             uncertain,
             unrecorded,
+            not_ours,
+            taken_elsewhere,
+            claim: claim_report,
         });
     }
-    // (Not temporary files a crash may have left: their names start with a dot.)
+    if let Some(ClaimCtx {
+        error: Some(source),
+        remote,
+        ..
+    }) = claim
+    {
+        // The claim was not published: the letters are put back as they were; commit
+        // that (the claim's commit, if it was made, stays in history, released).
+        commit_outbox_states(
+            tx,
+            "Release the claim on letters for delivery: it could not be published",
+            &format!("The remote \"{remote}\" could not be reached; nothing was delivered."),
+            actor,
+            now,
+        )?;
+        return Err(LettersError::Claim { remote, source });
+    }
+    let sent = delivered
+        .iter()
+        .filter(|d| d.state == Outcome::Sent)
+        .count();
+    let body = interrupted
+        .iter()
+        .chain(&delivered)
+        .map(|d| {
+            format!(
+                "{} ({}): {}{}",
+                d.entry,
+                d.round.as_deref().unwrap_or("?"),
+                d.state,
+                d.response
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let committed = commit_outbox_states(
+        tx,
+        &format!(
+            "Record delivery of {} message(s): {sent} sent",
+            delivered.len()
+        ),
+        &body,
+        actor,
+        now,
+    )?;
+    let mut claim_report = claim_report;
+    if let (Some(report), Some((c, r))) = (claim_report.as_mut(), &claim_at) {
+        if committed || report.claimed > 0 {
+            match tx.sync(&c.git, r, actor, now, c.retries) {
+                Ok(_) => report.pushed = true,
+                Err(e) => ws.notices().push(
+                    crate::store::NoticeLevel::Warning,
+                    format!(
+                        "The delivery states are committed here but could not be pushed to \"{r}\" ({e}); run `strategi sync` so that the other clones see them."
+                    ),
+                ),
+            }
+        } else {
+            report.pushed = true;
+        }
+    }
+    Ok(Delivery {
+        delivered,
+        held_back,
+        other_rounds,
+        login_refused,
+        interrupted,
+        uncertain,
+        unrecorded: Vec::new(),
+        not_ours,
+        taken_elsewhere,
+        claim: claim_report,
+    })
+}
+
+/// Commits every file of `outbox/` that differs from HEAD (not temporary files a crash
+/// may have left: their names start with a dot) with `summary` and `body`; `false` when
+/// nothing differed.
+fn commit_outbox_states(
+    tx: &mut Transaction<'_>,
+    summary: &str,
+    body: &str,
+    actor: &Actor,
+    now: &ZonedDateTime,
+) -> Result<bool, LettersError> {
+    let ws = tx.workspace();
     for rel in ws.changed_files(OUTBOX_DIR)? {
         if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
             continue;
@@ -1156,48 +1464,11 @@ pub fn deliver(
         })?;
         tx.write(&rel, bytes);
     }
-    if !tx.is_empty() {
-        let sent = delivered
-            .iter()
-            .filter(|d| d.state == Outcome::Sent)
-            .count();
-        let body = interrupted
-            .iter()
-            .chain(&delivered)
-            .map(|d| {
-                format!(
-                    "{} ({}): {}{}",
-                    d.entry,
-                    d.round.as_deref().unwrap_or("?"),
-                    d.state,
-                    d.response
-                        .as_deref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        tx.commit_and_continue(
-            &format!(
-                "Record delivery of {} message(s): {sent} sent",
-                delivered.len()
-            ),
-            &body,
-            Action::OutboxDeliver,
-            actor,
-            now,
-        )?;
+    if tx.is_empty() {
+        return Ok(false);
     }
-    Ok(Delivery {
-        delivered,
-        held_back,
-        other_rounds,
-        login_refused,
-        interrupted,
-        uncertain,
-        unrecorded: Vec::new(),
-    })
+    tx.commit_and_continue(summary, body, Action::OutboxDeliver, actor, now)?;
+    Ok(true)
 }
 
 /// One entry's outcome as a [`Delivered`].
@@ -1233,13 +1504,29 @@ fn delivered(
 
 /// Lets go of the transaction's lock while a message is with the server and takes it
 /// again to record the outcome; remembers a lock it could not take again (the delivery
-/// stops there).
-struct Unlocked<'t, 'w> {
+/// stops there). With a claim, publishes it before the first message goes.
+struct Unlocked<'t, 'w, 'c> {
     tx: &'t mut Transaction<'w>,
     failed: Option<StoreError>,
+    claim: Option<ClaimCtx<'c>>,
 }
 
-impl crate::mail::AroundDelivery for Unlocked<'_, '_> {
+/// A delivery's claim on its letters, published through a remote.
+struct ClaimCtx<'c> {
+    claiming: &'c Claiming,
+    remote: String,
+    token: ClaimToken,
+    actor: &'c Actor,
+    now: &'c ZonedDateTime,
+    /// Why the claim could not be published.
+    error: Option<crate::store::SyncError>,
+    /// How many letters this delivery holds under its claim.
+    claimed: usize,
+    /// Letters chosen here that the remote shows claimed or sent by another clone.
+    lost: Vec<TakenElsewhere>,
+}
+
+impl crate::mail::AroundDelivery for Unlocked<'_, '_, '_> {
     fn before_send(&mut self) {
         self.tx.unlock();
     }
@@ -1251,6 +1538,84 @@ impl crate::mail::AroundDelivery for Unlocked<'_, '_> {
                 self.failed = Some(e);
                 false
             }
+        }
+    }
+}
+
+impl crate::mail::AroundClaim for Unlocked<'_, '_, '_> {
+    fn token(&mut self) -> Option<ClaimToken> {
+        self.claim.as_ref().map(|c| c.token.clone())
+    }
+
+    fn publish(&mut self, chosen: &[String]) -> Published {
+        let Some(c) = self.claim.as_mut() else {
+            return Published::All;
+        };
+        let summary = format!("Claim {} letter(s) for delivery", chosen.len());
+        let body = format!(
+            "Claimed by {} (claim {}): {}",
+            c.token.by,
+            c.token.token,
+            chosen.join(", ")
+        );
+        if let Err(e) = commit_outbox_states(self.tx, &summary, &body, c.actor, c.now) {
+            c.error = Some(crate::store::SyncError::Store(match e {
+                LettersError::Store(s) => s,
+                other => StoreError::Io {
+                    action: "commit",
+                    path: PathBuf::from(OUTBOX_DIR),
+                    source: std::io::Error::other(other.to_string()),
+                },
+            }));
+            return Published::Refused;
+        }
+        if let Err(e) = self.tx.sync(
+            &c.claiming.git,
+            &c.remote,
+            c.actor,
+            c.now,
+            c.claiming.retries,
+        ) {
+            c.error = Some(e);
+            return Published::Refused;
+        }
+        // The remote's states are here now: keep what is still under this claim.
+        let outbox = Outbox::in_workspace(self.tx.workspace());
+        let entries: HashMap<String, OutboxEntry> = match outbox.list() {
+            Ok(l) => l.into_iter().map(|e| (e.name.clone(), e)).collect(),
+            Err(e) => {
+                c.error = Some(crate::store::SyncError::Store(StoreError::Io {
+                    action: "read",
+                    path: outbox.dir().to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                }));
+                return Published::Refused;
+            }
+        };
+        let mut keep = HashSet::new();
+        for name in chosen {
+            match entries.get(name) {
+                Some(e)
+                    if e.state.state == DeliveryState::Sending
+                        && e.state.claim.as_deref() == Some(c.token.token.as_str()) =>
+                {
+                    keep.insert(name.clone());
+                }
+                Some(e) => c.lost.push(TakenElsewhere {
+                    entry: name.clone(),
+                    round: e.state.round.clone(),
+                    party: e.state.party.clone(),
+                    state: e.state.state,
+                    claimed_by: e.state.claimed_by.clone(),
+                }),
+                None => {}
+            }
+        }
+        c.claimed = keep.len();
+        if keep.len() == chosen.len() {
+            Published::All
+        } else {
+            Published::Only(keep)
         }
     }
 }

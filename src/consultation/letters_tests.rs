@@ -148,6 +148,8 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             last_attempt: None,
             server_response: None,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             by_hand: None,
         },
         eml_path: PathBuf::new(),
@@ -392,6 +394,72 @@ impl Mailer for FakeMailer {
 }
 
 #[test]
+fn only_the_rounds_sender_delivers_its_letters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(5))
+        .expect("begin");
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let text = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), text);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
+        .expect("send")
+        .expect("letters");
+    let mailer = FakeMailer {
+        refuse: "none@x.example",
+        delay: "none@x.example",
+    };
+    // The owner (DIO) may steer the round, but DFD sends it: nothing goes, all is told.
+    for what in [
+        Selection::all(false, false),
+        Selection::round(&state.def.id, Some(&issued)),
+    ] {
+        let d = deliver(
+            &mut tx,
+            &config,
+            &mailer,
+            &actor("DIO"),
+            &now(),
+            &what,
+            None,
+        )
+        .expect("deliver");
+        assert!(d.delivered.is_empty(), "{d:?}");
+        assert_eq!(d.not_ours.len(), issued.letters.len(), "{d:?}");
+        assert!(d.not_ours.iter().all(|n| n.sender == "DFD"));
+    }
+    assert!(
+        Outbox::in_workspace(&ws)
+            .list()
+            .expect("list")
+            .iter()
+            .all(|e| e.state.state == DeliveryState::Queued)
+    );
+    let d = deliver(
+        &mut tx,
+        &config,
+        &mailer,
+        &actor("DFD"),
+        &now(),
+        &Selection::all(false, false),
+        None,
+    )
+    .expect("deliver");
+    assert_eq!(d.delivered.len(), issued.letters.len());
+    assert!(d.not_ours.is_empty());
+}
+
+#[test]
 fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ws = workspace(dir.path());
@@ -424,6 +492,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &actor("DFD"),
         &now(),
         &Selection::all(false, false),
+        None,
     )
     .expect("deliver")
     .delivered;
@@ -464,6 +533,7 @@ fn delivery_records_the_states_and_a_refused_letter_is_planned_anew() {
         &actor("DFD"),
         &now(),
         &Selection::all(false, false),
+        None,
     )
     .expect("deliver")
     .delivered;
@@ -620,6 +690,7 @@ fn a_refused_login_stops_the_delivery_and_keeps_every_letter_queued() {
         &actor("DFD"),
         &now(),
         &Selection::round(&state.def.id, Some(&issued)),
+        None,
     )
     .expect("deliver");
     assert_eq!(mailer.asked.get(), 1, "the delivery stops at the refusal");

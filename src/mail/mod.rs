@@ -31,8 +31,9 @@ pub use message::{
     Attachment, Mailbox, OutgoingMail, message_id, subject_token, subject_token_for,
 };
 pub use outbox::{
-    AroundDelivery, DeliveryOutcome, DeliveryState, HandDelivery, OUTBOX_DIR, Outbox, OutboxEntry,
-    OutboxMeta, OutboxState, record_uncommitted_states, uncommitted_states,
+    AroundClaim, AroundDelivery, ClaimToken, DeliveryOutcome, DeliveryState, HandDelivery,
+    OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutboxState, Published, record_uncommitted_states,
+    uncommitted_states,
 };
 pub use render::{
     FormContext, FormSection, LetterContext, LetterKind, RenderedLetter, Renderer, TEMPLATE_NAMES,

@@ -142,6 +142,14 @@ pub struct OutboxState {
     /// The process delivering the message, while it is `sending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_pid: Option<u32>,
+    /// While it is `sending` in a workspace shared through a remote: the claim's token,
+    /// `CLONE.PID.NONCE` (the clone's id, [`Outbox::clone_id`], first), committed and
+    /// pushed before the message goes, so that no other clone delivers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// Who holds the claim: `Name <address> (PARTY)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
     /// Set when the message was recorded as sent by hand (`outbox mark-sent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_hand: Option<HandDelivery>,
@@ -198,6 +206,8 @@ impl OutboxState {
             last_attempt: Some(now),
             server_response: Some(response),
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             ..self.clone()
         }
     }
@@ -211,6 +221,18 @@ impl OutboxState {
         }
     }
 
+    /// The state of a message while process `pid` delivers it under the claim `claim`
+    /// ([`ClaimToken`]).
+    pub fn claimed(&self, pid: u32, claim: &ClaimToken) -> OutboxState {
+        OutboxState {
+            state: DeliveryState::Sending,
+            sending_pid: Some(pid),
+            claim: Some(claim.token.clone()),
+            claimed_by: Some(claim.by.clone()),
+            ..self.clone()
+        }
+    }
+
     /// The state of a `sending` message whose process is gone: uncertain, saying so.
     pub fn interrupted(&self) -> OutboxState {
         let who = self.sending_pid.map_or_else(
@@ -220,6 +242,8 @@ impl OutboxState {
         OutboxState {
             state: DeliveryState::Uncertain,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             attempts: self.attempts.saturating_add(1),
             server_response: Some(format!(
                 "{who} stopped while delivering it (killed or crashed); the server may have taken it."
@@ -234,6 +258,8 @@ impl OutboxState {
         OutboxState {
             state: DeliveryState::Sent,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             server_response: Some(format!(
                 "{} (recorded by {} for {} at {})",
                 hand.note,
@@ -285,6 +311,63 @@ pub trait AroundDelivery {
 }
 
 impl AroundDelivery for () {}
+
+/// A claim on letters for delivery, as a state file carries it
+/// ([`OutboxState::claimed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimToken {
+    /// `CLONE.PID.NONCE`.
+    pub token: String,
+    /// `Name <address> (PARTY)`.
+    pub by: String,
+}
+
+/// What [`AroundClaim::publish`] found once the claim was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    /// Every chosen letter is still this delivery's.
+    All,
+    /// Only these are (the others were claimed or sent elsewhere meanwhile: their state
+    /// files now say so and are left as they are).
+    Only(std::collections::HashSet<String>),
+    /// The claim could not be published: nothing is delivered, every chosen letter is
+    /// put back as it was.
+    Refused,
+}
+
+/// The claiming side of [`Outbox::deliver_claimed`]: the token the chosen letters are
+/// marked with, and what publishes the marks before any message goes.
+pub trait AroundClaim: AroundDelivery {
+    /// The claim to mark the chosen letters with; `None` marks them `sending` only.
+    fn token(&mut self) -> Option<ClaimToken>;
+    /// Called once every chosen letter is marked (their names): publishes the claim
+    /// and says which letters are still this delivery's.
+    fn publish(&mut self, chosen: &[String]) -> Published;
+}
+
+/// No claim: letters are marked `sending` and delivered.
+struct NoClaim<'a>(&'a mut dyn AroundDelivery);
+
+impl AroundDelivery for NoClaim<'_> {
+    fn before_send(&mut self) {
+        self.0.before_send();
+    }
+    fn after_send(&mut self) -> bool {
+        self.0.after_send()
+    }
+}
+
+impl AroundClaim for NoClaim<'_> {
+    fn token(&mut self) -> Option<ClaimToken> {
+        None
+    }
+    fn publish(&mut self, _chosen: &[String]) -> Published {
+        Published::All
+    }
+}
+
+/// The file in the workspace's `.git/` that names this clone in claims.
+const CLONE_ID_FILE: &str = "strategi-clone-id";
 
 /// The entries one process is delivering, marked `sending`, with the lock on its
 /// marker file that says it is alive. Dropping it removes the marker.
@@ -354,6 +437,37 @@ impl Outbox {
         }
     }
 
+    /// This clone's id for claims (kept in `.git/strategi-clone-id`), `None` before the
+    /// first claim made here.
+    pub fn clone_id(&self) -> Option<String> {
+        let bytes =
+            crate::input::read_bounded(&self.markers.join(CLONE_ID_FILE), 256, "clone id").ok()?;
+        let id = String::from_utf8(bytes).ok()?.trim().to_string();
+        (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
+    }
+
+    /// This clone's id for claims, made from `random` (and the repository's path, so
+    /// that two clones given the same seed still differ) and kept when there is none.
+    pub fn ensure_clone_id(&self, random: u64) -> Result<String, MailError> {
+        if let Some(id) = self.clone_id() {
+            return Ok(id);
+        }
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.markers.hash(&mut h);
+        random.hash(&mut h);
+        let id = format!("{:016x}", h.finish() ^ random.rotate_left(29));
+        let path = self.markers.join(CLONE_ID_FILE);
+        atomic_write(&path, format!("{id}\n").as_bytes())?;
+        Ok(id)
+    }
+
+    /// Whether `state` is `sending` under a claim made in another clone: that clone
+    /// delivers it (or settles it), never this one.
+    pub fn is_foreign_claim(&self, state: &OutboxState) -> bool {
+        foreign(state, self.clone_id().as_deref())
+    }
+
     /// Whether any process is delivering from this outbox now (holds its marker's lock).
     pub fn is_anyone_delivering(&self) -> bool {
         self.markers()
@@ -413,6 +527,8 @@ impl Outbox {
             last_attempt: None,
             server_response: None,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             by_hand: None,
         };
         Ok(vec![
@@ -452,6 +568,7 @@ impl Outbox {
             Err(e) => return Err(MailError::io("list", &self.dir)(e)),
         };
         let mut out = Vec::new();
+        let clone = self.clone_id();
         for entry in entries {
             let entry = entry.map_err(MailError::io("list", &self.dir))?;
             let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -464,6 +581,7 @@ impl Outbox {
             let state_path = entry.path();
             let parsed = read_state(&state_path).map(|state| {
                 let interrupted = state.state == DeliveryState::Sending
+                    && !foreign(&state, clone.as_deref())
                     && state.sending_pid.is_none_or(|p| !self.is_delivering(p));
                 OutboxEntry {
                     name: name.to_string(),
@@ -577,6 +695,21 @@ impl Outbox {
         select: &mut dyn FnMut(&OutboxEntry) -> bool,
         around: &mut dyn AroundDelivery,
     ) -> Result<Vec<DeliveryOutcome>, MailError> {
+        self.deliver_claimed(mailer, now, select, &mut NoClaim(around))
+    }
+
+    /// Like [`Outbox::deliver_selected_with`], with a claim: the chosen entries are
+    /// marked with [`AroundClaim::token`], then [`AroundClaim::publish`] publishes the
+    /// marks (a workspace commits and pushes them) before any message goes, and only
+    /// the entries still this delivery's are delivered. Refused: every chosen entry is
+    /// put back as it was and nothing goes.
+    pub fn deliver_claimed(
+        &self,
+        mailer: &dyn Mailer,
+        now: Timestamp,
+        select: &mut dyn FnMut(&OutboxEntry) -> bool,
+        around: &mut dyn AroundClaim,
+    ) -> Result<Vec<DeliveryOutcome>, MailError> {
         let mut outcomes = Vec::new();
         let mut chosen = Vec::new();
         for (name, parsed) in self.scan()? {
@@ -598,7 +731,34 @@ impl Outbox {
         if chosen.is_empty() {
             return Ok(outcomes);
         }
-        let claim = self.claim(&chosen)?;
+        let token = around.token();
+        let claim = self.claim(&chosen, token.as_ref())?;
+        let names: Vec<String> = chosen.iter().map(|e| e.name.clone()).collect();
+        match around.publish(&names) {
+            Published::All => {}
+            Published::Only(keep) => chosen.retain(|e| keep.contains(&e.name)),
+            Published::Refused => {
+                // Put back only what still carries this process's mark (a sync that
+                // merged before it failed may have brought in another state).
+                let pid = std::process::id();
+                for entry in &chosen {
+                    let ours = read_state(&entry.state_path).is_ok_and(|cur| {
+                        cur.state == DeliveryState::Sending && cur.sending_pid == Some(pid)
+                    });
+                    if !ours {
+                        continue;
+                    }
+                    if let Err(e) = write_state(&entry.state_path, &entry.state) {
+                        outcomes.push((entry.name.clone(), Err(e)));
+                    }
+                }
+                drop(claim);
+                return Ok(outcomes);
+            }
+        }
+        if token.is_some() {
+            crate::store::crash::reach(crate::store::crash::AFTER_CLAIM);
+        }
         let mut stopped_at = None;
         for (i, entry) in chosen.iter().enumerate() {
             around.before_send();
@@ -655,7 +815,11 @@ impl Outbox {
     /// Marks `entries` as being delivered by this process: takes the lock on its marker
     /// file, then writes each entry's `sending` state. On an error the entries marked
     /// so far are put back.
-    fn claim(&self, entries: &[OutboxEntry]) -> Result<Claim, MailError> {
+    fn claim(
+        &self,
+        entries: &[OutboxEntry],
+        token: Option<&ClaimToken>,
+    ) -> Result<Claim, MailError> {
         let pid = std::process::id();
         let path = self.marker_path(pid);
         if let Some(dir) = path.parent() {
@@ -678,7 +842,11 @@ impl Outbox {
         })?;
         let claim = Claim { marker, path };
         for (i, entry) in entries.iter().enumerate() {
-            if let Err(e) = write_state(&entry.state_path, &entry.state.sending(pid)) {
+            let marked = match token {
+                Some(t) => entry.state.claimed(pid, t),
+                None => entry.state.sending(pid),
+            };
+            if let Err(e) = write_state(&entry.state_path, &marked) {
                 for done in entries.iter().take(i) {
                     let _ = write_state(&done.state_path, &done.state);
                 }
@@ -687,6 +855,15 @@ impl Outbox {
         }
         Ok(claim)
     }
+}
+
+/// Whether `state` is `sending` under a claim that is not of the clone `clone`.
+fn foreign(state: &OutboxState, clone: Option<&str>) -> bool {
+    state.state == DeliveryState::Sending
+        && state
+            .claim
+            .as_deref()
+            .is_some_and(|c| clone.is_none_or(|id| c.split('.').next() != Some(id)))
 }
 
 /// Writes a state file atomically.
@@ -934,6 +1111,54 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_of_another_clone_is_never_read_as_interrupted_here() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let a = outbox
+            .write(&mail("a@fin.example", "a"), &meta())
+            .expect("a");
+        let b = outbox
+            .write(&mail("b@fin.example", "b"), &meta())
+            .expect("b");
+        let here = outbox.ensure_clone_id(7).expect("clone id");
+        assert_eq!(
+            outbox.ensure_clone_id(8).expect("kept"),
+            here,
+            "kept once made"
+        );
+        let gone = u32::MAX - 9;
+        let theirs = ClaimToken {
+            token: format!("ffffffffffffffff.{gone}.01"),
+            by: "Kari <kari@dfd.example> (DFD)".into(),
+        };
+        let ours = ClaimToken {
+            token: format!("{here}.{gone}.02"),
+            by: "Ola <ola@dfd.example> (DFD)".into(),
+        };
+        for (name, token) in [(&a, &theirs), (&b, &ours)] {
+            let path = outbox.dir().join(format!("{name}.toml"));
+            write_state(&path, &state_of(&outbox, name).claimed(gone, token)).expect("claim");
+        }
+        let list = outbox.list().expect("list");
+        let of = |n: &str| list.iter().find(|e| e.name == n).expect("entry");
+        // The other clone's claim stays sending: that clone delivers or settles it.
+        assert_eq!(of(&a).state.state, DeliveryState::Sending);
+        assert!(!of(&a).interrupted);
+        assert!(outbox.is_foreign_claim(&of(&a).state));
+        // Our own claim with no process behind it is interrupted, as without a claim.
+        assert!(of(&b).interrupted);
+        assert!(!outbox.is_foreign_claim(&state_of(&outbox, &b)));
+        let settled = outbox.settle_interrupted().expect("settle");
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].name, b);
+        assert_eq!(
+            state_of(&outbox, &b).claim,
+            None,
+            "an uncertain state holds no claim"
+        );
+    }
+
+    #[test]
     fn a_sending_entry_whose_process_is_gone_reads_as_uncertain_until_settled() {
         let dir = tempfile::tempdir().expect("tempdir");
         let outbox = Outbox::new(dir.path().join("outbox"));
@@ -1035,6 +1260,8 @@ mod tests {
             last_attempt: None,
             server_response: None,
             sending_pid: None,
+            claim: None,
+            claimed_by: None,
             by_hand: None,
         };
         let text = state.to_toml().expect("toml");

@@ -25,6 +25,9 @@ pub const AFTER_TAG: &str = "after-tag";
 /// Right after a letter's delivery state is written to `outbox/` (before it is
 /// committed).
 pub const AFTER_STATE: &str = "after-state";
+/// Right after a delivery's claim on its letters was pushed to the remote, before any
+/// message goes.
+pub const AFTER_CLAIM: &str = "after-claim";
 
 /// Every stage there is.
 pub const STAGES: &[&str] = &[
@@ -35,6 +38,7 @@ pub const STAGES: &[&str] = &[
     BEFORE_TAG,
     AFTER_TAG,
     AFTER_STATE,
+    AFTER_CLAIM,
 ];
 
 static ARMED: OnceLock<(&'static str, u32)> = OnceLock::new();

@@ -459,8 +459,16 @@ fn state_rank(text: &str) -> (u8, u64, String) {
 
 /// Which of two versions of an outbox state file a merge keeps (see the module's
 /// description): `true` for `theirs`.
+///
+/// Two different `sending` states are two claims on one letter (see
+/// `consultation::letters::deliver`): the remote's, published first, is kept, so a
+/// claim once pushed is never taken over by a later one.
 pub fn outbox_keeps_theirs(ours: &str, theirs: &str) -> bool {
-    (state_rank(theirs), theirs) > (state_rank(ours), ours)
+    let (o, t) = (state_rank(ours), state_rank(theirs));
+    if o.0 == 2 && t.0 == 2 && ours != theirs {
+        return true;
+    }
+    (t, theirs) > (o, ours)
 }
 
 /// The kind a path counts as in a sync's summary.
@@ -590,9 +598,9 @@ impl Workspace {
         self.repo.path().join(LAST_SYNC_FILE)
     }
 
-    /// The remote `status` shows: `origin` if there is one, else the first; `None`
-    /// without remotes.
-    pub fn remote_status(&self) -> Result<Option<RemoteStatus>, StoreError> {
+    /// The remote a workspace shares its case through: `origin` if there is one, else
+    /// the first; `None` without remotes.
+    pub fn shared_remote(&self) -> Result<Option<String>, StoreError> {
         let names = self
             .repo
             .remotes()
@@ -603,12 +611,16 @@ impl Workspace {
             .flatten()
             .map(str::to_string)
             .collect();
-        let Some(name) = names
+        Ok(names
             .iter()
             .find(|n| *n == "origin")
             .or_else(|| names.first())
-            .cloned()
-        else {
+            .cloned())
+    }
+
+    /// The remote `status` shows ([`Workspace::shared_remote`]); `None` without remotes.
+    pub fn remote_status(&self) -> Result<Option<RemoteStatus>, StoreError> {
+        let Some(name) = self.shared_remote()? else {
             return Ok(None);
         };
         let url = self.remote_url(&name).unwrap_or_default();
@@ -1550,6 +1562,19 @@ mod tests {
 
     fn state(s: &str, attempts: u32) -> String {
         format!("state = \"{s}\"\nkind = \"round-letter\"\nattempts = {attempts}\n")
+    }
+
+    #[test]
+    fn a_claim_on_the_remote_is_never_taken_over() {
+        let mine = format!("{}claim = \"aaaa.1.1\"\n", state("sending", 1));
+        let theirs = format!("{}claim = \"bbbb.2.2\"\n", state("sending", 1));
+        // Whichever text is larger, the remote's claim stays.
+        assert!(outbox_keeps_theirs(&mine, &theirs));
+        assert!(outbox_keeps_theirs(&theirs, &mine));
+        assert!(!outbox_keeps_theirs(&mine, &mine));
+        // A claim still outranks a queued letter, and a sent one outranks a claim.
+        assert!(!outbox_keeps_theirs(&mine, &state("queued", 3)));
+        assert!(outbox_keeps_theirs(&mine, &state("sent", 1)));
     }
 
     #[test]
