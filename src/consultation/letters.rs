@@ -53,6 +53,7 @@ use crate::model::{
     Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
 };
 use crate::store::{Actor, CommitInfo, StoreError, Transaction, Workspace};
+use crate::word::write::FrontMatter;
 
 use super::{
     Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, load_round, rules,
@@ -327,6 +328,40 @@ pub fn remind_targets<'s>(state: &'s RoundState, only: Option<&[PartyCode]>) -> 
     RemindTargets { due, not_sent }
 }
 
+/// The version as one Markdown file: its files in order, each without trailing blank
+/// lines, separated by a blank line (the copy letters attach and `version export
+/// --format md` writes).
+pub fn version_markdown(sources: &[SourceFile]) -> String {
+    let markdown = sources
+        .iter()
+        .map(|s| s.text.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    format!("{markdown}\n")
+}
+
+/// What a Word copy of `version` says about it on its front page, in the case's
+/// language: "Utkast" unless `approved`.
+pub fn version_front_matter(config: &Config, version: &Version, approved: bool) -> FrontMatter {
+    let lang = config.case.lang;
+    FrontMatter {
+        case_title: config.case.title.clone(),
+        case_number: config.case.number.clone(),
+        version: version.name.to_string(),
+        label: version.label.clone(),
+        date: format_date_long(version.created.to_zoned_datetime(oslo()).date(), lang),
+        timestamp: word_date(version.created),
+        approved,
+        lang,
+        changes_from: None,
+    }
+}
+
+/// A time as Word writes dates (`2026-12-02T10:00:00Z`, UTC to the second).
+pub fn word_date(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Everything a round's letters need, loaded and rendered once for all recipients.
 #[derive(Debug)]
 pub struct LetterKit {
@@ -370,16 +405,12 @@ impl LetterKit {
                 title: s.title.clone(),
             })
             .collect();
-        let markdown = sources
-            .iter()
-            .map(|s| s.text.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let markdown = version_markdown(&sources);
         Ok(LetterKit {
             renderer,
             version,
             sections,
-            markdown: format!("{markdown}\n"),
+            markdown,
             html_body: html_body(&sources),
         })
     }
