@@ -376,6 +376,8 @@ impl From<strategi::consultation::letters::LettersError> for CommandError {
             LettersError::Refused(r) => return r.into(),
             LettersError::Store(s) => return s.into(),
             LettersError::Mail(m) => return m.into(),
+            LettersError::Word(w) => return w.into(),
+            LettersError::DocxMissing => CommandError::internal(e.to_string()),
             _ => CommandError::user(e.to_string()),
         };
         match hint {

@@ -50,10 +50,11 @@ use crate::mail::{
     Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
 };
 use crate::model::{
-    Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
+    Action, AttachFormat, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind,
+    Transport, Version,
 };
 use crate::store::{Actor, CommitInfo, StoreError, Transaction, Workspace};
-use crate::word::write::FrontMatter;
+use crate::word::write::{FrontMatter, WordError, export_docx};
 
 use super::{
     Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, load_round, rules,
@@ -84,6 +85,12 @@ pub enum LettersError {
         /// The round.
         round: RecordId,
     },
+    /// The Word copy of the version could not be written.
+    #[error("Could not write the version as a Word document for the letters.")]
+    Word(#[from] WordError),
+    /// A letter is to attach the Word copy, but the letters' kit was made without it.
+    #[error("The letters' Word copy of the version was not made, though [mail] attach names docx.")]
+    DocxMissing,
     /// A file of the version is not UTF-8.
     #[error(
         "\"strategy/{path}\" ({version}) is not UTF-8 text: invalid byte at offset {valid_up_to}."
@@ -208,6 +215,10 @@ impl LettersError {
                 "Add it again with `strategi party add {party} --name NAME --email ADDRESS`."
             )),
             LettersError::NotUtf8 { .. } => Some("Save the file as UTF-8 in your editor.".into()),
+            LettersError::Word(_) | LettersError::DocxMissing => Some(
+                "Run the command again; to send without the Word copy, leave \"docx\" out of [mail] attach."
+                    .into(),
+            ),
             LettersError::NobodyToRemind { round } => Some(format!(
                 "See where each party stands with `strategi round show {round}`."
             )),
@@ -372,12 +383,20 @@ pub struct LetterKit {
     markdown: String,
     /// The version as HTML (the page around it names the letter's language).
     html_body: String,
+    /// The version as a Word document, when `[mail] attach` names it.
+    docx: Option<Vec<u8>>,
 }
 
 impl LetterKit {
     /// Loads the templates (with the workspace's `templates/` overrides) and the
-    /// round's version.
-    pub fn load(ws: &Workspace, state: &RoundState) -> Result<LetterKit, LettersError> {
+    /// round's version, and for round letters whose `[mail] attach` names it, writes
+    /// the version's Word copy.
+    pub fn load(
+        ws: &Workspace,
+        config: &Config,
+        state: &RoundState,
+        kind: LetterKind,
+    ) -> Result<LetterKit, LettersError> {
         let overrides = ws.root().join("templates");
         let renderer = Renderer::new(overrides.is_dir().then_some(overrides.as_path()))?;
         let version = ws.version(state.def.version)?;
@@ -406,12 +425,23 @@ impl LetterKit {
             })
             .collect();
         let markdown = version_markdown(&sources);
+        // A version out on consultation is a draft for comment: its Word copy is
+        // marked "Utkast".
+        let docx = if kind == LetterKind::RoundLetter
+            && config.mail.attachments().contains(&AttachFormat::Docx)
+        {
+            let front = version_front_matter(config, &version, false);
+            Some(export_docx(&doc, &front)?.bytes)
+        } else {
+            None
+        };
         Ok(LetterKit {
             renderer,
             version,
             sections,
             markdown,
             html_body: html_body(&sources),
+            docx,
         })
     }
 }
@@ -451,18 +481,22 @@ fn sender_mailboxes(
     ))
 }
 
-/// The file names of the attachments, in the party's language.
-fn attachment_names(version: &Version, party: &Party) -> (String, String, String) {
+/// The media type of a Word document.
+pub const DOCX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The file name of the response form, in the party's language.
+fn form_name(version: &Version, party: &Party) -> String {
     let form = match party.lang {
         Lang::En => "response-form",
         Lang::Nb | Lang::Nn | Lang::Da => "svarskjema",
     };
-    let stem = format!("strategi-{}", version.name);
-    (
-        format!("{stem}.md"),
-        format!("{stem}.html"),
-        format!("{form}-{}-{}.txt", party.code, version.name),
-    )
+    format!("{form}-{}-{}.txt", party.code, version.name)
+}
+
+/// The file name of the version's copy in `format`.
+fn copy_name(version: &Version, format: AttachFormat) -> String {
+    format!("strategi-{}.{}", version.name, format.as_str())
 }
 
 /// Renders one letter of `kind` to the recipient `ps` in its language, dated `now`,
@@ -492,8 +526,10 @@ pub fn plan_letter(
     let due = adjusted.map_or(ps.due, |a| a.date);
     let due_moved = adjusted.and_then(|a| a.explanation(lang));
     let due_words = format_date_long(due, lang);
-    let (md_name, html_name, form_name) = attachment_names(&kit.version, &party);
+    let form_name = form_name(&kit.version, &party);
     let mut attachments = Vec::new();
+    let word_attached =
+        kind == LetterKind::RoundLetter && config.mail.attachments().contains(&AttachFormat::Docx);
     let form = kit.renderer.render_form(
         lang,
         &FormContext {
@@ -508,21 +544,37 @@ pub fn plan_letter(
             reply_address: reply_to.address.clone(),
             subject_token: token.clone(),
             sections: kit.sections.clone(),
+            word_attached,
         },
     )?;
     if kind == LetterKind::RoundLetter {
-        attachments.push(Attachment {
-            filename: md_name,
-            content_type: "text/markdown; charset=utf-8".into(),
-            bytes: kit.markdown.clone().into_bytes(),
-        });
-        let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
-        attachments.push(Attachment {
-            filename: html_name,
-            content_type: "text/html; charset=utf-8".into(),
-            bytes: html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
-                .into_bytes(),
-        });
+        for &format in config.mail.attachments() {
+            let (content_type, bytes) = match format {
+                AttachFormat::Md => (
+                    "text/markdown; charset=utf-8",
+                    kit.markdown.clone().into_bytes(),
+                ),
+                AttachFormat::Html => {
+                    let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
+                    (
+                        "text/html; charset=utf-8",
+                        html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
+                            .into_bytes(),
+                    )
+                }
+                AttachFormat::Docx => match &kit.docx {
+                    Some(bytes) => (DOCX_TYPE, bytes.clone()),
+                    // The kit was loaded under another configuration: say so, never
+                    // send a letter without the copy it promises.
+                    None => return Err(LettersError::DocxMissing),
+                },
+            };
+            attachments.push(Attachment {
+                filename: copy_name(&kit.version, format),
+                content_type: content_type.into(),
+                bytes,
+            });
+        }
     }
     attachments.push(Attachment {
         filename: form_name,
@@ -552,6 +604,7 @@ pub fn plan_letter(
             .sent
             .as_ref()
             .map(|s| format_date_long(s.at.to_zoned_datetime(oslo()).date(), lang)),
+        word_attached,
     };
     let rendered = kit.renderer.render_letter(kind, lang, &letter)?;
     let domain = from
@@ -825,7 +878,7 @@ fn issue(
     note: Option<&str>,
     action: Action,
 ) -> Result<Issued, LettersError> {
-    let kit = LetterKit::load(tx.workspace(), state)?;
+    let kit = LetterKit::load(tx.workspace(), config, state, kind)?;
     let at = now.timestamp();
     let letters = parties
         .iter()
