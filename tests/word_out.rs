@@ -243,12 +243,17 @@ fn bad_exports_are_refused_with_nothing_written() {
         &["version", "export", "v1", "--out", "strategy/v1.docx"],
     );
     assert!(run.stderr.contains("strategy/v1.docx"), "{}", run.stderr);
-    // A folder that does not exist.
+    // A place that cannot be written: its folder is a file.
+    std::fs::write(env.path("fil"), "en fil").expect("write");
     let run = env.assert_refused_unchanged(
         "ws",
-        &["version", "export", "v1", "--out", "../finnes-ikke/v1.docx"],
+        &["version", "export", "v1", "--out", "../fil/v1.docx"],
     );
-    assert!(run.stderr.contains("finnes-ikke"), "{}", run.stderr);
+    assert!(run.stderr.contains("fil/v1.docx"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(env.path("fil")).expect("read"),
+        "en fil"
+    );
     // An existing file is kept unless --force.
     std::fs::write(env.path("v1.docx"), "før").expect("write");
     env.assert_refused_unchanged("ws", &["version", "export", "v1", "--out", "../v1.docx"]);
@@ -298,8 +303,17 @@ fn the_redline_accepted_is_the_later_version_and_rejected_the_earlier() {
         xml.contains("w:date=\"2025-11-10T13:30:00Z\""),
         "the later version's date"
     );
-    // Word level: the unchanged words of a changed paragraph are not marked.
-    assert!(xml.contains(">trygg og </w:t>"), "{xml}");
+    // Word level: inside a changed paragraph only the new words are inserted.
+    let inserted: String = xml
+        .split("<w:ins ")
+        .skip(1)
+        .filter_map(|p| p.split("</w:ins>").next())
+        .flat_map(|p| p.split("<w:t").skip(1))
+        .filter_map(|t| t.split_once('>').and_then(|(_, r)| r.split('<').next()))
+        .collect();
+    assert!(inserted.contains("trygg og"), "{inserted}");
+    assert!(inserted.contains("hele forvaltningen"), "{inserted}");
+    assert!(!inserted.contains("Staten"), "{inserted}");
 
     let accepted = body_text(&pandoc_read(&red, "plain", &["--track-changes=accept"]));
     let rejected = body_text(&pandoc_read(&red, "plain", &["--track-changes=reject"]));
@@ -460,4 +474,24 @@ fn mail_attach_chooses_the_copies_and_a_bad_value_names_file_and_key() {
         assert!(!body.contains("vedlagte Word-dokumentet"), "{body}");
         assert!(!body.contains("vedlagde Word-dokumentet"), "{body}");
     }
+}
+
+#[test]
+fn the_marking_is_utkast_until_the_version_is_approved() {
+    let env = TestEnv::new();
+    case(&env);
+    let out = env.path("v1.docx");
+    let o = out.to_str().expect("path");
+    env.run_in("ws", &["version", "export", "v1", "--out", o])
+        .ok();
+    assert!(zip_entry(&out, "word/document.xml").contains(">UTKAST<"));
+    env.run_in("ws", &["--as", "DFD", "approve", "v1"]).ok();
+    env.run_in("ws", &["version", "export", "v1", "--out", o, "--force"])
+        .ok();
+    let xml = zip_entry(&out, "word/document.xml");
+    assert!(
+        xml.contains(">GODKJENT<") && !xml.contains("UTKAST"),
+        "{xml}"
+    );
+    assert!(zip_entry(&out, "word/header1.xml").contains("v1 – Godkjent"));
 }

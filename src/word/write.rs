@@ -977,8 +977,32 @@ impl Writer {
         let mut out = Cursor::new(Vec::new());
         docx.pack(&mut out)
             .map_err(|source| WordError::Pack { source })?;
-        Ok(out.into_inner())
+        deflate(&out.into_inner()).map_err(|source| WordError::Pack { source })
     }
+}
+
+/// The same zip archive with every entry deflated: docx-rs stores its parts
+/// uncompressed, which makes a long version's file (and every letter carrying it) about
+/// ten times larger than Word's own. Entries keep their order and names, and the
+/// archive's fixed dates (1980-01-01), so the output stays reproducible.
+fn deflate(stored: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
+    use zip::write::SimpleFileOptions;
+    let mut archive = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        let name = entry.name().to_string();
+        if entry.is_dir() {
+            out.add_directory(name, options)?;
+            continue;
+        }
+        out.start_file(name, options)?;
+        std::io::copy(&mut entry, &mut out)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 #[cfg(test)]
@@ -1156,5 +1180,9 @@ mod tests {
             .unwrap();
         assert!(styles.contains("heading 2"));
         assert!(zip.by_name("[Content_Types].xml").is_ok());
+        assert_eq!(
+            zip.by_name("word/document.xml").unwrap().compression(),
+            zip::CompressionMethod::Deflated
+        );
     }
 }
