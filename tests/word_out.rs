@@ -264,6 +264,24 @@ fn bad_exports_are_refused_with_nothing_written() {
     // --json needs --out: stdout carries the report.
     let run = env.assert_refused_unchanged("ws", &["--json", "version", "export", "v1"]);
     assert!(run.stderr.contains("--out"), "{}", run.stderr);
+    // Stdout on a terminal (script(1) gives the command one) gets no binary file.
+    let bin = env!("CARGO_BIN_EXE_strategi");
+    let ws = env.path("ws");
+    let line = format!("{bin} -C {} version export v1", ws.display());
+    let before = env.snapshot("ws");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("HOME", &env.home)
+        .env("GIT_CONFIG_GLOBAL", env.home.join(".gitconfig"))
+        .env("STRATEGI_NOW", &env.now)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("Not writing the document to a terminal"), "{shown}");
+    assert!(shown.contains("--out FILE"), "{shown}");
+    assert_eq!(before, env.snapshot("ws"));
     // A format that is not one of the choices is wrong usage (exit 2), as for diff.
     let before = env.snapshot("ws");
     let run = env.run_in("ws", &["version", "export", "v1", "--format", "pdf"]);
