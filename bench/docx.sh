@@ -64,10 +64,11 @@ ws="$WORK/ws"
 "$BIN" init "$ws" --title "Benchmark" --owner DIO --approver DFD --case 25/1 >/dev/null
 cp "$WORK/docs/base-dressed.md" "$ws/strategy/01-strategi.md"
 "$BIN" -C "$ws" version cut --label "Stor versjon" >/dev/null
+v1_bytes=$(wc -c < "$ws/strategy/01-strategi.md")
 cp "$WORK/docs/light-dressed.md" "$ws/strategy/01-strategi.md"
 "$BIN" -C "$ws" version cut --label "Lett endret" >/dev/null
 words=$("$BIN" -C "$ws" --json version show v1 | python3 -c 'import json,sys; print(sum(s["words"] for s in json.load(sys.stdin)["sections"]))')
-echo "v1: $words words (Markdown whitespace-separated), $(wc -c < "$ws/strategy/01-strategi.md") bytes"
+echo "v1: $words words (Markdown whitespace-separated), $v1_bytes bytes"
 
 measure() {
     local label=$1; shift

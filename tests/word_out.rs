@@ -279,7 +279,10 @@ fn bad_exports_are_refused_with_nothing_written() {
         .expect("run script");
     let shown = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{shown}");
-    assert!(shown.contains("Not writing the document to a terminal"), "{shown}");
+    assert!(
+        shown.contains("Not writing the document to a terminal"),
+        "{shown}"
+    );
     assert!(shown.contains("--out FILE"), "{shown}");
     assert_eq!(before, env.snapshot("ws"));
     // A format that is not one of the choices is wrong usage (exit 2), as for diff.
@@ -387,8 +390,11 @@ fn send_round(env: &TestEnv) {
         .ok();
 }
 
-/// The round letters in the outbox, parsed: (body text, attachments by name).
-fn letters(env: &TestEnv) -> Vec<(String, Vec<(String, String, Vec<u8>)>)> {
+/// An attachment: file name, media type, bytes.
+type Part = (String, String, Vec<u8>);
+
+/// The round letters in the outbox, parsed: (body text, attachments in order).
+fn letters(env: &TestEnv) -> Vec<(String, Vec<Part>)> {
     eml_files(&env.path("ws/outbox"))
         .iter()
         .map(|p| {

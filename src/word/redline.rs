@@ -156,9 +156,12 @@ fn heading_pieces(
 /// One paragraph of plain text (or a quote) on its own, as rendered.
 fn single_paragraph(blocks: &[Block]) -> Option<&Block> {
     match blocks {
-        [b @ Block::Para { style, .. }] if matches!(style, PStyle::Normal | PStyle::Quote) => {
-            Some(b)
-        }
+        [
+            b @ Block::Para {
+                style: PStyle::Normal | PStyle::Quote,
+                ..
+            },
+        ] => Some(b),
         _ => None,
     }
 }
@@ -274,13 +277,13 @@ mod tests {
             author: "Digitaliseringsdepartementet".into(),
             date: "2026-12-02T10:00:00Z".into(),
         };
-        let w = redline_docx(&o, &n, &d, &front(), &by).unwrap();
-        let mut zip = zip::ZipArchive::new(Cursor::new(w.bytes)).unwrap();
+        let w = redline_docx(&o, &n, &d, &front(), &by).expect("test data");
+        let mut zip = zip::ZipArchive::new(Cursor::new(w.bytes)).expect("test data");
         let mut xml = String::new();
         zip.by_name("word/document.xml")
-            .unwrap()
+            .expect("test data")
             .read_to_string(&mut xml)
-            .unwrap();
+            .expect("test data");
         xml
     }
 

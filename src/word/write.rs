@@ -248,6 +248,10 @@ pub(crate) enum Block {
     },
 }
 
+/// A table being built: its rows (header or not, cells), the current row's cells, and
+/// whether the head is being read.
+type TableInProgress = (Vec<(bool, Vec<Vec<Span>>)>, Vec<Vec<Span>>, bool);
+
 /// A list being rendered: its numbering instance.
 struct ListCtx {
     num: usize,
@@ -277,7 +281,7 @@ pub(crate) fn render_blocks(
     let mut code = false;
     let mut rule_pending = false;
     // A table being built: rows, the current row's cells, whether in the head.
-    let mut table: Option<(Vec<(bool, Vec<Vec<Span>>)>, Vec<Vec<Span>>, bool)> = None;
+    let mut table: Option<TableInProgress> = None;
 
     let flush = |spans: &mut Vec<Span>,
                  blocks: &mut Vec<Block>,
@@ -1040,7 +1044,13 @@ mod tests {
             panic!("{b:?}")
         };
         assert_eq!(*style, PStyle::Normal);
-        let find = |t: &str| spans.iter().find(|s| s.text == t).cloned().unwrap();
+        let find = |t: &str| {
+            spans
+                .iter()
+                .find(|s| s.text == t)
+                .cloned()
+                .expect("test data")
+        };
         assert_eq!(find("fet").style, BOLD);
         assert_eq!(find("kursiv").style, ITALIC);
         assert_eq!(find("kode").style, CODE);
@@ -1109,7 +1119,7 @@ mod tests {
             panic!()
         };
         // "fet" is bytes 4..7 of the Markdown.
-        let fet = spans.iter().find(|s| s.text == "fet").unwrap();
+        let fet = spans.iter().find(|s| s.text == "fet").expect("test data");
         assert_eq!(fet.range, 4..7);
         assert_eq!(fet.part(&(5..20)).map(|s| s.text), Some("et".into()));
         assert_eq!(fet.part(&(0..4)), None);
@@ -1154,13 +1164,16 @@ mod tests {
             lang: Lang::Nb,
             changes_from: None,
         };
-        let w = export_docx(&doc, &front).unwrap();
+        let w = export_docx(&doc, &front).expect("test data");
         assert_eq!(w.sections, 3);
-        let mut zip = zip::ZipArchive::new(Cursor::new(w.bytes)).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(w.bytes)).expect("test data");
         let mut xml = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
-            .unwrap();
-        let first_bookmark = xml.find("w:bookmarkStart").unwrap();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/document.xml").expect("test data"),
+            &mut xml,
+        )
+        .expect("test data");
+        let first_bookmark = xml.find("w:bookmarkStart").expect("test data");
         for front_text in ["Strategi for KI", "Saksnummer: 24/3095", "UTKAST"] {
             let at = xml
                 .find(front_text)
@@ -1176,12 +1189,17 @@ mod tests {
         assert_eq!(xml.matches("w:bookmarkStart").count(), 3);
         assert_eq!(xml.matches("w:bookmarkEnd").count(), 3);
         let mut styles = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("word/styles.xml").unwrap(), &mut styles)
-            .unwrap();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/styles.xml").expect("test data"),
+            &mut styles,
+        )
+        .expect("test data");
         assert!(styles.contains("heading 2"));
         assert!(zip.by_name("[Content_Types].xml").is_ok());
         assert_eq!(
-            zip.by_name("word/document.xml").unwrap().compression(),
+            zip.by_name("word/document.xml")
+                .expect("test data")
+                .compression(),
             zip::CompressionMethod::Deflated
         );
     }
