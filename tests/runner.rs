@@ -26,3 +26,4 @@ mod settle;
 mod sync;
 mod sync_mail;
 mod trust;
+mod word_out;

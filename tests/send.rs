@@ -194,15 +194,21 @@ fn a_round_to_17_parties_delivers_17_letters_in_their_languages() {
         assert_eq!(
             names,
             vec![
+                "strategi-v1.docx".to_string(),
                 "strategi-v1.md".to_string(),
                 "strategi-v1.html".to_string(),
                 format!("{form}-{code}-v1.txt")
             ],
             "{code}"
         );
-        let html = msg.attachments().nth(1).expect("html").contents();
+        let docx = msg.attachments().next().expect("docx").contents();
+        assert!(
+            docx.starts_with(b"PK\x03\x04"),
+            "{code}: the .docx is a zip archive"
+        );
+        let html = msg.attachments().nth(2).expect("html").contents();
         assert!(String::from_utf8_lossy(html).contains("<h2 id=\"mal\">Mål</h2>"));
-        let form_text = String::from_utf8_lossy(msg.attachments().nth(2).expect("form").contents())
+        let form_text = String::from_utf8_lossy(msg.attachments().nth(3).expect("form").contents())
             .into_owned();
         assert!(
             form_text.contains(&id) && form_text.contains(code),

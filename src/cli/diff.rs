@@ -11,6 +11,13 @@ use strategi::diff::{
 use strategi::document::{Document, SourceFile};
 use strategi::store::{OutPath, limits, read_bounded_into};
 
+use strategi::calendar::format_date_long;
+use strategi::consultation::letters::{version_front_matter, word_date};
+use strategi::model::Lang;
+use strategi::word::redline::{Attribution, redline_docx};
+use strategi::word::write::FrontMatter;
+
+use super::export::{Destination, Exported};
 use super::{CommandError, Ctx, Ui};
 
 /// Show what changed between two versions: per section (unchanged, changed, added,
@@ -60,6 +67,10 @@ pub enum DiffFormat {
     Html,
     /// Markdown with CriticMarkup.
     Markdown,
+    /// A Word document (redline): the later version with the changes as tracked
+    /// changes by the owner party, dated with the later version. Needs --out, or a
+    /// stdout that is not a terminal.
+    Docx,
 }
 
 /// Runs `diff`.
@@ -84,6 +95,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     } else {
         opts
     };
+    if args.format == DiffFormat::Docx {
+        return redline(ctx, ui, args, &opts);
+    }
     let (old, new, title) = match &args.files {
         Some(files) => {
             let [a, b] = files.as_slice() else {
@@ -172,6 +186,8 @@ fn render(ui: &Ui, args: &DiffArgs, diff: &DocumentDiff, title: &str) -> String 
         DiffFormat::Json => render_json(diff),
         DiffFormat::Html => render_html(diff, title),
         DiffFormat::Markdown => render_markdown(diff),
+        // Written by `redline`, never rendered as text.
+        DiffFormat::Docx => render_json(diff),
     }
 }
 
@@ -186,4 +202,75 @@ fn side(ws: &strategi::store::Workspace, spec: &str) -> Result<(Document, String
     let v = super::version::resolve(ws, spec)?;
     let doc = super::version::document(ws.version_files(&v)?, &v.name.to_string())?;
     Ok((doc, v.name.to_string()))
+}
+
+/// `diff FROM TO --format docx`: the redline as a Word document.
+fn redline(
+    ctx: &mut Ctx,
+    ui: &mut Ui,
+    args: &DiffArgs,
+    opts: &DiffOptions,
+) -> Result<(), CommandError> {
+    if args.files.is_some() {
+        return Err(CommandError::usage(
+            "--format docx compares versions of the workspace, not --files.",
+        ));
+    }
+    if args.stat || args.section.is_some() {
+        return Err(CommandError::usage(
+            "--format docx writes the whole document: it takes neither --stat nor --section.",
+        ));
+    }
+    let ws = ctx.workspace()?;
+    let (from, to) = match (&args.from, &args.to) {
+        (Some(f), Some(t)) => (f.clone(), t.clone()),
+        (Some(f), None) => (f.clone(), "draft".to_string()),
+        (None, _) => ("latest".to_string(), "draft".to_string()),
+    };
+    let (old, old_name) = side(&ws, &from)?;
+    let (new, _) = side(&ws, &to)?;
+    let dest = Destination::check(ctx, ui, args.out.as_ref(), args.force, "the redline")?;
+    let config = ws.config()?;
+    let mut front = if to == "draft" {
+        let now = ctx.clock.now();
+        let lang = config.case.lang;
+        FrontMatter {
+            case_title: config.case.title.clone(),
+            case_number: config.case.number.clone(),
+            version: "draft".to_string(),
+            label: match lang {
+                Lang::Nb | Lang::Nn => "arbeidsutkast",
+                Lang::En => "working draft",
+                Lang::Da => "arbejdsudkast",
+            }
+            .to_string(),
+            date: format_date_long(ctx.clock.today(), lang),
+            timestamp: word_date(now.timestamp()),
+            approved: false,
+            lang,
+            changes_from: None,
+        }
+    } else {
+        let v = super::version::resolve(&ws, &to)?;
+        let approved = super::export::is_approved(ctx, &ws, &config, &v)?;
+        version_front_matter(&config, &v, approved)
+    };
+    front.changes_from = Some(old_name);
+    let author = config
+        .party(&config.case.owner)
+        .map_or_else(|| config.case.owner.to_string(), |p| p.name.clone());
+    let by = Attribution {
+        author,
+        date: front.timestamp.clone(),
+    };
+    let diff = diff_documents(&old, &new, opts);
+    let written = redline_docx(&old, &new, &diff, &front, &by)?;
+    let report = Exported {
+        path: None,
+        format: "docx",
+        bytes: 0,
+        sections: written.sections,
+        version: front.version.clone(),
+    };
+    dest.write(ui, &written.bytes, report)
 }

@@ -371,6 +371,21 @@ impl From<strategi::case::CaseError> for CommandError {
     }
 }
 
+impl From<strategi::word::write::WordError> for CommandError {
+    fn from(e: strategi::word::write::WordError) -> Self {
+        CommandError::internal(format!("{}.", capitalize_first(&e.to_string())))
+            .with_causes_of(&e)
+            .hint("Check that the temporary space and memory are not exhausted, and run the command again.")
+    }
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 impl From<strategi::consultation::letters::LettersError> for CommandError {
     fn from(e: strategi::consultation::letters::LettersError) -> Self {
         use strategi::consultation::letters::LettersError;
@@ -388,6 +403,8 @@ impl From<strategi::consultation::letters::LettersError> for CommandError {
                 }
                 err
             }
+            LettersError::Word(w) => return w.into(),
+            LettersError::DocxMissing => CommandError::internal(e.to_string()),
             _ => CommandError::user(e.to_string()),
         };
         match hint {

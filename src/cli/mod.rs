@@ -10,6 +10,7 @@ mod deadlines;
 mod demo;
 mod diff;
 mod error;
+mod export;
 mod import;
 mod init;
 mod keys;

@@ -116,6 +116,18 @@ impl Ui {
         Ok(())
     }
 
+    /// Writes bytes (a binary file such as a .docx) to stdout exactly as they are,
+    /// bypassing the styling stream.
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), CommandError> {
+        if self.silent {
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+        Ok(())
+    }
+
     /// Streams output that needs no styling (a JSON document) straight to stdout through
     /// a buffer, without building it in memory first.
     pub fn stream_raw(

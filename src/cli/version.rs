@@ -21,6 +21,15 @@ pub enum VersionCommand {
     List,
     /// Show a version: its sections, or one section's text.
     Show(ShowArgs),
+    /// Export a version as a document people read: Word (.docx), HTML or Markdown.
+    ///
+    /// The Word document has a front page (case, case number, version and label, date,
+    /// "Utkast" until the version is approved), the headings as Word headings numbered
+    /// as the diff numbers them, and a bookmark per section, so that comments made in
+    /// Word map back to their sections. HTML and Markdown are the copies letters attach.
+    ///
+    /// Example: strategi version export v3 --out strategi-v3.docx
+    Export(super::export::ExportArgs),
 }
 
 /// Arguments of `version cut`.
@@ -48,6 +57,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &VersionCommand) -> Result<(), Comma
         VersionCommand::Cut(a) => cut(ctx, ui, a),
         VersionCommand::List => list(ctx, ui),
         VersionCommand::Show(a) => show(ctx, ui, a),
+        VersionCommand::Export(a) => super::export::run(ctx, ui, a),
     }
 }
 

@@ -50,9 +50,11 @@ use crate::mail::{
     OutgoingMail, Published, Renderer, SendmailMailer, SmtpMailer, message_id, subject_token_for,
 };
 use crate::model::{
-    Action, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind, Transport, Version,
+    Action, AttachFormat, Config, IdSource, Lang, Party, PartyCode, RecordId, RecordKind,
+    Transport, Version,
 };
 use crate::store::{Actor, CommitInfo, StoreError, Transaction, Workspace};
+use crate::word::write::{FrontMatter, WordError, export_docx};
 
 use super::{
     Fact, FactBody, PartyState, PartyStatus, Refusal, RoundState, fact_path, load_round, rules,
@@ -83,6 +85,12 @@ pub enum LettersError {
         /// The round.
         round: RecordId,
     },
+    /// The Word copy of the version could not be written.
+    #[error("Could not write the version as a Word document for the letters.")]
+    Word(#[from] WordError),
+    /// A letter is to attach the Word copy, but the letters' kit was made without it.
+    #[error("The letters' Word copy of the version was not made, though [mail] attach names docx.")]
+    DocxMissing,
     /// A file of the version is not UTF-8.
     #[error(
         "\"strategy/{path}\" ({version}) is not UTF-8 text: invalid byte at offset {valid_up_to}."
@@ -219,6 +227,10 @@ impl LettersError {
                 "Add it again with `strategi party add {party} --name NAME --email ADDRESS`."
             )),
             LettersError::NotUtf8 { .. } => Some("Save the file as UTF-8 in your editor.".into()),
+            LettersError::Word(_) | LettersError::DocxMissing => Some(
+                "Run the command again; to send without the Word copy, leave \"docx\" out of [mail] attach."
+                    .into(),
+            ),
             LettersError::NobodyToRemind { round } => Some(format!(
                 "See where each party stands with `strategi round show {round}`."
             )),
@@ -353,6 +365,40 @@ pub fn remind_targets<'s>(state: &'s RoundState, only: Option<&[PartyCode]>) -> 
     RemindTargets { due, not_sent }
 }
 
+/// The version as one Markdown file: its files in order, each without trailing blank
+/// lines, separated by a blank line (the copy letters attach and `version export
+/// --format md` writes).
+pub fn version_markdown(sources: &[SourceFile]) -> String {
+    let markdown = sources
+        .iter()
+        .map(|s| s.text.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    format!("{markdown}\n")
+}
+
+/// What a Word copy of `version` says about it on its front page, in the case's
+/// language: "Utkast" unless `approved`.
+pub fn version_front_matter(config: &Config, version: &Version, approved: bool) -> FrontMatter {
+    let lang = config.case.lang;
+    FrontMatter {
+        case_title: config.case.title.clone(),
+        case_number: config.case.number.clone(),
+        version: version.name.to_string(),
+        label: version.label.clone(),
+        date: format_date_long(version.created.to_zoned_datetime(oslo()).date(), lang),
+        timestamp: word_date(version.created),
+        approved,
+        lang,
+        changes_from: None,
+    }
+}
+
+/// A time as Word writes dates (`2026-12-02T10:00:00Z`, UTC to the second).
+pub fn word_date(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Everything a round's letters need, loaded and rendered once for all recipients.
 #[derive(Debug)]
 pub struct LetterKit {
@@ -363,12 +409,20 @@ pub struct LetterKit {
     markdown: String,
     /// The version as HTML (the page around it names the letter's language).
     html_body: String,
+    /// The version as a Word document, when `[mail] attach` names it.
+    docx: Option<Vec<u8>>,
 }
 
 impl LetterKit {
     /// Loads the templates (with the workspace's `templates/` overrides) and the
-    /// round's version.
-    pub fn load(ws: &Workspace, state: &RoundState) -> Result<LetterKit, LettersError> {
+    /// round's version, and for round letters whose `[mail] attach` names it, writes
+    /// the version's Word copy.
+    pub fn load(
+        ws: &Workspace,
+        config: &Config,
+        state: &RoundState,
+        kind: LetterKind,
+    ) -> Result<LetterKit, LettersError> {
         let overrides = ws.root().join("templates");
         let renderer = Renderer::new(overrides.is_dir().then_some(overrides.as_path()))?;
         let version = ws.version(state.def.version)?;
@@ -396,17 +450,24 @@ impl LetterKit {
                 title: s.title.clone(),
             })
             .collect();
-        let markdown = sources
-            .iter()
-            .map(|s| s.text.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let markdown = version_markdown(&sources);
+        // A version out on consultation is a draft for comment: its Word copy is
+        // marked "Utkast".
+        let docx = if kind == LetterKind::RoundLetter
+            && config.mail.attachments().contains(&AttachFormat::Docx)
+        {
+            let front = version_front_matter(config, &version, false);
+            Some(export_docx(&doc, &front)?.bytes)
+        } else {
+            None
+        };
         Ok(LetterKit {
             renderer,
             version,
             sections,
-            markdown: format!("{markdown}\n"),
+            markdown,
             html_body: html_body(&sources),
+            docx,
         })
     }
 }
@@ -446,18 +507,22 @@ fn sender_mailboxes(
     ))
 }
 
-/// The file names of the attachments, in the party's language.
-fn attachment_names(version: &Version, party: &Party) -> (String, String, String) {
+/// The media type of a Word document.
+pub const DOCX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The file name of the response form, in the party's language.
+fn form_name(version: &Version, party: &Party) -> String {
     let form = match party.lang {
         Lang::En => "response-form",
         Lang::Nb | Lang::Nn | Lang::Da => "svarskjema",
     };
-    let stem = format!("strategi-{}", version.name);
-    (
-        format!("{stem}.md"),
-        format!("{stem}.html"),
-        format!("{form}-{}-{}.txt", party.code, version.name),
-    )
+    format!("{form}-{}-{}.txt", party.code, version.name)
+}
+
+/// The file name of the version's copy in `format`.
+fn copy_name(version: &Version, format: AttachFormat) -> String {
+    format!("strategi-{}.{}", version.name, format.as_str())
 }
 
 /// Renders one letter of `kind` to the recipient `ps` in its language, dated `now`,
@@ -487,8 +552,10 @@ pub fn plan_letter(
     let due = adjusted.map_or(ps.due, |a| a.date);
     let due_moved = adjusted.and_then(|a| a.explanation(lang));
     let due_words = format_date_long(due, lang);
-    let (md_name, html_name, form_name) = attachment_names(&kit.version, &party);
+    let form_name = form_name(&kit.version, &party);
     let mut attachments = Vec::new();
+    let word_attached =
+        kind == LetterKind::RoundLetter && config.mail.attachments().contains(&AttachFormat::Docx);
     let form = kit.renderer.render_form(
         lang,
         &FormContext {
@@ -503,21 +570,37 @@ pub fn plan_letter(
             reply_address: reply_to.address.clone(),
             subject_token: token.clone(),
             sections: kit.sections.clone(),
+            word_attached,
         },
     )?;
     if kind == LetterKind::RoundLetter {
-        attachments.push(Attachment {
-            filename: md_name,
-            content_type: "text/markdown; charset=utf-8".into(),
-            bytes: kit.markdown.clone().into_bytes(),
-        });
-        let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
-        attachments.push(Attachment {
-            filename: html_name,
-            content_type: "text/html; charset=utf-8".into(),
-            bytes: html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
-                .into_bytes(),
-        });
+        for &format in config.mail.attachments() {
+            let (content_type, bytes) = match format {
+                AttachFormat::Md => (
+                    "text/markdown; charset=utf-8",
+                    kit.markdown.clone().into_bytes(),
+                ),
+                AttachFormat::Html => {
+                    let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
+                    (
+                        "text/html; charset=utf-8",
+                        html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
+                            .into_bytes(),
+                    )
+                }
+                AttachFormat::Docx => match &kit.docx {
+                    Some(bytes) => (DOCX_TYPE, bytes.clone()),
+                    // The kit was loaded under another configuration: say so, never
+                    // send a letter without the copy it promises.
+                    None => return Err(LettersError::DocxMissing),
+                },
+            };
+            attachments.push(Attachment {
+                filename: copy_name(&kit.version, format),
+                content_type: content_type.into(),
+                bytes,
+            });
+        }
     }
     attachments.push(Attachment {
         filename: form_name,
@@ -547,6 +630,7 @@ pub fn plan_letter(
             .sent
             .as_ref()
             .map(|s| format_date_long(s.at.to_zoned_datetime(oslo()).date(), lang)),
+        word_attached,
     };
     let rendered = kit.renderer.render_letter(kind, lang, &letter)?;
     let domain = from
@@ -820,7 +904,7 @@ fn issue(
     note: Option<&str>,
     action: Action,
 ) -> Result<Issued, LettersError> {
-    let kit = LetterKit::load(tx.workspace(), state)?;
+    let kit = LetterKit::load(tx.workspace(), config, state, kind)?;
     let at = now.timestamp();
     let letters = parties
         .iter()

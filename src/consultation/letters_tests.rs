@@ -301,15 +301,28 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
         "{}",
         fin.mail.subject
     );
-    assert_eq!(fin.mail.attachments.len(), 3);
+    // By default: the Word copy, the Markdown and HTML copies, then the form.
+    let names: Vec<&str> = fin
+        .mail
+        .attachments
+        .iter()
+        .map(|a| a.filename.as_str())
+        .collect();
+    assert_eq!(
+        names[..3],
+        ["strategi-v1.docx", "strategi-v1.md", "strategi-v1.html"]
+    );
+    assert_eq!(fin.mail.attachments[0].content_type, super::DOCX_TYPE);
+    assert!(fin.mail.attachments[0].bytes.starts_with(b"PK"));
+    assert_eq!(fin.mail.attachments.len(), 4);
     assert!(
-        fin.mail.attachments[2]
+        fin.mail.attachments[3]
             .filename
             .starts_with("svarskjema-FIN-v1")
     );
     let jd = &issued.letters[2];
     assert!(
-        jd.mail.attachments[2]
+        jd.mail.attachments[3]
             .filename
             .starts_with("response-form-JD-v1")
     );

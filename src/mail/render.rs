@@ -204,6 +204,10 @@ pub struct LetterContext {
     pub contact_email: Option<String>,
     /// For reminders: the day the round letter was sent, in words.
     pub sent_date_words: Option<String>,
+    /// Whether the version is attached as a Word document, in which the recipient may
+    /// comment directly (`[mail] attach`).
+    #[serde(default)]
+    pub word_attached: bool,
 }
 
 /// One section of the version, for the response form.
@@ -240,6 +244,10 @@ pub struct FormContext {
     pub subject_token: String,
     /// The version's sections, one comment block each, in document order.
     pub sections: Vec<FormSection>,
+    /// Whether the letter attaches the version as a Word document, in which comments
+    /// may be given instead of the form.
+    #[serde(default)]
+    pub word_attached: bool,
 }
 
 /// A rendered letter.

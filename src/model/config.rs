@@ -144,6 +144,54 @@ pub struct MailSettings {
     /// (`timeout_seconds`); `None` for the default (60 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u32>,
+    /// Which copies of the version a round letter attaches (`attach`, in this order);
+    /// `None` for the default, [`AttachFormat::DEFAULT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach: Option<Vec<AttachFormat>>,
+}
+
+impl MailSettings {
+    /// The copies of the version a round letter attaches, in order.
+    pub fn attachments(&self) -> &[AttachFormat] {
+        self.attach.as_deref().unwrap_or(&AttachFormat::DEFAULT)
+    }
+}
+
+/// A copy of the version attached to round letters (`[mail] attach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttachFormat {
+    /// A Word document (`.docx`): recipients may comment in it directly.
+    Docx,
+    /// A standalone HTML page.
+    Html,
+    /// The Markdown text.
+    Md,
+}
+
+impl AttachFormat {
+    /// Without `attach`: Word, then Markdown and HTML as before.
+    pub const DEFAULT: [AttachFormat; 3] =
+        [AttachFormat::Docx, AttachFormat::Md, AttachFormat::Html];
+
+    /// The word used in `strategi.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachFormat::Docx => "docx",
+            AttachFormat::Html => "html",
+            AttachFormat::Md => "md",
+        }
+    }
+
+    /// Parses the word used in `strategi.toml`.
+    pub fn parse(word: &str) -> Option<AttachFormat> {
+        match word {
+            "docx" => Some(AttachFormat::Docx),
+            "html" => Some(AttachFormat::Html),
+            "md" => Some(AttachFormat::Md),
+            _ => None,
+        }
+    }
 }
 
 /// Approval settings (`[approval]`).

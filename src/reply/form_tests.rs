@@ -27,6 +27,7 @@ fn context() -> FormContext {
                 title: "Tiltak: data på tvers".into(),
             },
         ],
+        word_attached: true,
     }
 }
 

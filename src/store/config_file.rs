@@ -13,8 +13,8 @@ use toml::Spanned;
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::model::{
-    ApprovalSettings, Case, Config, EmailAddress, Lang, MailSettings, Milestone, MilestoneId,
-    Party, PartyCode, SignedCommits, Transport,
+    ApprovalSettings, AttachFormat, Case, Config, EmailAddress, Lang, MailSettings, Milestone,
+    MilestoneId, Party, PartyCode, SignedCommits, Transport,
 };
 
 use super::StoreError;
@@ -92,6 +92,7 @@ struct RawMail {
     smtp_url: Option<Spanned<String>>,
     password_env: Option<String>,
     timeout_seconds: Option<Spanned<i64>>,
+    attach: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +100,35 @@ struct RawMail {
 struct RawCalendar {
     #[serde(default)]
     closed_days: Vec<Spanned<toml::value::Datetime>>,
+}
+
+/// `[mail] attach`: the copies of the version letters attach, each once, at least one.
+fn attach_formats(
+    loc: &Locator<'_>,
+    list: &Spanned<Vec<Spanned<String>>>,
+) -> Result<Vec<AttachFormat>, StoreError> {
+    let mut out = Vec::new();
+    for word in list.get_ref() {
+        let Some(f) = AttachFormat::parse(word.get_ref()) else {
+            return Err(loc.error(
+                word.span().start,
+                format!(
+                    "[mail] attach: \"{}\" is not a copy of the version that letters can attach: use \"docx\" (Word), \"html\" or \"md\" (Markdown).",
+                    word.get_ref()
+                ),
+            ));
+        };
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    if out.is_empty() {
+        return Err(loc.error(
+            list.span().start,
+            "[mail] attach is empty: letters would carry no copy of the version. Name at least one of \"docx\", \"html\" and \"md\", or leave attach out for all three.".to_string(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Turns byte offsets into 1-based line and column numbers for error messages.
@@ -417,6 +447,10 @@ pub fn parse_config_before_settings(
                         ));
                     }
                 },
+            },
+            attach: match &m.attach {
+                None => None,
+                Some(list) => Some(attach_formats(&loc, list)?),
             },
         },
     };
@@ -840,6 +874,31 @@ owner = "DIO"
         }
         let (line, _, _) = err(&with("\"30s\""));
         assert_eq!(line, 21);
+    }
+
+    #[test]
+    fn mail_attach_names_the_copies_letters_carry() {
+        let with = |a: &str| format!("{GOOD}\n[mail]\nattach = {a}\n");
+        let c = parse_config(Path::new("strategi.toml"), GOOD).expect("valid");
+        assert_eq!(c.mail.attachments(), &AttachFormat::DEFAULT);
+        assert_eq!(c.mail.attachments()[0], AttachFormat::Docx);
+        let c = parse_config(
+            Path::new("strategi.toml"),
+            &with("[\"html\", \"docx\", \"html\"]"),
+        )
+        .expect("valid");
+        assert_eq!(
+            c.mail.attachments(),
+            &[AttachFormat::Html, AttachFormat::Docx]
+        );
+        let (line, col, msg) = err(&with("[\"docx\", \"pdf\"]"));
+        assert_eq!((line, col), (20, 19));
+        assert!(msg.contains("[mail] attach: \"pdf\""), "{msg}");
+        let (line, _, msg) = err(&with("[]"));
+        assert_eq!(line, 20);
+        assert!(msg.contains("[mail] attach is empty"), "{msg}");
+        let (line, _, _) = err(&with("\"docx\""));
+        assert_eq!(line, 20);
     }
 
     #[test]

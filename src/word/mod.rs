@@ -19,12 +19,26 @@
 //! number ([`Document::section_numbers`]) as literal text before the title, separated by
 //! one space (`3.4.1 Tiltak 6`). A reader strips a leading number from a heading only
 //! when it is the number the section had, since a title may itself start with a year.
+//!
+//! # Front matter
+//! What strategi writes about a version rather than its text (the case title, case
+//! number, version, label, date and the "Utkast"/"Godkjent" marking) is on a front page
+//! *before the first section bookmark*, and repeated in the page header (a header part,
+//! outside the body). Everything outside the section bookmarks is strategi's, not the
+//! version's text: a reader strips it. A removed section in a redline is also outside
+//! every bookmark (its id is not in the later version).
+//!
+//! [`write`] writes a version ([`write::export_docx`]); [`redline`] writes the later of
+//! two versions with the changes as tracked changes ([`redline::redline_docx`]).
 
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
 use crate::document::Document;
+
+pub mod redline;
+pub mod write;
 
 /// Longest bookmark name Word accepts.
 pub const MAX_BOOKMARK_LEN: usize = 40;

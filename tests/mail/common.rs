@@ -57,6 +57,7 @@ pub fn letter_context(lang: Lang) -> LetterContext {
         contact_name: Some("Kari Nordmann".into()),
         contact_email: Some("kari.nordmann@dfd.dep.example".into()),
         sent_date_words: Some(sent.into()),
+        word_attached: true,
     }
 }
 
@@ -87,6 +88,7 @@ pub fn form_context() -> FormContext {
                 title: "Tiltak: data på tvers".into(),
             },
         ],
+        word_attached: true,
     }
 }
 
