@@ -22,6 +22,9 @@
 
 use std::collections::HashMap;
 
+pub mod import;
+pub mod read;
+
 use sha2::{Digest, Sha256};
 
 use crate::document::Document;
