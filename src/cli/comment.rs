@@ -441,7 +441,27 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
         if let Some(s) = &r.source {
             writeln!(w, "Source    {s}")?;
         }
+        if let Some(o) = &r.word {
+            writeln!(
+                w,
+                "Word      {} in {}{}{}",
+                o.kind.key(),
+                o.file,
+                o.author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default(),
+                o.date.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+            )?;
+        }
         writeln!(w, "\n{}", r.text)?;
+        if let Some(o) = &r.word {
+            for reply in &o.replies {
+                writeln!(
+                    w,
+                    "\nReply{}: {}",
+                    reply.author.as_deref().map(|a| format!(" from {a}")).unwrap_or_default(),
+                    reply.text
+                )?;
+            }
+        }
         if let Some(p) = &r.proposal {
             writeln!(w, "\nProposed: {p}")?;
         }

@@ -94,6 +94,21 @@ pub enum WordKind {
     Edit,
 }
 
+impl WordKind {
+    /// The machine key, as stored.
+    pub fn key(self) -> &'static str {
+        match self {
+            WordKind::Comment => "comment",
+            WordKind::Insertion => "insertion",
+            WordKind::Deletion => "deletion",
+            WordKind::Replacement => "replacement",
+            WordKind::MoveFrom => "move-from",
+            WordKind::MoveTo => "move-to",
+            WordKind::Edit => "edit",
+        }
+    }
+}
+
 /// One comment or suggestion from a Word file, before it gets an id and a party.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WordComment {
