@@ -24,3 +24,4 @@ mod sending;
 mod settings;
 mod sync;
 mod trust;
+mod word_in;

@@ -506,26 +506,36 @@ impl Cx<'_> {
         let trail = (old.len() - old.trim_end().len()).min(new.len() - new.trim_end().len());
         b -= trail;
         new = &new[..new.len() - trail];
+        // A deleted word takes the space before it along ("alle ansatte." → "alle.").
+        if new.is_empty() && a > 0 && text[..a].ends_with(|c: char| c.is_ascii_whitespace()) {
+            a = text[..a].trim_end().len();
+        }
         let mut best = None;
         for k in 0..=8 {
             let (a2, b2) = widen(text, a, b, k);
             let quote = text[a2..b2].trim();
-            if !quote.chars().any(char::is_alphanumeric) {
-                continue;
-            }
-            let proposal = format!("{}{new}{}", &text[a2..a], &text[b..b2]);
-            match anchor::anchor(self.sent, id, quote) {
-                Ok(found) if found.occurrences == 1 => {
-                    best = Some((quote.to_string(), collapse(&proposal)));
-                    break;
+            let whole = a2 == 0 && b2 == text.len();
+            if quote.chars().any(char::is_alphanumeric) {
+                let proposal = format!("{}{new}{}", &text[a2..a], &text[b..b2]);
+                let candidate = (quote.to_string(), collapse(&proposal));
+                match anchor::anchor(self.sent, id, quote) {
+                    // The anchor reads a quote as plain text, where a leading "1." or
+                    // "2026." is a list marker: such a quote is widened until the
+                    // anchor keeps every word of it.
+                    Ok(found) if !faithful(&found, quote) => {}
+                    Ok(found) if found.occurrences == 1 => {
+                        best = Some(candidate);
+                        break;
+                    }
+                    Ok(_) => best = Some(candidate),
+                    Err(anchor::AnchorError::EmptyQuote) => {}
+                    Err(_) => {
+                        best.get_or_insert(candidate);
+                        break;
+                    }
                 }
-                Ok(_) => best = Some((quote.to_string(), collapse(&proposal))),
-                Err(_) => {
-                    best.get_or_insert((quote.to_string(), collapse(&proposal)));
-                    break;
-                }
             }
-            if a2 == 0 && b2 == text.len() {
+            if whole {
                 break;
             }
         }
@@ -593,6 +603,11 @@ impl Cx<'_> {
         comment.text = format!("«{}»\n\n{}", quote.trim(), comment.text);
         comment
     }
+}
+
+/// Whether the anchor kept every word of the quote (see [`Cx::suggestion`]).
+fn faithful(found: &Anchor, quote: &str) -> bool {
+    found.quote.split_whitespace().count() == quote.split_whitespace().count()
 }
 
 /// The replies to comment `id`, in the order of comments.xml.
