@@ -545,3 +545,96 @@ with zipfile.ZipFile(os.path.join(d, "notes.odt"), "w") as z:
     z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
     z.writestr("content.xml", "<office:document-content/>")
 "#;
+
+#[test]
+fn an_accepted_suggestion_is_applied_to_the_draft_in_one_commit() {
+    let env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let md = dir.join("svar.md");
+    std::fs::write(&md, PANDOC_MD).expect("md");
+    let docx = dir.join("svar.docx");
+    office::pandoc(&[
+        md.to_str().expect("path"),
+        "-o",
+        docx.to_str().expect("path"),
+    ]);
+    import_docx(&env, &docx);
+    let all = word_comments(&env);
+    let id = |kind: &str| {
+        all.iter()
+            .find(|c| c["word"]["kind"] == kind)
+            .and_then(|c| c["id"].as_str())
+            .expect("comment")
+            .to_string()
+    };
+    let (comment, deletion, insertion) = (id("comment"), id("deletion"), id("insertion"));
+    // A comment without a proposal, and a suggestion not yet accepted: refused.
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &comment]);
+    assert!(r.stderr.contains("no proposed wording"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &deletion]);
+    assert!(r.stderr.contains("not decided yet"), "{}", r.stderr);
+    // Accepted and applied in the same command: the decision, then the text.
+    env.run_in(
+        "ws",
+        &[
+            "comment",
+            "resolve",
+            &deletion,
+            "--decision",
+            "accepted",
+            "--apply",
+        ],
+    )
+    .ok();
+    let draft = std::fs::read_to_string(env.path("ws/strategy/01-utkast.md")).expect("draft");
+    assert!(draft.contains("utgangen av 2026 for alle.\n"), "{draft}");
+    let log = env.git("ws", &["log", "-2", "--format=%s%n%b"]).ok().stdout;
+    assert!(
+        log.starts_with(&format!(
+            "Apply comment {deletion} (FIN) to strategy/01-utkast.md"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("Strategi-Action: comment-apply"), "{log}");
+    assert!(log.contains(&format!("Decide comment {deletion}")), "{log}");
+    assert_eq!(env.git("ws", &["status", "--porcelain"]).ok().stdout, "");
+    // Applied once; a second time the quote is gone, and the refusal says so.
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &deletion]);
+    assert!(
+        r.stderr
+            .contains("(«alle ansatte.») is no longer in strategy/ word for word"),
+        "{}",
+        r.stderr
+    );
+    // A quote found twice is refused naming both places.
+    env.run_in(
+        "ws",
+        &["comment", "resolve", &insertion, "--decision", "accepted"],
+    )
+    .ok();
+    let path = env.path("ws/strategy/01-utkast.md");
+    let draft = std::fs::read_to_string(&path).expect("draft");
+    std::fs::write(
+        &path,
+        format!(
+            "{draft}
+Også innenfor rammen.
+"
+        ),
+    )
+    .expect("draft");
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &insertion]);
+    assert!(
+        r.stderr.contains(
+            "occurs 2 times in strategy/ (strategy/01-utkast.md:18, strategy/01-utkast.md:20)"
+        ),
+        "{}",
+        r.stderr
+    );
+    // As it was: applied by `comment apply`.
+    std::fs::write(&path, &draft).expect("draft");
+    env.run_in("ws", &["comment", "apply", &insertion]).ok();
+    let draft = std::fs::read_to_string(&path).expect("draft");
+    assert!(draft.contains("innenfor de gjeldende rammer."), "{draft}");
+}
