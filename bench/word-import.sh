@@ -12,7 +12,6 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUNS=${RUNS:-10}
 BIN=${STRATEGI_BIN:-$ROOT/target/release/strategi}
-command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
 [ -x "$BIN" ] || cargo build --release
 WORK=$(mktemp -d /tmp/strategi-bench-word.XXXXXX)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
@@ -31,16 +30,21 @@ python3 bench/word_fixture.py "$WS/strategy/01-strategi.md" "$WORK/svar.docx"
 S version cut --label "Utkast"
 S --as DFD round open --version v1 --to FIN --due 2026-01-30
 ROUND=$("$BIN" -C "$WS" --json round list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-S --as DFD round send "$ROUND" --dry-run 2>/dev/null || true
-S --as DFD round mark-sent "$ROUND" 2>/dev/null || S --as DFD round send "$ROUND" 2>/dev/null || true
+S --as DFD round send "$ROUND"
 FIXTURE_COMMIT=$(git -C "$WS" rev-parse HEAD)
 "$BIN" -C "$WS" --json comment import "$ROUND" "$WORK/svar.docx" --from FIN \
     | python3 -c 'import json,sys; j=json.load(sys.stdin); f=j["files"][0]; print("imported:", f["result"], f["comments"], "comments;", len(f.get("warnings", [])), "warnings")'
-hyperfine -N --runs "$RUNS" --export-json "$WORK/import.json" \
-    --prepare "git -C $WS reset -q --hard $FIXTURE_COMMIT && git -C $WS clean -qfdx" \
-    "$BIN -C $WS comment import $ROUND $WORK/svar.docx --from FIN"
+# Each run starts from the committed fixture; wall time and peak memory from
+# /usr/bin/time (GNU time, Debian package `time`).
+for i in $(seq 1 "$RUNS"); do
+    git -C "$WS" reset -q --hard "$FIXTURE_COMMIT"
+    git -C "$WS" clean -qfdx
+    /usr/bin/time -f "%e %M" -o "$WORK/time.$i" "$BIN" -C "$WS" comment import "$ROUND" "$WORK/svar.docx" --from FIN >/dev/null
+done
+cat "$WORK"/time.* | sort -n | awk '{ t[NR] = $1; m = ($2 > m ? $2 : m) } END {
+    printf "runs: %d, wall seconds: min %.3f, median %.3f, max %.3f; peak RSS: %.1f MB\n", NR, t[1], t[int((NR + 1) / 2)], t[NR], m / 1024 }'
 git -C "$WS" reset -q --hard "$FIXTURE_COMMIT"
 git -C "$WS" clean -qfdx
-echo "peak RSS of one import (KiB):"
+echo "one import under /usr/bin/time -v:"
 /usr/bin/time -v "$BIN" -C "$WS" comment import "$ROUND" "$WORK/svar.docx" --from FIN 2>&1 >/dev/null \
     | grep -E "Maximum resident|Elapsed"

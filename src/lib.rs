@@ -9,11 +9,12 @@
 //! ```text
 //! approval      → consultation, calendar, store, sign, model
 //! report        → consultation, calendar, diff, document, model
-//! consultation  → reply, mail, calendar, document, store, model
+//! consultation  → word, reply, mail, calendar, document, store, model
 //! reply         → mail, document, model
 //! mail          → store, model
 //! store         → sign, input, model   (the only user of git2)
 //! sign          → input
+//! word          → diff, document, input
 //! diff          → document
 //! calendar      → model
 //! input, document, model → nothing of ours
