@@ -498,12 +498,10 @@ impl Cx<'_> {
         let id = &self.sent.sections[s].id;
         // Whitespace both sides share at the edges is no part of the change.
         let (mut a, mut b, mut new) = (a, b, new);
-        let old = &text[a..b];
-        let lead = (old.len() - old.trim_start().len()).min(new.len() - new.trim_start().len());
+        let lead = common_ws(text[a..b].chars(), new.chars());
         a += lead;
         new = &new[lead..];
-        let old = &text[a..b];
-        let trail = (old.len() - old.trim_end().len()).min(new.len() - new.trim_end().len());
+        let trail = common_ws(text[a..b].chars().rev(), new.chars().rev());
         b -= trail;
         new = &new[..new.len() - trail];
         // A deleted word takes the space before it along ("alle ansatte." → "alle.").
@@ -603,6 +601,14 @@ impl Cx<'_> {
         comment.text = format!("«{}»\n\n{}", quote.trim(), comment.text);
         comment
     }
+}
+
+/// Bytes of the whitespace both sequences start with (the same characters).
+fn common_ws(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
+    a.zip(b)
+        .take_while(|(x, y)| x == y && x.is_whitespace())
+        .map(|(x, _)| x.len_utf8())
+        .sum()
 }
 
 /// Whether the anchor kept every word of the quote (see [`Cx::suggestion`]).

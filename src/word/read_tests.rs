@@ -211,3 +211,41 @@ fn hostile_and_wrong_files_are_refused_by_name() {
         Err(WordError::BrokenZip { .. })
     ));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::document::Document;
+
+    const BODY: &str = r#"<w:bookmarkStart w:id="0" w:name="x"/><w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t>Mål</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">Målet er </w:t></w:r><w:commentRangeStart w:id="1"/><w:del w:id="2" w:author="K"><w:r><w:delText>50 æ</w:delText></w:r></w:del><w:ins w:id="3" w:author="K"><w:r><w:t> 80&#xA0;</w:t></w:r></w:ins><w:commentRangeEnd w:id="1"/><w:r><w:commentReference w:id="1"/><w:t xml:space="preserve"> prosent. Ø.</w:t></w:r></w:p><w:bookmarkEnd w:id="0"/>"#;
+    const COMMENTS: &str = r#"<w:comment w:id="1" w:author="A"><w:p w14:paraId="01"><w:r><w:t>Hm.</w:t></w:r></w:p></w:comment>"#;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Mutated XML, and mutated zip bytes, are read or refused: never a panic, and
+        /// what is read maps to comments without one either.
+        #[test]
+        fn mutated_files(ops in prop::collection::vec((any::<usize>(), prop_oneof![Just(b'<'), Just(b'>'), Just(b'"'), Just(b'/'), Just(b' '), any::<u8>()]), 0..12), zip_ops in prop::collection::vec((any::<usize>(), any::<u8>()), 0..3)) {
+            let mut body = BODY.as_bytes().to_vec();
+            for (at, b) in &ops {
+                let i = at % body.len();
+                body[i] = *b;
+            }
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let mut bytes = docx(&body, Some(COMMENTS), None);
+            let sent = Document::from_text("a.md", "# T\n\n## Mål\n\nMålet er 50 æ prosent. Ø.\n");
+            if let Ok(d) = read_docx("m.docx", &bytes) {
+                let _ = crate::word::import::comments_of(&d, &sent, "m.docx");
+            }
+            for (at, b) in &zip_ops {
+                let i = at % bytes.len();
+                bytes[i] = *b;
+            }
+            if let Ok(d) = read_docx("m.docx", &bytes) {
+                let _ = crate::word::import::comments_of(&d, &sent, "m.docx");
+            }
+        }
+    }
+}
