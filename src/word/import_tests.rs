@@ -192,3 +192,31 @@ fn sentences_and_widening() {
     assert_eq!(widen("a bc d", 3, 4, 0), (2, 4));
     assert_eq!(widen("a bc d", 3, 3, 1), (0, 6));
 }
+
+#[test]
+fn nested_section_bookmarks_give_the_innermost_section() {
+    // A chapter's bookmark around its subsections: a paragraph is in the innermost.
+    let sent = Document::from_text(
+        "a.md",
+        "# Strategi {#s}\n\nInnledning her.\n\n## Mål {#mal}\n\nMålet er 50 prosent.\n",
+    );
+    let body = bookmarked(
+        "s",
+        9,
+        &[
+            h(1, "1 Strategi"),
+            p("Innledning her."),
+            bookmarked(
+                "mal",
+                1,
+                &[h(2, "1.1 Mål"), p("Målet er 80 prosent.")].concat(),
+            ),
+        ]
+        .concat(),
+    );
+    let d = read_docx("n.docx", &docx(&body, None, None)).expect("read");
+    let out = comments_of(&d, &sent, "n.docx");
+    assert_eq!(out.comments.len(), 1, "{:?}", out.comments);
+    assert_eq!(out.comments[0].section.as_deref(), Some("mal"));
+    assert_eq!(out.comments[0].proposal.as_deref(), Some("80"));
+}

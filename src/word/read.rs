@@ -28,7 +28,7 @@
 //! as it was before the tracked changes: deletions in, insertions out) and its
 //! [`Para::new`] text (after them).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use quick_xml::Reader;
@@ -214,7 +214,8 @@ pub struct Para {
     pub old: String,
     /// The text after the tracked changes.
     pub new: String,
-    /// Names of the bookmarks the paragraph is in (open at its start or started in it).
+    /// Names of the bookmarks the paragraph is in (open at its start or started in it),
+    /// outermost first.
     pub bookmarks: Vec<String>,
 }
 
@@ -744,7 +745,8 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
     let mut ignoring = 0usize;
     let mut para: Option<Para> = None;
     let mut outline: Option<u8> = None;
-    let mut open_bookmarks: BTreeMap<String, String> = BTreeMap::new();
+    // In the order they were opened: the last is the innermost.
+    let mut open_bookmarks: Vec<(String, String)> = Vec::new();
     let mut changes_open: Vec<usize> = Vec::new();
     xml.events(|ev| {
         let pos = |para: &Option<Para>, n: usize| match para {
@@ -778,7 +780,10 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                         b"w:p" => {
                             if para.is_none() {
                                 para = Some(Para {
-                                    bookmarks: open_bookmarks.values().cloned().collect(),
+                                    bookmarks: open_bookmarks
+                                        .iter()
+                                        .map(|(_, n)| n.clone())
+                                        .collect(),
                                     ..Para::default()
                                 });
                                 outline = None;
@@ -858,12 +863,12 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                             {
                                 p.bookmarks.push(name.clone());
                             }
-                            open_bookmarks.insert(id, name);
+                            open_bookmarks.push((id, name));
                         }
                     }
                     b"w:bookmarkEnd" => {
                         if let Some(id) = attr(&e, b"id")? {
-                            open_bookmarks.remove(&id);
+                            open_bookmarks.retain(|(i, _)| *i != id);
                         }
                     }
                     b"w:commentRangeStart" | b"w:commentRangeEnd" | b"w:commentReference" => {
