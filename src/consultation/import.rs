@@ -264,8 +264,7 @@ pub fn import_with(
         }
         let clock = tx.clock()?;
         let prepared = prepare(
-            &shown,
-            (tx.ids(), clock),
+            (&shown, tx.ids(), clock),
             who,
             round,
             doc,
@@ -397,8 +396,7 @@ fn refused(file: &str, reason: String) -> FileOutcome {
 
 /// Reads one file (an e-mail or a bare form) into what will be stored.
 fn prepare(
-    shown: &str,
-    (ids, clock): (&mut IdSource, u64),
+    (shown, ids, clock): (&str, &mut IdSource, u64),
     who: &Acting<'_>,
     state: &RoundState,
     doc: &Document,

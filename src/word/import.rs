@@ -705,10 +705,9 @@ fn sentence_around(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];
     let start = before
         .char_indices()
-        .filter(|&(i, c)| {
+        .rfind(|&(i, c)| {
             matches!(c, '.' | '!' | '?') && before[i + 1..].starts_with(char::is_whitespace)
         })
-        .last()
         .map_or(0, |(i, _)| i + 1);
     let after = &text[at..];
     let end = after
