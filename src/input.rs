@@ -43,6 +43,13 @@ pub mod limits {
     pub const JOURNAL: u64 = 512 << 20;
     /// The workspace lock file (`pid=…` and `command=…`), read to name its holder.
     pub const LOCK: u64 = 4 << 10;
+    /// Entries in a Word (`.docx`) file's zip archive (Word writes a few dozen).
+    pub const DOCX_ENTRIES: usize = 1000;
+    /// One part of a `.docx` as inflated (`word/document.xml` of a 200-page document
+    /// with its tracked changes is a few MB), checked while inflating.
+    pub const DOCX_PART: u64 = 64 << 20;
+    /// The parts strategi reads from one `.docx`, together, as inflated.
+    pub const DOCX_TOTAL: u64 = 96 << 20;
     /// Git's `packed-refs` (one line per ref; a hundred thousand tags take a few MB).
     pub const PACKED_REFS: u64 = 64 << 20;
 }

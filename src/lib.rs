@@ -10,11 +10,12 @@
 //! case          → approval, calendar, store, sign, model
 //! approval      → consultation, calendar, store, sign, model
 //! report        → consultation, calendar, diff, document, model
-//! consultation  → reply, mail, calendar, document, store, model
+//! consultation  → word, reply, mail, calendar, document, store, model
 //! reply         → mail, document, model
 //! mail          → store, model
 //! store         → sign, input, model   (the only user of git2)
 //! sign          → input
+//! word          → diff, document, input
 //! diff          → document
 //! calendar      → model
 //! input, document, model → nothing of ours

@@ -152,9 +152,22 @@ fn imports_replies_in_every_encoding_and_refuses_broken_ones_whole() {
             .as_str()
             .is_some_and(|p| p.contains("etterprøvbar"))
     );
-    // The Word file becomes a general comment that points to the stored copy.
+    // The Word file's comment is read (its author kept); no placeholder text is made
+    // for the attachment, and the covering note ("Vedlagt er …") is no comment.
+    let word = all
+        .iter()
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("Kostnadene må dekkes"))
+        })
+        .expect("the Word comment");
+    assert_eq!(word["word"]["author"], "Finansdepartementet");
+    assert_eq!(word["party"], "FIN");
     assert!(
-        texts.iter().any(|t| t.contains("Merknader frå FIN.docx")),
+        !texts
+            .iter()
+            .any(|t| t.contains("attached file") || t.contains("Vedlagt er")),
         "{texts:?}"
     );
 

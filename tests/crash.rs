@@ -588,6 +588,8 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
             "innen 2030",
             "--text",
             "Fristen er for kort.",
+            "--proposal",
+            "innen 2032",
         ],
         Mail::Ok,
         &[JOURNAL, FILES, AFTER_COMMIT],
@@ -609,6 +611,27 @@ fn every_write_command_killed_at_each_named_stage_leaves_nothing_half_done() {
     let comment = comments[0]["id"].as_str().expect("comment id").to_string();
     h.step(
         &["comment", "resolve", &comment, "--decision", "accepted"],
+        Mail::Ok,
+        &[JOURNAL, FILES, AFTER_COMMIT],
+    );
+    // The suggestion put into the draft: a commit that writes strategy/.
+    let suggestion = comments
+        .as_array()
+        .expect("comments")
+        .iter()
+        .find(|c| c["proposal"] == "innen 2032")
+        .and_then(|c| c["id"].as_str())
+        .expect("the suggestion")
+        .to_string();
+    if suggestion != comment {
+        h.step(
+            &["comment", "resolve", &suggestion, "--decision", "accepted"],
+            Mail::Ok,
+            &[JOURNAL, FILES, AFTER_COMMIT],
+        );
+    }
+    h.step(
+        &["comment", "apply", &suggestion],
         Mail::Ok,
         &[JOURNAL, FILES, AFTER_COMMIT],
     );

@@ -27,3 +27,4 @@ mod sync;
 mod sync_mail;
 mod trust;
 mod word_out;
+mod word_in;

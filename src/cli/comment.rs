@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use strategi::calendar::work_calendar;
 use strategi::consultation::actions::{self, ActError, NewComment};
+use strategi::consultation::apply;
 use strategi::consultation::{
     CommentState, Decision, RoundState, load_all_comments, load_rounds, rules,
 };
@@ -29,8 +30,10 @@ pub enum CommentCommand {
     /// Example: strategi comment add latest --from FIN --section mal --quote "innen 2030"
     /// --text "Fristen er for kort." --proposal "innen 2032"
     Add(AddArgs),
-    /// Import e-mail replies (.eml) and filled-in response forms (.txt) into a round.
-    /// The party comes from the subject token [strategi ROUND/PARTY], In-Reply-To, or
+    /// Import e-mail replies (.eml), filled-in response forms (.txt) and Word files
+    /// (.docx) into a round. Each Word comment (in an attachment or a .docx given with
+    /// --from) becomes an anchored comment, each tracked change or edit a suggestion;
+    /// .doc, .odt and encrypted files are refused asking for .docx. The party comes from the subject token [strategi ROUND/PARTY], In-Reply-To, or
     /// the sender's address (or --from). The message and its attachments are kept in the
     /// round's folder; importing the same message again changes nothing. A reply from a
     /// party whose letter was not sent yet, or dated before it, is refused.
@@ -42,7 +45,23 @@ pub enum CommentCommand {
     Show(ShowArgs),
     /// Decide a comment: accepted, partly, rejected or noted. A later decision
     /// supersedes the earlier one (kept as history). partly and rejected need --note.
+    /// With --apply an accepted suggestion is also put into the draft (see `comment
+    /// apply`); if it cannot be, nothing is written.
     Resolve(ResolveArgs),
+    /// Put an accepted suggestion into the draft: its quote, found exactly once in
+    /// strategy/ (across line breaks), is replaced by its proposal, in one commit that
+    /// names the comment. A quote no longer there, or there twice, is refused with
+    /// where the text went; nothing is written.
+    ///
+    /// Example: strategi comment apply c3k9q2
+    Apply(ApplyArgs),
+}
+
+/// Arguments of `comment apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The comment's id (or the start of it).
+    pub comment: String,
 }
 
 /// Arguments of `comment add`.
@@ -76,7 +95,7 @@ pub struct AddArgs {
 pub struct ImportArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
-    /// The files: e-mails (.eml) or response forms (.txt).
+    /// The files: e-mails (.eml), response forms (.txt) or Word files (.docx).
     #[arg(required = true)]
     pub files: Vec<std::path::PathBuf>,
     /// The party the files are from, when it cannot be found in them.
@@ -134,6 +153,10 @@ pub struct ResolveArgs {
     /// The reasoning (required for partly and rejected).
     #[arg(long, value_parser = parse::text("note"))]
     pub note: Option<String>,
+    /// Also put the suggestion into the draft (accepted or partly only), as `comment
+    /// apply` does.
+    #[arg(long)]
+    pub apply: bool,
 }
 
 /// Runs a `comment` command.
@@ -144,7 +167,29 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &CommentCommand) -> Result<(), Comma
         CommentCommand::List(a) => list(ctx, ui, a),
         CommentCommand::Show(a) => show(ctx, ui, a),
         CommentCommand::Resolve(a) => resolve(ctx, ui, a),
+        CommentCommand::Apply(a) => apply(ctx, ui, a),
     }
+}
+
+/// Runs `comment apply`.
+fn apply(ctx: &mut Ctx, ui: &mut Ui, args: &ApplyArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let mut write = Write::begin(ctx, &ws, "strategi comment apply")?;
+    let (round, c) = find_comment(ctx, &ws, &write.config, &args.comment)?;
+    let (tx, who) = write.act();
+    let done = apply::apply_suggestion(tx, &who, &round, &c, true)?;
+    ui.emit(&done, |w| writeln!(w, "{}", applied_line(&done)))
+}
+
+fn applied_line(a: &apply::Applied) -> String {
+    format!(
+        "Applied comment {} to {}:{}: «{}» → «{}».",
+        paint(styles::BOLD, &a.comment),
+        a.file,
+        a.line,
+        a.quote,
+        a.proposal
+    )
 }
 
 /// The round's version as a document.
@@ -441,7 +486,27 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
         if let Some(s) = &r.source {
             writeln!(w, "Source    {s}")?;
         }
+        if let Some(o) = &r.word {
+            writeln!(
+                w,
+                "Word      {} in {}{}{}",
+                o.kind.key(),
+                o.file,
+                o.author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default(),
+                o.date.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+            )?;
+        }
         writeln!(w, "\n{}", r.text)?;
+        if let Some(o) = &r.word {
+            for reply in &o.replies {
+                writeln!(
+                    w,
+                    "\nReply{}: {}",
+                    reply.author.as_deref().map(|a| format!(" from {a}")).unwrap_or_default(),
+                    reply.text
+                )?;
+            }
+        }
         if let Some(p) = &r.proposal {
             writeln!(w, "\nProposed: {p}")?;
         }
@@ -471,15 +536,33 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
             decision.key()
         )));
     }
+    if args.apply && !matches!(decision, Decision::Accepted | Decision::Partly) {
+        return Err(CommandError::usage(format!(
+            "--apply puts an accepted suggestion into the draft; a \"{}\" decision has nothing to apply.",
+            decision.key()
+        )));
+    }
     let ws = ctx.workspace()?;
     let mut write = Write::begin(ctx, &ws, "strategi comment resolve")?;
     let (round, c) = find_comment(ctx, &ws, &write.config, &args.comment)?;
+    if args.apply {
+        // Checked before the decision is written: a suggestion that cannot be applied
+        // refuses the whole command.
+        apply::plan(&c, &ws.draft_files()?, false)?;
+    }
     let (tx, who) = write.act();
     let done = actions::decide(tx, &who, &round, &c, decision, args.note.as_deref())?;
+    let applied = match args.apply {
+        true => Some(apply::apply_suggestion(tx, &who, &round, &c, false)?),
+        false => None,
+    };
     let (record, commit) = (&done.decision, &done.commit);
     ui.emit(
-        &serde_json::json!({ "decision": record, "previous": c.decision, "commit": commit }),
+        &serde_json::json!({ "decision": record, "previous": c.decision, "commit": commit, "applied": applied }),
         |w| {
+            if let Some(a) = &applied {
+                writeln!(w, "{}", applied_line(a))?;
+            }
             writeln!(
                 w,
                 "Comment {} from {}: {}{}.",

@@ -456,6 +456,7 @@ pub fn add_comment(
         proposal,
         source: None,
         received: req.received,
+        word: None,
     };
     let file = CommentFile {
         comment: vec![record.clone()],

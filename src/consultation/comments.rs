@@ -61,6 +61,10 @@ pub struct CommentRecord {
     /// with `--received`. `at` stays the time of recording.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received: Option<Timestamp>,
+    /// Where it came from in a Word file (the file, the Word author and date, the
+    /// replies in its thread), when it was imported from one: absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word: Option<crate::word::import::WordOrigin>,
 }
 
 impl CommentRecord {

@@ -19,9 +19,15 @@
 //!   is kept as given and reported, never guessed), and its ticked position;
 //! - without a form, a body that only says "ingen merknader" (or the nynorsk, Danish or
 //!   English words) is the position no-comments; any other text becomes one general
-//!   comment (quoted reply text and signatures removed); attachments that are not forms
-//!   (such as a Word file) become a general comment pointing to the stored file, so that
-//!   they too get a decision;
+//!   comment (quoted reply text, the greeting, the sign-off and the signature removed;
+//!   a short covering note such as "Vedlagt følger våre merknader" next to a Word file
+//!   is no comment);
+//! - a Word attachment (or a `.docx` given on its own, with `--from`) is read by
+//!   [`crate::word::read`] and each of its comments, tracked changes and untracked
+//!   edits becomes an anchored comment or suggestion ([`crate::word::import`]), with the
+//!   Word author and date kept in the comment's `word` table; a `.doc`, an `.odt` or an
+//!   encrypted or hostile file refuses the message with the reason. Other attachments
+//!   (a PDF) are stored and named in a warning, and become no comment text;
 //! - a party that sent comments but ticked no position is recorded with the position
 //!   "comments".
 //!
@@ -47,10 +53,14 @@ use serde::Serialize;
 use crate::document::Document;
 use crate::model::{Action, Config, IdSource, PartyCode, Position, RecordId, RecordKind};
 use crate::reply::email::{
-    Incoming, message_digest, message_id_parts, parse_message, safe_file_name, subject_token,
+    Incoming, IncomingAttachment, message_digest, message_id_parts, parse_message, safe_file_name,
+    subject_token,
 };
+use crate::reply::email::{only_covers_attachment, without_greeting_and_sign_off};
 use crate::reply::form::{ParsedForm, find_form, looks_like_form, parse_form};
 use crate::store::{CommitInfo, Transaction};
+use crate::word::import::comments_of as word_comments_of;
+use crate::word::read::{Docx, OfficeKind, office_kind, read_docx};
 
 use super::actions::{ActError, Acting, queue_fact};
 use super::comments::{
@@ -254,7 +264,7 @@ pub fn import_with(
         }
         let clock = tx.clock()?;
         let prepared = prepare(
-            (tx.ids(), clock),
+            (&shown, tx.ids(), clock),
             who,
             round,
             doc,
@@ -386,7 +396,7 @@ fn refused(file: &str, reason: String) -> FileOutcome {
 
 /// Reads one file (an e-mail or a bare form) into what will be stored.
 fn prepare(
-    (ids, clock): (&mut IdSource, u64),
+    (shown, ids, clock): (&str, &mut IdSource, u64),
     who: &Acting<'_>,
     state: &RoundState,
     doc: &Document,
@@ -399,12 +409,20 @@ fn prepare(
     let text = std::str::from_utf8(&raw).ok();
     // A bare form file: a text file with the form's lines and no mail headers.
     let bare_form = text.filter(|t| looks_like_form(t) && !looks_like_mail(t));
+    // A bare Word file (or what claims to be one: a zip or an OLE file).
+    let bare_word = office_kind(&raw) != OfficeKind::Other;
+    let mut word_files: Vec<(String, Docx)> = Vec::new();
     let (msg, form, raw_name) = match bare_form {
         Some(t) => (
             None,
             Some(parse_form(t).map_err(|e| format!("the form {e}"))?),
             "form.txt",
         ),
+        None if bare_word => {
+            let docx = read_docx(shown, &raw).map_err(|e| format!("{e} {}", e.hint()))?;
+            word_files.push((WORD_REPLY.to_string(), docx));
+            (None, None, WORD_REPLY)
+        }
         None => {
             let msg = parse_message(&raw).map_err(|e| e.to_string())?;
             let form = form_of(&msg)?;
@@ -458,6 +476,7 @@ fn prepare(
             proposal,
             source: Some(source.clone()),
             received,
+            word: None,
         };
     if let Some(f) = &form {
         for b in &f.blocks {
@@ -492,6 +511,7 @@ fn prepare(
         }
     }
     let mut stored_attachments = Vec::new();
+    let mut unread = Vec::new();
     if let Some(m) = &msg {
         let mut used = BTreeSet::new();
         for a in &m.attachments {
@@ -501,10 +521,20 @@ fn prepare(
                 name = format!("{n}-{}", safe_file_name(&a.file_name));
                 n += 1;
             }
+            let is_form = a.content_type.starts_with("text/")
+                && std::str::from_utf8(&a.bytes).is_ok_and(looks_like_form);
+            if is_word_attachment(a) {
+                let docx = read_docx(&format!("the attachment {}", a.file_name), &a.bytes)
+                    .map_err(|e| format!("{e} {}", e.hint()))?;
+                word_files.push((format!("attachments/{name}"), docx));
+            } else if !is_form {
+                unread.push(name.clone());
+            }
             stored_attachments.push((name, a.bytes.clone()));
         }
         if form.is_none() {
-            let body = reply_text(&m.text);
+            let body = without_greeting_and_sign_off(&reply_text(&m.text));
+            let covering = !word_files.is_empty() && only_covers_attachment(&body);
             if is_no_comments(&body) && stored_attachments.is_empty() {
                 position = Some(Position::NoComments);
                 // "No comments, but …": the rest is kept as a general comment, so
@@ -512,29 +542,42 @@ fn prepare(
                 if substance(&body) > SHORT_REPLY_WORDS {
                     comments.push(new_comment(None, None, body, None));
                 }
-            } else if !body.trim().is_empty() {
+            } else if !body.trim().is_empty() && !covering {
                 comments.push(new_comment(None, None, body, None));
             }
         }
-        // Attachments other than the form (a Word file, a PDF) get a general comment
-        // each, so that they too are answered.
-        for ((name, _), a) in stored_attachments.iter().zip(&m.attachments) {
-            let is_form = a.content_type.starts_with("text/")
-                && std::str::from_utf8(&a.bytes).is_ok_and(looks_like_form);
-            if !is_form {
-                comments.push(new_comment(
-                    None,
-                    None,
-                    format!("See the attached file {name} ({source}/attachments/{name})."),
-                    None,
-                ));
-            }
+    }
+    // Attachments that are read by no one here (a PDF) are stored and named, never
+    // turned into text of a comment.
+    for name in &unread {
+        warnings.push(format!(
+            "the attachment {name} is stored ({source}/attachments/{name}) but not read; record what it says with `strategi comment add`."
+        ));
+    }
+    // Word files: each comment and change is a comment of the party's.
+    for (file, docx) in &word_files {
+        let found = word_comments_of(docx, doc, file);
+        if found.comments.is_empty() {
+            warnings.push(format!(
+                "{file} has no comments, no tracked changes and no edits against {}.",
+                state.def.version
+            ));
+        }
+        warnings.extend(found.warnings);
+        for w in found.comments {
+            let mut c = new_comment(w.section, w.anchor, w.text, w.proposal);
+            c.word = Some(w.origin);
+            comments.push(c);
         }
     }
     if position.is_none() && !comments.is_empty() {
         position = Some(Position::Comments);
     }
-    if position.is_none() && comments.is_empty() {
+    if position.is_none()
+        && comments.is_empty()
+        && stored_attachments.is_empty()
+        && word_files.is_empty()
+    {
         return Err("it holds no comment, no position and no form: nothing to import.".into());
     }
     let record = ImportRecord {
@@ -613,6 +656,27 @@ fn received_of(
         None => {}
     }
     given
+}
+
+/// The name a Word file given on its own is stored under in its inbox folder.
+const WORD_REPLY: &str = "reply.docx";
+
+/// Whether an attachment is a word-processing document to read (or to refuse with a
+/// reason: `.doc`, `.odt`): by its name, its type or its first bytes.
+fn is_word_attachment(a: &IncomingAttachment) -> bool {
+    let name = a
+        .original_name
+        .as_deref()
+        .unwrap_or(&a.file_name)
+        .to_ascii_lowercase();
+    let by_name = [".docx", ".docm", ".dotx", ".doc", ".odt", ".fodt"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    let t = &a.content_type;
+    let by_type = t.contains("wordprocessingml")
+        || t == "application/msword"
+        || t.contains("opendocument.text");
+    by_name || by_type || office_kind(&a.bytes) == OfficeKind::Ole
 }
 
 fn looks_like_mail(text: &str) -> bool {

@@ -9,6 +9,7 @@
 //! ignored and reported, never obeyed.
 
 pub mod actions;
+pub mod apply;
 mod comments;
 #[cfg(test)]
 mod fixtures;

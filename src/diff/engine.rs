@@ -1079,6 +1079,16 @@ struct Span {
     new: (usize, usize),
 }
 
+/// Word operations between two texts (whitespace-normalised: single spaces, no line
+/// breaks), without a deadline: the edits of a passage someone changed in a copy
+/// (`word::import` compares a Word document edited without track changes with the
+/// version sent). Offsets are byte offsets into `old` and `new`.
+pub fn diff_words(old: &str, new: &str) -> Vec<WordOp> {
+    word_ops(old, new, None)
+        .map(|(ops, _)| ops)
+        .unwrap_or_else(|| whole_replace(old, new))
+}
+
 /// Word ops between two normalised paragraph texts and the number of bytes they have
 /// in common; `None` if the deadline passed.
 ///

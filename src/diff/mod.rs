@@ -55,7 +55,7 @@ use serde::Serialize;
 use crate::document::{Document, SourceFile};
 
 pub use apply::{ApplyError, OutlineSection, apply, outline};
-pub use engine::diff_documents;
+pub use engine::{diff_documents, diff_words};
 pub use html::render_html;
 pub use render::{render_json, render_markdown, render_stat, render_text, write_json};
 

@@ -42,6 +42,8 @@ pub enum Action {
     CommentImport,
     /// A decision on a comment.
     CommentResolve,
+    /// An accepted suggestion put into the draft.
+    CommentApply,
     /// Outbox delivery states recorded.
     OutboxDeliver,
     /// Outbox letters recorded as sent by hand.
@@ -64,7 +66,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -81,6 +83,7 @@ impl Action {
         Action::CommentAdd,
         Action::CommentImport,
         Action::CommentResolve,
+        Action::CommentApply,
         Action::OutboxDeliver,
         Action::OutboxMarkSent,
         Action::Submit,
@@ -111,6 +114,7 @@ impl Action {
             Action::CommentAdd => "comment-add",
             Action::CommentImport => "comment-import",
             Action::CommentResolve => "comment-resolve",
+            Action::CommentApply => "comment-apply",
             Action::OutboxDeliver => "outbox-deliver",
             Action::OutboxMarkSent => "outbox-mark-sent",
             Action::Submit => "submit",

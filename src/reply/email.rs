@@ -682,3 +682,151 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 #[cfg(test)]
 #[path = "email_tests.rs"]
 mod tests;
+
+/// Lines that open a letter ("Hei", "Hei alle", "Hei Kari,", "Dear colleagues"): a line
+/// of at most four words whose first word (or two) is one of these.
+const GREETINGS: [&str; 10] = [
+    "hei", "hallo", "heisann", "god dag", "goddag", "dear", "hi", "hello", "kjære", "kære",
+];
+
+/// Lines that close a letter; what follows is the sender's name and title.
+const SIGN_OFFS: [&str; 22] = [
+    "med vennlig hilsen",
+    "med vennleg helsing",
+    "med venleg helsing",
+    "med venlig hilsen",
+    "med helsing",
+    "med hilsen",
+    "vennlig hilsen",
+    "vennleg helsing",
+    "venleg helsing",
+    "venlig hilsen",
+    "beste hilsen",
+    "beste helsing",
+    "hilsen",
+    "helsing",
+    "mvh",
+    "vh",
+    "best regards",
+    "kind regards",
+    "regards",
+    "best wishes",
+    "sincerely",
+    "yours sincerely",
+];
+
+fn words_of(line: &str) -> String {
+    line.to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a line is a greeting ("Hei,", "Hei alle", "Dear Kari").
+pub fn is_greeting(line: &str) -> bool {
+    let w = words_of(line);
+    let n = w.split_whitespace().count();
+    n > 0
+        && n <= 4
+        && GREETINGS
+            .iter()
+            .any(|g| w == *g || w.starts_with(&format!("{g} ")))
+        && !line.trim_end().ends_with(['.', '?'])
+}
+
+/// Whether a line is a sign-off ("Med hilsen", "Mvh Kari", "Best regards,").
+pub fn is_sign_off(line: &str) -> bool {
+    let w = words_of(line);
+    SIGN_OFFS.iter().any(|s| {
+        w == *s
+            || (w.starts_with(&format!("{s} "))
+                && w.split_whitespace().count() <= s.split_whitespace().count() + 3)
+    })
+}
+
+/// A reply's own words without the greeting before them and the sign-off (with the
+/// name lines after it): "Hei,\n\nVi støtter målet.\n\nMed hilsen\nKari" → "Vi støtter
+/// målet.". Blank edges are trimmed.
+pub fn without_greeting_and_sign_off(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    // The greeting: the first non-empty line.
+    if let Some(first) = lines.iter().position(|l| !l.trim().is_empty())
+        && is_greeting(lines[first])
+    {
+        lines.drain(..=first);
+    }
+    if let Some(at) = lines.iter().position(|l| is_sign_off(l)) {
+        lines.truncate(at);
+    }
+    lines.join("\n").trim().to_string()
+}
+
+/// Whether a reply's text (greeting and sign-off removed) only covers an attachment:
+/// short, and pointing to it ("Vedlagt følger våre merknader.", "Se vedlegg.",
+/// "Please find our comments attached.").
+pub fn only_covers_attachment(text: &str) -> bool {
+    let w = words_of(text);
+    let n = w.split_whitespace().count();
+    n <= 16
+        && [
+            "vedlagt",
+            "vedlegg",
+            "vedlegget",
+            "vedlagde",
+            "attached",
+            "attachment",
+            "enclosed",
+            "vedhæftet",
+        ]
+        .iter()
+        .any(|k| w.split_whitespace().any(|x| x == *k))
+}
+
+#[cfg(test)]
+mod greeting_tests {
+    use super::*;
+
+    #[test]
+    fn greetings_and_sign_offs_are_not_the_reply() {
+        for (body, want) in [
+            (
+                "Hei,\n\nVi støtter målet.\n\nMed hilsen\nKari Nordmann\nFinansdepartementet",
+                "Vi støtter målet.",
+            ),
+            (
+                "Hei alle\n\nFristen er kort.\n\nMed vennleg helsing\nOla",
+                "Fristen er kort.",
+            ),
+            (
+                "Vi støtter målet.\n\nVennlig hilsen\nKari",
+                "Vi støtter målet.",
+            ),
+            (
+                "Dear colleagues,\n\nFine.\n\nBest regards,\nJane Doe",
+                "Fine.",
+            ),
+            ("Hello\nOk.\nKind regards\nJ", "Ok."),
+            ("Heia Norge er et mål.", "Heia Norge er et mål."),
+            (
+                "Hei, vi mener kapittel 2 bør strykes.",
+                "Hei, vi mener kapittel 2 bør strykes.",
+            ),
+            ("Mvh Kari", ""),
+            ("Hei\n\nMed hilsen\nKari", ""),
+        ] {
+            assert_eq!(without_greeting_and_sign_off(body), want, "{body:?}");
+        }
+        assert!(only_covers_attachment(
+            "Vedlagt følger våre merknader i Word."
+        ));
+        assert!(only_covers_attachment("Please find our comments attached."));
+        assert!(!only_covers_attachment(
+            "Vi mener målet er for lavt, se også vedlegg."
+                .repeat(3)
+                .as_str()
+        ));
+    }
+}

@@ -31,14 +31,16 @@
 //! [`write`] writes a version ([`write::export_docx`]); [`redline`] writes the later of
 //! two versions with the changes as tracked changes ([`redline::redline_docx`]).
 
+pub mod import;
+pub mod read;
+pub mod redline;
+pub mod write;
+
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
 use crate::document::Document;
-
-pub mod redline;
-pub mod write;
 
 /// Longest bookmark name Word accepts.
 pub const MAX_BOOKMARK_LEN: usize = 40;

@@ -1,0 +1,725 @@
+//! What a Word reply says, in strategi's terms: anchored comments and suggestions on
+//! the version that was sent.
+//!
+//! [`comments_of`] takes a [`Docx`] (as [`super::read`] read it) and the [`Document`] of
+//! the version the round sent, and returns one [`WordComment`] per
+//!
+//! - **Word comment** (replies in its thread kept with it): the quote is the text of
+//!   its range (which may span paragraphs; a range that runs into the next section is
+//!   cut at the end of its own); a comment on a point (no range, or an empty one)
+//!   quotes the sentence it is in;
+//! - **tracked change**: touching insertions and deletions are one suggestion (a
+//!   replacement); the quote is the text replaced, widened to whole words, and for an
+//!   insertion to the words around it, and further by a word either side until it
+//!   occurs once in its section (so that `comment apply` finds one place); the
+//!   proposal is the same passage with the change made. A move is two suggestions,
+//!   where the text leaves and where it arrives;
+//! - **untracked edit**: each section's text before the tracked changes is compared
+//!   with the section as sent, word by word (`diff::diff_words`), and each changed
+//!   passage is a suggestion, quoted and widened as above. A document identical to the
+//!   version sent yields nothing.
+//!
+//! The section of a paragraph comes from the section bookmarks strategi writes
+//! ([`super::bookmark_map`]); text outside them (the front matter) belongs to no
+//! section. A document without those bookmarks (a ministry's own copy, pandoc's output)
+//! is mapped by its headings: a heading whose text is a section's title (with or
+//! without the section number before it) starts that section. A quote is anchored in
+//! its section with [`anchor::anchor`]; when the section is unknown or the quote is not
+//! there, it is looked for in every section, and taken where it is found in exactly
+//! one. A quote found nowhere (or in several sections) is kept in the comment's text
+//! and reported in a warning, never guessed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{OpKind, diff_words};
+use crate::document::Document;
+use crate::document::anchor::{self, Anchor, plain_text, section_text};
+
+use super::read::{ChangeKind, Docx, Pos};
+use super::{bookmark_map, split_heading_number};
+
+/// What a comment made from Word came from, kept with the comment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordOrigin {
+    /// The Word file (the attachment's stored name, or the file given).
+    pub file: String,
+    /// A comment, a tracked change, or an edit found by comparison.
+    pub kind: WordKind,
+    /// The Word author (`w:author`), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The Word date, as written in the file (ISO 8601), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The author's initials, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// Replies in the comment's thread, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<WordReply>,
+}
+
+/// A reply in a Word comment's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordReply {
+    /// Its author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Its date, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its text.
+    pub text: String,
+}
+
+/// What kind of Word markup a comment came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WordKind {
+    /// A Word comment.
+    Comment,
+    /// A tracked insertion.
+    Insertion,
+    /// A tracked deletion.
+    Deletion,
+    /// A tracked deletion and insertion at one place.
+    Replacement,
+    /// Text moved away from here (tracked move).
+    MoveFrom,
+    /// Text moved to here (tracked move).
+    MoveTo,
+    /// An edit made without track changes, found by comparing with the version sent.
+    Edit,
+}
+
+impl WordKind {
+    /// The machine key, as stored.
+    pub fn key(self) -> &'static str {
+        match self {
+            WordKind::Comment => "comment",
+            WordKind::Insertion => "insertion",
+            WordKind::Deletion => "deletion",
+            WordKind::Replacement => "replacement",
+            WordKind::MoveFrom => "move-from",
+            WordKind::MoveTo => "move-to",
+            WordKind::Edit => "edit",
+        }
+    }
+}
+
+/// One comment or suggestion from a Word file, before it gets an id and a party.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordComment {
+    /// The section, when known.
+    pub section: Option<String>,
+    /// The quote, anchored in the section.
+    pub anchor: Option<Anchor>,
+    /// The comment's text (for a suggestion, the change in words: `«old» → «new»`).
+    pub text: String,
+    /// For a suggestion, the new wording of the quoted passage.
+    pub proposal: Option<String>,
+    /// Where it came from in Word.
+    pub origin: WordOrigin,
+}
+
+/// The comments and suggestions of a Word file, and what was noticed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WordComments {
+    /// In the order: comments, tracked changes, untracked edits.
+    pub comments: Vec<WordComment>,
+    /// Quotes not anchored, and the like.
+    pub warnings: Vec<String>,
+}
+
+/// A section's text as Word has it: paragraphs joined by a space.
+#[derive(Debug, Default)]
+struct SecText {
+    old: String,
+    new: String,
+}
+
+/// Where each paragraph is: its section (index into the document) and its start in
+/// the section's joined old and new texts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Placed {
+    section: Option<usize>,
+    body: bool,
+    old_base: usize,
+    new_base: usize,
+}
+
+/// See the module documentation. `file` names the Word file in the origin and in
+/// warnings.
+pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
+    let places = place_paragraphs(docx, sent);
+    let mut texts: Vec<SecText> = sent.sections.iter().map(|_| SecText::default()).collect();
+    let mut placed = places.clone();
+    for (i, p) in docx.paragraphs.iter().enumerate() {
+        let Some(s) = places[i].section.filter(|_| places[i].body) else {
+            continue;
+        };
+        let t = &mut texts[s];
+        if !t.old.is_empty() || !t.new.is_empty() {
+            t.old.push(' ');
+            t.new.push(' ');
+        }
+        placed[i].old_base = t.old.len();
+        placed[i].new_base = t.new.len();
+        t.old.push_str(&p.old);
+        t.new.push_str(&p.new);
+    }
+    let mut out = WordComments::default();
+    let cx = Cx {
+        sent,
+        docx,
+        placed: &placed,
+        texts: &texts,
+        file,
+    };
+    cx.comments(&mut out);
+    cx.changes(&mut out);
+    cx.edits(&mut out);
+    out
+}
+
+fn place_paragraphs(docx: &Docx, sent: &Document) -> Vec<Placed> {
+    let map = bookmark_map(sent);
+    let index_of = |id: &str| sent.sections.iter().position(|s| s.id == id);
+    let with_bookmarks = docx
+        .paragraphs
+        .iter()
+        .any(|p| p.bookmarks.iter().any(|b| map.contains_key(b)));
+    if with_bookmarks {
+        return docx
+            .paragraphs
+            .iter()
+            .map(|p| {
+                let section = p
+                    .bookmarks
+                    .iter()
+                    .rev()
+                    .find_map(|b| map.get(b))
+                    .and_then(|id| index_of(id));
+                Placed {
+                    section,
+                    body: p.heading.is_none(),
+                    ..Placed::default()
+                }
+            })
+            .collect();
+    }
+    let numbers = sent.section_numbers();
+    let preamble = sent.sections.first().filter(|s| s.level == 0).map(|_| 0);
+    let mut current = preamble;
+    let mut next = 0usize;
+    docx.paragraphs
+        .iter()
+        .map(|p| {
+            if p.heading.is_some() {
+                current = heading_section(sent, &numbers, &p.old, next);
+                if let Some(i) = current {
+                    next = i + 1;
+                }
+                return Placed {
+                    section: current,
+                    body: false,
+                    ..Placed::default()
+                };
+            }
+            Placed {
+                section: current,
+                body: true,
+                ..Placed::default()
+            }
+        })
+        .collect()
+}
+
+/// The section a heading's text names: its title, with or without its number; the
+/// first such section at or after `from`, else any.
+fn heading_section(sent: &Document, numbers: &[String], text: &str, from: usize) -> Option<usize> {
+    let norm = |s: &str| plain_text(s).to_lowercase();
+    let whole = norm(text);
+    let split = split_heading_number(text).map(|(n, t)| (n.to_string(), norm(t)));
+    let matches = |i: usize| {
+        let s = &sent.sections[i];
+        if s.level == 0 {
+            return false;
+        }
+        let title = norm(&s.title);
+        title == whole
+            || split
+                .as_ref()
+                .is_some_and(|(n, t)| *t == title && numbers.get(i).is_some_and(|m| m == n))
+    };
+    (from..sent.sections.len())
+        .chain(0..from.min(sent.sections.len()))
+        .find(|&i| matches(i))
+}
+
+struct Cx<'a> {
+    sent: &'a Document,
+    docx: &'a Docx,
+    placed: &'a [Placed],
+    texts: &'a [SecText],
+    file: &'a str,
+}
+
+/// A passage: a section and a byte range of its joined old text.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    section: Option<usize>,
+    start: usize,
+    end: usize,
+}
+
+impl Cx<'_> {
+    fn origin(&self, kind: WordKind, author: &Option<String>, date: &Option<String>) -> WordOrigin {
+        WordOrigin {
+            file: self.file.to_string(),
+            kind,
+            author: author.clone(),
+            date: date.clone(),
+            initials: None,
+            replies: Vec::new(),
+        }
+    }
+
+    /// A position in its section's joined old text; `None` outside the body of a section.
+    fn at(&self, pos: Pos) -> Option<(usize, usize)> {
+        // A mark after the last paragraph, or before a paragraph: the start of the next
+        // body paragraph, or the end of the previous one.
+        let para = pos.para.min(self.placed.len().checked_sub(1)?);
+        let placed = self.placed.get(para)?;
+        let s = placed.section?;
+        if !placed.body {
+            return None;
+        }
+        let len = self.docx.paragraphs.get(para).map_or(0, |p| p.old.len());
+        let offset = if pos.para >= self.placed.len() {
+            len
+        } else {
+            pos.old.min(len)
+        };
+        Some((s, placed.old_base + offset))
+    }
+
+    /// The old text from `a` to `b` over the paragraphs, wherever they are.
+    fn raw_text(&self, a: Pos, b: Pos) -> String {
+        let paras = &self.docx.paragraphs;
+        let mut out = String::new();
+        for i in a.para..=b.para.min(paras.len().saturating_sub(1)) {
+            let Some(p) = paras.get(i) else { break };
+            let from = if i == a.para {
+                a.old.min(p.old.len())
+            } else {
+                0
+            };
+            let to = if i == b.para {
+                b.old.min(p.old.len())
+            } else {
+                p.old.len()
+            };
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(p.old.get(from..to.max(from)).unwrap_or_default());
+        }
+        out.trim().to_string()
+    }
+
+    fn comments(&self, out: &mut WordComments) {
+        let docx = self.docx;
+        for c in docx.comments.iter().filter(|c| c.parent.is_none()) {
+            let start = c.start.or(c.reference).and_then(|p| self.at(p));
+            let end = c.end.or(c.reference).and_then(|p| self.at(p));
+            let span = match (start, end) {
+                (Some((s, a)), Some((t, b))) if s == t && b >= a => Span {
+                    section: Some(s),
+                    start: a,
+                    end: b,
+                },
+                (Some((s, a)), _) => Span {
+                    section: Some(s),
+                    start: a,
+                    end: self.texts[s].old.len(),
+                },
+                _ => Span {
+                    section: None,
+                    start: 0,
+                    end: 0,
+                },
+            };
+            let quote = match span.section {
+                Some(s) => {
+                    let text = &self.texts[s].old;
+                    let (a, b) = if text[span.start..span.end].trim().is_empty() {
+                        sentence_around(text, span.start)
+                    } else {
+                        (span.start, span.end)
+                    };
+                    text[a..b].trim().to_string()
+                }
+                // Outside the sections: the range's own text, looked for everywhere.
+                None => match (c.start.or(c.reference), c.end.or(c.reference)) {
+                    (Some(a), Some(b)) => self.raw_text(a, b),
+                    _ => String::new(),
+                },
+            };
+            let mut origin = self.origin(WordKind::Comment, &c.author, &c.date);
+            origin.initials = c.initials.clone();
+            origin.replies = thread_of(docx, &c.id);
+            let text = if c.text.trim().is_empty() {
+                "(empty Word comment)".to_string()
+            } else {
+                c.text.clone()
+            };
+            out.comments.push(self.anchored(
+                span.section,
+                &quote,
+                text,
+                None,
+                origin,
+                &mut out.warnings,
+            ));
+        }
+    }
+
+    fn changes(&self, out: &mut WordComments) {
+        let changes = &self.docx.changes;
+        let mut i = 0;
+        while i < changes.len() {
+            let first = &changes[i];
+            let mut j = i + 1;
+            // Touching insertions and deletions (in one paragraph, by one author) are one
+            // replacement; moves stay apart.
+            if !matches!(first.kind, ChangeKind::MoveFrom | ChangeKind::MoveTo) {
+                while let Some(next) = changes.get(j) {
+                    let prev = &changes[j - 1];
+                    if matches!(next.kind, ChangeKind::MoveFrom | ChangeKind::MoveTo)
+                        || next.start.para != prev.end.para
+                        || next.start.old != prev.end.old
+                        || next.author != first.author
+                    {
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            let group = &changes[i..j];
+            i = j;
+            let removed = group.iter().any(|c| c.kind.is_removal());
+            let added = group.iter().any(|c| !c.kind.is_removal());
+            let kind = match (first.kind, removed, added) {
+                (ChangeKind::MoveFrom, ..) => WordKind::MoveFrom,
+                (ChangeKind::MoveTo, ..) => WordKind::MoveTo,
+                (_, true, true) => WordKind::Replacement,
+                (_, true, false) => WordKind::Deletion,
+                _ => WordKind::Insertion,
+            };
+            let (start, end) = (group[0].start, group[group.len() - 1].end);
+            let new_text: String = group
+                .iter()
+                .filter(|c| !c.kind.is_removal())
+                .map(|c| c.text.as_str())
+                .collect();
+            let origin = self.origin(kind, &first.author, &first.date);
+            let (Some((s, a)), Some((t, b))) = (self.at(start), self.at(end)) else {
+                // A change outside the sections (the front matter) or in a heading.
+                let old: String = group
+                    .iter()
+                    .filter(|c| c.kind.is_removal())
+                    .map(|c| c.text.as_str())
+                    .collect();
+                out.comments.push(self.anchored(
+                    None,
+                    &old,
+                    change_words(&old, &new_text),
+                    Some(new_text.trim().to_string()),
+                    origin,
+                    &mut out.warnings,
+                ));
+                continue;
+            };
+            let b = if s == t {
+                b.max(a)
+            } else {
+                self.texts[s].old.len()
+            };
+            let c = self.suggestion(
+                s,
+                &self.texts[s].old,
+                (a, b),
+                &new_text,
+                origin,
+                &mut out.warnings,
+            );
+            out.comments.push(c);
+        }
+    }
+
+    fn edits(&self, out: &mut WordComments) {
+        for (s, section) in self.sent.sections.iter().enumerate() {
+            let in_word = self.placed.iter().any(|p| p.section == Some(s));
+            if !in_word {
+                continue;
+            }
+            let sent = section_text(section);
+            let word = plain_text(&self.texts[s].old);
+            if sent == word {
+                continue;
+            }
+            for op in diff_words(&sent, &word) {
+                if op.kind == OpKind::Equal {
+                    continue;
+                }
+                let a = op.old_offset;
+                let b = a + op.old_text.len();
+                let origin = self.origin(WordKind::Edit, &None, &None);
+                let c = self.suggestion(s, &sent, (a, b), &op.new_text, origin, &mut out.warnings);
+                out.comments.push(c);
+            }
+        }
+    }
+
+    /// A suggestion replacing `text[a..b]` (of section `s`) by `new`: widened to whole
+    /// words, and word by word until the quote is found once in the section as sent.
+    fn suggestion(
+        &self,
+        s: usize,
+        text: &str,
+        (a, b): (usize, usize),
+        new: &str,
+        origin: WordOrigin,
+        warnings: &mut Vec<String>,
+    ) -> WordComment {
+        let id = &self.sent.sections[s].id;
+        // Whitespace both sides share at the edges is no part of the change.
+        let (mut a, mut b, mut new) = (a, b, new);
+        let lead = common_ws(text[a..b].chars(), new.chars());
+        a += lead;
+        new = &new[lead..];
+        let trail = common_ws(text[a..b].chars().rev(), new.chars().rev());
+        b -= trail;
+        new = &new[..new.len() - trail];
+        // A deleted word takes the space before it along ("alle ansatte." → "alle.").
+        if new.is_empty() && a > 0 && text[..a].ends_with(|c: char| c.is_ascii_whitespace()) {
+            a = text[..a].trim_end().len();
+        }
+        let mut best = None;
+        for k in 0..=8 {
+            let (a2, b2) = widen(text, a, b, k);
+            let quote = text[a2..b2].trim();
+            let whole = a2 == 0 && b2 == text.len();
+            if quote.chars().any(char::is_alphanumeric) {
+                let proposal = format!("{}{new}{}", &text[a2..a], &text[b..b2]);
+                let candidate = (quote.to_string(), collapse(&proposal));
+                match anchor::anchor(self.sent, id, quote) {
+                    // The anchor reads a quote as plain text, where a leading "1." or
+                    // "2026." is a list marker: such a quote is widened until the
+                    // anchor keeps every word of it.
+                    Ok(found) if !faithful(&found, quote) => {}
+                    Ok(found) if found.occurrences == 1 => {
+                        best = Some(candidate);
+                        break;
+                    }
+                    Ok(_) => best = Some(candidate),
+                    Err(anchor::AnchorError::EmptyQuote) => {}
+                    Err(_) => {
+                        best.get_or_insert(candidate);
+                        break;
+                    }
+                }
+            }
+            if whole {
+                break;
+            }
+        }
+        let (quote, proposal) =
+            best.unwrap_or_else(|| (text[a..b].trim().to_string(), collapse(new)));
+        let old_words = collapse(&text[a..b]);
+        let words = change_words(&old_words, new);
+        self.anchored(Some(s), &quote, words, Some(proposal), origin, warnings)
+    }
+
+    /// The comment, with its quote anchored in section `s` or, failing that, in the one
+    /// section that has it.
+    fn anchored(
+        &self,
+        s: Option<usize>,
+        quote: &str,
+        text: String,
+        proposal: Option<String>,
+        origin: WordOrigin,
+        warnings: &mut Vec<String>,
+    ) -> WordComment {
+        let mut comment = WordComment {
+            section: s.map(|s| self.sent.sections[s].id.clone()),
+            anchor: None,
+            text,
+            proposal,
+            origin,
+        };
+        if quote.trim().is_empty() {
+            return comment;
+        }
+        if let Some(s) = s
+            && let Ok(a) = anchor::anchor(self.sent, &self.sent.sections[s].id, quote)
+        {
+            comment.anchor = Some(a);
+            return comment;
+        }
+        let found: Vec<(String, Anchor)> = self
+            .sent
+            .sections
+            .iter()
+            .filter_map(|sec| {
+                Some((
+                    sec.id.clone(),
+                    anchor::anchor(self.sent, &sec.id, quote).ok()?,
+                ))
+            })
+            .collect();
+        if let [(id, a)] = found.as_slice() {
+            comment.section = Some(id.clone());
+            comment.anchor = Some(a.clone());
+            return comment;
+        }
+        let what = match comment.origin.kind {
+            WordKind::Comment => "a Word comment",
+            _ => "a change",
+        };
+        warnings.push(format!(
+            "{}: the text of {what} ({}) is {} of the version sent; it is kept in the comment's text, not anchored.",
+            self.file,
+            short(quote),
+            if found.is_empty() { "not in any section" } else { "in several sections" }
+        ));
+        comment.section = None;
+        comment.text = format!("«{}»\n\n{}", quote.trim(), comment.text);
+        comment
+    }
+}
+
+/// Bytes of the whitespace both sequences start with (the same characters).
+fn common_ws(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
+    a.zip(b)
+        .take_while(|(x, y)| x == y && x.is_whitespace())
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
+/// Whether the anchor kept every word of the quote (see [`Cx::suggestion`]).
+fn faithful(found: &Anchor, quote: &str) -> bool {
+    found.quote.split_whitespace().count() == quote.split_whitespace().count()
+}
+
+/// The replies to comment `id`, in the order of comments.xml.
+fn thread_of(docx: &Docx, id: &str) -> Vec<WordReply> {
+    let mut ids = vec![id.to_string()];
+    let mut out = Vec::new();
+    // Replies to replies belong to the same thread; comments.xml lists them after
+    // what they answer.
+    for c in &docx.comments {
+        if let Some(p) = &c.parent
+            && ids.contains(p)
+        {
+            ids.push(c.id.clone());
+            out.push(WordReply {
+                author: c.author.clone(),
+                date: c.date.clone(),
+                text: c.text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A change in words that need no language: `«old» → «new»`, `−«old»`, `+«new»`.
+fn change_words(old: &str, new: &str) -> String {
+    let (old, new) = (collapse(old), collapse(new));
+    match (old.is_empty(), new.is_empty()) {
+        (false, false) => format!("«{old}» → «{new}»"),
+        (false, true) => format!("−«{old}»"),
+        _ => format!("+«{new}»"),
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn short(s: &str) -> String {
+    let s = collapse(s);
+    if s.chars().count() > 60 {
+        format!("«{}…»", s.chars().take(60).collect::<String>())
+    } else {
+        format!("«{s}»")
+    }
+}
+
+/// `a..b` widened to whole words, then by `k` words either side.
+fn widen(text: &str, a: usize, b: usize, k: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let ws = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_whitespace);
+    let (mut a, mut b) = (a.min(text.len()), b.min(text.len()));
+    // A point at the start of a word (an insertion): the word before it too.
+    if a == b && a > 0 && ws(a - 1) {
+        while a > 0 && ws(a - 1) {
+            a -= 1;
+        }
+    }
+    while a > 0 && !ws(a - 1) {
+        a -= 1;
+    }
+    while b < text.len() && !ws(b) {
+        b += 1;
+    }
+    for _ in 0..k {
+        while a > 0 && ws(a - 1) {
+            a -= 1;
+        }
+        while a > 0 && !ws(a - 1) {
+            a -= 1;
+        }
+        while b < text.len() && ws(b) {
+            b += 1;
+        }
+        while b < text.len() && !ws(b) {
+            b += 1;
+        }
+    }
+    // Only ASCII whitespace was stepped over, so both are char boundaries.
+    (a, b)
+}
+
+/// The sentence around byte `at`: from after the previous `.`, `!` or `?` followed by
+/// a space, through the next one.
+fn sentence_around(text: &str, at: usize) -> (usize, usize) {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &text[..at];
+    let start = before
+        .char_indices()
+        .rfind(|&(i, c)| {
+            matches!(c, '.' | '!' | '?') && before[i + 1..].starts_with(char::is_whitespace)
+        })
+        .map_or(0, |(i, _)| i + 1);
+    let after = &text[at..];
+    let end = after
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && (after[i + 1..].is_empty() || after[i + 1..].starts_with(char::is_whitespace))
+        })
+        .map_or(text.len(), |(i, _)| at + i + 1);
+    (start, end)
+}
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;
