@@ -26,5 +26,5 @@ mod settle;
 mod sync;
 mod sync_mail;
 mod trust;
-mod word_out;
 mod word_in;
+mod word_out;
