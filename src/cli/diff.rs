@@ -271,6 +271,7 @@ fn redline(
         bytes: 0,
         sections: written.sections,
         version: front.version.clone(),
+        changes_from: front.changes_from.clone(),
     };
     dest.write(ui, &written.bytes, report)
 }

@@ -64,6 +64,9 @@ pub(super) struct Exported {
     pub sections: usize,
     /// The version.
     pub version: String,
+    /// For a redline: the earlier version whose changes it marks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes_from: Option<String>,
 }
 
 /// Where an exported document goes: a checked `--out` file, or stdout.
@@ -119,11 +122,16 @@ impl Destination {
                 let path = out.path().to_path_buf();
                 report.path = Some(path.clone());
                 ui.emit(&report, |w| {
+                    let what = match &report.changes_from {
+                        Some(from) => format!(
+                            "the {} redline of {} (changes since {from})",
+                            report.format, report.version
+                        ),
+                        None => format!("{} of {}", report.format, report.version),
+                    };
                     writeln!(
                         w,
-                        "Wrote {} of {} to \"{}\" ({} bytes, {} sections).",
-                        report.format,
-                        report.version,
+                        "Wrote {what} to \"{}\" ({} bytes, {} sections).",
                         path.display(),
                         report.bytes,
                         report.sections
@@ -184,6 +192,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ExportArgs) -> Result<(), CommandE
         bytes: 0,
         sections: doc.sections.len(),
         version: version.name.to_string(),
+        changes_from: None,
     };
     dest.write(ui, &bytes, report)
 }

@@ -20,9 +20,9 @@ use std::ops::Range;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Delete, Docx, Header, Hyperlink, HyperlinkType,
-    IndentLevel, Insert, Level, LevelJc, LevelOverride, LevelText, NumberFormat, Numbering,
-    NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table,
-    TableCell, TableRow,
+    IndentLevel, Insert, Level, LevelJc, LevelOverride, LevelText, LineSpacing, NumberFormat,
+    Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+    Table, TableCell, TableRow,
 };
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -560,7 +560,9 @@ impl Writer {
             .add_style(
                 Style::new("Normal", StyleType::Paragraph)
                     .name("Normal")
-                    .q_format(true),
+                    .q_format(true)
+                    // 6 pt after a paragraph, lines at 1.15, as Word's own Normal.
+                    .line_spacing(LineSpacing::new().after(120).line(276)),
             )
             .add_style(
                 Style::new("Title", StyleType::Paragraph)
@@ -586,7 +588,8 @@ impl Writer {
             .add_style(
                 Style::new("ListParagraph", StyleType::Paragraph)
                     .name("List Paragraph")
-                    .based_on("Normal"),
+                    .based_on("Normal")
+                    .line_spacing(LineSpacing::new().after(40).line(276)),
             )
             .add_style(
                 Style::new("VerbatimChar", StyleType::Character)
@@ -608,6 +611,7 @@ impl Writer {
                     .q_format(true)
                     .bold()
                     .size([32, 28, 26, 24, 22, 22][level - 1])
+                    .line_spacing(LineSpacing::new().before(240).after(80))
                     .outline_lvl(level - 1),
             );
         }
