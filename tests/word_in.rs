@@ -361,6 +361,36 @@ fn round_trip_through_our_export_and_libreoffice() {
 }
 
 #[test]
+fn a_version_with_lists_tables_and_links_round_trips_to_nothing() {
+    let env = TestEnv::new();
+    env.round_to_four(
+        "# Plan {#plan}\n\n## Mål {#mal}\n\nVi skal *bruke* **KI** trygt, se [veilederen](https://example.org/ki).\n\n\
+         - Opplæring for alle\n- Felles plattform\n\n1. Først\n2. Så\n\n> Et sitat.\n\n\
+         ## Indikatorer {#indikatorer}\n\n| Mål | Indikator | 2030 |\n|---|:---:|--:|\n\
+         | Kompetanse | Andel ansatte | 90 % |\n| Plattform | Antall brukere | Alle |\n",
+    );
+    let dir = work(&env);
+    let exported = dir.join("plan.docx");
+    env.run_in(
+        "ws",
+        &[
+            "version",
+            "export",
+            "v1",
+            "--out",
+            exported.to_str().expect("path"),
+        ],
+    )
+    .ok();
+    let saved = office::soffice_convert(&dir, &exported, "docx", &dir.join("lo"));
+    for file in [&exported, &saved] {
+        let j = import_docx(&env, file);
+        assert_eq!(j["files"][0]["comments"], 0, "{}: {j}", file.display());
+    }
+    assert!(word_comments(&env).is_empty());
+}
+
+#[test]
 fn hostile_and_wrong_files_are_refused_and_nothing_is_written() {
     let env = TestEnv::new();
     round(&env);

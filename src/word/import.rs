@@ -466,7 +466,7 @@ impl Cx<'_> {
             if !in_word {
                 continue;
             }
-            let sent = section_text(section);
+            let sent = section_text_as_in_word(section);
             let word = plain_text(&self.texts[s].old);
             if sent == word {
                 continue;
@@ -604,6 +604,42 @@ impl Cx<'_> {
 }
 
 /// Bytes of the whitespace both sequences start with (the same characters).
+/// The plain text of a section as a Word copy of it reads: [`section_text`] without
+/// the delimiter rows of Markdown tables (`|---|:--:|`), which a Word table has no text
+/// for. Quotes taken from it are found in the section as sent all the same, since only
+/// whole rule lines are left out.
+fn section_text_as_in_word(section: &crate::document::Section) -> String {
+    if !section
+        .paragraphs
+        .iter()
+        .any(|p| p.text.lines().any(is_table_rule))
+    {
+        return section_text(section);
+    }
+    let mut out = String::new();
+    for p in &section.paragraphs {
+        let kept: Vec<&str> = p.text.lines().filter(|l| !is_table_rule(l)).collect();
+        let t = plain_text(&kept.join("\n"));
+        if t.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t);
+    }
+    out
+}
+
+/// Whether `line` is a Markdown table's delimiter row: only `|`, `-`, `:` and spaces,
+/// with a `|` and a `-`.
+fn is_table_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.contains('|')
+        && t.contains('-')
+        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+}
+
 fn common_ws(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
     a.zip(b)
         .take_while(|(x, y)| x == y && x.is_whitespace())
@@ -723,3 +759,21 @@ fn sentence_around(text: &str, at: usize) -> (usize, usize) {
 #[cfg(test)]
 #[path = "import_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod table_rule_tests {
+    use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn table_rules_are_no_text_in_word() {
+        assert!(is_table_rule("|---|:--:|"));
+        assert!(is_table_rule(" --- | --- "));
+        assert!(!is_table_rule("| a | b |"));
+        assert!(!is_table_rule("---"));
+        let doc = Document::from_text("a.md", "# T\n\n| Mål | Frist |\n|---|---|\n| A | 2026 |\n");
+        let text = section_text_as_in_word(&doc.sections[0]);
+        assert!(!text.contains('-'), "{text}");
+        assert!(text.contains("Mål") && text.contains("2026"), "{text}");
+    }
+}
