@@ -662,11 +662,20 @@ fn an_accepted_suggestion_is_applied_to_the_draft_in_one_commit() {
     assert!(log.contains("Strategi-Action: comment-apply"), "{log}");
     assert!(log.contains(&format!("Decide comment {deletion}")), "{log}");
     assert_eq!(env.git("ws", &["status", "--porcelain"]).ok().stdout, "");
-    // Applied once; a second time the quote is gone, and the refusal says so.
+    // Applied once; a second time the quote is gone and the proposed wording is there,
+    // and the refusal says so.
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &deletion]);
+    assert!(r.stderr.contains("it looks applied already"), "{}", r.stderr);
+    // A quote gone from the draft (edited by hand) is refused saying where it went.
+    let path = env.path("ws/strategy/01-utkast.md");
+    let draft = std::fs::read_to_string(&path).expect("draft");
+    let edited = draft.replacen("for alle.", "for hver.", 1);
+    assert_ne!(edited, draft, "the deletion was applied");
+    std::fs::write(&path, &edited).expect("draft");
+    env.git("ws", &["commit", "-qam", "Hand edit"]).ok();
     let r = env.assert_refused_unchanged("ws", &["comment", "apply", &deletion]);
     assert!(
-        r.stderr
-            .contains("(«alle ansatte.») is no longer in strategy/ word for word"),
+        r.stderr.contains("is no longer in strategy/ word for word"),
         "{}",
         r.stderr
     );
@@ -700,4 +709,12 @@ Også innenfor rammen.
     env.run_in("ws", &["comment", "apply", &insertion]).ok();
     let draft = std::fs::read_to_string(&path).expect("draft");
     assert!(draft.contains("innenfor de gjeldende rammer."), "{draft}");
+    // An insertion's proposal contains its quote: applying it again would insert the
+    // words twice, so it is refused as applied already.
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &insertion]);
+    assert!(
+        r.stderr.contains("it looks applied already"),
+        "{}",
+        r.stderr
+    );
 }

@@ -85,19 +85,33 @@ pub fn plan(
             )));
         }
     }
-    let words: Vec<&str> = anchor.quote.split_whitespace().collect();
-    let mut found = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let text = String::from_utf8_lossy(&f.bytes);
-        for (start, end) in find_words(&text, &words) {
-            found.push(Placement {
-                file: i,
-                start,
-                end,
-            });
-        }
-    }
+    let found = places_of(&anchor.quote, files);
+    // Applied already: the proposed wording is in the draft once and the quote is not
+    // (a replacement), or the quote is only inside the proposed wording (an insertion's
+    // proposal contains its quote; applying it again would insert the words twice).
+    let proposed = r
+        .proposal
+        .as_deref()
+        .map_or_else(Vec::new, |p| places_of(p, files));
+    let inside = |q: &Placement| {
+        proposed
+            .iter()
+            .any(|p| p.file == q.file && p.start <= q.start && q.end <= p.end)
+    };
+    let applied = match found.as_slice() {
+        [] => proposed.len() == 1,
+        some => !proposed.is_empty() && some.iter().all(inside),
+    };
     match found.as_slice() {
+        _ if applied => {
+            let p = &proposed[0];
+            let f = &files[p.file];
+            let place = format!("{STRATEGY_DIR}/{}:{}", f.path, line_of(&f.bytes, p.start));
+            Err(ActError::Invalid(format!(
+                "The draft already has the wording comment {} proposes, at {place}: it looks applied already (`git log --grep \"Apply comment {}\"` shows when). Nothing was changed.",
+                r.id, r.id
+            )))
+        }
         [one] => Ok(one.clone()),
         [] => Err(ActError::Invalid(format!(
             "The quote of comment {} («{}») is no longer in strategy/ word for word: {}. Edit the draft by hand, then record it.",
@@ -172,6 +186,23 @@ pub fn apply_suggestion(
         proposal: proposal.clone(),
         commit,
     })
+}
+
+/// Where `passage` occurs word for word in the draft.
+fn places_of(passage: &str, files: &[StoredFile]) -> Vec<Placement> {
+    let words: Vec<&str> = passage.split_whitespace().collect();
+    let mut out = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for (start, end) in find_words(&text, &words) {
+            out.push(Placement {
+                file: i,
+                start,
+                end,
+            });
+        }
+    }
+    out
 }
 
 /// Where the comment's passage is in the draft now, in words.

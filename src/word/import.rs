@@ -591,19 +591,23 @@ impl Cx<'_> {
             WordKind::Comment => "a Word comment",
             _ => "a change",
         };
+        // A range in one of our section bookmarks (or under a known heading) keeps its
+        // section even when its text was edited in Word without tracking.
+        let kept = match &comment.section {
+            Some(id) => format!("kept with section {id}"),
+            None => "kept".to_string(),
+        };
         warnings.push(format!(
-            "{}: the text of {what} ({}) is {} of the version sent; it is kept in the comment's text, not anchored.",
+            "{}: the text of {what} ({}) is {} of the version sent; it is {kept} in the comment's text, not anchored.",
             self.file,
             short(quote),
             if found.is_empty() { "not in any section" } else { "in several sections" }
         ));
-        comment.section = None;
         comment.text = format!("«{}»\n\n{}", quote.trim(), comment.text);
         comment
     }
 }
 
-/// Bytes of the whitespace both sequences start with (the same characters).
 /// The plain text of a section as a Word copy of it reads: [`section_text`] without
 /// the delimiter rows of Markdown tables (`|---|:--:|`), which a Word table has no text
 /// for. Quotes taken from it are found in the section as sent all the same, since only
@@ -640,6 +644,7 @@ fn is_table_rule(line: &str) -> bool {
         && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
 }
 
+/// Bytes of the whitespace both sequences start with (the same characters).
 fn common_ws(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
     a.zip(b)
         .take_while(|(x, y)| x == y && x.is_whitespace())
