@@ -20,6 +20,7 @@ mod settings;
 mod signed_tag;
 mod sync;
 mod toml_merge;
+mod treemerge;
 mod tx;
 mod versions;
 
@@ -38,7 +39,7 @@ pub use config_file::{
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, CredentialChange, KeyChange, PolicyChange, PolicySetting, PolicyVerdict,
+    ChangeKind, ClockMismatch, CredentialChange, KeyChange, PolicyChange, PolicySetting, PolicyVerdict,
     RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path, key_material,
     party_keys_in, signed_commits_of,
 };
