@@ -68,6 +68,8 @@ for n in "${SIZES[@]}"; do
     git -C "$base/b" add -A && git -C "$base/b" commit -qm "100 from b"
     # Fill strategi's note of the remote's tags (as clone does) outside the timing.
     git -C "$base/b" fetch -q origin
+    # Packed, as a server's and a long-used clone's objects are (and quicker to copy).
+    git -C "$base/remote.git" repack -adq; git -C "$base/b" repack -adq
     s=(); g=(); o=()
     fresh() {
         rm -rf "$base/run"; mkdir -p "$base/run"

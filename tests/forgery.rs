@@ -1081,7 +1081,10 @@ mod clocks {
     fn verify(env: &TestEnv) -> (i32, Vec<serde_json::Value>) {
         let r = env.run_in("ws", &["--json", "verify"]);
         let v = r.json();
-        (r.code, v["findings"].as_array().cloned().unwrap_or_default())
+        (
+            r.code,
+            v["findings"].as_array().cloned().unwrap_or_default(),
+        )
     }
 
     /// A case with v1, a round sent to FIN and one comment from FIN; returns the
@@ -1091,7 +1094,15 @@ mod clocks {
         env.run_in(
             "ws",
             &[
-                "--as", "DFD", "round", "open", "--version", "v1", "--to", "FIN", "--due",
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN",
+                "--due",
                 "2025-11-28",
             ],
         )
@@ -1109,10 +1120,7 @@ mod clocks {
             .json();
         let id = out["comment"]["id"].as_str().expect("id").to_string();
         let clock = out["comment"]["clock"].as_u64().expect("clock");
-        let files = env
-            .git("ws", &["ls-files", "consultations"])
-            .ok()
-            .stdout;
+        let files = env.git("ws", &["ls-files", "consultations"]).ok().stdout;
         let path = files
             .lines()
             .find(|f| f.ends_with(&format!("-{id}.toml")))
@@ -1191,7 +1199,10 @@ mod clocks {
             message.contains(&format!("clock is 1 but commit {}", &commit[..12])),
             "{message}"
         );
-        assert!(message.contains(&format!("Strategi-Clock {next}")), "{message}");
+        assert!(
+            message.contains(&format!("Strategi-Clock {next}")),
+            "{message}"
+        );
         assert!(
             !findings.iter().any(|f| f["kind"] == "commit-clock"),
             "{findings:#?}"
@@ -1221,7 +1232,10 @@ mod clocks {
         assert_eq!(f["path"], forged.as_str(), "{f}");
         let message = f["message"].as_str().unwrap_or_default();
         assert!(
-            message.contains(&format!("Strategi-Clock {huge} where strategi writes {}", head + 1)),
+            message.contains(&format!(
+                "Strategi-Clock {huge} where strategi writes {}",
+                head + 1
+            )),
             "{message}"
         );
         assert!(
@@ -1239,7 +1253,8 @@ mod clocks {
         let draft = env.path("ws/strategy/01-utkast.md");
         let text = std::fs::read_to_string(&draft).expect("read");
         std::fs::write(&draft, format!("{text}\nMer.\n")).expect("write");
-        env.git("ws", &["commit", "-qam", "Edit the draft by hand"]).ok();
+        env.git("ws", &["commit", "-qam", "Edit the draft by hand"])
+            .ok();
         assert_eq!(verify(&env).0, 0, "{:#?}", verify(&env).1);
         // The same clock as its parent (not one more): reported, naming the commit.
         let head = head_clock_of_parent(&env);

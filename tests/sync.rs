@@ -1038,8 +1038,8 @@ fn random_operations(seed: u64, ops: usize) {
                 let list = json_of(&env, ws, &["comment", "list"]);
                 if let Some(c) = pick(&mut rng, &list) {
                     let id = c["id"].as_str().expect("comment id").to_string();
-                    let decision = ["accepted", "partly", "rejected", "noted"]
-                        [rng.below(4) as usize];
+                    let decision =
+                        ["accepted", "partly", "rejected", "noted"][rng.below(4) as usize];
                     let note = format!("Vurdert {k} i {ws}.");
                     run(
                         ws,
@@ -1199,7 +1199,11 @@ fn random_operations(seed: u64, ops: usize) {
             1 + ack.milestones.len(),
             "seed {seed}: milestones"
         );
-        assert_eq!(labels.len(), 1 + ack.versions.len(), "seed {seed}: versions");
+        assert_eq!(
+            labels.len(),
+            1 + ack.versions.len(),
+            "seed {seed}: versions"
+        );
         let comments = json_of(&env, ws, &["comment", "list"]);
         assert_eq!(
             comments.as_array().map_or(0, Vec::len),

@@ -513,14 +513,17 @@ impl Workspace {
                     line,
                     commit: index,
                 }));
-            out.clocks.extend(clock_issues.into_iter().map(|(path, found, expected)| {
-                ClockMismatch {
-                    commit: index,
-                    path,
-                    found,
-                    expected,
-                }
-            }));
+            out.clocks
+                .extend(
+                    clock_issues
+                        .into_iter()
+                        .map(|(path, found, expected)| ClockMismatch {
+                            commit: index,
+                            path,
+                            found,
+                            expected,
+                        }),
+                );
         }
         Ok(out)
     }

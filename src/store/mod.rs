@@ -40,9 +40,9 @@ pub use config_file::{
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, ClockMismatch, CredentialChange, KeyChange, PolicyChange, PolicySetting, PolicyVerdict,
-    RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path, key_material,
-    party_keys_in, signed_commits_of,
+    ChangeKind, ClockMismatch, CredentialChange, KeyChange, PolicyChange, PolicySetting,
+    PolicyVerdict, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+    key_material, party_keys_in, signed_commits_of,
 };
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
@@ -440,7 +440,9 @@ impl Workspace {
                     continue;
                 };
                 let rel_text = rel.to_string_lossy().replace('\\', "/");
-                if rel_text.starts_with(".git/") || self.repo.status_should_ignore(rel).unwrap_or(false) {
+                if rel_text.starts_with(".git/")
+                    || self.repo.status_should_ignore(rel).unwrap_or(false)
+                {
                     continue;
                 }
                 if kind.is_dir() {

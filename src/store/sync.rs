@@ -1035,7 +1035,11 @@ impl Transaction<'_> {
             if path.starts_with("outbox/") && path.ends_with(".toml") {
                 return Ok(match (as_text(text_of(o)), as_text(text_of(t))) {
                     (Some(ours_text), Some(theirs_text)) => {
-                        if outbox_keeps_theirs(&ours_text, &theirs_text) { t } else { o }
+                        if outbox_keeps_theirs(&ours_text, &theirs_text) {
+                            t
+                        } else {
+                            o
+                        }
                     }
                     (Some(_), None) => o,
                     (None, Some(_)) => t,
@@ -1066,13 +1070,7 @@ impl Transaction<'_> {
             }
             store(path, merged.content(), file_mode(o))
         };
-        let tree_id = merge_trees(
-            repo,
-            Some(&base_tree),
-            &our_tree,
-            &their_tree,
-            &mut resolve,
-        )?;
+        let tree_id = merge_trees(repo, Some(&base_tree), &our_tree, &their_tree, &mut resolve)?;
         if let Some(e) = bad_config {
             return Err(e.into());
         }

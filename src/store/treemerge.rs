@@ -127,12 +127,7 @@ fn diff_level(
 /// What the caller decides for a file both sides changed differently (`base`, `ours`,
 /// `theirs`; `None` where a side has no file there, an [`Entry`] with the tree mode where
 /// it has a folder): the entry to keep (`None`: no file), or an error.
-pub(super) type Resolve<'a> = dyn FnMut(
-        &str,
-        Option<Entry>,
-        Option<Entry>,
-        Option<Entry>,
-    ) -> Result<Option<Entry>, StoreError>
+pub(super) type Resolve<'a> = dyn FnMut(&str, Option<Entry>, Option<Entry>, Option<Entry>) -> Result<Option<Entry>, StoreError>
     + 'a;
 
 /// The three-way merge of `ours` and `theirs` with `base`, folder by folder: a side
@@ -177,7 +172,11 @@ fn merge_level(
         .treebuilder(ours)
         .map_err(StoreError::git("merge a folder"))?;
     for name in names {
-        let (be, oe, te) = (b.get(name).copied(), o.get(name).copied(), t.get(name).copied());
+        let (be, oe, te) = (
+            b.get(name).copied(),
+            o.get(name).copied(),
+            t.get(name).copied(),
+        );
         if oe == te || be == te {
             continue;
         }
@@ -185,7 +184,11 @@ fn merge_level(
         let merged = if be == oe {
             te
         } else if oe.is_some_and(|e| e.is_tree()) && te.is_some_and(|e| e.is_tree()) {
-            let (bt, ot, tt) = (read_tree(repo, be)?, read_tree(repo, oe)?, read_tree(repo, te)?);
+            let (bt, ot, tt) = (
+                read_tree(repo, be)?,
+                read_tree(repo, oe)?,
+                read_tree(repo, te)?,
+            );
             merge_level(repo, bt.as_ref(), ot.as_ref(), tt.as_ref(), &path, resolve)?.map(|id| {
                 Entry {
                     id,
@@ -274,11 +277,23 @@ mod tests {
         let (_d, repo) = repo();
         let a = tree(
             &repo,
-            &[("x/1", "a"), ("x/2", "b"), ("y/z/3", "c"), ("top", "t"), ("f", "file")],
+            &[
+                ("x/1", "a"),
+                ("x/2", "b"),
+                ("y/z/3", "c"),
+                ("top", "t"),
+                ("f", "file"),
+            ],
         );
         let b = tree(
             &repo,
-            &[("x/1", "a"), ("x/2", "B"), ("y/z/4", "d"), ("top", "t"), ("f/in", "now a folder")],
+            &[
+                ("x/1", "a"),
+                ("x/2", "B"),
+                ("y/z/4", "d"),
+                ("top", "t"),
+                ("f/in", "now a folder"),
+            ],
         );
         let ours: Vec<(String, bool, bool)> = changed_files(&repo, Some(&a), Some(&b))
             .expect("diff")
@@ -308,7 +323,11 @@ mod tests {
         let mut sorted = ours.clone();
         sorted.sort();
         assert_eq!(sorted, theirs);
-        assert!(changed_files(&repo, Some(&a), Some(&a)).expect("diff").is_empty());
+        assert!(
+            changed_files(&repo, Some(&a), Some(&a))
+                .expect("diff")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -316,11 +335,23 @@ mod tests {
         let (_d, repo) = repo();
         let base = tree(
             &repo,
-            &[("r/a", "1"), ("r/b", "2"), ("keep/k", "k"), ("both", "base"), ("gone", "g")],
+            &[
+                ("r/a", "1"),
+                ("r/b", "2"),
+                ("keep/k", "k"),
+                ("both", "base"),
+                ("gone", "g"),
+            ],
         );
         let ours = tree(
             &repo,
-            &[("r/a", "1"), ("r/b", "2"), ("r/ours", "o"), ("keep/k", "k"), ("both", "ours")],
+            &[
+                ("r/a", "1"),
+                ("r/b", "2"),
+                ("r/ours", "o"),
+                ("keep/k", "k"),
+                ("both", "ours"),
+            ],
         );
         let theirs = tree(
             &repo,
@@ -356,9 +387,13 @@ mod tests {
             .map(|(a, b)| (a.to_string(), b.to_string()))
         );
         // A side that changed nothing: the other side's tree, as it is.
-        let same = merge_trees(&repo, Some(&base), &base, &theirs, &mut |_, _, _, _| {
-            unreachable!()
-        })
+        let same = merge_trees(
+            &repo,
+            Some(&base),
+            &base,
+            &theirs,
+            &mut |_, _, _, _| unreachable!(),
+        )
         .expect("merge");
         assert_eq!(same, theirs.id());
     }
