@@ -9,7 +9,11 @@
 # timed, RUNS times on fresh copies, and `git pull --no-rebase && git push` on the same
 # copies for comparison. Prints the median in milliseconds.
 #
-# Environment: RUNS (5), STRATEGI_BIN (default target/release/strategi, built if missing).
+# Environment: RUNS (5), STRATEGI_BIN (default target/release/strategi, built if missing);
+# BASE_BIN, another strategi binary (an older build) timed on the same copies;
+# CALLGRIND=1 also counts the instructions of strategi's own process in one sync with
+# valgrind (git's fetch and push run in child processes and are not counted), a number
+# that does not depend on the machine's load.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -64,13 +68,23 @@ for n in "${SIZES[@]}"; do
     git -C "$base/b" add -A && git -C "$base/b" commit -qm "100 from b"
     # Fill strategi's note of the remote's tags (as clone does) outside the timing.
     git -C "$base/b" fetch -q origin
-    s=(); g=()
-    for r in $(seq "$RUNS"); do
+    # Packed, as a server's and a long-used clone's objects are (and quicker to copy).
+    git -C "$base/remote.git" repack -adq; git -C "$base/b" repack -adq
+    s=(); g=(); o=()
+    fresh() {
         rm -rf "$base/run"; mkdir -p "$base/run"
         cp -a "$base/remote.git" "$base/run/remote.git"; cp -a "$base/b" "$base/run/b"
         git -C "$base/run/b" remote set-url origin "file://$base/run/remote.git"
+    }
+    for r in $(seq "$RUNS"); do
+        fresh
         t0=$(now_ns); "$BIN" -C "$base/run/b" sync >/dev/null; t1=$(now_ns)
         s+=("$(( (t1 - t0) / 1000000 ))")
+        if [ -n "${BASE_BIN:-}" ]; then
+            fresh
+            t0=$(now_ns); "$BASE_BIN" -C "$base/run/b" sync >/dev/null; t1=$(now_ns)
+            o+=("$(( (t1 - t0) / 1000000 ))")
+        fi
         rm -rf "$base/run"; mkdir -p "$base/run"
         cp -a "$base/remote.git" "$base/run/remote.git"; cp -a "$base/b" "$base/run/b"
         git -C "$base/run/b" remote set-url origin "file://$base/run/remote.git"
@@ -79,5 +93,17 @@ for n in "${SIZES[@]}"; do
         t1=$(now_ns)
         g+=("$(( (t1 - t0) / 1000000 ))")
     done
-    echo "$n records, 100 new on each side: strategi sync $(ms "${s[@]}") ms, git pull && git push $(ms "${g[@]}") ms (median of $RUNS)"
+    line="$n records, 100 new on each side: strategi sync $(ms "${s[@]}") ms"
+    [ -z "${BASE_BIN:-}" ] || line="$line (base build $(ms "${o[@]}") ms)"
+    echo "$line, git pull && git push $(ms "${g[@]}") ms (median of $RUNS)"
+    if [ "${CALLGRIND:-0}" = 1 ]; then
+        for b in "$BIN" ${BASE_BIN:+"$BASE_BIN"}; do
+            fresh
+            valgrind --tool=callgrind --callgrind-out-file="$base/callgrind.out" \
+                "$b" -C "$base/run/b" sync >/dev/null 2>"$base/valgrind.log"
+            ir=$(sed -n 's/^==[0-9]*== Collected : //p' "$base/valgrind.log")
+            echo "  $b: $ir instructions (callgrind, strategi's own process)"
+            [ "${KEEP:-0}" = 1 ] && cp "$base/callgrind.out" "$WORK/callgrind-$n-$(basename "$b").out"
+        done
+    fi
 done

@@ -1071,3 +1071,211 @@ fn removing_the_signed_commits_policy_with_copied_owner_trailers_is_caught() {
         "{msg}"
     );
 }
+
+/// Forged logical clocks (issue 14): the `clock` of a record and the `Strategi-Clock`
+/// trailer of its commit, written with plain git.
+mod clocks {
+    use crate::common::TestEnv;
+
+    /// `verify --json` in `ws`: its exit code and findings.
+    fn verify(env: &TestEnv) -> (i32, Vec<serde_json::Value>) {
+        let r = env.run_in("ws", &["--json", "verify"]);
+        let v = r.json();
+        (
+            r.code,
+            v["findings"].as_array().cloned().unwrap_or_default(),
+        )
+    }
+
+    /// A case with v1, a round sent to FIN and one comment from FIN; returns the
+    /// comment's file and its clock.
+    fn case(env: &TestEnv) -> (String, u64) {
+        env.workspace_with_version("ws");
+        env.run_in(
+            "ws",
+            &[
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                "v1",
+                "--to",
+                "FIN",
+                "--due",
+                "2025-11-28",
+            ],
+        )
+        .ok();
+        env.run_in("ws", &["--as", "DFD", "round", "send", "latest"])
+            .ok();
+        let out = env
+            .run_in(
+                "ws",
+                &[
+                    "--json", "comment", "add", "latest", "--from", "FIN", "--text", "Ekte.",
+                ],
+            )
+            .ok()
+            .json();
+        let id = out["comment"]["id"].as_str().expect("id").to_string();
+        let clock = out["comment"]["clock"].as_u64().expect("clock");
+        let files = env.git("ws", &["ls-files", "consultations"]).ok().stdout;
+        let path = files
+            .lines()
+            .find(|f| f.ends_with(&format!("-{id}.toml")))
+            .expect("the comment's file")
+            .to_string();
+        assert_eq!(verify(env).0, 0, "{:#?}", verify(env).1);
+        (path, clock)
+    }
+
+    fn head_clock(env: &TestEnv) -> u64 {
+        let msg = env.git("ws", &["log", "-1", "--format=%B"]).ok().stdout;
+        msg.lines()
+            .find_map(|l| l.strip_prefix("Strategi-Clock: "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("HEAD's clock")
+    }
+
+    /// Commits everything with plain git as the forger, with strategi's trailers.
+    fn commit_as_strategi(env: &TestEnv, summary: &str, clock: u64) -> String {
+        env.git("ws", &["add", "-A"]).ok();
+        let msg = format!(
+            "{summary}\n\nStrategi-Action: comment-add\nStrategi-Party: DIO\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>\nStrategi-Clock: {clock}\n"
+        );
+        env.git("ws", &["commit", "-q", "-m", &msg]).ok();
+        env.git("ws", &["rev-parse", "HEAD"])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    }
+
+    /// A copy of the comment `path` under a new id (and file name) with `clock`.
+    fn forged_comment(env: &TestEnv, path: &str, clock: u64, id: &str) -> String {
+        let text = std::fs::read_to_string(env.path(&format!("ws/{path}"))).expect("read");
+        let old_id = path
+            .rsplit_once('-')
+            .and_then(|(_, f)| f.strip_suffix(".toml"))
+            .expect("id");
+        let text = text
+            .replace(old_id, id)
+            .replace("Ekte.", "Forfalsket.")
+            .lines()
+            .map(|l| {
+                if l.starts_with("clock = ") {
+                    format!("clock = {clock}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let new_path = path.replace(old_id, id);
+        std::fs::write(env.path(&format!("ws/{new_path}")), text + "\n").expect("write");
+        new_path
+    }
+
+    #[test]
+    fn a_record_whose_clock_is_not_its_commits_is_reported() {
+        let env = TestEnv::new();
+        let (path, clock) = case(&env);
+        assert!(clock > 1);
+        // Clock 1, to sort before everything; the commit's trailer is the right one.
+        let next = head_clock(&env) + 1;
+        let forged = forged_comment(&env, &path, 1, "c2222222");
+        let commit = commit_as_strategi(&env, "Comment c2222222 from FIN", next);
+        let (code, findings) = verify(&env);
+        assert_eq!(code, 1, "{findings:#?}");
+        let f = findings
+            .iter()
+            .find(|f| f["kind"] == "record-clock")
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(f["path"], forged.as_str(), "{f}");
+        assert_eq!(f["commit"], commit.as_str(), "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("clock is 1 but commit {}", &commit[..12])),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("Strategi-Clock {next}")),
+            "{message}"
+        );
+        assert!(
+            !findings.iter().any(|f| f["kind"] == "commit-clock"),
+            "{findings:#?}"
+        );
+        // The text output names the record too.
+        let text = env.run_in("ws", &["verify"]).refused().stdout;
+        assert!(text.contains(&forged), "{text}");
+    }
+
+    #[test]
+    fn a_commit_whose_clock_does_not_follow_its_parents_is_reported() {
+        let env = TestEnv::new();
+        let (path, _) = case(&env);
+        // A huge clock in both the record and its commit: the record agrees with its
+        // commit, the commit does not follow its parent.
+        let head = head_clock(&env);
+        let huge = 1_000_000;
+        let forged = forged_comment(&env, &path, huge, "c3333333");
+        let commit = commit_as_strategi(&env, "Comment c3333333 from FIN", huge);
+        let (code, findings) = verify(&env);
+        assert_eq!(code, 1, "{findings:#?}");
+        let f = findings
+            .iter()
+            .find(|f| f["kind"] == "commit-clock")
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(f["commit"], commit.as_str(), "{f}");
+        assert_eq!(f["path"], forged.as_str(), "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!(
+                "Strategi-Clock {huge} where strategi writes {}",
+                head + 1
+            )),
+            "{message}"
+        );
+        assert!(
+            !findings.iter().any(|f| f["kind"] == "record-clock"),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_commit_clock_not_above_its_parents_is_reported_and_plain_git_commits_are_not() {
+        let env = TestEnv::new();
+        let (_, _) = case(&env);
+        // A plain-git commit without trailers (the draft edited by hand) counts as its
+        // parent's clock: nothing to report.
+        let draft = env.path("ws/strategy/01-utkast.md");
+        let text = std::fs::read_to_string(&draft).expect("read");
+        std::fs::write(&draft, format!("{text}\nMer.\n")).expect("write");
+        env.git("ws", &["commit", "-qam", "Edit the draft by hand"])
+            .ok();
+        assert_eq!(verify(&env).0, 0, "{:#?}", verify(&env).1);
+        // The same clock as its parent (not one more): reported, naming the commit.
+        let head = head_clock_of_parent(&env);
+        std::fs::write(&draft, format!("{text}\nEnda mer.\n")).expect("write");
+        let commit = commit_as_strategi(&env, "Edit with an old clock", head);
+        let (code, findings) = verify(&env);
+        assert_eq!(code, 1, "{findings:#?}");
+        let f = findings
+            .iter()
+            .find(|f| f["kind"] == "commit-clock")
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(f["commit"], commit.as_str(), "{f}");
+        assert_eq!(f["path"], format!("commit {}", &commit[..12]), "{f}");
+    }
+
+    /// The clock HEAD counts as when it has no trailer: its nearest ancestor's.
+    fn head_clock_of_parent(env: &TestEnv) -> u64 {
+        let log = env.git("ws", &["log", "--format=%B"]).ok().stdout;
+        log.lines()
+            .find_map(|l| l.strip_prefix("Strategi-Clock: "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("a clock in history")
+    }
+}

@@ -846,10 +846,71 @@ impl Rng {
     }
 }
 
-/// Random operations on both clones (parties, milestones, comments, versions)
+/// What the commands of a random run acknowledged: every commit they printed and
+/// every record they named, which must all be on both sides at the end.
+#[derive(Default)]
+struct Acknowledged {
+    commits: Vec<String>,
+    /// Paths of records, or ids of records (`-ID.toml` at the end of a file name).
+    records: Vec<String>,
+    rounds: Vec<String>,
+    parties: Vec<String>,
+    milestones: Vec<String>,
+    /// Version labels (a version cut here may be renumbered, its label stays).
+    versions: Vec<String>,
+    comments: usize,
+}
+
+impl Acknowledged {
+    /// Notes what a command's `--json` output names: its commit (`commit.id`, or
+    /// `version.commit` of a cut), its record (`record`), the ids of the fact, comment,
+    /// decision or round it wrote.
+    fn note(&mut self, out: &serde_json::Value) {
+        if let Some(c) = out["commit"]["id"].as_str() {
+            self.commits.push(c.to_string());
+        }
+        if let Some(c) = out["version"]["commit"].as_str() {
+            self.commits.push(c.to_string());
+        }
+        if let Some(r) = out["record"].as_str() {
+            self.records.push(r.to_string());
+        }
+        for k in ["fact", "comment", "decision"] {
+            if let Some(id) = out[k]["id"].as_str() {
+                self.records.push(format!("-{id}.toml"));
+            }
+        }
+        if let Some(id) = out["round"]["id"].as_str() {
+            self.rounds.push(id.to_string());
+        }
+    }
+}
+
+/// The number of random operations per seed and the seeds: `STRATEGI_SYNC_OPS`
+/// (default 30) and `STRATEGI_SYNC_SEEDS` (comma-separated, default `1,7`). The issue's
+/// run is `STRATEGI_SYNC_OPS=200 STRATEGI_SYNC_SEEDS=1,2,3`.
+fn random_run_settings() -> (usize, Vec<u64>) {
+    let ops = std::env::var("STRATEGI_SYNC_OPS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(30);
+    let seeds = std::env::var("STRATEGI_SYNC_SEEDS")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().parse().expect("STRATEGI_SYNC_SEEDS: numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![1, 7]);
+    (ops, seeds)
+}
+
+/// Random operations on both clones — parties, milestones (added and completed),
+/// rounds (opened and sent), answers, comments, decisions, signing keys and versions —
 /// interleaved with syncs in random order: afterwards both clones have the same fold of
-/// every round, the same comments, configuration and versions, `verify` is clean on
-/// both, and every acknowledged operation is there.
+/// every round, the same comments, decisions, configuration and versions, `verify` is
+/// clean on both, and everything a command acknowledged (its commit, the records it
+/// named) is on both sides.
 fn random_operations(seed: u64, ops: usize) {
     let env = TestEnv::new();
     let root = bare(&env);
@@ -875,23 +936,44 @@ fn random_operations(seed: u64, ops: usize) {
     env.run_in("a", &["sync"]).ok();
     env.run_in("b", &["sync"]).ok();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let (mut parties, mut comments, mut versions, mut milestones) = (0, 0, 1, 0);
+    let mut ack = Acknowledged::default();
+    const KINDS: usize = 11;
+    let mut kinds = [0usize; KINDS];
+    let pick = |rng: &mut Rng, list: &serde_json::Value| -> Option<serde_json::Value> {
+        let items = list.as_array()?;
+        if items.is_empty() {
+            return None;
+        }
+        Some(items[rng.below(items.len() as u64) as usize].clone())
+    };
+    let run = |ws: &str, args: &[&str], ack: &mut Acknowledged| {
+        let out = json_of(&env, ws, args);
+        ack.note(&out);
+        out
+    };
     for k in 0..ops {
         let ws = if rng.below(2) == 0 { "a" } else { "b" };
-        match rng.below(6) {
+        // Every kind once first (so a short run has them all), then at random.
+        let kind = if k < KINDS {
+            k
+        } else {
+            rng.below(KINDS as u64) as usize
+        };
+        kinds[kind] += 1;
+        match kind {
             0 => {
                 let code = format!("P{ws}{k}").to_uppercase();
                 let email = format!("post@{}.example", code.to_lowercase());
-                env.run_in(
+                run(
                     ws,
                     &["party", "add", &code, "--name", &code, "--email", &email],
-                )
-                .ok();
-                parties += 1;
+                    &mut ack,
+                );
+                ack.parties.push(code);
             }
             1 => {
                 let id = format!("m-{ws}-{k}");
-                env.run_in(
+                run(
                     ws,
                     &[
                         "milestone",
@@ -904,20 +986,42 @@ fn random_operations(seed: u64, ops: usize) {
                         "--owner",
                         "DIO",
                     ],
-                )
-                .ok();
-                milestones += 1;
+                    &mut ack,
+                );
+                ack.milestones.push(id);
             }
-            2 | 3 => {
+            2 => {
+                // Complete a milestone this clone knows as not done (the other side may
+                // complete it too before they sync).
+                let list = json_of(&env, ws, &["milestone", "list"]);
+                let open: Vec<serde_json::Value> = list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|m| m["done"].is_null())
+                    .cloned()
+                    .collect();
+                if let Some(m) = pick(&mut rng, &serde_json::Value::Array(open)) {
+                    let id = m["id"].as_str().expect("milestone id").to_string();
+                    run(ws, &["milestone", "done", &id], &mut ack);
+                }
+            }
+            3 | 4 => {
+                // A comment from a recipient of a round this clone has.
+                let list = json_of(&env, ws, &["round", "list"]);
+                let r = pick(&mut rng, &list).expect("a round");
+                let id = r["id"].as_str().expect("round id").to_string();
+                let party = pick(&mut rng, &r["parties"]).expect("a recipient");
+                let party = party["party"].as_str().expect("party").to_string();
                 let text = format!("Kommentar {k} fra {ws}.");
-                env.run_in(
+                run(
                     ws,
                     &[
                         "comment",
                         "add",
-                        "latest",
+                        &id,
                         "--from",
-                        "FIN",
+                        &party,
                         "--section",
                         "mal",
                         "--quote",
@@ -925,19 +1029,112 @@ fn random_operations(seed: u64, ops: usize) {
                         "--text",
                         &text,
                     ],
-                )
-                .ok();
-                comments += 1;
+                    &mut ack,
+                );
+                ack.comments += 1;
             }
-            4 => {
+            5 => {
+                // Decide a comment this clone has (again, if it was decided).
+                let list = json_of(&env, ws, &["comment", "list"]);
+                if let Some(c) = pick(&mut rng, &list) {
+                    let id = c["id"].as_str().expect("comment id").to_string();
+                    let decision =
+                        ["accepted", "partly", "rejected", "noted"][rng.below(4) as usize];
+                    let note = format!("Vurdert {k} i {ws}.");
+                    run(
+                        ws,
+                        &[
+                            "comment",
+                            "resolve",
+                            &id,
+                            "--decision",
+                            decision,
+                            "--note",
+                            &note,
+                        ],
+                        &mut ack,
+                    );
+                }
+            }
+            6 => {
+                // A new round on the latest version, opened and sent here. The version is
+                // published first (a sync): a version cut here that the other side may
+                // also have cut under its number is renumbered by the next sync, which
+                // refuses when records made here name it (a documented refusal).
+                env.run_in(ws, &["sync"]).ok();
+                let to = ["FIN", "KDD", "FIN,KDD"][rng.below(3) as usize];
+                let out = run(
+                    ws,
+                    &[
+                        "--as",
+                        "DFD",
+                        "round",
+                        "open",
+                        "--version",
+                        "latest",
+                        "--to",
+                        to,
+                        "--due",
+                        "2025-11-28",
+                    ],
+                    &mut ack,
+                );
+                let id = out["round"]["id"].as_str().expect("round id").to_string();
+                run(ws, &["--as", "DFD", "round", "send", &id], &mut ack);
+            }
+            7 => {
+                // An answer from a recipient of a round this clone has.
+                let list = json_of(&env, ws, &["round", "list"]);
+                if let Some(r) = pick(&mut rng, &list) {
+                    let id = r["id"].as_str().expect("round id").to_string();
+                    let party = pick(&mut rng, &r["parties"]).expect("a recipient");
+                    let party = party["party"].as_str().expect("party").to_string();
+                    let position = ["no-comments", "comments", "reservation", "disagree"]
+                        [rng.below(4) as usize];
+                    let note = format!("Svar {k} fra {ws}.");
+                    run(
+                        ws,
+                        &[
+                            "respond",
+                            &id,
+                            "--from",
+                            &party,
+                            "--position",
+                            position,
+                            "--note",
+                            &note,
+                        ],
+                        &mut ack,
+                    );
+                }
+            }
+            8 => {
+                // A signing key of its own for FIN or KDD, added acting as that party.
+                let party = ["FIN", "KDD"][rng.below(2) as usize];
+                let key = env.keygen(&format!("key-{seed}-{k}"));
+                run(
+                    ws,
+                    &[
+                        "--as",
+                        party,
+                        "party",
+                        "key",
+                        party,
+                        "--add-file",
+                        &format!("{key}.pub"),
+                    ],
+                    &mut ack,
+                );
+            }
+            9 => {
                 std::fs::write(
                     env.path(&format!("{ws}/strategy/{ws}-{k:03}.md")),
                     format!("# Del {k} {{#del-{ws}-{k}}}\n\nTekst {k}.\n"),
                 )
                 .expect("draft");
-                env.run_in(ws, &["version", "cut", "--label", &format!("{ws} {k}")])
-                    .ok();
-                versions += 1;
+                let label = format!("{ws} {k}");
+                run(ws, &["version", "cut", "--label", &label], &mut ack);
+                ack.versions.push(label);
             }
             _ => {
                 env.run_in(ws, &["sync"]).ok();
@@ -948,35 +1145,83 @@ fn random_operations(seed: u64, ops: usize) {
         env.run_in(ws, &["sync"]).ok();
     }
     assert_converged(&env);
-    let count = |args: &[&str]| json_of(&env, "a", args).as_array().map_or(0, Vec::len);
-    assert_eq!(
-        count(&["comment", "list"]),
-        comments,
-        "seed {seed}: comments"
-    );
-    assert_eq!(
-        count(&["version", "list"]),
-        versions,
-        "seed {seed}: versions"
-    );
-    // FIN, KDD and DFD from the start.
-    assert_eq!(
-        count(&["party", "list"]),
-        3 + parties,
-        "seed {seed}: parties"
-    );
-    // forslag-dfd from the start.
-    assert_eq!(
-        count(&["milestone", "list"]),
-        1 + milestones,
-        "seed {seed}: milestones"
-    );
+    // Nothing acknowledged is lost: every commit a command printed is in the history
+    // both clones share, every record it named is in their tree.
+    let history: std::collections::HashSet<String> = env
+        .git("a", &["rev-list", "HEAD"])
+        .ok()
+        .stdout
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for c in &ack.commits {
+        assert!(history.contains(c), "seed {seed}: commit {c} was lost");
+    }
+    for ws in ["a", "b"] {
+        let files = env
+            .git(ws, &["ls-tree", "-r", "--name-only", "HEAD"])
+            .ok()
+            .stdout;
+        let files: Vec<&str> = files.lines().collect();
+        for r in &ack.records {
+            assert!(
+                files.iter().any(|f| f == r || f.ends_with(r.as_str())),
+                "seed {seed}: the record {r} is not in {ws}"
+            );
+        }
+        let ids = |args: &[&str], key: &str| -> Vec<String> {
+            json_of(&env, ws, args)
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v[key].as_str().map(str::to_string))
+                .collect()
+        };
+        let rounds = ids(&["round", "list"], "id");
+        let parties = ids(&["party", "list"], "code");
+        let milestones = ids(&["milestone", "list"], "id");
+        let labels = ids(&["version", "list"], "label");
+        for (what, wanted, have) in [
+            ("round", &ack.rounds, &rounds),
+            ("party", &ack.parties, &parties),
+            ("milestone", &ack.milestones, &milestones),
+            ("version", &ack.versions, &labels),
+        ] {
+            for w in wanted {
+                assert!(have.contains(w), "seed {seed}: {what} {w} is not in {ws}");
+            }
+        }
+        // The initial round, FIN, KDD and DFD, forslag-dfd and v1 came before.
+        assert_eq!(rounds.len(), 1 + ack.rounds.len(), "seed {seed}: rounds");
+        assert_eq!(parties.len(), 3 + ack.parties.len(), "seed {seed}: parties");
+        assert_eq!(
+            milestones.len(),
+            1 + ack.milestones.len(),
+            "seed {seed}: milestones"
+        );
+        assert_eq!(
+            labels.len(),
+            1 + ack.versions.len(),
+            "seed {seed}: versions"
+        );
+        let comments = json_of(&env, ws, &["comment", "list"]);
+        assert_eq!(
+            comments.as_array().map_or(0, Vec::len),
+            ack.comments,
+            "seed {seed}: comments"
+        );
+    }
+    if ops >= KINDS {
+        assert!(kinds.iter().all(|n| *n > 0), "seed {seed}: {kinds:?}");
+    }
+    eprintln!("seed {seed}: {ops} operations by kind {kinds:?}");
 }
 
 #[test]
 fn random_operations_on_both_sides_converge() {
-    for seed in [1, 7] {
-        random_operations(seed, 30);
+    let (ops, seeds) = random_run_settings();
+    for seed in seeds {
+        random_operations(seed, ops);
     }
 }
 

@@ -122,6 +122,14 @@ pub enum FindingKind {
     /// acting as another party); named with the commit, its author and the old and
     /// new value. History leaves such a change out of the policy as it stood.
     PolicyChanged,
+    /// A record whose logical clock (`clock`) is not the `Strategi-Clock` trailer of the
+    /// strategi commit that added it (strategi gives every record of a commit the
+    /// commit's clock): written or edited by hand to sort before or after other facts.
+    RecordClock,
+    /// A commit whose `Strategi-Clock` trailer is not one more than its parent's clock
+    /// (for a merge: the highest of its parents'), as strategi writes it: a forged clock
+    /// (the clocks that follow it are taken from it).
+    CommitClock,
 }
 
 /// One problem found.
@@ -283,6 +291,7 @@ pub fn verify_with_anchor(
     let history = ws.record_history()?;
     check_history(ws, &history, &mut r)?;
     check_credentials(&history, &mut r);
+    check_clocks(&history, &mut r);
     check_one_line_fields(ws, &mut r)?;
     if let Some(config) = &config {
         check_key_provenance(ws, config, &history, &mut r)?;
@@ -294,6 +303,55 @@ pub fn verify_with_anchor(
     }
     check_interrupted(ws, &mut r)?;
     Ok(r)
+}
+
+/// The clocks history shows that strategi would not have written
+/// ([`crate::store::ClockMismatch`]).
+fn check_clocks(history: &RecordHistory, r: &mut Verification) {
+    for m in &history.clocks {
+        let Some(commit) = history.commits.get(m.commit) else {
+            continue;
+        };
+        let by = format!(
+            "commit {} by {} (\"{}\")",
+            commit.short_id(),
+            commit.author,
+            commit.summary
+        );
+        match (&m.path, m.expected) {
+            (Some(path), expected) => r.add_at(
+                FindingKind::RecordClock,
+                path,
+                &commit.id,
+                match expected {
+                    Some(e) => format!(
+                        "The record's logical clock is {} but {by} that added it carries Strategi-Clock {e}; strategi gives a record its commit's clock, so this one was written or edited by hand (to sort before or after other facts).",
+                        m.found
+                    ),
+                    None => format!(
+                        "The record carries the logical clock {} but {by} that added it has no Strategi-Clock trailer; strategi writes both, so this one was written or edited by hand.",
+                        m.found
+                    ),
+                },
+                format!("Find out who made the commit and why (`git show {}`); a record is ordered by its clock, so a forged one sorts where its author wanted. If it is not genuine, remove it with a commit that says why and record the fact again with strategi.", commit.short_id()),
+            ),
+            (None, Some(e)) => r.add_at(
+                FindingKind::CommitClock,
+                history
+                    .changes
+                    .iter()
+                    .find(|c| c.commit == m.commit)
+                    .map_or_else(|| format!("commit {}", commit.short_id()), |c| c.path.clone()),
+                &commit.id,
+                format!(
+                    "{by} carries Strategi-Clock {} where strategi writes {e} (one more than its parent's clock; a merge: the highest of its parents'): the clock was forged or the commit copied onto another history.",
+                    m.found
+                ),
+                format!("Find out who made the commit and why (`git show {}`); the facts after it are ordered from its clock. Records it wrote with that clock are listed as record-clock findings.", commit.short_id()),
+            ),
+            (None, None) => {}
+        }
+    }
 }
 
 const ROTATE: &str = "Remove the password from smtp_url (keep only the user name, smtps://user@host) and name the environment variable that holds it with password_env = \"NAME\" under [mail]. The password is in git's history and in every copy of the workspace: have it changed (rotated) at the mail server; removing it from the file does not remove it from history.";

@@ -8,6 +8,8 @@
 //! diffed, so a history of thousands of commits that mostly touch other files (the
 //! draft, the outbox, `strategi.toml`) costs little more than reading the commits.
 
+use std::collections::HashMap;
+
 use git2::{Oid, Sort, Tree};
 use serde::Serialize;
 
@@ -222,6 +224,24 @@ pub struct CredentialChange {
     pub commit: usize,
 }
 
+/// A logical clock in history that is not what strategi writes ([`super::clock`]): a
+/// commit's `Strategi-Clock` trailer that is not one more than its parent's clock (the
+/// highest of its parents' for a merge), or a record whose `clock` is not the trailer of
+/// the commit that added it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockMismatch {
+    /// The commit, as an index into [`RecordHistory::commits`].
+    pub commit: usize,
+    /// The record, for a record's clock; `None` for the commit's own trailer.
+    pub path: Option<String>,
+    /// The clock found (the trailer, or the record's `clock`).
+    pub found: u64,
+    /// The clock strategi would have written there: for a commit, its parents' clock
+    /// plus one (a merge: the highest of its parents'); for a record, its commit's
+    /// trailer (`None`: the commit carries no `Strategi-Clock`).
+    pub expected: Option<u64>,
+}
+
 /// Every change to the record files in the history of HEAD, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RecordHistory {
@@ -238,6 +258,9 @@ pub struct RecordHistory {
     /// The changes to the owner, the approver and the signature policies in
     /// `strategi.toml` ([`PolicySetting`]), in the order of the commits.
     pub policy_changes: Vec<PolicyChange>,
+    /// The clocks that are not what strategi writes (only in
+    /// [`Workspace::record_history`]), in the order of the commits.
+    pub clocks: Vec<ClockMismatch>,
     /// How many commits were walked in all.
     pub walked: usize,
 }
@@ -390,6 +413,8 @@ impl Workspace {
             .map_err(StoreError::git("walk the history"))?;
         walk.push_head()
             .map_err(StoreError::git("walk the history from HEAD"))?;
+        // Each walked commit's logical clock (oldest first, so parents come first).
+        let mut clocks: HashMap<Oid, u64> = HashMap::new();
         for oid in walk {
             let oid = oid.map_err(StoreError::git("walk the history"))?;
             out.walked += 1;
@@ -451,6 +476,10 @@ impl Workspace {
                     changes.push((path, kind));
                 }
             }
+            let mut clock_issues = Vec::new();
+            if matches!(scope, Scope::Everything) {
+                clock_issues = clock_mismatches(repo, &commit, &tree, &changes, &mut clocks)?;
+            }
             let hex = oid.to_string();
             // strategi.toml as this commit and its parents have it, read once.
             let config = config_versions(repo, &hex, &tree, &parents)?;
@@ -461,7 +490,12 @@ impl Workspace {
                 Scope::Everything => config.as_ref().and_then(credential_change),
                 Scope::KeysOnly | Scope::Folders(_) => None,
             };
-            if changes.is_empty() && keys.is_empty() && credential.is_none() && policy.is_empty() {
+            if changes.is_empty()
+                && keys.is_empty()
+                && credential.is_none()
+                && policy.is_empty()
+                && clock_issues.is_empty()
+            {
                 continue;
             }
             let index = out.commits.len();
@@ -491,6 +525,17 @@ impl Workspace {
                     line,
                     commit: index,
                 }));
+            out.clocks
+                .extend(
+                    clock_issues
+                        .into_iter()
+                        .map(|(path, found, expected)| ClockMismatch {
+                            commit: index,
+                            path,
+                            found,
+                            expected,
+                        }),
+                );
         }
         Ok(out)
     }
@@ -782,6 +827,92 @@ fn subtree<'r>(
             .map(Some)
             .map_err(StoreError::git(format!("read the folder \"{dir}\""))),
         _ => Ok(None),
+    }
+}
+
+/// (record or `None` for the commit, found, expected): see [`ClockMismatch`].
+type ClockIssue = (Option<String>, u64, Option<u64>);
+
+/// A commit's clocks against the rule strategi writes by ([`super::clock`]): its
+/// `Strategi-Clock` trailer is its parent's clock plus one (a merge's: the highest of its
+/// parents'), and each record it added with a `clock` carries the trailer's value. A
+/// commit without the trailer counts as the highest of its parents (plain git, older
+/// strategi) and is not judged; nor are records without a clock. Notes the commit's
+/// clock in `clocks` for its children. Returns (record or `None` for the commit, found,
+/// expected).
+fn clock_mismatches(
+    repo: &git2::Repository,
+    commit: &git2::Commit<'_>,
+    tree: &Tree<'_>,
+    changes: &[(String, ChangeKind)],
+    clocks: &mut HashMap<Oid, u64>,
+) -> Result<Vec<ClockIssue>, StoreError> {
+    let mut parents_clock = 0;
+    for p in commit.parents() {
+        let n = match clocks.get(&p.id()) {
+            Some(n) => *n,
+            None => super::clock_of(repo, &p)?,
+        };
+        parents_clock = parents_clock.max(n);
+    }
+    let message = String::from_utf8_lossy(commit.message_bytes());
+    let trailer = super::clock_in_message(&message);
+    clocks.insert(commit.id(), trailer.unwrap_or(parents_clock));
+    let mut out = Vec::new();
+    if let Some(found) = trailer {
+        let expected = if commit.parent_count() > 1 {
+            parents_clock
+        } else {
+            parents_clock.saturating_add(1)
+        };
+        if found != expected {
+            out.push((None, found, Some(expected)));
+        }
+    }
+    // Plain-git commits that add records are reported as foreign already.
+    let strategi = trailer.is_some() || message.lines().any(|l| l.starts_with("Strategi-Action:"));
+    if !strategi {
+        return Ok(out);
+    }
+    for (path, kind) in changes {
+        if *kind != ChangeKind::Added || !path.ends_with(".toml") {
+            continue;
+        }
+        let Some(blob) = entry_id(tree, path).and_then(|id| repo.find_blob(id).ok()) else {
+            continue;
+        };
+        let Ok(table) = std::str::from_utf8(blob.content())
+            .unwrap_or_default()
+            .parse::<toml::Table>()
+        else {
+            continue;
+        };
+        let mut found = Vec::new();
+        clocks_in(&table, &mut found);
+        for n in found {
+            if Some(n) != trailer {
+                out.push((Some(path.clone()), n, trailer));
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The `clock` values of a record: its own, and those of the tables in its arrays (the
+/// `[[comment]]`s of a comments file).
+fn clocks_in(table: &toml::Table, out: &mut Vec<u64>) {
+    if let Some(n) = table.get("clock").and_then(toml::Value::as_integer) {
+        out.push(n.max(0) as u64);
+    }
+    for v in table.values() {
+        if let toml::Value::Array(items) = v {
+            for item in items {
+                if let toml::Value::Table(t) = item {
+                    clocks_in(t, out);
+                }
+            }
+        }
     }
 }
 

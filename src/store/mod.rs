@@ -20,9 +20,11 @@ mod settings;
 mod signed_tag;
 mod sync;
 mod toml_merge;
+mod treemerge;
 mod tx;
 mod versions;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{Repository, RepositoryInitOptions};
@@ -38,9 +40,9 @@ pub use config_file::{
 };
 pub use gitlocks::{BLIND_STALE_AGE, GitLockFile, LockState, STALE_AGE, TEMP_FILE_AGE};
 pub use history::{
-    ChangeKind, CredentialChange, KeyChange, PolicyChange, PolicySetting, PolicyVerdict,
-    RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path, key_material,
-    party_keys_in, signed_commits_of,
+    ChangeKind, ClockMismatch, CredentialChange, KeyChange, PolicyChange, PolicySetting,
+    PolicyVerdict, RECORD_DIRS, RecordChange, RecordCommit, RecordHistory, is_record_path,
+    key_material, party_keys_in, signed_commits_of,
 };
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
@@ -392,27 +394,72 @@ impl Workspace {
     }
 
     /// The files under the folder `dir` whose content differs from HEAD (changed or new),
-    /// as paths relative to the root, `/`-separated, sorted. One status walk of the
-    /// folder, not a lookup per file.
+    /// as paths relative to the root, `/`-separated, sorted (files git ignores are not
+    /// listed). The folder's files are compared with HEAD's tree by their git hash, so
+    /// git's index (an entry for every record of the case) is not read: the cost is the
+    /// folder's, not the workspace's.
     pub fn changed_files(&self, dir: &str) -> Result<Vec<String>, StoreError> {
-        let mut opts = git2::StatusOptions::new();
-        opts.pathspec(format!("{dir}/"))
-            .include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false);
-        let statuses = self
-            .repo
-            .statuses(Some(&mut opts))
-            .map_err(StoreError::git(format!("read the state of \"{dir}\"")))?;
-        let mut out: Vec<String> = statuses
-            .iter()
-            .filter(|e| {
-                e.status().intersects(
-                    git2::Status::WT_NEW | git2::Status::WT_MODIFIED | git2::Status::INDEX_NEW,
-                )
-            })
-            .filter_map(|e| e.path().ok().map(str::to_string))
-            .collect();
+        let committed: HashMap<String, git2::Oid> = match self.head_commit()? {
+            None => HashMap::new(),
+            Some(c) => {
+                let tree = c.tree().map_err(StoreError::git("read the tree of HEAD"))?;
+                let sub = match tree.get_path(Path::new(dir)) {
+                    Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(
+                        self.repo
+                            .find_tree(e.id())
+                            .map_err(StoreError::git(format!("read the folder \"{dir}\"")))?,
+                    ),
+                    _ => None,
+                };
+                let mut files = HashMap::new();
+                if let Some(sub) = sub {
+                    sub.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+                        if e.kind() == Some(git2::ObjectType::Blob) {
+                            let name = String::from_utf8_lossy(e.name_bytes());
+                            files.insert(format!("{dir}/{parent}{name}"), e.id());
+                        }
+                        git2::TreeWalkResult::Ok
+                    })
+                    .map_err(StoreError::git(format!("read the folder \"{dir}\"")))?;
+                }
+                files
+            }
+        };
+        let mut out = Vec::new();
+        let mut pending = vec![self.root.join(dir)];
+        while let Some(folder) = pending.pop() {
+            let entries = match std::fs::read_dir(&folder) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(StoreError::io("read the folder", &folder)(e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(StoreError::io("read the folder", &folder))?;
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let Ok(rel) = path.strip_prefix(&self.root) else {
+                    continue;
+                };
+                let rel_text = rel.to_string_lossy().replace('\\', "/");
+                if rel_text.starts_with(".git/")
+                    || self.repo.status_should_ignore(rel).unwrap_or(false)
+                {
+                    continue;
+                }
+                if kind.is_dir() {
+                    pending.push(path);
+                } else if kind.is_file() {
+                    let same = committed.get(&rel_text).is_some_and(|id| {
+                        git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok() == Some(*id)
+                    });
+                    if !same {
+                        out.push(rel_text);
+                    }
+                }
+            }
+        }
         out.sort();
         Ok(out)
     }

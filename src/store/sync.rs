@@ -36,6 +36,7 @@ use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::toml_merge::{KeyConflict, merge_toml};
+use super::treemerge::{Entry, changed_files, merge_trees};
 use super::tx::{
     Journal, JournalFile, message_with_trailers, old_content, signed_commit, write_renamed,
 };
@@ -510,19 +511,16 @@ fn count_changes(
     };
     let old_tree = old.map(tree_of).transpose()?;
     let new_tree = tree_of(new)?;
-    let diff = repo
-        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)
-        .map_err(StoreError::git("compare two commits"))?;
-    for d in diff.deltas() {
-        if d.status() != git2::Delta::Added && !(d.status() == git2::Delta::Modified) {
+    // Only the folders that differ are read (`treemerge::changed_files`).
+    for change in changed_files(repo, old_tree.as_ref(), Some(&new_tree))? {
+        if change.new.is_none() {
             continue;
         }
-        let Some(p) = d.new_file().path().and_then(|p| p.to_str()) else {
+        let Some(kind) = kind_of(&change.path) else {
             continue;
         };
-        let Some(kind) = kind_of(p) else { continue };
         // Records are counted when added; the draft and the configuration when changed.
-        if d.status() == git2::Delta::Modified && !matches!(kind, "draft" | "configuration") {
+        if change.old.is_some() && !matches!(kind, "draft" | "configuration") {
             continue;
         }
         *out.entry(kind.to_string()).or_default() += 1;
@@ -739,9 +737,13 @@ struct Merged {
     conflicts: Vec<KeyConflict>,
 }
 
-/// The blob of `path` in `tree`, as text.
+/// The text of `path` in `tree`, if it is there, is UTF-8 and within the config limit.
 fn blob_text(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<String> {
     let e = tree.get_path(Path::new(path)).ok()?;
+    let (size, _) = repo.odb().ok()?.read_header(e.id()).ok()?;
+    if size as u64 > crate::input::limits::CONFIG {
+        return None;
+    }
     let b = repo.find_blob(e.id()).ok()?;
     String::from_utf8(b.content().to_vec()).ok()
 }
@@ -1043,88 +1045,89 @@ impl Transaction<'_> {
         let base_tree = find(base)?
             .tree()
             .map_err(StoreError::git("read the merge base's tree"))?;
-        let mut opts = git2::MergeOptions::new();
-        opts.find_renames(false);
-        let mut index = repo
-            .merge_trees(&base_tree, &our_tree, &their_tree, Some(&opts))
-            .map_err(StoreError::git("merge the remote's branch"))?;
-
-        // Files both sides changed that strategi merges itself.
-        let mut resolved: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // The merge reads only the folders both sides changed (`treemerge`); files both
+        // changed differently are merged here: strategi.toml key by key, an outbox
+        // state by its rank, anything else (the draft) as git merges text.
         let mut stuck: Vec<String> = Vec::new();
         let mut conflicts = Vec::new();
-        let conflicted: Vec<String> = index
-            .conflicts()
-            .map_err(StoreError::git("read the merge's conflicts"))?
-            .filter_map(Result::ok)
-            .filter_map(|c| {
-                c.our
-                    .as_ref()
-                    .or(c.their.as_ref())
-                    .or(c.ancestor.as_ref())
-                    .and_then(|e| String::from_utf8(e.path.clone()).ok())
-            })
-            .collect();
-        let mut both_changed: BTreeSet<String> = conflicted.iter().cloned().collect();
-        let base_text = |p: &str| blob_text(repo, &base_tree, p);
-        let (ours_cfg, theirs_cfg) = (
-            blob_text(repo, &our_tree, CONFIG_FILE),
-            blob_text(repo, &their_tree, CONFIG_FILE),
-        );
-        let base_cfg = base_text(CONFIG_FILE);
-        if ours_cfg != base_cfg && theirs_cfg != base_cfg && ours_cfg != theirs_cfg {
-            both_changed.insert(CONFIG_FILE.to_string());
-        }
-        // Outbox state files changed on both sides, even where git's text merge is clean.
-        let diff_paths = |a: Option<&git2::Tree<'_>>,
-                          b: &git2::Tree<'_>|
-         -> Result<BTreeSet<String>, StoreError> {
-            let mut o = git2::DiffOptions::new();
-            o.pathspec("outbox");
-            let d = repo
-                .diff_tree_to_tree(a, Some(b), Some(&mut o))
-                .map_err(StoreError::git("compare the outbox"))?;
-            Ok(d.deltas()
-                .filter_map(|d| {
-                    d.new_file()
-                        .path()
-                        .and_then(|p| p.to_str())
-                        .map(str::to_string)
-                })
-                .collect())
+        let mut bad_config = None;
+        let text_of = |e: Option<Entry>| -> Option<Vec<u8>> {
+            e.filter(|e| e.mode != 0o040000)
+                .and_then(|e| repo.find_blob(e.id).ok())
+                .map(|b| b.content().to_vec())
         };
-        let ours_out = diff_paths(Some(&base_tree), &our_tree)?;
-        let theirs_out = diff_paths(Some(&base_tree), &their_tree)?;
-        for p in ours_out.intersection(&theirs_out) {
-            if p.ends_with(".toml") {
-                both_changed.insert(p.clone());
-            }
-        }
-        for path in &both_changed {
+        let as_text = |b: Option<Vec<u8>>| b.and_then(|b| String::from_utf8(b).ok());
+        let store = |path: &str, bytes: &[u8], mode: i32| -> Result<Option<Entry>, StoreError> {
+            let id = repo
+                .blob(bytes)
+                .map_err(StoreError::git(format!("store \"{path}\"")))?;
+            Ok(Some(Entry { id, mode }))
+        };
+        let mut resolve = |path: &str,
+                           b: Option<Entry>,
+                           o: Option<Entry>,
+                           t: Option<Entry>|
+         -> Result<Option<Entry>, StoreError> {
+            let file_mode = |e: Option<Entry>| e.map_or(0o100644, |e| e.mode);
             if path == CONFIG_FILE {
-                let (Some(o), Some(t)) = (&ours_cfg, &theirs_cfg) else {
-                    stuck.push(path.clone());
-                    continue;
+                let (Some(ours_cfg), Some(theirs_cfg)) = (as_text(text_of(o)), as_text(text_of(t)))
+                else {
+                    stuck.push(path.to_string());
+                    return Ok(o);
                 };
-                let m = merge_toml(base_cfg.as_deref(), o, t)?;
-                conflicts.extend(m.conflicts);
-                resolved.insert(path.clone(), m.text.into_bytes());
-            } else if path.starts_with("outbox/") && path.ends_with(".toml") {
-                let o = blob_text(repo, &our_tree, path);
-                let t = blob_text(repo, &their_tree, path);
-                match (o, t) {
-                    (Some(o), Some(t)) => {
-                        let keep = if outbox_keeps_theirs(&o, &t) { t } else { o };
-                        resolved.insert(path.clone(), keep.into_bytes());
+                let base_cfg = as_text(text_of(b));
+                match merge_toml(base_cfg.as_deref(), &ours_cfg, &theirs_cfg) {
+                    Ok(m) => {
+                        conflicts.extend(m.conflicts);
+                        return store(path, m.text.as_bytes(), file_mode(o));
                     }
-                    (Some(x), None) | (None, Some(x)) => {
-                        resolved.insert(path.clone(), x.into_bytes());
+                    Err(e) => {
+                        bad_config = Some(e);
+                        return Ok(o);
                     }
-                    (None, None) => {}
                 }
-            } else {
-                stuck.push(path.clone());
             }
+            if path.starts_with("outbox/") && path.ends_with(".toml") {
+                return Ok(match (as_text(text_of(o)), as_text(text_of(t))) {
+                    (Some(ours_text), Some(theirs_text)) => {
+                        if outbox_keeps_theirs(&ours_text, &theirs_text) {
+                            t
+                        } else {
+                            o
+                        }
+                    }
+                    (Some(_), None) => o,
+                    (None, Some(_)) => t,
+                    (None, None) => o,
+                });
+            }
+            // Anything else both sides changed: git's text merge, or it is stuck.
+            let (Some(ours_bytes), Some(theirs_bytes)) = (text_of(o), text_of(t)) else {
+                stuck.push(path.to_string());
+                return Ok(o);
+            };
+            let base_bytes = text_of(b).unwrap_or_default();
+            fn input<'b>(bytes: &'b [u8], path: &str) -> git2::MergeFileInput<'b> {
+                let mut i = git2::MergeFileInput::new();
+                i.content(bytes).path(path);
+                i
+            }
+            let (bi, oi, ti) = (
+                input(&base_bytes, path),
+                input(&ours_bytes, path),
+                input(&theirs_bytes, path),
+            );
+            let merged = git2::merge_file(&bi, &oi, &ti, None)
+                .map_err(StoreError::git(format!("merge \"{path}\"")))?;
+            if !merged.is_automergeable() {
+                stuck.push(path.to_string());
+                return Ok(o);
+            }
+            store(path, merged.content(), file_mode(o))
+        };
+        let tree_id = merge_trees(repo, Some(&base_tree), &our_tree, &their_tree, &mut resolve)?;
+        if let Some(e) = bad_config {
+            return Err(e.into());
         }
         if !stuck.is_empty() {
             return Err(SyncError::TextConflict {
@@ -1132,32 +1135,6 @@ impl Transaction<'_> {
                 remote_ref: format!("{remote}/{branch}"),
             });
         }
-        for (path, bytes) in &resolved {
-            let blob = repo
-                .blob(bytes)
-                .map_err(StoreError::git(format!("store \"{path}\"")))?;
-            let _ = index.remove_path(Path::new(path));
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: bytes.len() as u32,
-                id: blob,
-                flags: (path.len().min(0xfff)) as u16,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index
-                .add(&entry)
-                .map_err(StoreError::git(format!("merge \"{path}\"")))?;
-        }
-        let tree_id = index
-            .write_tree_to(repo)
-            .map_err(StoreError::git("write the merged tree"))?;
         let tree = repo
             .find_tree(tree_id)
             .map_err(StoreError::git("read the merged tree"))?;
@@ -1224,36 +1201,21 @@ impl Transaction<'_> {
         let ws = self.ws;
         let repo = &ws.repo;
         let head = ws.head_commit()?.ok_or(SyncError::NoBranch)?;
-        let diff = repo
-            .diff_tree_to_tree(Some(from), Some(to), None)
-            .map_err(StoreError::git("compare the trees"))?;
         let mut changes: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let mut dirty = Vec::new();
-        for d in diff.deltas() {
-            let old_path = d
-                .old_file()
-                .path()
-                .and_then(|p| p.to_str())
-                .map(str::to_string);
-            let new_path = d
-                .new_file()
-                .path()
-                .and_then(|p| p.to_str())
-                .map(str::to_string);
-            let Some(path) = new_path.or(old_path) else {
-                continue;
-            };
+        let content = |e: Option<Entry>| -> Result<Option<Vec<u8>>, StoreError> {
+            e.map(|e| {
+                repo.find_blob(e.id)
+                    .map(|b| b.content().to_vec())
+                    .map_err(StoreError::git(format!("read the file {}", e.id)))
+            })
+            .transpose()
+        };
+        for change in changed_files(repo, Some(from), Some(to))? {
+            let path = change.path;
             let on_disk = std::fs::read(ws.root.join(&path)).ok();
-            let committed = from
-                .get_path(Path::new(&path))
-                .ok()
-                .and_then(|e| repo.find_blob(e.id()).ok())
-                .map(|b| b.content().to_vec());
-            let wanted = to
-                .get_path(Path::new(&path))
-                .ok()
-                .and_then(|e| repo.find_blob(e.id()).ok())
-                .map(|b| b.content().to_vec());
+            let committed = content(change.old)?;
+            let wanted = content(change.new)?;
             if on_disk != committed && on_disk != wanted {
                 dirty.push(path.clone());
             }
@@ -1409,27 +1371,21 @@ fn records_naming(
     };
     let old = base.map(tree_of).transpose()?;
     let new = tree_of(head)?;
-    let diff = repo
-        .diff_tree_to_tree(old.as_ref(), Some(&new), None)
-        .map_err(StoreError::git("compare with the remote"))?;
     let wanted = format!("version = \"{version}\"");
     let mut out = Vec::new();
-    for d in diff.deltas() {
-        if d.status() != git2::Delta::Added {
-            continue;
-        }
-        let Some(p) = d.new_file().path().and_then(|p| p.to_str()) else {
+    for change in changed_files(repo, old.as_ref(), Some(&new))? {
+        let (None, Some(file)) = (change.old, change.new) else {
             continue;
         };
-        if !super::is_record_path(p) {
+        if !super::is_record_path(&change.path) {
             continue;
         }
-        let Ok(blob) = repo.find_blob(d.new_file().id()) else {
+        let Ok(blob) = repo.find_blob(file.id) else {
             continue;
         };
         let text = String::from_utf8_lossy(blob.content());
         if text.lines().any(|l| l.trim() == wanted) {
-            out.push(p.to_string());
+            out.push(change.path);
         }
     }
     Ok(out)
