@@ -50,6 +50,9 @@ pub mod limits {
     pub const DOCX_PART: u64 = 64 << 20;
     /// The parts strategi reads from one `.docx`, together, as inflated.
     pub const DOCX_TOTAL: u64 = 96 << 20;
+    /// All entries of one `.docx` together, as their headers declare them inflated
+    /// (images included); an entry compressed more than 200:1 past 1 MB is refused too.
+    pub const DOCX_ARCHIVE: u64 = 256 << 20;
     /// Git's `packed-refs` (one line per ref; a hundred thousand tags take a few MB).
     pub const PACKED_REFS: u64 = 64 << 20;
 }

@@ -496,10 +496,63 @@ fn a_covering_mail_with_a_word_file_gives_only_the_word_comments() {
             .all(|c| c["word"]["file"] == "attachments/Merknader FIN.docx"),
         "{all:#?}"
     );
+    // The same Word file in a second message, with words of FIN's own beside it: the
+    // words are a comment, the Word file's comments are not made twice.
+    let again = dir.join("again.eml");
+    std::fs::write(
+        &again,
+        mail_with(
+            "Merknader FIN.docx",
+            &std::fs::read(&docx).expect("docx"),
+            "svar-2@fin.example",
+            "Hei,\r\n\r\nI tillegg til vedlegget: kapittel 4 mangler en omtale av budsjett.\r\n\r\nMvh\r\nKari Hansen",
+        ),
+    )
+    .expect("eml");
+    let j = env
+        .run_in(
+            "ws",
+            &[
+                "--json",
+                "comment",
+                "import",
+                "latest",
+                again.to_str().expect("path"),
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(j["files"][0]["result"], "imported", "{j}");
+    assert!(
+        j["files"][0]["warnings"]
+            .to_string()
+            .contains("sent before"),
+        "{j}"
+    );
+    let all = env.run_in("ws", &["--json", "comment", "list"]).ok().json();
+    let all = all.as_array().expect("array");
+    assert_eq!(all.len(), 3, "{all:#?}");
+    assert!(
+        all.iter().any(|c| c["word"].is_null()
+            && c["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("kapittel 4 mangler en omtale av budsjett"))),
+        "{all:#?}"
+    );
 }
 
 /// An e-mail from FIN with a greeting, a covering note, a sign-off and one attachment.
 fn mail_with_attachment(name: &str, bytes: &[u8]) -> Vec<u8> {
+    mail_with(
+        name,
+        bytes,
+        "svar-1@fin.example",
+        "Hei alle,\r\n\r\nVedlagt følger våre merknader.\r\n\r\nMed vennleg helsing\r\nKari Hansen\r\nFinansdepartementet",
+    )
+}
+
+/// An e-mail from FIN with this Message-ID, body text and one attachment.
+fn mail_with(name: &str, bytes: &[u8], message_id: &str, body: &str) -> Vec<u8> {
     let b64 = base64(bytes);
     let mut lines = String::new();
     for chunk in b64.as_bytes().chunks(76) {
@@ -507,7 +560,7 @@ fn mail_with_attachment(name: &str, bytes: &[u8]) -> Vec<u8> {
         lines.push_str("\r\n");
     }
     format!(
-        "From: Kari Hansen <postmottak@fin.example>\r\nTo: postmottak@dfd.example\r\nSubject: Svar fra FIN\r\nMessage-ID: <svar-1@fin.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nHei alle,\r\n\r\nVedlagt følger våre merknader.\r\n\r\nMed vennleg helsing\r\nKari Hansen\r\nFinansdepartementet\r\n\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{lines}--b1--\r\n"
+        "From: Kari Hansen <postmottak@fin.example>\r\nTo: postmottak@dfd.example\r\nSubject: Svar fra FIN\r\nMessage-ID: <{message_id}>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{lines}--b1--\r\n"
     )
     .into_bytes()
 }
@@ -665,7 +718,11 @@ fn an_accepted_suggestion_is_applied_to_the_draft_in_one_commit() {
     // Applied once; a second time the quote is gone and the proposed wording is there,
     // and the refusal says so.
     let r = env.assert_refused_unchanged("ws", &["comment", "apply", &deletion]);
-    assert!(r.stderr.contains("it looks applied already"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it looks applied already"),
+        "{}",
+        r.stderr
+    );
     // A quote gone from the draft (edited by hand) is refused saying where it went.
     let path = env.path("ws/strategy/01-utkast.md");
     let draft = std::fs::read_to_string(&path).expect("draft");

@@ -212,6 +212,10 @@ pub struct ImportRecord {
     /// date). None: unknown, and `at` is taken as the answer's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received: Option<Timestamp>,
+    /// The SHA-256 (hex) of each Word file whose comments were made from this message,
+    /// so that the same file sent again makes none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub word_files: Vec<String>,
 }
 
 /// Where a comment file lives.

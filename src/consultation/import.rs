@@ -236,6 +236,17 @@ pub fn import_with(
     }
     let known = load_imports(tx.workspace(), &round.def.id)?;
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // The Word files each party sent before, by digest (a message's own digest too: a
+    // bare .docx is stored under it).
+    let mut known_word: BTreeSet<(String, String)> = known
+        .values()
+        .flat_map(|r| {
+            r.word_files
+                .iter()
+                .chain(std::iter::once(&r.digest))
+                .map(|d| (r.party.to_string(), d.clone()))
+        })
+        .collect();
     let mut outcomes = Vec::new();
     let mut ready: Vec<Prepared> = Vec::new();
     for file in files {
@@ -264,7 +275,7 @@ pub fn import_with(
         }
         let clock = tx.clock()?;
         let prepared = prepare(
-            (&shown, tx.ids(), clock),
+            (&shown, tx.ids(), clock, &known_word),
             who,
             round,
             doc,
@@ -290,6 +301,9 @@ pub fn import_with(
         });
         match prepared {
             Ok(p) => {
+                for d in &p.record.word_files {
+                    known_word.insert((p.record.party.to_string(), d.clone()));
+                }
                 outcomes.push(FileOutcome {
                     file: shown,
                     result: FileResult::Imported,
@@ -396,7 +410,7 @@ fn refused(file: &str, reason: String) -> FileOutcome {
 
 /// Reads one file (an e-mail or a bare form) into what will be stored.
 fn prepare(
-    (shown, ids, clock): (&str, &mut IdSource, u64),
+    (shown, ids, clock, known_word): (&str, &mut IdSource, u64, &BTreeSet<(String, String)>),
     who: &Acting<'_>,
     state: &RoundState,
     doc: &Document,
@@ -411,7 +425,7 @@ fn prepare(
     let bare_form = text.filter(|t| looks_like_form(t) && !looks_like_mail(t));
     // A bare Word file (or what claims to be one: a zip or an OLE file).
     let bare_word = office_kind(&raw) != OfficeKind::Other;
-    let mut word_files: Vec<(String, Docx)> = Vec::new();
+    let mut word_files: Vec<(String, Docx, String)> = Vec::new();
     let (msg, form, raw_name) = match bare_form {
         Some(t) => (
             None,
@@ -420,7 +434,7 @@ fn prepare(
         ),
         None if bare_word => {
             let docx = read_docx(shown, &raw).map_err(|e| format!("{e} {}", e.hint()))?;
-            word_files.push((WORD_REPLY.to_string(), docx));
+            word_files.push((WORD_REPLY.to_string(), docx, digest.clone()));
             (None, None, WORD_REPLY)
         }
         None => {
@@ -526,7 +540,11 @@ fn prepare(
             if is_word_attachment(a) {
                 let docx = read_docx(&format!("the attachment {}", a.file_name), &a.bytes)
                     .map_err(|e| format!("{e} {}", e.hint()))?;
-                word_files.push((format!("attachments/{name}"), docx));
+                word_files.push((
+                    format!("attachments/{name}"),
+                    docx,
+                    message_digest(&a.bytes),
+                ));
             } else if !is_form {
                 unread.push(name.clone());
             }
@@ -554,8 +572,19 @@ fn prepare(
             "the attachment {name} is stored ({source}/attachments/{name}) but not read; record what it says with `strategi comment add`."
         ));
     }
-    // Word files: each comment and change is a comment of the party's.
-    for (file, docx) in &word_files {
+    // Word files: each comment and change is a comment of the party's, once: the same
+    // file sent again (in another message, or attached and given bare) makes none.
+    let mut word_digests = Vec::new();
+    for (file, docx, word_digest) in &word_files {
+        if known_word.contains(&(party.to_string(), word_digest.clone()))
+            || word_digests.contains(word_digest)
+        {
+            warnings.push(format!(
+                "{file} is a Word file {party} sent before (the same bytes); its comments were made then and are not made again."
+            ));
+            continue;
+        }
+        word_digests.push(word_digest.clone());
         let found = word_comments_of(docx, doc, file);
         if found.comments.is_empty() {
             warnings.push(format!(
@@ -596,6 +625,7 @@ fn prepare(
         by: actor.clone(),
         at: now,
         received,
+        word_files: word_digests,
     };
     Ok(Prepared {
         digest,

@@ -764,25 +764,107 @@ pub fn without_greeting_and_sign_off(text: &str) -> String {
     lines.join("\n").trim().to_string()
 }
 
-/// Whether a reply's text (greeting and sign-off removed) only covers an attachment:
-/// short, and pointing to it ("Vedlagt følger våre merknader.", "Se vedlegg.",
-/// "Please find our comments attached.").
+/// Whether a reply's text (greeting and sign-off removed) only covers an attachment
+/// ("Vedlagt følger våre merknader.", "Se vedlegg.", "Please find our comments
+/// attached."): every sentence names the attachment and has no word outside the small
+/// vocabulary of covering notes. Anything else ("I tillegg til vedlegget: kapittel 4
+/// mangler en omtale av budsjett.") is the party's own words and stays a comment: when
+/// in doubt, keep.
 pub fn only_covers_attachment(text: &str) -> bool {
-    let w = words_of(text);
-    let n = w.split_whitespace().count();
-    n <= 16
-        && [
-            "vedlagt",
-            "vedlegg",
-            "vedlegget",
-            "vedlagde",
-            "attached",
-            "attachment",
-            "enclosed",
-            "vedhæftet",
-        ]
-        .iter()
-        .any(|k| w.split_whitespace().any(|x| x == *k))
+    const NAMES_IT: [&str; 9] = [
+        "vedlagt",
+        "vedlegg",
+        "vedlegget",
+        "vedlagde",
+        "vedlagte",
+        "attached",
+        "attachment",
+        "enclosed",
+        "vedhæftet",
+    ];
+    const COVERING: [&str; 61] = [
+        "følger",
+        "fylgjer",
+        "hermed",
+        "herved",
+        "her",
+        "med",
+        "er",
+        "i",
+        "som",
+        "på",
+        "se",
+        "sjå",
+        "til",
+        "fra",
+        "frå",
+        "og",
+        "vår",
+        "våre",
+        "vårt",
+        "vores",
+        "våres",
+        "merknader",
+        "merknadene",
+        "merknad",
+        "kommentarer",
+        "kommentarane",
+        "innspill",
+        "innspel",
+        "høringssvar",
+        "høyringssvar",
+        "svar",
+        "svaret",
+        "uttalelse",
+        "fråsegn",
+        "word",
+        "dokument",
+        "dokumentet",
+        "fil",
+        "filen",
+        "fila",
+        "docx",
+        "sendes",
+        "oversendes",
+        "please",
+        "find",
+        "our",
+        "comments",
+        "response",
+        "the",
+        "is",
+        "are",
+        "as",
+        "in",
+        "with",
+        "a",
+        "file",
+        "document",
+        "here",
+        "herewith",
+        "bemærkninger",
+        "fremgår",
+    ];
+    let mut sentences = 0;
+    for sentence in text.split(['.', '!', '?', ':', ';', '\n']) {
+        let w = words_of(sentence);
+        if w.is_empty() {
+            continue;
+        }
+        sentences += 1;
+        let words: Vec<&str> = w.split_whitespace().collect();
+        let names_it = words.iter().any(|x| NAMES_IT.contains(x));
+        let only_covering = words.iter().all(|x| {
+            NAMES_IT.contains(x)
+                || COVERING.contains(x)
+                || x.ends_with("departementet")
+                || x.ends_with("departementets")
+        });
+        if !(names_it && only_covering && words.len() <= 16) {
+            return false;
+        }
+    }
+    sentences > 0
 }
 
 #[cfg(test)]
@@ -823,6 +905,16 @@ mod greeting_tests {
             "Vedlagt følger våre merknader i Word."
         ));
         assert!(only_covers_attachment("Please find our comments attached."));
+        assert!(only_covers_attachment(
+            "Vedlagt følger Finansdepartementets merknader.\n\nSe vedlegget."
+        ));
+        // The party's own words beside the attachment are a comment.
+        assert!(!only_covers_attachment(
+            "I tillegg til vedlegget: kapittel 4 mangler en omtale av budsjett."
+        ));
+        assert!(!only_covers_attachment(
+            "Vedlagt følger våre merknader. Vi savner budsjettet."
+        ));
         assert!(!only_covers_attachment(
             "Vi mener målet er for lavt, se også vedlegg."
                 .repeat(3)

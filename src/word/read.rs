@@ -113,6 +113,18 @@ pub enum WordError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// An entry compressed far more than any document is (declared sizes).
+    #[error(
+        "{file}: {part} is compressed {ratio}:1, far more than any document or picture; it is refused as a possible zip bomb."
+    )]
+    Compressed {
+        /// The file.
+        file: String,
+        /// The entry.
+        part: String,
+        /// Declared size over compressed size.
+        ratio: u64,
+    },
     /// The parts together inflate past the limit.
     #[error("{file}: its parts expand to more than {limit_text} together (at {part}); it is refused as a possible zip bomb.", limit_text = crate::input::size_text(*limit))]
     TotalTooLarge {
@@ -305,6 +317,8 @@ pub struct Limits {
     pub part: u64,
     /// Bytes the parts read may inflate to together.
     pub total: u64,
+    /// Bytes all entries may declare together, read or not.
+    pub archive: u64,
 }
 
 impl Default for Limits {
@@ -313,6 +327,7 @@ impl Default for Limits {
             entries: limits::DOCX_ENTRIES,
             part: limits::DOCX_PART,
             total: limits::DOCX_TOTAL,
+            archive: limits::DOCX_ARCHIVE,
         }
     }
 }
@@ -347,6 +362,38 @@ pub fn read_docx_with(file: &str, bytes: &[u8], limits: Limits) -> Result<Docx, 
             count: zip.len(),
             limit: limits.entries,
         });
+    }
+    // Entries strategi does not read (images, embedded files) are kept with the reply
+    // and opened later by people's office programs: their declared sizes are checked
+    // too, so that no bomb is stored in the case.
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        declared = declared.saturating_add(size);
+        if size > limits.part {
+            return Err(WordError::PartTooLarge {
+                file,
+                part: entry.name().to_string(),
+                limit: limits.part,
+            });
+        }
+        if size > 1 << 20 && size / packed.max(1) > 200 {
+            return Err(WordError::Compressed {
+                file,
+                part: entry.name().to_string(),
+                ratio: size / packed.max(1),
+            });
+        }
+        if declared > limits.archive {
+            return Err(WordError::TotalTooLarge {
+                file,
+                part: entry.name().to_string(),
+                limit: limits.archive,
+            });
+        }
     }
     let mut parts = Parts {
         zip: &mut zip,

@@ -158,12 +158,38 @@ fn hostile_and_wrong_files_are_refused_by_name() {
         entries: 10,
         part: 100_000,
         total: 150_000,
+        archive: 1_000_000,
     };
     let e = read_docx_with("b.docx", &bomb, small).expect_err("bomb");
     assert!(matches!(e, WordError::PartTooLarge { .. }), "{e}");
     assert!(
         e.to_string()
             .contains("word/document.xml expands to more than"),
+        "{e}"
+    );
+    // An entry strategi never reads (a picture) is checked by its declared size too, and
+    // by how much it is compressed.
+    let body = br#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>"#;
+    let big = vec![0u8; 4 << 20];
+    let unread = zip_of(&[("word/document.xml", body), ("word/media/big.bin", &big)]);
+    let e = read_docx("u.docx", &unread).expect_err("compressed bomb");
+    assert!(matches!(e, WordError::Compressed { .. }), "{e}");
+    assert!(
+        e.to_string().contains("word/media/big.bin is compressed"),
+        "{e}"
+    );
+    let e = read_docx_with(
+        "u.docx",
+        &unread,
+        Limits {
+            part: 1 << 20,
+            ..Limits::default()
+        },
+    )
+    .expect_err("large entry");
+    assert!(
+        e.to_string()
+            .contains("word/media/big.bin expands to more than"),
         "{e}"
     );
     let many: Vec<(String, Vec<u8>)> = (0..11).map(|i| (format!("f{i}"), vec![])).collect();
