@@ -775,3 +775,161 @@ Også innenfor rammen.
         r.stderr
     );
 }
+
+/// Exports the round's v1 as strategi does (numbered headings, section bookmarks).
+fn export_v1(env: &TestEnv, out: &Path) {
+    env.run_in(
+        "ws",
+        &[
+            "version",
+            "export",
+            "v1",
+            "--format",
+            "docx",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn a_comment_and_a_tracked_change_on_headings_keep_their_sections() {
+    let env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let exported = dir.join("v1.docx");
+    export_v1(&env, &exported);
+    let edited = dir.join("v1-headings.docx");
+    office::python(
+        r#"
+import sys, docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+d = docx.Document(sys.argv[1])
+tiltak = next(p for p in d.paragraphs if p.text.split(" ")[-1] == "Tiltak")
+okonomi = next(p for p in d.paragraphs if p.text.split(" ")[-1] == "Økonomi")
+assert tiltak.text[0].isdigit() and okonomi.text[0].isdigit(), (tiltak.text, okonomi.text)
+d.add_comment(tiltak.runs, text="Bør hete Tiltak og virkemidler.", author="Ola Nordmann")
+ins = OxmlElement("w:ins")
+ins.set(qn("w:id"), "9002")
+ins.set(qn("w:author"), "Kari Nordmann")
+r = OxmlElement("w:r")
+t = OxmlElement("w:t")
+t.set(qn("xml:space"), "preserve")
+t.text = " og gevinster"
+r.append(t)
+ins.append(r)
+okonomi._p.append(ins)
+d.save(sys.argv[2])
+"#,
+        &[
+            exported.to_str().expect("path"),
+            edited.to_str().expect("path"),
+        ],
+    );
+    // Kept with the heading's section; the anchor module anchors body text only, so the
+    // quote (the title, without its number) is in the text.
+    assert_imports_exactly(
+        &env,
+        &edited,
+        &[
+            Expected {
+                kind: "comment",
+                section: Some("tiltak"),
+                quote: None,
+                proposal: None,
+                text: "«Tiltak»\n\nBør hete Tiltak og virkemidler.",
+                author: Some("Ola Nordmann"),
+            },
+            Expected {
+                kind: "insertion",
+                section: Some("okonomi"),
+                quote: None,
+                proposal: Some("Økonomi og gevinster"),
+                text: "«Økonomi»\n\n+«og gevinster»",
+                author: Some("Kari Nordmann"),
+            },
+        ],
+    );
+}
+
+#[test]
+fn a_tracked_change_in_a_table_cell_is_quoted_in_the_cell_and_applies() {
+    let env = TestEnv::new();
+    env.round_to_four(
+        "# Plan {#plan}\n\n## Indikatorer {#indikatorer}\n\nAndel brukere skal øke.\n\n\
+         | Mål | Indikator |\n|---|---|\n| KI-kompetanse | Andel ansatte som har tatt kurs |\n\
+         | Plattform | Antall brukere |\n",
+    );
+    let dir = work(&env);
+    let exported = dir.join("v1.docx");
+    export_v1(&env, &exported);
+    let edited = dir.join("v1-cell.docx");
+    office::python(
+        r#"
+import sys, docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+d = docx.Document(sys.argv[1])
+cell = next(p for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs
+            if p.text.startswith("Andel ansatte"))
+run = cell.runs[0]
+assert run.text.startswith("Andel ")
+run.text = run.text[len("Andel"):]
+def change(tag, id, text, text_tag):
+    e = OxmlElement(tag)
+    e.set(qn("w:id"), id)
+    e.set(qn("w:author"), "Kari Nordmann")
+    r = OxmlElement("w:r")
+    t = OxmlElement(text_tag)
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    r.append(t)
+    e.append(r)
+    return e
+run._r.addprevious(change("w:del", "9003", "Andel", "w:delText"))
+run._r.addprevious(change("w:ins", "9004", "ANDEL", "w:t"))
+d.save(sys.argv[2])
+"#,
+        &[
+            exported.to_str().expect("path"),
+            edited.to_str().expect("path"),
+        ],
+    );
+    // "Andel" alone is in the section twice: widened inside the cell, not across it.
+    assert_imports_exactly(
+        &env,
+        &edited,
+        &[Expected {
+            kind: "replacement",
+            section: Some("indikatorer"),
+            quote: Some("Andel ansatte"),
+            proposal: Some("ANDEL ansatte"),
+            text: "«Andel» → «ANDEL»",
+            author: Some("Kari Nordmann"),
+        }],
+    );
+    let id = word_comments(&env)[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    env.run_in(
+        "ws",
+        &[
+            "comment",
+            "resolve",
+            &id,
+            "--decision",
+            "accepted",
+            "--apply",
+        ],
+    )
+    .ok();
+    let draft = std::fs::read_to_string(env.path("ws/strategy/01-utkast.md")).expect("draft");
+    assert!(
+        draft.contains("| KI-kompetanse | ANDEL ansatte som har tatt kurs |"),
+        "{draft}"
+    );
+    assert!(draft.contains("Andel brukere skal øke."), "{draft}");
+}

@@ -21,7 +21,13 @@
 //!
 //! The section of a paragraph comes from the section bookmarks strategi writes
 //! ([`super::bookmark_map`]); text outside them (the front matter) belongs to no
-//! section. A document without those bookmarks (a ministry's own copy, pandoc's output)
+//! section. A heading paragraph belongs to its bookmark's section (or the section its
+//! text names). A quote is anchored in a section's body text only, so a comment or a
+//! tracked change in a heading keeps its section, has no anchor, and carries the
+//! heading's words (without the section number) in its text, with a warning; such a
+//! suggestion cannot be applied by `comment apply`. A table cell is its own paragraph
+//! for quotes: a point comment's sentence and a change's widening stay inside the cell,
+//! so that the quote is found word for word in the Markdown row. A document without those bookmarks (a ministry's own copy, pandoc's output)
 //! is mapped by its headings: a heading whose text is a section's title (with or
 //! without the section number before it) starts that section. A quote is anchored in
 //! its section with [`anchor::anchor`]; when the section is unknown or the quote is not
@@ -173,6 +179,7 @@ pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
     let mut out = WordComments::default();
     let cx = Cx {
         sent,
+        numbers: sent.section_numbers(),
         docx,
         placed: &placed,
         texts: &texts,
@@ -191,17 +198,23 @@ fn place_paragraphs(docx: &Docx, sent: &Document) -> Vec<Placed> {
         .paragraphs
         .iter()
         .any(|p| p.bookmarks.iter().any(|b| map.contains_key(b)));
+    let numbers = sent.section_numbers();
     if with_bookmarks {
         return docx
             .paragraphs
             .iter()
             .map(|p| {
-                let section = p
+                let mut section = p
                     .bookmarks
                     .iter()
                     .rev()
                     .find_map(|b| map.get(b))
                     .and_then(|id| index_of(id));
+                // A heading belongs to its bookmark's section, or else to the section
+                // its text names.
+                if section.is_none() && p.heading.is_some() {
+                    section = heading_section(sent, &numbers, &p.old, 0);
+                }
                 Placed {
                     section,
                     body: p.heading.is_none(),
@@ -210,7 +223,6 @@ fn place_paragraphs(docx: &Docx, sent: &Document) -> Vec<Placed> {
             })
             .collect();
     }
-    let numbers = sent.section_numbers();
     let preamble = sent.sections.first().filter(|s| s.level == 0).map(|_| 0);
     let mut current = preamble;
     let mut next = 0usize;
@@ -261,6 +273,7 @@ fn heading_section(sent: &Document, numbers: &[String], text: &str, from: usize)
 
 struct Cx<'a> {
     sent: &'a Document,
+    numbers: Vec<String>,
     docx: &'a Docx,
     placed: &'a [Placed],
     texts: &'a [SecText],
@@ -306,6 +319,82 @@ impl Cx<'_> {
         Some((s, placed.old_base + offset))
     }
 
+    /// The section of the heading paragraph `pos` is in, if it is in one.
+    fn heading_at(&self, pos: Pos) -> Option<usize> {
+        let para = pos.para.min(self.placed.len().checked_sub(1)?);
+        let placed = self.placed.get(para)?;
+        if placed.body {
+            return None;
+        }
+        placed.section
+    }
+
+    /// Where the title of heading paragraph `para` (of section `s`) starts in its old
+    /// text: after the section number, when it is the number section `s` has.
+    fn title_start(&self, s: usize, para: usize) -> usize {
+        let old = self
+            .docx
+            .paragraphs
+            .get(para)
+            .map_or("", |p| p.old.as_str());
+        match split_heading_number(old) {
+            Some((n, title)) if self.numbers.get(s).is_some_and(|m| m == n) => {
+                old.len() - title.len()
+            }
+            _ => 0,
+        }
+    }
+
+    /// The bounds in section `s`'s joined old text of the table cell `pos` is in, or
+    /// the whole text: a quote in a cell is placed and widened inside the cell, as the
+    /// Markdown row has a `|` between cells.
+    fn bounds(&self, s: usize, pos: Pos, end: Pos) -> (usize, usize) {
+        let whole = (0, self.texts[s].old.len());
+        let para = pos.para.min(self.placed.len().saturating_sub(1));
+        let end_para = end.para.min(self.placed.len().saturating_sub(1));
+        match (self.docx.paragraphs.get(para), self.placed.get(para)) {
+            (Some(p), Some(placed))
+                if p.cell && para == end_para && placed.body && placed.section == Some(s) =>
+            {
+                (placed.old_base, placed.old_base + p.old.len())
+            }
+            _ => whole,
+        }
+    }
+
+    /// A comment or suggestion on the heading of section `s`. The anchor module
+    /// anchors quotes in a section's body text only (not its heading), so it keeps its
+    /// section, has no anchor, and carries its quote (the heading's words, without the
+    /// section number) in its text; a suggestion there cannot be applied by
+    /// `comment apply`, and a warning says so.
+    fn on_heading(
+        &self,
+        s: usize,
+        quote: &str,
+        text: String,
+        proposal: Option<String>,
+        origin: WordOrigin,
+        warnings: &mut Vec<String>,
+    ) -> WordComment {
+        let id = &self.sent.sections[s].id;
+        let what = match origin.kind {
+            WordKind::Comment => "a Word comment",
+            _ => "a change",
+        };
+        warnings.push(format!(
+            "{}: {what} on the heading of section {id} ({}) is kept with section {id} in the comment's text, not anchored (quotes are anchored in a section's body text).",
+            self.file,
+            short(quote),
+        ));
+        WordComment {
+            section: Some(id.clone()),
+            anchor: None,
+            text: format!("«{}»\n\n{text}", quote.trim()),
+            proposal,
+            origin,
+        }
+    }
+
     /// The old text from `a` to `b` over the paragraphs, wherever they are.
     fn raw_text(&self, a: Pos, b: Pos) -> String {
         let paras = &self.docx.paragraphs;
@@ -333,6 +422,40 @@ impl Cx<'_> {
     fn comments(&self, out: &mut WordComments) {
         let docx = self.docx;
         for c in docx.comments.iter().filter(|c| c.parent.is_none()) {
+            let mut origin = self.origin(WordKind::Comment, &c.author, &c.date);
+            origin.initials = c.initials.clone();
+            origin.replies = thread_of(docx, &c.id);
+            let text = if c.text.trim().is_empty() {
+                "(empty Word comment)".to_string()
+            } else {
+                c.text.clone()
+            };
+            let first = c.start.or(c.reference);
+            if let Some(p) = first
+                && let Some(s) = self.heading_at(p)
+            {
+                // On a heading: the heading's words in the range (all of them for a
+                // point), without the section number.
+                let para = p.para.min(self.placed.len() - 1);
+                let old = docx.paragraphs[para].old.as_str();
+                let title = self.title_start(s, para);
+                let last = c.end.or(c.reference).unwrap_or(p);
+                let a = p.old.clamp(title, old.len());
+                let b = if last.para == p.para {
+                    last.old.clamp(a, old.len())
+                } else {
+                    old.len()
+                };
+                let (a, b) = widen(old, a, b, 0);
+                let (a, b) = (a.max(title), b.max(title));
+                let quote = match old[a..b].trim() {
+                    "" => old[title..].trim(),
+                    q => q,
+                };
+                out.comments
+                    .push(self.on_heading(s, quote, text, None, origin, &mut out.warnings));
+                continue;
+            }
             let start = c.start.or(c.reference).and_then(|p| self.at(p));
             let end = c.end.or(c.reference).and_then(|p| self.at(p));
             let span = match (start, end) {
@@ -356,7 +479,11 @@ impl Cx<'_> {
                 Some(s) => {
                     let text = &self.texts[s].old;
                     let (a, b) = if text[span.start..span.end].trim().is_empty() {
-                        sentence_around(text, span.start)
+                        // In a table cell: the sentence within the cell.
+                        let p = c.start.or(c.reference).unwrap_or_default();
+                        let (lo, hi) = self.bounds(s, p, p);
+                        let (a, b) = sentence_around(&text[lo..hi], span.start.clamp(lo, hi) - lo);
+                        (a + lo, b + lo)
                     } else {
                         (span.start, span.end)
                     };
@@ -367,14 +494,6 @@ impl Cx<'_> {
                     (Some(a), Some(b)) => self.raw_text(a, b),
                     _ => String::new(),
                 },
-            };
-            let mut origin = self.origin(WordKind::Comment, &c.author, &c.date);
-            origin.initials = c.initials.clone();
-            origin.replies = thread_of(docx, &c.id);
-            let text = if c.text.trim().is_empty() {
-                "(empty Word comment)".to_string()
-            } else {
-                c.text.clone()
             };
             out.comments.push(self.anchored(
                 span.section,
@@ -426,8 +545,33 @@ impl Cx<'_> {
                 .map(|c| c.text.as_str())
                 .collect();
             let origin = self.origin(kind, &first.author, &first.date);
+            if let Some(s) = self.heading_at(start)
+                && start.para == end.para
+            {
+                // In a heading: a suggestion on the heading's words (see `on_heading`).
+                let para = start.para.min(self.placed.len() - 1);
+                let old = self.docx.paragraphs[para].old.as_str();
+                let title = self.title_start(s, para);
+                let a = start.old.min(old.len());
+                let b = end.old.clamp(a, old.len());
+                let (a2, b2) = widen(old, a, b, 0);
+                let (a2, b2) = (a2.max(title).min(a), b2.max(b));
+                let quote = old[a2..b2].trim();
+                let proposal = collapse(&format!("{}{new_text}{}", &old[a2..a], &old[b..b2]));
+                let words = change_words(&old[a..b], &new_text);
+                out.comments.push(self.on_heading(
+                    s,
+                    quote,
+                    words,
+                    Some(proposal),
+                    origin,
+                    &mut out.warnings,
+                ));
+                continue;
+            }
             let (Some((s, a)), Some((t, b))) = (self.at(start), self.at(end)) else {
-                // A change outside the sections (the front matter) or in a heading.
+                // A change outside the sections (the front matter), or over a heading
+                // and what follows it.
                 let old: String = group
                     .iter()
                     .filter(|c| c.kind.is_removal())
@@ -452,6 +596,7 @@ impl Cx<'_> {
                 s,
                 &self.texts[s].old,
                 (a, b),
+                self.bounds(s, start, end),
                 &new_text,
                 origin,
                 &mut out.warnings,
@@ -478,19 +623,31 @@ impl Cx<'_> {
                 let a = op.old_offset;
                 let b = a + op.old_text.len();
                 let origin = self.origin(WordKind::Edit, &None, &None);
-                let c = self.suggestion(s, &sent, (a, b), &op.new_text, origin, &mut out.warnings);
+                let whole = (0, sent.len());
+                let c = self.suggestion(
+                    s,
+                    &sent,
+                    (a, b),
+                    whole,
+                    &op.new_text,
+                    origin,
+                    &mut out.warnings,
+                );
                 out.comments.push(c);
             }
         }
     }
 
     /// A suggestion replacing `text[a..b]` (of section `s`) by `new`: widened to whole
-    /// words, and word by word until the quote is found once in the section as sent.
+    /// words, and word by word until the quote is found once in the section as sent,
+    /// never past `lo..hi` (a table cell, or the whole text).
+    #[allow(clippy::too_many_arguments)]
     fn suggestion(
         &self,
         s: usize,
         text: &str,
         (a, b): (usize, usize),
+        (lo, hi): (usize, usize),
         new: &str,
         origin: WordOrigin,
         warnings: &mut Vec<String>,
@@ -505,14 +662,15 @@ impl Cx<'_> {
         b -= trail;
         new = &new[..new.len() - trail];
         // A deleted word takes the space before it along ("alle ansatte." → "alle.").
-        if new.is_empty() && a > 0 && text[..a].ends_with(|c: char| c.is_ascii_whitespace()) {
+        if new.is_empty() && a > lo && text[..a].ends_with(|c: char| c.is_ascii_whitespace()) {
             a = text[..a].trim_end().len();
         }
         let mut best = None;
         for k in 0..=8 {
-            let (a2, b2) = widen(text, a, b, k);
+            let (a2, b2) = widen(&text[lo..hi], a.clamp(lo, hi) - lo, b.clamp(lo, hi) - lo, k);
+            let (a2, b2) = ((a2 + lo).min(a), (b2 + lo).max(b));
             let quote = text[a2..b2].trim();
-            let whole = a2 == 0 && b2 == text.len();
+            let whole = a2 <= lo && b2 >= hi;
             if quote.chars().any(char::is_alphanumeric) {
                 let proposal = format!("{}{new}{}", &text[a2..a], &text[b..b2]);
                 let candidate = (quote.to_string(), collapse(&proposal));

@@ -229,6 +229,9 @@ pub struct Para {
     /// Names of the bookmarks the paragraph is in (open at its start or started in it),
     /// outermost first.
     pub bookmarks: Vec<String>,
+    /// Whether it is in a table cell (`w:tc`). Each cell of a table strategi writes
+    /// holds one paragraph, so a cell's paragraph is the whole cell.
+    pub cell: bool,
 }
 
 /// What a tracked change does.
@@ -779,6 +782,8 @@ enum Tag {
     Change(ChangeKind, usize),
     Text,
     DelText,
+    /// A table cell (`w:tc`).
+    Cell,
     Other,
 }
 
@@ -795,6 +800,8 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
     // In the order they were opened: the last is the innermost.
     let mut open_bookmarks: Vec<(String, String)> = Vec::new();
     let mut changes_open: Vec<usize> = Vec::new();
+    // Table cells open around the paragraph being read.
+    let mut cells = 0usize;
     xml.events(|ev| {
         let pos = |para: &Option<Para>, n: usize| match para {
             Some(p) => Pos {
@@ -831,6 +838,7 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                                         .iter()
                                         .map(|(_, n)| n.clone())
                                         .collect(),
+                                    cell: cells > 0,
                                     ..Para::default()
                                 });
                                 outline = None;
@@ -838,6 +846,10 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                             Tag::P
                         }
                         b"w:t" => Tag::Text,
+                        b"w:tc" => {
+                            cells += 1;
+                            Tag::Cell
+                        }
                         b"w:delText" => Tag::DelText,
                         b"w:ins" | b"w:del" | b"w:moveFrom" | b"w:moveTo" => {
                             let kind = match name {
@@ -949,6 +961,7 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                 let tag = stack.pop().unwrap_or(Tag::Other);
                 match tag {
                     Tag::Props | Tag::Skip => ignoring = ignoring.saturating_sub(1),
+                    Tag::Cell => cells = cells.saturating_sub(1),
                     Tag::P if ignoring == 0 && !stack.contains(&Tag::P) => {
                         if let Some(mut p) = para.take() {
                             let from_style = p.style.as_ref().and_then(|s| {
