@@ -519,3 +519,37 @@ fn the_marking_is_utkast_until_the_version_is_approved() {
     );
     assert!(zip_entry(&out, "word/header1.xml").contains("v1 – Godkjent"));
 }
+
+#[test]
+fn a_moved_section_is_deleted_at_its_old_place_in_the_redline() {
+    let env = TestEnv::new();
+    case(&env);
+    let versions = [
+        "# Plan\n\n## Alfa {#alfa}\n\nFørste del.\n\n## Beta {#beta}\n\nAndre del.\n\n## Gamma {#gamma}\n\nTredje del.\n",
+        "# Plan\n\n## Beta {#beta}\n\nAndre del.\n\n## Gamma {#gamma}\n\nTredje del.\n\n## Alfa {#alfa}\n\nFørste del.\n",
+    ];
+    for (i, text) in versions.iter().enumerate() {
+        std::fs::write(env.path("ws/strategy/01-utkast.md"), text).expect("draft");
+        let mut cut = env.strategi_cmd(&["-C", "ws", "version", "cut", "--label", "Flyttet"]);
+        cut.env("STRATEGI_NOW", format!("2025-11-1{}T14:30:00+01:00", i + 1));
+        assert!(cut.output().expect("cut").status.success());
+    }
+    let (red, a, b) = (env.path("red.docx"), env.path("a.docx"), env.path("b.docx"));
+    for (args, out) in [
+        (vec!["diff", "v2", "v3", "--format", "docx"], &red),
+        (vec!["version", "export", "v2"], &a),
+        (vec!["version", "export", "v3"], &b),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--out", out.to_str().expect("path")]);
+        env.run_in("ws", &args).ok();
+    }
+    let accepted = body_text(&pandoc_read(&red, "plain", &["--track-changes=accept"]));
+    let rejected = body_text(&pandoc_read(&red, "plain", &["--track-changes=reject"]));
+    assert_eq!(accepted, body_text(&pandoc_read(&b, "plain", &[])));
+    assert_eq!(rejected, body_text(&pandoc_read(&a, "plain", &[])));
+    assert!(rejected.find("Første del").expect("alfa") < rejected.find("Andre del").expect("beta"));
+    assert!(
+        accepted.find("Første del").expect("alfa") > accepted.find("Tredje del").expect("gamma")
+    );
+}

@@ -18,8 +18,11 @@
 //!   part of the Markdown. Any other changed block (a list, a table, a code block) is
 //!   the old block deleted and the new one inserted.
 //!
-//! Known limit: a moved section is shown at its new place without Word's move marks, so
-//! rejecting every change keeps the later order of sections.
+//! - a moved section (changed or not) is inserted whole at its new place (inside its bookmark) and
+//!   deleted whole at its old place (after the section that preceded it in the earlier
+//!   version, outside every bookmark), so rejecting every change gives the earlier order.
+//!   Word's own move marks (`w:moveFrom`/`w:moveTo`) are not written: readers that do
+//!   not know them (pandoc) would lose the text.
 
 use crate::diff::{DocumentDiff, OpKind, ParagraphStatus, SectionStatus};
 use crate::document::{Document, Section, normalize};
@@ -56,10 +59,44 @@ pub fn redline_docx(
     let old_numbers = old.section_numbers();
     let new_numbers = new.section_numbers();
     let number = |numbers: &[String], i: usize| numbers.get(i).cloned().unwrap_or_default();
+    // A moved section is inserted whole at its new place and deleted whole at its old
+    // one, so that rejecting every change gives the earlier order: the deleted copy is
+    // written after the section that came before it in the earlier version.
+    let moved: std::collections::HashSet<usize> = diff
+        .sections
+        .iter()
+        .filter(|sd| (sd.status == SectionStatus::Moved || sd.moved) && sd.new_index.is_some())
+        .filter_map(|sd| sd.old_index)
+        .collect();
+    let deleted_moves_from = |w: &mut Writer, mut k: usize| {
+        while moved.contains(&k) {
+            if let Some(o) = old.sections.get(k) {
+                w.outside_section();
+                whole_section(w, o, &number(&old_numbers, k), Mark::Del);
+            }
+            k += 1;
+        }
+    };
+    deleted_moves_from(&mut w, 0);
+    // The earlier index of the section written last that stayed in place: the deleted
+    // copies of what moved away from after it come next.
+    let mut after: Option<usize> = None;
     for sd in &diff.sections {
         let old_s = sd.old_index.and_then(|i| old.sections.get(i));
         let new_s = sd.new_index.and_then(|i| new.sections.get(i));
+        let is_move = (sd.status == SectionStatus::Moved || sd.moved) && new_s.is_some() && old_s.is_some();
+        if let Some(k) = after.take() {
+            deleted_moves_from(&mut w, k + 1);
+        }
+        if !is_move {
+            after = sd.old_index;
+        }
         match (old_s, new_s) {
+            (Some(_), Some(n)) if is_move => {
+                w.begin_section(&n.id);
+                let num = number(&new_numbers, sd.new_index.unwrap_or_default());
+                whole_section(&mut w, n, &num, Mark::Ins);
+            }
             (Some(o), None) => {
                 // Removed: deleted whole, outside every bookmark.
                 w.outside_section();
@@ -105,6 +142,9 @@ pub fn redline_docx(
             }
             (None, None) => {}
         }
+    }
+    if let Some(k) = after {
+        deleted_moves_from(&mut w, k + 1);
     }
     let sections = w.sections;
     Ok(Written {
