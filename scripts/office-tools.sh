@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the office tools the Word tests use are on this machine, installing what is
-# missing: LibreOffice Writer (headless, Debian package libreoffice-writer-nogui), pandoc
-# (Debian) and python-docx (PyPI). Safe to run many times and from several tests at once
+# missing: LibreOffice Writer (headless, Debian package libreoffice-writer-nogui) with its
+# Python bridge (python3-uno), pandoc (Debian) and python-docx (PyPI). Safe to run many times and from several tests at once
 # (installs are serialised with a lock file). Prints nothing when everything is there.
 # Usage: scripts/office-tools.sh
 set -euo pipefail
@@ -9,6 +9,8 @@ python="${PYTHON:-python3}"
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 command -v pandoc >/dev/null 2>&1 || need_apt+=(pandoc)
+# LibreOffice's own Python bridge (accepting and rejecting tracked changes in a test).
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need_apt+=(python3-uno)
 have_docx=1
 "$python" -c 'import docx' 2>/dev/null || have_docx=0
 if [ ${#need_apt[@]} -eq 0 ] && [ "$have_docx" -eq 1 ]; then
@@ -23,6 +25,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     for pkg in "${need_apt[@]}"; do
         case "$pkg" in
             libreoffice-writer-nogui) command -v soffice >/dev/null 2>&1 || missing+=("$pkg") ;;
+            python3-uno) /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=("$pkg") ;;
             *) command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
         esac
     done

@@ -84,7 +84,8 @@ pub fn redline_docx(
     for sd in &diff.sections {
         let old_s = sd.old_index.and_then(|i| old.sections.get(i));
         let new_s = sd.new_index.and_then(|i| new.sections.get(i));
-        let is_move = (sd.status == SectionStatus::Moved || sd.moved) && new_s.is_some() && old_s.is_some();
+        let is_move =
+            (sd.status == SectionStatus::Moved || sd.moved) && new_s.is_some() && old_s.is_some();
         if let Some(k) = after.take() {
             deleted_moves_from(&mut w, k + 1);
         }

@@ -106,3 +106,32 @@ pub fn pandoc(args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Accepts (`accept`) or rejects every tracked change of `file` in LibreOffice, through
+/// its UNO API (tests/office/lo_changes.py, run by Debian's /usr/bin/python3 with
+/// python3-uno), and returns the document's text as LibreOffice saves it.
+pub fn lo_changes(work: &Path, file: &Path, accept: bool) -> String {
+    ensure();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/office/lo_changes.py");
+    let action = if accept { "accept" } else { "reject" };
+    let out_file = work.join(format!("lo-{action}.txt"));
+    let profile = work.join(format!("lo-profile-{action}"));
+    let out = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg(action)
+        .arg(file)
+        .arg(&out_file)
+        .arg(&profile)
+        .env("HOME", work)
+        .output()
+        .expect("run /usr/bin/python3");
+    assert!(
+        out.status.success(),
+        "{} {action} {} failed:\n{}\n{}",
+        script.display(),
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&out_file).expect("the text LibreOffice saved")
+}
