@@ -461,6 +461,105 @@ fn hostile_and_wrong_files_are_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn files_named_docx_are_refused_as_word_files_and_the_name_given_is_kept() {
+    let mut env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let refuse = |name: &str, bytes: &[u8]| -> String {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).expect("file");
+        env.assert_refused_unchanged(
+            "ws",
+            &[
+                "comment",
+                "import",
+                "latest",
+                file.to_str().expect("path"),
+                "--from",
+                "FIN",
+            ],
+        )
+        .stdout
+    };
+    // Not an e-mail: a Word file that is none, with one piece of advice.
+    let out = refuse("empty.docx", b"");
+    assert!(
+        out.contains("empty.docx is empty (0 bytes), so it is not a Word document"),
+        "{out}"
+    );
+    assert!(!out.contains("e-mail"), "{out}");
+    assert_eq!(out.matches("Word document (.docx)").count(), 1, "{out}");
+    let out = refuse("pdf.docx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+    assert!(
+        out.contains("pdf.docx is not a Word document (not a zip archive): it is a PDF file"),
+        "{out}"
+    );
+    assert!(!out.contains("e-mail"), "{out}");
+    assert_eq!(
+        out.matches("ask the sender").count() + out.matches("Ask the sender").count(),
+        1,
+        "{out}"
+    );
+    let out = refuse("broken.DOCX", b"PK\x03\x04 and then nothing");
+    assert!(
+        out.contains("broken.DOCX is not a readable .docx file"),
+        "{out}"
+    );
+    assert!(!out.contains("Ask the sender"), "{out}");
+
+    // A Word file given on its own, after the deadline: the warnings and `comment show`
+    // name it as given (it is stored as reply.docx).
+    env.now = "2025-12-05T10:00".to_string();
+    let exported = dir.join("export.docx");
+    env.run_in(
+        "ws",
+        &[
+            "version",
+            "export",
+            "v1",
+            "--format",
+            "docx",
+            "--out",
+            exported.to_str().expect("path"),
+        ],
+    )
+    .ok();
+    let plain = dir.join("plain.docx");
+    std::fs::copy(&exported, &plain).expect("copy");
+    let j = import_docx(&env, &plain);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("plain.docx has no comments"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("the Word file has no date of its own"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("reply.docx") && !warnings.contains("the form"),
+        "{warnings}"
+    );
+    let py = dir.join("py.docx");
+    add_comment_and_change(&exported, &py);
+    let j = import_docx(&env, &py);
+    assert_eq!(j["files"][0]["result"], "imported", "{j}");
+    let c = &word_comments(&env)[0];
+    assert_eq!(c["word"]["file"], "reply.docx");
+    assert_eq!(c["word"]["name"], "py.docx");
+    let id = c["id"].as_str().expect("id");
+    let show = env.run_in("ws", &["comment", "show", id]).ok().stdout;
+    assert!(
+        show.contains(" in py.docx (stored as reply.docx)"),
+        "{show}"
+    );
+    let folder = j["files"][0]["folder"].as_str().expect("folder");
+    let record =
+        std::fs::read_to_string(env.path(&format!("ws/{folder}/import.toml"))).expect("record");
+    assert!(record.contains("word_name = \"py.docx\""), "{record}");
+}
+
+#[test]
 fn a_covering_mail_with_a_word_file_gives_only_the_word_comments() {
     let env = TestEnv::new();
     round(&env);

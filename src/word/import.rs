@@ -44,6 +44,10 @@ use super::{bookmark_map, split_heading_number};
 pub struct WordOrigin {
     /// The Word file (the attachment's stored name, or the file given).
     pub file: String,
+    /// The name the file was given as, when it is stored under another
+    /// (a Word file given on its own is stored as `reply.docx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A comment, a tracked change, or an edit found by comparison.
     pub kind: WordKind,
     /// The Word author (`w:author`), if given.
@@ -279,6 +283,7 @@ impl Cx<'_> {
     fn origin(&self, kind: WordKind, author: &Option<String>, date: &Option<String>) -> WordOrigin {
         WordOrigin {
             file: self.file.to_string(),
+            name: None,
             kind,
             author: author.clone(),
             date: date.clone(),
