@@ -560,6 +560,119 @@ fn files_named_docx_are_refused_as_word_files_and_the_name_given_is_kept() {
 }
 
 #[test]
+fn a_copy_of_another_version_makes_no_edit_suggestions() {
+    let env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let v1 = dir.join("v1.docx");
+    let out = v1.to_str().expect("path");
+    env.run_in(
+        "ws",
+        &["version", "export", "v1", "--format", "docx", "--out", out],
+    )
+    .ok();
+    // v2 differs from v1 in many words; a round on v2 gets our copy of v1 back.
+    let v2 = V1
+        .replace("ansvarlig", "trygg og ansvarlig")
+        .replace("1. juni 2026", "1. september 2026")
+        .replace("felles plattform", "sikker felles plattform");
+    std::fs::write(env.path("ws/strategy/01-utkast.md"), v2).expect("draft");
+    env.run_in("ws", &["version", "cut", "--label", "Utkast 2"])
+        .ok();
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v2",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    let rounds = env.run_in("ws", &["--json", "round", "list"]).ok().json();
+    let id = rounds
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .find(|r| r["version"] == "v2")
+        .and_then(|r| r["id"].as_str())
+        .unwrap_or_else(|| panic!("no round on v2: {rounds}"))
+        .to_string();
+    env.run_in("ws", &["--as", "DFD", "round", "send", &id])
+        .ok();
+    let svar = dir.join("svar.docx");
+    add_comment_and_change(&v1, &svar);
+    let import = |file: &Path| -> serde_json::Value {
+        env.run_in(
+            "ws",
+            &[
+                "--json",
+                "comment",
+                "import",
+                &id,
+                file.to_str().expect("path"),
+                "--from",
+                "FIN",
+            ],
+        )
+        .ok()
+        .json()
+    };
+    let j = import(&svar);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "svar.docx is a copy of v1; the round sent v2: its untracked edits are not compared"
+        ),
+        "{warnings}"
+    );
+    let all = word_comments(&env);
+    assert!(
+        !all.is_empty(),
+        "the comment and the tracked change are imported"
+    );
+    assert!(all.iter().all(|c| c["word"]["kind"] != "edit"), "{all:#?}");
+    assert!(
+        all.iter().any(|c| c["word"]["kind"] == "comment"),
+        "{all:#?}"
+    );
+    // LibreOffice keeps the property when it saves the file.
+    let saved = office::soffice_convert(&dir, &v1, "docx", &dir.join("lo"));
+    let j = import(&saved);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("is a copy of v1; the round sent v2"),
+        "{warnings}"
+    );
+    assert!(
+        word_comments(&env)
+            .iter()
+            .all(|c| c["word"]["kind"] != "edit")
+    );
+    // A copy of v2 itself is compared as before: no warning.
+    let v2_docx = dir.join("v2.docx");
+    let out = v2_docx.to_str().expect("path");
+    env.run_in(
+        "ws",
+        &["version", "export", "v2", "--format", "docx", "--out", out],
+    )
+    .ok();
+    let j = import(&v2_docx);
+    assert!(
+        !j["files"][0]["warnings"]
+            .to_string()
+            .contains("is a copy of"),
+        "{j}"
+    );
+}
+
+#[test]
 fn a_covering_mail_with_a_word_file_gives_only_the_word_comments() {
     let env = TestEnv::new();
     round(&env);

@@ -59,7 +59,7 @@ use crate::reply::email::{
 use crate::reply::email::{only_covers_attachment, without_greeting_and_sign_off};
 use crate::reply::form::{ParsedForm, find_form, looks_like_form, parse_form};
 use crate::store::{CommitInfo, Transaction};
-use crate::word::import::comments_of as word_comments_of;
+use crate::word::import::comments_with as word_comments_with;
 use crate::word::read::{Docx, OfficeKind, office_kind, read_docx};
 
 use super::actions::{ActError, Acting, queue_fact};
@@ -605,7 +605,18 @@ fn prepare(
             continue;
         }
         word_digests.push(word_digest.clone());
-        let found = word_comments_of(docx, doc, name);
+        // A copy of another version (strategi's export names it): its differences
+        // from the version sent are no edits of the party's.
+        let sent = state.def.version.to_string();
+        let other = docx
+            .property(crate::word::VERSION_PROPERTY)
+            .filter(|v| *v != sent);
+        if let Some(v) = other {
+            warnings.push(format!(
+                "{name} is a copy of {v}; the round sent {sent}: its untracked edits are not compared (its comments and tracked changes are imported, anchored where their text is found in {sent})."
+            ));
+        }
+        let found = word_comments_with(docx, doc, name, other.is_none());
         if found.comments.is_empty() {
             warnings.push(format!(
                 "{name} has no comments, no tracked changes and no edits against {}.",

@@ -157,6 +157,12 @@ struct Placed {
 /// See the module documentation. `file` names the Word file in the origin and in
 /// warnings.
 pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
+    comments_with(docx, sent, file, true)
+}
+
+/// [`comments_of`], comparing the untracked edits only when `edits` (not for a copy of
+/// another version than the one sent, where every difference would read as an edit).
+pub fn comments_with(docx: &Docx, sent: &Document, file: &str, edits: bool) -> WordComments {
     let places = place_paragraphs(docx, sent);
     let mut texts: Vec<SecText> = sent.sections.iter().map(|_| SecText::default()).collect();
     let mut placed = places.clone();
@@ -184,7 +190,9 @@ pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
     };
     cx.comments(&mut out);
     cx.changes(&mut out);
-    cx.edits(&mut out);
+    if edits {
+        cx.edits(&mut out);
+    }
     out
 }
 

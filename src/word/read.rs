@@ -343,6 +343,19 @@ pub struct Docx {
     pub comments: Vec<Comment>,
     /// Tracked changes in body order.
     pub changes: Vec<Change>,
+    /// The custom document properties (`docProps/custom.xml`), name and text, in
+    /// order: strategi's export writes `strategi-case` and `strategi-version`.
+    pub properties: Vec<(String, String)>,
+}
+
+impl Docx {
+    /// The custom property `name`, if the file has it.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// The limits a `.docx` is read with.
@@ -485,10 +498,15 @@ pub fn read_docx_with(file: &str, bytes: &[u8], limits: Limits) -> Result<Docx, 
             c.reference = m.reference;
         }
     }
+    let properties = match parts.read("docProps/custom.xml")? {
+        Some(b) => read_properties(&Xml::new(&file, "docProps/custom.xml", &b)?)?,
+        None => Vec::new(),
+    };
     Ok(Docx {
         paragraphs: std::mem::take(&mut docx.paragraphs),
         comments,
         changes: std::mem::take(&mut docx.changes),
+        properties,
     })
 }
 
@@ -1176,6 +1194,36 @@ fn read_threads(xml: &Xml<'_>) -> Result<HashMap<String, (Option<String>, bool)>
         }
         Ok(())
     })?;
+    Ok(out)
+}
+
+/// The custom properties: each `property`'s `name` and the text of its value.
+fn read_properties(xml: &Xml<'_>) -> Result<Vec<(String, String)>, WordError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut open = false;
+    xml.events(|ev| {
+        match ev {
+            Ev::Start(e) | Ev::Empty(e) if e.local_name().as_ref() == b"property" => {
+                open = match attr(&e, b"name")? {
+                    Some(name) => {
+                        out.push((name, String::new()));
+                        true
+                    }
+                    None => false,
+                };
+            }
+            Ev::Text(t) if open => {
+                if let Some((_, v)) = out.last_mut() {
+                    v.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    for (_, v) in &mut out {
+        *v = v.trim().to_string();
+    }
     Ok(out)
 }
 
