@@ -461,6 +461,218 @@ fn hostile_and_wrong_files_are_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn files_named_docx_are_refused_as_word_files_and_the_name_given_is_kept() {
+    let mut env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let refuse = |name: &str, bytes: &[u8]| -> String {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).expect("file");
+        env.assert_refused_unchanged(
+            "ws",
+            &[
+                "comment",
+                "import",
+                "latest",
+                file.to_str().expect("path"),
+                "--from",
+                "FIN",
+            ],
+        )
+        .stdout
+    };
+    // Not an e-mail: a Word file that is none, with one piece of advice.
+    let out = refuse("empty.docx", b"");
+    assert!(
+        out.contains("empty.docx is empty (0 bytes), so it is not a Word document"),
+        "{out}"
+    );
+    assert!(!out.contains("e-mail"), "{out}");
+    assert_eq!(out.matches("Word document (.docx)").count(), 1, "{out}");
+    let out = refuse("pdf.docx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+    assert!(
+        out.contains("pdf.docx is not a Word document (not a zip archive): it is a PDF file"),
+        "{out}"
+    );
+    assert!(!out.contains("e-mail"), "{out}");
+    assert_eq!(
+        out.matches("ask the sender").count() + out.matches("Ask the sender").count(),
+        1,
+        "{out}"
+    );
+    let out = refuse("broken.DOCX", b"PK\x03\x04 and then nothing");
+    assert!(
+        out.contains("broken.DOCX is not a readable .docx file"),
+        "{out}"
+    );
+    assert!(!out.contains("Ask the sender"), "{out}");
+
+    // A Word file given on its own, after the deadline: the warnings and `comment show`
+    // name it as given (it is stored as reply.docx).
+    env.now = "2025-12-05T10:00".to_string();
+    let exported = dir.join("export.docx");
+    env.run_in(
+        "ws",
+        &[
+            "version",
+            "export",
+            "v1",
+            "--format",
+            "docx",
+            "--out",
+            exported.to_str().expect("path"),
+        ],
+    )
+    .ok();
+    let plain = dir.join("plain.docx");
+    std::fs::copy(&exported, &plain).expect("copy");
+    let j = import_docx(&env, &plain);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("plain.docx has no comments"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("the Word file has no date of its own"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("reply.docx") && !warnings.contains("the form"),
+        "{warnings}"
+    );
+    let py = dir.join("py.docx");
+    add_comment_and_change(&exported, &py);
+    let j = import_docx(&env, &py);
+    assert_eq!(j["files"][0]["result"], "imported", "{j}");
+    let c = &word_comments(&env)[0];
+    assert_eq!(c["word"]["file"], "reply.docx");
+    assert_eq!(c["word"]["name"], "py.docx");
+    let id = c["id"].as_str().expect("id");
+    let show = env.run_in("ws", &["comment", "show", id]).ok().stdout;
+    assert!(
+        show.contains(" in py.docx (stored as reply.docx)"),
+        "{show}"
+    );
+    let folder = j["files"][0]["folder"].as_str().expect("folder");
+    let record =
+        std::fs::read_to_string(env.path(&format!("ws/{folder}/import.toml"))).expect("record");
+    assert!(record.contains("word_name = \"py.docx\""), "{record}");
+}
+
+#[test]
+fn a_copy_of_another_version_makes_no_edit_suggestions() {
+    let env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let v1 = dir.join("v1.docx");
+    let out = v1.to_str().expect("path");
+    env.run_in(
+        "ws",
+        &["version", "export", "v1", "--format", "docx", "--out", out],
+    )
+    .ok();
+    // v2 differs from v1 in many words; a round on v2 gets our copy of v1 back.
+    let v2 = V1
+        .replace("ansvarlig", "trygg og ansvarlig")
+        .replace("1. juni 2026", "1. september 2026")
+        .replace("felles plattform", "sikker felles plattform");
+    std::fs::write(env.path("ws/strategy/01-utkast.md"), v2).expect("draft");
+    env.run_in("ws", &["version", "cut", "--label", "Utkast 2"])
+        .ok();
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v2",
+            "--to",
+            "FIN",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    let rounds = env.run_in("ws", &["--json", "round", "list"]).ok().json();
+    let id = rounds
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .find(|r| r["version"] == "v2")
+        .and_then(|r| r["id"].as_str())
+        .unwrap_or_else(|| panic!("no round on v2: {rounds}"))
+        .to_string();
+    env.run_in("ws", &["--as", "DFD", "round", "send", &id])
+        .ok();
+    let svar = dir.join("svar.docx");
+    add_comment_and_change(&v1, &svar);
+    let import = |file: &Path| -> serde_json::Value {
+        env.run_in(
+            "ws",
+            &[
+                "--json",
+                "comment",
+                "import",
+                &id,
+                file.to_str().expect("path"),
+                "--from",
+                "FIN",
+            ],
+        )
+        .ok()
+        .json()
+    };
+    let j = import(&svar);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "svar.docx is a copy of v1; the round sent v2: its untracked edits are not compared"
+        ),
+        "{warnings}"
+    );
+    let all = word_comments(&env);
+    assert!(
+        !all.is_empty(),
+        "the comment and the tracked change are imported"
+    );
+    assert!(all.iter().all(|c| c["word"]["kind"] != "edit"), "{all:#?}");
+    assert!(
+        all.iter().any(|c| c["word"]["kind"] == "comment"),
+        "{all:#?}"
+    );
+    // LibreOffice keeps the property when it saves the file.
+    let saved = office::soffice_convert(&dir, &v1, "docx", &dir.join("lo"));
+    let j = import(&saved);
+    let warnings = j["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("is a copy of v1; the round sent v2"),
+        "{warnings}"
+    );
+    assert!(
+        word_comments(&env)
+            .iter()
+            .all(|c| c["word"]["kind"] != "edit")
+    );
+    // A copy of v2 itself is compared as before: no warning.
+    let v2_docx = dir.join("v2.docx");
+    let out = v2_docx.to_str().expect("path");
+    env.run_in(
+        "ws",
+        &["version", "export", "v2", "--format", "docx", "--out", out],
+    )
+    .ok();
+    let j = import(&v2_docx);
+    assert!(
+        !j["files"][0]["warnings"]
+            .to_string()
+            .contains("is a copy of"),
+        "{j}"
+    );
+}
+
+#[test]
 fn a_covering_mail_with_a_word_file_gives_only_the_word_comments() {
     let env = TestEnv::new();
     round(&env);

@@ -491,7 +491,10 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
                 w,
                 "Word      {} in {}{}{}",
                 o.kind.key(),
-                o.file,
+                match &o.name {
+                    Some(n) => format!("{n} (stored as {})", o.file),
+                    None => o.file.clone(),
+                },
                 o.author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default(),
                 o.date.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
             )?;

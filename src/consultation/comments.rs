@@ -216,6 +216,9 @@ pub struct ImportRecord {
     /// so that the same file sent again makes none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub word_files: Vec<String>,
+    /// A Word file given on its own (stored as `reply.docx`): its name as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_name: Option<String>,
 }
 
 /// Where a comment file lives.

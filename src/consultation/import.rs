@@ -59,7 +59,7 @@ use crate::reply::email::{
 use crate::reply::email::{only_covers_attachment, without_greeting_and_sign_off};
 use crate::reply::form::{ParsedForm, find_form, looks_like_form, parse_form};
 use crate::store::{CommitInfo, Transaction};
-use crate::word::import::comments_of as word_comments_of;
+use crate::word::import::comments_with as word_comments_with;
 use crate::word::read::{Docx, OfficeKind, office_kind, read_docx};
 
 use super::actions::{ActError, Acting, queue_fact};
@@ -423,9 +423,11 @@ fn prepare(
     let text = std::str::from_utf8(&raw).ok();
     // A bare form file: a text file with the form's lines and no mail headers.
     let bare_form = text.filter(|t| looks_like_form(t) && !looks_like_mail(t));
-    // A bare Word file (or what claims to be one: a zip or an OLE file).
-    let bare_word = office_kind(&raw) != OfficeKind::Other;
-    let mut word_files: Vec<(String, Docx, String)> = Vec::new();
+    // A bare Word file (or what claims to be one: a zip or an OLE file, or a file
+    // named .docx, which is refused as a Word file when it is none).
+    let bare_word = office_kind(&raw) != OfficeKind::Other || is_word_name(shown);
+    // Each Word file: where it is stored, the name to show, what was read, its digest.
+    let mut word_files: Vec<(String, String, Docx, String)> = Vec::new();
     let (msg, form, raw_name) = match bare_form {
         Some(t) => (
             None,
@@ -433,8 +435,13 @@ fn prepare(
             "form.txt",
         ),
         None if bare_word => {
-            let docx = read_docx(shown, &raw).map_err(|e| format!("{e} {}", e.hint()))?;
-            word_files.push((WORD_REPLY.to_string(), docx, digest.clone()));
+            let docx = read_docx(shown, &raw).map_err(|e| word_refusal(&e))?;
+            word_files.push((
+                WORD_REPLY.to_string(),
+                given_name(shown),
+                docx,
+                digest.clone(),
+            ));
             (None, None, WORD_REPLY)
         }
         None => {
@@ -472,7 +479,19 @@ fn prepare(
         }
     }
     let now = who.now.timestamp();
-    let received = received_of(state, &party, msg.as_ref(), given, now, &mut warnings);
+    let what = match (&msg, bare_word) {
+        (Some(_), _) => "the message",
+        (None, true) => "the Word file",
+        (None, false) => "the form",
+    };
+    let received = received_of(
+        state,
+        &party,
+        (msg.as_ref(), what),
+        given,
+        now,
+        &mut warnings,
+    );
     let source = inbox_dir(&state.def.id, &digest);
     let mut comments = Vec::new();
     let mut position = form.as_ref().and_then(|f| f.position);
@@ -539,8 +558,9 @@ fn prepare(
                 && std::str::from_utf8(&a.bytes).is_ok_and(looks_like_form);
             if is_word_attachment(a) {
                 let docx = read_docx(&format!("the attachment {}", a.file_name), &a.bytes)
-                    .map_err(|e| format!("{e} {}", e.hint()))?;
+                    .map_err(|e| word_refusal(&e))?;
                 word_files.push((
+                    format!("attachments/{name}"),
                     format!("attachments/{name}"),
                     docx,
                     message_digest(&a.bytes),
@@ -575,27 +595,41 @@ fn prepare(
     // Word files: each comment and change is a comment of the party's, once: the same
     // file sent again (in another message, or attached and given bare) makes none.
     let mut word_digests = Vec::new();
-    for (file, docx, word_digest) in &word_files {
+    for (file, name, docx, word_digest) in &word_files {
         if known_word.contains(&(party.to_string(), word_digest.clone()))
             || word_digests.contains(word_digest)
         {
             warnings.push(format!(
-                "{file} is a Word file {party} sent before (the same bytes); its comments were made then and are not made again."
+                "{name} is a Word file {party} sent before (the same bytes); its comments were made then and are not made again."
             ));
             continue;
         }
         word_digests.push(word_digest.clone());
-        let found = word_comments_of(docx, doc, file);
+        // A copy of another version (strategi's export names it): its differences
+        // from the version sent are no edits of the party's.
+        let sent = state.def.version.to_string();
+        let other = docx
+            .property(crate::word::VERSION_PROPERTY)
+            .filter(|v| *v != sent);
+        if let Some(v) = other {
+            warnings.push(format!(
+                "{name} is a copy of {v}; the round sent {sent}: its untracked edits are not compared (its comments and tracked changes are imported, anchored where their text is found in {sent})."
+            ));
+        }
+        let found = word_comments_with(docx, doc, name, other.is_none());
         if found.comments.is_empty() {
             warnings.push(format!(
-                "{file} has no comments, no tracked changes and no edits against {}.",
+                "{name} has no comments, no tracked changes and no edits against {}.",
                 state.def.version
             ));
         }
         warnings.extend(found.warnings);
         for w in found.comments {
             let mut c = new_comment(w.section, w.anchor, w.text, w.proposal);
-            c.word = Some(w.origin);
+            let mut origin = w.origin;
+            origin.file.clone_from(file);
+            origin.name = Some(name.clone()).filter(|n| n != file);
+            c.word = Some(origin);
             comments.push(c);
         }
     }
@@ -626,6 +660,10 @@ fn prepare(
         at: now,
         received,
         word_files: word_digests,
+        word_name: word_files
+            .iter()
+            .find(|(file, ..)| file == WORD_REPLY)
+            .map(|(_, name, ..)| name.clone()),
     };
     Ok(Prepared {
         digest,
@@ -644,7 +682,7 @@ fn prepare(
 fn received_of(
     state: &RoundState,
     party: &PartyCode,
-    msg: Option<&Incoming>,
+    (msg, what): (Option<&Incoming>, &str),
     given: Option<Timestamp>,
     now: Timestamp,
     warnings: &mut Vec<String>,
@@ -678,8 +716,7 @@ fn received_of(
                 && is_late(now, due)
             {
                 warnings.push(format!(
-                    "{} has no date of its own, so it counts as received now, after {party}'s deadline {due}, and is marked late; if it was sent in time, give its date with --received DATE when importing (or record the position again with `strategi respond --received DATE`).",
-                    if msg.is_some() { "the message" } else { "the form" }
+                    "{what} has no date of its own, so it counts as received now, after {party}'s deadline {due}, and is marked late; if it was sent in time, give its date with --received DATE when importing (or record the position again with `strategi respond --received DATE`)."
                 ));
             }
         }
@@ -690,6 +727,30 @@ fn received_of(
 
 /// The name a Word file given on its own is stored under in its inbox folder.
 const WORD_REPLY: &str = "reply.docx";
+
+/// Whether a file's name says it is a Word document (`.docx`, `.docm`, `.dotx`).
+fn is_word_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [".docx", ".docm", ".dotx"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+/// The name of a file given by path, as it is kept with the import (its last part).
+fn given_name(shown: &str) -> String {
+    std::path::Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string())
+}
+
+/// A Word file's refusal with one piece of advice.
+fn word_refusal(e: &crate::word::read::WordError) -> String {
+    match e.hint() {
+        Some(h) => format!("{e} {h}"),
+        None => e.to_string(),
+    }
+}
 
 /// Whether an attachment is a word-processing document to read (or to refuse with a
 /// reason: `.doc`, `.odt`): by its name, its type or its first bytes.

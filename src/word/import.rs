@@ -50,6 +50,10 @@ use super::{bookmark_map, split_heading_number};
 pub struct WordOrigin {
     /// The Word file (the attachment's stored name, or the file given).
     pub file: String,
+    /// The name the file was given as, when it is stored under another
+    /// (a Word file given on its own is stored as `reply.docx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A comment, a tracked change, or an edit found by comparison.
     pub kind: WordKind,
     /// The Word author (`w:author`), if given.
@@ -159,6 +163,12 @@ struct Placed {
 /// See the module documentation. `file` names the Word file in the origin and in
 /// warnings.
 pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
+    comments_with(docx, sent, file, true)
+}
+
+/// [`comments_of`], comparing the untracked edits only when `edits` (not for a copy of
+/// another version than the one sent, where every difference would read as an edit).
+pub fn comments_with(docx: &Docx, sent: &Document, file: &str, edits: bool) -> WordComments {
     let places = place_paragraphs(docx, sent);
     let mut texts: Vec<SecText> = sent.sections.iter().map(|_| SecText::default()).collect();
     let mut placed = places.clone();
@@ -187,7 +197,9 @@ pub fn comments_of(docx: &Docx, sent: &Document, file: &str) -> WordComments {
     };
     cx.comments(&mut out);
     cx.changes(&mut out);
-    cx.edits(&mut out);
+    if edits {
+        cx.edits(&mut out);
+    }
     out
 }
 
@@ -292,6 +304,7 @@ impl Cx<'_> {
     fn origin(&self, kind: WordKind, author: &Option<String>, date: &Option<String>) -> WordOrigin {
         WordOrigin {
             file: self.file.to_string(),
+            name: None,
             kind,
             author: author.clone(),
             date: date.clone(),

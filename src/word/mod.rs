@@ -45,6 +45,13 @@ use crate::document::Document;
 /// Longest bookmark name Word accepts.
 pub const MAX_BOOKMARK_LEN: usize = 40;
 
+/// The custom document property (`docProps/custom.xml`) the export names the version
+/// in, so that the import knows a copy of another version than the round's.
+pub const VERSION_PROPERTY: &str = "strategi-version";
+
+/// The custom document property the export names the case number in.
+pub const CASE_PROPERTY: &str = "strategi-case";
+
 /// The Word bookmark name for the section with this id; see the module documentation.
 pub fn bookmark_name(section_id: &str) -> String {
     let readable: String = section_id

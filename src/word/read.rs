@@ -40,6 +40,24 @@ use crate::input::limits;
 /// the path given, or the attachment's name) and, where there is one, the part.
 #[derive(Debug, thiserror::Error)]
 pub enum WordError {
+    /// An empty file (0 bytes).
+    #[error(
+        "{file} is empty (0 bytes), so it is not a Word document; ask the sender for the file again, saved as a Word document (.docx)."
+    )]
+    Empty {
+        /// The file.
+        file: String,
+    },
+    /// Not a zip archive (a PDF renamed .docx, say).
+    #[error(
+        "{file} is not a Word document (not a zip archive): {what}; ask the sender for the file again, saved as a Word document (.docx)."
+    )]
+    NotZip {
+        /// The file.
+        file: String,
+        /// What its first bytes look like.
+        what: &'static str,
+    },
     /// A password-protected document (an OLE file holding `EncryptedPackage`).
     #[error(
         "{file} is an encrypted (password-protected) Word document, which strategi cannot read; ask for a copy without a password, or remove it (File > Info > Protect Document) and save as .docx."
@@ -163,15 +181,34 @@ pub enum WordError {
 }
 
 impl WordError {
-    /// One hint for the person importing.
-    pub fn hint(&self) -> &'static str {
+    /// What to do, for the refusals whose message does not say it already (a file
+    /// refused as a possible zip bomb, XML refused as hostile): one piece of advice.
+    pub fn hint(&self) -> Option<&'static str> {
+        const AGAIN: &str = "Ask the sender for the file again, saved as a Word document (.docx).";
         match self {
-            WordError::Encrypted { .. } => "Ask the sender for the document without a password.",
-            WordError::BinaryWord { .. } | WordError::OpenDocument { .. } => {
-                "Save the file as .docx (Word 2007 or later) and import that file."
-            }
-            _ => "Ask the sender for the file again, saved as a Word document (.docx).",
+            WordError::TooManyEntries { .. }
+            | WordError::PartTooLarge { .. }
+            | WordError::Compressed { .. }
+            | WordError::TotalTooLarge { .. } => Some(AGAIN),
+            WordError::Xml { message, .. } if !message.contains("; save") => Some(AGAIN),
+            _ => None,
         }
+    }
+}
+
+/// What bytes that are no zip archive look like, for [`WordError::NotZip`].
+fn not_zip_kind(bytes: &[u8]) -> &'static str {
+    let start = bytes.trim_ascii_start();
+    if bytes.starts_with(b"%PDF") {
+        "it is a PDF file"
+    } else if bytes.starts_with(b"{\\rtf") {
+        "it is an RTF file"
+    } else if start.starts_with(b"<") {
+        "it is an XML or HTML text file"
+    } else if std::str::from_utf8(bytes).is_ok() {
+        "it is a text file"
+    } else {
+        "its first bytes are not those of a zip archive"
     }
 }
 
@@ -309,6 +346,19 @@ pub struct Docx {
     pub comments: Vec<Comment>,
     /// Tracked changes in body order.
     pub changes: Vec<Change>,
+    /// The custom document properties (`docProps/custom.xml`), name and text, in
+    /// order: strategi's export writes `strategi-case` and `strategi-version`.
+    pub properties: Vec<(String, String)>,
+}
+
+impl Docx {
+    /// The custom property `name`, if the file has it.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// The limits a `.docx` is read with.
@@ -346,10 +396,11 @@ pub fn read_docx_with(file: &str, bytes: &[u8], limits: Limits) -> Result<Docx, 
     let file = file.to_string();
     match office_kind(bytes) {
         OfficeKind::Ole => return Err(ole_error(file, bytes)),
+        OfficeKind::Other if bytes.is_empty() => return Err(WordError::Empty { file }),
         OfficeKind::Other => {
-            return Err(WordError::BrokenZip {
+            return Err(WordError::NotZip {
                 file,
-                source: zip::result::ZipError::InvalidArchive("no zip signature".into()),
+                what: not_zip_kind(bytes),
             });
         }
         OfficeKind::Zip => {}
@@ -450,10 +501,15 @@ pub fn read_docx_with(file: &str, bytes: &[u8], limits: Limits) -> Result<Docx, 
             c.reference = m.reference;
         }
     }
+    let properties = match parts.read("docProps/custom.xml")? {
+        Some(b) => read_properties(&Xml::new(&file, "docProps/custom.xml", &b)?)?,
+        None => Vec::new(),
+    };
     Ok(Docx {
         paragraphs: std::mem::take(&mut docx.paragraphs),
         comments,
         changes: std::mem::take(&mut docx.changes),
+        properties,
     })
 }
 
@@ -1151,6 +1207,36 @@ fn read_threads(xml: &Xml<'_>) -> Result<HashMap<String, (Option<String>, bool)>
         }
         Ok(())
     })?;
+    Ok(out)
+}
+
+/// The custom properties: each `property`'s `name` and the text of its value.
+fn read_properties(xml: &Xml<'_>) -> Result<Vec<(String, String)>, WordError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut open = false;
+    xml.events(|ev| {
+        match ev {
+            Ev::Start(e) | Ev::Empty(e) if e.local_name().as_ref() == b"property" => {
+                open = match attr(&e, b"name")? {
+                    Some(name) => {
+                        out.push((name, String::new()));
+                        true
+                    }
+                    None => false,
+                };
+            }
+            Ev::Text(t) if open => {
+                if let Some((_, v)) = out.last_mut() {
+                    v.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    for (_, v) in &mut out {
+        *v = v.trim().to_string();
+    }
     Ok(out)
 }
 

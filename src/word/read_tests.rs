@@ -232,10 +232,16 @@ fn hostile_and_wrong_files_are_refused_by_name() {
         read_docx("z.docx", &zip_of(&[("a.txt", b"x")])),
         Err(WordError::NotWord { .. })
     ));
-    assert!(matches!(
-        read_docx("p.docx", b"%PDF-1.7"),
-        Err(WordError::BrokenZip { .. })
-    ));
+    let e = read_docx("p.docx", b"%PDF-1.7").expect_err("pdf");
+    assert!(matches!(e, WordError::NotZip { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("p.docx is not a Word document (not a zip archive): it is a PDF file;"),
+        "{e}"
+    );
+    assert!(e.hint().is_none());
+    let e = read_docx("0.docx", b"").expect_err("empty");
+    assert!(matches!(e, WordError::Empty { .. }), "{e}");
 }
 
 mod never_panics {

@@ -555,6 +555,8 @@ impl Writer {
         let mut docx = Docx::new()
             .created_at(&front.timestamp)
             .updated_at(&front.timestamp)
+            // Which version this is a copy of, for the import (DOCXIN).
+            .custom_property(super::VERSION_PROPERTY, &front.version)
             .default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri"))
             .default_size(22)
             .add_style(
@@ -614,6 +616,9 @@ impl Writer {
                     .line_spacing(LineSpacing::new().before(240).after(80))
                     .outline_lvl(level - 1),
             );
+        }
+        if let Some(case) = &front.case_number {
+            docx = docx.custom_property(super::CASE_PROPERTY, case);
         }
         let marking = front.marking();
         let header_line = format!("{} – {} – {marking}", front.case_title, front.version);
