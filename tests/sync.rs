@@ -816,55 +816,64 @@ fn clone_needs_no_identity_and_reading_needs_none() {
 }
 
 #[test]
-fn a_version_to_renumber_that_records_here_name_is_refused_before_anything_is_pushed() {
+fn an_act_on_a_version_not_yet_published_is_refused_until_a_sync() {
     let env = TestEnv::new();
     let root = bare(&env);
     two_clones(&env, &format!("file://{}", root.display()));
     std::fs::write(env.path("a/strategy/02-a.md"), "# A {#a}\n\nA.\n").expect("w");
     env.run_in("a", &["version", "cut", "--label", "A"]).ok();
+    env.run_in("a", &["sync"]).ok();
     std::fs::write(env.path("b/strategy/03-b.md"), "# B {#b}\n\nB.\n").expect("w");
     env.run_in("b", &["version", "cut", "--label", "B"]).ok();
-    // b opens a round on its own v2 before syncing.
-    env.run_in(
-        "b",
-        &[
-            "--as",
-            "DFD",
-            "round",
-            "open",
-            "--version",
-            "v2",
-            "--to",
-            "FIN",
-            "--due",
-            "2025-11-28",
-        ],
-    )
-    .ok();
-    env.run_in("a", &["sync"]).ok();
-    let remote_before = env
-        .git("srv/remote.git", &["rev-parse", "main"])
-        .ok()
-        .stdout;
+    // b opens a round on its own v2 before syncing: refused, nothing written.
+    let open = |v: &str| {
+        env.run_in(
+            "b",
+            &[
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                v,
+                "--to",
+                "FIN",
+                "--due",
+                "2025-11-28",
+            ],
+        )
+    };
     let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
-    let r = env.run_in("b", &["sync"]).refused();
+    let before: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    let r = open("v2").refused();
     assert!(
-        r.stderr.contains("records made here name it"),
+        r.stderr
+            .contains("v2 is not published yet: run `strategi sync` first"),
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("round.toml"), "{}", r.stderr);
     assert_eq!(
         env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
         head_before
     );
-    assert_eq!(env.git("b", &["tag", "-l", "v*"]).ok().stdout, "v1\nv2\n");
-    assert_eq!(
-        env.git("srv/remote.git", &["rev-parse", "main"])
-            .ok()
-            .stdout,
-        remote_before
-    );
+    let after: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    assert_eq!(before, after, "nothing written");
+    // The sync renumbers b's v2 to v3; then the round opens on it, and the next sync
+    // publishes it.
+    let s = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(s["renumbered"][0]["to"], "v3", "{s}");
+    open("v3").ok();
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    assert_converged(&env);
 }
 
 /// A small deterministic generator (xorshift64*), so a failing seed can be rerun.
