@@ -1073,7 +1073,7 @@ impl Transaction<'_> {
         // state by its rank, anything else (the draft) as git merges text.
         let mut stuck: Vec<String> = Vec::new();
         // Draft files git cannot merge: their three sides, for the index's conflict stages.
-        let mut drafts: Vec<(String, Option<Entry>, Option<Entry>, Option<Entry>)> = Vec::new();
+        let mut drafts: Vec<DraftSides> = Vec::new();
         let their_label = format!("{remote}/{branch}");
         let mut conflicts = Vec::new();
         let mut bad_config = None;
@@ -1439,13 +1439,13 @@ enum Target<'a> {
     InProgress { message: String, theirs: Oid },
 }
 
+/// A conflicting draft file: its path and its base, our and their entries.
+type DraftSides = (String, Option<Entry>, Option<Entry>, Option<Entry>);
+
 /// Puts the three sides of each conflicting draft file into git's index as conflict
 /// stages (base, ours, theirs), so `git status` names them and `git commit` waits for
 /// `git add`.
-fn mark_conflicts(
-    repo: &Repository,
-    drafts: &[(String, Option<Entry>, Option<Entry>, Option<Entry>)],
-) -> Result<(), StoreError> {
+fn mark_conflicts(repo: &Repository, drafts: &[DraftSides]) -> Result<(), StoreError> {
     let mut index = repo.index().map_err(StoreError::git("open the index"))?;
     index
         .read(false)
