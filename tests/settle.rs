@@ -375,3 +375,28 @@ fn loosening_the_signed_commits_policy_takes_the_owners_own_key() {
     assert_eq!(p["require_signed_commits"], false, "{p}");
     assert_eq!(p["not_counted"], serde_json::json!([]), "{p}");
 }
+
+#[test]
+fn a_new_approver_that_would_void_the_approval_is_refused_unless_forced() {
+    let env = TestEnv::new();
+    env.workspace_with_version("w");
+    env.run_in("w", &["--as", "DFD", "approve", "v1"]).ok();
+    env.run_in("w", &["verify"]).ok();
+    let r = env.assert_refused_unchanged("w", &["policy", "set", "approver", "DIO"]);
+    assert!(r.stderr.contains("approvals/"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("record(s) made before invalid"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(json_of(&env, "w", &["policy", "show"])["approver"], "DFD");
+    env.run_in("w", &["verify"]).ok();
+    // Forced: done, with a warning naming what verify will now report.
+    let f = env
+        .run_in("w", &["policy", "set", "approver", "DIO", "--force"])
+        .ok();
+    assert!(f.stderr.contains("no longer hold"), "{}", f.stderr);
+    assert_eq!(json_of(&env, "w", &["policy", "show"])["approver"], "DIO");
+    assert_eq!(env.run_in("w", &["verify"]).code, 1);
+}

@@ -406,6 +406,19 @@ fn a_conflicting_draft_edit_stops_before_pushing_and_keeps_both_texts() {
         env.run_in(ws, &["version", "cut", "--label", "Revidert"])
             .ok();
     };
+    // Both change the draft's same line and case.title.
+    edit_config(
+        &env,
+        "a",
+        "title = \"KI-strategi\"",
+        "title = \"KI-strategi (DIO)\"",
+    );
+    edit_config(
+        &env,
+        "b",
+        "title = \"KI-strategi\"",
+        "title = \"KI-strategi (DFD)\"",
+    );
     draft("a", "Vi skal lære raskt.");
     draft("b", "Vi skal lære grundig.");
     env.run_in("a", &["sync"]).ok();
@@ -414,24 +427,19 @@ fn a_conflicting_draft_edit_stops_before_pushing_and_keeps_both_texts() {
         .ok()
         .stdout;
     let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
-    let work_before: Vec<_> = env
-        .snapshot("b")
-        .into_iter()
-        .filter(|(p, _)| !p.starts_with(".git"))
-        .collect();
     let r = env.run_in("b", &["sync"]).refused();
     assert!(r.stderr.contains("strategy/01-utkast.md"), "{}", r.stderr);
-    assert!(r.stderr.contains("git merge origin/main"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("git add strategy && git commit --no-edit"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(
         env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
-        head_before
+        head_before,
+        "no commit yet"
     );
-    let work_after: Vec<_> = env
-        .snapshot("b")
-        .into_iter()
-        .filter(|(p, _)| !p.starts_with(".git"))
-        .collect();
-    assert_eq!(work_before, work_after, "the working tree is as it was");
     assert_eq!(
         env.git("srv/remote.git", &["rev-parse", "main"])
             .ok()
@@ -439,18 +447,26 @@ fn a_conflicting_draft_edit_stops_before_pushing_and_keeps_both_texts() {
         remote_before,
         "nothing was pushed"
     );
-    let theirs = env
-        .git("b", &["show", "origin/main:strategy/01-utkast.md"])
-        .ok()
-        .stdout;
-    assert!(theirs.contains("lære raskt"), "{theirs}");
-    let ours = std::fs::read_to_string(env.path("b/strategy/01-utkast.md")).expect("read");
-    assert!(ours.contains("lære grundig"), "{ours}");
-    // Done as the hint says: merged by hand, then sync completes (b's unpublished v2
-    // gets the next number).
-    let m = env.git("b", &["merge", "-q", "origin/main"]);
-    assert_ne!(m.code, 0, "git reports the conflict");
+    // Both texts are in the draft, between git's markers; strategi.toml is merged
+    // its own way, without markers.
     let p = env.path("b/strategy/01-utkast.md");
+    let marked = std::fs::read_to_string(&p).expect("read");
+    assert!(marked.contains("lære raskt"), "{marked}");
+    assert!(marked.contains("lære grundig"), "{marked}");
+    assert!(marked.contains("<<<<<<<"), "{marked}");
+    let cfg = std::fs::read_to_string(env.path("b/strategi.toml")).expect("read");
+    assert!(!cfg.contains("<<<<<<<"), "{cfg}");
+    assert!(cfg.contains("title = \"KI-strategi (DIO)\""), "{cfg}");
+    let st = env.git("b", &["status", "--porcelain"]).ok().stdout;
+    assert!(st.contains("UU strategy/01-utkast.md"), "{st}");
+    // A sync before the merge is finished says how to finish it.
+    let again = env.run_in("b", &["sync"]).refused();
+    assert!(
+        again.stderr.contains("git merge --abort"),
+        "{}",
+        again.stderr
+    );
+    // Done as the hint says: edit, `git add strategy && git commit --no-edit`, sync.
     std::fs::write(
         &p,
         std::fs::read_to_string(env.path("a/strategy/01-utkast.md"))
@@ -460,9 +476,26 @@ fn a_conflicting_draft_edit_stops_before_pushing_and_keeps_both_texts() {
     .expect("write");
     env.git("b", &["add", "strategy"]).ok();
     env.git("b", &["commit", "-q", "--no-edit"]).ok();
+    let cfg = std::fs::read_to_string(env.path("b/strategi.toml")).expect("read");
+    assert!(!cfg.contains("<<<<<<<"), "{cfg}");
+    let msg = env.git("b", &["log", "-1", "--format=%B"]).ok().stdout;
+    assert!(msg.contains("Strategi-Conflict: case.title"), "{msg}");
+    env.run_in("b", &["status"]).ok();
     let r = env.run_in("b", &["--json", "sync"]).ok().json();
     assert_eq!(r["renumbered"][0]["from"], "v2", "{r}");
     assert_eq!(r["renumbered"][0]["to"], "v3", "{r}");
+    // The title conflict is recorded (verify names only it); settled, both converge.
+    let v = env.run_in("b", &["verify"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(
+        v.stdout.contains("Checked") && v.stdout.contains("case.title"),
+        "{}",
+        v.stdout
+    );
+    assert!(v.stderr.contains("1 problem"), "{}", v.stderr);
+    env.run_in("b", &["config", "settle", "case.title", "--keep"])
+        .ok();
+    env.run_in("b", &["sync"]).ok();
     env.run_in("a", &["sync"]).ok();
     assert_converged(&env);
 }
@@ -783,55 +816,64 @@ fn clone_needs_no_identity_and_reading_needs_none() {
 }
 
 #[test]
-fn a_version_to_renumber_that_records_here_name_is_refused_before_anything_is_pushed() {
+fn an_act_on_a_version_not_yet_published_is_refused_until_a_sync() {
     let env = TestEnv::new();
     let root = bare(&env);
     two_clones(&env, &format!("file://{}", root.display()));
     std::fs::write(env.path("a/strategy/02-a.md"), "# A {#a}\n\nA.\n").expect("w");
     env.run_in("a", &["version", "cut", "--label", "A"]).ok();
+    env.run_in("a", &["sync"]).ok();
     std::fs::write(env.path("b/strategy/03-b.md"), "# B {#b}\n\nB.\n").expect("w");
     env.run_in("b", &["version", "cut", "--label", "B"]).ok();
-    // b opens a round on its own v2 before syncing.
-    env.run_in(
-        "b",
-        &[
-            "--as",
-            "DFD",
-            "round",
-            "open",
-            "--version",
-            "v2",
-            "--to",
-            "FIN",
-            "--due",
-            "2025-11-28",
-        ],
-    )
-    .ok();
-    env.run_in("a", &["sync"]).ok();
-    let remote_before = env
-        .git("srv/remote.git", &["rev-parse", "main"])
-        .ok()
-        .stdout;
+    // b opens a round on its own v2 before syncing: refused, nothing written.
+    let open = |v: &str| {
+        env.run_in(
+            "b",
+            &[
+                "--as",
+                "DFD",
+                "round",
+                "open",
+                "--version",
+                v,
+                "--to",
+                "FIN",
+                "--due",
+                "2025-11-28",
+            ],
+        )
+    };
     let head_before = env.git("b", &["rev-parse", "HEAD"]).ok().stdout;
-    let r = env.run_in("b", &["sync"]).refused();
+    let before: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    let r = open("v2").refused();
     assert!(
-        r.stderr.contains("records made here name it"),
+        r.stderr
+            .contains("v2 is not published yet: run `strategi sync` first"),
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("round.toml"), "{}", r.stderr);
     assert_eq!(
         env.git("b", &["rev-parse", "HEAD"]).ok().stdout,
         head_before
     );
-    assert_eq!(env.git("b", &["tag", "-l", "v*"]).ok().stdout, "v1\nv2\n");
-    assert_eq!(
-        env.git("srv/remote.git", &["rev-parse", "main"])
-            .ok()
-            .stdout,
-        remote_before
-    );
+    let after: Vec<_> = env
+        .snapshot("b")
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .collect();
+    assert_eq!(before, after, "nothing written");
+    // The sync renumbers b's v2 to v3; then the round opens on it, and the next sync
+    // publishes it.
+    let s = env.run_in("b", &["--json", "sync"]).ok().json();
+    assert_eq!(s["renumbered"][0]["to"], "v3", "{s}");
+    open("v3").ok();
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    assert_converged(&env);
 }
 
 /// A small deterministic generator (xorshift64*), so a failing seed can be rerun.

@@ -136,6 +136,7 @@ pub fn submit(
     config: &Config,
     req: SubmissionRequest<'_>,
 ) -> Result<Submitted, ApprovalError> {
+    tx.workspace().check_published(req.version.name)?;
     rules::may_submit(config, &actor.party, &req.to, req.milestone.as_ref())?;
     let today = now.date();
     let mut timing = None;
@@ -276,6 +277,7 @@ pub fn approve(
 ) -> Result<Approved, ApprovalError> {
     let ws = tx.workspace();
     let version = req.version;
+    ws.check_published(version.name)?;
     rules::may_approve(config, &actor.party, version.name)?;
     let records = ws.records();
     let mut rounds = Vec::new();

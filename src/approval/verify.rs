@@ -226,6 +226,22 @@ pub fn verify(ws: &Workspace, today: Date) -> Result<Verification, StoreError> {
     verify_with_anchor(ws, today, None)
 }
 
+/// What verify finds in the records (versions, rounds with their facts, submissions,
+/// approvals) judged with `config` instead of the workspace's own: what a change of the
+/// policy to `config` would make of the records already there.
+pub fn record_findings_with(
+    ws: &Workspace,
+    today: Date,
+    config: &Config,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut r = Verification::default();
+    let versions = check_versions(ws, &mut r)?;
+    let rounds = check_rounds(ws, Some(config), today, &versions, &mut r)?;
+    check_submissions(ws, Some(config), &versions, &mut r)?;
+    check_approvals(ws, Some(config), &versions, &rounds, &mut r)?;
+    Ok(r.findings)
+}
+
 /// [`verify`], and with `anchor` (an allowed-signers file from outside the workspace,
 /// such as the approver's published key) every signed approval checked against it too:
 /// a tag whose signature is not by a key the anchor allows for the approver

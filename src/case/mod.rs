@@ -122,6 +122,18 @@ pub enum CaseError {
         /// Its value.
         value: String,
     },
+    /// A new owner or approver under which records already made would no longer hold.
+    #[error("Setting the {setting} to {value} would make {count} record(s) made before invalid, judged as `strategi verify` would: {}{}; nothing was changed.", first.join("; "), if *count > first.len() { format!("; and {} more", count - first.len()) } else { String::new() })]
+    PolicyVoids {
+        /// The setting.
+        setting: &'static str,
+        /// The new value.
+        value: String,
+        /// How many records.
+        count: usize,
+        /// The first few ("PATH: why").
+        first: Vec<String>,
+    },
     /// A `policy set` value that is not one the setting takes.
     #[error("\"{value}\" is not a value of {setting}: it takes {expected}.")]
     BadPolicyValue {
@@ -235,6 +247,10 @@ impl CaseError {
             CaseError::PolicyUnchanged { .. } => {
                 "See the policy with `strategi policy show`.".to_string()
             }
+            CaseError::PolicyVoids { setting, value, .. } => format!(
+                "The records were made under the {setting} as it stood and are judged by the {setting} now, so leave it as it is; to change it anyway, `strategi policy set {setting} {} --force` (verify will then report those records).",
+                value.trim_matches('"')
+            ),
             CaseError::BadPolicyValue { .. } => {
                 "Example: `strategi policy set require-signature true`.".to_string()
             }

@@ -274,6 +274,10 @@ pub struct PolicySet {
     /// Whether the change loosens the policy (else it tightens it or names another
     /// owner or approver).
     pub loosens: bool,
+    /// With `--force`: the records made before that no longer hold under the new owner
+    /// or approver ("PATH: why").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub voided: Vec<String>,
     /// The commit.
     pub commit: CommitInfo,
 }
@@ -287,6 +291,7 @@ pub fn set_policy(
     now: &Zoned,
     setting: PolicySetting,
     value: &toml::Value,
+    force: bool,
 ) -> Result<PolicySet, CaseError> {
     let ws = tx.workspace();
     let config = ws.config()?;
@@ -314,11 +319,36 @@ pub fn set_policy(
     let edited = set_toml_key(&text, key, value).ok_or(CaseError::CannotEdit {
         key: key.to_string(),
     })?;
-    ws.settings_with(&edited).map_err(|e| CaseError::BadValue {
+    let fold = ws.settings_with(&edited).map_err(|e| CaseError::BadValue {
         key: key.to_string(),
         value: new.clone(),
         source: Box::new(e),
     })?;
+    // A new owner or approver judges the records already made as verify would: those
+    // that held before and would not now are refused unless forced.
+    let mut voided = Vec::new();
+    if matches!(setting, PolicySetting::Owner | PolicySetting::Approver) {
+        let today = now.date();
+        let line = |f: &crate::approval::verify::Finding| format!("{}: {}", f.path, f.message);
+        let before: std::collections::BTreeSet<String> =
+            crate::approval::verify::record_findings_with(ws, today, &config)?
+                .iter()
+                .map(line)
+                .collect();
+        voided = crate::approval::verify::record_findings_with(ws, today, &fold.config)?
+            .iter()
+            .map(line)
+            .filter(|l| !before.contains(l))
+            .collect();
+        if !voided.is_empty() && !force {
+            return Err(CaseError::PolicyVoids {
+                setting: setting_name(setting),
+                value: new,
+                count: voided.len(),
+                first: voided.into_iter().take(3).collect(),
+            });
+        }
+    }
     tx.write(CONFIG_FILE, edited);
     let was = old.clone().unwrap_or_else(|| "not set".to_string());
     let commit = tx.commit(
@@ -337,6 +367,7 @@ pub fn set_policy(
         old,
         new,
         loosens: loosening,
+        voided,
         commit,
     })
 }

@@ -198,6 +198,9 @@ fn store_error(e: &StoreError) -> CommandError {
             StoreError::UnknownVersion { .. } => {
                 CommandError::user(message).hint("See the versions with `strategi version list`.")
             }
+            StoreError::NotPublished { .. } => CommandError::user(message).hint(format!(
+                "A sync publishes it, or renumbers it when the other clone published that number first; then name the version it has. {NOTHING_CHANGED}"
+            )),
             StoreError::ForeignTag { .. } => CommandError::user(message)
                 .hint("Tags named v1, v2, … are reserved for strategi's versions; rename that tag with git."),
             StoreError::EmptyDraft => CommandError::user(message)

@@ -63,6 +63,10 @@ pub struct SetArgs {
     pub setting: Setting,
     /// Its new value.
     pub value: String,
+    /// Change the owner or approver even though records already made would no longer
+    /// hold under the new one (verify will report them).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs a `policy` command.
@@ -126,7 +130,15 @@ fn set(ctx: &mut Ctx, ui: &mut Ui, args: &SetArgs) -> Result<(), CommandError> {
     )?;
     let config = ws.config()?;
     let actor = ctx.actor(&ws, &config)?;
-    let s = set_policy(tx, &actor, &ctx.clock.now(), setting, &value)?;
+    let s = set_policy(tx, &actor, &ctx.clock.now(), setting, &value, args.force)?;
+    if !s.voided.is_empty() {
+        ui.warn(format!(
+            "--force: {} record(s) made before no longer hold under the new {} (`strategi verify` lists them): {}",
+            s.voided.len(),
+            s.setting,
+            s.voided.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+        ));
+    }
     ui.emit(&s, |w| {
         writeln!(
             w,

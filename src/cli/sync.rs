@@ -25,7 +25,9 @@ pub const PUSH_RETRIES: u32 = 3;
 /// advanced one), then pushed with the version and approval tags. A local version the
 /// remote has under the same name with another text is renumbered before anything is
 /// pushed. When both sides changed the same lines of the draft, sync stops before
-/// pushing and changes nothing here (exit 1). A push rejected because someone pushed
+/// pushing (exit 1) with everything else merged and the merge left for you: the draft
+/// files hold both texts between git's conflict markers; edit them, then `git add
+/// strategy && git commit --no-edit` and sync again (`git merge --abort` gives it up). A push rejected because someone pushed
 /// meanwhile fetches and merges again (3 times at most).
 ///
 /// Example: strategi sync origin
@@ -78,7 +80,9 @@ impl From<SyncError> for CommandError {
                     err = err.cause(format!("git: {}", l.trim()));
                 }
             }
-            SyncError::Dirty { .. } | SyncError::TextConflict { .. } => {}
+            SyncError::Dirty { .. }
+            | SyncError::TextConflict { .. }
+            | SyncError::DraftConflict { .. } => {}
             _ => err = err.with_causes_of(&e),
         }
         if let Some(h) = e.hint() {

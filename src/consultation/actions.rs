@@ -125,6 +125,7 @@ pub fn open_round(
     req: OpenRound,
 ) -> Result<Opened, ActError> {
     let config = who.config;
+    tx.workspace().check_published(req.version.name)?;
     let sender = req.sender.unwrap_or_else(|| who.party().clone());
     rules::may_open(config, who.party(), &sender)?;
     let to = rules::recipients(config, &req.to, &sender)?;

@@ -197,6 +197,17 @@ pub enum StoreError {
         /// The latest version, if any.
         latest: Option<VersionName>,
     },
+    /// A version cut here that the shared remote does not have yet (its tag is not in the
+    /// remote's tags as of the last fetch): another clone may have cut the same number.
+    #[error(
+        "{version} is not published yet: run `strategi sync` first (another clone may have cut a {version} too)."
+    )]
+    NotPublished {
+        /// The version.
+        version: VersionName,
+        /// The shared remote.
+        remote: String,
+    },
     /// A version tag that strategi did not write (not annotated, or not a commit).
     #[error("The tag \"{tag}\" is not a strategi version: {why}")]
     ForeignTag {

@@ -102,6 +102,21 @@ pub enum SyncError {
         /// The remote-tracking branch that holds the remote's side (`origin/main`).
         remote_ref: String,
     },
+    /// Both sides changed the same lines of draft files only: everything else is merged,
+    /// the merge is left in progress (MERGE_HEAD) with those files holding both texts
+    /// between git's conflict markers.
+    #[error("Both sides changed the same part of {}; the sync stopped before pushing. Everything else is merged here (records, strategi.toml, outbox); the file(s) named hold both texts between git's conflict markers (<<<<<<< yours, >>>>>>> {remote_ref}), and the merge waits for you.", paths.join(", "))]
+    DraftConflict {
+        /// The conflicting draft files.
+        paths: Vec<String>,
+        /// The remote-tracking branch that holds the remote's side (`origin/main`).
+        remote_ref: String,
+    },
+    /// A merge a sync left for the draft is not finished yet.
+    #[error(
+        "The merge of the draft that the last sync left is not finished (git's MERGE_HEAD is set)."
+    )]
+    MergeInProgress,
     /// A `strategi.toml` of one side is not TOML, so it cannot be merged key by key.
     #[error("strategi.toml cannot be merged: {0}.")]
     BadConfig(#[from] super::toml_merge::TomlMergeError),
@@ -110,6 +125,8 @@ pub enum SyncError {
     VersionInUse {
         /// The version.
         name: VersionName,
+        /// The remote-tracking branch (`origin/main`).
+        remote_ref: String,
         /// The records naming it.
         records: Vec<String>,
     },
@@ -172,9 +189,11 @@ impl SyncError {
             SyncError::TextConflict { remote_ref, .. } => format!(
                 "Merge by hand: `git merge {remote_ref}`, edit the files named above until both texts are right, `git add strategy && git commit`, then `strategi sync` again. Your text is on your branch, theirs at {remote_ref}."
             ),
+            SyncError::DraftConflict { .. } => "Edit the files named above until both texts are right (remove the lines <<<<<<<, ======= and >>>>>>>), then `git add strategy && git commit --no-edit`, then `strategi sync` again. To give the merge up instead: `git merge --abort`.".to_string(),
+            SyncError::MergeInProgress => "Finish it: edit the draft files `git status` names (remove the conflict markers), `git add strategy && git commit --no-edit`, then `strategi sync` again; or give it up with `git merge --abort`.".to_string(),
             SyncError::BadConfig(_) => "Fix strategi.toml on the side named, commit it, and sync again.".to_string(),
-            SyncError::VersionInUse { name, .. } => format!(
-                "The remote published another {name}. Settle with the other organisation which text is {name}; your records on it cannot be moved to a new name automatically."
+            SyncError::VersionInUse { name, remote_ref, .. } => format!(
+                "The remote published another {name}, and records here name yours, so it cannot be renumbered. To get out: `git log --oneline {remote_ref}..HEAD -- RECORD` shows the commit that made each record named above; undo it with `git revert COMMIT` (newest first), run `strategi sync` (your {name} gets the next free number), then make those records again on the new number (`strategi version list`)."
             ),
             SyncError::TagClash { .. } => "Compare both with `git show TAG` and `git show refs/strategi/remotes/REMOTE/tags/TAG`; settle with the other organisation which approval stands.".to_string(),
             SyncError::Unrelated { .. } => "To join the case on the remote, clone it (`strategi clone URL DIR`) and carry over what you wrote here; to share this case, use a new, empty remote.".to_string(),
@@ -768,6 +787,9 @@ impl Transaction<'_> {
             .head_commit()?
             .map(|c| c.id())
             .ok_or(SyncError::NoBranch)?;
+        if repo.path().join("MERGE_HEAD").exists() {
+            return Err(SyncError::MergeInProgress);
+        }
         let tracking = format!("refs/remotes/{remote}/{branch}");
         let tag_prefix = remote_tags_prefix(remote);
         let mut outcome = SyncOutcome {
@@ -815,6 +837,7 @@ impl Transaction<'_> {
                 if !records.is_empty() {
                     return Err(SyncError::VersionInUse {
                         name: is_version_tag(name).unwrap_or(VersionName(0)),
+                        remote_ref: format!("{remote}/{branch}"),
                         records,
                     });
                 }
@@ -1049,6 +1072,9 @@ impl Transaction<'_> {
         // changed differently are merged here: strategi.toml key by key, an outbox
         // state by its rank, anything else (the draft) as git merges text.
         let mut stuck: Vec<String> = Vec::new();
+        // Draft files git cannot merge: their three sides, for the index's conflict stages.
+        let mut drafts: Vec<DraftSides> = Vec::new();
+        let their_label = format!("{remote}/{branch}");
         let mut conflicts = Vec::new();
         let mut bad_config = None;
         let text_of = |e: Option<Entry>| -> Option<Vec<u8>> {
@@ -1121,6 +1147,23 @@ impl Transaction<'_> {
                 .map_err(StoreError::git(format!("merge \"{path}\"")))?;
             if !merged.is_automergeable() {
                 stuck.push(path.to_string());
+                if path.starts_with("strategy/") {
+                    // Both texts between git's markers, should the merge be left in progress.
+                    let marked = git2::merge_file(
+                        &input(&base_bytes, path),
+                        &input(&ours_bytes, path),
+                        &input(&theirs_bytes, path),
+                        Some(
+                            git2::MergeFileOptions::new()
+                                .our_label("yours")
+                                .their_label(&their_label)
+                                .ancestor_label("base"),
+                        ),
+                    )
+                    .map_err(StoreError::git(format!("merge \"{path}\"")))?;
+                    drafts.push((path.to_string(), b, o, t));
+                    return store(path, marked.content(), file_mode(o));
+                }
                 return Ok(o);
             }
             store(path, merged.content(), file_mode(o))
@@ -1128,6 +1171,20 @@ impl Transaction<'_> {
         let tree_id = merge_trees(repo, Some(&base_tree), &our_tree, &their_tree, &mut resolve)?;
         if let Some(e) = bad_config {
             return Err(e.into());
+        }
+        let remote_ref = format!("{remote}/{branch}");
+        if !stuck.is_empty() && stuck.len() == drafts.len() {
+            // Only draft files: the merge is left in progress, all else merged.
+            let tree = repo
+                .find_tree(tree_id)
+                .map_err(StoreError::git("read the merged tree"))?;
+            let message = self.merge_message(remote, branch, ours, theirs, &conflicts, actor)?;
+            self.move_to(&our_tree, &tree, Target::InProgress { message, theirs })?;
+            mark_conflicts(repo, &drafts)?;
+            return Err(SyncError::DraftConflict {
+                paths: stuck,
+                remote_ref,
+            });
         }
         if !stuck.is_empty() {
             return Err(SyncError::TextConflict {
@@ -1138,39 +1195,7 @@ impl Transaction<'_> {
         let tree = repo
             .find_tree(tree_id)
             .map_err(StoreError::git("read the merged tree"))?;
-        let mut body = format!(
-            "Merged {remote}/{branch} ({}) into {branch}.",
-            &theirs.to_string()[..12]
-        );
-        if !conflicts.is_empty() {
-            body.push_str(
-                "\n\nBoth sides changed these keys of strategi.toml differently; the remote's value was kept:",
-            );
-            for c in &conflicts {
-                body.push_str(&format!("\n- {c}"));
-            }
-        }
-        let mut extra: Vec<(&str, String)> = vec![("Remote", remote.to_string())];
-        let clock = {
-            let find = |oid: Oid| {
-                repo.find_commit(oid)
-                    .map_err(StoreError::git(format!("read commit {oid}")))
-            };
-            super::merge_clock(repo, &[&find(ours)?, &find(theirs)?])?
-        };
-        if clock > 0 {
-            extra.push(("Clock", clock.to_string()));
-        }
-        for c in &conflicts {
-            extra.push(("Conflict", c.key.clone()));
-        }
-        let message = message_with_trailers(
-            &format!("Sync with {remote}"),
-            &body,
-            Action::Sync,
-            actor,
-            &extra,
-        );
+        let message = self.merge_message(remote, branch, ours, theirs, &conflicts, actor)?;
         let commit = self.move_to(
             &our_tree,
             &tree,
@@ -1186,6 +1211,52 @@ impl Transaction<'_> {
             commit,
             conflicts,
         })
+    }
+
+    /// The message of strategi's merge commit of `ours` and `theirs`.
+    fn merge_message(
+        &self,
+        remote: &str,
+        branch: &str,
+        ours: Oid,
+        theirs: Oid,
+        conflicts: &[KeyConflict],
+        actor: &Actor,
+    ) -> Result<String, StoreError> {
+        let repo = &self.ws.repo;
+        let mut body = format!(
+            "Merged {remote}/{branch} ({}) into {branch}.",
+            &theirs.to_string()[..12]
+        );
+        if !conflicts.is_empty() {
+            body.push_str(
+                "\n\nBoth sides changed these keys of strategi.toml differently; the remote's value was kept:",
+            );
+            for c in conflicts {
+                body.push_str(&format!("\n- {c}"));
+            }
+        }
+        let mut extra: Vec<(&str, String)> = vec![("Remote", remote.to_string())];
+        let clock = {
+            let find = |oid: Oid| {
+                repo.find_commit(oid)
+                    .map_err(StoreError::git(format!("read commit {oid}")))
+            };
+            super::merge_clock(repo, &[&find(ours)?, &find(theirs)?])?
+        };
+        if clock > 0 {
+            extra.push(("Clock", clock.to_string()));
+        }
+        for c in conflicts {
+            extra.push(("Conflict", c.key.clone()));
+        }
+        Ok(message_with_trailers(
+            &format!("Sync with {remote}"),
+            &body,
+            Action::Sync,
+            actor,
+            &extra,
+        ))
     }
 
     /// Moves the branch from `from` (HEAD's tree) to `to` and brings the working tree
@@ -1287,6 +1358,17 @@ impl Transaction<'_> {
                     .map_err(StoreError::git("move the branch to the remote's commit"))?;
                     Ok(None)
                 }
+                Target::InProgress { message, theirs } => {
+                    // git's own state of a merge in progress: `git commit` finishes it.
+                    let git_dir = repo.path();
+                    atomic_write(
+                        &git_dir.join("MERGE_HEAD"),
+                        format!("{theirs}\n").as_bytes(),
+                    )?;
+                    atomic_write(&git_dir.join("MERGE_MSG"), message.as_bytes())?;
+                    atomic_write(&git_dir.join("MERGE_MODE"), b"no-ff")?;
+                    Ok(None)
+                }
                 Target::Merge {
                     message,
                     actor,
@@ -1352,6 +1434,50 @@ enum Target<'a> {
         when: &'a jiff::ZonedDateTime,
         theirs: Oid,
     },
+    /// Nowhere: the files and the index get the merged tree and git's MERGE_HEAD is set,
+    /// so that `git commit` makes the merge commit once the draft is settled by hand.
+    InProgress { message: String, theirs: Oid },
+}
+
+/// A conflicting draft file: its path and its base, our and their entries.
+type DraftSides = (String, Option<Entry>, Option<Entry>, Option<Entry>);
+
+/// Puts the three sides of each conflicting draft file into git's index as conflict
+/// stages (base, ours, theirs), so `git status` names them and `git commit` waits for
+/// `git add`.
+fn mark_conflicts(repo: &Repository, drafts: &[DraftSides]) -> Result<(), StoreError> {
+    let mut index = repo.index().map_err(StoreError::git("open the index"))?;
+    index
+        .read(false)
+        .map_err(StoreError::git("read the index"))?;
+    let entry = |path: &str, e: Option<Entry>, stage: u16| {
+        e.map(|e| git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: e.mode as u32,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: e.id,
+            flags: stage << 12,
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        })
+    };
+    for (path, b, o, t) in drafts {
+        let _ = index.remove_path(Path::new(path));
+        for e in [entry(path, *b, 1), entry(path, *o, 2), entry(path, *t, 3)]
+            .into_iter()
+            .flatten()
+        {
+            index
+                .add(&e)
+                .map_err(StoreError::git(format!("mark \"{path}\" as in conflict")))?;
+        }
+    }
+    index.write().map_err(StoreError::git("write the index"))
 }
 
 /// Records added in `commit`'s history since the remote's branch (all, without one)

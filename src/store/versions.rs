@@ -89,6 +89,32 @@ impl Workspace {
             .collect()
     }
 
+    /// Refuses an act naming `name` while the version is not published: in a workspace
+    /// with a shared remote, its tag is not the remote's as of the last fetch
+    /// (`refs/strategi/remotes/R/tags/`, what sync counts as published). A sync may
+    /// still renumber such a version, and a record naming it would stop that sync.
+    pub fn check_published(&self, name: VersionName) -> Result<(), StoreError> {
+        let Some(remote) = self.shared_remote()? else {
+            return Ok(());
+        };
+        let tag = name.tag();
+        let Ok(ours) = self.repo.refname_to_id(&format!("refs/tags/{tag}")) else {
+            return Ok(());
+        };
+        let theirs = self
+            .repo
+            .refname_to_id(&format!("refs/strategi/remotes/{remote}/tags/{tag}"))
+            .ok();
+        if theirs == Some(ours) {
+            Ok(())
+        } else {
+            Err(StoreError::NotPublished {
+                version: name,
+                remote,
+            })
+        }
+    }
+
     /// One version, read from its tag.
     pub fn version(&self, name: VersionName) -> Result<Version, StoreError> {
         let tag_name = name.tag();
