@@ -17,7 +17,9 @@
 //! after it (with a higher clock) always comes after it. What the fold cannot know is
 //! history: such a record still sorts after facts with lower clocks, and a record whose
 //! `clock` is higher than its commit's is ordered by the clock it claims (the fold reads
-//! files, not the commits that added them). Both are reported by `verify` (record-clock:
+//! files, not the commits that added them), and in a fold where the first fact counts
+//! (approvals) a clock-less one sorts before the fact whose clock it borrowed. All of
+//! these are reported by `verify` (record-clock:
 //! a record without a clock, or a clock other than its commit's `Strategi-Clock`).
 
 use std::cmp::Ordering;
