@@ -9,18 +9,8 @@
 //! A record without a clock (an older workspace, or one written by hand) keeps its
 //! place in time: its clock is taken as the highest clock of the records of the same
 //! fold that have one and were recorded at or before it (0 when there is none), see
-//! [`effective_clocks`], and it sorts *before* the facts that carry that clock (a
-//! clock-less fact loses the tie on the clock it borrowed). A workspace without any
-//! clock is thus in time order, as it always was. A clock-less record can no longer win
-//! over the latest clocked fact by being dated in the future: one dated 2099 borrows the
-//! highest clock and still sorts before the fact that carries it, so a fact written
-//! after it (with a higher clock) always comes after it. What the fold cannot know is
-//! history: such a record still sorts after facts with lower clocks, and a record whose
-//! `clock` is higher than its commit's is ordered by the clock it claims (the fold reads
-//! files, not the commits that added them), and in a fold where the first fact counts
-//! (approvals) a clock-less one sorts before the fact whose clock it borrowed. All of
-//! these are reported by `verify` (record-clock:
-//! a record without a clock, or a clock other than its commit's `Strategi-Clock`).
+//! [`effective_clocks`]. A workspace without any clock is thus in time order, as it
+//! always was, and a hand-made record dated after the last fact still comes last.
 
 use std::cmp::Ordering;
 
@@ -54,8 +44,7 @@ pub fn effective_clocks(facts: &[(Option<u64>, Timestamp)]) -> Vec<u64> {
 }
 
 /// Sorts `items` in the order of facts: by effective clock ([`effective_clocks`] of
-/// `key`'s `(clock, time)`), a fact without a clock before one with it, then time, then
-/// `tie` (the id, or what the fold names).
+/// `key`'s `(clock, time)`), then time, then `tie` (the id, or what the fold names).
 pub fn sort_facts<T>(
     items: &mut Vec<T>,
     key: impl Fn(&T) -> (Option<u64>, Timestamp),
@@ -63,20 +52,18 @@ pub fn sort_facts<T>(
 ) {
     let keys: Vec<(Option<u64>, Timestamp)> = items.iter().map(&key).collect();
     let clocks = effective_clocks(&keys);
-    // (effective clock, has its own clock, time, item): clock-less facts lose the tie.
-    let mut tagged: Vec<(u64, bool, Timestamp, T)> = clocks
+    let mut tagged: Vec<(u64, Timestamp, T)> = clocks
         .into_iter()
         .zip(keys)
         .zip(items.drain(..))
-        .map(|((c, (own, at)), item)| (c, own.is_some(), at, item))
+        .map(|((c, (_, at)), item)| (c, at, item))
         .collect();
     tagged.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-            .then_with(|| tie(&a.3, &b.3))
+            .then_with(|| tie(&a.2, &b.2))
     });
-    items.extend(tagged.into_iter().map(|(_, _, _, item)| item));
+    items.extend(tagged.into_iter().map(|(_, _, item)| item));
 }
 
 #[cfg(test)]
@@ -95,9 +82,7 @@ mod tests {
         assert_eq!(effective_clocks(&facts), vec![3, 0, 5, 5, 3]);
         let mut v: Vec<usize> = (0..facts.len()).collect();
         sort_facts(&mut v, |i| facts[*i], |a, b| a.cmp(b));
-        // The clock-less facts sort before the facts whose clock they borrowed: the one
-        // dated 2099 does not win over the clock-5 fact.
-        assert_eq!(v, vec![1, 4, 0, 3, 2]);
+        assert_eq!(v, vec![1, 0, 4, 2, 3]);
         // Without any clock: time order, as before clocks.
         let old = [
             (None, t("2025-03-02T00:00:00Z")),
@@ -122,9 +107,9 @@ mod tests {
         sort_facts(&mut b, |i| facts[*i], |x, y| x.cmp(y));
         assert_eq!(a, b);
         // Clock 1 (made at 13:00 on a fast machine) comes before the clock-2 facts; the
-        // clockless 09:00 fact takes clock 2 from the 08:00 fact before it and sorts
-        // before the clock-2 facts.
-        assert_eq!(a, vec![3, 2, 1, 0]);
+        // clockless 09:00 fact takes clock 2 from the 08:00 fact before it and keeps its
+        // place in time between the two clock-2 facts.
+        assert_eq!(a, vec![3, 1, 2, 0]);
     }
 
     #[test]
