@@ -1370,3 +1370,53 @@ fn a_remote_holding_another_case_is_refused() {
     assert!(r.stderr.contains("strategi clone"), "{}", r.stderr);
     assert_eq!(env.git("other", &["rev-parse", "HEAD"]).ok().stdout, head);
 }
+
+#[test]
+fn a_bad_record_pushed_by_the_other_side_can_be_removed_by_the_hint_and_synced() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    // B pushes (plain git) a setting record with an id that is not one.
+    let files = env.git("b", &["ls-files", "settings"]).ok().stdout;
+    let some = files.lines().next().expect("a setting record").to_string();
+    let text = std::fs::read_to_string(env.path(&format!("b/{some}"))).expect("read");
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("id = ") {
+                "id = \"bad\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let bad = "settings/20260301T000000Z-e7k3q9xm.toml";
+    std::fs::write(env.path(&format!("b/{bad}")), text + "\n").expect("write");
+    env.git("b", &["add", "-A"]).ok();
+    env.git("b", &["commit", "-qm", "A bad record"]).ok();
+    env.git("b", &["push", "-q", "origin", "HEAD"]).ok();
+    // A takes it in; its commands refuse with a hint that works for a committed file.
+    let r = env.run_in("a", &["sync"]);
+    let r = if r.code == 0 {
+        env.run_in("a", &["status"])
+    } else {
+        r
+    };
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(bad), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("git rm {bad} && git commit")),
+        "{}",
+        r.stderr
+    );
+    // The hint's steps: remove it in a commit, then sync; both clones work again.
+    env.git("a", &["rm", "-q", bad]).ok();
+    env.git("a", &["commit", "-qm", "Remove the unreadable record"])
+        .ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("a", &["status"]).ok();
+    env.run_in("b", &["sync"]).ok();
+    env.run_in("b", &["status"]).ok();
+    assert!(!env.path(&format!("b/{bad}")).exists());
+}

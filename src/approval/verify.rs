@@ -339,14 +339,18 @@ fn check_clocks(history: &RecordHistory, r: &mut Verification) {
                 FindingKind::RecordClock,
                 path,
                 &commit.id,
-                match expected {
-                    Some(e) => format!(
-                        "The record's logical clock is {} but {by} that added it carries Strategi-Clock {e}; strategi gives a record its commit's clock, so this one was written or edited by hand (to sort before or after other facts).",
-                        m.found
+                match (m.found, expected) {
+                    (None, e) => format!(
+                        "The record has no logical clock (`clock = N`) but {by} that added it carries Strategi-Clock {}; strategi writes both, so this one was written or edited by hand (a record without a clock is ordered by its date, which its author chose).",
+                        e.map_or_else(|| "?".to_string(), |e| e.to_string())
                     ),
-                    None => format!(
+                    (Some(found), Some(e)) => format!(
+                        "The record's logical clock is {} but {by} that added it carries Strategi-Clock {e}; strategi gives a record its commit's clock, so this one was written or edited by hand (to sort before or after other facts).",
+                        found
+                    ),
+                    (Some(found), None) => format!(
                         "The record carries the logical clock {} but {by} that added it has no Strategi-Clock trailer; strategi writes both, so this one was written or edited by hand.",
-                        m.found
+                        found
                     ),
                 },
                 format!("Find out who made the commit and why (`git show {}`); a record is ordered by its clock, so a forged one sorts where its author wanted. If it is not genuine, remove it with a commit that says why and record the fact again with strategi.", commit.short_id()),
@@ -361,7 +365,7 @@ fn check_clocks(history: &RecordHistory, r: &mut Verification) {
                 &commit.id,
                 format!(
                     "{by} carries Strategi-Clock {} where strategi writes {e} (one more than its parent's clock; a merge: the highest of its parents'): the clock was forged or the commit copied onto another history.",
-                    m.found
+                    m.found.unwrap_or_default()
                 ),
                 format!("Find out who made the commit and why (`git show {}`); the facts after it are ordered from its clock. Records it wrote with that clock are listed as record-clock findings.", commit.short_id()),
             ),

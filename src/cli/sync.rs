@@ -126,7 +126,13 @@ fn moved_line(m: &Moved) -> String {
 /// Runs `sync`.
 pub fn run_sync(ctx: &mut Ctx, ui: &mut Ui, args: &SyncArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let config = ws.config()?;
+    // An unreadable setting record does not stop sync: the commit that removes it
+    // must be able to travel. It is skipped here with a warning.
+    let (settings, skipped) = ws.settings_skipping_unreadable()?;
+    for e in &skipped {
+        ui.warn(format!("skipped an unreadable setting record: {e}"));
+    }
+    let config = settings.config;
     let actor = ctx.actor(&ws, &config)?;
     let mut tx = ctx.begin(&ws, "strategi sync")?;
     let now = ctx.clock.now();

@@ -234,8 +234,9 @@ pub struct ClockMismatch {
     pub commit: usize,
     /// The record, for a record's clock; `None` for the commit's own trailer.
     pub path: Option<String>,
-    /// The clock found (the trailer, or the record's `clock`).
-    pub found: u64,
+    /// The clock found (the trailer, or the record's `clock`); `None`: a record without
+    /// `clock` added by a commit that carries a `Strategi-Clock` trailer.
+    pub found: Option<u64>,
     /// The clock strategi would have written there: for a commit, its parents' clock
     /// plus one (a merge: the highest of its parents'); for a record, its commit's
     /// trailer (`None`: the commit carries no `Strategi-Clock`).
@@ -831,13 +832,14 @@ fn subtree<'r>(
 }
 
 /// (record or `None` for the commit, found, expected): see [`ClockMismatch`].
-type ClockIssue = (Option<String>, u64, Option<u64>);
+type ClockIssue = (Option<String>, Option<u64>, Option<u64>);
 
 /// A commit's clocks against the rule strategi writes by ([`super::clock`]): its
 /// `Strategi-Clock` trailer is its parent's clock plus one (a merge's: the highest of its
 /// parents'), and each record it added with a `clock` carries the trailer's value. A
 /// commit without the trailer counts as the highest of its parents (plain git, older
-/// strategi) and is not judged; nor are records without a clock. Notes the commit's
+/// strategi) and is not judged, nor are its records without a clock; a record without a
+/// clock added by a commit with the trailer is reported (strategi writes both). Notes the commit's
 /// clock in `clocks` for its children. Returns (record or `None` for the commit, found,
 /// expected).
 fn clock_mismatches(
@@ -847,17 +849,19 @@ fn clock_mismatches(
     changes: &[(String, ChangeKind)],
     clocks: &mut HashMap<Oid, u64>,
 ) -> Result<Vec<ClockIssue>, StoreError> {
-    let mut parents_clock = 0;
+    let mut parent_clocks = Vec::new();
     for p in commit.parents() {
-        let n = match clocks.get(&p.id()) {
+        parent_clocks.push(match clocks.get(&p.id()) {
             Some(n) => *n,
             None => super::clock_of(repo, &p)?,
-        };
-        parents_clock = parents_clock.max(n);
+        });
     }
+    let parents_clock = parent_clocks.iter().copied().max().unwrap_or(0);
     let message = String::from_utf8_lossy(commit.message_bytes());
     let trailer = super::clock_in_message(&message);
-    clocks.insert(commit.id(), trailer.unwrap_or(parents_clock));
+    // The clock it counts as for its children: a forged trailer does not carry over
+    // ([`super::clock_rule`]), so only the commit that broke the rule is reported.
+    clocks.insert(commit.id(), super::clock_rule(&parent_clocks, trailer));
     let mut out = Vec::new();
     if let Some(found) = trailer {
         let expected = if commit.parent_count() > 1 {
@@ -866,7 +870,7 @@ fn clock_mismatches(
             parents_clock.saturating_add(1)
         };
         if found != expected {
-            out.push((None, found, Some(expected)));
+            out.push((None, Some(found), Some(expected)));
         }
     }
     // Plain-git commits that add records are reported as foreign already.
@@ -889,9 +893,12 @@ fn clock_mismatches(
         };
         let mut found = Vec::new();
         clocks_in(&table, &mut found);
+        if found.is_empty() && trailer.is_some() && table.contains_key("at") {
+            out.push((Some(path.clone()), None, trailer));
+        }
         for n in found {
             if Some(n) != trailer {
-                out.push((Some(path.clone()), n, trailer));
+                out.push((Some(path.clone()), Some(n), trailer));
                 break;
             }
         }

@@ -30,7 +30,7 @@ pub fn parse_record<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, St
             line,
             column,
             message: format!(
-                "{} (this file was written by strategi; restore it with `git checkout -- {path}`)",
+                "{} (strategi writes this file: if it was changed here, restore it with `git checkout -- {path}`; if it is committed as it is (`git status -- {path}` shows nothing; `git log -- {path}` shows who added it), remove it in a commit with `git rm {path} && git commit -m \"Remove the unreadable record {path}\"` and run `strategi sync` to share the fix)",
                 e.message().trim_end()
             ),
         }

@@ -456,6 +456,28 @@ impl Workspace {
         Ok(fold_settings(base, &self.setting_records()?))
     }
 
+    /// [`Workspace::settings`], but a setting record that does not read is left out
+    /// and returned as a warning instead of failing: for `sync`, which must still run
+    /// so that the commit removing such a record (perhaps pushed by the other side)
+    /// can travel.
+    pub fn settings_skipping_unreadable(
+        &self,
+    ) -> Result<(SettingsFold, Vec<StoreError>), StoreError> {
+        let text = self.config_text()?;
+        let base = self.base_config_of(&text)?;
+        let mut records = Vec::new();
+        let mut skipped = Vec::new();
+        for f in self.read_records(SETTINGS_DIR)? {
+            match parse_record::<SettingRecord>(&f.path, &f.text) {
+                Ok(r) => records.push((f.path, r)),
+                Err(e) => skipped.push(e),
+            }
+        }
+        let fold = fold_settings(base, &records);
+        super::check_policy_parties(Path::new(CONFIG_FILE), &text, &fold.config)?;
+        Ok((fold, skipped))
+    }
+
     /// The configuration with its findings: `strategi.toml` and `settings/`.
     pub fn settings(&self) -> Result<SettingsFold, StoreError> {
         self.settings_with(&self.config_text()?)
