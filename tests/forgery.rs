@@ -1356,41 +1356,6 @@ mod clocks {
         // model::order); verify reports it.
     }
 
-    #[test]
-    fn a_forged_huge_clock_does_not_carry_over_to_later_commits() {
-        let env = TestEnv::new();
-        let (_, _) = case(&env);
-        let before = head_clock(&env);
-        let draft = env.path("ws/strategy/01-utkast.md");
-        let text = std::fs::read_to_string(&draft).expect("read");
-        std::fs::write(&draft, format!("{text}\nMer.\n")).expect("write");
-        let forged = commit_as_strategi(&env, "Edit with a huge clock", u64::MAX);
-        env.run_in(
-            "ws",
-            &["party", "change", "FIN", "--email", "a@fin.example"],
-        )
-        .ok();
-        let first = head_clock(&env);
-        env.run_in(
-            "ws",
-            &["party", "change", "FIN", "--email", "b@fin.example"],
-        )
-        .ok();
-        let second = head_clock(&env);
-        // The forged commit counts as the clock it should have had (before + 1).
-        assert_eq!(first, before + 2);
-        assert_eq!(second, before + 3);
-        assert_eq!(fin_email(&env), "b@fin.example");
-        let (code, findings) = verify(&env);
-        assert_eq!(code, 1, "{findings:#?}");
-        let clocks: Vec<_> = findings
-            .iter()
-            .filter(|f| f["kind"] == "commit-clock" || f["kind"] == "record-clock")
-            .collect();
-        assert_eq!(clocks.len(), 1, "{findings:#?}");
-        assert_eq!(clocks[0]["commit"], forged.as_str(), "{findings:#?}");
-    }
-
     /// The clock HEAD counts as when it has no trailer: its nearest ancestor's.
     fn head_clock_of_parent(env: &TestEnv) -> u64 {
         let log = env.git("ws", &["log", "--format=%B"]).ok().stdout;

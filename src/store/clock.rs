@@ -7,9 +7,7 @@
 //! [`clock_trailer`]). A commit without the trailer (plain git, an older strategi) counts
 //! as the highest clock of its parents, found by walking back until commits with the
 //! trailer are reached; for a line of commits that is its first-parent ancestor's
-//! clock, and a history without any trailer has clock 0. A trailer that breaks that rule
-//! (forged, say `Strategi-Clock: 18446744073709551615`) counts as the clock it should have
-//! had ([`clock_rule`]), so it does not carry over to later commits; `verify` reports it.
+//! clock, and a history without any trailer has clock 0.
 
 use std::collections::HashMap;
 
@@ -36,50 +34,43 @@ pub fn clock_in_message(message: &str) -> Option<u64> {
         .find_map(|v| v.trim().parse().ok())
 }
 
-/// The logical clock of a commit as strategi counts it: its trailer when the trailer
-/// follows the rule strategi writes by ([`clock_rule`]: its parent's clock plus one, a
-/// merge's the highest of its parents'), else the clock it should have had by that rule;
-/// a commit without the trailer counts as the highest of its parents (0 at a root). A
-/// forged trailer (`Strategi-Clock: 18446744073709551615`, or one far ahead) thus does not
-/// carry over to the commits after it; `verify` reports it (commit-clock). One walk over
-/// the commit's history, each commit read once.
+/// The logical clock of a commit: its trailer, else the highest clock of its parents
+/// (recursively; 0 at a root without one). One walk, each commit read once.
 pub fn clock_of(repo: &Repository, commit: &Commit<'_>) -> Result<u64, StoreError> {
-    let mut walk = repo
-        .revwalk()
-        .map_err(StoreError::git("walk the history"))?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-        .map_err(StoreError::git("walk the history"))?;
-    walk.push(commit.id()).map_err(StoreError::git(format!(
-        "walk the history from {}",
-        commit.id()
-    )))?;
+    if let Some(n) = clock_in_message(&String::from_utf8_lossy(commit.message_bytes())) {
+        return Ok(n);
+    }
+    // Iterative post-order walk over the commits without a trailer.
     let mut known: HashMap<Oid, u64> = HashMap::new();
-    for oid in walk {
-        let oid = oid.map_err(StoreError::git("walk the history"))?;
+    let mut stack: Vec<(Oid, bool)> = vec![(commit.id(), false)];
+    while let Some((oid, expanded)) = stack.pop() {
+        if known.contains_key(&oid) {
+            continue;
+        }
         let c = repo
             .find_commit(oid)
             .map_err(StoreError::git(format!("read commit {oid}")))?;
-        let parents: Vec<u64> = c
-            .parent_ids()
-            .map(|p| known.get(&p).copied().unwrap_or(0))
-            .collect();
-        let trailer = clock_in_message(&String::from_utf8_lossy(c.message_bytes()));
-        known.insert(oid, clock_rule(&parents, trailer));
+        if let Some(n) = clock_in_message(&String::from_utf8_lossy(c.message_bytes())) {
+            known.insert(oid, n);
+            continue;
+        }
+        if expanded {
+            let n = c
+                .parent_ids()
+                .map(|p| known.get(&p).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            known.insert(oid, n);
+        } else {
+            stack.push((oid, true));
+            for p in c.parent_ids() {
+                if !known.contains_key(&p) {
+                    stack.push((p, false));
+                }
+            }
+        }
     }
     Ok(known.get(&commit.id()).copied().unwrap_or(0))
-}
-
-/// The clock a commit counts as, from its parents' clocks and its own trailer: without
-/// a trailer the highest of its parents' (0 without parents); with one, the trailer if
-/// it is what strategi writes (a merge: the highest of its parents'; else one more than
-/// its parent's), otherwise that value.
-pub fn clock_rule(parents: &[u64], trailer: Option<u64>) -> u64 {
-    let high = parents.iter().copied().max().unwrap_or(0);
-    match trailer {
-        None => high,
-        Some(_) if parents.len() > 1 => high,
-        Some(_) => high.saturating_add(1),
-    }
 }
 
 /// The clock of a merge of `parents`: the highest of theirs (a merge adds no fact).
@@ -155,31 +146,17 @@ mod tests {
         let (_d, repo) = repo();
         let root = commit(&repo, "root, plain git", &[]);
         assert_eq!(clock(&repo, root), 0);
-        let a = commit(&repo, "a\n\nStrategi-Clock: 1\n", &[root]);
+        let a = commit(&repo, "a\n\nStrategi-Clock: 3\n", &[root]);
         let plain = commit(&repo, "edited by hand", &[a]);
-        assert_eq!(clock(&repo, plain), 1);
-        let b = commit(&repo, "b\n\nStrategi-Clock: 1\n", &[root]);
-        let b2 = commit(&repo, "b2\n\nStrategi-Clock: 2\n", &[b]);
-        assert_eq!(clock(&repo, b2), 2);
+        assert_eq!(clock(&repo, plain), 3);
+        let b = commit(&repo, "b\n\nStrategi-Clock: 8\n", &[root]);
         // A plain git merge: the highest of its parents.
-        let merge = commit(&repo, "Merge", &[plain, b2]);
-        assert_eq!(clock(&repo, merge), 2);
+        let merge = commit(&repo, "Merge", &[plain, b]);
+        assert_eq!(clock(&repo, merge), 8);
         let pa = repo.find_commit(plain).expect("c");
-        let pb = repo.find_commit(b2).expect("c");
-        assert_eq!(merge_clock(&repo, &[&pa, &pb]).expect("clock"), 2);
-        let c = commit(&repo, "c\n\nStrategi-Clock: 7\n", &[merge]);
-        assert_eq!(
-            clock(&repo, c),
-            3,
-            "a trailer off the rule counts as the rule's"
-        );
-        let forged = commit(&repo, "f\n\nStrategi-Clock: 18446744073709551615\n", &[c]);
-        assert_eq!(
-            clock(&repo, forged),
-            4,
-            "a forged clock does not carry over"
-        );
-        let d = commit(&repo, "d\n\nStrategi-Clock: 5\n", &[forged]);
-        assert_eq!(clock(&repo, d), 5);
+        let pb = repo.find_commit(b).expect("c");
+        assert_eq!(merge_clock(&repo, &[&pa, &pb]).expect("clock"), 8);
+        let c = commit(&repo, "c\n\nStrategi-Clock: 2\n", &[merge]);
+        assert_eq!(clock(&repo, c), 2, "a commit's own trailer wins");
     }
 }

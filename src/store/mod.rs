@@ -32,9 +32,7 @@ use git2::{Repository, RepositoryInitOptions};
 pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
-pub use clock::{
-    CLOCK_TRAILER, clock_in_message, clock_of, clock_rule, clock_trailer, merge_clock,
-};
+pub use clock::{CLOCK_TRAILER, clock_in_message, clock_of, clock_trailer, merge_clock};
 pub use config_file::{
     CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, check_policy_parties, credential_in_config,
     parse_config, parse_config_before_settings, parse_config_reporting_credentials,

@@ -573,8 +573,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// The logical clock of the records of the next commit: one more than HEAD's
-    /// clock (its `Strategi-Clock` trailer as [`super::clock_of`] counts it: a forged one
-    /// counts as the clock it should have had), the same for every
+    /// clock (the `Strategi-Clock` trailer, see [`super::clock_of`]), the same for every
     /// record of that commit; the commit carries it as its own trailer. Every new record
     /// stores it as `clock`, and the folds order facts by it before their time.
     pub fn clock(&self) -> Result<u64, StoreError> {
