@@ -1270,17 +1270,6 @@ mod clocks {
         assert_eq!(f["path"], format!("commit {}", &commit[..12]), "{f}");
     }
 
-    /// FIN's e-mail as `party list` folds it.
-    fn fin_email(env: &TestEnv) -> String {
-        let parties = env.run_in("ws", &["--json", "party", "list"]).ok().json();
-        parties
-            .as_array()
-            .and_then(|a| a.iter().find(|p| p["code"] == "FIN"))
-            .and_then(|p| p["email"].as_str())
-            .unwrap_or_default()
-            .to_string()
-    }
-
     /// A copy of the newest `party-change` record, dated 2099, without `clock`, with
     /// FIN's e-mail `email`; committed with strategi's trailers. Returns its path.
     fn clockless_party_change(env: &TestEnv, email: &str) -> String {
