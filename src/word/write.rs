@@ -1012,10 +1012,48 @@ fn deflate(stored: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
             out.add_directory(name, options)?;
             continue;
         }
-        out.start_file(name, options)?;
-        std::io::copy(&mut entry, &mut out)?;
+        out.start_file(name.as_str(), options)?;
+        if name == "docProps/custom.xml" {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut xml)?;
+            std::io::Write::write_all(&mut out, sorted_custom_properties(&xml).as_bytes())?;
+        } else {
+            std::io::copy(&mut entry, &mut out)?;
+        }
     }
     Ok(out.finish()?.into_inner())
+}
+
+/// docx-rs keeps custom properties in a `HashMap`, so their order (and `pid`s) change
+/// from one run to the next: sorted by name and numbered again from 2 (as the format
+/// asks), the same document gives the same bytes every time.
+fn sorted_custom_properties(xml: &str) -> String {
+    let (Some(first), Some(end)) = (xml.find("<property "), xml.rfind("</property>")) else {
+        return xml.to_string();
+    };
+    let end = end + "</property>".len();
+    let mut props: Vec<&str> = xml[first..end].split_inclusive("</property>").collect();
+    let name_of = |p: &str| {
+        p.split_once("name=\"")
+            .and_then(|(_, r)| r.split_once('"'))
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_default()
+    };
+    props.sort_by_key(|p| name_of(p));
+    let mut out = String::with_capacity(xml.len());
+    out.push_str(&xml[..first]);
+    for (i, p) in props.iter().enumerate() {
+        let renumbered = match p
+            .split_once("pid=\"")
+            .and_then(|(a, r)| r.split_once('"').map(|(_, rest)| (a, rest)))
+        {
+            Some((before, after)) => format!("{before}pid=\"{}\"{after}", i + 2),
+            None => p.to_string(),
+        };
+        out.push_str(&renumbered);
+    }
+    out.push_str(&xml[end..]);
+    out
 }
 
 #[cfg(test)]
@@ -1211,5 +1249,26 @@ mod tests {
                 .compression(),
             zip::CompressionMethod::Deflated
         );
+    }
+}
+
+#[cfg(test)]
+mod custom_property_tests {
+    use super::sorted_custom_properties;
+
+    #[test]
+    fn custom_properties_come_out_in_one_order() {
+        let head = r#"<Properties xmlns="x">"#;
+        let a = r#"<property fmtid="{F}" pid="2" name="strategi-version"><vt:lpwstr>v1</vt:lpwstr></property>"#;
+        let b = r#"<property fmtid="{F}" pid="3" name="strategi-case"><vt:lpwstr>24/3095</vt:lpwstr></property>"#;
+        let one = sorted_custom_properties(&format!("{head}{a}{b}</Properties>"));
+        let other = sorted_custom_properties(&format!("{head}{b}{a}</Properties>"));
+        assert_eq!(one, other);
+        assert!(
+            one.find("strategi-case").expect("case")
+                < one.find("strategi-version").expect("version")
+        );
+        assert!(one.contains(r#"pid="2" name="strategi-case""#), "{one}");
+        assert!(one.contains(r#"pid="3" name="strategi-version""#), "{one}");
     }
 }
