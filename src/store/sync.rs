@@ -712,8 +712,7 @@ impl Workspace {
                                 [0, 1].map(|i| {
                                     c.parent(i)
                                         .ok()
-                                        .and_then(|p| p.tree().ok())
-                                        .and_then(|t| blob_text(&self.repo, &t, CONFIG_FILE))
+                                        .and_then(|p| blob_text(&self.repo, &p, CONFIG_FILE))
                                 })
                             });
                             let value = |t: &Option<String>| {
@@ -756,14 +755,20 @@ struct Merged {
     conflicts: Vec<KeyConflict>,
 }
 
-/// The text of `path` in `tree`, if it is there, is UTF-8 and within the config limit.
-fn blob_text(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<String> {
-    let e = tree.get_path(Path::new(path)).ok()?;
-    let (size, _) = repo.odb().ok()?.read_header(e.id()).ok()?;
-    if size as u64 > crate::input::limits::CONFIG {
-        return None;
-    }
-    let b = repo.find_blob(e.id()).ok()?;
+/// The text of `path` in `commit`'s tree, if it is there, is UTF-8 and within the
+/// config limit ([`super::bounded_blob`]).
+fn blob_text(repo: &Repository, commit: &git2::Commit<'_>, path: &str) -> Option<String> {
+    let e = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+    let id = commit.id().to_string();
+    let b = super::bounded_blob(
+        repo,
+        e.id(),
+        path,
+        &id,
+        crate::input::limits::CONFIG,
+        "configuration",
+    )
+    .ok()?;
     String::from_utf8(b.content().to_vec()).ok()
 }
 
