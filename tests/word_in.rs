@@ -973,6 +973,19 @@ Også innenfor rammen.
         "{}",
         r.stderr
     );
+    // An uncommitted edit elsewhere in the file would be swept into the apply commit:
+    // refused naming the file, the edit left as it is.
+    let edited = format!("{draft}\nEt nytt avsnitt som ikke er lagret.\n");
+    std::fs::write(&path, &edited).expect("draft");
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &insertion]);
+    assert!(
+        r.stderr
+            .contains("strategy/01-utkast.md has uncommitted changes")
+            && r.stderr.contains("stash"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("draft"), edited);
     // As it was: applied by `comment apply`.
     std::fs::write(&path, &draft).expect("draft");
     env.run_in("ws", &["comment", "apply", &insertion]).ok();

@@ -551,7 +551,7 @@ fn resolve(ctx: &mut Ctx, ui: &mut Ui, args: &ResolveArgs) -> Result<(), Command
     if args.apply {
         // Checked before the decision is written: a suggestion that cannot be applied
         // refuses the whole command.
-        apply::plan(&c, &ws.draft_files()?, false)?;
+        apply::plan(&ws, &c, &ws.draft_files()?, false)?;
     }
     let (tx, who) = write.act();
     let done = actions::decide(tx, &who, &round, &c, decision, args.note.as_deref())?;

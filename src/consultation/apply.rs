@@ -7,7 +7,9 @@
 //! passage wrapped over lines is found); otherwise nothing is written and the refusal
 //! says where the text went, from [`crate::document::anchor::relocate`] against the
 //! draft: moved to another section, changed (with the passage as it reads now), or gone.
-//! The comment must have a proposal and a quote, and its current decision must be
+//! The file the passage is in must have no uncommitted changes (the whole file is
+//! written and committed, so they would be swept into the apply commit); the refusal
+//! names it and says to commit or stash them. The comment must have a proposal and a quote, and its current decision must be
 //! `accepted` (or `partly`, whose note says what was taken in).
 
 use serde::Serialize;
@@ -15,7 +17,7 @@ use serde::Serialize;
 use crate::document::anchor::{Landing, relocate};
 use crate::document::{Document, SourceFile};
 use crate::model::{Action, RecordId};
-use crate::store::{CommitInfo, STRATEGY_DIR, StoredFile, Transaction};
+use crate::store::{CommitInfo, STRATEGY_DIR, StoredFile, Transaction, Workspace};
 
 use super::actions::{ActError, Acting};
 use super::comments::{CommentState, Decision};
@@ -55,6 +57,7 @@ pub struct Placement {
 /// proposal, and the quote occurs exactly once. `accepted` says whether its decision
 /// must already be accepted (not when the decision is made in the same command).
 pub fn plan(
+    ws: &Workspace,
     comment: &CommentState,
     files: &[StoredFile],
     accepted: bool,
@@ -112,7 +115,10 @@ pub fn plan(
                 r.id, r.id
             )))
         }
-        [one] => Ok(one.clone()),
+        [one] => {
+            committed(ws, &files[one.file])?;
+            Ok(one.clone())
+        }
         [] => Err(ActError::Invalid(format!(
             "The quote of comment {} («{}») is no longer in strategy/ word for word: {}. Edit the draft by hand, then record it.",
             r.id,
@@ -149,7 +155,7 @@ pub fn apply_suggestion(
 ) -> Result<Applied, ActError> {
     rules::may_decide(who.config, &round.def, &who.actor.party)?;
     let files = tx.workspace().draft_files()?;
-    let at = plan(comment, &files, accepted)?;
+    let at = plan(tx.workspace(), comment, &files, accepted)?;
     let r = &comment.record;
     let (Some(anchor), Some(proposal)) = (&r.anchor, &r.proposal) else {
         return Err(ActError::Invalid(format!(
@@ -186,6 +192,19 @@ pub fn apply_suggestion(
         proposal: proposal.clone(),
         commit,
     })
+}
+
+/// Refuses a draft file with uncommitted changes: `apply` rewrites the whole file and
+/// commits it, so those edits would be swept into the apply commit under the comment's
+/// name.
+fn committed(ws: &Workspace, f: &StoredFile) -> Result<(), ActError> {
+    let rel = format!("{STRATEGY_DIR}/{}", f.path);
+    if ws.file_is_committed(&rel)? {
+        return Ok(());
+    }
+    Err(ActError::Invalid(format!(
+        "{rel} has uncommitted changes, and applying the suggestion would commit them with it. Commit them (`git commit {rel}`) or stash them (`git stash`) first, then apply again. Nothing was changed."
+    )))
 }
 
 /// Where `passage` occurs word for word in the draft.

@@ -259,6 +259,31 @@ impl Workspace {
         Ok(files)
     }
 
+    /// Whether the file `rel` (a path in the workspace, such as `strategy/01-utkast.md`)
+    /// in the working tree is byte for byte the one HEAD holds: no uncommitted edit that
+    /// a command rewriting the file would sweep into its commit. A file HEAD does not
+    /// hold is not committed.
+    pub fn file_is_committed(&self, rel: &str) -> Result<bool, StoreError> {
+        let path = self.root.join(rel);
+        let on_disk = match std::fs::read(&path) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(StoreError::io("read", &path)(e)),
+        };
+        let Some(head) = self.head_commit()? else {
+            return Ok(false);
+        };
+        let tree = head
+            .tree()
+            .map_err(StoreError::git("read the tree of HEAD"))?;
+        let committed = tree
+            .get_path(Path::new(rel))
+            .ok()
+            .and_then(|e| self.repo.find_blob(e.id()).ok())
+            .map(|b| b.content().to_vec());
+        Ok(committed.is_some() && committed == on_disk)
+    }
+
     /// The Markdown files in subfolders of `strategy/` (such as `strategy/old/notes.md`),
     /// as paths below `strategy/`, sorted. They are committed with a version but are not
     /// part of its text: only the Markdown files directly in `strategy/` are.
