@@ -1420,3 +1420,74 @@ fn a_bad_record_pushed_by_the_other_side_can_be_removed_by_the_hint_and_synced()
     env.run_in("b", &["status"]).ok();
     assert!(!env.path(&format!("b/{bad}")).exists());
 }
+
+#[test]
+fn bad_toml_from_the_remote_names_line_commit_and_way_forward() {
+    let env = TestEnv::new();
+    let root = bare(&env);
+    two_clones(&env, &format!("file://{}", root.display()));
+    // B pushes (plain git) a strategi.toml that is not TOML.
+    let path = env.path("b/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let bad_line = text.lines().count() + 1;
+    std::fs::write(&path, format!("{text}broken = = 1\n")).expect("write");
+    env.git("b", &["commit", "-qam", "Hand-edit the settings"])
+        .ok();
+    let short = env.git("b", &["rev-parse", "--short", "HEAD"]).ok().stdout;
+    let author = env.git("b", &["log", "-1", "--format=%an"]).ok().stdout;
+    env.git("b", &["push", "-q", "origin", "HEAD"]).ok();
+    // A (with a change of its own, so a merge) refuses the sync.
+    edit_config(&env, "a", "title = \"KI-strategi\"", "title = \"KI (DIO)\"");
+    let head = env.git("a", &["rev-parse", "HEAD"]).ok().stdout;
+    let before = std::fs::read_to_string(env.path("a/strategi.toml")).expect("read");
+    let r = env.run_in("a", &["sync"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    for part in [
+        "strategi.toml",
+        &format!("line {bad_line}, column 10"),
+        short.trim(),
+        author.trim(),
+        "Hand-edit the settings",
+        "git merge --no-commit origin/main",
+        "pushes",
+    ] {
+        assert!(r.stderr.contains(part), "{part}:\n{}", r.stderr);
+    }
+    // Nothing written here.
+    assert_eq!(env.git("a", &["rev-parse", "HEAD"]).ok().stdout, head);
+    assert_eq!(
+        std::fs::read_to_string(env.path("a/strategi.toml")).expect("read"),
+        before
+    );
+    assert!(
+        env.git("a", &["status", "--porcelain"])
+            .ok()
+            .stdout
+            .trim()
+            .is_empty()
+    );
+    // Settled here as the hint says; the fix travels to B.
+    let _ = env.git("a", &["merge", "--no-commit", "origin/main"]);
+    let merged = std::fs::read_to_string(env.path("a/strategi.toml")).expect("read");
+    let fixed: String = merged
+        .lines()
+        .filter(|l| {
+            !l.starts_with("broken")
+                && !l.starts_with("<<<<<<<")
+                && !l.starts_with("=======")
+                && !l.starts_with(">>>>>>>")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(env.path("a/strategi.toml"), fixed).expect("write");
+    env.git("a", &["add", "strategi.toml"]).ok();
+    env.git("a", &["commit", "-q", "--no-edit"]).ok();
+    env.run_in("a", &["sync"]).ok();
+    env.run_in("a", &["status"]).ok();
+    // B cannot run strategi on its own bad file; plain git takes A's fix in.
+    env.git("b", &["pull", "-q", "--ff-only", "origin", "main"])
+        .ok();
+    env.run_in("b", &["sync"]).ok();
+    let b_text = std::fs::read_to_string(env.path("b/strategi.toml")).expect("read");
+    assert!(!b_text.contains("broken"), "{b_text}");
+}

@@ -55,8 +55,8 @@ pub use settings::{
 };
 pub use signed_tag::{SignedTag, SignedTagError, VerifiedTag};
 pub use sync::{
-    Cloned, LastSync, MergeKind, Moved, OpenConflict, RemoteStatus, Renumbered, SyncError,
-    SyncOutcome, SystemGit, clone_case, outbox_keeps_theirs,
+    BadRemoteConfig, Cloned, LastSync, MergeKind, Moved, OpenConflict, RemoteStatus, Renumbered,
+    SyncError, SyncOutcome, SystemGit, clone_case, outbox_keeps_theirs,
 };
 pub use toml_merge::{
     KeyConflict, TomlMerge, TomlMergeError, merge_toml, set_toml_key, toml_keys, toml_literal,

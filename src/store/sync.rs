@@ -120,6 +120,9 @@ pub enum SyncError {
     /// A `strategi.toml` of one side is not TOML, so it cannot be merged key by key.
     #[error("strategi.toml cannot be merged: {0}.")]
     BadConfig(#[from] super::toml_merge::TomlMergeError),
+    /// The remote's `strategi.toml` (changed there since the common commit) is not TOML.
+    #[error("{0}")]
+    BadRemoteConfig(Box<BadRemoteConfig>),
     /// A local version that must be renumbered is named by records made here.
     #[error("The version {name} was cut here and the remote has another {name}; it would be renumbered, but records made here name it: {}.", records.join(", "))]
     VersionInUse {
@@ -173,6 +176,37 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// A remote `strategi.toml` that is not TOML, and where it came from.
+#[derive(Debug)]
+pub struct BadRemoteConfig {
+    /// The remote-tracking branch (`origin/main`).
+    pub remote_ref: String,
+    /// The parser's message.
+    pub message: String,
+    /// Line and column (from 1), when the parser names them.
+    pub place: Option<(usize, usize)>,
+    /// The short id of the remote commit that made this text.
+    pub commit: String,
+    /// That commit's author.
+    pub author: String,
+    /// That commit's summary line.
+    pub summary: String,
+}
+
+impl std::fmt::Display for BadRemoteConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = self
+            .place
+            .map(|(l, c)| format!(" at line {l}, column {c}"))
+            .unwrap_or_default();
+        write!(
+            f,
+            "The remote's strategi.toml ({}) is not valid TOML{at}: {}. It came with commit {} by {}: \"{}\". The sync stopped before merging; nothing was written here.",
+            self.remote_ref, self.message, self.commit, self.author, self.summary
+        )
+    }
+}
+
 impl SyncError {
     /// One hint for the person.
     pub fn hint(&self) -> Option<String> {
@@ -192,6 +226,13 @@ impl SyncError {
             SyncError::DraftConflict { .. } => "Edit the files named above until both texts are right (remove the lines <<<<<<<, ======= and >>>>>>>), then `git add strategy && git commit --no-edit`, then `strategi sync` again. To give the merge up instead: `git merge --abort`.".to_string(),
             SyncError::MergeInProgress => "Finish it: edit the draft files `git status` names (remove the conflict markers), `git add strategy && git commit --no-edit`, then `strategi sync` again; or give it up with `git merge --abort`.".to_string(),
             SyncError::BadConfig(_) => "Fix strategi.toml on the side named, commit it, and sync again.".to_string(),
+            SyncError::BadRemoteConfig(bad) => {
+                let BadRemoteConfig { remote_ref, commit, place, .. } = bad.as_ref();
+                let at = place.map(|(l, _)| format!(" at line {l}")).unwrap_or_default();
+                format!(
+                    "The other side fixes strategi.toml{at} (they see the change with `git show {commit} -- strategi.toml`), commits and pushes; then run `strategi sync` again. Or settle it here: `git merge --no-commit {remote_ref}`, fix strategi.toml{at}, `git add strategi.toml && git commit --no-edit`, then `strategi sync` pushes the fix."
+                )
+            }
             SyncError::VersionInUse { name, remote_ref, .. } => format!(
                 "The remote published another {name}, and records here name yours, so it cannot be renumbered. To get out: `git log --oneline {remote_ref}..HEAD -- RECORD` shows the commit that made each record named above; undo it with `git revert COMMIT` (newest first), run `strategi sync` (your {name} gets the next free number), then make those records again on the new number (`strategi version list`)."
             ),
@@ -757,6 +798,75 @@ struct Merged {
 
 /// The text of `path` in `commit`'s tree, if it is there, is UTF-8 and within the
 /// config limit ([`super::bounded_blob`]).
+/// The id of `strategi.toml` in a tree, if it has one.
+fn config_id(tree: &git2::Tree<'_>) -> Option<Oid> {
+    tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id())
+}
+
+/// Refuses a merge that would take in a `strategi.toml` the remote changed (since the
+/// common commit `base`, and differently from ours) into text that is not TOML: names
+/// the line and column and the remote commit that made that text.
+fn check_remote_config(
+    repo: &Repository,
+    base: Oid,
+    our_tree: &git2::Tree<'_>,
+    theirs: &git2::Commit<'_>,
+    remote_ref: &str,
+) -> Result<(), SyncError> {
+    let their_tree = theirs.tree().map_err(StoreError::git("read a tree"))?;
+    let Some(their_id) = config_id(&their_tree) else {
+        return Ok(());
+    };
+    let base_id = repo
+        .find_commit(base)
+        .ok()
+        .and_then(|c| c.tree().ok())
+        .and_then(|t| config_id(&t));
+    if base_id == Some(their_id) || config_id(our_tree) == Some(their_id) {
+        return Ok(());
+    }
+    let Some(text) = blob_text(repo, theirs, CONFIG_FILE) else {
+        // Too large or not UTF-8: the merge itself names it.
+        return Ok(());
+    };
+    let Some((message, place)) = super::toml_merge::toml_error_at(&text) else {
+        return Ok(());
+    };
+    // The commit that made this text: back along first parents while the parent holds
+    // the same blob (bounded, and never past the common commit).
+    let mut maker = theirs.clone();
+    for _ in 0..100_000 {
+        if maker.id() == base {
+            break;
+        }
+        let Ok(parent) = maker.parent(0) else { break };
+        let same = parent.tree().ok().and_then(|t| config_id(&t)) == Some(their_id);
+        if !same {
+            break;
+        }
+        maker = parent;
+    }
+    let short = maker
+        .as_object()
+        .short_id()
+        .ok()
+        .and_then(|b| b.as_str().ok().map(str::to_string))
+        .unwrap_or_else(|| maker.id().to_string().chars().take(7).collect());
+    Err(SyncError::BadRemoteConfig(Box::new(BadRemoteConfig {
+        remote_ref: remote_ref.to_string(),
+        message,
+        place,
+        commit: short,
+        author: maker.author().name().unwrap_or("?").to_string(),
+        summary: String::from_utf8_lossy(maker.message_bytes())
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+    })))
+}
+
 fn blob_text(repo: &Repository, commit: &git2::Commit<'_>, path: &str) -> Option<String> {
     let e = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
     let id = commit.id().to_string();
@@ -1062,6 +1172,13 @@ impl Transaction<'_> {
                 remote_ref: format!("{remote}/{branch}"),
             });
         };
+        check_remote_config(
+            repo,
+            base,
+            &our_tree,
+            &their_commit,
+            &format!("{remote}/{branch}"),
+        )?;
         if base == ours {
             self.move_to(&our_tree, &their_tree, Target::FastForward(theirs))?;
             return Ok(Merged {

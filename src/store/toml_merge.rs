@@ -329,6 +329,20 @@ pub fn toml_value_at(text: &str, key: &str) -> Option<String> {
         .map(|(_, v)| literal(v))
 }
 
+/// Where a text is not TOML: the parser's message and, when the parser names a place,
+/// its line and column (both from 1); `None` when the text is TOML.
+pub fn toml_error_at(text: &str) -> Option<(String, Option<(usize, usize)>)> {
+    let e = text.parse::<toml::Table>().err()?;
+    let place = e.span().map(|span| {
+        let start = span.start.min(text.len());
+        let before = text.get(..start).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    });
+    Some((e.message().to_string(), place))
+}
+
 /// A value as TOML writes it (`"text"`, `true`, `["DIO", "DFD"]`).
 pub fn toml_literal(value: &toml::Value) -> String {
     literal(value)
@@ -532,6 +546,14 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn bad_toml_is_placed_by_line_and_column() {
+        let text = "[case]\ntitle = \"x\"\ncode = = 1\n";
+        let (message, place) = super::toml_error_at(text).unwrap();
+        assert_eq!(place, Some((3, 8)), "{message}");
+        assert!(super::toml_error_at(BASE).is_none());
     }
 
     #[test]
