@@ -530,9 +530,34 @@ fn decisions_supersede_with_history_and_the_report_escapes_outside_text() {
         .ok();
     assert!(csv.stdout.contains("Wrote the report"), "{}", csv.stdout);
     let csv = std::fs::read_to_string(env.path("r.csv")).expect("csv");
-    assert!(csv.starts_with("round,comment,section,"));
+    assert!(csv.starts_with("\u{feff}round,comment,section,"), "{csv:?}");
     assert!(csv.contains(",tiltak,2 Tiltak,FIN,"), "{csv}");
     assert!(csv.contains(",partly,Delvis tatt inn.,DIO,"), "{csv}");
+
+    // --excel: the same rows separated by `;` for Norwegian Excel, still with the BOM,
+    // the same quoting.
+    let excel = env
+        .run_in("ws", &["report", "latest", "--format", "csv", "--excel"])
+        .ok()
+        .stdout;
+    assert!(
+        excel.starts_with("\u{feff}round;comment;section;section_title;"),
+        "{excel:?}"
+    );
+    assert!(excel.contains(";tiltak;2 Tiltak;FIN;"), "{excel}");
+    assert!(excel.contains(";partly;Delvis tatt inn.;DIO;"), "{excel}");
+    assert_eq!(
+        excel.lines().count(),
+        csv.lines().count(),
+        "one line per comment either way"
+    );
+    let r = env.run_in("ws", &["report", "latest", "--excel"]);
+    assert_eq!(
+        r.code, 2,
+        "--excel without csv is a usage error: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--excel"), "{}", r.stderr);
 
     // A decision written by hand by a party that may not decide is ignored and reported.
     let forged = format!(

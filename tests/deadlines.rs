@@ -157,12 +157,40 @@ fn ics_export_parses_and_keeps_uids() {
         .find_prop("SUMMARY")
         .map(|p| p.val.to_string())
         .expect("summary");
-    assert!(summary.starts_with("KI-strategi: Innspill"), "{summary}");
+    // Short: what (and who, when someone owns it), not the case title, which goes in
+    // the description.
+    assert_eq!(summary, "Innspill; frist, «viktig»");
+    let description = events[0]
+        .find_prop("DESCRIPTION")
+        .map(|p| p.val.to_string())
+        .expect("description");
+    assert!(description.contains("KI-strategi"), "{description}");
     assert!(
         events
             .iter()
             .all(|e| e.components.iter().any(|a| a.name == "VALARM"))
     );
+    // A done milestone: marked done, CONFIRMED, no alarm; the others keep theirs.
+    env.run_in("ws", &["milestone", "done", "innspill"]).ok();
+    env.run_in("ws", &["deadlines", "--ics", "done.ics"]).ok();
+    let done = std::fs::read_to_string(env.path("ws/done.ics")).expect("ics");
+    let unfolded_done = icalendar::parser::unfold(&done);
+    let cal_done = icalendar::parser::read_calendar(&unfolded_done).expect("parses");
+    let mut saw_done = false;
+    for e in cal_done.components.iter().filter(|c| c.name == "VEVENT") {
+        let summary = e.find_prop("SUMMARY").map(|p| p.val.to_string());
+        let alarm = e.components.iter().any(|a| a.name == "VALARM");
+        let status = e.find_prop("STATUS").map(|p| p.val.to_string());
+        if summary.as_deref() == Some("[Utført] Innspill; frist, «viktig»") {
+            saw_done = true;
+            assert!(!alarm, "a done item carries no alarm");
+            assert_eq!(status.as_deref(), Some("CONFIRMED"));
+        } else {
+            assert!(alarm, "{summary:?} is not done and keeps its alarm");
+            assert_eq!(status, None);
+        }
+    }
+    assert!(saw_done, "{done}");
     // The file exists: replacing it takes --force (issue 13).
     env.assert_refused_unchanged(
         "ws",

@@ -18,8 +18,15 @@ pub struct IcsEvent {
     /// Longer text; omitted from the file when empty.
     pub description: String,
     /// Days before the event that a reminder fires (0 = at the start of
-    /// the day).
-    pub alarm_days_before: u32,
+    /// the day); `None` for no alarm (a done item).
+    pub alarm_days_before: Option<u32>,
+    /// The item is done: written `STATUS:CONFIRMED` with no alarm. RFC 5545
+    /// allows only TENTATIVE, CONFIRMED and CANCELLED on a VEVENT
+    /// (COMPLETED is a VTODO status, and a VTODO is shown in a task list,
+    /// not on the day, by Outlook and Google Calendar, or dropped), so the
+    /// caller marks a done item in its summary ("[Utført] …") too, which is
+    /// what every calendar client shows.
+    pub done: bool,
 }
 
 /// Builds a stable UID `"<32 hex digits>@<domain>"` from deterministic
@@ -107,7 +114,8 @@ fn utc_stamp(at: &ZonedDateTime) -> String {
 /// Writes an iCalendar file (RFC 5545) with one all-day VEVENT per event:
 /// `DTSTART;VALUE=DATE` on the day and `DTEND;VALUE=DATE` the day after,
 /// the caller's UID, `DTSTAMP` = `dtstamp` in UTC, escaped SUMMARY and
-/// DESCRIPTION, and a display alarm `TRIGGER:-P{n}D`. The calendar is
+/// DESCRIPTION, and a display alarm `TRIGGER:-P{n}D` unless the event is
+/// done (then `STATUS:CONFIRMED` and no alarm). The calendar is
 /// named `cal_name` (`X-WR-CALNAME` and RFC 7986 `NAME`). Lines end with
 /// CRLF and are folded at 75 octets.
 ///
@@ -146,11 +154,16 @@ pub fn write_ics(cal_name: &str, events: &[IcsEvent], dtstamp: &ZonedDateTime) -
             );
         }
         push_line(&mut out, "TRANSP:TRANSPARENT");
-        push_line(&mut out, "BEGIN:VALARM");
-        push_line(&mut out, "ACTION:DISPLAY");
-        push_line(&mut out, &format!("DESCRIPTION:{summary}"));
-        push_line(&mut out, &format!("TRIGGER:-P{}D", event.alarm_days_before));
-        push_line(&mut out, "END:VALARM");
+        if event.done {
+            push_line(&mut out, "STATUS:CONFIRMED");
+        }
+        if let (Some(days), false) = (event.alarm_days_before, event.done) {
+            push_line(&mut out, "BEGIN:VALARM");
+            push_line(&mut out, "ACTION:DISPLAY");
+            push_line(&mut out, &format!("DESCRIPTION:{summary}"));
+            push_line(&mut out, &format!("TRIGGER:-P{days}D"));
+            push_line(&mut out, "END:VALARM");
+        }
         push_line(&mut out, "END:VEVENT");
     }
     push_line(&mut out, "END:VCALENDAR");
@@ -183,7 +196,8 @@ mod tests {
                 date: date(2025, 12, 1),
                 summary: "Høringsfrist: æøå, ; \\ and\nnewline".to_string(),
                 description: "Line one\r\nLine two; with, specials \\".to_string(),
-                alarm_days_before: 3,
+                alarm_days_before: Some(3),
+                done: false,
             },
             IcsEvent {
                 uid: stable_uid(&["ws1", "obligation-8"], "strategi.invalid"),
@@ -192,7 +206,8 @@ mod tests {
                 // placed so that naive byte folding would split them.
                 summary: format!("Frist {}", "æøåÆØÅ€".repeat(20)),
                 description: String::new(),
-                alarm_days_before: 0,
+                alarm_days_before: Some(0),
+                done: true,
             },
         ]
     }
@@ -252,6 +267,14 @@ mod tests {
         assert_eq!(prop(second, "SUMMARY"), events()[1].summary);
         assert_eq!(prop(second, "DTEND"), "20260101");
         assert!(second.find_prop("DESCRIPTION").is_none());
+        // Per event: the open one has its alarm and no status; the done one is
+        // CONFIRMED and has no alarm, though an alarm was asked for.
+        assert!(first.find_prop("STATUS").is_none());
+        assert_eq!(prop(second, "STATUS"), "CONFIRMED");
+        assert!(
+            !second.components.iter().any(|c| c.name == "VALARM"),
+            "a done item carries no alarm"
+        );
     }
 
     fn prop_of<'a>(props: &'a [icalendar::parser::Property<'a>], name: &str) -> &'a str {

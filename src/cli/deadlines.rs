@@ -222,16 +222,46 @@ fn ics_text(config: &Config, items: &[Obligation], ctx: &Ctx, alarm: u32) -> Str
                 description.push('\n');
                 description.push_str(&why);
             }
+            // Short, leading with what and who ("Frist FIN: svar på framlegging
+            // v1"); the case title goes in the description.
+            description.push('\n');
+            description.push_str(&config.case.title);
+            let lang = config.case.lang;
+            let mut summary = match &o.owner {
+                Some(owner) => format!("{} {owner}: {}", due_word(lang), o.title),
+                None => o.title.clone(),
+            };
+            if o.is_done() {
+                summary = format!("{} {summary}", done_mark(lang));
+            }
             IcsEvent {
                 uid: stable_uid(&[&case_key, &kind, &o.id], &domain),
                 date: o.due.date,
-                summary: format!("{}: {}", config.case.title, o.title),
+                summary,
                 description,
-                alarm_days_before: alarm,
+                alarm_days_before: (!o.is_done()).then_some(alarm),
+                done: o.is_done(),
             }
         })
         .collect();
     write_ics(&config.case.title, &events, &ctx.clock.now())
+}
+
+/// The word before a party's code in a calendar summary: "Frist FIN: …".
+fn due_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Due",
+        Lang::Nb | Lang::Nn | Lang::Da => "Frist",
+    }
+}
+
+/// The mark that leads a done item's calendar summary.
+fn done_mark(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "[Done]",
+        Lang::Nb | Lang::Nn => "[Utført]",
+        Lang::Da => "[Udført]",
+    }
 }
 
 /// "1 working day (3 days)", "4 working days (6 days)".

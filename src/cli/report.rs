@@ -1,4 +1,4 @@
-//! `strategi report R --format markdown|html|csv [--out F]`: the comment-response matrix
+//! `strategi report R --format markdown|html|csv [--excel] [--out F]`: the comment-response matrix
 //! of a round (the høringsnotat's core), in the case's language.
 //!
 //! Only the command: parses the arguments, loads the round and its comments, builds the
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use strategi::report::{self, Matrix};
+use strategi::report::{self, CsvSeparator, Matrix};
 use strategi::store::OutPath;
 
 use super::comment::{all_comments, round_document};
@@ -25,9 +25,13 @@ use super::{CommandError, Ctx, Ui};
 pub struct ReportArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
-    /// markdown, html or csv.
+    /// markdown, html or csv (UTF-8 with a byte order mark, so that Excel reads æøå).
     #[arg(long, default_value = "markdown")]
     pub format: String,
+    /// With --format csv: separate fields by ";" instead of ",", as Excel expects with a
+    /// Norwegian locale (double-clicking the file then opens it in columns).
+    #[arg(long)]
+    pub excel: bool,
     /// Write to this file instead of standard output (never into the workspace's
     /// records, strategy/ or .git).
     #[arg(long, value_name = "FILE")]
@@ -56,6 +60,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
             )));
         }
     };
+    if args.excel && format != Format::Csv {
+        return Err(CommandError::usage(
+            "--excel only applies to --format csv; add --format csv or leave out --excel.",
+        ));
+    }
     let out = args
         .out
         .as_ref()
@@ -80,7 +89,14 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
     let text = match format {
         Format::Markdown => report::markdown(&matrix),
         Format::Html => report::html(&matrix),
-        Format::Csv => report::csv(&matrix),
+        Format::Csv => report::csv(
+            &matrix,
+            if args.excel {
+                CsvSeparator::Semicolon
+            } else {
+                CsvSeparator::Comma
+            },
+        ),
     };
     match &out {
         Some(out) => {

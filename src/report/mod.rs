@@ -24,4 +24,4 @@ mod tests;
 #[cfg(test)]
 use matrix::answered_cell;
 pub use matrix::{Group, Labels, Matrix, PositionRow, Row};
-pub use render::{csv, html, markdown};
+pub use render::{CSV_BOM, CsvSeparator, csv, html, markdown};

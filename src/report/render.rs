@@ -136,12 +136,57 @@ pub(super) fn csv_field(text: &str) -> String {
     }
 }
 
-/// The matrix as CSV (CRLF line ends, one line per comment, keys rather than words
-/// for positions and decisions).
-pub fn csv(m: &Matrix) -> String {
-    let mut out = String::from(
-        "round,comment,section,section_title,party,party_name,position,quote,comment_text,proposal,decision,reasoning,decided_by,decided_at,party_due,party_due_moved\r\n",
-    );
+/// The field separator of [`csv`]: `,` (RFC 4180) or `;`, the separator Excel expects
+/// where the decimal mark is a comma (Norwegian, Danish, most of Europe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvSeparator {
+    /// `,`, RFC 4180's own.
+    #[default]
+    Comma,
+    /// `;`, for a spreadsheet with a Norwegian (or other comma-decimal) locale.
+    Semicolon,
+}
+
+impl CsvSeparator {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Comma => ",",
+            Self::Semicolon => ";",
+        }
+    }
+}
+
+/// The UTF-8 byte order mark that starts [`csv`]'s text, so that Excel reads the file as
+/// UTF-8 rather than the locale's code page (æ, ø, å otherwise come out as mojibake).
+pub const CSV_BOM: char = '\u{feff}';
+
+/// The matrix as CSV: a UTF-8 BOM, then CRLF line ends, one line per comment, keys rather
+/// than words for positions and decisions, fields separated by `sep` (and quoted when they
+/// contain either separator, so the same quoting serves both).
+pub fn csv(m: &Matrix, sep: CsvSeparator) -> String {
+    let sep = sep.as_str();
+    let header = [
+        "round",
+        "comment",
+        "section",
+        "section_title",
+        "party",
+        "party_name",
+        "position",
+        "quote",
+        "comment_text",
+        "proposal",
+        "decision",
+        "reasoning",
+        "decided_by",
+        "decided_at",
+        "party_due",
+        "party_due_moved",
+    ];
+    let mut out = String::new();
+    out.push(CSV_BOM);
+    out.push_str(&header.join(sep));
+    out.push_str("\r\n");
     for g in &m.groups {
         for r in &g.rows {
             let fields = [
@@ -163,7 +208,7 @@ pub fn csv(m: &Matrix) -> String {
                 &r.due_moved,
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&line.join(","));
+            out.push_str(&line.join(sep));
             out.push_str("\r\n");
         }
     }

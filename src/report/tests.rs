@@ -119,10 +119,13 @@ fn html_escapes_and_marks_open_decisions() {
 
 #[test]
 fn csv_has_one_crlf_line_per_comment_with_formulas_prefixed() {
-    let text = csv(&matrix(Lang::En));
+    let text = csv(&matrix(Lang::En), CsvSeparator::Comma);
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(lines.len(), 3, "{text:?}");
-    assert!(lines[0].starts_with("round,comment,section,"), "{text:?}");
+    assert!(
+        lines[0].starts_with("\u{feff}round,comment,section,"),
+        "{text:?}"
+    );
     assert_eq!(
         lines[1],
         "r1234567,c7654321,mal,2 Mål,FIN,Finans | departementet,comments,<script>alert(1)</script>,\"'=HYPERLINK(\"\"x\"\")\nsecond line\",\"'-1 krone, sier \"\"vi\"\"\",,,,,2026-05-26,\"moved from 2026-05-25, Whit Monday\""
@@ -132,6 +135,26 @@ fn csv_has_one_crlf_line_per_comment_with_formulas_prefixed() {
         "{text:?}"
     );
     assert_eq!(lines[2], "");
+}
+
+#[test]
+fn excel_csv_starts_with_a_bom_and_separates_by_semicolon_with_the_same_quoting() {
+    let text = csv(&matrix(Lang::Nb), CsvSeparator::Semicolon);
+    assert!(text.starts_with('\u{feff}'), "{text:?}");
+    assert_eq!(text.matches('\u{feff}').count(), 1, "{text:?}");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines.len(), 3, "{text:?}");
+    assert!(
+        lines[0].starts_with("round;comment;section;section_title;"),
+        "{text:?}"
+    );
+    assert!(!lines[0].contains(','), "{text:?}");
+    // A field with a comma needs no quotes under `;`, but is quoted all the same (the
+    // quoting is the same for both separators); formulas stay neutralised.
+    assert_eq!(
+        lines[1],
+        "r1234567;c7654321;mal;2 Mål;FIN;Finans | departementet;comments;<script>alert(1)</script>;\"'=HYPERLINK(\"\"x\"\")\nsecond line\";\"'-1 krone, sier \"\"vi\"\"\";;;;;2026-05-26;\"moved from 2026-05-25, Whit Monday\""
+    );
 }
 
 #[test]
