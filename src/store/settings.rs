@@ -495,19 +495,7 @@ impl Workspace {
     /// Whether `strategi.toml` in the working tree is the one HEAD holds (no
     /// uncommitted edit that a command writing the file would sweep into its commit).
     pub fn config_is_committed(&self) -> Result<bool, StoreError> {
-        let on_disk = self.config_text()?;
-        let Some(head) = self.head_commit()? else {
-            return Ok(false);
-        };
-        let tree = head
-            .tree()
-            .map_err(StoreError::git("read the tree of HEAD"))?;
-        let committed = tree
-            .get_path(Path::new(CONFIG_FILE))
-            .ok()
-            .and_then(|e| self.repo.find_blob(e.id()).ok())
-            .map(|b| b.content().to_vec());
-        Ok(committed.as_deref() == Some(on_disk.as_bytes()))
+        self.file_is_committed(CONFIG_FILE)
     }
 }
 
