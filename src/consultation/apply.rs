@@ -9,8 +9,9 @@
 //! draft: moved to another section, changed (with the passage as it reads now), or gone.
 //! The file the passage is in must have no uncommitted changes (the whole file is
 //! written and committed, so they would be swept into the apply commit); the refusal
-//! names it and says to commit or stash them. The comment must have a proposal and a quote, and its current decision must be
-//! `accepted` (or `partly`, whose note says what was taken in).
+//! names it and says to commit or stash them. The comment must have a proposal and a
+//! quote, and its current decision must be `accepted` (or `partly`, whose note says what
+//! was taken in).
 
 use serde::Serialize;
 

@@ -796,8 +796,6 @@ struct Merged {
     conflicts: Vec<KeyConflict>,
 }
 
-/// The text of `path` in `commit`'s tree, if it is there, is UTF-8 and within the
-/// config limit ([`super::bounded_blob`]).
 /// The id of `strategi.toml` in a tree, if it has one.
 fn config_id(tree: &git2::Tree<'_>) -> Option<Oid> {
     tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id())
@@ -867,6 +865,8 @@ fn check_remote_config(
     })))
 }
 
+/// The text of `path` in `commit`'s tree, if it is there, is UTF-8 and within the
+/// config limit ([`super::bounded_blob`]).
 fn blob_text(repo: &Repository, commit: &git2::Commit<'_>, path: &str) -> Option<String> {
     let e = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
     let id = commit.id().to_string();

@@ -264,24 +264,22 @@ impl Workspace {
     /// a command rewriting the file would sweep into its commit. A file HEAD does not
     /// hold is not committed.
     pub fn file_is_committed(&self, rel: &str) -> Result<bool, StoreError> {
-        let path = self.root.join(rel);
-        let on_disk = match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(StoreError::io("read", &path)(e)),
-        };
         let Some(head) = self.head_commit()? else {
             return Ok(false);
         };
         let tree = head
             .tree()
             .map_err(StoreError::git("read the tree of HEAD"))?;
-        let committed = tree
-            .get_path(Path::new(rel))
-            .ok()
-            .and_then(|e| self.repo.find_blob(e.id()).ok())
-            .map(|b| b.content().to_vec());
-        Ok(committed.is_some() && committed == on_disk)
+        let Ok(entry) = tree.get_path(Path::new(rel)) else {
+            return Ok(false);
+        };
+        // Compared by blob id, as `changed_files` does: neither copy is read into memory.
+        let path = self.root.join(rel);
+        match git2::Oid::hash_file(git2::ObjectType::Blob, &path) {
+            Ok(id) => Ok(id == entry.id()),
+            Err(_) if !path.exists() => Ok(false),
+            Err(e) => Err(StoreError::git("read")(e)),
+        }
     }
 
     /// The Markdown files in subfolders of `strategy/` (such as `strategy/old/notes.md`),
