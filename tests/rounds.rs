@@ -223,6 +223,31 @@ fn extensions_show_in_round_and_deadlines() {
         .collect();
     assert!(ids.contains(&id.as_str()));
     assert!(ids.contains(&format!("{id}/FIN").as_str()));
+    // Titles are short and in the case's language; the party is the owner, not repeated.
+    let title = |want: &str| {
+        d["obligations"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|o| o["id"] == want)
+            .and_then(|o| o["title"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(title(&id).as_deref(), Some("Svar på foreleggelse v1"));
+    assert_eq!(
+        title(&format!("{id}/FIN")).as_deref(),
+        Some("Svar på foreleggelse v1 (forlenget frist)")
+    );
+    env.run_in(
+        "ws",
+        &["--now", "2025-11-26", "deadlines", "--ics", "f.ics"],
+    )
+    .ok();
+    let ics = std::fs::read_to_string(env.path("ws/f.ics")).expect("ics");
+    assert!(
+        ics.contains("SUMMARY:Frist FIN: Svar på foreleggelse v1 (forlenget frist)"),
+        "{ics}"
+    );
 
     // A fact added by hand by a party that may not make it is ignored, and said so.
     let forged = "id = \"fzzzzzzz\"\nat = \"2025-11-20T10:00:00Z\"\nby = \"KDD\"\ntype = \"extension\"\nparty = \"KDD\"\ndue = \"2026-03-01\"\n";

@@ -114,7 +114,7 @@ pub fn case_obligations(
         extra.push(DueItem {
             kind: ObligationKind::Round,
             id: r.def.id.to_string(),
-            title: format!("Svar på {} ({})", r.def.kind.name(Lang::Nb), r.def.version),
+            title: answers_title(config.case.lang, r.def.kind, &r.def.version),
             owner: Some(r.def.sender.clone()),
             due: r.def.due,
             done,
@@ -123,7 +123,11 @@ pub fn case_obligations(
             extra.push(DueItem {
                 kind: ObligationKind::PartyDue,
                 id: format!("{}/{}", r.def.id, p.party),
-                title: format!("Svar fra {} (forlenget frist)", config.party_name(&p.party)),
+                title: format!(
+                    "{} ({})",
+                    answers_title(config.case.lang, r.def.kind, &r.def.version),
+                    extended_word(config.case.lang)
+                ),
                 owner: Some(p.party.clone()),
                 due: p.due,
                 done,
@@ -131,6 +135,31 @@ pub fn case_obligations(
         }
     }
     Ok(obligations(config, extra, today, soon)?)
+}
+
+/// A round's obligation, short and in the case's language: "Svar på framlegging v1".
+/// The party is the obligation's owner, which the calendar summary and the table show
+/// before it ("Frist FIN: svar på framlegging v1"), so it is not repeated here.
+fn answers_title(
+    lang: Lang,
+    kind: strategi::calendar::ConsultationKind,
+    version: &impl std::fmt::Display,
+) -> String {
+    let answers = match lang {
+        Lang::En => "Answers to",
+        Lang::Nb | Lang::Nn | Lang::Da => "Svar på",
+    };
+    format!("{answers} {} {version}", kind.name(lang))
+}
+
+/// The mark after a party's own, extended deadline.
+fn extended_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "forlenget frist",
+        Lang::Nn => "forlengd frist",
+        Lang::En => "extended",
+        Lang::Da => "forlænget frist",
+    }
 }
 
 /// Writes obligations as an aligned table; overdue items stand out.
