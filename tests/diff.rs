@@ -177,3 +177,105 @@ fn applying_the_diff_of_the_shipped_revision_rebuilds_it() {
         assert_eq!(apply(&new, &back).expect("applies"), outline(&old));
     }
 }
+
+/// Issue 16: the HTML diff speaks the case's language (here nynorsk), names the case
+/// number and both versions with labels and dates, has a legend, and renders a table
+/// and a block quote as such, with the changes inside cells and lines.
+#[test]
+fn html_page_is_in_the_case_language_with_tables_and_quotes() {
+    let env = TestEnv::new();
+    env.run(&[
+        "--now",
+        "2025-11-03T09:00:00Z",
+        "init",
+        "ws",
+        "--title",
+        "KI-strategi <nn>",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+        "--case",
+        "24/3095",
+        "--lang",
+        "nn",
+    ])
+    .ok();
+    let write = |text: &str| {
+        std::fs::write(env.path("ws/strategy/01-utkast.md"), text).expect("write");
+    };
+    write(
+        "# KI-strategi\n\n## Tiltak {#tiltak}\n\n| Tiltak | Ansvar |\n|---|---|\n| Felles mal | DIO |\n| Opplæring | FIN |\n\n> Sitat frå\n> rapporten.\n",
+    );
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-03T10:00:00Z",
+            "version",
+            "cut",
+            "--label",
+            "Utkast",
+        ],
+    )
+    .ok();
+    write(
+        "# KI-strategi\n\n## Tiltak {#tiltak}\n\n| Tiltak | Ansvar |\n|---|---|\n| Felles mal | DFD |\n| Opplæring | FIN |\n| Nettverk | KDD |\n\n> Sitat frå\n> den nye rapporten.\n",
+    );
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-24T10:00:00Z",
+            "version",
+            "cut",
+            "--label",
+            "Revidert",
+        ],
+    )
+    .ok();
+    let html = env
+        .run_in("ws", &["diff", "v1", "v2", "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(html.contains("<html lang=\"nn\">"), "{html}");
+    assert!(html.contains("<h1>Endringar frå v1 til v2</h1>"), "{html}");
+    assert!(
+        html.contains("<dt>Saksnummer</dt><dd>24/3095</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Frå</dt><dd>v1 – Utkast – måndag 3. november 2025</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Til</dt><dd>v2 – Revidert – måndag 24. november 2025</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("Teiknforklaring"), "{html}");
+    assert!(html.contains("<h2>Endra seksjonar</h2>"), "{html}");
+    assert!(html.contains("KI-strategi &lt;nn&gt;"), "{html}");
+    assert!(!html.contains("Changed sections"), "{html}");
+    // The table: a header row, the delimiter row left out, the change inside its cell,
+    // the new row inserted cell by cell.
+    assert!(
+        html.contains("<thead><tr><th>Tiltak</th><th>Ansvar</th></tr></thead>"),
+        "{html}"
+    );
+    assert!(!html.contains("|---|"), "{html}");
+    assert!(
+        html.contains("<td>Felles mal</td><td><del>DIO</del><ins>DFD</ins></td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td><ins>Nettverk</ins></td><td><ins>KDD</ins></td>"),
+        "{html}"
+    );
+    // The quote: no `>` markers left, the insertion inside it.
+    assert!(
+        html.contains(
+            "<blockquote><p class=\"t\">Sitat frå <ins>den nye</ins> rapporten.</p></blockquote>"
+        ),
+        "{html}"
+    );
+}

@@ -294,7 +294,7 @@ fn letters_forms_and_report() {
 /// replaced whole, and a snapshot must not depend on that.
 #[test]
 fn html_diff_of_the_shipped_revision() {
-    use strategi::diff::{DiffOptions, diff_documents, render_html};
+    use strategi::diff::{DiffOptions, DiffPage, PageSide, diff_documents, render_html};
     use strategi::document::{Document, SourceFile};
     let load = |dir: &str| {
         let mut files: Vec<SourceFile> =
@@ -320,9 +320,22 @@ fn html_diff_of_the_shipped_revision() {
     };
     let diff = diff_documents(&old, &new, &opts);
     assert!(!diff.summary.deadline_reached);
-    let html = render_html(
-        &diff,
-        "Strategi for kunstig intelligens i departementsfellesskapet: v1 → v2",
-    );
+    let side = |name: &str, label: &str, date: &str| PageSide {
+        name: name.to_string(),
+        label: label.to_string(),
+        date: date.to_string(),
+    };
+    let page = DiffPage {
+        title: "Strategi for kunstig intelligens i departementsfellesskapet".to_string(),
+        case_number: Some("24/3095".to_string()),
+        from: side("v1", "Utkast til framlegging", "mandag 3. november 2025"),
+        to: side(
+            "v2",
+            "Revidert etter framlegging",
+            "mandag 24. november 2025",
+        ),
+        lang: strategi::model::Lang::Nb,
+    };
+    let html = render_html(&diff, &page);
     insta::assert_snapshot!("diff-html-v1-v2", html);
 }

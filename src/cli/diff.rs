@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use strategi::diff::{
-    DiffOptions, DocumentDiff, diff_documents, old_document, render_html, render_json,
-    render_markdown, render_stat, render_text, write_json,
+    DiffOptions, DiffPage, DocumentDiff, PageSide, diff_documents, old_document, render_html,
+    render_json, render_markdown, render_stat, render_text, write_json,
 };
 use strategi::document::{Document, SourceFile};
 use strategi::store::{OutPath, limits, read_bounded_into};
@@ -98,7 +98,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     if args.format == DiffFormat::Docx {
         return redline(ctx, ui, args, &opts);
     }
-    let (old, new, title) = match &args.files {
+    let (old, new, page) = match &args.files {
         Some(files) => {
             let [a, b] = files.as_slice() else {
                 return Err(CommandError::usage(
@@ -117,7 +117,19 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
             // Read the new file into the old file's buffer.
             let new = read_file(ctx, b, old.text.into_bytes())?;
             let new_doc = Document::from_text_without_markdown(&b_name, &new.text);
-            (old_doc, new_doc, format!("{} → {}", a.display(), b_name))
+            let page = DiffPage {
+                title: format!("{} → {}", a.display(), b_name),
+                from: PageSide {
+                    name: a.display().to_string(),
+                    ..PageSide::default()
+                },
+                to: PageSide {
+                    name: b_name,
+                    ..PageSide::default()
+                },
+                ..DiffPage::default()
+            };
+            (old_doc, new_doc, page)
         }
         None => {
             let ws = ctx.workspace()?;
@@ -126,10 +138,29 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
                 (Some(f), None) => (f.clone(), "draft".to_string()),
                 (None, _) => ("latest".to_string(), "draft".to_string()),
             };
-            let (old, old_name) = side(&ws, &from)?;
-            let (new, new_name) = side(&ws, &to)?;
-            let title = format!("{}: {old_name} → {new_name}", ws.config()?.case.title);
-            (old, new, title)
+            let (old, _) = side(&ws, &from)?;
+            let (new, _) = side(&ws, &to)?;
+            let page = if args.format == DiffFormat::Html && !args.stat {
+                let config = ws.config()?;
+                let page_side = |spec: &str| -> Result<PageSide, CommandError> {
+                    let front = front_matter(ctx, &ws, &config, spec)?;
+                    Ok(PageSide {
+                        name: front.version,
+                        label: front.label,
+                        date: front.date,
+                    })
+                };
+                DiffPage {
+                    title: config.case.title.clone(),
+                    case_number: config.case.number.clone(),
+                    from: page_side(&from)?,
+                    to: page_side(&to)?,
+                    lang: config.case.lang,
+                }
+            } else {
+                DiffPage::default()
+            };
+            (old, new, page)
         }
     };
     if let Some(id) = args
@@ -143,9 +174,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
     let json = ui.is_json() || (args.format == DiffFormat::Json && !args.stat);
     let result = match &out {
         None if json => ui.stream_raw(|w| write_json(&diff, w)),
-        None => ui.print_raw(&render(ui, args, &diff, &title)),
+        None => ui.print_raw(&render(ui, args, &diff, &page)),
         Some(out) => {
-            let output = render(ui, args, &diff, &title);
+            let output = render(ui, args, &diff, &page);
             out.write(output.as_bytes())?;
             let path = out.path();
             ui.note(format!("Wrote the diff to \"{}\".", path.display()));
@@ -174,7 +205,7 @@ fn read_file(ctx: &Ctx, p: &PathBuf, mut buf: Vec<u8>) -> Result<SourceFile, Com
     Ok(SourceFile::new(p.display().to_string(), text))
 }
 
-fn render(ui: &Ui, args: &DiffArgs, diff: &DocumentDiff, title: &str) -> String {
+fn render(ui: &Ui, args: &DiffArgs, diff: &DocumentDiff, page: &DiffPage) -> String {
     if ui.is_json() {
         return render_json(diff);
     }
@@ -184,7 +215,7 @@ fn render(ui: &Ui, args: &DiffArgs, diff: &DocumentDiff, title: &str) -> String 
     match args.format {
         DiffFormat::Text => render_text(diff, ui.colors_stdout() && args.out.is_none()),
         DiffFormat::Json => render_json(diff),
-        DiffFormat::Html => render_html(diff, title),
+        DiffFormat::Html => render_html(diff, page),
         DiffFormat::Markdown => render_markdown(diff),
         // Written by `redline`, never rendered as text.
         DiffFormat::Docx => render_json(diff),
@@ -231,30 +262,7 @@ fn redline(
     let (new, _) = side(&ws, &to)?;
     let dest = Destination::check(ctx, ui, args.out.as_ref(), args.force, "the redline")?;
     let config = ws.config()?;
-    let mut front = if to == "draft" {
-        let now = ctx.clock.now();
-        let lang = config.case.lang;
-        FrontMatter {
-            case_title: config.case.title.clone(),
-            case_number: config.case.number.clone(),
-            version: "draft".to_string(),
-            label: match lang {
-                Lang::Nb | Lang::Nn => "arbeidsutkast",
-                Lang::En => "working draft",
-                Lang::Da => "arbejdsudkast",
-            }
-            .to_string(),
-            date: format_date_long(ctx.clock.today(), lang),
-            timestamp: word_date(now.timestamp()),
-            approved: false,
-            lang,
-            changes_from: None,
-        }
-    } else {
-        let v = super::version::resolve(&ws, &to)?;
-        let approved = super::export::is_approved(ctx, &ws, &config, &v)?;
-        version_front_matter(&config, &v, approved)
-    };
+    let mut front = front_matter(ctx, &ws, &config, &to)?;
     front.changes_from = Some(old_name);
     let author = config
         .party(&config.case.owner)
@@ -274,4 +282,39 @@ fn redline(
         changes_from: front.changes_from.clone(),
     };
     dest.write(ui, &written.bytes, report)
+}
+
+/// What the redline's front page and the HTML page's letterhead say about one side:
+/// a version's name, label and date (and whether it is approved), or for the draft
+/// "arbeidsutkast" and today.
+fn front_matter(
+    ctx: &Ctx,
+    ws: &strategi::store::Workspace,
+    config: &strategi::model::Config,
+    spec: &str,
+) -> Result<FrontMatter, CommandError> {
+    Ok(if spec == "draft" {
+        let now = ctx.clock.now();
+        let lang = config.case.lang;
+        FrontMatter {
+            case_title: config.case.title.clone(),
+            case_number: config.case.number.clone(),
+            version: "draft".to_string(),
+            label: match lang {
+                Lang::Nb | Lang::Nn => "arbeidsutkast",
+                Lang::En => "working draft",
+                Lang::Da => "arbejdsudkast",
+            }
+            .to_string(),
+            date: format_date_long(ctx.clock.today(), lang),
+            timestamp: word_date(now.timestamp()),
+            approved: false,
+            lang,
+            changes_from: None,
+        }
+    } else {
+        let v = super::version::resolve(ws, spec)?;
+        let approved = super::export::is_approved(ctx, ws, config, &v)?;
+        version_front_matter(config, &v, approved)
+    })
 }

@@ -56,7 +56,7 @@ use crate::document::{Document, SourceFile};
 
 pub use apply::{ApplyError, OutlineSection, apply, outline};
 pub use engine::{diff_documents, diff_words};
-pub use html::render_html;
+pub use html::{DiffPage, PageSide, render_html};
 pub use render::{render_json, render_markdown, render_stat, render_text, write_json};
 
 /// Version of the JSON shape; raised when a field changes meaning or disappears.

@@ -306,7 +306,7 @@ fn render_all(diff: &DocumentDiff) {
     let _ = render_text(diff, false);
     let _ = render_stat(diff);
     let _ = render_markdown(diff);
-    let _ = render_html(diff, "t");
+    let _ = render_html(diff, &super::DiffPage::default());
     let json = render_json(diff);
     let serde = serde_json::to_string(diff)
         .map(|s| s + "\n")

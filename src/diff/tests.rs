@@ -258,11 +258,15 @@ fn html_escapes_everything_and_has_toc() {
     let a = "# A <b>&\n\nTekst.\n";
     let b = "# A <b>&\n\nTekst <script>alert('x')</script> \"q\".\n";
     let (_, _, diff) = run(a, b);
-    let html = render_html(&diff, "Diff <v1> & v2");
+    let page = DiffPage {
+        title: "Diff <v1> & v2".to_string(),
+        ..DiffPage::default()
+    };
+    let html = render_html(&diff, &page);
     assert!(!html.contains("<script>"));
     assert!(!html.contains("<b>"));
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
-    assert!(html.contains("<title>Diff &lt;v1&gt; &amp; v2</title>"));
+    assert!(html.contains("<title>Diff &lt;v1&gt; &amp; v2: "), "{html}");
     assert!(html.contains("<ins>"));
     assert!(html.contains("<a href=\"#s-a-b\">"));
     assert!(html.contains("id=\"s-a-b\""));
