@@ -4,6 +4,7 @@ mod approval;
 mod comments;
 mod common;
 mod crash;
+mod dashboard;
 mod dates;
 mod deadlines;
 mod delivery;

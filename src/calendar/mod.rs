@@ -49,5 +49,6 @@ pub use crate::model::Lang;
 
 mod obligations;
 pub use obligations::{
-    DueItem, Obligation, ObligationKind, obligations, parse_relative_due, work_calendar,
+    DueItem, Obligation, ObligationKind, next_deadlines, obligations, parse_relative_due,
+    work_calendar,
 };

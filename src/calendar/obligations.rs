@@ -70,6 +70,19 @@ impl Obligation {
     }
 }
 
+/// The deadlines a reader should see next: every overdue obligation, then the next
+/// three open ones (`all` in due-date order, as [`obligations`] returns them).
+pub fn next_deadlines(all: Vec<Obligation>) -> Vec<Obligation> {
+    let (overdue, rest): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .filter(|o| !o.is_done())
+        .partition(Obligation::is_overdue);
+    overdue
+        .into_iter()
+        .chain(rest.into_iter().take(3))
+        .collect()
+}
+
 /// The working calendar of a case: weekends, public holidays and its extra closed days.
 pub fn work_calendar(config: &Config) -> WorkCalendar {
     WorkCalendar::with_extra_closed(config.closed_days.iter().copied())

@@ -3,7 +3,9 @@
 //! The phase is the library's (`strategi::approval::phase`, a typed `Phase`); this
 //! command puts it in words and shows it with the case, versions, rounds and deadlines.
 
-use clap::Args;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use strategi::approval::{PartyKeys, Phase, load_approval_fold, party_keys_by_history, phase};
@@ -11,7 +13,9 @@ use strategi::calendar::{DeadlineMove, work_calendar};
 use strategi::consultation::{RoundState, load_rounds};
 use strategi::model::{Case, Lang, RecordId, Version, VersionName};
 
-use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation};
+use strategi::calendar::{DEFAULT_SOON_WORKING_DAYS, Obligation, next_deadlines, oslo};
+use strategi::report::{Dashboard, Event, dashboard_html};
+use strategi::store::OutPath;
 
 use super::deadlines::{case_obligations, write_table};
 use super::ui::{paint, styles};
@@ -20,8 +24,35 @@ use super::{CommandError, Ctx, Ui};
 /// Show where the case stands: its phase (drafting, submitted, in consultation,
 /// revising, approved, approval not valid, approval void), the case, its versions and
 /// its milestones.
+///
+/// With --format html: one page to open, print or send (a head of department, the
+/// approver): the phase, a timeline of milestones, versions, hand-ins, approvals and
+/// rounds with each party's answer (on time, late, missing), the next deadlines and
+/// the open comments per section, in the case's language.
+///
+/// Example: strategi status --format html --out status.html
 #[derive(Debug, Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+    /// Write the page to this file (atomically; never into the workspace's records,
+    /// strategy/ or .git) instead of stdout. Only with --format html.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+/// Output formats of `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// Lines for a terminal (or JSON with --json).
+    Text,
+    /// One standalone HTML page with a timeline (SVG).
+    Html,
+}
 
 /// The phase as shown: its name, what it concerns, and one sentence.
 #[derive(Debug, Clone, Serialize)]
@@ -165,7 +196,17 @@ struct RoundSummary {
 }
 
 /// Runs `status`.
-pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), CommandError> {
+pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &StatusArgs) -> Result<(), CommandError> {
+    if args.out.is_some() && args.format != StatusFormat::Html {
+        return Err(CommandError::usage(
+            "--out writes the page of --format html; add --format html.",
+        ));
+    }
+    let out = args
+        .out
+        .as_ref()
+        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+        .transpose()?;
     let ws = ctx.workspace()?;
     let settings = ws.settings()?;
     let config = settings.config;
@@ -175,6 +216,67 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
     // Rounds are read once and serve the phase, the deadlines and the counts.
     let states = load_rounds(&ws, &config, today, &work_calendar(&config))?;
     let comments = super::comment::comments_of(&ws, &config, &states)?;
+    let the_phase = phase(&ws, &config, &states, &comments)?;
+    let obligations = case_obligations(&config, &states, today, DEFAULT_SOON_WORKING_DAYS)?;
+    let consulted: Vec<_> = states.iter().zip(&comments).collect();
+    let approvals = load_approval_fold(&ws, &config, &consulted)?;
+    if args.format == StatusFormat::Html {
+        let day = |t: jiff::Timestamp| t.to_zoned_datetime(oslo()).date();
+        let mut versions = Vec::with_capacity(names.len());
+        for n in &names {
+            let v = ws.version(*n)?;
+            versions.push(Event {
+                what: v.name.to_string(),
+                date: day(v.created),
+                note: v.label.clone(),
+            });
+        }
+        let document = match &latest_version {
+            Some(v) => Some(super::version::document(
+                ws.version_files(v)?,
+                &v.name.to_string(),
+            )?),
+            None => None,
+        };
+        let page = dashboard_html(&Dashboard {
+            config: &config,
+            today,
+            phase: &the_phase,
+            obligations: &obligations,
+            rounds: &states,
+            comments: &comments,
+            document: document.as_ref(),
+            versions,
+            submissions: strategi::approval::load_submissions(&ws)?
+                .into_iter()
+                .map(|s| Event {
+                    what: s.version.to_string(),
+                    date: day(s.at),
+                    note: s.to.to_string(),
+                })
+                .collect(),
+            approvals: approvals
+                .approvals
+                .iter()
+                .map(|(_, a)| Event {
+                    what: a.version.to_string(),
+                    date: day(a.at),
+                    note: a.by.to_string(),
+                })
+                .collect(),
+        });
+        return match &out {
+            Some(out) => {
+                out.write(page.as_bytes())?;
+                let path = out.path();
+                ui.emit(
+                    &serde_json::json!({ "format": "html", "out": path, "phase": the_phase.name() }),
+                    |w| writeln!(w, "Wrote the status page to {}.", path.display()),
+                )
+            }
+            None => ui.print_raw(&page),
+        };
+    }
     let rounds = states
         .iter()
         .zip(&comments)
@@ -192,21 +294,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         .collect();
     let status = Status {
         rounds,
-        phase: PhaseView::of(&phase(&ws, &config, &states, &comments)?, &states),
+        phase: PhaseView::of(&the_phase, &states),
         today,
         parties: config.parties.len(),
         versions: names.len(),
         latest_version,
-        deadlines: next_deadlines(case_obligations(
-            &config,
-            &states,
-            today,
-            DEFAULT_SOON_WORKING_DAYS,
-        )?),
+        deadlines: next_deadlines(obligations),
         approver_keys: party_keys_by_history(&ws, &config, &config.case.approver)?,
         withdrawn: {
-            let consulted: Vec<_> = states.iter().zip(&comments).collect();
-            load_approval_fold(&ws, &config, &consulted)?
+            approvals
                 .withdrawn
                 .into_iter()
                 .map(|w| WithdrawnView {
@@ -355,16 +451,4 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, _args: &StatusArgs) -> Result<(), Command
         }
         Ok(())
     })
-}
-
-/// Every overdue obligation, then the next three open ones.
-fn next_deadlines(all: Vec<Obligation>) -> Vec<Obligation> {
-    let (overdue, rest): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .filter(|o| !o.is_done())
-        .partition(Obligation::is_overdue);
-    overdue
-        .into_iter()
-        .chain(rest.into_iter().take(3))
-        .collect()
 }

@@ -1,5 +1,8 @@
 //! Reports: view models built from the records, and pure renderers for them.
 //!
+//! [`dashboard_html`] is the picture of the whole case (`status --format html`): its
+//! phase, a timeline in SVG, the next deadlines, the answers and the open comments.
+//!
 //! The one report so far is the comment-response matrix of a round (the høringsnotat's
 //! core), [`Matrix`]: the positions (who answered what, who had no comments, who did not
 //! answer) and every comment, grouped by the section it is about in document order
@@ -15,12 +18,14 @@
 //! quoting in CSV, and a CSV cell that a spreadsheet would run as a formula (`=`, `+`,
 //! `-`, `@`) is prefixed with `'`.
 
+mod dashboard;
 mod matrix;
 mod render;
 
 #[cfg(test)]
 mod tests;
 
+pub use dashboard::{Answer, Dashboard, Event, dashboard_html};
 #[cfg(test)]
 use matrix::answered_cell;
 pub use matrix::{Group, Labels, Matrix, PositionRow, Row};
