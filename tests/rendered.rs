@@ -285,6 +285,84 @@ fn letters_forms_and_report() {
         "CSV lines end with CRLF: {csv:?}"
     );
     insta::assert_snapshot!("report-csv", csv);
+    report_xlsx(&env);
+}
+
+/// `report --format xlsx --out F` on the same case, read back with calamine: the sheet
+/// named in the case's language (bokmål), the localized header, one row per comment in
+/// the report's order with its decision and reasoning. To a pipe the same bytes go to
+/// stdout; with --json it needs --out.
+fn report_xlsx(env: &TestEnv) {
+    use calamine::{Reader, Xlsx};
+    let out = run(
+        env,
+        "2025-12-02",
+        &["report", "latest", "--format", "xlsx", "--out", "../m.xlsx"],
+    );
+    assert!(out.contains("Wrote the report of round"), "{out}");
+    let bytes = std::fs::read(env.path("m.xlsx")).expect("the workbook");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens");
+    assert_eq!(book.sheet_names(), vec!["Merknader".to_string()]);
+    let range = book.worksheet_range("Merknader").expect("sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "Punkt",
+            "#",
+            "Part",
+            "Navn",
+            "Sitat",
+            "Merknad",
+            "Forslag til endring",
+            "Vurdering",
+            "Begrunnelse"
+        ]
+    );
+    assert_eq!(rows.len(), 4, "three comments under the header: {rows:?}");
+    let by_party: BTreeMap<&str, &Vec<String>> =
+        rows[1..].iter().map(|r| (r[2].as_str(), r)).collect();
+    assert_eq!(rows[1][0], "Generelle merknader");
+    assert_eq!(by_party["KDD"][7], "tatt til følge");
+    assert_eq!(
+        by_party["KDD"][8],
+        "Nytt tiltak om erfaringsdeling med kommunesektoren."
+    );
+    assert_eq!(by_party["UD"][0], "1 Mål");
+    assert_eq!(by_party["UD"][7], "ikke tatt til følge");
+    assert_eq!(by_party["FIN"][0], "3 Økonomi");
+    assert_eq!(by_party["FIN"][3], "Finansdepartementet");
+    assert_eq!(by_party["FIN"][4], "innenfor gjeldende rammer");
+    assert_eq!(by_party["FIN"][7], "delvis tatt til følge");
+    assert_eq!(
+        by_party["FIN"][8],
+        "Et kostnadsanslag er lagt inn; finansieringen avklares i budsjettprosessen."
+    );
+
+    // To a pipe: the same bytes (the creation date is the clock's day).
+    let piped = env
+        .strategi_cmd(&["-C", "ws", "report", "latest", "--format", "xlsx"])
+        .env("STRATEGI_SEED", SEED)
+        .env("STRATEGI_NOW", "2025-12-02")
+        .output()
+        .expect("run strategi");
+    assert!(
+        piped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert_eq!(piped.stdout, bytes, "stdout carries the same workbook");
+    let json = env
+        .strategi_cmd(&["-C", "ws", "--json", "report", "latest", "--format", "xlsx"])
+        .env("STRATEGI_NOW", "2025-12-02")
+        .output()
+        .expect("run strategi");
+    assert_eq!(json.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&json.stderr);
+    assert!(err.contains("--out"), "{err}");
 }
 
 /// The shipped draft (`strategy/`) against its revision after the framlegging
