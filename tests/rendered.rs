@@ -355,14 +355,38 @@ fn report_xlsx(env: &TestEnv) {
         String::from_utf8_lossy(&piped.stderr)
     );
     assert_eq!(piped.stdout, bytes, "stdout carries the same workbook");
-    let json = env
-        .strategi_cmd(&["-C", "ws", "--json", "report", "latest", "--format", "xlsx"])
+    let json =
+        env.assert_refused_unchanged("ws", &["--json", "report", "latest", "--format", "xlsx"]);
+    assert!(json.stderr.contains("--out"), "{}", json.stderr);
+
+    // Stdout on a terminal (script(1) gives the command one) gets no binary file, and
+    // nothing is written.
+    let bin = env!("CARGO_BIN_EXE_strategi");
+    let line = format!(
+        "{bin} -C {} report latest --format xlsx",
+        env.path("ws").display()
+    );
+    let before = env.snapshot("ws");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("HOME", &env.home)
+        .env("GIT_CONFIG_GLOBAL", env.home.join(".gitconfig"))
         .env("STRATEGI_NOW", "2025-12-02")
+        .env("NO_COLOR", "1")
         .output()
-        .expect("run strategi");
-    assert_eq!(json.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&json.stderr);
-    assert!(err.contains("--out"), "{err}");
+        .expect("run script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("Not writing the spreadsheet to a terminal"),
+        "{shown}"
+    );
+    assert!(shown.contains("--out FILE"), "{shown}");
+    assert!(
+        !shown.contains("PK"),
+        "no zip bytes on the terminal: {shown}"
+    );
+    assert_eq!(before, env.snapshot("ws"));
 }
 
 /// The shipped draft (`strategy/`) against its revision after the framlegging
