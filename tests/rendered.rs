@@ -428,3 +428,174 @@ fn html_diff_of_the_shipped_revision() {
     );
     insta::assert_snapshot!("diff-html-v1-v2", html);
 }
+
+/// A workspace `ws` in `lang` with no case number, FIN, KDD and DFD, v1 of a one-section
+/// draft, a round of `kind` to both opened and sent by DFD, and one undecided comment from
+/// FIN on `mal`.
+fn round_of_kind(env: &TestEnv, ws: &str, lang: &str, kind: &str) {
+    env.run(&[
+        "init",
+        ws,
+        "--title",
+        "KI-strategi",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+        "--lang",
+        lang,
+    ])
+    .ok();
+    env.add_party(
+        ws,
+        "FIN",
+        "Finansdepartementet",
+        "postmottak@fin.example",
+        "nb",
+    );
+    env.add_party(
+        ws,
+        "KDD",
+        "Kommunal- og distriktsdepartementet",
+        "postmottak@kdd.example",
+        "nn",
+    );
+    env.add_party(
+        ws,
+        "DFD",
+        "Digitaliserings- og forvaltningsdepartementet",
+        "postmottak@dfd.example",
+        "nb",
+    );
+    std::fs::write(
+        env.path(&format!("{ws}/strategy/01-utkast.md")),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
+    )
+    .expect("write");
+    env.run_in(ws, &["version", "cut", "--label", "Utkast"])
+        .ok();
+    env.run_in(
+        ws,
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--kind",
+            kind,
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2026-02-02",
+        ],
+    )
+    .ok();
+    env.run_in(ws, &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in(
+        ws,
+        &[
+            "comment",
+            "add",
+            "latest",
+            "--from",
+            "FIN",
+            "--section",
+            "mal",
+            "--text",
+            "Lær <mer>.",
+        ],
+    )
+    .ok();
+}
+
+/// The title follows the round's kind and the case's language (a nynorsk høring, an
+/// English request for input); a case without a number shows no case-number line;
+/// the facts, the legend and the spreadsheet's header are in the case's language.
+#[test]
+fn the_matrix_is_titled_by_kind_in_the_cases_language() {
+    use calamine::{Reader, Xlsx};
+    let env = TestEnv::new();
+    round_of_kind(&env, "nn", "nn", "hoyring");
+    let md = env.run_in("nn", &["report", "latest"]).ok().stdout;
+    assert!(
+        md.starts_with("# Oppsummering av høyringsinnspel: KI-strategi\n\n- **Dato:** 3. november 2025\n- **Utarbeidd av:** Digitaliserings- og forvaltningsdepartementet (DFD)\n"),
+        "{md}"
+    );
+    assert!(!md.contains("Saksnummer"), "{md}");
+    assert!(
+        md.contains("| Part | Namn | Standpunkt | Svart | Merknader |"),
+        "{md}"
+    );
+    assert!(md.contains("**Forklaring til vurderingane:**"), "{md}");
+    assert!(
+        md.contains(
+            "- *ikkje teke til følgje*: Teksten er ikkje endra; grunngivinga seier kvifor.\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- **Frist:** 2. februar 2026\n"), "{md}");
+    let html = env
+        .run_in("nn", &["report", "latest", "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"nn\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<title>Oppsummering av høyringsinnspel: KI-strategi</title>"),
+        "{html}"
+    );
+    assert!(html.contains("Lær &lt;mer&gt;."), "{html}");
+    env.run_in(
+        "nn",
+        &[
+            "report",
+            "latest",
+            "--format",
+            "xlsx",
+            "--out",
+            "../nn.xlsx",
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(env.path("nn.xlsx")).expect("workbook");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    let range = book.worksheet_range("Merknader").expect("sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][3], "Namn");
+    assert_eq!(rows[0][8], "Grunngiving");
+    assert_eq!(rows[1][0], "1 Mål");
+    assert_eq!(rows[1][5], "Lær <mer>.");
+    assert_eq!(rows[1][7], "ikkje vurdert");
+
+    round_of_kind(&env, "en", "en", "innspill");
+    let md = env.run_in("en", &["report", "latest"]).ok().stdout;
+    assert!(
+        md.starts_with("# Summary of input received: KI-strategi\n\n- **Date:** 3 November 2025\n- **Prepared by:** Digitaliserings- og forvaltningsdepartementet (DFD)\n"),
+        "{md}"
+    );
+    assert!(md.contains("**Key to the decisions:**"), "{md}");
+    env.run_in(
+        "en",
+        &[
+            "report",
+            "latest",
+            "--format",
+            "xlsx",
+            "--out",
+            "../en.xlsx",
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(env.path("en.xlsx")).expect("workbook");
+    let book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    assert_eq!(book.sheet_names(), vec!["Comments".to_string()]);
+}
