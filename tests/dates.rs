@@ -171,10 +171,10 @@ fn a_reply_sent_on_time_and_imported_late_is_on_time_one_dated_late_is_late() {
     // The report (the case is in bokmål) marks the late answers in the positions.
     let report = env.run_in("ws", &["report", "latest"]).ok().stdout;
     assert!(
-        report.contains("| 2025-11-29 (for sent, frist 2025-11-28) |"),
+        report.contains("| 29. november 2025 (for sent, frist 28. november 2025) |"),
         "{report}"
     );
-    assert!(report.contains("| 2025-11-27 |"), "{report}");
+    assert!(report.contains("| 27. november 2025 |"), "{report}");
 }
 
 #[test]
@@ -533,7 +533,7 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
         .ok()
         .stdout;
     assert!(
-        md.contains("26. mai 2026 (flyttet fra 2026-05-25, Andre pinsedag)"),
+        md.contains("26. mai 2026 (flyttet fra 25. mai 2026, Andre pinsedag)"),
         "{md}"
     );
     let html = env
@@ -541,7 +541,7 @@ fn a_deadline_moved_off_whit_monday_is_shown_everywhere_with_its_reason() {
         .ok()
         .stdout;
     assert!(
-        html.contains("flyttet fra 2026-05-25, Andre pinsedag"),
+        html.contains("flyttet fra 25. mai 2026, Andre pinsedag"),
         "{html}"
     );
     let csv = env

@@ -285,6 +285,108 @@ fn letters_forms_and_report() {
         "CSV lines end with CRLF: {csv:?}"
     );
     insta::assert_snapshot!("report-csv", csv);
+    report_xlsx(&env);
+}
+
+/// `report --format xlsx --out F` on the same case, read back with calamine: the sheet
+/// named in the case's language (bokmål), the localized header, one row per comment in
+/// the report's order with its decision and reasoning. To a pipe the same bytes go to
+/// stdout; with --json it needs --out.
+fn report_xlsx(env: &TestEnv) {
+    use calamine::{Reader, Xlsx};
+    let out = run(
+        env,
+        "2025-12-02",
+        &["report", "latest", "--format", "xlsx", "--out", "../m.xlsx"],
+    );
+    assert!(out.contains("Wrote the report of round"), "{out}");
+    let bytes = std::fs::read(env.path("m.xlsx")).expect("the workbook");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens");
+    assert_eq!(book.sheet_names(), vec!["Merknader".to_string()]);
+    let range = book.worksheet_range("Merknader").expect("sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "Punkt",
+            "#",
+            "Part",
+            "Navn",
+            "Sitat",
+            "Merknad",
+            "Forslag til endring",
+            "Vurdering",
+            "Begrunnelse"
+        ]
+    );
+    assert_eq!(rows.len(), 4, "three comments under the header: {rows:?}");
+    let by_party: BTreeMap<&str, &Vec<String>> =
+        rows[1..].iter().map(|r| (r[2].as_str(), r)).collect();
+    assert_eq!(rows[1][0], "Generelle merknader");
+    assert_eq!(by_party["KDD"][7], "tatt til følge");
+    assert_eq!(
+        by_party["KDD"][8],
+        "Nytt tiltak om erfaringsdeling med kommunesektoren."
+    );
+    assert_eq!(by_party["UD"][0], "1 Mål");
+    assert_eq!(by_party["UD"][7], "ikke tatt til følge");
+    assert_eq!(by_party["FIN"][0], "3 Økonomi");
+    assert_eq!(by_party["FIN"][3], "Finansdepartementet");
+    assert_eq!(by_party["FIN"][4], "innenfor gjeldende rammer");
+    assert_eq!(by_party["FIN"][7], "delvis tatt til følge");
+    assert_eq!(
+        by_party["FIN"][8],
+        "Et kostnadsanslag er lagt inn; finansieringen avklares i budsjettprosessen."
+    );
+
+    // To a pipe: the same bytes (the creation date is the clock's day).
+    let piped = env
+        .strategi_cmd(&["-C", "ws", "report", "latest", "--format", "xlsx"])
+        .env("STRATEGI_SEED", SEED)
+        .env("STRATEGI_NOW", "2025-12-02")
+        .output()
+        .expect("run strategi");
+    assert!(
+        piped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert_eq!(piped.stdout, bytes, "stdout carries the same workbook");
+    let json =
+        env.assert_refused_unchanged("ws", &["--json", "report", "latest", "--format", "xlsx"]);
+    assert!(json.stderr.contains("--out"), "{}", json.stderr);
+
+    // Stdout on a terminal (script(1) gives the command one) gets no binary file, and
+    // nothing is written.
+    let bin = env!("CARGO_BIN_EXE_strategi");
+    let line = format!(
+        "{bin} -C {} report latest --format xlsx",
+        env.path("ws").display()
+    );
+    let before = env.snapshot("ws");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("HOME", &env.home)
+        .env("GIT_CONFIG_GLOBAL", env.home.join(".gitconfig"))
+        .env("STRATEGI_NOW", "2025-12-02")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("Not writing the spreadsheet to a terminal"),
+        "{shown}"
+    );
+    assert!(shown.contains("--out FILE"), "{shown}");
+    assert!(
+        !shown.contains("PK"),
+        "no zip bytes on the terminal: {shown}"
+    );
+    assert_eq!(before, env.snapshot("ws"));
 }
 
 /// The shipped draft (`strategy/`) against its revision after the framlegging
@@ -338,4 +440,175 @@ fn html_diff_of_the_shipped_revision() {
     };
     let html = render_html(&diff, &page);
     insta::assert_snapshot!("diff-html-v1-v2", html);
+}
+
+/// A workspace `ws` in `lang` with no case number, FIN, KDD and DFD, v1 of a one-section
+/// draft, a round of `kind` to both opened and sent by DFD, and one undecided comment from
+/// FIN on `mal`.
+fn round_of_kind(env: &TestEnv, ws: &str, lang: &str, kind: &str) {
+    env.run(&[
+        "init",
+        ws,
+        "--title",
+        "KI-strategi",
+        "--owner",
+        "DIO",
+        "--approver",
+        "DFD",
+        "--lang",
+        lang,
+    ])
+    .ok();
+    env.add_party(
+        ws,
+        "FIN",
+        "Finansdepartementet",
+        "postmottak@fin.example",
+        "nb",
+    );
+    env.add_party(
+        ws,
+        "KDD",
+        "Kommunal- og distriktsdepartementet",
+        "postmottak@kdd.example",
+        "nn",
+    );
+    env.add_party(
+        ws,
+        "DFD",
+        "Digitaliserings- og forvaltningsdepartementet",
+        "postmottak@dfd.example",
+        "nb",
+    );
+    std::fs::write(
+        env.path(&format!("{ws}/strategy/01-utkast.md")),
+        "# KI-strategi\n\n## Mål {#mal}\n\nVi skal lære.\n",
+    )
+    .expect("write");
+    env.run_in(ws, &["version", "cut", "--label", "Utkast"])
+        .ok();
+    env.run_in(
+        ws,
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--kind",
+            kind,
+            "--version",
+            "v1",
+            "--to",
+            "FIN,KDD",
+            "--due",
+            "2026-02-02",
+        ],
+    )
+    .ok();
+    env.run_in(ws, &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    env.run_in(
+        ws,
+        &[
+            "comment",
+            "add",
+            "latest",
+            "--from",
+            "FIN",
+            "--section",
+            "mal",
+            "--text",
+            "Lær <mer>.",
+        ],
+    )
+    .ok();
+}
+
+/// The title follows the round's kind and the case's language (a nynorsk høring, an
+/// English request for input); a case without a number shows no case-number line;
+/// the facts, the legend and the spreadsheet's header are in the case's language.
+#[test]
+fn the_matrix_is_titled_by_kind_in_the_cases_language() {
+    use calamine::{Reader, Xlsx};
+    let env = TestEnv::new();
+    round_of_kind(&env, "nn", "nn", "hoyring");
+    let md = env.run_in("nn", &["report", "latest"]).ok().stdout;
+    assert!(
+        md.starts_with("# Oppsummering av høyringsinnspel: KI-strategi\n\n- **Dato:** 3. november 2025\n- **Utarbeidd av:** Digitaliserings- og forvaltningsdepartementet (DFD)\n"),
+        "{md}"
+    );
+    assert!(!md.contains("Saksnummer"), "{md}");
+    assert!(
+        md.contains("| Part | Namn | Standpunkt | Svart | Merknader |"),
+        "{md}"
+    );
+    assert!(md.contains("**Forklaring til vurderingane:**"), "{md}");
+    assert!(
+        md.contains(
+            "- *ikkje teke til følgje*: Teksten er ikkje endra; grunngivinga seier kvifor.\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- **Frist:** 2. februar 2026\n"), "{md}");
+    let html = env
+        .run_in("nn", &["report", "latest", "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"nn\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<title>Oppsummering av høyringsinnspel: KI-strategi</title>"),
+        "{html}"
+    );
+    assert!(html.contains("Lær &lt;mer&gt;."), "{html}");
+    env.run_in(
+        "nn",
+        &[
+            "report",
+            "latest",
+            "--format",
+            "xlsx",
+            "--out",
+            "../nn.xlsx",
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(env.path("nn.xlsx")).expect("workbook");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    let range = book.worksheet_range("Merknader").expect("sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][3], "Namn");
+    assert_eq!(rows[0][8], "Grunngiving");
+    assert_eq!(rows[1][0], "1 Mål");
+    assert_eq!(rows[1][5], "Lær <mer>.");
+    assert_eq!(rows[1][7], "ikkje vurdert");
+
+    round_of_kind(&env, "en", "en", "innspill");
+    let md = env.run_in("en", &["report", "latest"]).ok().stdout;
+    assert!(
+        md.starts_with("# Summary of input received: KI-strategi\n\n- **Date:** 3 November 2025\n- **Prepared by:** Digitaliserings- og forvaltningsdepartementet (DFD)\n"),
+        "{md}"
+    );
+    assert!(md.contains("**Key to the decisions:**"), "{md}");
+    env.run_in(
+        "en",
+        &[
+            "report",
+            "latest",
+            "--format",
+            "xlsx",
+            "--out",
+            "../en.xlsx",
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(env.path("en.xlsx")).expect("workbook");
+    let book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    assert_eq!(book.sheet_names(), vec!["Comments".to_string()]);
 }

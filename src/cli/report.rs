@@ -1,10 +1,12 @@
-//! `strategi report R --format markdown|html|csv [--excel] [--out F]`: the comment-response matrix
-//! of a round (the høringsnotat's core), in the case's language.
+//! `strategi report R --format markdown|html|csv|xlsx [--excel] [--out F]`: the
+//! comment-response matrix of a round (the summary of its answers), in the case's
+//! language.
 //!
 //! Only the command: parses the arguments, loads the round and its comments, builds the
 //! view model ([`strategi::report::Matrix`]) and writes one of its renderings to the
 //! file or standard output. The matrix, its words per language and the escaping of
-//! outside text are the library's (`strategi::report`).
+//! outside text are the library's (`strategi::report`). The .xlsx is binary: like
+//! `version export`, it goes to `--out` or to a stdout that is not a terminal.
 
 use std::path::PathBuf;
 
@@ -14,18 +16,23 @@ use strategi::report::{self, CsvSeparator, Matrix};
 use strategi::store::OutPath;
 
 use super::comment::{all_comments, round_document};
+use super::export::Destination;
 use super::{CommandError, Ctx, Ui};
 
-/// Write the comment-response matrix of a round: positions per party, then every
-/// comment by section with its decision and reasoning. In the case's language (bokmål,
-/// nynorsk or English).
+/// Write the comment-response matrix of a round, the summary of its answers ("Oppsummering
+/// av høringsinnspill", or "… innspill til foreleggelse" for a framlegging): case number,
+/// date and author, positions per party, a key to the decision terms, then every comment
+/// by section with its decision and reasoning. In the case's language (bokmål, nynorsk or
+/// English). The HTML page prints on A4 landscape.
 ///
-/// Example: strategi report latest --format html --out hoeringsnotat.html
+/// Example: strategi report latest --format xlsx --out oppsummering.xlsx
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
-    /// markdown, html or csv (UTF-8 with a byte order mark, so that Excel reads æøå).
+    /// markdown, html, csv (UTF-8 with a byte order mark, so that Excel reads æøå) or
+    /// xlsx (an Excel workbook, one row per comment, filters on the header row; needs
+    /// --out or a stdout that is not a terminal).
     #[arg(long, default_value = "markdown")]
     pub format: String,
     /// With --format csv: separate fields by ";" instead of ",", as Excel expects with a
@@ -46,6 +53,7 @@ enum Format {
     Markdown,
     Html,
     Csv,
+    Xlsx,
 }
 
 /// Runs `report`.
@@ -54,9 +62,10 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
         "markdown" | "md" => Format::Markdown,
         "html" => Format::Html,
         "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
         other => {
             return Err(CommandError::usage(format!(
-                "\"{other}\" is not a report format; use markdown, html or csv."
+                "\"{other}\" is not a report format; use markdown, html, csv or xlsx."
             )));
         }
     };
@@ -65,11 +74,17 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
             "--excel only applies to --format csv; add --format csv or leave out --excel.",
         ));
     }
-    let out = args
-        .out
-        .as_ref()
-        .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
-        .transpose()?;
+    let out = if format == Format::Xlsx {
+        match Destination::check(ctx, ui, args.out.as_ref(), args.force, "the spreadsheet")? {
+            Destination::File(out) => Some(out),
+            Destination::Stdout => None,
+        }
+    } else {
+        args.out
+            .as_ref()
+            .map(|p| OutPath::check(&ctx.start_dir().join(p), args.force))
+            .transpose()?
+    };
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let mut rounds = all_comments(ctx, &ws, &config, Some(&args.round))?;
@@ -85,7 +100,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
         ));
     }
     let doc = round_document(&ws, &round)?;
-    let matrix = Matrix::build(&config, &round, &comments.comments, &doc);
+    let matrix = Matrix::build(&config, &round, &comments.comments, &doc, ctx.clock.today());
     let text = match format {
         Format::Markdown => report::markdown(&matrix),
         Format::Html => report::html(&matrix),
@@ -97,14 +112,37 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
                 CsvSeparator::Comma
             },
         ),
+        Format::Xlsx => {
+            let bytes = report::xlsx(&matrix).map_err(|e| match e {
+                report::XlsxError::TooLong { .. } => CommandError::user(e.to_string()).hint(
+                    "Shorten the comment's text (strategi comment show ID), or use --format csv.",
+                ),
+                report::XlsxError::Writer(_) => CommandError::internal(e.to_string()),
+            })?;
+            return match &out {
+                Some(out) => {
+                    out.write(&bytes)?;
+                    written(
+                        ui,
+                        &round.def.id.to_string(),
+                        args,
+                        out.path(),
+                        comments.comments.len(),
+                    )
+                }
+                None => ui.write_bytes(&bytes),
+            };
+        }
     };
     match &out {
         Some(out) => {
             out.write(text.as_bytes())?;
-            let path = out.path();
-            ui.emit(
-                &serde_json::json!({ "round": round.def.id, "format": args.format, "out": path, "comments": comments.comments.len() }),
-                |w| writeln!(w, "Wrote the report of round {} ({} comments) to {}.", round.def.id, comments.comments.len(), path.display()),
+            written(
+                ui,
+                &round.def.id.to_string(),
+                args,
+                out.path(),
+                comments.comments.len(),
             )
         }
         None if ui.is_json() => ui.emit(
@@ -113,4 +151,18 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ReportArgs) -> Result<(), CommandE
         ),
         None => ui.print_raw(&text),
     }
+}
+
+/// Reports a report written to `path`.
+fn written(
+    ui: &mut Ui,
+    round: &str,
+    args: &ReportArgs,
+    path: &std::path::Path,
+    comments: usize,
+) -> Result<(), CommandError> {
+    ui.emit(
+        &serde_json::json!({ "round": round, "format": args.format, "out": path, "comments": comments }),
+        |w| writeln!(w, "Wrote the report of round {round} ({comments} comments) to {}.", path.display()),
+    )
 }

@@ -1,15 +1,38 @@
 //! The comment-response matrix as a view model: every cell as plain text.
 
-use crate::calendar::format_date_words;
-use crate::consultation::{CommentState, PartyState, Position, RoundState};
+use jiff::civil::Date;
+
+use crate::calendar::{ConsultationKind, DeadlineMove, format_date_words};
+use crate::consultation::{CommentState, Decision, PartyState, Position, RoundState};
 use crate::document::Document;
 use crate::model::{Config, Lang};
 
 /// The report's words in one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Labels {
-    /// The report's title ("Høringsnotat").
-    pub title: &'static str,
+    /// The report's title for a framlegging ("Oppsummering av innspill til
+    /// foreleggelse"); see [`Labels::title`].
+    pub title_framlegging: &'static str,
+    /// The report's title for a høring ("Oppsummering av høringsinnspill").
+    pub title_hoyring: &'static str,
+    /// The report's title for a request for input ("Oppsummering av innspill").
+    pub title_innspill: &'static str,
+    /// "Case number" (saksnummer).
+    pub case_number: &'static str,
+    /// "Date" (of the report).
+    pub date: &'static str,
+    /// "Prepared by" (the round's sender).
+    pub author: &'static str,
+    /// The party-name column.
+    pub name: &'static str,
+    /// The section column of the spreadsheet ("Punkt").
+    pub section: &'static str,
+    /// The spreadsheet's sheet name (at most 31 characters, none of `[]:*?/\`).
+    pub sheet: &'static str,
+    /// The heading of the legend of decision terms.
+    pub legend: &'static str,
+    /// What "not decided" means, for the legend.
+    pub open_meaning: &'static str,
     /// "Round".
     pub round: &'static str,
     /// "Version".
@@ -57,7 +80,17 @@ impl Labels {
     pub fn of(lang: Lang) -> Labels {
         match lang {
             Lang::En => Labels {
-                title: "Consultation report",
+                title_framlegging: "Summary of responses to the interministerial review",
+                title_hoyring: "Summary of consultation responses",
+                title_innspill: "Summary of input received",
+                case_number: "Case number",
+                date: "Date",
+                author: "Prepared by",
+                name: "Name",
+                section: "Section",
+                sheet: "Comments",
+                legend: "Key to the decisions",
+                open_meaning: "The comment has not been considered yet.",
                 round: "Round",
                 version: "Version",
                 due: "Deadline",
@@ -80,7 +113,17 @@ impl Labels {
                 late: "late, due {due}",
             },
             Lang::Nn => Labels {
-                title: "Høyringsnotat",
+                title_framlegging: "Oppsummering av innspel til framlegging",
+                title_hoyring: "Oppsummering av høyringsinnspel",
+                title_innspill: "Oppsummering av innspel",
+                case_number: "Saksnummer",
+                date: "Dato",
+                author: "Utarbeidd av",
+                name: "Namn",
+                section: "Punkt",
+                sheet: "Merknader",
+                legend: "Forklaring til vurderingane",
+                open_meaning: "Merknaden er enno ikkje vurdert.",
                 round: "Runde",
                 version: "Versjon",
                 due: "Frist",
@@ -103,7 +146,17 @@ impl Labels {
                 late: "for seint, frist {due}",
             },
             Lang::Nb | Lang::Da => Labels {
-                title: "Høringsnotat",
+                title_framlegging: "Oppsummering av innspill til foreleggelse",
+                title_hoyring: "Oppsummering av høringsinnspill",
+                title_innspill: "Oppsummering av innspill",
+                case_number: "Saksnummer",
+                date: "Dato",
+                author: "Utarbeidet av",
+                name: "Navn",
+                section: "Punkt",
+                sheet: "Merknader",
+                legend: "Forklaring til vurderingene",
+                open_meaning: "Merknaden er ennå ikke vurdert.",
                 round: "Runde",
                 version: "Versjon",
                 due: "Frist",
@@ -126,6 +179,32 @@ impl Labels {
                 late: "for sent, frist {due}",
             },
         }
+    }
+
+    /// The report's title for a round of `kind`: a summary of the answers (not
+    /// "høringsnotat", which is the paper sent out).
+    pub fn title(&self, kind: ConsultationKind) -> &'static str {
+        match kind {
+            ConsultationKind::Framlegging => self.title_framlegging,
+            ConsultationKind::Hoyring => self.title_hoyring,
+            ConsultationKind::Innspill => self.title_innspill,
+        }
+    }
+
+    /// The spreadsheet's column headings: section, id, party, name, quote, comment,
+    /// proposal, decision, reasoning.
+    pub fn sheet_header(&self) -> [&'static str; 9] {
+        [
+            self.section,
+            "#",
+            self.party,
+            self.name,
+            self.quote,
+            self.comment,
+            self.proposal,
+            self.decision,
+            self.reasoning,
+        ]
     }
 
     /// The matrix's column headings: id, party, quote, comment, proposal, decision,
@@ -152,14 +231,23 @@ pub struct Matrix {
     pub labels: Labels,
     /// The round's id.
     pub round: String,
-    /// The labelled title: "Høringsnotat: " and the case's title.
+    /// The labelled title: the summary's name for the round's kind ("Oppsummering av
+    /// høringsinnspill"), ": " and the case's title.
     pub title: String,
-    /// The facts under the title: (label, value) for round, version and deadline.
+    /// The day the report was made (the clock's today).
+    pub date: Date,
+    /// The name of the party that prepared it (the round's sender).
+    pub author: String,
+    /// The facts under the title: (label, value) for case number (when the case has
+    /// one), date, author, round, version and deadline; every date in words.
     pub facts: Vec<(String, String)>,
     /// One sentence: how many answered, how many had no comments, who did not answer.
     pub summary: String,
     /// One row per recipient, in the round's order.
     pub positions: Vec<PositionRow>,
+    /// What each decision term means: (term, meaning), every decision and "not
+    /// decided".
+    pub legend: Vec<(String, String)>,
     /// The comments by section: general first, then in document order, then comments
     /// on sections the version does not have.
     pub groups: Vec<Group>,
@@ -174,8 +262,8 @@ pub struct PositionRow {
     pub name: String,
     /// Its position in words, or "no answer".
     pub position: String,
-    /// The day (Oslo time, `YYYY-MM-DD`) it answered, by the reply's own date, or
-    /// empty; a late answer is marked ("2025-12-24 (late, due 2025-12-22)").
+    /// The day (Oslo time, in words) it answered, by the reply's own date, or empty; a
+    /// late answer is marked ("24 December 2025 (late, due 22 December 2025)").
     pub answered: String,
     /// Whether the answer came after the party's effective deadline.
     pub late: bool,
@@ -264,12 +352,13 @@ impl Row {
 impl Matrix {
     /// The matrix of `round` in the case's language, from its `comments` (folded with
     /// their decisions) and the round's `document` (for section order, numbers and
-    /// titles).
+    /// titles), dated `today`.
     pub fn build(
         config: &Config,
         round: &RoundState,
         comments: &[CommentState],
         document: &Document,
+        today: Date,
     ) -> Matrix {
         let lang = config.case.lang;
         let labels = Labels::of(lang);
@@ -284,7 +373,7 @@ impl Matrix {
                     Some(pos) => pos.words(lang).to_string(),
                     None => labels.no_answer.to_string(),
                 },
-                answered: answered_cell(&labels, p),
+                answered: answered_cell(lang, &labels, p),
                 late: p.position.is_some() && p.late,
                 comments: comments
                     .iter()
@@ -293,46 +382,117 @@ impl Matrix {
             })
             .collect();
         let row = |c: &CommentState| row(config, round, lang, &labels, c);
+        let author = config.party_name(&d.sender);
+        let mut facts = Vec::new();
+        if let Some(n) = config.case.number.as_ref().filter(|n| !n.trim().is_empty()) {
+            facts.push((labels.case_number.to_string(), n.trim().to_string()));
+        }
+        facts.extend([
+            (labels.date.to_string(), format_date_words(today, lang)),
+            (
+                labels.author.to_string(),
+                if author == d.sender.as_str() {
+                    author.clone()
+                } else {
+                    format!("{author} ({})", d.sender)
+                },
+            ),
+            (labels.round.to_string(), format!("{} ({})", d.title, d.id)),
+            (labels.version.to_string(), d.version.to_string()),
+            (
+                labels.due.to_string(),
+                match &round.due_moved {
+                    Some(m) => format!(
+                        "{} ({})",
+                        format_date_words(round.effective_due, lang),
+                        moved_note(m, lang)
+                    ),
+                    None => format_date_words(round.effective_due, lang),
+                },
+            ),
+        ]);
+        let mut legend: Vec<(String, String)> = Decision::ALL
+            .iter()
+            .map(|&dec| {
+                (
+                    dec.words(lang).to_string(),
+                    decision_meaning(dec, lang).to_string(),
+                )
+            })
+            .collect();
+        legend.push((labels.open.to_string(), labels.open_meaning.to_string()));
         Matrix {
             lang,
             labels,
             round: d.id.to_string(),
-            title: format!("{}: {}", labels.title, config.case.title),
-            facts: vec![
-                (labels.round.to_string(), format!("{} ({})", d.title, d.id)),
-                (labels.version.to_string(), d.version.to_string()),
-                (
-                    labels.due.to_string(),
-                    match &round.due_moved {
-                        Some(m) => format!(
-                            "{} ({})",
-                            format_date_words(round.effective_due, lang),
-                            m.note_in(lang)
-                        ),
-                        None => format_date_words(round.effective_due, lang),
-                    },
-                ),
-            ],
+            title: format!("{}: {}", labels.title(d.kind), config.case.title),
+            date: today,
+            author,
+            facts,
             summary: summary(&labels, &round.parties),
             positions,
+            legend,
             groups: groups(&labels, comments, document, row),
         }
     }
 }
 
-/// The day a party answered (Oslo time), a late answer marked.
-pub(super) fn answered_cell(l: &Labels, p: &PartyState) -> String {
+/// What a decision term means, for the report's legend.
+pub fn decision_meaning(decision: Decision, lang: Lang) -> &'static str {
+    match (decision, lang) {
+        (Decision::Accepted, Lang::En) => "The text is changed as the comment asks.",
+        (Decision::Partly, Lang::En) => {
+            "The text is changed in part; the reasoning says what is and what is not."
+        }
+        (Decision::Rejected, Lang::En) => "The text is not changed; the reasoning says why.",
+        (Decision::Noted, Lang::En) => {
+            "The comment is noted; it asks for no change, and none is made."
+        }
+        (Decision::Accepted, Lang::Nn) => "Teksten er endra slik merknaden ber om.",
+        (Decision::Partly, Lang::Nn) => {
+            "Teksten er endra delvis; grunngivinga seier kva som er endra og kva som ikkje er det."
+        }
+        (Decision::Rejected, Lang::Nn) => "Teksten er ikkje endra; grunngivinga seier kvifor.",
+        (Decision::Noted, Lang::Nn) => {
+            "Merknaden er notert; han ber ikkje om endring, og teksten er ikkje endra."
+        }
+        (Decision::Accepted, _) => "Teksten er endret slik merknaden ber om.",
+        (Decision::Partly, _) => {
+            "Teksten er endret delvis; begrunnelsen sier hva som er endret og hva som ikke er det."
+        }
+        (Decision::Rejected, _) => "Teksten er ikke endret; begrunnelsen sier hvorfor.",
+        (Decision::Noted, _) => {
+            "Merknaden er notert; den ber ikke om endring, og teksten er ikke endret."
+        }
+    }
+}
+
+/// A moved deadline's note with the day in words, as every date in the report is
+/// written: "flyttet fra 25. mai 2026, Andre pinsedag".
+fn moved_note(m: &DeadlineMove, lang: Lang) -> String {
+    let moved = match lang {
+        Lang::Nb | Lang::Da => "flyttet fra",
+        Lang::Nn => "flytta frå",
+        Lang::En => "moved from",
+    };
+    format!(
+        "{moved} {}, {}",
+        format_date_words(m.from, lang),
+        m.reason_in(lang)
+    )
+}
+
+/// The day a party answered (Oslo time, in words), a late answer marked.
+pub(super) fn answered_cell(lang: Lang, l: &Labels, p: &PartyState) -> String {
     let Some(t) = p.received.filter(|_| p.position.is_some()) else {
         return String::new();
     };
-    let day = t
-        .to_zoned_datetime(crate::calendar::oslo())
-        .date()
-        .to_string();
+    let day = format_date_words(t.to_zoned_datetime(crate::calendar::oslo()).date(), lang);
     if p.late {
         format!(
             "{day} ({})",
-            l.late.replace("{due}", &p.effective_due.to_string())
+            l.late
+                .replace("{due}", &format_date_words(p.effective_due, lang))
         )
     } else {
         day

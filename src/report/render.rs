@@ -21,7 +21,8 @@ fn md_row<S: AsRef<str>>(cells: &[S]) -> String {
     format!("| {} |\n", cells.join(" | "))
 }
 
-/// The matrix as a Markdown document (GitHub tables).
+/// The matrix as a Markdown document (GitHub tables): the facts, the positions, the
+/// legend of decision terms, then one table per section, all with the same columns.
 pub fn markdown(m: &Matrix) -> String {
     let l = &m.labels;
     let mut out = format!("# {}\n\n", md_cell(&m.title));
@@ -31,13 +32,16 @@ pub fn markdown(m: &Matrix) -> String {
     let _ = write!(out, "\n## {}\n\n{}\n\n", l.positions, md_cell(&m.summary));
     let _ = write!(
         out,
-        "| {} | | {} | {} | {} |\n|---|---|---|---|---:|\n",
-        l.party, l.position, l.answered, l.comments
+        "| {} | {} | {} | {} | {} |\n|---|---|---|---|---:|\n",
+        l.party, l.name, l.position, l.answered, l.comments
     );
     for p in &m.positions {
         out.push_str(&md_row(&p.cells()));
     }
-    let _ = write!(out, "\n## {}\n", l.matrix);
+    let _ = write!(out, "\n## {}\n\n**{}:**\n\n", l.matrix, l.legend);
+    for (term, meaning) in &m.legend {
+        let _ = writeln!(out, "- *{}*: {}", md_cell(term), md_cell(meaning));
+    }
     for g in &m.groups {
         let _ = write!(out, "\n### {}\n\n", md_cell(&g.title));
         out.push_str(&md_row(&l.matrix_header()));
@@ -63,17 +67,53 @@ fn html_row<S: AsRef<str>>(tag: &str, cells: &[S]) -> String {
     format!("<tr>{cells}</tr>\n")
 }
 
-/// The matrix as a standalone HTML page (printable; undecided comments marked).
+/// A `<colgroup>` of fixed widths (percent of the table), so that every part of a table
+/// keeps the same columns whatever its text.
+fn colgroup(widths: &[u8]) -> String {
+    let cols: String = widths
+        .iter()
+        .map(|w| format!("<col style=\"width:{w}%\">"))
+        .collect();
+    format!("<colgroup>{cols}</colgroup>\n")
+}
+
+/// The widths of the matrix's columns (id, party, quote, comment, proposal, decision,
+/// reasoning), in percent.
+const MATRIX_WIDTHS: [u8; 7] = [8, 6, 15, 24, 16, 10, 21];
+
+/// The widths of the positions table's columns (party, name, position, answered,
+/// comments), in percent.
+const POSITION_WIDTHS: [u8; 5] = [8, 40, 17, 25, 10];
+
+/// The page's style: A4 landscape with margins, one fixed table layout, header rows
+/// repeated on every printed page, rows not split across pages.
+const STYLE: &str = "\
+@page{size:A4 landscape;margin:15mm 12mm}\n\
+body{font-family:Arial,Helvetica,sans-serif;margin:2em;line-height:1.4;color:#1a1a1a;font-size:11pt}\n\
+h1{margin-top:.2em}\n\
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}\n\
+dl.facts dt{font-weight:bold} dl.facts dd{margin:0}\n\
+dl.legend dt{font-style:italic;float:left;clear:left;min-width:12em}\n\
+dl.legend dd{margin:0 0 0 13em}\n\
+table{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1.5em}\n\
+thead{display:table-header-group}\n\
+th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left;overflow-wrap:anywhere}\n\
+thead th{background:#eee} tbody th{background:#f6f6f6}\n\
+.num{text-align:right} .open{color:#a00} q{font-style:italic}\n\
+tr{break-inside:avoid;page-break-inside:avoid}\n\
+h2,h3{break-after:avoid;page-break-after:avoid}\n\
+@media print{body{margin:0;font-size:9.5pt}}\n";
+
+/// The matrix as a standalone HTML page, printable on A4 landscape: the summary's title
+/// for the round's kind, the facts (case number, date, author, round, version,
+/// deadline), the positions, the legend of decision terms, and one table of every
+/// comment (a body per section, the same columns throughout, the header repeated on
+/// each printed page); undecided comments marked.
 pub fn html(m: &Matrix) -> String {
     let l = &m.labels;
     let title = escape(&m.title);
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n\
-body{{font-family:Arial,Helvetica,sans-serif;margin:2em;line-height:1.4;color:#1a1a1a}}\n\
-table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}\n\
-th,td{{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}}\n\
-th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
-@media print{{body{{margin:0}} tr{{page-break-inside:avoid}}}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl class=\"facts\">\n",
         m.lang.code(),
     );
     for (k, v) in &m.facts {
@@ -81,21 +121,55 @@ th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
     }
     let _ = write!(
         out,
-        "</dl>\n<h2>{}</h2>\n<p>{}</p>\n<table>\n",
+        "</dl>\n<h2>{}</h2>\n<p>{}</p>\n<table class=\"positions\">\n{}<thead>\n",
         l.positions,
-        escape(&m.summary)
+        escape(&m.summary),
+        colgroup(&POSITION_WIDTHS)
     );
     out.push_str(&html_row(
         "th",
-        &[l.party, "", l.position, l.answered, l.comments],
+        &[l.party, l.name, l.position, l.answered, l.comments],
     ));
+    out.push_str("</thead>\n<tbody>\n");
     for p in &m.positions {
-        out.push_str(&html_row("td", &p.cells()));
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            html_text(&p.party),
+            html_text(&p.name),
+            html_text(&p.position),
+            html_text(&p.answered),
+            p.comments
+        );
     }
-    let _ = write!(out, "</table>\n<h2>{}</h2>\n", l.matrix);
+    let _ = write!(
+        out,
+        "</tbody>\n</table>\n<h2>{}</h2>\n<p><strong>{}:</strong></p>\n<dl class=\"legend\">\n",
+        l.matrix, l.legend
+    );
+    for (term, meaning) in &m.legend {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(meaning));
+    }
+    out.push_str("</dl>\n");
+    if m.groups.is_empty() {
+        out.push_str("</body>\n</html>\n");
+        return out;
+    }
+    let header = l.matrix_header();
+    let _ = write!(
+        out,
+        "<table class=\"matrix\">\n{}<thead>\n",
+        colgroup(&MATRIX_WIDTHS)
+    );
+    out.push_str(&html_row("th", &header));
+    out.push_str("</thead>\n");
     for g in &m.groups {
-        let _ = write!(out, "<h3>{}</h3>\n<table>\n", escape(&g.title));
-        out.push_str(&html_row("th", &l.matrix_header()));
+        let _ = writeln!(
+            out,
+            "<tbody>\n<tr><th colspan=\"{}\" scope=\"colgroup\">{}</th></tr>",
+            header.len(),
+            escape(&g.title)
+        );
         for r in &g.rows {
             // The quote in <q>, an undecided comment's decision marked.
             let quote = if r.quote.is_empty() {
@@ -115,9 +189,9 @@ th{{background:#eee}} .open{{color:#a00}} q{{font-style:italic}}\n\
                 html_text(&r.reasoning)
             );
         }
-        out.push_str("</table>\n");
+        out.push_str("</tbody>\n");
     }
-    out.push_str("</body>\n</html>\n");
+    out.push_str("</table>\n</body>\n</html>\n");
     out
 }
 
