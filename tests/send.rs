@@ -197,9 +197,36 @@ fn a_round_to_17_parties_delivers_17_letters_in_their_languages() {
                 "strategi-v1.docx".to_string(),
                 "strategi-v1.md".to_string(),
                 "strategi-v1.html".to_string(),
-                format!("{form}-{code}-v1.txt")
+                format!("{form}-{code}-v1.txt"),
+                format!(
+                    "{}-{code}.ics",
+                    if *lang == "en" { "deadline" } else { "frist" }
+                ),
             ],
             "{code}"
+        );
+        // The party's own deadline as a calendar event in its language, with an alarm.
+        let ics =
+            String::from_utf8_lossy(msg.attachments().nth(4).expect("ics").contents()).into_owned();
+        let unfolded = icalendar::parser::unfold(&ics);
+        let cal = icalendar::parser::read_calendar(&unfolded).expect("the .ics parses");
+        let event = cal
+            .components
+            .iter()
+            .find(|c| c.name == "VEVENT")
+            .expect("one event");
+        let prop = |name: &str| event.find_prop(name).map(|p| p.val.to_string());
+        let summary = match *lang {
+            "en" => format!("Due {code}: Answers to interministerial review v1"),
+            "nn" => format!("Frist {code}: Svar på framlegging v1"),
+            _ => format!("Frist {code}: Svar på foreleggelse v1"),
+        };
+        assert_eq!(prop("SUMMARY"), Some(summary), "{ics}");
+        assert_eq!(prop("DTSTART").as_deref(), Some("20251128"), "{ics}");
+        assert!(event.components.iter().any(|a| a.name == "VALARM"), "{ics}");
+        assert!(
+            prop("DESCRIPTION").is_some_and(|d| d.contains(&format!("[strategi {id}/{code}]"))),
+            "{ics}"
         );
         let docx = msg.attachments().next().expect("docx").contents();
         assert!(

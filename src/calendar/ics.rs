@@ -5,6 +5,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Config, Lang};
+
 /// One all-day event (typically a deadline) for [`write_ics`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IcsEvent {
@@ -27,6 +29,51 @@ pub struct IcsEvent {
     /// caller marks a done item in its summary ("[Utført] …") too, which is
     /// what every calendar client shows.
     pub done: bool,
+}
+
+/// A calendar summary, short and leading with what and who: "Frist FIN: Svar på
+/// foreleggelse v1", led by "[Utført]" ("[Done]") when the item is done.
+pub fn summary(lang: Lang, owner: Option<&str>, title: &str, done: bool) -> String {
+    let due = match lang {
+        Lang::En => "Due",
+        Lang::Nb | Lang::Nn | Lang::Da => "Frist",
+    };
+    let summary = match owner {
+        Some(owner) => format!("{due} {owner}: {title}"),
+        None => title.to_string(),
+    };
+    if done {
+        let mark = match lang {
+            Lang::En => "[Done]",
+            Lang::Nb | Lang::Nn => "[Utført]",
+            Lang::Da => "[Udført]",
+        };
+        format!("{mark} {summary}")
+    } else {
+        summary
+    }
+}
+
+/// The UID of one of a case's obligations (`kind` as `deadlines --json` names it,
+/// `id` its id), the same in `deadlines --ics` and in a round letter's calendar
+/// attachment, so importing both updates one event. Keyed by the case number (else its
+/// title) under the owner's mail domain.
+pub fn obligation_uid(config: &Config, kind: &str, id: &str) -> String {
+    let case_key = config
+        .case
+        .number
+        .clone()
+        .unwrap_or_else(|| config.case.title.clone());
+    let domain = config
+        .party(&config.case.owner)
+        .and_then(|p| {
+            p.email
+                .as_str()
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_string())
+        })
+        .unwrap_or_else(|| "strategi.invalid".to_string());
+    stable_uid(&[&case_key, kind, id], &domain)
 }
 
 /// Builds a stable UID `"<32 hex digits>@<domain>"` from deterministic

@@ -37,7 +37,7 @@ pub use holidays::{
     FIRST_SUPPORTED_YEAR, Holiday, HolidayKind, LAST_SUPPORTED_YEAR, easter_sunday, holiday_on,
     holidays,
 };
-pub use ics::{IcsEvent, stable_uid, write_ics};
+pub use ics::{IcsEvent, obligation_uid, stable_uid, summary as ics_summary, write_ics};
 pub use parse::{parse_date, parse_now};
 pub use rules::{
     ConsultationKind, HolidayPeriod, HolidayPeriodKind, TooShort, WindowCheck, check_window,

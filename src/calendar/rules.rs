@@ -72,6 +72,28 @@ impl ConsultationKind {
         }
     }
 
+    /// A round's obligation, short and in `lang`: "Svar på foreleggelse v1"; with
+    /// `extended`, a party's own, extended deadline: "… (forlenget frist)". The party is
+    /// the obligation's owner, which calendars and tables show before it ("Frist FIN:
+    /// Svar på foreleggelse v1"), so it is not part of the title.
+    pub fn answers_title(self, lang: Lang, version: impl fmt::Display, extended: bool) -> String {
+        let answers = match lang {
+            Lang::En => "Answers to",
+            Lang::Nb | Lang::Nn | Lang::Da => "Svar på",
+        };
+        let mut title = format!("{answers} {} {version}", self.name(lang));
+        if extended {
+            let note = match lang {
+                Lang::Nb => "forlenget frist",
+                Lang::Nn => "forlengd frist",
+                Lang::En => "extended",
+                Lang::Da => "forlænget frist",
+            };
+            title.push_str(&format!(" ({note})"));
+        }
+        title
+    }
+
     /// The shortest allowed window in calendar days from opening to
     /// deadline: 21 (three weeks) for framlegging, 42 (six weeks) for
     /// høring, none for innspill.

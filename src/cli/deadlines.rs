@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use strategi::calendar::{
     DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, DueItem, IcsEvent, Obligation, ObligationKind,
-    format_date_long, obligations, stable_uid, write_ics,
+    format_date_long, ics_summary, obligation_uid, obligations, write_ics,
 };
 use strategi::model::{Config, Lang};
 
@@ -114,7 +114,10 @@ pub fn case_obligations(
         extra.push(DueItem {
             kind: ObligationKind::Round,
             id: r.def.id.to_string(),
-            title: answers_title(config.case.lang, r.def.kind, &r.def.version),
+            title: r
+                .def
+                .kind
+                .answers_title(config.case.lang, r.def.version, false),
             owner: Some(r.def.sender.clone()),
             due: r.def.due,
             done,
@@ -123,11 +126,10 @@ pub fn case_obligations(
             extra.push(DueItem {
                 kind: ObligationKind::PartyDue,
                 id: format!("{}/{}", r.def.id, p.party),
-                title: format!(
-                    "{} ({})",
-                    answers_title(config.case.lang, r.def.kind, &r.def.version),
-                    extended_word(config.case.lang)
-                ),
+                title: r
+                    .def
+                    .kind
+                    .answers_title(config.case.lang, r.def.version, true),
                 owner: Some(p.party.clone()),
                 due: p.due,
                 done,
@@ -135,31 +137,6 @@ pub fn case_obligations(
         }
     }
     Ok(obligations(config, extra, today, soon)?)
-}
-
-/// A round's obligation, short and in the case's language: "Svar på framlegging v1".
-/// The party is the obligation's owner, which the calendar summary and the table show
-/// before it ("Frist FIN: svar på framlegging v1"), so it is not repeated here.
-fn answers_title(
-    lang: Lang,
-    kind: strategi::calendar::ConsultationKind,
-    version: &impl std::fmt::Display,
-) -> String {
-    let answers = match lang {
-        Lang::En => "Answers to",
-        Lang::Nb | Lang::Nn | Lang::Da => "Svar på",
-    };
-    format!("{answers} {} {version}", kind.name(lang))
-}
-
-/// The mark after a party's own, extended deadline.
-fn extended_word(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nb => "forlenget frist",
-        Lang::Nn => "forlengd frist",
-        Lang::En => "extended",
-        Lang::Da => "forlænget frist",
-    }
 }
 
 /// Writes obligations as an aligned table; overdue items stand out.
@@ -218,20 +195,6 @@ pub fn write_table(w: &mut dyn std::io::Write, items: &[Obligation]) -> std::io:
 }
 
 fn ics_text(config: &Config, items: &[Obligation], ctx: &Ctx, alarm: u32) -> String {
-    let case_key = config
-        .case
-        .number
-        .clone()
-        .unwrap_or_else(|| config.case.title.clone());
-    let domain = config
-        .party(&config.case.owner)
-        .and_then(|p| {
-            p.email
-                .as_str()
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_string())
-        })
-        .unwrap_or_else(|| "strategi.invalid".to_string());
     let events: Vec<IcsEvent> = items
         .iter()
         .map(|o| {
@@ -255,16 +218,14 @@ fn ics_text(config: &Config, items: &[Obligation], ctx: &Ctx, alarm: u32) -> Str
             // v1"); the case title goes in the description.
             description.push('\n');
             description.push_str(&config.case.title);
-            let lang = config.case.lang;
-            let mut summary = match &o.owner {
-                Some(owner) => format!("{} {owner}: {}", due_word(lang), o.title),
-                None => o.title.clone(),
-            };
-            if o.is_done() {
-                summary = format!("{} {summary}", done_mark(lang));
-            }
+            let summary = ics_summary(
+                config.case.lang,
+                o.owner.as_ref().map(|p| p.as_str()),
+                &o.title,
+                o.is_done(),
+            );
             IcsEvent {
-                uid: stable_uid(&[&case_key, &kind, &o.id], &domain),
+                uid: obligation_uid(config, &kind, &o.id),
                 date: o.due.date,
                 summary,
                 description,
@@ -274,23 +235,6 @@ fn ics_text(config: &Config, items: &[Obligation], ctx: &Ctx, alarm: u32) -> Str
         })
         .collect();
     write_ics(&config.case.title, &events, &ctx.clock.now())
-}
-
-/// The word before a party's code in a calendar summary: "Frist FIN: …".
-fn due_word(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "Due",
-        Lang::Nb | Lang::Nn | Lang::Da => "Frist",
-    }
-}
-
-/// The mark that leads a done item's calendar summary.
-fn done_mark(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "[Done]",
-        Lang::Nb | Lang::Nn => "[Utført]",
-        Lang::Da => "[Udført]",
-    }
 }
 
 /// "1 working day (3 days)", "4 working days (6 days)".

@@ -41,7 +41,10 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
-use crate::calendar::{ConsultationKind, format_date_long, oslo, work_calendar};
+use crate::calendar::{
+    ConsultationKind, IcsEvent, format_date_long, ics_summary, obligation_uid, oslo, work_calendar,
+    write_ics,
+};
 use crate::document::html::{html_body, html_page};
 use crate::document::{Document, SourceFile};
 use crate::mail::{
@@ -525,6 +528,54 @@ fn copy_name(version: &Version, format: AttachFormat) -> String {
     format!("strategi-{}.{}", version.name, format.as_str())
 }
 
+/// The party's own deadline as a calendar file (one all-day event, an alarm three days
+/// before), in its language: "Frist FIN: Svar på foreleggelse v1". Its UID is the one
+/// `deadlines --ics` gives the party's deadline, so a calendar that has both keeps one.
+fn deadline_ics(
+    config: &Config,
+    state: &RoundState,
+    ps: &PartyState,
+    reply_address: &str,
+    token: &str,
+    now: Timestamp,
+    lang: Lang,
+) -> Attachment {
+    let id = format!("{}/{}", state.def.id, ps.party);
+    let title = state
+        .def
+        .kind
+        .answers_title(lang, state.def.version, ps.extended);
+    let (reply, file) = match lang {
+        Lang::En => ("Reply to", "deadline"),
+        Lang::Nb | Lang::Nn | Lang::Da => ("Svar til", "frist"),
+    };
+    let mut description = format!("{}\n{}", state.def.title, config.case.title);
+    if let Some(n) = &config.case.number {
+        description.push_str(&format!(" ({n})"));
+    }
+    description.push_str(&format!("\n{reply}: {reply_address} {token}"));
+    if let Some(why) = work_calendar(config)
+        .adjust_deadline(ps.due)
+        .ok()
+        .and_then(|a| a.explanation(lang))
+    {
+        description.push_str(&format!("\n{why}"));
+    }
+    let event = IcsEvent {
+        uid: obligation_uid(config, "party-due", &id),
+        date: ps.effective_due,
+        summary: ics_summary(lang, Some(ps.party.as_str()), &title, false),
+        description,
+        alarm_days_before: Some(3),
+        done: false,
+    };
+    Attachment {
+        filename: format!("{file}-{}.ics", ps.party),
+        content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+        bytes: write_ics(&config.case.title, &[event], &now.to_zoned_datetime(oslo())).into_bytes(),
+    }
+}
+
 /// Renders one letter of `kind` to the recipient `ps` in its language, dated `now`,
 /// its Message-ID's unique part from `ids`.
 pub fn plan_letter(
@@ -607,6 +658,17 @@ pub fn plan_letter(
         content_type: "text/plain; charset=utf-8".into(),
         bytes: form.into_bytes(),
     });
+    if kind == LetterKind::RoundLetter {
+        attachments.push(deadline_ics(
+            config,
+            state,
+            ps,
+            &reply_to.address,
+            &token,
+            now,
+            lang,
+        ));
+    }
     let letter = LetterContext {
         case_title: config.case.title.clone(),
         case_number: config.case.number.clone(),
