@@ -65,6 +65,11 @@ pub struct CommentRecord {
     /// replies in its thread), when it was imported from one: absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word: Option<crate::word::import::WordOrigin>,
+    /// For a tracked move from Word: where the text goes (the `anchor` and `proposal`
+    /// delete it where it was; `comment apply` makes both edits in one commit). Absent
+    /// in older records and in every other comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<crate::word::import::MoveTarget>,
 }
 
 impl CommentRecord {
