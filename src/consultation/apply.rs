@@ -12,6 +12,12 @@
 //! names it and says to commit or stash them. The comment must have a proposal and a
 //! quote, and its current decision must be `accepted` (or `partly`, whose note says what
 //! was taken in).
+//!
+//! A tracked move from Word (`CommentRecord::moved_to`) is two edits in that one commit:
+//! the quote (the moved text) replaced by its proposal where it was, and the words where
+//! it goes by theirs. Each must be found exactly once, and the two places must not
+//! overlap; a refusal names the place that is not found. An empty proposal also takes
+//! the spaces before the passage along (or after it at a line's start).
 
 use serde::Serialize;
 
