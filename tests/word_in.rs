@@ -1158,3 +1158,126 @@ d.save(sys.argv[2])
     );
     assert!(draft.contains("Andel brukere skal øke."), "{draft}");
 }
+
+/// `word/document.xml` of a .docx file.
+fn document_xml(docx: &Path) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(docx).expect("open docx");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .expect("read");
+    xml
+}
+
+#[test]
+fn a_tracked_move_from_libreoffice_is_one_suggestion_applied_in_one_commit() {
+    let env = TestEnv::new();
+    round(&env);
+    let dir = work(&env);
+    let exported = dir.join("v1.docx");
+    export_v1(&env, &exported);
+    // Kari moves the sentence on training from Mål to the end of the paragraph on the
+    // platform in Tiltak, with track changes on: LibreOffice saves it as a tracked move
+    // (w:moveFrom, w:moveTo, no move range names).
+    let moved = dir.join("flyttet.docx");
+    let sentence = "Alle ansatte skal få grunnopplæring innen 1. juni 2026.";
+    let platform = "DIO etablerer en felles plattform for språkmodeller.";
+    office::lo_move(&dir, &exported, sentence, platform, "Kari Nordmann", &moved);
+    let xml = document_xml(&moved);
+    assert!(
+        xml.contains("<w:moveFrom ") && xml.contains("<w:moveTo "),
+        "LibreOffice wrote no tracked move:\n{xml}"
+    );
+    assert_imports_exactly(
+        &env,
+        &moved,
+        &[Expected {
+            kind: "move",
+            section: Some("mal"),
+            quote: Some(sentence),
+            proposal: Some(""),
+            text: "⇢ tiltak: «språkmodeller. Alle ansatte skal få grunnopplæring innen 1. juni 2026.»",
+            author: Some("Kari Nordmann"),
+        }],
+    );
+    let c = word_comments(&env).pop().expect("the move");
+    let id = c["id"].as_str().expect("id").to_string();
+    assert_eq!(c["moved_to"]["section"], "tiltak", "{c}");
+    assert_eq!(c["moved_to"]["anchor"]["quote"], "språkmodeller.", "{c}");
+    assert_eq!(
+        c["moved_to"]["proposal"],
+        format!("språkmodeller. {sentence}"),
+        "{c}"
+    );
+    env.run_in("ws", &["comment", "resolve", &id, "--decision", "accepted"])
+        .ok();
+    // Either place changed by hand: refused, saying which, nothing written.
+    let path = env.path("ws/strategy/01-utkast.md");
+    let draft = std::fs::read_to_string(&path).expect("draft");
+    for (from, to, which) in [
+        (
+            "for språkmodeller.",
+            "for KI-modeller.",
+            format!(
+                "The place comment {id} moves the text to («språkmodeller.», in section tiltak) is no longer in strategy/ word for word"
+            ),
+        ),
+        (
+            "innen 1. juni 2026.",
+            "innen 1. mai 2026.",
+            format!(
+                "The moved text of comment {id} («{sentence}»), where it was, is no longer in strategy/ word for word"
+            ),
+        ),
+    ] {
+        std::fs::write(&path, draft.replacen(from, to, 1)).expect("draft");
+        env.git("ws", &["commit", "-qam", "Hand edit"]).ok();
+        let r = env.assert_refused_unchanged("ws", &["comment", "apply", &id]);
+        assert!(r.stderr.contains(&which), "{}", r.stderr);
+        std::fs::write(&path, &draft).expect("draft");
+        env.git("ws", &["commit", "-qam", "Undo the hand edit"])
+            .ok();
+    }
+    // Applied: deleted where it was and put in where it goes, in one commit.
+    let count = || {
+        env.git("ws", &["rev-list", "--count", "HEAD"])
+            .ok()
+            .stdout
+            .trim()
+            .parse::<usize>()
+            .expect("count")
+    };
+    let before = count();
+    let r = env.run_in("ws", &["comment", "apply", &id]).ok();
+    assert!(r.stdout.contains("a move, in one commit"), "{}", r.stdout);
+    assert_eq!(count(), before + 1);
+    let after = std::fs::read_to_string(&path).expect("draft");
+    assert_eq!(after.matches("grunnopplæring").count(), 1, "{after}");
+    assert!(
+        after.contains(&format!("{platform} {sentence}\n")),
+        "{after}"
+    );
+    let log = env.git("ws", &["log", "-1", "--format=%s%n%b"]).ok().stdout;
+    assert!(
+        log.starts_with(&format!(
+            "Apply comment {id} (FIN) to strategy/01-utkast.md\n"
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains("Moved away:") && log.contains("Moved in:"),
+        "{log}"
+    );
+    assert!(log.contains("Strategi-Action: comment-apply"), "{log}");
+    assert_eq!(env.git("ws", &["status", "--porcelain"]).ok().stdout, "");
+    // Once: a second time it is applied already.
+    let r = env.assert_refused_unchanged("ws", &["comment", "apply", &id]);
+    assert!(
+        r.stderr.contains("it looks applied already"),
+        "{}",
+        r.stderr
+    );
+}

@@ -50,8 +50,10 @@ pub enum CommentCommand {
     Resolve(ResolveArgs),
     /// Put an accepted suggestion into the draft: its quote, found exactly once in
     /// strategy/ (across line breaks), is replaced by its proposal, in one commit that
-    /// names the comment. A quote no longer there, or there twice, is refused with
-    /// where the text went; nothing is written.
+    /// names the comment. A tracked move from Word is both edits in that one commit:
+    /// the text deleted where it was and put in where it goes. A quote no longer
+    /// there, or there twice (for a move: either place), is refused with where the
+    /// text went; nothing is written.
     ///
     /// Example: strategi comment apply c3k9q2
     Apply(ApplyArgs),
@@ -182,8 +184,18 @@ fn apply(ctx: &mut Ctx, ui: &mut Ui, args: &ApplyArgs) -> Result<(), CommandErro
 }
 
 fn applied_line(a: &apply::Applied) -> String {
+    let moved = a
+        .moved_to
+        .as_ref()
+        .map(|m| {
+            format!(
+                ", and at {}:{}: «{}» → «{}» (a move, in one commit)",
+                m.file, m.line, m.quote, m.proposal
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "Applied comment {} to {}:{}: «{}» → «{}».",
+        "Applied comment {} to {}:{}: «{}» → «{}»{moved}.",
         paint(styles::BOLD, &a.comment),
         a.file,
         a.line,
@@ -512,6 +524,15 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError>
         }
         if let Some(p) = &r.proposal {
             writeln!(w, "\nProposed: {p}")?;
+        }
+        if let Some(m) = &r.moved_to {
+            writeln!(
+                w,
+                "Moved to{}: «{}» → «{}»",
+                m.section.as_deref().map(|s| format!(" section {s}")).unwrap_or_default(),
+                m.anchor.as_ref().map_or("?", |a| a.quote.as_str()),
+                m.proposal
+            )?;
         }
         for (d, current) in c.superseded.iter().map(|d| (d, false)).chain(c.decision.iter().map(|d| (d, true))) {
             writeln!(

@@ -458,6 +458,7 @@ pub fn add_comment(
         source: None,
         received: req.received,
         word: None,
+        moved_to: None,
     };
     let file = CommentFile {
         comment: vec![record.clone()],

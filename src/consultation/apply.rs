@@ -12,10 +12,16 @@
 //! names it and says to commit or stash them. The comment must have a proposal and a
 //! quote, and its current decision must be `accepted` (or `partly`, whose note says what
 //! was taken in).
+//!
+//! A tracked move from Word (`CommentRecord::moved_to`) is two edits in that one commit:
+//! the quote (the moved text) replaced by its proposal where it was, and the words where
+//! it goes by theirs. Each must be found exactly once, and the two places must not
+//! overlap; a refusal names the place that is not found. An empty proposal also takes
+//! the spaces before the passage along (or after it at a line's start).
 
 use serde::Serialize;
 
-use crate::document::anchor::{Landing, relocate};
+use crate::document::anchor::{Anchor, Landing, relocate};
 use crate::document::{Document, SourceFile};
 use crate::model::{Action, RecordId};
 use crate::store::{CommitInfo, STRATEGY_DIR, StoredFile, Transaction, Workspace};
@@ -38,8 +44,24 @@ pub struct Applied {
     pub quote: String,
     /// The text put in its place.
     pub proposal: String,
+    /// For a move: the second edit, where the text was put in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<AppliedPlace>,
     /// The commit.
     pub commit: CommitInfo,
+}
+
+/// The second edit of an applied move.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedPlace {
+    /// The draft file changed (below `strategy/`).
+    pub file: String,
+    /// 1-based line where the passage started (before the commit).
+    pub line: usize,
+    /// The text replaced.
+    pub quote: String,
+    /// The text put in its place.
+    pub proposal: String,
 }
 
 /// Where a suggestion's quote is in the draft: the one place, checked before anything is
@@ -54,17 +76,29 @@ pub struct Placement {
     pub end: usize,
 }
 
+/// Where a suggestion goes in the draft: the place of its quote, and for a tracked move
+/// the place where the text goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The quote's place.
+    pub at: Placement,
+    /// For a move: the place of the words where the text goes.
+    pub moved_to: Option<Placement>,
+}
+
 /// Checks that `comment` can be applied to the draft `files`: it has a quote and a
-/// proposal, and the quote occurs exactly once. `accepted` says whether its decision
-/// must already be accepted (not when the decision is made in the same command).
+/// proposal, and the quote occurs exactly once (for a move, the moved text where it was
+/// and the words where it goes, each exactly once, apart). `accepted` says whether its
+/// decision must already be accepted (not when the decision is made in the same
+/// command).
 pub fn plan(
     ws: &Workspace,
     comment: &CommentState,
     files: &[StoredFile],
     accepted: bool,
-) -> Result<Placement, ActError> {
+) -> Result<Plan, ActError> {
     let r = &comment.record;
-    let (Some(anchor), Some(_)) = (&r.anchor, &r.proposal) else {
+    let (Some(anchor), Some(proposal)) = (&r.anchor, &r.proposal) else {
         return Err(ActError::Invalid(format!(
             "Comment {} has {}, so there is nothing to put into the draft; edit strategy/ by hand.",
             r.id,
@@ -90,41 +124,116 @@ pub fn plan(
         }
     }
     let found = places_of(&anchor.quote, files);
-    // Applied already: the proposed wording is in the draft once and the quote is not
-    // (a replacement), or the quote is only inside the proposed wording (an insertion's
-    // proposal contains its quote; applying it again would insert the words twice).
-    let proposed = r
-        .proposal
-        .as_deref()
-        .map_or_else(Vec::new, |p| places_of(p, files));
+    let Some(target) = &r.moved_to else {
+        // Applied already: the proposed wording is in the draft once and the quote is
+        // not (a replacement), or the quote is only inside the proposed wording (an
+        // insertion's proposal contains its quote; applying it again would insert the
+        // words twice).
+        let proposed = places_of(proposal, files);
+        if let Some(p) = applied_at(&found, &proposed) {
+            return Err(already(r, files, p));
+        }
+        let what = format!("The quote of comment {} («{}»)", r.id, anchor.quote);
+        let at = one_place(ws, files, found, &what, r.section.as_deref(), anchor)?;
+        return Ok(Plan { at, moved_to: None });
+    };
+    // A move: the moved text where it was, and the words where it goes.
+    let Some(to_anchor) = &target.anchor else {
+        return Err(ActError::Invalid(format!(
+            "Comment {} moves «{}», but where it goes was not found in the version sent (see the comment's text), so there is no place to put it; edit strategy/ by hand.",
+            r.id, anchor.quote
+        )));
+    };
+    // Applied already: the words where it goes read as proposed, once, and the moved
+    // text is only there.
+    let proposed = places_of(&target.proposal, files);
+    if let Some(p) = applied_at(&found, &proposed).filter(|_| proposed.len() == 1) {
+        return Err(already(r, files, p));
+    }
+    let what = format!(
+        "The moved text of comment {} («{}»), where it was,",
+        r.id, anchor.quote
+    );
+    let at = one_place(ws, files, found, &what, r.section.as_deref(), anchor)?;
+    let what = format!(
+        "The place comment {} moves the text to («{}»{})",
+        r.id,
+        to_anchor.quote,
+        target
+            .section
+            .as_ref()
+            .map(|s| format!(", in section {s}"))
+            .unwrap_or_default()
+    );
+    let found = places_of(&to_anchor.quote, files);
+    let to = one_place(
+        ws,
+        files,
+        found,
+        &what,
+        target.section.as_deref(),
+        to_anchor,
+    )?;
+    if at.file == to.file && at.start < to.end && to.start < at.end {
+        let f = &files[at.file];
+        return Err(ActError::Invalid(format!(
+            "Comment {} moves «{}» to a place that overlaps where it was ({STRATEGY_DIR}/{}:{}), so the two edits cannot both be made word for word; edit the draft by hand.",
+            r.id,
+            anchor.quote,
+            f.path,
+            line_of(&f.bytes, at.start)
+        )));
+    }
+    Ok(Plan {
+        at,
+        moved_to: Some(to),
+    })
+}
+
+/// Where the suggestion is applied already (see [`plan`]): the place of the proposed
+/// wording, when the quote is not in the draft but the proposal is, once, or every
+/// place of the quote is inside the proposal.
+fn applied_at<'a>(found: &[Placement], proposed: &'a [Placement]) -> Option<&'a Placement> {
     let inside = |q: &Placement| {
         proposed
             .iter()
             .any(|p| p.file == q.file && p.start <= q.start && q.end <= p.end)
     };
-    let applied = match found.as_slice() {
+    let applied = match found {
         [] => proposed.len() == 1,
         some => !proposed.is_empty() && some.iter().all(inside),
     };
+    applied.then(|| &proposed[0])
+}
+
+/// The refusal of a suggestion applied already, whose proposed wording is at `p`.
+fn already(r: &super::comments::CommentRecord, files: &[StoredFile], p: &Placement) -> ActError {
+    let f = &files[p.file];
+    let place = format!("{STRATEGY_DIR}/{}:{}", f.path, line_of(&f.bytes, p.start));
+    ActError::Invalid(format!(
+        "The draft already has the wording comment {} proposes, at {place}: it looks applied already (`git log --grep \"Apply comment {}\"` shows when). Nothing was changed.",
+        r.id, r.id
+    ))
+}
+
+/// The one place of a passage (`what` names it in the refusals), in a file without
+/// uncommitted changes.
+fn one_place(
+    ws: &Workspace,
+    files: &[StoredFile],
+    found: Vec<Placement>,
+    what: &str,
+    section: Option<&str>,
+    anchor: &Anchor,
+) -> Result<Placement, ActError> {
     match found.as_slice() {
-        _ if applied => {
-            let p = &proposed[0];
-            let f = &files[p.file];
-            let place = format!("{STRATEGY_DIR}/{}:{}", f.path, line_of(&f.bytes, p.start));
-            Err(ActError::Invalid(format!(
-                "The draft already has the wording comment {} proposes, at {place}: it looks applied already (`git log --grep \"Apply comment {}\"` shows when). Nothing was changed.",
-                r.id, r.id
-            )))
-        }
         [one] => {
             committed(ws, &files[one.file])?;
             Ok(one.clone())
         }
         [] => Err(ActError::Invalid(format!(
-            "The quote of comment {} («{}») is no longer in strategy/ word for word: {}. Edit the draft by hand, then record it.",
-            r.id,
-            anchor.quote,
-            where_it_went(comment, files)
+            "{what} is no longer in strategy/ word for word: {}. Edit the draft by hand, then record it.",
+            where_it_went(section, anchor, files)
         ))),
         many => {
             let places: Vec<String> = many
@@ -135,9 +244,7 @@ pub fn plan(
                 })
                 .collect();
             Err(ActError::Invalid(format!(
-                "The quote of comment {} («{}») occurs {} times in strategy/ ({}), so where to apply it is not clear; edit the draft by hand.",
-                r.id,
-                anchor.quote,
+                "{what} occurs {} times in strategy/ ({}), so where to apply it is not clear; edit the draft by hand.",
                 many.len(),
                 places.join(", ")
             )))
@@ -156,7 +263,7 @@ pub fn apply_suggestion(
 ) -> Result<Applied, ActError> {
     rules::may_decide(who.config, &round.def, &who.actor.party)?;
     let files = tx.workspace().draft_files()?;
-    let at = plan(tx.workspace(), comment, &files, accepted)?;
+    let plan = plan(tx.workspace(), comment, &files, accepted)?;
     let r = &comment.record;
     let (Some(anchor), Some(proposal)) = (&r.anchor, &r.proposal) else {
         return Err(ActError::Invalid(format!(
@@ -164,35 +271,105 @@ pub fn apply_suggestion(
             r.id
         )));
     };
-    let f = &files[at.file];
-    let text = String::from_utf8_lossy(&f.bytes);
-    let mut new = String::with_capacity(text.len() + proposal.len());
-    new.push_str(&text[..at.start]);
-    new.push_str(proposal);
-    new.push_str(&text[at.end..]);
-    let line = line_of(&f.bytes, at.start);
-    tx.write(&format!("{STRATEGY_DIR}/{}", f.path), new.into_bytes());
+    // The edits: (place, quote, proposal), the quote's first.
+    let mut edits: Vec<(&Placement, &str, &str)> = vec![(&plan.at, &anchor.quote, proposal)];
+    if let (Some(to), Some(target)) = (&plan.moved_to, &r.moved_to)
+        && let Some(a) = &target.anchor
+    {
+        edits.push((to, &a.quote, &target.proposal));
+    }
+    let line = |p: &Placement| line_of(&files[p.file].bytes, p.start);
+    let path = |p: &Placement| format!("{STRATEGY_DIR}/{}", files[p.file].path);
+    let mut touched: Vec<usize> = edits.iter().map(|(p, ..)| p.file).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for &file in &touched {
+        let f = &files[file];
+        let mut text = String::from_utf8_lossy(&f.bytes).into_owned();
+        // From the back, so that the places before stay where they were.
+        let mut here: Vec<&(&Placement, &str, &str)> =
+            edits.iter().filter(|(p, ..)| p.file == file).collect();
+        here.sort_by_key(|(p, ..)| std::cmp::Reverse(p.start));
+        for (p, _, new) in here {
+            let (start, end) = match new.is_empty() {
+                true => deletion_range(&text, p.start, p.end),
+                false => (p.start, p.end),
+            };
+            text.replace_range(start..end, new);
+        }
+        tx.write(&format!("{STRATEGY_DIR}/{}", f.path), text.into_bytes());
+    }
+    let files_changed: Vec<String> = touched
+        .iter()
+        .map(|&i| format!("{STRATEGY_DIR}/{}", files[i].path))
+        .collect();
+    let body = match edits.as_slice() {
+        [(p, q, new)] => format!(
+            "«{q}» → «{new}» at line {}, as comment {} proposed.",
+            line(p),
+            r.id
+        ),
+        _ => edits
+            .iter()
+            .enumerate()
+            .map(|(k, (p, q, new))| {
+                format!(
+                    "{} «{q}» → «{new}» at {}:{}",
+                    if k == 0 { "Moved away:" } else { "Moved in:" },
+                    path(p),
+                    line(p)
+                )
+            })
+            .chain([format!("as comment {} proposed (a tracked move).", r.id)])
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
     let commit = tx.commit_and_continue(
         &format!(
-            "Apply comment {} ({}) to {STRATEGY_DIR}/{}",
-            r.id, r.party, f.path
+            "Apply comment {} ({}) to {}",
+            r.id,
+            r.party,
+            files_changed.join(" and ")
         ),
-        &format!(
-            "«{}» → «{}» at line {line}, as comment {} proposed.",
-            anchor.quote, proposal, r.id
-        ),
+        &body,
         Action::CommentApply,
         who.actor,
         who.now,
     )?;
     Ok(Applied {
         comment: r.id.clone(),
-        file: format!("{STRATEGY_DIR}/{}", f.path),
-        line,
+        file: path(&plan.at),
+        line: line(&plan.at),
         quote: anchor.quote.clone(),
         proposal: proposal.clone(),
+        moved_to: edits.get(1).map(|(p, q, new)| AppliedPlace {
+            file: path(p),
+            line: line(p),
+            quote: q.to_string(),
+            proposal: new.to_string(),
+        }),
         commit,
     })
+}
+
+/// The range to remove when the passage `start..end` of `text` is deleted (an empty
+/// proposal, as a move leaves where the text was): with the spaces before it when a
+/// space or the line's end follows, else with the spaces after it, so that no double or
+/// trailing space is left. Line breaks and a line's indentation are kept.
+fn deletion_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let blank = [' ', '\t'];
+    let before = start - text[..start].trim_end_matches(blank).len();
+    let after = text[end..].len() - text[end..].trim_start_matches(blank).len();
+    let from = start - before;
+    let line_start = from == 0 || text[..from].ends_with('\n');
+    let line_end = end + after == text.len() || text[end + after..].starts_with(['\n', '\r']);
+    if before > 0 && !line_start && (after > 0 || line_end) {
+        (from, end)
+    } else if after > 0 && (line_start || before == 0) && !line_end {
+        (start, end + after)
+    } else {
+        (start, end)
+    }
 }
 
 /// Refuses a draft file with uncommitted changes: `apply` rewrites the whole file and
@@ -225,9 +402,9 @@ fn places_of(passage: &str, files: &[StoredFile]) -> Vec<Placement> {
     out
 }
 
-/// Where the comment's passage is in the draft now, in words.
-fn where_it_went(comment: &CommentState, files: &[StoredFile]) -> String {
-    let (Some(anchor), Some(section)) = (&comment.record.anchor, &comment.record.section) else {
+/// Where a passage (`anchor` in `section`) is in the draft now, in words.
+fn where_it_went(section: Option<&str>, anchor: &Anchor, files: &[StoredFile]) -> String {
+    let Some(section) = section else {
         return "it has no section".into();
     };
     let sources: Vec<SourceFile> = files
@@ -310,5 +487,20 @@ mod tests {
         assert_eq!(find_words(t, &["hele"]).len(), 1);
         assert_eq!(find_words(t, &["ele"]).len(), 0);
         assert_eq!(find_words("a b a b", &["a", "b"]), vec![(0, 3), (4, 7)]);
+    }
+
+    #[test]
+    fn a_deletion_leaves_no_double_or_trailing_space() {
+        let cut = |t: &str, q: &str| {
+            let start = t.find(q).expect("in text");
+            let (a, b) = deletion_range(t, start, start + q.len());
+            format!("{}{}", &t[..a], &t[b..])
+        };
+        assert_eq!(cut("A. B. C.\n", "B."), "A. C.\n");
+        assert_eq!(cut("A. B.\nC.\n", "B."), "A.\nC.\n");
+        assert_eq!(cut("A.\nB. C.\n", "B."), "A.\nC.\n");
+        assert_eq!(cut("- B. C.\n", "B."), "- C.\n");
+        assert_eq!(cut("  B.\n", "B."), "  \n");
+        assert_eq!(cut("AB.C", "B."), "AC");
     }
 }

@@ -65,6 +65,11 @@ pub struct CommentRecord {
     /// replies in its thread), when it was imported from one: absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word: Option<crate::word::import::WordOrigin>,
+    /// For a tracked move from Word: where the text goes (the `anchor` and `proposal`
+    /// delete it where it was; `comment apply` makes both edits in one commit). Absent
+    /// in older records and in every other comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<crate::word::import::MoveTarget>,
 }
 
 impl CommentRecord {
@@ -450,4 +455,40 @@ pub fn load_imports(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod move_record_tests {
+    use super::CommentFile;
+    use crate::word::import::WordKind;
+
+    #[test]
+    fn older_word_records_load_and_a_move_keeps_where_it_goes() {
+        // As imported before moves were paired: one half, kind move-from, no moved_to.
+        let old = "[[comment]]\nid = \"cabcdefg\"\nparty = \"FIN\"\nby = \"DFD\"\nat = \"2025-12-05T09:00:00Z\"\nversion = \"v1\"\nsection = \"mal\"\ntext = \"−«Vi skal samarbeide.»\"\nproposal = \"2030.\"\n\n[comment.anchor]\nquote = \"2030. Vi skal samarbeide.\"\nbefore = \"innen\"\nafter = \"\"\noffset = 26\n\n[comment.word]\nfile = \"reply.docx\"\nkind = \"move-from\"\n";
+        let file: CommentFile = toml::from_str(old).expect("old record");
+        let c = &file.comment[0];
+        assert_eq!(c.word.as_ref().map(|w| w.kind), Some(WordKind::MoveFrom));
+        assert_eq!(c.moved_to, None);
+        assert_eq!(toml::to_string(&file).expect("toml"), old);
+        // A paired move: where it goes is kept, and read back the same.
+        let new = old
+            .replace("kind = \"move-from\"", "kind = \"move\"")
+            .replace(
+                "\n[comment.word]",
+                "\n[comment.moved_to]\nsection = \"tiltak\"\nproposal = \"to er viktig. Vi skal samarbeide.\"\n\n[comment.moved_to.anchor]\nquote = \"to er viktig.\"\nbefore = \"Tiltak en er viktig. Tiltak\"\nafter = \"\"\noffset = 28\n\n[comment.word]",
+            );
+        let file: CommentFile = toml::from_str(&new).expect("move record");
+        let c = &file.comment[0];
+        assert_eq!(c.word.as_ref().map(|w| w.kind), Some(WordKind::Move));
+        let to = c.moved_to.as_ref().expect("moved_to");
+        assert_eq!(to.section.as_deref(), Some("tiltak"));
+        assert_eq!(
+            to.anchor.as_ref().map(|a| a.quote.as_str()),
+            Some("to er viktig.")
+        );
+        let back: CommentFile =
+            toml::from_str(&toml::to_string(&file).expect("toml")).expect("again");
+        assert_eq!(back, file);
+    }
 }

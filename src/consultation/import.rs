@@ -510,6 +510,7 @@ fn prepare(
             source: Some(source.clone()),
             received,
             word: None,
+            moved_to: None,
         };
     if let Some(f) = &form {
         for b in &f.blocks {
@@ -630,6 +631,7 @@ fn prepare(
             origin.file.clone_from(file);
             origin.name = Some(name.clone()).filter(|n| n != file);
             c.word = Some(origin);
+            c.moved_to = w.moved_to;
             comments.push(c);
         }
     }

@@ -12,8 +12,13 @@
 //!   replacement); the quote is the text replaced, widened to whole words, and for an
 //!   insertion to the words around it, and further by a word either side until it
 //!   occurs once in its section (so that `comment apply` finds one place); the
-//!   proposal is the same passage with the change made. A move is two suggestions,
-//!   where the text leaves and where it arrives;
+//!   proposal is the same passage with the change made. A tracked move is one
+//!   suggestion when its halves pair ([`pair_moves`]: by move range name, else by the
+//!   same text): the quote is the moved text where it was (widened likewise), the
+//!   proposal that passage without it, and [`WordComment::moved_to`] the passage where
+//!   it goes (the words around the place, widened likewise) and that passage with the
+//!   text in; both halves in one paragraph are one replacement of the passage between
+//!   them. A half that does not pair is a deletion or insertion of its own, saying so;
 //! - **untracked edit**: each section's text before the tracked changes is compared
 //!   with the section as sent, word by word (`diff::diff_words`), and each changed
 //!   passage is a suggestion, quoted and widened as above. A document identical to the
@@ -35,13 +40,15 @@
 //! one. A quote found nowhere (or in several sections) is kept in the comment's text
 //! and reported in a warning, never guessed.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{OpKind, diff_words};
 use crate::document::Document;
 use crate::document::anchor::{self, Anchor, plain_text, section_text};
 
-use super::read::{ChangeKind, Docx, Pos};
+use super::read::{Change, ChangeKind, Docx, Pos};
 use super::{bookmark_map, split_heading_number};
 
 /// What a comment made from Word came from, kept with the comment record.
@@ -100,6 +107,8 @@ pub enum WordKind {
     MoveFrom,
     /// Text moved to here (tracked move).
     MoveTo,
+    /// A tracked move, both halves paired: deleted where it was, put in where it goes.
+    Move,
     /// An edit made without track changes, found by comparing with the version sent.
     Edit,
 }
@@ -114,6 +123,7 @@ impl WordKind {
             WordKind::Replacement => "replacement",
             WordKind::MoveFrom => "move-from",
             WordKind::MoveTo => "move-to",
+            WordKind::Move => "move",
             WordKind::Edit => "edit",
         }
     }
@@ -132,6 +142,25 @@ pub struct WordComment {
     pub proposal: Option<String>,
     /// Where it came from in Word.
     pub origin: WordOrigin,
+    /// For a tracked move: where the text goes.
+    pub moved_to: Option<MoveTarget>,
+}
+
+/// Where a moved passage goes (a tracked move whose two halves were paired): the
+/// passage at the new place as the version sent has it, and as it reads with the moved
+/// text put in. The comment's own quote and proposal delete the text where it was;
+/// `comment apply` makes both edits in one commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveTarget {
+    /// The section it goes to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// The words around where it goes, anchored in that section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Anchor>,
+    /// Those words with the moved text put in.
+    pub proposal: String,
 }
 
 /// The comments and suggestions of a Word file, and what was noticed.
@@ -405,6 +434,7 @@ impl Cx<'_> {
             text: format!("«{}»\n\n{text}", quote.trim()),
             proposal,
             origin,
+            moved_to: None,
         }
     }
 
@@ -521,101 +551,234 @@ impl Cx<'_> {
 
     fn changes(&self, out: &mut WordComments) {
         let changes = &self.docx.changes;
+        let moves = pair_moves(self.docx);
+        let mut half_of: HashMap<usize, usize> = HashMap::new();
+        for (h, half) in moves.halves.iter().enumerate() {
+            for &c in &half.changes {
+                half_of.insert(c, h);
+            }
+        }
+        let mut done = vec![false; moves.halves.len()];
         let mut i = 0;
         while i < changes.len() {
+            if let Some(&h) = half_of.get(&i) {
+                i += 1;
+                if std::mem::replace(&mut done[h], true) {
+                    continue;
+                }
+                let c = match moves.partner(h) {
+                    Some(other) => {
+                        done[other] = true;
+                        let (f, t) = if moves.halves[h].from {
+                            (h, other)
+                        } else {
+                            (other, h)
+                        };
+                        self.move_comment(&moves.halves[f], &moves.halves[t], &mut out.warnings)
+                    }
+                    None => self.lone_half(&moves.halves[h], &mut out.warnings),
+                };
+                out.comments.push(c);
+                continue;
+            }
             let first = &changes[i];
             let mut j = i + 1;
             // Touching insertions and deletions (in one paragraph, by one author) are one
-            // replacement; moves stay apart.
-            if !matches!(first.kind, ChangeKind::MoveFrom | ChangeKind::MoveTo) {
-                while let Some(next) = changes.get(j) {
-                    let prev = &changes[j - 1];
-                    if matches!(next.kind, ChangeKind::MoveFrom | ChangeKind::MoveTo)
-                        || next.start.para != prev.end.para
-                        || next.start.old != prev.end.old
-                        || next.author != first.author
-                    {
-                        break;
-                    }
-                    j += 1;
+            // replacement; moves are paired apart (`pair_moves`).
+            while let Some(next) = changes.get(j) {
+                let prev = &changes[j - 1];
+                if matches!(next.kind, ChangeKind::MoveFrom | ChangeKind::MoveTo)
+                    || next.start.para != prev.end.para
+                    || next.start.old != prev.end.old
+                    || next.author != first.author
+                {
+                    break;
                 }
+                j += 1;
             }
-            let group = &changes[i..j];
+            let group: Vec<&Change> = changes[i..j].iter().collect();
             i = j;
             let removed = group.iter().any(|c| c.kind.is_removal());
             let added = group.iter().any(|c| !c.kind.is_removal());
-            let kind = match (first.kind, removed, added) {
-                (ChangeKind::MoveFrom, ..) => WordKind::MoveFrom,
-                (ChangeKind::MoveTo, ..) => WordKind::MoveTo,
-                (_, true, true) => WordKind::Replacement,
-                (_, true, false) => WordKind::Deletion,
+            let kind = match (removed, added) {
+                (true, true) => WordKind::Replacement,
+                (true, false) => WordKind::Deletion,
                 _ => WordKind::Insertion,
             };
-            let (start, end) = (group[0].start, group[group.len() - 1].end);
-            let new_text: String = group
-                .iter()
-                .filter(|c| !c.kind.is_removal())
-                .map(|c| c.text.as_str())
-                .collect();
+            let new_text = joined(&group, false);
             let origin = self.origin(kind, &first.author, &first.date);
-            if let Some(s) = self.heading_at(start)
-                && start.para == end.para
-            {
-                // In a heading: a suggestion on the heading's words (see `on_heading`).
-                let para = start.para.min(self.placed.len() - 1);
-                let old = self.docx.paragraphs[para].old.as_str();
-                let title = self.title_start(s, para);
-                let a = start.old.min(old.len());
-                let b = end.old.clamp(a, old.len());
-                let (a2, b2) = widen(old, a, b, 0);
-                let (a2, b2) = (a2.max(title).min(a), b2.max(b));
-                let quote = old[a2..b2].trim();
-                let proposal = collapse(&format!("{}{new_text}{}", &old[a2..a], &old[b..b2]));
-                let words = change_words(&old[a..b], &new_text);
-                out.comments.push(self.on_heading(
-                    s,
-                    quote,
-                    words,
-                    Some(proposal),
-                    origin,
-                    &mut out.warnings,
-                ));
-                continue;
-            }
-            let (Some((s, a)), Some((t, b))) = (self.at(start), self.at(end)) else {
-                // A change outside the sections (the front matter), or over a heading
-                // and what follows it.
-                let old: String = group
-                    .iter()
-                    .filter(|c| c.kind.is_removal())
-                    .map(|c| c.text.as_str())
-                    .collect();
-                out.comments.push(self.anchored(
-                    None,
-                    &old,
-                    change_words(&old, &new_text),
-                    Some(new_text.trim().to_string()),
-                    origin,
-                    &mut out.warnings,
-                ));
-                continue;
-            };
-            let b = if s == t {
-                b.max(a)
-            } else {
-                self.texts[s].old.len()
-            };
-            let c = self.suggestion(
-                s,
-                &self.texts[s].old,
-                (a, b),
-                self.bounds(s, start, end),
-                &new_text,
-                origin,
-                &mut out.warnings,
-            );
+            let (start, end) = (group[0].start, group[group.len() - 1].end);
+            let c = self.change_at(start, end, &group, &new_text, origin, &mut out.warnings);
             out.comments.push(c);
         }
+    }
+
+    /// The suggestion of a change (or group of changes) from `start` to `end` whose
+    /// new text is `new_text`.
+    fn change_at(
+        &self,
+        start: Pos,
+        end: Pos,
+        group: &[&Change],
+        new_text: &str,
+        origin: WordOrigin,
+        warnings: &mut Vec<String>,
+    ) -> WordComment {
+        if let Some(s) = self.heading_at(start)
+            && start.para == end.para
+        {
+            // In a heading: a suggestion on the heading's words (see `on_heading`).
+            let para = start.para.min(self.placed.len() - 1);
+            let old = self.docx.paragraphs[para].old.as_str();
+            let title = self.title_start(s, para);
+            let a = start.old.min(old.len());
+            let b = end.old.clamp(a, old.len());
+            let (a2, b2) = widen(old, a, b, 0);
+            let (a2, b2) = (a2.max(title).min(a), b2.max(b));
+            let quote = old[a2..b2].trim();
+            let proposal = collapse(&format!("{}{new_text}{}", &old[a2..a], &old[b..b2]));
+            let words = change_words(&old[a..b], new_text);
+            return self.on_heading(s, quote, words, Some(proposal), origin, warnings);
+        }
+        let (Some((s, a)), Some((t, b))) = (self.at(start), self.at(end)) else {
+            // A change outside the sections (the front matter), or over a heading
+            // and what follows it.
+            let old = joined(group, true);
+            return self.anchored(
+                None,
+                &old,
+                change_words(&old, new_text),
+                Some(new_text.trim().to_string()),
+                origin,
+                warnings,
+            );
+        };
+        let b = if s == t {
+            b.max(a)
+        } else {
+            self.texts[s].old.len()
+        };
+        self.suggestion(
+            s,
+            &self.texts[s].old,
+            (a, b),
+            self.bounds(s, start, end),
+            new_text,
+            origin,
+            warnings,
+        )
+    }
+
+    /// One suggestion for a tracked move whose halves were paired: the moved text
+    /// deleted where it was (the comment's quote and proposal) and put in where it goes
+    /// ([`WordComment::moved_to`]). When both halves are in one paragraph with no other
+    /// change between them, it is one replacement of the passage from the first to the
+    /// last, since the two places would overlap.
+    fn move_comment(
+        &self,
+        from: &MoveHalf,
+        to: &MoveHalf,
+        warnings: &mut Vec<String>,
+    ) -> WordComment {
+        let changes = &self.docx.changes;
+        let f: Vec<&Change> = from.changes.iter().map(|&i| &changes[i]).collect();
+        let t: Vec<&Change> = to.changes.iter().map(|&i| &changes[i]).collect();
+        let first = f[0];
+        let origin = || self.origin(WordKind::Move, &first.author, &first.date);
+        let moved = collapse(&joined(&f, true));
+        let para = first.start.para;
+        let lo = from.changes[0].min(to.changes[0]);
+        let hi = from.changes[from.changes.len() - 1].max(to.changes[to.changes.len() - 1]);
+        let one_paragraph = f
+            .iter()
+            .chain(&t)
+            .all(|c| c.start.para == para && c.end.para == para)
+            && (lo..=hi).all(|i| from.changes.contains(&i) || to.changes.contains(&i));
+        if one_paragraph && let Some(p) = self.docx.paragraphs.get(para) {
+            let all = || f.iter().chain(&t);
+            let start = Pos {
+                para,
+                old: all().map(|c| c.start.old).min().unwrap_or(0),
+                new: all().map(|c| c.start.new).min().unwrap_or(0),
+            };
+            let end = Pos {
+                para,
+                old: all().map(|c| c.end.old).max().unwrap_or(0),
+                new: all().map(|c| c.end.new).max().unwrap_or(0),
+            };
+            let new_text = p.new.get(start.new..end.new).unwrap_or_default();
+            let group: Vec<&Change> = all().copied().collect();
+            return self.change_at(start, end, &group, new_text, origin(), warnings);
+        }
+        let away = self.change_at(f[0].start, f[f.len() - 1].end, &f, "", origin(), warnings);
+        let arrival = joined(&t, false);
+        let here = self.change_at(
+            t[0].start,
+            t[t.len() - 1].end,
+            &t,
+            &arrival,
+            origin(),
+            warnings,
+        );
+        let mut text = format!(
+            "«{moved}» ⇢ {}«{}»",
+            here.section
+                .as_ref()
+                .map(|s| format!("{s}: "))
+                .unwrap_or_default(),
+            here.proposal.as_deref().unwrap_or_default()
+        );
+        if away.anchor.is_none() {
+            text = format!("{}\n\n{text}", away.text);
+        }
+        if here.anchor.is_none() {
+            text = format!("{text}\n\n{}", here.text);
+        }
+        WordComment {
+            section: away.section,
+            anchor: away.anchor,
+            text,
+            proposal: away.proposal,
+            origin: away.origin,
+            moved_to: Some(MoveTarget {
+                section: here.section,
+                anchor: here.anchor,
+                proposal: here.proposal.unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// A half of a tracked move whose other half was not found: the removal or the
+    /// insertion at its own place, saying so in its text.
+    fn lone_half(&self, half: &MoveHalf, warnings: &mut Vec<String>) -> WordComment {
+        let changes = &self.docx.changes;
+        let group: Vec<&Change> = half.changes.iter().map(|&i| &changes[i]).collect();
+        let first = group[0];
+        let kind = if half.from {
+            WordKind::MoveFrom
+        } else {
+            WordKind::MoveTo
+        };
+        let new_text = joined(&group, false);
+        let origin = self.origin(kind, &first.author, &first.date);
+        let (start, end) = (first.start, group[group.len() - 1].end);
+        let mut c = self.change_at(start, end, &group, &new_text, origin, warnings);
+        let (what, other) = if half.from {
+            ("moved away from here", "where it was moved to")
+        } else {
+            ("moved here", "where it was moved from")
+        };
+        c.text = format!(
+            "{}\n\n(A tracked move in Word: this text was {what}, but {other} was not found, so this suggestion is only this half of the move.)",
+            c.text
+        );
+        warnings.push(format!(
+            "{}: a tracked move ({}) has no matching other half (no move range name shared, and no other half with the same text); it is imported as a {} only.",
+            self.file,
+            short(&joined(&group, half.from)),
+            if half.from { "deletion" } else { "insertion" }
+        ));
+        c
     }
 
     fn edits(&self, out: &mut WordComments) {
@@ -674,8 +837,14 @@ impl Cx<'_> {
         let trail = common_ws(text[a..b].chars().rev(), new.chars().rev());
         b -= trail;
         new = &new[..new.len() - trail];
-        // A deleted word takes the space before it along ("alle ansatte." → "alle.").
-        if new.is_empty() && a > lo && text[..a].ends_with(|c: char| c.is_ascii_whitespace()) {
+        // A deleted word takes the space before it along ("alle ansatte." → "alle."),
+        // but not moved text: its quote is the text moved, as it was (`comment apply`
+        // tidies the space it leaves).
+        if new.is_empty()
+            && origin.kind != WordKind::Move
+            && a > lo
+            && text[..a].ends_with(|c: char| c.is_ascii_whitespace())
+        {
             a = text[..a].trim_end().len();
         }
         let mut best = None;
@@ -732,6 +901,7 @@ impl Cx<'_> {
             text,
             proposal,
             origin,
+            moved_to: None,
         };
         if quote.trim().is_empty() {
             return comment;
@@ -826,6 +996,144 @@ fn common_ws(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> us
 /// Whether the anchor kept every word of the quote (see [`Cx::suggestion`]).
 fn faithful(found: &Anchor, quote: &str) -> bool {
     found.quote.split_whitespace().count() == quote.split_whitespace().count()
+}
+
+/// One half of a tracked move: the changes (indices into [`Docx::changes`]) of one
+/// move-from or move-to range, in body order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveHalf {
+    /// Whether it is where the text was moved from (`w:moveFrom`).
+    pub from: bool,
+    /// Its changes.
+    pub changes: Vec<usize>,
+    /// The move range's `w:name`, if it has one.
+    pub name: Option<String>,
+}
+
+/// The halves of a document's tracked moves and how they pair.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moves {
+    /// Every half, in body order of its first change.
+    pub halves: Vec<MoveHalf>,
+    /// Pairs of halves (move-from, move-to), as indices into `halves`.
+    pub pairs: Vec<(usize, usize)>,
+}
+
+impl Moves {
+    /// The half paired with half `h`, if any.
+    pub fn partner(&self, h: usize) -> Option<usize> {
+        self.pairs.iter().find_map(|&(f, t)| match h {
+            _ if h == f => Some(t),
+            _ if h == t => Some(f),
+            _ => None,
+        })
+    }
+}
+
+/// The tracked moves of `docx`, halves paired: first by the name of their move range
+/// (`w:moveFromRangeStart`/`w:moveToRangeStart`, which Word writes), then, for halves
+/// without a name or whose name has no other half, by their text: a move-from and a
+/// move-to of the same text (whitespace aside) pair when neither has another
+/// candidate of that text. Anything else stays unpaired. Without names, consecutive
+/// move changes of one kind and author that touch (in one paragraph, or from the end of
+/// one to the start of the next) are one half.
+pub fn pair_moves(docx: &Docx) -> Moves {
+    let changes = &docx.changes;
+    let mut moves = Moves::default();
+    let len = |para: usize, from: bool| {
+        docx.paragraphs
+            .get(para)
+            .map_or(0, |p| if from { p.old.len() } else { p.new.len() })
+    };
+    for (i, c) in changes.iter().enumerate() {
+        let from = match c.kind {
+            ChangeKind::MoveFrom => true,
+            ChangeKind::MoveTo => false,
+            _ => continue,
+        };
+        let off = |p: Pos| if from { p.old } else { p.new };
+        let joins = match &c.name {
+            Some(n) => moves
+                .halves
+                .iter()
+                .rposition(|h| h.from == from && h.name.as_ref() == Some(n)),
+            None => moves
+                .halves
+                .iter()
+                .rposition(|h| h.from == from)
+                .filter(|&h| {
+                    let half = &moves.halves[h];
+                    let prev = &changes[half.changes[half.changes.len() - 1]];
+                    half.name.is_none()
+                        && prev.author == c.author
+                        && ((c.start.para == prev.end.para && off(c.start) == off(prev.end))
+                            || (c.start.para == prev.end.para + 1
+                                && off(c.start) == 0
+                                && off(prev.end) == len(prev.end.para, from)))
+                }),
+        };
+        match joins {
+            Some(h) => moves.halves[h].changes.push(i),
+            None => moves.halves.push(MoveHalf {
+                from,
+                changes: vec![i],
+                name: c.name.clone(),
+            }),
+        }
+    }
+    let halves = &moves.halves;
+    let mut paired = vec![false; halves.len()];
+    for (f, half) in halves.iter().enumerate().filter(|(_, h)| h.from) {
+        let Some(name) = &half.name else { continue };
+        if let Some(t) = (0..halves.len())
+            .find(|&t| !paired[t] && !halves[t].from && halves[t].name.as_ref() == Some(name))
+        {
+            paired[f] = true;
+            paired[t] = true;
+            moves.pairs.push((f, t));
+        }
+    }
+    let text = |h: &MoveHalf| {
+        let group: Vec<&Change> = h.changes.iter().map(|&i| &changes[i]).collect();
+        collapse(&joined(&group, h.from))
+    };
+    let texts: Vec<String> = halves.iter().map(text).collect();
+    let open = |paired: &[bool], from: bool, t: &str| -> Vec<usize> {
+        (0..halves.len())
+            .filter(|&k| !paired[k] && halves[k].from == from && texts[k] == t)
+            .collect()
+    };
+    for f in 0..halves.len() {
+        if paired[f] || !halves[f].from || texts[f].is_empty() {
+            continue;
+        }
+        if let ([t], [_]) = (
+            open(&paired, false, &texts[f]).as_slice(),
+            open(&paired, true, &texts[f]).as_slice(),
+        ) {
+            let t = *t;
+            paired[f] = true;
+            paired[t] = true;
+            moves.pairs.push((f, t));
+        }
+    }
+    moves.pairs.sort_unstable();
+    moves
+}
+
+/// The text of `group`'s removals (`removal`) or insertions, a space between changes
+/// in different paragraphs.
+fn joined(group: &[&Change], removal: bool) -> String {
+    let mut out = String::new();
+    let mut last_para = None;
+    for c in group.iter().filter(|c| c.kind.is_removal() == removal) {
+        if last_para.is_some_and(|p| p != c.start.para) {
+            out.push(' ');
+        }
+        out.push_str(&c.text);
+        last_para = Some(c.end.para);
+    }
+    out
 }
 
 /// The replies to comment `id`, in the order of comments.xml.

@@ -220,3 +220,224 @@ fn nested_section_bookmarks_give_the_innermost_section() {
     assert_eq!(out.comments[0].section.as_deref(), Some("mal"));
     assert_eq!(out.comments[0].proposal.as_deref(), Some("80"));
 }
+
+/// A move half: `w:moveFrom` (`from`) or `w:moveTo` of `text`, in a move range named
+/// `name` when given.
+fn moved(from: bool, id: u32, name: Option<&str>, text: &str) -> String {
+    let (tag, t) = if from {
+        ("moveFrom", "t")
+    } else {
+        ("moveTo", "t")
+    };
+    let change = format!(
+        r#"<w:{tag} w:id="{}" w:author="Kari" w:date="2026-01-05T10:00:00Z"><w:r><w:{t} xml:space="preserve">{text}</w:{t}></w:r></w:{tag}>"#,
+        id + 1
+    );
+    match name {
+        Some(n) => format!(
+            r#"<w:{tag}RangeStart w:id="{id}" w:author="Kari" w:date="2026-01-05T10:00:00Z" w:name="{n}"/>{change}<w:{tag}RangeEnd w:id="{id}"/>"#
+        ),
+        None => change,
+    }
+}
+
+fn texts_of(d: &crate::word::read::Docx, half: &MoveHalf) -> String {
+    half.changes
+        .iter()
+        .map(|&i| d.changes[i].text.as_str())
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+#[test]
+fn move_halves_pair_by_range_name_then_by_the_same_text() {
+    let w = |inner: &str| format!("<w:p>{inner}</w:p>");
+    let body = [
+        // Named: the names pair them, though the text was edited on the way.
+        w(&moved(true, 10, Some("move1"), "Tiltak en er viktig.")),
+        // Unnamed, over two paragraphs (end of one, start of the next): one half.
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Før. </w:t></w:r>{}"#,
+            moved(true, 20, None, "Vi skal")
+        )),
+        w(&moved(true, 22, None, "samarbeide.")),
+        // Unnamed with no other half.
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Så. </w:t></w:r>{}"#,
+            moved(true, 30, None, "Ingen andre.")
+        )),
+        // Unnamed, one move-from and two move-tos of the same text: not clear.
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Og. </w:t></w:r>{}"#,
+            moved(true, 40, None, "To ganger.")
+        )),
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Her: </w:t></w:r>{}"#,
+            moved(false, 50, None, "To ganger.")
+        )),
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Der: </w:t></w:r>{}"#,
+            moved(false, 52, None, "To ganger.")
+        )),
+        w(&format!(
+            r#"<w:r><w:t xml:space="preserve">Slutt. </w:t></w:r>{}"#,
+            moved(false, 60, None, " Vi  skal samarbeide.")
+        )),
+        w(&moved(
+            false,
+            70,
+            Some("move1"),
+            "Tiltak en er svært viktig.",
+        )),
+    ]
+    .concat();
+    let d = read_docx("m.docx", &docx(&body, None, None)).expect("read");
+    assert_eq!(d.changes[0].name.as_deref(), Some("move1"));
+    assert_eq!(d.changes[1].name, None);
+    let moves = pair_moves(&d);
+    let halves: Vec<(bool, String)> = moves
+        .halves
+        .iter()
+        .map(|h| (h.from, texts_of(&d, h)))
+        .collect();
+    assert_eq!(
+        halves,
+        vec![
+            (true, "Tiltak en er viktig.".to_string()),
+            (true, "Vi skal|samarbeide.".to_string()),
+            (true, "Ingen andre.".to_string()),
+            (true, "To ganger.".to_string()),
+            (false, "To ganger.".to_string()),
+            (false, "To ganger.".to_string()),
+            (false, " Vi  skal samarbeide.".to_string()),
+            (false, "Tiltak en er svært viktig.".to_string()),
+        ]
+    );
+    assert_eq!(moves.pairs, vec![(0, 7), (1, 6)]);
+    assert_eq!(moves.partner(7), Some(0));
+    assert_eq!(moves.partner(2), None);
+    assert_eq!(moves.partner(3), None);
+}
+
+#[test]
+fn a_tracked_move_is_one_suggestion_with_where_it_goes() {
+    for name in [Some("move1"), None] {
+        let body = [
+            bookmarked(
+                "mal",
+                1,
+                &[
+                    h(2, "1 Mål"),
+                    format!(
+                        r#"<w:p><w:r><w:t xml:space="preserve">Målet er 50 prosent innen 2030. </w:t></w:r>{}</w:p>"#,
+                        moved(true, 10, name, "Vi skal samarbeide.")
+                    ),
+                ]
+                .concat(),
+            ),
+            bookmarked(
+                "tiltak",
+                2,
+                &[
+                    h(2, "2 Tiltak"),
+                    format!(
+                        r#"<w:p><w:r><w:t xml:space="preserve">Tiltak en er viktig. Tiltak to er viktig.</w:t></w:r>{}</w:p>"#,
+                        moved(false, 20, name, " Vi skal samarbeide.")
+                    ),
+                ]
+                .concat(),
+            ),
+        ]
+        .concat();
+        let out = run(&body, None, None);
+        assert_eq!(out.comments.len(), 1, "{name:?}: {:?}", out.comments);
+        let m = &out.comments[0];
+        assert_eq!(m.origin.kind, WordKind::Move);
+        assert_eq!(m.origin.author.as_deref(), Some("Kari"));
+        assert_eq!(m.section.as_deref(), Some("mal"));
+        assert_eq!(
+            m.anchor.as_ref().map(|a| a.quote.as_str()),
+            Some("Vi skal samarbeide.")
+        );
+        assert_eq!(m.proposal.as_deref(), Some(""));
+        let to = m.moved_to.as_ref().expect("where it goes");
+        assert_eq!(to.section.as_deref(), Some("tiltak"));
+        // "viktig." and "er viktig." occur twice in the section; "to er viktig." once.
+        assert_eq!(
+            to.anchor.as_ref().map(|a| a.quote.as_str()),
+            Some("to er viktig.")
+        );
+        assert_eq!(to.proposal, "to er viktig. Vi skal samarbeide.");
+        assert_eq!(
+            m.text,
+            "«Vi skal samarbeide.» ⇢ tiltak: «to er viktig. Vi skal samarbeide.»"
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+}
+
+#[test]
+fn a_move_half_without_its_other_half_says_so() {
+    let body = [
+        h(2, "Mål"),
+        format!(
+            r#"<w:p><w:r><w:t xml:space="preserve">Målet er 50 prosent innen 2030. </w:t></w:r>{}</w:p>"#,
+            moved(true, 10, Some("alone"), "Vi skal samarbeide.")
+        ),
+        h(2, "Tiltak"),
+        p("Tiltak en er viktig. Tiltak to er viktig."),
+    ]
+    .concat();
+    let out = run(&body, None, None);
+    assert_eq!(out.comments.len(), 1, "{:?}", out.comments);
+    let c = &out.comments[0];
+    assert_eq!(c.origin.kind, WordKind::MoveFrom);
+    assert_eq!(c.moved_to, None);
+    // A deletion as any other: it takes the space before it along, so its quote
+    // widens to the word before (a leading "2030." would read as a list marker).
+    assert_eq!(
+        c.anchor.as_ref().map(|a| a.quote.as_str()),
+        Some("innen 2030. Vi skal samarbeide.")
+    );
+    assert_eq!(c.proposal.as_deref(), Some("innen 2030."));
+    assert!(c.text.starts_with("−«Vi skal samarbeide.»"), "{}", c.text);
+    assert!(c.text.contains("was not found"), "{}", c.text);
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+}
+
+#[test]
+fn a_move_within_one_paragraph_is_one_replacement() {
+    let body = [
+        h(2, "Tiltak"),
+        format!(
+            r#"<w:p><w:r><w:t xml:space="preserve">Tiltak en er viktig. </w:t></w:r>{}<w:r><w:t xml:space="preserve">Tiltak to er viktig.</w:t></w:r>{}</w:p>"#,
+            moved(true, 10, Some("m"), "Tiltak en er viktig. "),
+            moved(false, 20, Some("m"), " Tiltak en er viktig.")
+        )
+        .replacen(r#"<w:r><w:t xml:space="preserve">Tiltak en er viktig. </w:t></w:r>"#, "", 1),
+    ]
+    .concat();
+    let sent = Document::from_text("a.md", SENT);
+    let d = read_docx("svar.docx", &docx(&body, None, None)).expect("read");
+    assert_eq!(
+        d.paragraphs[1].old,
+        "Tiltak en er viktig. Tiltak to er viktig."
+    );
+    assert_eq!(
+        d.paragraphs[1].new,
+        "Tiltak to er viktig. Tiltak en er viktig."
+    );
+    let out = comments_of(&d, &sent, "svar.docx");
+    assert_eq!(out.comments.len(), 1, "{:?}", out.comments);
+    let c = &out.comments[0];
+    assert_eq!(c.origin.kind, WordKind::Move);
+    assert_eq!(c.moved_to, None);
+    assert_eq!(
+        c.anchor.as_ref().map(|a| a.quote.as_str()),
+        Some("Tiltak en er viktig. Tiltak to er viktig.")
+    );
+    assert_eq!(
+        c.proposal.as_deref(),
+        Some("Tiltak to er viktig. Tiltak en er viktig.")
+    );
+}

@@ -308,6 +308,10 @@ pub struct Change {
     pub end: Pos,
     /// The text inserted or removed.
     pub text: String,
+    /// For a move half (`w:moveFrom`, `w:moveTo`): the `w:name` of the move range
+    /// (`w:moveFromRangeStart`, `w:moveToRangeStart`) it is in, which both halves of one
+    /// move share. Word writes it; LibreOffice 7.4 writes the halves without ranges.
+    pub name: Option<String>,
 }
 
 /// One comment of `word/comments.xml`, with where it sits in the body.
@@ -856,6 +860,9 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
     // In the order they were opened: the last is the innermost.
     let mut open_bookmarks: Vec<(String, String)> = Vec::new();
     let mut changes_open: Vec<usize> = Vec::new();
+    // Move ranges open (`w:moveFromRangeStart` … `End`): whether it is a move-from,
+    // its id and its name; the last is the innermost.
+    let mut move_ranges: Vec<(bool, String, String)> = Vec::new();
     // Table cells open around the paragraph being read.
     let mut cells = 0usize;
     xml.events(|ev| {
@@ -915,6 +922,17 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                                 _ => ChangeKind::MoveTo,
                             };
                             let index = body.changes.len();
+                            let name = match kind {
+                                ChangeKind::MoveFrom | ChangeKind::MoveTo => {
+                                    let from = kind == ChangeKind::MoveFrom;
+                                    move_ranges
+                                        .iter()
+                                        .rev()
+                                        .find(|(f, _, _)| *f == from)
+                                        .map(|(_, _, n)| n.clone())
+                                }
+                                _ => None,
+                            };
                             body.changes.push(Change {
                                 kind,
                                 id: attr(&e, b"id")?.unwrap_or_default(),
@@ -923,6 +941,7 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                                 start: pos(&para, body.paragraphs.len()),
                                 end: Pos::default(),
                                 text: String::new(),
+                                name,
                             });
                             changes_open.push(index);
                             Tag::Change(kind, index)
@@ -979,6 +998,17 @@ fn read_body(xml: &Xml<'_>, styles: &HashMap<String, u8>) -> Result<Body, WordEr
                                 p.bookmarks.push(name.clone());
                             }
                             open_bookmarks.push((id, name));
+                        }
+                    }
+                    b"w:moveFromRangeStart" | b"w:moveToRangeStart" => {
+                        if let (Some(id), Some(n)) = (attr(&e, b"id")?, attr(&e, b"name")?) {
+                            move_ranges.push((name == b"w:moveFromRangeStart", id, n));
+                        }
+                    }
+                    b"w:moveFromRangeEnd" | b"w:moveToRangeEnd" => {
+                        if let Some(id) = attr(&e, b"id")? {
+                            let from = name == b"w:moveFromRangeEnd";
+                            move_ranges.retain(|(f, i, _)| !(*f == from && *i == id));
                         }
                     }
                     b"w:bookmarkEnd" => {

@@ -135,3 +135,29 @@ pub fn lo_changes(work: &Path, file: &Path, accept: bool) -> String {
     );
     std::fs::read_to_string(&out_file).expect("the text LibreOffice saved")
 }
+
+/// Moves the passage `moved` of `file` after the passage `after` in LibreOffice with
+/// track changes on (cut, then paste after a space), as `author`, through its UNO API
+/// (tests/office/lo_move.py), and saves it as .docx at `out`.
+pub fn lo_move(work: &Path, file: &Path, moved: &str, after: &str, author: &str, out: &Path) {
+    ensure();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/office/lo_move.py");
+    let profile = work.join("lo-profile-move");
+    let run = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg(file)
+        .arg(out)
+        .arg(&profile)
+        .args([moved, after, author])
+        .env("HOME", work)
+        .output()
+        .expect("run /usr/bin/python3");
+    assert!(
+        run.status.success() && out.is_file(),
+        "{} {} failed:\n{}\n{}",
+        script.display(),
+        file.display(),
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
