@@ -184,6 +184,32 @@ fn the_shipped_version_page_has_a_letterhead_contents_and_numbered_linked_sectio
         "3.4.1 Tiltak 6: Felles mal for risikovurdering"
     );
 
+    // The Word copy numbers its headings the same way.
+    let docx = env.path("v1.docx");
+    env.run_in(
+        "ws",
+        &[
+            "version",
+            "export",
+            "v1",
+            "--out",
+            docx.to_str().expect("path"),
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(&docx).expect("docx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document.xml"),
+        &mut xml,
+    )
+    .expect("UTF-8");
+    for (s, n) in &headings {
+        let text = format!(">{n} {}<", s.title);
+        assert!(xml.contains(&text), "{text:?} not in the Word copy");
+    }
+
     // Print: A4 with margins, page numbers, headings kept with their text, table
     // headers repeated.
     let style = page.text(page.elements("style")[0]);

@@ -66,15 +66,21 @@ pub struct Letterhead {
 impl Letterhead {
     /// The marking: "Utkast" until approved, then "Godkjent", in the document's language.
     pub fn marking(&self) -> &'static str {
-        match (self.lang, self.approved) {
-            (Lang::Nb | Lang::Nn, false) => "Utkast",
-            (Lang::Nb, true) => "Godkjent",
-            (Lang::Nn, true) => "Godkjend",
-            (Lang::En, false) => "Draft",
-            (Lang::En, true) => "Approved",
-            (Lang::Da, false) => "Udkast",
-            (Lang::Da, true) => "Godkendt",
-        }
+        marking(self.lang, self.approved)
+    }
+}
+
+/// The marking of a version in `lang`: "Utkast" until `approved`, then "Godkjent"
+/// ("Godkjend" in nynorsk). The page and the Word copy say the same.
+pub fn marking(lang: Lang, approved: bool) -> &'static str {
+    match (lang, approved) {
+        (Lang::Nb | Lang::Nn, false) => "Utkast",
+        (Lang::Nb, true) => "Godkjent",
+        (Lang::Nn, true) => "Godkjend",
+        (Lang::En, false) => "Draft",
+        (Lang::En, true) => "Approved",
+        (Lang::Da, false) => "Udkast",
+        (Lang::Da, true) => "Godkendt",
     }
 }
 
