@@ -99,7 +99,7 @@ fn words(lang: Lang) -> (&'static str, &'static str, &'static str, &'static str)
 pub fn version_page(head: &Letterhead, files: &[SourceFile]) -> String {
     let doc = Document::parse(files);
     let numbers = doc.section_numbers();
-    let (body, placed) = numbered_body(files, &doc, &numbers);
+    let (body, shown) = numbered_body(files, &doc, &numbers);
     let (case_word, date_word, version_word, contents_word) = words(head.lang);
     let mut out = String::with_capacity(body.len() + 4096);
     out.push_str(&format!(
@@ -137,20 +137,23 @@ pub fn version_page(head: &Letterhead, files: &[SourceFile]) -> String {
         "</dl>\n<p class=\"doc-title\">{}</p>\n</header>\n",
         escape(&head.title)
     ));
-    // The table of contents: every numbered heading that is on the page.
+    // The table of contents: every numbered heading that is on the page, with the
+    // words it shows.
     let entries: Vec<String> = doc
         .sections
         .iter()
         .zip(&numbers)
-        .zip(&placed)
-        .filter(|((s, n), on_page)| s.level > 0 && !n.is_empty() && **on_page)
-        .map(|((s, n), _)| {
+        .zip(&shown)
+        .filter_map(|((s, n), text)| {
+            Some((s, n, text.as_deref()?)).filter(|_| s.level > 0 && !n.is_empty())
+        })
+        .map(|(s, n, text)| {
             format!(
                 "<li class=\"toc-{depth}\"><a href=\"#{id}\"><span class=\"secnum\">{n}</span> {title}</a></li>\n",
                 depth = n.split('.').count().min(6),
                 id = escape(&s.id),
                 n = escape(n),
-                title = escape(&plain_title(&s.title)),
+                title = escape(text),
             )
         })
         .collect();
@@ -177,37 +180,23 @@ fn options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// A heading's title as plain text: its inline Markdown (emphasis, code, links) reduced
-/// to the words, raw HTML kept as text.
-fn plain_title(title: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(title, Options::ENABLE_STRIKETHROUGH) {
-        match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
-                out.push_str(&t);
-            }
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            _ => {}
-        }
-    }
-    if out.trim().is_empty() {
-        title.to_string()
-    } else {
-        out.trim().to_string()
-    }
-}
-
 /// The HTML of the files' content, in order (what goes inside `<main>`), with each
 /// heading of `doc` carrying its section id and its number from `numbers`; and, per
-/// section of `doc`, whether its heading was found on the page (the table of contents
-/// links only to those).
+/// section of `doc`, the text its heading shows if it was found on the page (inline
+/// markup reduced to its words; the table of contents links only to those).
 ///
 /// Headings are matched to sections by file and line: pulldown-cmark gives each
 /// heading's byte range, and [`Document`] each section's first line. A heading the
 /// document does not know as a section (one in a block quote or list) keeps its own
 /// explicit id, unless that id is a section's, and gets no number.
-fn numbered_body(files: &[SourceFile], doc: &Document, numbers: &[String]) -> (String, Vec<bool>) {
-    let mut placed = vec![false; doc.sections.len()];
+fn numbered_body(
+    files: &[SourceFile],
+    doc: &Document,
+    numbers: &[String],
+) -> (String, Vec<Option<String>>) {
+    let mut shown: Vec<Option<String>> = vec![None; doc.sections.len()];
+    // The section whose heading is being rendered.
+    let mut current: Option<usize> = None;
     let section_ids: HashSet<&str> = doc.sections.iter().map(|s| s.id.as_str()).collect();
     let mut used: HashSet<String> = HashSet::new();
     let mut body = String::new();
@@ -230,6 +219,19 @@ fn numbered_body(files: &[SourceFile], doc: &Document, numbers: &[String]) -> (S
         // not sections.
         let mut depth = 0usize;
         for (event, range) in Parser::new_ext(&file.text, options()).into_offset_iter() {
+            if let Some(text) = current.and_then(|i| shown[i].as_mut()) {
+                match &event {
+                    Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                        text.push_str(t);
+                    }
+                    Event::SoftBreak | Event::HardBreak => text.push(' '),
+                    Event::End(TagEnd::Heading(_)) => {
+                        *text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        current = None;
+                    }
+                    _ => {}
+                }
+            }
             match event {
                 Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
                 Event::Start(Tag::Link {
@@ -298,7 +300,8 @@ fn numbered_body(files: &[SourceFile], doc: &Document, numbers: &[String]) -> (S
                         .filter(|&i| doc.sections[i].level == level as u8);
                     let (id, number) = match section {
                         Some(i) => {
-                            placed[i] = true;
+                            shown[i] = Some(String::new());
+                            current = Some(i);
                             let s = &doc.sections[i];
                             used.insert(s.id.clone());
                             (
@@ -331,7 +334,7 @@ fn numbered_body(files: &[SourceFile], doc: &Document, numbers: &[String]) -> (S
         }
         html::push_html(&mut body, events.into_iter());
     }
-    (body, placed)
+    (body, shown)
 }
 
 /// Whether a link or image target may stay live in a page strategi writes: `http:`,
