@@ -542,6 +542,17 @@ mod tests {
     }
 
     #[test]
+    fn a_document_without_headings_has_no_contents() {
+        let page = version_page(
+            &head(Lang::En, false),
+            &[SourceFile::new("01.md", "Only a preamble.\n")],
+        );
+        assert!(!page.contains("<nav"), "{page}");
+        assert!(main_of(&page).contains("<p>Only a preamble.</p>"), "{page}");
+        assert!(page.contains("<p class=\"marking\">Draft</p>"), "{page}");
+    }
+
+    #[test]
     fn the_style_sheet_prints_on_a4_with_page_numbers_and_kept_headings() {
         let page = version_page(&head(Lang::Nb, false), &[SourceFile::new("01.md", "# A\n")]);
         for rule in [
