@@ -16,6 +16,7 @@ mod guards;
 mod help;
 mod keys;
 mod mail;
+mod pages;
 mod recovery;
 mod rendered;
 mod rounds;

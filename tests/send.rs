@@ -234,7 +234,13 @@ fn a_round_to_17_parties_delivers_17_letters_in_their_languages() {
             "{code}: the .docx is a zip archive"
         );
         let html = msg.attachments().nth(2).expect("html").contents();
-        assert!(String::from_utf8_lossy(html).contains("<h2 id=\"mal\">Mål</h2>"));
+        let html = String::from_utf8_lossy(html);
+        assert!(
+            html.contains("<h2 id=\"mal\"><span class=\"secnum\">1</span> Mål</h2>"),
+            "{html}"
+        );
+        // The document's language, whatever the recipient's.
+        assert!(html.contains("<html lang=\"nb\">"), "{code}: {html}");
         let form_text = String::from_utf8_lossy(msg.attachments().nth(3).expect("form").contents())
             .into_owned();
         assert!(

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use strategi::approval::{Phase, phase};
 use strategi::calendar::work_calendar;
-use strategi::consultation::letters::{version_front_matter, version_markdown};
+use strategi::consultation::letters::{version_front_matter, version_letterhead, version_markdown};
 use strategi::consultation::load_rounds;
 use strategi::document::Document;
-use strategi::document::html::standalone_html;
+use strategi::document::html::version_page;
 use strategi::model::{Config, Version};
 use strategi::store::{OutPath, Workspace};
 use strategi::word::write::export_docx;
@@ -27,8 +27,9 @@ pub struct ExportArgs {
     #[arg(value_name = "VERSION")]
     pub name: String,
     /// What to write: a Word document (front page, numbered headings, a bookmark per
-    /// section, "Utkast" until approved), the standalone HTML page or the Markdown
-    /// copy that letters attach.
+    /// section, "Utkast" until approved), the HTML page (letterhead, contents, numbered
+    /// sections, print-ready on A4) or the Markdown copy (without `{#id}` markers) that
+    /// letters attach.
     #[arg(long, value_enum, default_value_t = ExportFormat::Docx)]
     pub format: ExportFormat,
     /// Write to this file (atomically; never into the workspace's records, strategy/ or
@@ -45,7 +46,7 @@ pub struct ExportArgs {
 pub enum ExportFormat {
     /// A Word document (.docx).
     Docx,
-    /// A standalone HTML page.
+    /// A standalone HTML page, print-ready.
     Html,
     /// Markdown, the version's files in one.
     Md,
@@ -172,17 +173,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ExportArgs) -> Result<(), CommandE
             (export_docx(&doc, &front)?.bytes, "docx")
         }
         ExportFormat::Html => {
-            let subtitle = format!("{} – {}", version.name, version.label);
-            (
-                standalone_html(
-                    &config.case.title,
-                    config.case.lang.code(),
-                    &subtitle,
-                    &sources,
-                )
-                .into_bytes(),
-                "html",
-            )
+            let approved = is_approved(ctx, &ws, &config, &version)?;
+            let head = version_letterhead(&config, &version, approved);
+            (version_page(&head, &sources).into_bytes(), "html")
         }
         ExportFormat::Md => (version_markdown(&sources).into_bytes(), "md"),
     };

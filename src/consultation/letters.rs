@@ -42,11 +42,11 @@ use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
 use crate::calendar::{
-    ConsultationKind, IcsEvent, format_date_long, ics_summary, obligation_uid, oslo, work_calendar,
-    write_ics,
+    ConsultationKind, IcsEvent, format_date_long, format_date_words, ics_summary, obligation_uid,
+    oslo, work_calendar, write_ics,
 };
-use crate::document::html::{html_body, html_page};
-use crate::document::{Document, SourceFile};
+use crate::document::html::{Letterhead, version_page};
+use crate::document::{Document, SourceFile, without_heading_ids};
 use crate::mail::{
     Attachment, ClaimToken, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext,
     LetterKind, MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta,
@@ -374,7 +374,7 @@ pub fn remind_targets<'s>(state: &'s RoundState, only: Option<&[PartyCode]>) -> 
 pub fn version_markdown(sources: &[SourceFile]) -> String {
     let markdown = sources
         .iter()
-        .map(|s| s.text.trim_end())
+        .map(|s| without_heading_ids(s.text.trim_end()))
         .collect::<Vec<_>>()
         .join("\n\n");
     format!("{markdown}\n")
@@ -397,6 +397,26 @@ pub fn version_front_matter(config: &Config, version: &Version, approved: bool) 
     }
 }
 
+/// What the HTML page of `version` says about it in its letterhead, in the case's
+/// language: the owner party as sender (its code when it is not listed), the case
+/// number, the version's date (Oslo time), name and label, and "Utkast" unless
+/// `approved`.
+pub fn version_letterhead(config: &Config, version: &Version, approved: bool) -> Letterhead {
+    let lang = config.case.lang;
+    Letterhead {
+        title: config.case.title.clone(),
+        lang,
+        sender: config
+            .party(&config.case.owner)
+            .map_or_else(|| config.case.owner.to_string(), |p| p.name.clone()),
+        case_number: config.case.number.clone(),
+        date: format_date_words(version.created.to_zoned_datetime(oslo()).date(), lang),
+        version: version.name.to_string(),
+        label: version.label.clone(),
+        approved,
+    }
+}
+
 /// A time as Word writes dates (`2026-12-02T10:00:00Z`, UTC to the second).
 pub fn word_date(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -410,8 +430,9 @@ pub struct LetterKit {
     sections: Vec<FormSection>,
     /// The version as one Markdown file.
     markdown: String,
-    /// The version as HTML (the page around it names the letter's language).
-    html_body: String,
+    /// The version as its HTML page (in the document's language, the same for every
+    /// recipient; marked "Utkast").
+    html: String,
     /// The version as a Word document, when `[mail] attach` names it.
     docx: Option<Vec<u8>>,
 }
@@ -447,15 +468,17 @@ impl LetterKit {
         let sections = doc
             .sections
             .iter()
-            .filter(|s| s.level > 0)
-            .map(|s| FormSection {
+            .zip(doc.section_numbers())
+            .filter(|(s, _)| s.level > 0)
+            .map(|(s, number)| FormSection {
                 id: s.id.clone(),
+                number,
                 title: s.title.clone(),
             })
             .collect();
         let markdown = version_markdown(&sources);
-        // A version out on consultation is a draft for comment: its Word copy is
-        // marked "Utkast".
+        // A version out on consultation is a draft for comment: its Word copy and its
+        // page are marked "Utkast".
         let docx = if kind == LetterKind::RoundLetter
             && config.mail.attachments().contains(&AttachFormat::Docx)
         {
@@ -464,12 +487,13 @@ impl LetterKit {
         } else {
             None
         };
+        let html = version_page(&version_letterhead(config, &version, false), &sources);
         Ok(LetterKit {
             renderer,
             version,
             sections,
             markdown,
-            html_body: html_body(&sources),
+            html,
             docx,
         })
     }
@@ -631,14 +655,7 @@ pub fn plan_letter(
                     "text/markdown; charset=utf-8",
                     kit.markdown.clone().into_bytes(),
                 ),
-                AttachFormat::Html => {
-                    let subtitle = format!("{} – {}", kit.version.name, kit.version.label);
-                    (
-                        "text/html; charset=utf-8",
-                        html_page(&config.case.title, lang.code(), &subtitle, &kit.html_body)
-                            .into_bytes(),
-                    )
-                }
+                AttachFormat::Html => ("text/html; charset=utf-8", kit.html.clone().into_bytes()),
                 AttachFormat::Docx => match &kit.docx {
                     Some(bytes) => (DOCX_TYPE, bytes.clone()),
                     // The kit was loaded under another configuration: say so, never

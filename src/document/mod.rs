@@ -118,6 +118,13 @@ pub struct DocWarning {
     pub message: String,
 }
 
+/// The Markdown of a file as people read it: the attribute blocks (`{#id}`) taken off
+/// its headings, everything else unchanged. Ids are strategi's bookkeeping; in a copy
+/// sent out or shown on a git host they would read as stray markup.
+pub fn without_heading_ids(text: &str) -> String {
+    parse::strip_heading_attrs(text)
+}
+
 impl Document {
     /// Parses the files, in the order given (the caller sorts them by name).
     ///

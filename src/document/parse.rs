@@ -97,6 +97,8 @@ struct Heading {
     level: u8,
     title: String,
     explicit_id: Option<String>,
+    /// Whether the heading ended with a valid attribute block (`{#id}`, `{.class}`).
+    attrs: bool,
 }
 
 struct Scanned<'t> {
@@ -189,6 +191,44 @@ fn parse_inner(files: &[(&str, &str)], keep_markdown: bool) -> Document {
         });
     }
     Document { sections, warnings }
+}
+
+/// `text` with the attribute block (`{#id}`, `{.class}`, …) taken off every heading
+/// that ends with one: such an ATX heading is written again as `#`s, a space and its
+/// title; such a setext heading as its title on one line above its underline. Every
+/// other line is kept byte for byte, line endings included.
+pub(super) fn strip_heading_attrs(text: &str) -> String {
+    let mut warnings = Vec::new();
+    let sc = scan(text, "", &mut warnings);
+    let mut out = String::with_capacity(text.len());
+    let mut next = 0; // first line not yet copied
+    for h in sc.headings.iter().filter(|h| h.attrs) {
+        let atx = h.end == h.start + 1;
+        if !atx && h.title.is_empty() {
+            continue;
+        }
+        out.push_str(
+            text.get(sc.lines.start(next)..sc.lines.start(h.start))
+                .unwrap_or_default(),
+        );
+        let last = if atx { h.start } else { h.end - 2 };
+        let ending = text
+            .get(sc.lines.end(last)..sc.lines.start(last + 1))
+            .unwrap_or_default();
+        if atx {
+            out.push_str(&"#".repeat(usize::from(h.level)));
+            if !h.title.is_empty() {
+                out.push(' ');
+                out.push_str(&h.title);
+            }
+        } else {
+            out.push_str(&h.title);
+        }
+        out.push_str(ending);
+        next = if atx { h.end } else { h.end - 1 };
+    }
+    out.push_str(text.get(sc.lines.start(next)..).unwrap_or_default());
+    out
 }
 
 fn file_stem(name: &str) -> &str {
@@ -483,7 +523,7 @@ fn split_title(
     file: &str,
     line: usize,
     warnings: &mut Vec<DocWarning>,
-) -> (String, Option<String>) {
+) -> (String, Option<String>, bool) {
     let mut t = raw.trim();
     let mut id = None;
     let mut found = false;
@@ -509,7 +549,7 @@ fn split_title(
             ),
         });
     }
-    (t.to_string(), id)
+    (t.to_string(), id, found)
 }
 
 fn scan<'t>(text: &'t str, name: &str, warnings: &mut Vec<DocWarning>) -> Scanned<'t> {
@@ -582,13 +622,14 @@ fn scan<'t>(text: &'t str, name: &str, warnings: &mut Vec<DocWarning>) -> Scanne
             continue;
         }
         if let Some((level, raw)) = atx_level(rest) {
-            let (title, explicit_id) = split_title(raw, true, name, this + 1, warnings);
+            let (title, explicit_id, attrs) = split_title(raw, true, name, this + 1, warnings);
             headings.push(Heading {
                 start: this,
                 end: this + 1,
                 level,
                 title,
                 explicit_id,
+                attrs,
             });
             para = None;
             continue;
@@ -598,13 +639,14 @@ fn scan<'t>(text: &'t str, name: &str, warnings: &mut Vec<DocWarning>) -> Scanne
         {
             let joined: Vec<&str> = (start..this).map(|j| line_text(j).trim()).collect();
             let raw = joined.join(" ");
-            let (title, explicit_id) = split_title(&raw, false, name, start + 1, warnings);
+            let (title, explicit_id, attrs) = split_title(&raw, false, name, start + 1, warnings);
             headings.push(Heading {
                 start,
                 end: this + 1,
                 level,
                 title,
                 explicit_id,
+                attrs,
             });
             para = None;
             continue;

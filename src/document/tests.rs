@@ -307,3 +307,29 @@ fn section_numbers_skip_a_single_title() {
     let d = doc("pre\n# A\n# B\n## B1\n");
     assert_eq!(d.section_numbers(), ["", "1", "2", "2.1"]);
 }
+
+#[test]
+fn heading_ids_are_taken_off_and_nothing_else_changes() {
+    let text = "# Mål {#mal}\r\n\r\nTekst {#ikke-overskrift}.\n\n## Tiltak ## {#tiltak .x}\n\
+Lang\ntittel {#lang}\n----\n\n```\n# Kode {#kode}\n```\n\n### Ugyldig {#a b}\n> # Sitat {#s}\n";
+    let out = without_heading_ids(text);
+    assert_eq!(
+        out,
+        "# Mål\r\n\r\nTekst {#ikke-overskrift}.\n\n## Tiltak\nLang tittel\n----\n\n```\n# Kode {#kode}\n```\n\n### Ugyldig {#a b}\n> # Sitat {#s}\n"
+    );
+    // The titles are the same as before; only the explicit ids are gone.
+    let before = Document::from_text("a.md", text);
+    let after = Document::from_text("a.md", &out);
+    let titles = |d: &Document| {
+        d.sections
+            .iter()
+            .map(|s| s.title.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&before), titles(&after));
+    assert_eq!(
+        without_heading_ids("Ingen overskrift\n"),
+        "Ingen overskrift\n"
+    );
+    assert_eq!(without_heading_ids(""), "");
+}

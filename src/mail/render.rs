@@ -213,8 +213,12 @@ pub struct LetterContext {
 /// One section of the version, for the response form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FormSection {
-    /// The section's stable id, e.g. "3.2" or "mål-og-tiltak".
+    /// The section's stable id, e.g. "mal-og-tiltak".
     pub id: String,
+    /// The section's number, e.g. "3.4.1" (as [`crate::document::Document::section_numbers`]
+    /// gives it; empty for an unnumbered title).
+    #[serde(default)]
+    pub number: String,
     /// The section's title, e.g. "Mål og tiltak".
     pub title: String,
 }

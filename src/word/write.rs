@@ -61,15 +61,7 @@ impl FrontMatter {
     /// The marking of the document: "Utkast" until approved, then "Godkjent"
     /// (in the case's language).
     pub fn marking(&self) -> &'static str {
-        match (self.lang, self.approved) {
-            (Lang::Nb | Lang::Nn, false) => "Utkast",
-            (Lang::Nb, true) => "Godkjent",
-            (Lang::Nn, true) => "Godkjend",
-            (Lang::En, false) => "Draft",
-            (Lang::En, true) => "Approved",
-            (Lang::Da, false) => "Udkast",
-            (Lang::Da, true) => "Godkendt",
-        }
+        crate::document::html::marking(self.lang, self.approved)
     }
 
     fn changes_from_words(&self) -> &'static str {

@@ -77,14 +77,17 @@ pub fn form_context() -> FormContext {
         sections: vec![
             FormSection {
                 id: "innledning".into(),
+                number: "1".into(),
                 title: "Innledning".into(),
             },
             FormSection {
                 id: "mal".into(),
+                number: "2".into(),
                 title: "Mål og ambisjoner".into(),
             },
             FormSection {
                 id: "tiltak-2".into(),
+                number: "2.1".into(),
                 title: "Tiltak: data på tvers".into(),
             },
         ],

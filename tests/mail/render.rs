@@ -186,7 +186,8 @@ fn every_form_renders_in_every_language() {
             assert!(pos.contains(key), "{pos}");
         }
         assert_eq!(pos.matches("[ ]").count(), 4);
-        // One block per section (plus the general one), each with its section line.
+        // One block per section (plus the general one), each with its section line:
+        // the id, then the number and the title.
         assert_eq!(
             lines
                 .iter()
@@ -195,7 +196,7 @@ fn every_form_renders_in_every_language() {
             4
         );
         for s in &ctx.sections {
-            let line = format!("{section} {}   ({})", s.id, s.title);
+            let line = format!("{section} {}   ({} {})", s.id, s.number, s.title);
             assert!(
                 lines.contains(&line.as_str()),
                 "{lang:?} lacks {line:?}:\n{form}"
