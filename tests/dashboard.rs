@@ -81,6 +81,20 @@ fn the_status_page_shows_the_case_on_a_timeline() {
     )
     .ok();
     let html = std::fs::read_to_string(env.path("demo/status.html")).expect("page");
+    // A valid HTML5 page (the SVG inline) in the case's language.
+    let page = crate::common::html::Page::parse(&html);
+    assert_eq!(page.lang(), Some("nb"));
+    let timeline = page.with_class("timeline");
+    assert_eq!(timeline.len(), 1, "{html}");
+    assert_eq!(page.tag(timeline[0]), "svg");
+    assert_eq!(
+        page.elements_in(timeline[0], "circle")
+            .into_iter()
+            .filter(|&n| page.attr(n, "data-party") == Some("FIN"))
+            .count(),
+        2,
+        "FIN answered both rounds, on time and late"
+    );
     assert!(
         html.starts_with("<!DOCTYPE html>\n<html lang=\"nb\">"),
         "{html}"

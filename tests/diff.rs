@@ -239,6 +239,11 @@ fn html_page_is_in_the_case_language_with_tables_and_quotes() {
         .ok()
         .stdout;
     assert!(html.contains("<html lang=\"nn\">"), "{html}");
+    // A valid HTML5 page, in the case's language, its table a real table.
+    let page = crate::common::html::Page::parse(&html);
+    assert_eq!(page.lang(), Some("nn"));
+    assert_eq!(page.elements("table").len(), 1, "{html}");
+    assert_eq!(page.elements("blockquote").len(), 1, "{html}");
     assert!(html.contains("<h1>Endringar frå v1 til v2</h1>"), "{html}");
     assert!(
         html.contains("<dt>Saksnummer</dt><dd>24/3095</dd>"),

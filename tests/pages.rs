@@ -429,3 +429,146 @@ fn letters_attach_the_page_in_the_document_language_and_the_form_numbers_section
     assert!(forms.iter().any(|f| f.contains("\nSection: ")));
     assert!(forms.iter().any(|f| f.contains("\nSeksjon: ")));
 }
+
+/// Issue 16: one section has one number everywhere a person meets it. On the shipped
+/// case: the version page, the response form, the comment matrix (for v1, where the
+/// round was sent) and the diff and the page of v2 (the revision after the framlegging,
+/// which renumbers sections) agree, section by section.
+#[test]
+fn section_numbers_agree_in_page_form_report_and_diff() {
+    let env = TestEnv::new();
+    case(&env);
+    // The number and title each page shows for a section id.
+    let headings = |page: &Page| -> std::collections::BTreeMap<String, String> {
+        page.all_elements()
+            .into_iter()
+            .filter(|&n| matches!(page.tag(n), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+            .filter_map(|n| Some((page.attr(n, "id")?.to_string(), page.text(n))))
+            .collect()
+    };
+    let (_, v1_page) = export_page(&env, "v1", "v1.html");
+    let v1 = headings(&v1_page);
+    let doc = Document::parse(&shipped());
+    let numbered: Vec<_> = doc
+        .sections
+        .iter()
+        .zip(doc.section_numbers())
+        .filter(|(_, n)| !n.is_empty())
+        .map(|(s, n)| (s.id.clone(), format!("{n} {}", s.title)))
+        .collect();
+    assert!(numbered.len() > 10, "{numbered:?}");
+    for (id, shown) in &numbered {
+        assert_eq!(v1.get(id), Some(shown), "the v1 page's heading #{id}");
+    }
+    // The form sent with the round on v1.
+    env.run_in(
+        "ws",
+        &[
+            "--as",
+            "DFD",
+            "round",
+            "open",
+            "--version",
+            "v1",
+            "--to",
+            "UD",
+            "--due",
+            "2025-11-28",
+        ],
+    )
+    .ok();
+    env.run_in("ws", &["--as", "DFD", "round", "send", "latest"])
+        .ok();
+    let files = eml_files(&env.path("ws/outbox"));
+    let raw = std::fs::read(&files[0]).expect("eml");
+    let msg = MessageParser::default().parse(&raw).expect("a message");
+    let form = msg
+        .attachments()
+        .find(|a| a.attachment_name().is_some_and(|n| n.ends_with(".txt")))
+        .map(|a| String::from_utf8_lossy(a.contents()).into_owned())
+        .expect("the form");
+    for (id, shown) in &numbered {
+        assert!(
+            form.contains(&format!("Section: {id}   ({shown})")),
+            "the form's #{id} should read ({shown}):\n{form}"
+        );
+    }
+    // The comment matrix: a comment on three sections, each grouped under its number.
+    let picked = ["mal", "tiltak-risikovurdering", "styring-og-okonomi"];
+    for id in picked {
+        env.run_in(
+            "ws",
+            &[
+                "comment",
+                "add",
+                "latest",
+                "--from",
+                "UD",
+                "--section",
+                id,
+                "--text",
+                "A comment.",
+            ],
+        )
+        .ok();
+    }
+    let report = env.run_in("ws", &["report", "latest"]).ok().stdout;
+    for id in picked {
+        let shown = &numbered.iter().find(|(i, _)| i == id).expect("a section").1;
+        assert!(
+            report.contains(&format!("### {shown}\n")),
+            "the report's #{id} should read {shown}:\n{report}"
+        );
+    }
+    // v2, the revision: its page and the diff v1 → v2 number the sections alike.
+    for e in std::fs::read_dir(env.path("ws/strategy")).expect("dir") {
+        std::fs::remove_file(e.expect("entry").path()).expect("rm");
+    }
+    let revision = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/revisjon-1");
+    for e in std::fs::read_dir(revision).expect("revision") {
+        let p = e.expect("entry").path();
+        std::fs::copy(
+            &p,
+            env.path("ws/strategy").join(p.file_name().expect("name")),
+        )
+        .expect("copy");
+    }
+    env.run_in(
+        "ws",
+        &["version", "cut", "--label", "Revidert etter framlegging"],
+    )
+    .ok();
+    let (_, v2_page) = export_page(&env, "v2", "v2.html");
+    let v2 = headings(&v2_page);
+    let diff = env
+        .run_in("ws", &["--json", "diff", "v1", "v2"])
+        .ok()
+        .json();
+    let mut compared = 0;
+    for s in diff["sections"].as_array().expect("sections") {
+        let (Some(id), Some(number), Some(title)) = (
+            s["id"].as_str(),
+            s["number"].as_str(),
+            s["new_title"].as_str(),
+        ) else {
+            continue;
+        };
+        if number.is_empty() {
+            continue;
+        }
+        assert_eq!(
+            v2.get(id),
+            Some(&format!("{number} {title}")),
+            "the diff's #{id} and the v2 page"
+        );
+        compared += 1;
+    }
+    assert!(compared > 10, "{compared} sections compared");
+    // The revision moved and added sections: some numbers differ between v1 and v2,
+    // so agreeing is not an accident of an unchanged outline.
+    assert!(
+        v2.iter()
+            .any(|(id, h)| v1.get(id).is_some_and(|h1| h1 != h)),
+        "some section's number changed"
+    );
+}

@@ -278,6 +278,7 @@ fn letters_forms_and_report() {
         &["report", "latest", "--format", "html"],
     );
     insta::assert_snapshot!("report-html", html);
+    crate::common::html::Page::parse(&html);
     let csv = run(&env, "2025-12-02", &["report", "latest", "--format", "csv"]);
     // insta compares with line endings normalised, so check CRLF (RFC 4180) here.
     assert!(
@@ -439,6 +440,7 @@ fn html_diff_of_the_shipped_revision() {
         lang: strategi::model::Lang::Nb,
     };
     let html = render_html(&diff, &page);
+    crate::common::html::Page::parse(&html);
     insta::assert_snapshot!("diff-html-v1-v2", html);
 }
 
@@ -558,6 +560,7 @@ fn the_matrix_is_titled_by_kind_in_the_cases_language() {
         html.starts_with("<!DOCTYPE html>\n<html lang=\"nn\">"),
         "{html}"
     );
+    assert_eq!(crate::common::html::Page::parse(&html).lang(), Some("nn"));
     assert!(
         html.contains("<title>Oppsummering av høyringsinnspel: KI-strategi</title>"),
         "{html}"
