@@ -146,23 +146,8 @@ fn plain_files_outside_a_workspace_and_html_escaping() {
 #[test]
 fn applying_the_diff_of_the_shipped_revision_rebuilds_it() {
     use strategi::diff::{DiffOptions, apply, diff_documents, outline};
-    use strategi::document::{Document, SourceFile};
-    let load = |dir: &str| {
-        let mut files: Vec<SourceFile> =
-            std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
-                .expect("dir")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|x| x == "md"))
-                .map(|p| {
-                    SourceFile::new(
-                        p.file_name().expect("name").to_string_lossy(),
-                        std::fs::read_to_string(&p).expect("read"),
-                    )
-                })
-                .collect();
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        Document::parse(&files)
-    };
+    use strategi::document::Document;
+    let load = |dir: &str| Document::parse(&crate::common::shipped_sources(dir));
     let (old, new) = (load("strategy"), load("demo/revisjon-1"));
     for opts in [
         DiffOptions::default(),

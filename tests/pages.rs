@@ -16,20 +16,7 @@ const OWNER: &str = "Departementenes digitaliseringsorganisasjon";
 
 /// The shipped draft's files, as `strategy/` holds them.
 fn shipped() -> Vec<SourceFile> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/strategy");
-    let mut files: Vec<SourceFile> = std::fs::read_dir(dir)
-        .expect("strategy/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| {
-            SourceFile::new(
-                p.file_name().expect("name").to_string_lossy(),
-                std::fs::read_to_string(&p).expect("read"),
-            )
-        })
-        .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
+    crate::common::shipped_sources("strategy")
 }
 
 /// A workspace "ws" (case 24/3095, owner DIO) with DIO, DFD and UD (English) as

@@ -398,23 +398,8 @@ fn report_xlsx(env: &TestEnv) {
 #[test]
 fn html_diff_of_the_shipped_revision() {
     use strategi::diff::{DiffOptions, DiffPage, PageSide, diff_documents, render_html};
-    use strategi::document::{Document, SourceFile};
-    let load = |dir: &str| {
-        let mut files: Vec<SourceFile> =
-            std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
-                .expect("dir")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|x| x == "md"))
-                .map(|p| {
-                    SourceFile::new(
-                        p.file_name().expect("name").to_string_lossy(),
-                        std::fs::read_to_string(&p).expect("read"),
-                    )
-                })
-                .collect();
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        Document::parse(&files)
-    };
+    use strategi::document::Document;
+    let load = |dir: &str| Document::parse(&crate::common::shipped_sources(dir));
     let (old, new) = (load("strategy"), load("demo/revisjon-1"));
     let opts = DiffOptions {
         full_text: true,

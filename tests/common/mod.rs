@@ -372,3 +372,22 @@ impl TestEnv {
         id
     }
 }
+
+/// The Markdown files of a folder of the project (`strategy` for the shipped draft,
+/// `demo/revisjon-1` for its revision), sorted by name, as `strategy/` holds them.
+pub fn shipped_sources(dir: &str) -> Vec<strategi::document::SourceFile> {
+    let mut files: Vec<strategi::document::SourceFile> =
+        std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .map(|p| {
+                strategi::document::SourceFile::new(
+                    p.file_name().expect("name").to_string_lossy(),
+                    std::fs::read_to_string(&p).expect("read"),
+                )
+            })
+            .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
