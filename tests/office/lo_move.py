@@ -8,20 +8,9 @@ Usage: /usr/bin/python3 lo_move.py IN.docx OUT.docx PROFILE_DIR MOVED AFTER AUTH
 MOVED and AFTER are found in the document's text (the first occurrence of each).
 Needs LibreOffice Writer and python3-uno (Debian), which scripts/office-tools.sh installs.
 """
-import os
-import subprocess
 import sys
-import time
 
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name = name
-    p.Value = value
-    return p
+from lo_session import office, open_hidden, prop, store
 
 
 def find(doc, text):
@@ -35,39 +24,7 @@ def find(doc, text):
 
 def main():
     src, out, profile, moved, after, author = sys.argv[1:7]
-    pipe = "strategi_lo_move_%d" % os.getpid()
-    office = subprocess.Popen(
-        [
-            "soffice",
-            "-env:UserInstallation=file://" + os.path.abspath(profile),
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nolockcheck",
-            "--accept=pipe,name=%s;urp;" % pipe,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        ctx = None
-        for _ in range(600):
-            try:
-                ctx = resolver.resolve(
-                    "uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe
-                )
-                break
-            except Exception:
-                if office.poll() is not None:
-                    sys.exit("soffice exited with %s" % office.returncode)
-                time.sleep(0.1)
-        if ctx is None:
-            sys.exit("soffice did not answer")
-        smgr = ctx.ServiceManager
+    with office(profile) as (smgr, ctx, desktop):
         # The author of the tracked changes: the user's name in the profile.
         config = smgr.createInstanceWithContext(
             "com.sun.star.configuration.ConfigurationProvider", ctx
@@ -80,10 +37,7 @@ def main():
         user.setPropertyValue("givenname", given)
         user.setPropertyValue("sn", family)
         user.commitChanges()
-        desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, (prop("Hidden", True),)
-        )
+        doc = open_hidden(desktop, src)
         doc.RecordChanges = True
         controller = doc.getCurrentController()
         frame = controller.getFrame()
@@ -95,20 +49,8 @@ def main():
         controller.select(cursor)
         dispatcher.executeDispatch(frame, ".uno:InsertText", "", 0, (prop("Text", " "),))
         dispatcher.executeDispatch(frame, ".uno:Paste", "", 0, ())
-        doc.storeToURL(
-            uno.systemPathToFileUrl(os.path.abspath(out)),
-            (prop("FilterName", "MS Word 2007 XML"),),
-        )
+        store(doc, out, prop("FilterName", "MS Word 2007 XML"))
         doc.close(True)
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    finally:
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
 
 
 main()
