@@ -203,6 +203,102 @@ fn a_claim_pushed_by_a_clone_stopped_before_delivering_keeps_the_others_off() {
     settled(&env);
 }
 
+/// A clone that claimed letters and is gone for good (its machine lost) does not hold
+/// them for ever: another clone of the same party releases the claim (`outbox
+/// release`), the letters become uncertain, and it delivers them once; the old clone,
+/// back later, never sends them again.
+#[test]
+fn a_claim_of_a_clone_that_is_gone_is_released_and_each_letter_goes_once() {
+    let env = TestEnv::new();
+    let received = env.path("received");
+    let server = Server::start(&env.path(""), &received);
+    queued_in_both(&env, &server);
+    let out = env
+        .strategi_cmd(&["-C", "a", "--as", "DFD", "outbox", "flush"])
+        .env("STRATEGI_TEST_CRASH", "after-claim")
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "killed");
+    let later = "2025-11-03T12:30:00Z";
+    let b = |args: &[&str]| {
+        let mut full = vec!["--now", later, "--as", "DFD"];
+        full.extend_from_slice(args);
+        env.run_in("b", &full)
+    };
+    env.run_in("b", &["sync"]).ok();
+    let claimed: Vec<String> = outbox(&env, "b")
+        .into_iter()
+        .filter(|(_, s, _)| s == "sending")
+        .map(|(e, ..)| e)
+        .collect();
+    assert_eq!(claimed.len(), 2, "{:?}", outbox(&env, "b"));
+    let ids: Vec<&str> = claimed.iter().map(String::as_str).collect();
+    // Recording it by hand, or releasing it minutes after the claim, is refused.
+    let r = env.assert_refused_unchanged("b", &["--as", "DFD", "outbox", "mark-sent", ids[0]]);
+    assert!(
+        r.stderr.contains("claimed by another clone") && r.stderr.contains("outbox release"),
+        "{}",
+        r.stderr
+    );
+    let mut early = vec!["--as", "DFD", "outbox", "release"];
+    early.extend(&ids);
+    let r = env.assert_refused_unchanged("b", &early);
+    assert!(
+        r.stderr.contains("may still be delivering") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    // An hour later: released, uncertain, pushed; nothing went out.
+    let mut release = vec!["--json", "outbox", "release"];
+    release.extend(&ids);
+    release.extend(["--note", "Karis PC er borte"]);
+    let j = b(&release).ok().json();
+    assert_eq!(j["released"].as_array().map(Vec::len), Some(2), "{j}");
+    assert_eq!(j["pushed"], true, "{j}");
+    assert_eq!(j["released"][0]["state"]["state"], "uncertain");
+    assert_eq!(
+        j["released"][0]["state"]["released"]["note"],
+        "Karis PC er borte"
+    );
+    assert!(eml_files(&received).is_empty());
+    // A second release finds nothing to release.
+    let r = env.assert_refused_unchanged(
+        "b",
+        &["--now", later, "--as", "DFD", "outbox", "release", ids[0]],
+    );
+    assert!(r.stderr.contains("uncertain, not claimed"), "{}", r.stderr);
+    // b delivers them when asked; a, back, syncs and sends nothing again.
+    b(&["outbox", "flush", "--resend-uncertain"]).ok();
+    each_once(&received);
+    for args in [
+        vec!["--now", later, "--as", "DFD", "outbox", "flush"],
+        vec![
+            "--now",
+            later,
+            "--as",
+            "DFD",
+            "outbox",
+            "flush",
+            "--resend-uncertain",
+        ],
+    ] {
+        env.run_in("a", &args);
+        each_once(&received);
+    }
+    for ws in ["a", "b", "a"] {
+        env.run_in(ws, &["--now", later, "sync"]).ok();
+    }
+    assert_eq!(outbox(&env, "a"), outbox(&env, "b"));
+    assert!(
+        outbox(&env, "a").iter().all(|(_, s, _)| s == "sent"),
+        "{:?}",
+        outbox(&env, "a")
+    );
+    for ws in ["a", "b"] {
+        env.run_in(ws, &["--now", later, "verify"]).ok();
+    }
+}
+
 #[test]
 fn a_remote_that_cannot_be_reached_refuses_the_delivery_unless_no_claim() {
     let env = TestEnv::new();

@@ -42,6 +42,33 @@ pub enum OutboxCommand {
     ///
     /// Example: strategi --as DFD outbox mark-sent r7k3q9x2mf.FIN --note "sent from the registry"
     MarkSent(MarkSentArgs),
+    /// Take over letters another clone claimed and never recorded as delivered, because
+    /// that clone is gone (its machine lost, say). Each becomes uncertain (it may have
+    /// gone out), with the old claim kept, in one commit that is synced to the remote at
+    /// once. Then deliver them here with `outbox flush --resend-uncertain`, or record
+    /// those that arrived with `outbox mark-sent`. If the other clone did send a letter
+    /// and its record arrives later, sent wins; its old claim never does.
+    ///
+    /// A claim younger than 30 minutes is refused (its clone may still be delivering)
+    /// unless --force.
+    ///
+    /// Example: strategi --as DFD outbox release r7k3q9x2mf.FIN --note "Karis PC er borte"
+    Release(ReleaseArgs),
+}
+
+/// Arguments of `outbox release`.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// The messages: entry names as `outbox list` shows them, or Message-IDs (or the
+    /// unambiguous start of either).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Why (recorded; default "its clone is gone").
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Release a claim younger than 30 minutes: the letter may then be delivered twice.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `outbox flush`.
@@ -93,6 +120,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &OutboxCommand) -> Result<(), Comman
         OutboxCommand::List(a) => list(ctx, ui, a),
         OutboxCommand::Flush(a) => flush(ctx, ui, a),
         OutboxCommand::MarkSent(a) => mark_sent(ctx, ui, a),
+        OutboxCommand::Release(a) => release(ctx, ui, a),
     }
 }
 
@@ -243,6 +271,60 @@ fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), Comm
                 )?;
             }
             Ok(())
+        },
+    )
+}
+
+fn release(ctx: &mut Ctx, ui: &mut Ui, args: &ReleaseArgs) -> Result<(), CommandError> {
+    let ws = ctx.workspace()?;
+    let mut tx = ctx.begin(&ws, "strategi outbox release")?;
+    let config = ws.config()?;
+    let actor = ctx.actor(&ws, &config)?;
+    let now = ctx.clock.now();
+    let done = strategi::consultation::letters::release(
+        &mut tx,
+        &config,
+        &actor,
+        &now,
+        &args.ids,
+        args.note.as_deref(),
+        args.force,
+        Some(&letters::claiming(false)),
+    )?;
+    drop(tx);
+    let json: Vec<_> = done
+        .entries
+        .iter()
+        .map(|(name, state)| {
+            serde_json::json!({
+                "entry": format!("{OUTBOX_DIR}/{name}.eml"),
+                "state": state,
+            })
+        })
+        .collect();
+    ui.emit(
+        &serde_json::json!({ "released": json, "commit": done.commit, "pushed": done.pushed }),
+        |w| {
+            writeln!(
+                w,
+                "Released {} message(s) from another clone's claim; each is now uncertain:",
+                done.entries.len()
+            )?;
+            for (name, s) in &done.entries {
+                writeln!(
+                    w,
+                    "  round {} {:5} {:12} {}  {}",
+                    s.round,
+                    s.party,
+                    s.kind,
+                    s.released.as_ref().map_or("", |r| r.claimed_by.as_str()),
+                    paint(styles::DIM, name)
+                )?;
+            }
+            writeln!(
+                w,
+                "Deliver them with `strategi outbox flush --resend-uncertain`, or record those that arrived with `strategi outbox mark-sent ID…`."
+            )
         },
     )
 }

@@ -192,6 +192,42 @@ pub enum LettersError {
         /// The delivering process.
         pid: Option<u32>,
     },
+    /// `outbox mark-sent` was given a letter another clone claimed.
+    #[error(
+        "{OUTBOX_DIR}/{entry}.eml is claimed by another clone ({claimed_by}), which has not recorded its delivery."
+    )]
+    ClaimedElsewhere {
+        /// The entry.
+        entry: String,
+        /// Who holds the claim.
+        claimed_by: String,
+    },
+    /// `outbox release` was given a letter no other clone holds a claim on.
+    #[error(
+        "{OUTBOX_DIR}/{entry}.eml is {state}, not claimed by another clone: there is no claim to release."
+    )]
+    NotClaimed {
+        /// The entry.
+        entry: String,
+        /// Its state.
+        state: &'static str,
+    },
+    /// `outbox release` was given a letter this clone claimed.
+    #[error("{OUTBOX_DIR}/{entry}.eml was claimed by this clone, not another.")]
+    OwnClaim {
+        /// The entry.
+        entry: String,
+    },
+    /// `outbox release` was given a claim so recent that its clone may still deliver.
+    #[error("{OUTBOX_DIR}/{entry}.eml was claimed by {claimed_by} only at {} UTC; that clone may still be delivering it.", at.strftime("%Y-%m-%d %H:%M"))]
+    ClaimTooRecent {
+        /// The entry.
+        entry: String,
+        /// Who holds the claim.
+        claimed_by: String,
+        /// When it was claimed.
+        at: Timestamp,
+    },
     /// The note of `outbox mark-sent` is not one line of text.
     #[error("{message}")]
     BadNote {
@@ -271,6 +307,20 @@ impl LettersError {
                 "Nothing to record: leave it out. See where each message stands with `strategi outbox list`."
                     .into(),
             ),
+            LettersError::ClaimedElsewhere { entry, .. } => Some(format!(
+                "Sync (`strategi sync`) to see whether it went out. If that clone is gone before recording it, release its claim with `strategi outbox release {entry}`, then record the letter as sent by hand."
+            )),
+            LettersError::NotClaimed { .. } => Some(
+                "Only a letter another clone claimed and never finished can be released; see where each stands with `strategi outbox list`."
+                    .into(),
+            ),
+            LettersError::OwnClaim { .. } => Some(
+                "`strategi outbox flush` settles this clone's unfinished claims (they become uncertain, delivered again only with --resend-uncertain)."
+                    .into(),
+            ),
+            LettersError::ClaimTooRecent { claimed_by, entry, .. } => Some(format!(
+                "Ask {claimed_by} first, or wait {RELEASE_AFTER_MINUTES} minutes after the claim; `strategi outbox release {entry} --force` releases it now, and the letter may then go twice."
+            )),
             LettersError::BeingDelivered { .. } => Some(
                 "Wait until that delivery ends, then see where the message stands with `strategi outbox list`."
                     .into(),
@@ -1453,6 +1503,7 @@ pub fn deliver(
             Some(ClaimToken {
                 token: format!("{clone}.{}.{nonce:016x}", std::process::id()),
                 by: format!("{} <{}> ({})", actor.name, actor.email, actor.party),
+                at: now.timestamp(),
             })
         }
         None => None,
@@ -1907,6 +1958,12 @@ pub fn mark_sent(
                 by_hand: e.state.by_hand.is_some(),
             });
         }
+        if e.state.state == DeliveryState::Sending && outbox.is_foreign_claim(&e.state) {
+            return Err(LettersError::ClaimedElsewhere {
+                entry: e.name.clone(),
+                claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
+            });
+        }
         if e.state.state == DeliveryState::Sending {
             return Err(LettersError::BeingDelivered {
                 entry: e.name.clone(),
@@ -1952,6 +2009,160 @@ pub fn mark_sent(
     Ok(MarkedSent {
         entries: out,
         commit,
+    })
+}
+
+/// How long after a claim `outbox release` waits before it takes the claim over without
+/// `--force`: a delivery under a claim takes seconds, so a claim this old has a clone
+/// behind it that stopped.
+pub const RELEASE_AFTER_MINUTES: i64 = 30;
+
+/// What [`release`] recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleasedClaims {
+    /// The entries, with their new states.
+    pub entries: Vec<(String, crate::mail::OutboxState)>,
+    /// The commit.
+    pub commit: CommitInfo,
+    /// Whether the release reached the remote (else the next `strategi sync` takes it).
+    pub pushed: bool,
+}
+
+/// `outbox release`: takes over the letters `ids` name that another clone claimed
+/// (marked `sending` and pushed) and never recorded as delivered, because that clone is
+/// gone. Each becomes `uncertain` (that clone may have handed it to the server) with the
+/// claim kept in [`crate::mail::Release`], in one commit (`outbox-release`), so it goes
+/// again only when asked (`outbox flush --resend-uncertain`) or is recorded as sent
+/// by hand. With a remote (`claiming`), a sync comes first and must succeed (what the
+/// other clone recorded meanwhile comes in: a letter it sent is sent, and is refused
+/// here) and the release is pushed after. In the merge `sent` beats the release and the
+/// release (uncertain) beats the old claim (`store::sync::outbox_keeps_theirs`), so the
+/// old clone, back again, never sends it unasked.
+///
+/// Refuses, with nothing written: an id that names no entry or several, a letter that
+/// is not another clone's claim (queued, sent, or this clone's own), a claim younger
+/// than [`RELEASE_AFTER_MINUTES`] unless `force` (or one with no time, from before
+/// claims were dated), and a letter of a round the actor may not steer.
+#[allow(clippy::too_many_arguments)]
+pub fn release(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    actor: &Actor,
+    now: &ZonedDateTime,
+    ids: &[String],
+    note: Option<&str>,
+    force: bool,
+    claiming: Option<&Claiming>,
+) -> Result<ReleasedClaims, LettersError> {
+    let remote = match claiming {
+        Some(c) if !c.no_claim => tx.workspace().shared_remote()?.map(|r| (c, r)),
+        _ => None,
+    };
+    if let Some((c, r)) = &remote {
+        tx.sync(&c.git, r, actor, now, c.retries)
+            .map_err(|source| LettersError::Claim {
+                remote: r.clone(),
+                source,
+            })?;
+    }
+    let outbox = Outbox::in_workspace(tx.workspace());
+    let entries = outbox.list()?;
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("its clone is gone");
+    let note = crate::model::one_line(note, "note").map_err(|e| LettersError::BadNote {
+        message: e.to_string(),
+    })?;
+    let mut chosen: Vec<&OutboxEntry> = Vec::new();
+    for id in ids {
+        let e = find_entry(&entries, id)?;
+        if e.state.state != DeliveryState::Sending || e.state.claim.is_none() {
+            return Err(LettersError::NotClaimed {
+                entry: e.name.clone(),
+                state: e.state.state.as_str(),
+            });
+        }
+        if !outbox.is_foreign_claim(&e.state) {
+            return Err(LettersError::OwnClaim {
+                entry: e.name.clone(),
+            });
+        }
+        let claimed_by = e.state.claimed_by.clone().unwrap_or_default();
+        let recent = e.state.claimed_at.is_none_or(|at| {
+            now.timestamp().duration_since(at)
+                < jiff::SignedDuration::from_mins(RELEASE_AFTER_MINUTES)
+        });
+        if recent && !force {
+            return Err(LettersError::ClaimTooRecent {
+                entry: e.name.clone(),
+                claimed_by,
+                at: e.state.claimed_at.unwrap_or(now.timestamp()),
+            });
+        }
+        if let Some(id) = e.state.round.parse::<RecordId>().ok()
+            && let Ok((def, _)) = load_round(tx.workspace(), &id)
+        {
+            rules::may_steer(config, &def, &actor.party)?;
+        }
+        if !chosen.iter().any(|c| c.name == e.name) {
+            chosen.push(e);
+        }
+    }
+    let mut out = Vec::new();
+    for e in &chosen {
+        let state = e.state.released(crate::mail::Release {
+            claim: e.state.claim.clone().unwrap_or_default(),
+            claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
+            by: actor.party.to_string(),
+            person: format!("{} <{}>", actor.name, actor.email),
+            at: now.timestamp(),
+            note: note.clone(),
+        });
+        tx.write(
+            &Outbox::workspace_path(&format!("{}.toml", e.name)),
+            state.to_toml()?.into_bytes(),
+        );
+        out.push((e.name.clone(), state));
+    }
+    let body = out
+        .iter()
+        .map(|(name, s)| {
+            format!(
+                "{name} ({} {}): claim of {} released: {note}",
+                s.round,
+                s.party,
+                s.released.as_ref().map_or("", |r| r.claimed_by.as_str())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commit = tx.commit_and_continue(
+        &format!("Release {} message(s) another clone claimed", out.len()),
+        &body,
+        Action::OutboxRelease,
+        actor,
+        now,
+    )?;
+    let pushed = match &remote {
+        Some((c, r)) => match tx.sync(&c.git, r, actor, now, c.retries) {
+            Ok(_) => true,
+            Err(e) => {
+                tx.workspace().notices().push(
+                    crate::store::NoticeLevel::Warning,
+                    format!(
+                        "The release is committed here but did not reach \"{r}\" ({e}); run `strategi sync` before anyone flushes."
+                    ),
+                );
+                false
+            }
+        },
+        None => false,
+    };
+    Ok(ReleasedClaims {
+        entries: out,
+        commit,
+        pushed,
     })
 }
 

@@ -32,8 +32,8 @@ pub use message::{
 };
 pub use outbox::{
     AroundClaim, AroundDelivery, ClaimToken, DeliveryOutcome, DeliveryState, HandDelivery,
-    OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutboxState, Published, record_uncommitted_states,
-    uncommitted_states,
+    OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta, OutboxState, Published, Release,
+    record_uncommitted_states, uncommitted_states,
 };
 pub use render::{
     FormContext, FormSection, LetterContext, LetterKind, RenderedLetter, Renderer, TEMPLATE_NAMES,

@@ -150,9 +150,34 @@ pub struct OutboxState {
     /// Who holds the claim: `Name <address> (PARTY)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_by: Option<String>,
+    /// When the claim was made (claims made before this field have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<Timestamp>,
+    /// Set when another clone's unfinished claim was released (`outbox release`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<Release>,
     /// Set when the message was recorded as sent by hand (`outbox mark-sent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_hand: Option<HandDelivery>,
+}
+
+/// Another clone's claim on a message, given up by `outbox release` because that clone
+/// is gone (its machine lost, say) before it recorded the delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The claim's token (`CLONE.PID.NONCE`).
+    pub claim: String,
+    /// Who held it: `Name <address> (PARTY)`.
+    pub claimed_by: String,
+    /// The party the person releasing it acted as.
+    pub by: String,
+    /// The person, as `Name <address>`.
+    pub person: String,
+    /// When it was released.
+    pub at: Timestamp,
+    /// Why (one line).
+    pub note: String,
 }
 
 /// A message recorded as sent by hand (from the clerk's own mail client, say).
@@ -208,6 +233,7 @@ impl OutboxState {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
             ..self.clone()
         }
     }
@@ -229,6 +255,30 @@ impl OutboxState {
             sending_pid: Some(pid),
             claim: Some(claim.token.clone()),
             claimed_by: Some(claim.by.clone()),
+            claimed_at: Some(claim.at),
+            ..self.clone()
+        }
+    }
+
+    /// The state of a message another clone claimed and never finished, released by
+    /// `release` (`outbox release`): uncertain (that clone may have delivered it), the
+    /// claim given up and kept in `released`.
+    pub fn released(&self, release: Release) -> OutboxState {
+        OutboxState {
+            state: DeliveryState::Uncertain,
+            sending_pid: None,
+            claim: None,
+            claimed_by: None,
+            claimed_at: None,
+            server_response: Some(format!(
+                "the claim of {} was released by {} for {} at {}: {}",
+                release.claimed_by,
+                release.person,
+                release.by,
+                release.at.strftime("%Y-%m-%d %H:%M UTC"),
+                release.note
+            )),
+            released: Some(release),
             ..self.clone()
         }
     }
@@ -244,6 +294,7 @@ impl OutboxState {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
             attempts: self.attempts.saturating_add(1),
             server_response: Some(format!(
                 "{who} stopped while delivering it (killed or crashed); the server may have taken it."
@@ -260,6 +311,7 @@ impl OutboxState {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
             server_response: Some(format!(
                 "{} (recorded by {} for {} at {})",
                 hand.note,
@@ -320,6 +372,8 @@ pub struct ClaimToken {
     pub token: String,
     /// `Name <address> (PARTY)`.
     pub by: String,
+    /// When the claim was made.
+    pub at: Timestamp,
 }
 
 /// What [`AroundClaim::publish`] found once the claim was published.
@@ -529,6 +583,8 @@ impl Outbox {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
+            released: None,
             by_hand: None,
         };
         Ok(vec![
@@ -1130,10 +1186,12 @@ mod tests {
         let theirs = ClaimToken {
             token: format!("ffffffffffffffff.{gone}.01"),
             by: "Kari <kari@dfd.example> (DFD)".into(),
+            at: Timestamp::UNIX_EPOCH,
         };
         let ours = ClaimToken {
             token: format!("{here}.{gone}.02"),
             by: "Ola <ola@dfd.example> (DFD)".into(),
+            at: Timestamp::UNIX_EPOCH,
         };
         for (name, token) in [(&a, &theirs), (&b, &ours)] {
             let path = outbox.dir().join(format!("{name}.toml"));
@@ -1262,6 +1320,7 @@ mod tests {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
             by_hand: None,
         };
         let text = state.to_toml().expect("toml");

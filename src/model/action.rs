@@ -48,6 +48,8 @@ pub enum Action {
     OutboxDeliver,
     /// Outbox letters recorded as sent by hand.
     OutboxMarkSent,
+    /// Another clone's unfinished claims on outbox letters released.
+    OutboxRelease,
     /// A version handed in.
     Submit,
     /// A version approved.
@@ -66,7 +68,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -86,6 +88,7 @@ impl Action {
         Action::CommentApply,
         Action::OutboxDeliver,
         Action::OutboxMarkSent,
+        Action::OutboxRelease,
         Action::Submit,
         Action::Approve,
         Action::ApproveSign,
@@ -117,6 +120,7 @@ impl Action {
             Action::CommentApply => "comment-apply",
             Action::OutboxDeliver => "outbox-deliver",
             Action::OutboxMarkSent => "outbox-mark-sent",
+            Action::OutboxRelease => "outbox-release",
             Action::Submit => "submit",
             Action::Approve => "approve",
             Action::ApproveSign => "approve-sign",
