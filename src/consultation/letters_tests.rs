@@ -150,6 +150,8 @@ fn entry(message_id: &str, state: DeliveryState) -> OutboxEntry {
             sending_pid: None,
             claim: None,
             claimed_by: None,
+            claimed_at: None,
+            released: None,
             by_hand: None,
         },
         eml_path: PathBuf::new(),
@@ -301,7 +303,7 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
         "{}",
         fin.mail.subject
     );
-    // By default: the Word copy, the Markdown and HTML copies, then the form.
+    // By default: the Word copy, the Markdown and HTML copies, the form, the .ics.
     let names: Vec<&str> = fin
         .mail
         .attachments
@@ -314,11 +316,18 @@ fn send_queues_one_letter_per_party_in_its_language_and_records_the_facts() {
     );
     assert_eq!(fin.mail.attachments[0].content_type, super::DOCX_TYPE);
     assert!(fin.mail.attachments[0].bytes.starts_with(b"PK"));
-    assert_eq!(fin.mail.attachments.len(), 4);
+    assert_eq!(fin.mail.attachments.len(), 5);
     assert!(
         fin.mail.attachments[3]
             .filename
             .starts_with("svarskjema-FIN-v1")
+    );
+    // Last, the party's own deadline for its calendar.
+    assert_eq!(fin.mail.attachments[4].filename, "frist-FIN.ics");
+    assert!(
+        fin.mail.attachments[4]
+            .content_type
+            .starts_with("text/calendar")
     );
     let jd = &issued.letters[2];
     assert!(

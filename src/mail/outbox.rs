@@ -1321,6 +1321,7 @@ mod tests {
             claim: None,
             claimed_by: None,
             claimed_at: None,
+            released: None,
             by_hand: None,
         };
         let text = state.to_toml().expect("toml");
