@@ -25,6 +25,7 @@ mod settings;
 mod settle;
 mod sync;
 mod sync_mail;
+mod terminal;
 mod trust;
 mod word_in;
 mod word_out;
