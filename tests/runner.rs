@@ -16,6 +16,7 @@ mod guards;
 mod help;
 mod keys;
 mod mail;
+mod progress;
 mod recovery;
 mod rendered;
 mod rounds;

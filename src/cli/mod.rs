@@ -20,6 +20,7 @@ mod outbox;
 mod parse;
 mod party;
 mod policy;
+mod progress;
 mod relocate;
 mod remind;
 mod repair;
