@@ -1,7 +1,8 @@
 //! Progress of long work on stderr, only on a terminal (issue 16): delivering letters
 //! (`outbox flush`, `round send`, `remind`) and importing many files show a counter
 //! line rewritten in place when stderr is a terminal (run here under a pseudo-terminal
-//! with util-linux `script`), and nothing at all otherwise.
+//! with util-linux `script`, which scripts/shell-tools.sh installs when it is missing),
+//! and nothing at all otherwise.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -73,6 +74,7 @@ fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &Path)]) -> Str
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
+    crate::terminal::ensure_tools();
     let out = cmd.output().expect("run script (util-linux)");
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(

@@ -11,8 +11,9 @@ use crate::common::TestEnv;
 
 static ENSURE: Once = Once::new();
 
-/// Installs the shells and man tools if they are missing (once per test process).
-fn ensure_tools() {
+/// Installs the shells, the man tools and `script` if they are missing (once per test
+/// process).
+pub(crate) fn ensure_tools() {
     ENSURE.call_once(|| {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/shell-tools.sh");
         let out = Command::new("bash")
