@@ -147,10 +147,7 @@ mod tests {
     fn every_command_has_a_page_that_names_its_subcommands() {
         let (name, top) = man_page(&[]).expect("strategi(1)");
         assert_eq!(name, "strategi");
-        assert!(
-            top.starts_with(".ie") || top.contains(".TH strategi 1"),
-            "{top}"
-        );
+        assert!(top.contains("\n.TH strategi 1 "), "{top}");
         for sub in ["round", "comment", "completions", "man", "report"] {
             assert!(
                 top.contains(&format!("strategi\\-{sub}(1)")),
