@@ -18,7 +18,7 @@
 //! word          → diff, document, input
 //! diff          → document
 //! calendar      → model
-//! input, document, model → nothing of ours
+//! input, document, model, columns → nothing of ours
 //! ```
 //!
 //! The rules of a consultation and of an approval are written once, in
@@ -32,6 +32,7 @@
 pub mod approval;
 pub mod calendar;
 pub mod case;
+pub mod columns;
 pub mod consultation;
 pub mod diff;
 pub mod document;

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step keeps build time down).
 
 mod approval;
+mod columns;
 mod comments;
 mod common;
 mod crash;
@@ -17,6 +18,7 @@ mod help;
 mod keys;
 mod mail;
 mod pages;
+mod progress;
 mod recovery;
 mod rendered;
 mod rounds;
@@ -27,6 +29,7 @@ mod settings;
 mod settle;
 mod sync;
 mod sync_mail;
+mod terminal;
 mod trust;
 mod word_in;
 mod word_out;

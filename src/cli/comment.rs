@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::calendar::work_calendar;
+use strategi::columns;
 use strategi::consultation::actions::{self, ActError, NewComment};
 use strategi::consultation::apply;
 use strategi::consultation::{
@@ -450,10 +451,10 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
             };
             writeln!(
                 w,
-                "{}  {decision}  {:5} {:24}  {}{late}",
+                "{}  {decision}  {:5} {}  {}{late}",
                 paint(styles::BOLD, &c.id),
                 c.party.as_str(),
-                c.section.as_deref().unwrap_or("(general)"),
+                columns::pad(c.section.as_deref().unwrap_or("(general)"), 24),
                 excerpt(&c.text, 60)
             )?;
             if let Some(land) = &l.landing {
@@ -464,15 +465,10 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
     })
 }
 
-/// The first `max` characters of `text` on one line.
+/// `text` on one line, cut with an ellipsis to at most `max` columns.
 pub(super) fn excerpt(text: &str, max: usize) -> String {
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= max {
-        one
-    } else {
-        let cut: String = one.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+    columns::cut(&one, max).into_owned()
 }
 
 fn show(ctx: &mut Ctx, ui: &mut Ui, args: &ShowArgs) -> Result<(), CommandError> {

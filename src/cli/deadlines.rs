@@ -9,6 +9,7 @@ use strategi::calendar::{
     DEFAULT_SOON_WORKING_DAYS, DeadlineStatus, DueItem, IcsEvent, Obligation, ObligationKind,
     format_date_long, ics_summary, obligation_uid, obligations, write_ics,
 };
+use strategi::columns;
 use strategi::model::{Config, Lang};
 
 use strategi::store::OutPath;
@@ -141,13 +142,8 @@ pub fn case_obligations(
 
 /// Writes obligations as an aligned table; overdue items stand out.
 pub fn write_table(w: &mut dyn std::io::Write, items: &[Obligation]) -> std::io::Result<()> {
-    let id_w = items.iter().map(|o| o.id.len()).max().unwrap_or(0);
-    let title_w = items
-        .iter()
-        .map(|o| o.title.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(48);
+    let id_w = columns::column_width(items.iter().map(|o| o.id.as_str()), usize::MAX);
+    let title_w = columns::column_width(items.iter().map(|o| o.title.as_str()), 48);
     for o in items {
         let a = &o.assessment;
         let state = match a.status {
@@ -174,7 +170,7 @@ pub fn write_table(w: &mut dyn std::io::Write, items: &[Obligation]) -> std::io:
                 format!("{} left", days(a.working_days_left, a.calendar_days_left))
             }
         };
-        let title: String = o.title.chars().take(title_w).collect();
+        let title = columns::fit(&o.title, title_w);
         let owner = o
             .owner
             .as_ref()
@@ -182,9 +178,9 @@ pub fn write_table(w: &mut dyn std::io::Write, items: &[Obligation]) -> std::io:
             .unwrap_or_default();
         writeln!(
             w,
-            "  {}  {}  {title:title_w$}  {state}{}",
+            "  {}  {}  {title}  {state}{}",
             o.due.date,
-            paint(styles::BOLD, format!("{:id_w$}", o.id)),
+            paint(styles::BOLD, columns::pad(&o.id, id_w)),
             paint(styles::DIM, owner)
         )?;
         if let Some(why) = o.due.explanation(Lang::En) {

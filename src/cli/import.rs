@@ -19,12 +19,22 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
     let doc = round_document(&ws, &state)?;
     let files = read_files(ctx.start_dir(), &args.files, limits::IMPORT_TOTAL);
     let (tx, who) = write.act();
+    // A counter on stderr while the files are read, on a terminal only.
+    let progress = super::progress::Progress::on_stderr();
+    let tell = |n: usize, total: usize, name: &str| {
+        if total > 1 {
+            progress.show(n, Some(total), "Importing file", name);
+        }
+    };
     let options = ImportOptions {
         from: args.from.as_ref(),
         skip_bad: args.skip_bad,
         received: args.received.map(|r| r.at(who.now)),
+        on_file: Some(&tell),
     };
-    let done = import_with(tx, &who, &state, &doc, files, options)?;
+    let done = import_with(tx, &who, &state, &doc, files, options);
+    progress.clear();
+    let done = done?;
     drop(write);
     let write = done.written();
     ui.emit(&done, |w| {

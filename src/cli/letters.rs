@@ -162,15 +162,15 @@ pub fn deliver(
 ) -> Result<Option<Delivery>, letters::LettersError> {
     match mailer {
         None => Ok(None),
-        Some(m) => Ok(Some(letters::deliver(
-            tx,
-            config,
-            m,
-            actor,
-            now,
-            what,
-            Some(claiming),
-        )?)),
+        Some(m) => {
+            // A counter on stderr while the letters go, on a terminal only.
+            let progress = super::progress::Progress::on_stderr();
+            let counting = super::progress::CountingMailer::new(m, &progress);
+            let delivery =
+                letters::deliver(tx, config, &counting, actor, now, what, Some(claiming));
+            progress.clear();
+            Ok(Some(delivery?))
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod outbox;
 mod parse;
 mod party;
 mod policy;
+mod progress;
 mod relocate;
 mod remind;
 mod repair;
@@ -30,6 +31,7 @@ mod signing;
 mod status;
 mod submit;
 mod sync;
+mod terminal;
 mod ui;
 mod verify;
 mod version;
@@ -126,6 +128,8 @@ pub(crate) enum Command {
     Config(config::ConfigCommand),
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    Completions(terminal::CompletionsArgs),
+    Man(terminal::ManArgs),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -163,7 +167,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = Ctx::new(cli.global.clone()).and_then(|mut ctx| {
         let result = match &cli.command {
             // No case yet: `init` and `demo` make one.
-            Command::Init(_) | Command::Demo(_) => Ok(()),
+            // No case needed: `completions` and `man` describe the commands.
+            Command::Init(_) | Command::Demo(_) | Command::Completions(_) | Command::Man(_) => {
+                Ok(())
+            }
             _ => ctx.check_as(),
         }
         .and_then(|()| dispatch(&mut ctx, &mut ui, &cli.command));
@@ -212,6 +219,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Clone(a) => sync::run_clone(ctx, ui, a),
         Command::Config(c) => config::run(ctx, ui, c),
         Command::Policy(c) => policy::run(ctx, ui, c),
+        Command::Completions(a) => terminal::run_completions(ctx, ui, a),
+        Command::Man(a) => terminal::run_man(ctx, ui, a),
     }
 }
 

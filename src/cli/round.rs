@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use jiff::civil::Date;
 use strategi::calendar::{ConsultationKind, format_date_long, work_calendar};
+use strategi::columns;
 use strategi::consultation::actions;
 use strategi::consultation::{
     PartyState, PartyStatus, Recipients, RoundState, load_round, load_rounds, resolve_round, rules,
@@ -497,15 +498,12 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 comments.comments.len()
             )?;
             writeln!(w)?;
-            let name_w = state
-                .parties
-                .iter()
-                .map(|p| config.party_name(&p.party).chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(44);
+            let name_w = columns::column_width(
+                state.parties.iter().map(|p| config.party_name(&p.party)),
+                44,
+            );
             for p in &state.parties {
-                let name: String = config.party_name(&p.party).chars().take(name_w).collect();
+                let name = columns::fit(&config.party_name(&p.party), name_w);
                 let ext = match (p.extended, &p.due_moved) {
                     (true, Some(m)) => format!(
                         "  extended to {} ({})",
@@ -517,7 +515,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                 };
                 writeln!(
                     w,
-                    "  {:5} {name:name_w$}  {}{ext}",
+                    "  {:5} {name}  {}{ext}",
                     p.party.as_str(),
                     status_word(p, delivery.get(p.party.as_str()), Lang::En)
                 )?;

@@ -158,8 +158,12 @@ struct Prepared {
     warnings: Vec<String>,
 }
 
+/// Told as each file of an import is taken up: its number (from 1), how many there
+/// are, and its name.
+pub type OnFile<'a> = &'a dyn Fn(usize, usize, &str);
+
 /// What to go by, besides the files themselves.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ImportOptions<'a> {
     /// The party the files are from, when they do not say.
     pub from: Option<&'a PartyCode>,
@@ -168,6 +172,20 @@ pub struct ImportOptions<'a> {
     /// When the files were received, for those without a date of their own (a bare
     /// form, a message without a usable `Date`).
     pub received: Option<Timestamp>,
+    /// Told as each file is taken up (for a progress counter; the library shows
+    /// nothing itself).
+    pub on_file: Option<OnFile<'a>>,
+}
+
+impl std::fmt::Debug for ImportOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("from", &self.from)
+            .field("skip_bad", &self.skip_bad)
+            .field("received", &self.received)
+            .field("on_file", &self.on_file.map(|_| "Fn"))
+            .finish()
+    }
 }
 
 /// Imports `files` into the round whose version is `doc`; see the module
@@ -192,6 +210,7 @@ pub fn import_replies(
             from,
             skip_bad,
             received: None,
+            on_file: None,
         },
     )
 }
@@ -210,6 +229,7 @@ pub fn import_with(
         from,
         skip_bad,
         received,
+        on_file,
     } = options;
     let by = &who.actor.party;
     if round.closed.is_some() {
@@ -249,7 +269,11 @@ pub fn import_with(
         .collect();
     let mut outcomes = Vec::new();
     let mut ready: Vec<Prepared> = Vec::new();
-    for file in files {
+    let count = files.len();
+    for (i, file) in files.into_iter().enumerate() {
+        if let Some(tell) = on_file {
+            tell(i + 1, count, &file.name);
+        }
         let shown = file.name;
         let raw = match file.bytes {
             Ok(b) => b,

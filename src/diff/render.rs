@@ -258,21 +258,16 @@ pub fn render_stat(diff: &DocumentDiff) -> String {
     if rows.is_empty() {
         return "No changes.\n".to_string();
     }
-    let width = rows
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(60);
+    // Padded by display width (a title in another script lines up too); a label wider
+    // than the column stays whole, as it ends with the section's id.
+    let width = crate::columns::column_width(rows.iter().map(|(l, _)| l.as_str()), 60);
     let mut out = String::new();
     for (label, s) in &rows {
-        let pad = width.saturating_sub(label.chars().count());
         let _ = writeln!(
             out,
-            "{} {}{} | {:<8} +{} -{}",
+            "{} {} | {:<8} +{} -{}",
             symbol(s.status),
-            label,
-            " ".repeat(pad),
+            crate::columns::pad(label, width),
             s.status.as_str(),
             s.words_added,
             s.words_removed

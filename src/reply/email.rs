@@ -616,14 +616,7 @@ fn is_device_name(name: &str) -> bool {
 }
 
 fn shorten(line: &str) -> String {
-    let t = line.trim_end();
-    if t.chars().count() <= 60 {
-        t.to_string()
-    } else {
-        let mut s: String = t.chars().take(59).collect();
-        s.push('…');
-        s
-    }
+    crate::columns::cut(line.trim_end(), 60).into_owned()
 }
 
 pub use crate::mail::subject_token;

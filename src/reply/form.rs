@@ -483,16 +483,9 @@ fn near_key(label: &str) -> Option<(Key, usize)> {
     best.map(|(_, k, l)| (k, l))
 }
 
-/// A line for an error message: at most 60 characters.
+/// A line for an error message: at most 60 columns.
 fn shorten(line: &str) -> String {
-    let t = line.trim();
-    if t.chars().count() <= 60 {
-        t.to_string()
-    } else {
-        let mut s: String = t.chars().take(59).collect();
-        s.push('…');
-        s
-    }
+    crate::columns::cut(line.trim(), 60).into_owned()
 }
 
 /// First word of an identifier value, if any.

@@ -1171,13 +1171,9 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A quote for a message: at most 60 columns of text, then an ellipsis.
 fn short(s: &str) -> String {
-    let s = collapse(s);
-    if s.chars().count() > 60 {
-        format!("«{}…»", s.chars().take(60).collect::<String>())
-    } else {
-        format!("«{s}»")
-    }
+    format!("«{}»", crate::columns::cut(&collapse(s), 61))
 }
 
 /// `a..b` widened to whole words, then by `k` words either side.
