@@ -32,7 +32,11 @@ use super::{Cli, CommandError, Ctx, Ui, dispatch};
 ///
 /// The two organisations work in two clones, DIR/dio and DIR/dfd, that meet in the bare
 /// repository DIR/remote.git through `strategi sync`; the demo ends with both on the
-/// same commit, with the same status, and verified.
+/// same commit, with the same status, and verified. Each step is dated (the clock only
+/// moves forward), the letters left in the outbox are recorded as sent by hand, and the
+/// pages a person opens are written to DIR/sider/ and listed at the end: the approved
+/// version as HTML and Word, the diff v1→v2, the comment matrix as HTML and Excel, and
+/// the status page.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder to build the demo in; must not exist or be empty (default: ./strategi-demo,
@@ -1153,5 +1157,43 @@ fn target_dir(start: &Path, asked: Option<&Path>) -> Result<PathBuf, CommandErro
             })
             .find(|p| usable(p))
             .ok_or_else(|| CommandError::user("Could not find a free folder name for the demo.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn player() -> Player {
+        Player {
+            base: PathBuf::from("/nonexistent"),
+            dir: PathBuf::from("/nonexistent/dio"),
+            at: Some(DIO),
+            color: crate::cli::ColorWhen::Never,
+            steps: Vec::new(),
+            day: None,
+        }
+    }
+
+    #[test]
+    fn the_clock_only_moves_forward() {
+        let mut ui = Ui::new(crate::cli::ColorWhen::Never, false);
+        let mut p = player();
+        p.advance(&mut ui, "2025-11-05").expect("first day");
+        p.advance(&mut ui, "2025-11-05").expect("the same day");
+        p.advance(&mut ui, "2025-11-06").expect("a later day");
+        let e = p
+            .advance(&mut ui, "2025-11-05")
+            .expect_err("a day before the last is refused");
+        let text = format!("{e:?}");
+        assert!(
+            text.contains("2025-11-05") && text.contains("2025-11-06"),
+            "{text}"
+        );
+        assert_eq!(p.day, Some(jiff::civil::date(2025, 11, 6)), "unchanged");
+        // A step dated before the last is refused before it runs (nothing is announced).
+        assert!(p.step(&mut ui, "2025-11-01", &["status"]).is_err());
+        assert!(p.steps.is_empty(), "{:?}", p.steps);
+        assert!(p.advance(&mut ui, "5 November").is_err(), "not a date");
     }
 }
