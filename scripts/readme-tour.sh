@@ -72,6 +72,7 @@ TOUR = [
 text = open(demo_out, encoding="utf-8").read()
 demo = os.path.join(tmp, "strategi-demo")
 for p in sorted({os.path.realpath(demo), demo}, key=len, reverse=True):
+    text = text.replace("file://" + p, "file:///…/strategi-demo")
     text = text.replace(p, "…/strategi-demo")
 text = re.sub(r"SHA256:[A-Za-z0-9+/]{43}", "SHA256:…", text)
 
