@@ -920,12 +920,13 @@ fn mark_sent_by_hand(
     note: &str,
 ) -> Result<(), CommandError> {
     let ws = Workspace::open(dir)?;
-    let queued: Vec<String> = strategi::mail::Outbox::in_workspace(&ws)
+    let entries: Vec<strategi::mail::OutboxEntry> = strategi::mail::Outbox::in_workspace(&ws)
         .list()?
         .into_iter()
         .filter(|e| e.state.state == strategi::mail::DeliveryState::Queued)
-        .map(|e| e.name)
         .collect();
+    let reminders = entries.iter().all(|e| e.state.kind == "reminder");
+    let queued: Vec<String> = entries.into_iter().map(|e| e.name).collect();
     if queued.is_empty() {
         return Err(CommandError::internal(format!(
             "The demo expected letters queued in \"{}\", but there are none.",
@@ -935,8 +936,14 @@ fn mark_sent_by_hand(
     out.note(paint(
         styles::DIM,
         format!(
-            "\n(DFD sends the {} letter(s) from its own mail program and records them as sent.)",
-            queued.len()
+            "\n(DFD sends the {} {} from its own mail program, then records them as sent.)",
+            queued.len(),
+            match (reminders, queued.len()) {
+                (true, 1) => "reminder",
+                (true, _) => "reminders",
+                (false, 1) => "letter",
+                (false, _) => "letters",
+            }
         ),
     ));
     let mut args = vec!["--as", "DFD", "outbox", "mark-sent"];
