@@ -248,3 +248,53 @@ fn masking_hides_only_key_material_and_what_follows_from_it() {
         "commit <object id>\ntree <object id>\n\n    Add signing key SHA256:<fingerprint> for DFD\n\ndiff --git a/approvals/20260202T110000Z-<record id 0>.toml b/approvals/20260202T110000Z-<record id 0>.toml\nindex <blob ids>\n+++ b/approvals/20260202T110000Z-<record id 0>.toml\n+id = \"<record id 0>\"\n+commit = \"5ce30a149188cdafb43e37d8da78fa59c0470623\"\n+keys = [\"ssh-ed25519 <public key> DFD approval (demo)\"]\n"
     );
 }
+
+/// The tour in README.md is the seeded demo's output as `scripts/readme-tour.sh` cuts it:
+/// the test runs the script (with this build's binary) and compares its block with the
+/// README's, so the README cannot go stale.
+#[test]
+fn the_readme_tour_is_the_demos_current_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = || {
+        let out = std::process::Command::new("bash")
+            .arg(root.join("scripts/readme-tour.sh"))
+            .arg("--print")
+            .env("STRATEGI", env!("CARGO_BIN_EXE_strategi"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run scripts/readme-tour.sh");
+        assert!(
+            out.status.success(),
+            "scripts/readme-tour.sh --print failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let generated = run();
+    // The block is what the demo printed, cut short, with no temp paths or key material.
+    assert!(
+        generated.contains("dio$ strategi version cut --label"),
+        "{generated}"
+    );
+    assert!(generated.contains("The pages to open"), "{generated}");
+    assert!(
+        !generated.contains("/tmp")
+            && !generated.contains("ssh-ed25519 AAAA")
+            && generated.matches("SHA256:").count() == generated.matches("SHA256:…").count(),
+        "{generated}"
+    );
+    assert!(generated.lines().count() < 150, "the tour is short");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let begin = "<!-- tour:begin -->\n";
+    let (Some(b), Some(e)) = (readme.find(begin), readme.find("<!-- tour:end -->")) else {
+        panic!("README.md has no <!-- tour:begin --> / <!-- tour:end --> markers");
+    };
+    assert!(
+        readme[b + begin.len()..e] == generated,
+        "README.md's tour is not the demo's current output: run scripts/readme-tour.sh \
+         (it rewrites the block between the markers) and commit README.md.\n\
+         --- generated ---\n{generated}"
+    );
+    // Byte-stable: a second run gives the same block.
+    assert_eq!(run(), generated, "the tour differs between two runs");
+}

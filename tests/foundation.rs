@@ -519,6 +519,110 @@ fn demo_builds_the_reference_case() {
             "{ws} is clean"
         );
     }
+    // The demo's clock only moves forward: each day is named once, in order, and every
+    // step comes after one.
+    let days: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("── "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(days.len() >= 10, "the steps are dated:\n{}", r.stderr);
+    assert!(
+        days.windows(2).all(|w| w[0] < w[1]),
+        "the days only go forward: {days:?}"
+    );
+    assert_eq!(days.first(), Some(&"2025-10-01"));
+    assert_eq!(days.last(), Some(&"2026-02-02"));
+    let first_step = r.stderr.find("$ ").expect("a step");
+    let first_day = r
+        .stderr
+        .find("── 2025-10-01 (Wednesday) ──")
+        .expect("a day");
+    assert!(first_day < first_step, "the first step is dated");
+    // The letters the demo wrote were recorded as sent by hand; none is left queued.
+    assert!(
+        r.stderr
+            .contains("dfd$ strategi --as DFD outbox mark-sent ")
+            && r.stdout.contains("Recorded 16 message(s) as sent by hand")
+            && r.stdout.contains("Recorded 2 message(s) as sent by hand"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    for ws in ["demo/dio", "demo/dfd"] {
+        let outbox = env.run_in(ws, &["--json", "outbox", "list"]).ok().json();
+        let entries = outbox.as_array().expect("a list of messages");
+        assert_eq!(entries.len(), 18, "16 letters and 2 reminders in {ws}");
+        for e in entries {
+            assert_eq!(e["state"]["state"], "sent", "{ws}: {e}");
+            assert_eq!(e["state"]["by_hand"]["by"], "DFD", "{ws}: {e}");
+        }
+        let text = env.run_in(ws, &["outbox", "list"]).ok().stdout;
+        assert!(!text.contains("queued"), "{ws}:\n{text}");
+    }
+    // It ends by pointing at the pages it wrote, outside both clones.
+    let end = &r.stderr[r.stderr.rfind("The pages to open").expect("the list")..];
+    let pages = [
+        ("strategi-v2.html", 10_000),
+        ("strategi-v2.docx", 5_000),
+        ("endringer-v1-v2.html", 5_000),
+        ("innspill.html", 2_000),
+        ("innspill.xlsx", 2_000),
+        ("status.html", 5_000),
+    ];
+    for (name, min) in pages {
+        let path = env.path("demo/sider").join(name);
+        assert!(
+            end.contains(&path.display().to_string()),
+            "{name} is listed:\n{end}"
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(bytes.len() >= min, "{name} has {} bytes", bytes.len());
+        if name.ends_with(".html") {
+            let html = String::from_utf8(bytes).expect("UTF-8");
+            assert!(
+                html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"),
+                "{name}"
+            );
+            assert!(
+                html.contains("lang=\"nb\""),
+                "{name} is in the case's language"
+            );
+            assert!(html.contains("24/3095"), "{name} names the case number");
+            assert!(html.trim_end().ends_with("</html>"), "{name} is whole");
+        } else {
+            assert!(
+                bytes.starts_with(b"PK\x03\x04"),
+                "{name} is a zip (Office) file"
+            );
+        }
+    }
+    assert!(
+        std::fs::read_dir(env.path("demo/sider"))
+            .expect("sider/")
+            .count()
+            == pages.len(),
+        "only the listed pages are in sider/"
+    );
+    let status_page = std::fs::read_to_string(env.path("demo/sider/status.html")).expect("page");
+    assert!(
+        status_page.contains("<svg"),
+        "the status page has its timeline"
+    );
+    // --json keeps one JSON value on stdout, with the pages' paths.
+    let j = env.run(&["--json", "demo", "demo-json"]).ok().json();
+    let listed: Vec<&str> = j["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| p["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(listed.len(), pages.len(), "{j}");
+    for ((name, _), path) in pages.iter().zip(&listed) {
+        assert!(path.ends_with(&format!("demo-json/sider/{name}")), "{path}");
+        assert!(std::path::Path::new(path).is_file(), "{path}");
+    }
     // A second demo into the same folder is refused.
     env.run(&["demo", "demo"]).refused();
 }

@@ -6,7 +6,14 @@
 //! DIR/remote.git is the shared bare repository, DIR/dio is DIO's clone (drafts,
 //! submits, imports the answers, revises) and DIR/dfd DFD's (sends the framlegging,
 //! reminds, approves), with `strategi sync` between the turns. It ends by showing that
-//! both clones are on the same commit with the same `status --json`, and verify clean.
+//! both clones are on the same commit with the same `status --json`, and verify clean,
+//! and by writing the pages a person opens (the approved version as HTML and Word, the
+//! diff, the comment matrix as HTML and Excel, the status page) into DIR/sider/.
+//!
+//! The clock only moves forward: each step is dated, a line names the day whenever it
+//! changes, and [`Player::step`] refuses a step dated before the one before it. The
+//! letters the demo leaves in the outbox (transport "outbox") are recorded as sent by
+//! hand, as the sender does after sending them from its own mail program.
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +32,11 @@ use super::{Cli, CommandError, Ctx, Ui, dispatch};
 ///
 /// The two organisations work in two clones, DIR/dio and DIR/dfd, that meet in the bare
 /// repository DIR/remote.git through `strategi sync`; the demo ends with both on the
-/// same commit, with the same status, and verified.
+/// same commit, with the same status, and verified. Each step is dated (the clock only
+/// moves forward), the letters left in the outbox are recorded as sent by hand, and the
+/// pages a person opens are written to DIR/sider/ and listed at the end: the approved
+/// version as HTML and Word, the diff v1→v2, the comment matrix as HTML and Excel, and
+/// the status page.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder to build the demo in; must not exist or be empty (default: ./strategi-demo,
@@ -132,7 +143,20 @@ struct DemoResult {
     clones: Vec<PathBuf>,
     head: String,
     steps: Vec<String>,
+    /// The pages the demo wrote into DIR/sider/, in the order it lists them.
+    pages: Vec<Page>,
 }
+
+/// One page the demo writes for a person to open.
+#[derive(Serialize)]
+struct Page {
+    path: PathBuf,
+    /// What it is, in a few words.
+    what: &'static str,
+}
+
+/// The folder of DIR the pages go to, outside both clones.
+const PAGES: &str = "sider";
 
 /// The clones' folder names under DIR.
 const DIO: &str = "dio";
@@ -148,6 +172,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         at: None,
         color: ctx.global.color,
         steps: Vec::new(),
+        day: None,
     };
     let out: &mut Ui = if ui.is_json() { &mut quiet } else { ui };
     let dir = base.join(DIO);
@@ -173,6 +198,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
     std::fs::create_dir_all(&base).map_err(|e| {
         CommandError::user(format!("Could not create \"{}\".", base.display())).caused_by(&e)
     })?;
+    player.advance(out, "2025-10-01")?;
     player.announce(out, "git init --bare --initial-branch=main remote.git");
     git(
         &base,
@@ -284,7 +310,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2025-11-06",
         &["milestone", "done", "utkast-arbeidsgruppe"],
     )?;
-    player.step(out, "2025-11-05", &["deadlines"])?;
+    player.step(out, "2025-11-06", &["deadlines"])?;
     player.step(out, "2025-11-17", &["milestone", "done", "sirkulering-ag"])?;
     player.step(out, "2025-11-28", &["status"])?;
     player.step(
@@ -342,6 +368,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         "2025-12-03",
         &["--as", "DFD", "round", "send", "latest"],
     )?;
+    mark_sent_by_hand(
+        &mut player,
+        out,
+        &dfd,
+        "2025-12-03",
+        "Sendt fra DFDs e-postprogram",
+    )?;
     player.step(out, "2025-12-03", &["--as", "DFD", "sync"])?;
     player.switch(out, DIO);
     player.step(out, "2025-12-15", &["sync"])?;
@@ -375,6 +408,13 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         out,
         "2026-01-05",
         &["--as", "DFD", "remind", "latest", "--party", "AID,BFD"],
+    )?;
+    mark_sent_by_hand(
+        &mut player,
+        out,
+        &dfd,
+        "2026-01-05",
+        "Purring sendt fra DFDs e-postprogram",
     )?;
     player.step(out, "2026-01-12", &["round", "show", "latest"])?;
     player.step(out, "2026-01-12", &["deadlines"])?;
@@ -423,12 +463,36 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
         dir.display(),
         dfd.display()
     ));
+
+    // What a person opens: written from DIO's clone into DIR/sider/, outside both clones.
+    player.switch(out, DIO);
+    let pages = page_steps(&mut player, out, &base)?;
+    out.note(paint(
+        styles::BOLD,
+        format!(
+            "\nThe pages to open, in \"{}\":",
+            base.join(PAGES).display()
+        ),
+    ));
+    let width = pages
+        .iter()
+        .map(|p| p.path.display().to_string().chars().count())
+        .max()
+        .unwrap_or(0);
+    for p in &pages {
+        out.note(format!(
+            "  {:width$}  {}",
+            p.path.display().to_string(),
+            p.what
+        ));
+    }
     let result = DemoResult {
         dir: base.clone(),
         remote,
         clones: vec![dir, dfd],
         head,
         steps: player.steps,
+        pages,
     };
     ui.emit(&result, |_| Ok(()))
 }
@@ -845,6 +909,112 @@ fn approval_steps(player: &mut Player, out: &mut Ui, dir: &Path) -> Result<(), C
     Ok(())
 }
 
+/// Records every letter still queued in the outbox of `dir` as sent by hand (`outbox
+/// mark-sent`), as the round's sender does after sending them from its own mail program:
+/// the demo's transport is "outbox", which leaves the sending to a person.
+fn mark_sent_by_hand(
+    player: &mut Player,
+    out: &mut Ui,
+    dir: &Path,
+    now: &str,
+    note: &str,
+) -> Result<(), CommandError> {
+    let ws = Workspace::open(dir)?;
+    let entries: Vec<strategi::mail::OutboxEntry> = strategi::mail::Outbox::in_workspace(&ws)
+        .list()?
+        .into_iter()
+        .filter(|e| e.state.state == strategi::mail::DeliveryState::Queued)
+        .collect();
+    let reminders = entries.iter().all(|e| e.state.kind == "reminder");
+    let queued: Vec<String> = entries.into_iter().map(|e| e.name).collect();
+    if queued.is_empty() {
+        return Err(CommandError::internal(format!(
+            "The demo expected letters queued in \"{}\", but there are none.",
+            dir.join("outbox").display()
+        )));
+    }
+    out.note(paint(
+        styles::DIM,
+        format!(
+            "\n(DFD sends the {} {} from its own mail program, then records them as sent.)",
+            queued.len(),
+            match (reminders, queued.len()) {
+                (true, 1) => "reminder",
+                (true, _) => "reminders",
+                (false, 1) => "letter",
+                (false, _) => "letters",
+            }
+        ),
+    ));
+    let mut args = vec!["--as", "DFD", "outbox", "mark-sent"];
+    args.extend(queued.iter().map(String::as_str));
+    args.extend(["--note", note]);
+    player.step(out, now, &args)
+}
+
+/// Writes the pages a person opens into DIR/sider/ (outside both clones): the approved
+/// version as HTML and Word, the diff v1→v2, the comment matrix as HTML and Excel, and
+/// the status page.
+fn page_steps(player: &mut Player, out: &mut Ui, base: &Path) -> Result<Vec<Page>, CommandError> {
+    let folder = base.join(PAGES);
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        CommandError::user(format!("Could not create \"{}\".", folder.display())).caused_by(&e)
+    })?;
+    out.note(paint(
+        styles::DIM,
+        format!("\n(The pages people open, written to {PAGES}/ next to the clones.)"),
+    ));
+    let pages: [(&str, &str, Vec<&str>); 6] = [
+        (
+            "strategi-v2.html",
+            "the approved version, to read or print",
+            vec!["version", "export", "v2", "--format", "html"],
+        ),
+        (
+            "strategi-v2.docx",
+            "the approved version in Word",
+            vec!["version", "export", "v2", "--format", "docx"],
+        ),
+        (
+            "endringer-v1-v2.html",
+            "what changed from v1 to v2",
+            vec!["diff", "v1", "v2", "--format", "html"],
+        ),
+        (
+            "innspill.html",
+            "the comment matrix of the framlegging",
+            vec!["report", "latest", "--format", "html"],
+        ),
+        (
+            "innspill.xlsx",
+            "the comment matrix in Excel",
+            vec!["report", "latest", "--format", "xlsx"],
+        ),
+        (
+            "status.html",
+            "where the case stands, with a timeline",
+            vec!["status", "--format", "html"],
+        ),
+    ];
+    let mut written = Vec::new();
+    for (name, what, mut args) in pages {
+        let rel = format!("../{PAGES}/{name}");
+        args.extend(["--out", &rel]);
+        player.step(out, "2026-02-02", &args)?;
+        let path = folder.join(name);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size == 0 {
+            return Err(CommandError::internal(format!(
+                "The demo's `strategi {}` did not write \"{}\".",
+                args.join(" "),
+                path.display()
+            )));
+        }
+        written.push(Page { path, what });
+    }
+    Ok(written)
+}
+
 struct Player {
     /// DIR.
     base: PathBuf,
@@ -854,6 +1024,8 @@ struct Player {
     at: Option<&'static str>,
     color: super::ColorWhen,
     steps: Vec<String>,
+    /// The day of the last step; the clock never goes back.
+    day: Option<jiff::civil::Date>,
 }
 
 impl Player {
@@ -908,7 +1080,36 @@ impl Player {
         Ctx::new(global)
     }
 
+    /// Moves the demo's clock to `now` (a date): refuses a day before the last step's, and
+    /// prints a line naming the day when it changes.
+    fn advance(&mut self, ui: &mut Ui, now: &str) -> Result<(), CommandError> {
+        let day: jiff::civil::Date = now.parse().map_err(|e| {
+            CommandError::internal(format!("The demo's step date \"{now}\" is not a date: {e}"))
+        })?;
+        if let Some(last) = self.day {
+            if day < last {
+                return Err(CommandError::internal(format!(
+                    "The demo's step dated {day} comes after one dated {last}; its clock only moves forward."
+                ))
+                .hint("Reorder or re-date the demo's steps in src/cli/demo.rs."));
+            }
+            if day == last {
+                return Ok(());
+            }
+        }
+        self.day = Some(day);
+        ui.note(paint(
+            styles::BOLD,
+            format!(
+                "\n── {day} ({}) ──",
+                strategi::calendar::weekday_name(day, Lang::En)
+            ),
+        ));
+        Ok(())
+    }
+
     fn step(&mut self, ui: &mut Ui, now: &str, args: &[&str]) -> Result<(), CommandError> {
+        self.advance(ui, now)?;
         let shown: Vec<String> = args
             .iter()
             .map(|a| {
@@ -963,5 +1164,43 @@ fn target_dir(start: &Path, asked: Option<&Path>) -> Result<PathBuf, CommandErro
             })
             .find(|p| usable(p))
             .ok_or_else(|| CommandError::user("Could not find a free folder name for the demo.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn player() -> Player {
+        Player {
+            base: PathBuf::from("/nonexistent"),
+            dir: PathBuf::from("/nonexistent/dio"),
+            at: Some(DIO),
+            color: crate::cli::ColorWhen::Never,
+            steps: Vec::new(),
+            day: None,
+        }
+    }
+
+    #[test]
+    fn the_clock_only_moves_forward() {
+        let mut ui = Ui::new(crate::cli::ColorWhen::Never, false);
+        let mut p = player();
+        p.advance(&mut ui, "2025-11-05").expect("first day");
+        p.advance(&mut ui, "2025-11-05").expect("the same day");
+        p.advance(&mut ui, "2025-11-06").expect("a later day");
+        let e = p
+            .advance(&mut ui, "2025-11-05")
+            .expect_err("a day before the last is refused");
+        let text = format!("{e:?}");
+        assert!(
+            text.contains("2025-11-05") && text.contains("2025-11-06"),
+            "{text}"
+        );
+        assert_eq!(p.day, Some(jiff::civil::date(2025, 11, 6)), "unchanged");
+        // A step dated before the last is refused before it runs (nothing is announced).
+        assert!(p.step(&mut ui, "2025-11-01", &["status"]).is_err());
+        assert!(p.steps.is_empty(), "{:?}", p.steps);
+        assert!(p.advance(&mut ui, "5 November").is_err(), "not a date");
     }
 }
