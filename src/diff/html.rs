@@ -25,7 +25,7 @@ dl.meta dt{font-weight:bold}dl.meta dd{margin:0}
 .legend span{margin-right:1em}
 nav{border:1px solid #ccc;padding:.5em 1em;margin:1em 0 2em}
 nav h2{font-size:1.1em;margin:.3em 0}
-nav ol{margin:.3em 0;padding-left:1.5em}
+nav ol{margin:.3em 0;padding-left:0;list-style:none}
 section{margin:2em 0;border-top:1px solid #ddd;padding-top:.5em}
 h2.h{font-size:1.25em;margin:.3em 0}
 .id{font:.8em monospace;color:#666}
