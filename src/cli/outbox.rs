@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use strategi::mail::{DeliveryState, OUTBOX_DIR, Outbox};
+use strategi::mail::{DeliveryState, OUTBOX_DIR, Outbox, OutboxState};
 
 use strategi::consultation::letters::Selection;
 
@@ -241,16 +241,7 @@ fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), Comm
         args.note.as_deref(),
     )?;
     drop(tx);
-    let json: Vec<_> = done
-        .entries
-        .iter()
-        .map(|(name, state)| {
-            serde_json::json!({
-                "entry": format!("{OUTBOX_DIR}/{name}.eml"),
-                "state": state,
-            })
-        })
-        .collect();
+    let json = entries_json(&done.entries);
     ui.emit(
         &serde_json::json!({ "marked_sent": json, "commit": done.commit }),
         |w| {
@@ -259,18 +250,7 @@ fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), Comm
                 "Recorded {} message(s) as sent by hand:",
                 done.entries.len()
             )?;
-            for (name, s) in &done.entries {
-                writeln!(
-                    w,
-                    "  round {} {:5} {:12} {}  {}",
-                    s.round,
-                    s.party,
-                    s.kind,
-                    s.to.join(", "),
-                    paint(styles::DIM, name)
-                )?;
-            }
-            Ok(())
+            write_entries(w, &done.entries, |s| s.to.join(", "))
         },
     )
 }
@@ -292,16 +272,7 @@ fn release(ctx: &mut Ctx, ui: &mut Ui, args: &ReleaseArgs) -> Result<(), Command
         Some(&letters::claiming(false)),
     )?;
     drop(tx);
-    let json: Vec<_> = done
-        .entries
-        .iter()
-        .map(|(name, state)| {
-            serde_json::json!({
-                "entry": format!("{OUTBOX_DIR}/{name}.eml"),
-                "state": state,
-            })
-        })
-        .collect();
+    let json = entries_json(&done.entries);
     ui.emit(
         &serde_json::json!({ "released": json, "commit": done.commit, "pushed": done.pushed }),
         |w| {
@@ -310,21 +281,48 @@ fn release(ctx: &mut Ctx, ui: &mut Ui, args: &ReleaseArgs) -> Result<(), Command
                 "Released {} message(s) from another clone's claim; each is now uncertain:",
                 done.entries.len()
             )?;
-            for (name, s) in &done.entries {
-                writeln!(
-                    w,
-                    "  round {} {:5} {:12} {}  {}",
-                    s.round,
-                    s.party,
-                    s.kind,
-                    s.released.as_ref().map_or("", |r| r.claimed_by.as_str()),
-                    paint(styles::DIM, name)
-                )?;
-            }
+            write_entries(w, &done.entries, |s| {
+                s.released
+                    .as_ref()
+                    .map_or_else(String::new, |r| r.claimed_by.clone())
+            })?;
             writeln!(
                 w,
                 "Deliver them with `strategi outbox flush --resend-uncertain`, or record those that arrived with `strategi outbox mark-sent ID…`."
             )
         },
     )
+}
+
+/// The entries a command rewrote, as `--json` lists them.
+fn entries_json(entries: &[(String, OutboxState)]) -> Vec<serde_json::Value> {
+    entries
+        .iter()
+        .map(|(name, state)| {
+            serde_json::json!({
+                "entry": format!("{OUTBOX_DIR}/{name}.eml"),
+                "state": state,
+            })
+        })
+        .collect()
+}
+
+/// One line per rewritten entry: round, party, kind, `what` of its state, and its name.
+fn write_entries(
+    w: &mut dyn std::io::Write,
+    entries: &[(String, OutboxState)],
+    what: impl Fn(&OutboxState) -> String,
+) -> std::io::Result<()> {
+    for (name, s) in entries {
+        writeln!(
+            w,
+            "  round {} {:5} {:12} {}  {}",
+            s.round,
+            s.party,
+            s.kind,
+            what(s),
+            paint(styles::DIM, name)
+        )?;
+    }
+    Ok(())
 }

@@ -1934,42 +1934,88 @@ pub fn mark_sent(
     ids: &[String],
     note: Option<&str>,
 ) -> Result<MarkedSent, LettersError> {
-    let outbox = Outbox::in_workspace(tx.workspace());
-    let entries = outbox.list()?;
+    let note = note_or(note, "sent by hand")?;
+    let hand = HandDelivery {
+        by: actor.party.to_string(),
+        person: format!("{} <{}>", actor.name, actor.email),
+        at: now.timestamp(),
+        note: note.clone(),
+    };
+    let (entries, commit) = rewrite_entries(
+        tx,
+        config,
+        actor,
+        now,
+        ids,
+        |outbox, e| {
+            if e.state.state == DeliveryState::Sent {
+                return Err(LettersError::AlreadySent {
+                    entry: e.name.clone(),
+                    when: e
+                        .state
+                        .by_hand
+                        .as_ref()
+                        .map(|h| h.at)
+                        .or(e.state.last_attempt),
+                    by_hand: e.state.by_hand.is_some(),
+                });
+            }
+            if e.state.state == DeliveryState::Sending && outbox.is_foreign_claim(&e.state) {
+                return Err(LettersError::ClaimedElsewhere {
+                    entry: e.name.clone(),
+                    claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
+                });
+            }
+            if e.state.state == DeliveryState::Sending {
+                return Err(LettersError::BeingDelivered {
+                    entry: e.name.clone(),
+                    pid: e.state.sending_pid,
+                });
+            }
+            Ok(())
+        },
+        |e| e.state.sent_by_hand(hand.clone()),
+        |n| format!("Record {n} message(s) as sent by hand"),
+        |name, s| format!("{name} ({} {}): {note}", s.round, s.party),
+        Action::OutboxMarkSent,
+    )?;
+    Ok(MarkedSent { entries, commit })
+}
+
+/// A note given on the command line, trimmed, one line, or `default` when none.
+fn note_or(note: Option<&str>, default: &str) -> Result<String, LettersError> {
     let note = note
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .unwrap_or("sent by hand");
-    let note = crate::model::one_line(note, "note").map_err(|e| LettersError::BadNote {
+        .unwrap_or(default);
+    crate::model::one_line(note, "note").map_err(|e| LettersError::BadNote {
         message: e.to_string(),
-    })?;
+    })
+}
+
+/// The outbox entries `ids` name ([`find_entry`], each once), each checked by `check`
+/// and by the round's steering rule ([`rules::may_steer`]) before anything is written,
+/// then rewritten by `new_state` in one commit (`subject` from their count, one body
+/// line per entry): what `outbox mark-sent` and `outbox release` share.
+#[allow(clippy::too_many_arguments)]
+fn rewrite_entries(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    actor: &Actor,
+    now: &ZonedDateTime,
+    ids: &[String],
+    check: impl Fn(&Outbox, &OutboxEntry) -> Result<(), LettersError>,
+    new_state: impl Fn(&OutboxEntry) -> crate::mail::OutboxState,
+    subject: impl Fn(usize) -> String,
+    line: impl Fn(&str, &crate::mail::OutboxState) -> String,
+    action: Action,
+) -> Result<(Vec<(String, crate::mail::OutboxState)>, CommitInfo), LettersError> {
+    let outbox = Outbox::in_workspace(tx.workspace());
+    let entries = outbox.list()?;
     let mut chosen: Vec<&OutboxEntry> = Vec::new();
     for id in ids {
         let e = find_entry(&entries, id)?;
-        if e.state.state == DeliveryState::Sent {
-            return Err(LettersError::AlreadySent {
-                entry: e.name.clone(),
-                when: e
-                    .state
-                    .by_hand
-                    .as_ref()
-                    .map(|h| h.at)
-                    .or(e.state.last_attempt),
-                by_hand: e.state.by_hand.is_some(),
-            });
-        }
-        if e.state.state == DeliveryState::Sending && outbox.is_foreign_claim(&e.state) {
-            return Err(LettersError::ClaimedElsewhere {
-                entry: e.name.clone(),
-                claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
-            });
-        }
-        if e.state.state == DeliveryState::Sending {
-            return Err(LettersError::BeingDelivered {
-                entry: e.name.clone(),
-                pid: e.state.sending_pid,
-            });
-        }
+        check(&outbox, e)?;
         if let Some(id) = e.state.round.parse::<RecordId>().ok()
             && let Ok((def, _)) = load_round(tx.workspace(), &id)
         {
@@ -1979,15 +2025,9 @@ pub fn mark_sent(
             chosen.push(e);
         }
     }
-    let hand = HandDelivery {
-        by: actor.party.to_string(),
-        person: format!("{} <{}>", actor.name, actor.email),
-        at: now.timestamp(),
-        note,
-    };
     let mut out = Vec::new();
     for e in &chosen {
-        let state = e.state.sent_by_hand(hand.clone());
+        let state = new_state(e);
         tx.write(
             &Outbox::workspace_path(&format!("{}.toml", e.name)),
             state.to_toml()?.into_bytes(),
@@ -1996,20 +2036,11 @@ pub fn mark_sent(
     }
     let body = out
         .iter()
-        .map(|(name, s)| format!("{name} ({} {}): {}", s.round, s.party, hand.note))
+        .map(|(name, s)| line(name, s))
         .collect::<Vec<_>>()
         .join("\n");
-    let commit = tx.commit_and_continue(
-        &format!("Record {} message(s) as sent by hand", out.len()),
-        &body,
-        Action::OutboxMarkSent,
-        actor,
-        now,
-    )?;
-    Ok(MarkedSent {
-        entries: out,
-        commit,
-    })
+    let commit = tx.commit_and_continue(&subject(out.len()), &body, action, actor, now)?;
+    Ok((out, commit))
 }
 
 /// How long after a claim `outbox release` waits before it takes the claim over without
@@ -2065,84 +2096,58 @@ pub fn release(
                 source,
             })?;
     }
-    let outbox = Outbox::in_workspace(tx.workspace());
-    let entries = outbox.list()?;
-    let note = note
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or("its clone is gone");
-    let note = crate::model::one_line(note, "note").map_err(|e| LettersError::BadNote {
-        message: e.to_string(),
-    })?;
-    let mut chosen: Vec<&OutboxEntry> = Vec::new();
-    for id in ids {
-        let e = find_entry(&entries, id)?;
-        if e.state.state != DeliveryState::Sending || e.state.claim.is_none() {
-            return Err(LettersError::NotClaimed {
-                entry: e.name.clone(),
-                state: e.state.state.as_str(),
+    let note = note_or(note, "its clone is gone")?;
+    let (entries, commit) = rewrite_entries(
+        tx,
+        config,
+        actor,
+        now,
+        ids,
+        |outbox, e| {
+            if e.state.state != DeliveryState::Sending || e.state.claim.is_none() {
+                return Err(LettersError::NotClaimed {
+                    entry: e.name.clone(),
+                    state: e.state.state.as_str(),
+                });
+            }
+            if !outbox.is_foreign_claim(&e.state) {
+                return Err(LettersError::OwnClaim {
+                    entry: e.name.clone(),
+                });
+            }
+            let recent = e.state.claimed_at.is_none_or(|at| {
+                now.timestamp().duration_since(at)
+                    < jiff::SignedDuration::from_mins(RELEASE_AFTER_MINUTES)
             });
-        }
-        if !outbox.is_foreign_claim(&e.state) {
-            return Err(LettersError::OwnClaim {
-                entry: e.name.clone(),
-            });
-        }
-        let claimed_by = e.state.claimed_by.clone().unwrap_or_default();
-        let recent = e.state.claimed_at.is_none_or(|at| {
-            now.timestamp().duration_since(at)
-                < jiff::SignedDuration::from_mins(RELEASE_AFTER_MINUTES)
-        });
-        if recent && !force {
-            return Err(LettersError::ClaimTooRecent {
-                entry: e.name.clone(),
-                claimed_by,
-                at: e.state.claimed_at.unwrap_or(now.timestamp()),
-            });
-        }
-        if let Some(id) = e.state.round.parse::<RecordId>().ok()
-            && let Ok((def, _)) = load_round(tx.workspace(), &id)
-        {
-            rules::may_steer(config, &def, &actor.party)?;
-        }
-        if !chosen.iter().any(|c| c.name == e.name) {
-            chosen.push(e);
-        }
-    }
-    let mut out = Vec::new();
-    for e in &chosen {
-        let state = e.state.released(crate::mail::Release {
-            claim: e.state.claim.clone().unwrap_or_default(),
-            claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
-            by: actor.party.to_string(),
-            person: format!("{} <{}>", actor.name, actor.email),
-            at: now.timestamp(),
-            note: note.clone(),
-        });
-        tx.write(
-            &Outbox::workspace_path(&format!("{}.toml", e.name)),
-            state.to_toml()?.into_bytes(),
-        );
-        out.push((e.name.clone(), state));
-    }
-    let body = out
-        .iter()
-        .map(|(name, s)| {
+            if recent && !force {
+                return Err(LettersError::ClaimTooRecent {
+                    entry: e.name.clone(),
+                    claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
+                    at: e.state.claimed_at.unwrap_or(now.timestamp()),
+                });
+            }
+            Ok(())
+        },
+        |e| {
+            e.state.released(crate::mail::Release {
+                claim: e.state.claim.clone().unwrap_or_default(),
+                claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
+                by: actor.party.to_string(),
+                person: format!("{} <{}>", actor.name, actor.email),
+                at: now.timestamp(),
+                note: note.clone(),
+            })
+        },
+        |n| format!("Release {n} message(s) another clone claimed"),
+        |name, s| {
             format!(
                 "{name} ({} {}): claim of {} released: {note}",
                 s.round,
                 s.party,
                 s.released.as_ref().map_or("", |r| r.claimed_by.as_str())
             )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let commit = tx.commit_and_continue(
-        &format!("Release {} message(s) another clone claimed", out.len()),
-        &body,
+        },
         Action::OutboxRelease,
-        actor,
-        now,
     )?;
     let pushed = match &remote {
         Some((c, r)) => match tx.sync(&c.git, r, actor, now, c.retries) {
@@ -2160,7 +2165,7 @@ pub fn release(
         None => false,
     };
     Ok(ReleasedClaims {
-        entries: out,
+        entries,
         commit,
         pushed,
     })
