@@ -38,6 +38,7 @@ pub mod document;
 pub mod input;
 pub mod mail;
 pub mod model;
+pub mod publish;
 pub mod reply;
 pub mod report;
 pub mod sign;
