@@ -18,7 +18,7 @@
 //! word          → diff, document, input
 //! diff          → document
 //! calendar      → model
-//! input, document, model → nothing of ours
+//! input, document, model, publish → nothing of ours
 //! ```
 //!
 //! The rules of a consultation and of an approval are written once, in

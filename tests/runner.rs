@@ -17,6 +17,7 @@ mod help;
 mod keys;
 mod mail;
 mod pages;
+mod publish;
 mod recovery;
 mod rendered;
 mod rounds;

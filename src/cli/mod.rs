@@ -20,6 +20,7 @@ mod outbox;
 mod parse;
 mod party;
 mod policy;
+mod publish;
 mod relocate;
 mod remind;
 mod repair;
@@ -126,6 +127,8 @@ pub(crate) enum Command {
     Config(config::ConfigCommand),
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    #[command(subcommand)]
+    Publish(publish::PublishCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -212,6 +215,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Clone(a) => sync::run_clone(ctx, ui, a),
         Command::Config(c) => config::run(ctx, ui, c),
         Command::Policy(c) => policy::run(ctx, ui, c),
+        Command::Publish(c) => publish::run(ctx, ui, c),
     }
 }
 

@@ -3,7 +3,10 @@ use super::*;
 /// The nine digits with their two check digits appended, computed here (independently
 /// of the code under test), or None when a check digit would be 10.
 fn with_checks(nine: &str) -> Option<String> {
-    let d: Vec<u32> = nine.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let d: Vec<u32> = nine
+        .chars()
+        .map(|c| c.to_digit(10).expect("test value"))
+        .collect();
     let k = |w: &[u32], d: &[u32]| {
         let r = w.iter().zip(d).map(|(a, b)| a * b).sum::<u32>() % 11;
         match r {
@@ -42,7 +45,9 @@ fn generated() -> Vec<(String, jiff::civil::Date)> {
             }
         }
         n += 1;
-        date = date.checked_add(jiff::Span::new().days(11)).unwrap();
+        date = date
+            .checked_add(jiff::Span::new().days(11))
+            .expect("test value");
     }
     out
 }
@@ -76,7 +81,7 @@ fn every_single_digit_change_of_a_valid_number_is_rejected() {
                     continue;
                 }
                 b[pos] = d;
-                let changed = String::from_utf8(b).unwrap();
+                let changed = String::from_utf8(b).expect("test value");
                 assert_eq!(identity_kind(&changed), None, "{num} → {changed}");
                 assert!(find(&changed).is_empty(), "{changed}");
             }
@@ -98,7 +103,7 @@ fn invalid_dates_are_rejected_even_with_valid_check_digits() {
         "320190123",
     ] {
         for i in 0..40 {
-            let individ: u32 = nine[6..].parse::<u32>().unwrap() + i;
+            let individ: u32 = nine[6..].parse::<u32>().expect("test value") + i;
             let candidate = format!("{}{:03}", &nine[..6], individ);
             if let Some(full) = with_checks(&candidate) {
                 assert_eq!(identity_kind(&full), None, "{full}");
@@ -109,12 +114,12 @@ fn invalid_dates_are_rejected_even_with_valid_check_digits() {
     // 29 February 2000 (individnummer 500–999 with year 00) is a real date.
     let leap = (500..540)
         .find_map(|i| with_checks(&format!("290200{i}")))
-        .unwrap();
+        .expect("test value");
     assert_eq!(identity_kind(&leap), Some(Kind::IdentityNumber));
     // A combination no one is issued: individnummer 750–899 with a year 40–99.
     let unissued = (800..840)
         .find_map(|i| with_checks(&format!("010190{i}")))
-        .unwrap();
+        .expect("test value");
     assert_eq!(identity_kind(&unissued), None);
 }
 
@@ -141,7 +146,7 @@ fn d_numbers_are_found_and_h_numbers_are_not() {
     // Day 72 and on is no D-number.
     let bad = (0..40)
         .find_map(|i| with_checks(&format!("720190{i:03}")))
-        .unwrap();
+        .expect("test value");
     assert!(find(&bad).is_empty());
 }
 
@@ -249,10 +254,10 @@ fn the_shipped_draft_has_no_findings() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = 0;
     for dir in ["strategy", "demo/revisjon-1"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap() {
-            let p = e.unwrap().path();
+        for e in std::fs::read_dir(root.join(dir)).expect("test value") {
+            let p = e.expect("test value").path();
             if p.extension().is_some_and(|x| x == "md") {
-                let text = std::fs::read_to_string(&p).unwrap();
+                let text = std::fs::read_to_string(&p).expect("test value");
                 assert!(text.chars().any(|c| c.is_ascii_digit()), "{p:?}");
                 assert_eq!(find(&text), vec![], "{p:?}");
                 files += 1;
@@ -274,4 +279,17 @@ fn findings_come_in_order_with_their_lines() {
     );
     let lines: Vec<usize> = f.iter().map(|f| line_of(&text, f.range.start)).collect();
     assert_eq!(lines, [2, 3, 3]);
+}
+
+proptest::proptest! {
+    /// Any text: no panic, every range on character boundaries, every value masked.
+    #[test]
+    fn any_text_is_screened_without_panic(text in "[0-9 \u{a0}+@.,:/§a-zæøå\n-]{0,80}(gmail\\.com)?[0-9 ]{0,20}") {
+        for f in find(&text) {
+            proptest::prop_assert!(text.is_char_boundary(f.range.start));
+            proptest::prop_assert!(text.is_char_boundary(f.range.end));
+            proptest::prop_assert_ne!(&text[f.range.clone()], f.masked.as_str());
+            proptest::prop_assert!(f.masked.contains('*'));
+        }
+    }
 }
