@@ -269,3 +269,76 @@ fn an_unknown_round_is_refused_and_a_round_without_answers_flags_nothing() {
         r.stdout
     );
 }
+
+#[test]
+fn a_positions_note_is_scanned_and_a_damaged_stored_message_is_named_not_scanned() {
+    let env = TestEnv::new();
+    let id = env.round_to_four(DRAFT);
+    env.run_in(
+        "ws",
+        &[
+            "respond",
+            &id,
+            "--from",
+            "KD",
+            "--position",
+            "reservation",
+            "--note",
+            "Spørsmål til Kari Nordmann, mobil 41 23 45 67.",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        env.path("reply.eml"),
+        format!(
+            "From: Ola <ola@hod.example>\r\nSubject: Svar [strategi {id}/HOD]\r\n\
+             Message-ID: <1@hod.example>\r\nContent-Type: text/plain\r\n\r\nIngen merknader.\r\n"
+        ),
+    )
+    .expect("write reply");
+    env.run_in("ws", &["comment", "import", &id, "../reply.eml"])
+        .ok();
+    // The stored original damaged by hand: named, not a failure of the check.
+    let inbox = env.path(&format!("ws/consultations/{id}/inbox"));
+    let digest = std::fs::read_dir(&inbox)
+        .expect("inbox")
+        .next()
+        .expect("one reply")
+        .expect("entry")
+        .file_name();
+    let eml = inbox.join(&digest).join("message.eml");
+    std::fs::write(&eml, b"").expect("damage");
+    let j = env
+        .run_in("ws", &["--json", "publish", "check"])
+        .ok()
+        .json();
+    let answers = j["answers"].as_array().expect("answers");
+    assert_eq!(answers.len(), 2, "{j:#}");
+    let hod = &answers[0];
+    assert_eq!(hod["party"], "HOD", "{j:#}");
+    assert_eq!(hod["findings"], serde_json::json!([]));
+    assert!(
+        hod["not_scanned"][0]["why"]
+            .as_str()
+            .expect("why")
+            .contains("cannot be read as an e-mail message"),
+        "{hod:#}"
+    );
+    let kd = &answers[1];
+    assert_eq!(kd["party"], "KD");
+    assert!(
+        kd["position"].as_str().expect("position").starts_with('f'),
+        "{kd:#}"
+    );
+    let f = &kd["findings"][0];
+    assert_eq!(f["kind"], "phone");
+    assert_eq!(f["masked"], "41 ** ** **");
+    assert_eq!(f["part"], "note");
+    assert!(
+        f["file"]
+            .as_str()
+            .expect("file")
+            .starts_with(&format!("consultations/{id}/facts/")),
+        "{f}"
+    );
+}

@@ -88,7 +88,8 @@ struct Flag {
     /// Which part of it: text, proposal, note, reply (a Word thread's reply), subject,
     /// from, body, form, attachment.
     part: &'static str,
-    /// The line in that part, for a text of more than one line.
+    /// The line within that part (an e-mail's decoded body, not the raw file), for a
+    /// text of more than one line.
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
     /// The comment it is in, when it is in one.
