@@ -342,3 +342,23 @@ fn a_positions_note_is_scanned_and_a_damaged_stored_message_is_named_not_scanned
         "{f}"
     );
 }
+
+#[test]
+fn the_shipped_demo_case_has_nothing_flagged() {
+    // Its answers (e-mails, a filled-in form with section numbers, dates, deadlines and
+    // the case number) hold no personal data: nothing may be flagged.
+    let env = TestEnv::new();
+    env.run(&["demo", "demo"]).ok();
+    let before = env.snapshot("demo/dio");
+    let j = env
+        .run_in(
+            "demo/dio",
+            &["--now", "2026-03-01", "--json", "publish", "check"],
+        )
+        .ok()
+        .json();
+    assert_eq!(env.snapshot("demo/dio"), before);
+    assert_eq!(j["answers"], serde_json::json!([]), "{j:#}");
+    assert!(j["answers_scanned"].as_u64().expect("count") >= 4, "{j:#}");
+    assert!(j["texts_scanned"].as_u64().expect("count") >= 10, "{j:#}");
+}
