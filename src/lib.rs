@@ -18,7 +18,7 @@
 //! word          → diff, document, input
 //! diff          → document
 //! calendar      → model
-//! input, document, model, columns → nothing of ours
+//! input, document, model, columns, publish → nothing of ours
 //! ```
 //!
 //! The rules of a consultation and of an approval are written once, in
@@ -39,6 +39,7 @@ pub mod document;
 pub mod input;
 pub mod mail;
 pub mod model;
+pub mod publish;
 pub mod reply;
 pub mod report;
 pub mod sign;

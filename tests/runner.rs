@@ -19,6 +19,7 @@ mod keys;
 mod mail;
 mod pages;
 mod progress;
+mod publish;
 mod recovery;
 mod rendered;
 mod rounds;

@@ -21,6 +21,7 @@ mod parse;
 mod party;
 mod policy;
 mod progress;
+mod publish;
 mod relocate;
 mod remind;
 mod repair;
@@ -130,6 +131,8 @@ pub(crate) enum Command {
     Policy(policy::PolicyCommand),
     Completions(terminal::CompletionsArgs),
     Man(terminal::ManArgs),
+    #[command(subcommand)]
+    Publish(publish::PublishCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -221,6 +224,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Policy(c) => policy::run(ctx, ui, c),
         Command::Completions(a) => terminal::run_completions(ctx, ui, a),
         Command::Man(a) => terminal::run_man(ctx, ui, a),
+        Command::Publish(c) => publish::run(ctx, ui, c),
     }
 }
 
