@@ -19,6 +19,20 @@ use crate::store::{StoreError, Workspace};
 
 use super::{SUBMISSIONS_DIR, SubmissionRecord, load_approval_fold, load_each, rules};
 
+/// The hand-ins the phase counts, in file order: readable records by a party that may
+/// hand the version to its addressee ([`rules::may_hand_to`]); `verify` reports the
+/// others. The status page shows the same ones.
+pub fn submissions_that_count(
+    ws: &Workspace,
+    config: &Config,
+) -> Result<Vec<SubmissionRecord>, StoreError> {
+    Ok(load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .filter(|s| rules::may_hand_to(config, &s.by, &s.to).is_ok())
+        .collect())
+}
+
 /// The phase of the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
@@ -194,10 +208,8 @@ pub fn phase(
             due: r.def.due,
         });
     }
-    let submission = load_each::<SubmissionRecord>(ws, SUBMISSIONS_DIR)?
+    let submission = submissions_that_count(ws, config)?
         .into_iter()
-        .filter_map(|(_, r)| r.ok())
-        .filter(|s| rules::may_hand_to(config, &s.by, &s.to).is_ok())
         .max_by(|a, b| a.at.cmp(&b.at));
     if let Some(s) = &submission
         && !rounds.iter().any(|r| r.def.at >= s.at)

@@ -474,15 +474,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DemoArgs) -> Result<(), CommandErr
             base.join(PAGES).display()
         ),
     ));
-    let width = pages
-        .iter()
-        .map(|p| p.path.display().to_string().chars().count())
-        .max()
-        .unwrap_or(0);
+    let width =
+        strategi::columns::column_width(pages.iter().map(|p| p.path.display().to_string()), 200);
     for p in &pages {
         out.note(format!(
-            "  {:width$}  {}",
-            p.path.display().to_string(),
+            "  {}  {}",
+            strategi::columns::pad(&p.path.display().to_string(), width),
             p.what
         ));
     }

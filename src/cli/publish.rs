@@ -53,8 +53,9 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, cmd: &PublishCommand) -> Result<(), Comma
 #[derive(Debug, Serialize)]
 struct Checked {
     round: String,
-    /// How many answers were scanned, and how many files and texts.
+    /// How many answers were scanned.
     answers_scanned: usize,
+    /// How many texts (comments, notes, message bodies, forms, attachments) were scanned.
     texts_scanned: usize,
     /// The answers with something flagged or something not scanned.
     answers: Vec<Answer>,
@@ -317,14 +318,20 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
         .iter()
         .filter(|a| !a.findings.is_empty())
         .count();
+    let unread: usize = out.answers.iter().map(|a| a.not_scanned.len()).sum();
     if with_findings == 0 {
         writeln!(
             w,
-            "Round {}: nothing flagged in {} answer{} ({} texts scanned).",
+            "Round {}: nothing flagged in {} answer{} ({} texts scanned){}.",
             out.round,
             out.answers_scanned,
             if out.answers_scanned == 1 { "" } else { "s" },
-            out.texts_scanned
+            out.texts_scanned,
+            if unread > 0 {
+                format!("; {unread} file(s) below could not be scanned and need reading by hand")
+            } else {
+                String::new()
+            }
         )?;
     } else {
         writeln!(

@@ -247,7 +247,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &StatusArgs) -> Result<(), CommandE
             comments: &comments,
             document: document.as_ref(),
             versions,
-            submissions: strategi::approval::load_submissions(&ws)?
+            submissions: strategi::approval::submissions_that_count(&ws, &config)?
                 .into_iter()
                 .map(|s| Event {
                     what: s.version.to_string(),

@@ -219,14 +219,14 @@ pub enum LettersError {
         entry: String,
     },
     /// `outbox release` was given a claim so recent that its clone may still deliver.
-    #[error("{OUTBOX_DIR}/{entry}.eml was claimed by {claimed_by} only at {} UTC; that clone may still be delivering it.", at.strftime("%Y-%m-%d %H:%M"))]
+    #[error("{OUTBOX_DIR}/{entry}.eml was claimed by {claimed_by} {}; that clone may still be delivering it.", match at { Some(at) => format!("only at {} UTC", at.strftime("%Y-%m-%d %H:%M")), None => "at a time not recorded (by an older strategi)".to_string() })]
     ClaimTooRecent {
         /// The entry.
         entry: String,
         /// Who holds the claim.
         claimed_by: String,
-        /// When it was claimed.
-        at: Timestamp,
+        /// When it was claimed, if the claim says.
+        at: Option<Timestamp>,
     },
     /// The note of `outbox mark-sent` is not one line of text.
     #[error("{message}")]
@@ -2123,7 +2123,7 @@ pub fn release(
                 return Err(LettersError::ClaimTooRecent {
                     entry: e.name.clone(),
                     claimed_by: e.state.claimed_by.clone().unwrap_or_default(),
-                    at: e.state.claimed_at.unwrap_or(now.timestamp()),
+                    at: e.state.claimed_at,
                 });
             }
             Ok(())

@@ -1,16 +1,3 @@
-//! A version as one standalone HTML document, for readers without a Markdown viewer.
-//!
-//! CommonMark with tables, strikethrough and heading attributes (`{#id}`) through
-//! pulldown-cmark. Raw HTML in the Markdown is shown as text, never passed through: the
-//! file is sent to other ministries, and nothing in it should run or hide content. The
-//! page has no style sheet or script from outside (one inline style sheet), so it opens
-//! the same way from an e-mail attachment, an archive or a browser without network.
-//!
-//! Links and images keep only targets that [`is_safe_url`] accepts (`http:`, `https:`,
-//! `mailto:` and `#` within the page); any other link is shown as its text, any other
-//! image as its description. Heading attributes other than the id and classes (such as
-//! `{onclick=…}`) are dropped.
-
 //! A version as one standalone HTML page, for readers without a Markdown viewer and for
 //! print: the page `version export --format html` writes and letters attach.
 //!

@@ -138,8 +138,14 @@ struct Words {
     all: &'static str,
     general: &'static str,
     no_open: &'static str,
+    /// A hand-in's tooltip: "oversendt til {to}".
     submitted_to: &'static str,
+    /// The legend's word for a hand-in.
+    submission: &'static str,
+    /// An approval's tooltip: "godkjent av {by}".
     approved: &'static str,
+    /// The legend's word for an approval.
+    approval: &'static str,
     /// on time, late, missing, waiting, not sent.
     answer: [&'static str; 5],
     /// Phases: drafting, submitted, in consultation, revising, approved, invalid, void.
@@ -177,8 +183,10 @@ impl Words {
                 all: "I alt",
                 general: "Generelle merknader",
                 no_open: "Ingen åpne merknader.",
-                submitted_to: "oversendt {to}",
-                approved: "godkjent",
+                submitted_to: "oversendt til {to}",
+                submission: "oversendt",
+                approved: "godkjent av {by}",
+                approval: "godkjent",
                 answer: [
                     "svart i tide",
                     "svart for sent",
@@ -205,7 +213,7 @@ impl Words {
                 status_of: "Status per {date}",
                 case_number: "Saksnummer",
                 owner: "Ansvarleg",
-                approver: "Godkjenner",
+                approver: "Godkjennar",
                 timeline: "Tidsline",
                 milestones: "Milepålar",
                 versions: "Versjonar",
@@ -224,8 +232,10 @@ impl Words {
                 all: "I alt",
                 general: "Generelle merknader",
                 no_open: "Ingen opne merknader.",
-                submitted_to: "oversend {to}",
-                approved: "godkjend",
+                submitted_to: "oversendt til {to}",
+                submission: "oversendt",
+                approved: "godkjend av {by}",
+                approval: "godkjend",
                 answer: [
                     "svart i tide",
                     "svart for seint",
@@ -272,7 +282,9 @@ impl Words {
                 general: "General comments",
                 no_open: "No open comments.",
                 submitted_to: "handed to {to}",
-                approved: "approved",
+                submission: "handed in",
+                approved: "approved by {by}",
+                approval: "approved",
                 answer: [
                     "answered on time",
                     "answered late",
@@ -319,7 +331,9 @@ impl Words {
                 general: "Generelle bemærkninger",
                 no_open: "Ingen åbne bemærkninger.",
                 submitted_to: "sendt til {to}",
-                approved: "godkendt",
+                submission: "sendt",
+                approved: "godkendt af {by}",
+                approval: "godkendt",
                 answer: [
                     "svaret til tiden",
                     "svaret for sent",
@@ -355,8 +369,9 @@ impl Words {
         }
     }
 
-    /// The phase in one sentence, dates in words.
-    fn phase(&self, p: &Phase, lang: Lang) -> String {
+    /// The phase in one sentence, dates in words; a round's deadline is the one that
+    /// applies (moved off a closed day), as the timeline and the tables show it.
+    fn phase(&self, p: &Phase, lang: Lang, rounds: &[RoundState]) -> String {
         let d = |date: &Date| format_date_words(*date, lang);
         match p {
             Phase::Drafting => self.phase[0].to_string(),
@@ -365,16 +380,23 @@ impl Words {
                 .replace("{to}", to.as_str())
                 .replace("{date}", &d(date)),
             Phase::InConsultation {
+                round,
                 version,
                 waiting,
                 recipients,
                 due,
                 ..
-            } => self.phase[2]
-                .replace("{version}", &version.to_string())
-                .replace("{waiting}", &waiting.to_string())
-                .replace("{recipients}", &recipients.to_string())
-                .replace("{due}", &d(due)),
+            } => {
+                let due = rounds
+                    .iter()
+                    .find(|r| &r.def.id == round)
+                    .map_or(*due, |r| r.effective_due);
+                self.phase[2]
+                    .replace("{version}", &version.to_string())
+                    .replace("{waiting}", &waiting.to_string())
+                    .replace("{recipients}", &recipients.to_string())
+                    .replace("{due}", &d(&due))
+            }
             Phase::Revising => self.phase[3].to_string(),
             Phase::Approved { version, by, date } => self.phase[4]
                 .replace("{version}", &version.to_string())
@@ -497,7 +519,7 @@ pub fn dashboard_html(d: &Dashboard<'_>) -> String {
         "</dl>\n<p class=\"phase{}\" data-phase=\"{}\">{}</p>\n</header>\n<main>\n",
         if bad { " bad" } else { "" },
         d.phase.name(),
-        e(&w.phase(d.phase, lang))
+        e(&w.phase(d.phase, lang, d.rounds))
     );
     let _ = writeln!(out, "<h2>{}</h2>\n<figure>", w.timeline);
     timeline(&mut out, d, &w, lang);
@@ -533,17 +555,6 @@ fn span(d: &Dashboard<'_>) -> (Date, Date) {
         first.checked_sub(pad).unwrap_or(first),
         last.checked_add(pad).unwrap_or(last),
     )
-}
-
-/// Cuts a label to `max` characters with an ellipsis.
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 /// The timeline: months along the top, today as a dashed line, then a lane for the
@@ -589,7 +600,7 @@ fn timeline(out: &mut String, d: &Dashboard<'_>, w: &Words, lang: Lang) {
             out,
             "<text class=\"{class}\" x=\"6\" y=\"{:.1}\">{}</text>",
             lane_y(i) + 4.0,
-            e(&short(text, 30))
+            e(&crate::columns::cut(text, 30))
         );
     };
     // Milestones: a diamond at the deadline, filled by how it stands.
@@ -649,7 +660,7 @@ fn timeline(out: &mut String, d: &Dashboard<'_>, w: &Words, lang: Lang) {
             x - 6.0,
             y + 5.0,
             e(&s.what),
-            e(&s.note),
+            e(&w.submitted_to.replace("{to}", &s.note)),
             format_date_words(s.date, lang)
         );
     }
@@ -662,7 +673,7 @@ fn timeline(out: &mut String, d: &Dashboard<'_>, w: &Words, lang: Lang) {
             x - 5.0,
             y - 5.0,
             e(&a.what),
-            e(&a.note),
+            e(&w.approved.replace("{by}", &a.note)),
             format_date_words(a.date, lang)
         );
     }
@@ -816,12 +827,12 @@ fn legend(out: &mut String, w: &Words) {
     item(
         out,
         "<polygon class=\"submission\" points=\"0,-6 6,5 -6,5\"/>",
-        &w.submitted_to.replace(" {to}", ""),
+        w.submission,
     );
     item(
         out,
         "<rect class=\"approval\" x=\"-5\" y=\"-5\" width=\"10\" height=\"10\"/>",
-        w.approved,
+        w.approval,
     );
     for (class, text) in [
         ("on-time", w.answer[0]),
@@ -990,8 +1001,8 @@ mod tests {
 
     #[test]
     fn labels_are_cut_with_an_ellipsis() {
-        assert_eq!(short("Framlegging v1", 30), "Framlegging v1");
-        assert_eq!(short("æøåæøå", 4), "æøå…");
+        assert_eq!(crate::columns::cut("Framlegging v1", 30), "Framlegging v1");
+        assert_eq!(crate::columns::cut("æøåæøå", 4), "æøå…");
     }
 
     #[test]
@@ -1016,16 +1027,29 @@ mod tests {
                 version: v,
                 date: d,
             },
+            Phase::InConsultation {
+                round: "rabcdefg".parse().expect("id"),
+                version: v,
+                date: d,
+                waiting: 3,
+                recipients: 16,
+                due: d,
+            },
+            Phase::ApprovalInvalid {
+                version: v,
+                date: d,
+                why: "the record was changed.".to_string(),
+            },
         ];
         for lang in Lang::ALL {
             let w = Words::of(lang);
             for ph in &phases {
-                let s = w.phase(ph, lang);
+                let s = w.phase(ph, lang, &[]);
                 assert!(!s.contains('{'), "{lang:?}: {s}");
             }
         }
         assert_eq!(
-            Words::of(Lang::Nn).phase(&phases[1], Lang::Nn),
+            Words::of(Lang::Nn).phase(&phases[1], Lang::Nn, &[]),
             "Oversendt: v1 til DFD 1. desember 2025."
         );
     }
