@@ -143,7 +143,8 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &DiffArgs) -> Result<(), CommandErr
             let page = if args.format == DiffFormat::Html && !args.stat {
                 let config = ws.config()?;
                 let page_side = |spec: &str| -> Result<PageSide, CommandError> {
-                    let front = front_matter(ctx, &ws, &config, spec)?;
+                    // The page names versions without their marking: no phase needed.
+                    let front = front_matter(ctx, &ws, &config, spec, false)?;
                     Ok(PageSide {
                         name: front.version,
                         label: front.label,
@@ -262,7 +263,7 @@ fn redline(
     let (new, _) = side(&ws, &to)?;
     let dest = Destination::check(ctx, ui, args.out.as_ref(), args.force, "the redline")?;
     let config = ws.config()?;
-    let mut front = front_matter(ctx, &ws, &config, &to)?;
+    let mut front = front_matter(ctx, &ws, &config, &to, true)?;
     front.changes_from = Some(old_name);
     let author = config
         .party(&config.case.owner)
@@ -285,13 +286,14 @@ fn redline(
 }
 
 /// What the redline's front page and the HTML page's letterhead say about one side:
-/// a version's name, label and date (and whether it is approved), or for the draft
-/// "arbeidsutkast" and today.
+/// a version's name, label and date (and, with `marking`, whether it is approved, which
+/// folds the case's phase), or for the draft "arbeidsutkast" and today.
 fn front_matter(
     ctx: &Ctx,
     ws: &strategi::store::Workspace,
     config: &strategi::model::Config,
     spec: &str,
+    marking: bool,
 ) -> Result<FrontMatter, CommandError> {
     Ok(if spec == "draft" {
         let now = ctx.clock.now();
@@ -314,7 +316,7 @@ fn front_matter(
         }
     } else {
         let v = super::version::resolve(ws, spec)?;
-        let approved = super::export::is_approved(ctx, ws, config, &v)?;
+        let approved = marking && super::export::is_approved(ctx, ws, config, &v)?;
         version_front_matter(config, &v, approved)
     })
 }

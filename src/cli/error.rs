@@ -376,17 +376,10 @@ impl From<strategi::case::CaseError> for CommandError {
 
 impl From<strategi::word::write::WordError> for CommandError {
     fn from(e: strategi::word::write::WordError) -> Self {
-        CommandError::internal(format!("{}.", capitalize_first(&e.to_string())))
+        CommandError::internal(format!("{}.", strategi::model::capitalized(&e.to_string())))
             .with_causes_of(&e)
             .hint("Check that the temporary space and memory are not exhausted, and run the command again.")
     }
-}
-
-fn capitalize_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 impl From<strategi::consultation::letters::LettersError> for CommandError {

@@ -141,7 +141,7 @@ pub fn open_round(
         Some(t) => one_line(t, "title")?,
         None => format!(
             "{} av {} «{}»",
-            capitalise(req.kind.name(Lang::Nb)),
+            crate::model::capitalized(req.kind.name(Lang::Nb)),
             req.version.name,
             req.version.label
         ),
@@ -189,13 +189,6 @@ pub fn open_round(
         window,
         commit,
     })
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A fact that was recorded.

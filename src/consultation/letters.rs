@@ -2013,13 +2013,17 @@ fn rewrite_entries(
     let outbox = Outbox::in_workspace(tx.workspace());
     let entries = outbox.list()?;
     let mut chosen: Vec<&OutboxEntry> = Vec::new();
+    // Each round's definition, read once however many of its letters are named.
+    let mut defs: HashMap<String, Option<super::RoundDef>> = HashMap::new();
     for id in ids {
         let e = find_entry(&entries, id)?;
         check(&outbox, e)?;
-        if let Some(id) = e.state.round.parse::<RecordId>().ok()
-            && let Ok((def, _)) = load_round(tx.workspace(), &id)
-        {
-            rules::may_steer(config, &def, &actor.party)?;
+        let def = defs.entry(e.state.round.clone()).or_insert_with(|| {
+            let id = e.state.round.parse::<RecordId>().ok()?;
+            load_round(tx.workspace(), &id).ok().map(|(def, _)| def)
+        });
+        if let Some(def) = def {
+            rules::may_steer(config, def, &actor.party)?;
         }
         if !chosen.iter().any(|c| c.name == e.name) {
             chosen.push(e);

@@ -272,7 +272,7 @@ impl Words {
         ];
         let mut line = counts
             .iter()
-            .map(|(label, n)| format!("{}: {n}", capitalized(label)))
+            .map(|(label, n)| format!("{}: {n}", crate::model::capitalized(label)))
             .collect::<Vec<_>>()
             .join(" · ");
         if s.deadline_reached {
@@ -280,13 +280,6 @@ impl Words {
         }
         line
     }
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A standalone HTML page (inline CSS, A4 print CSS) for people to read and print; see

@@ -21,5 +21,5 @@ pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionNa
 pub use order::{effective_clocks, sort_facts};
 pub use position::Position;
 pub use random::{IdSource, RecordKind};
-pub use text::{one_line, plain_text};
+pub use text::{capitalized, one_line, plain_text};
 pub use version::Version;

@@ -29,6 +29,14 @@ pub fn plain_text(text: &str, what: &str) -> Result<String, IdError> {
     Ok(t.replace("\r\n", "\n"))
 }
 
+/// `s` with its first letter upper case ("høring" → "Høring").
+pub fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -709,7 +709,11 @@ fn timeline(out: &mut String, d: &Dashboard<'_>, w: &Words, lang: Lang) {
         label(
             out,
             i,
-            &format!("{} {}", capitalized(r.def.kind.name(lang)), r.def.version),
+            &format!(
+                "{} {}",
+                crate::model::capitalized(r.def.kind.name(lang)),
+                r.def.version
+            ),
             "lane-label",
         );
         i += 1;
@@ -783,13 +787,6 @@ fn timeline(out: &mut String, d: &Dashboard<'_>, w: &Words, lang: Lang) {
         w.today
     );
     out.push_str("</svg></div>\n");
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The class of a milestone's mark.
