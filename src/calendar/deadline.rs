@@ -57,12 +57,22 @@ impl DeadlineMove {
 
     /// A short note for a list, in `lang`: "moved from 2026-05-25, Whit Monday".
     pub fn note_in(&self, lang: Lang) -> String {
+        self.note_with(lang, &self.from.to_string())
+    }
+
+    /// The same note with the original date in words, as a page a person reads writes
+    /// dates: "flyttet fra 25. mai 2026, 2. pinsedag".
+    pub fn note_in_words(&self, lang: Lang) -> String {
+        self.note_with(lang, &super::format::format_date_words(self.from, lang))
+    }
+
+    fn note_with(&self, lang: Lang, from: &str) -> String {
         let moved = match lang {
             Lang::Nb | Lang::Da => "flyttet fra",
             Lang::Nn => "flytta frå",
             Lang::En => "moved from",
         };
-        format!("{moved} {}, {}", self.from, self.reason_in(lang))
+        format!("{moved} {from}, {}", self.reason_in(lang))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use jiff::civil::Date;
 
-use crate::calendar::{ConsultationKind, DeadlineMove, format_date_words};
+use crate::calendar::{ConsultationKind, format_date_words};
 use crate::consultation::{CommentState, Decision, PartyState, Position, RoundState};
 use crate::document::Document;
 use crate::model::{Config, Lang};
@@ -405,7 +405,7 @@ impl Matrix {
                     Some(m) => format!(
                         "{} ({})",
                         format_date_words(round.effective_due, lang),
-                        moved_note(m, lang)
+                        m.note_in_words(lang)
                     ),
                     None => format_date_words(round.effective_due, lang),
                 },
@@ -465,21 +465,6 @@ pub fn decision_meaning(decision: Decision, lang: Lang) -> &'static str {
             "Merknaden er notert; den ber ikke om endring, og teksten er ikke endret."
         }
     }
-}
-
-/// A moved deadline's note with the day in words, as every date in the report is
-/// written: "flyttet fra 25. mai 2026, Andre pinsedag".
-fn moved_note(m: &DeadlineMove, lang: Lang) -> String {
-    let moved = match lang {
-        Lang::Nb | Lang::Da => "flyttet fra",
-        Lang::Nn => "flytta frå",
-        Lang::En => "moved from",
-    };
-    format!(
-        "{moved} {}, {}",
-        format_date_words(m.from, lang),
-        m.reason_in(lang)
-    )
 }
 
 /// The day a party answered (Oslo time, in words), a late answer marked.
