@@ -93,9 +93,21 @@ impl Drop for Server {
     }
 }
 
+/// A port on 127.0.0.1 that was free when asked, never the same twice in one test run.
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    l.local_addr().expect("local addr").port()
+    // The tests run in parallel in one process: a port handed to one test (which may
+    // not listen on it yet, or not at all, to see "nothing listening") must never be
+    // handed to another, or that one's server answers the first one's client.
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = l.local_addr().expect("local addr").port();
+        if given.insert(port) {
+            return port;
+        }
+    }
 }
 
 pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
