@@ -66,7 +66,7 @@ pub use keys::{
     workspace_key_provenance,
 };
 pub use later::{WithdrawalMade, WithdrawalRequest, withdraw};
-pub use phase::{Phase, phase, submissions_that_count};
+pub use phase::{Phase, phase, phase_from, submissions_that_count};
 pub use records::{
     APPROVALS_DIR, ApprovalRecord, Parsed, SIGNATURES_DIR, SUBMISSIONS_DIR, SignatureRecord,
     SubmissionRecord, WITHDRAWALS_DIR, WithdrawalRecord, approval_path, approved_tag_name,

@@ -17,7 +17,9 @@ use crate::consultation::{RoundComments, RoundState};
 use crate::model::{Config, PartyCode, RecordId, VersionName};
 use crate::store::{StoreError, Workspace};
 
-use super::{SUBMISSIONS_DIR, SubmissionRecord, load_approval_fold, load_each, rules};
+use super::{
+    ApprovalFold, SUBMISSIONS_DIR, SubmissionRecord, load_approval_fold, load_each, rules,
+};
 
 /// The hand-ins the phase counts, in file order: readable records by a party that may
 /// hand the version to its addressee ([`rules::may_hand_to`]); `verify` reports the
@@ -151,9 +153,20 @@ pub fn phase(
     rounds: &[RoundState],
     comments: &[RoundComments],
 ) -> Result<Phase, StoreError> {
-    let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
     let consulted: Vec<_> = rounds.iter().zip(comments).collect();
     let approvals = load_approval_fold(ws, config, &consulted)?;
+    phase_from(ws, config, rounds, &approvals)
+}
+
+/// [`phase`] from approvals the caller has folded already ([`load_approval_fold`] over
+/// the same rounds and comments), for a command that shows the fold too.
+pub fn phase_from(
+    ws: &Workspace,
+    config: &Config,
+    rounds: &[RoundState],
+    approvals: &ApprovalFold,
+) -> Result<Phase, StoreError> {
+    let day = |t: jiff::Timestamp| t.to_zoned_datetime(crate::calendar::oslo()).date();
     if let Some((path, a)) = approvals.approvals.last() {
         let holds = ws
             .version(a.version)

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use strategi::approval::{PartyKeys, Phase, load_approval_fold, party_keys_by_history, phase};
+use strategi::approval::{PartyKeys, Phase, load_approval_fold, party_keys_by_history, phase_from};
 use strategi::calendar::{DeadlineMove, work_calendar};
 use strategi::consultation::{RoundState, load_rounds};
 use strategi::model::{Case, Lang, RecordId, Version, VersionName};
@@ -216,10 +216,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &StatusArgs) -> Result<(), CommandE
     // Rounds are read once and serve the phase, the deadlines and the counts.
     let states = load_rounds(&ws, &config, today, &work_calendar(&config))?;
     let comments = super::comment::comments_of(&ws, &config, &states)?;
-    let the_phase = phase(&ws, &config, &states, &comments)?;
-    let obligations = case_obligations(&config, &states, today, DEFAULT_SOON_WORKING_DAYS)?;
     let consulted: Vec<_> = states.iter().zip(&comments).collect();
+    // Folded once: the phase, the withdrawn approvals and the page's approvals.
     let approvals = load_approval_fold(&ws, &config, &consulted)?;
+    let the_phase = phase_from(&ws, &config, &states, &approvals)?;
+    let obligations = case_obligations(&config, &states, today, DEFAULT_SOON_WORKING_DAYS)?;
     if args.format == StatusFormat::Html {
         let day = |t: jiff::Timestamp| t.to_zoned_datetime(oslo()).date();
         let mut versions = Vec::with_capacity(names.len());
