@@ -130,8 +130,16 @@ const WORD_NOT_READ: &str = "a Word file: its comments and tracked changes are s
 fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
     let config = ws.config()?;
-    let state = super::round::load(ctx, &ws, &config, &args.round)?;
-    let round = state.def.id.clone();
+    // The round's facts are read once: folded into its state, and scanned for notes.
+    let round = super::round::find(&ws, &args.round)?;
+    let (def, facts) = load_round(&ws, &round)?;
+    let state = strategi::consultation::RoundState::fold(
+        def,
+        facts.clone(),
+        &config,
+        ctx.clock.today(),
+        &strategi::calendar::work_calendar(&config),
+    );
     let mut comments = super::comment::comments_of(&ws, &config, std::slice::from_ref(&state))?;
     let comments = comments.pop().unwrap_or_default();
     for f in &comments.findings {
@@ -180,7 +188,6 @@ fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandErro
         }
     }
     // The positions' notes: with their reply (by Message-ID), or answers of their own.
-    let (_, facts) = load_round(&ws, &round)?;
     for (path, fact) in &facts {
         let FactBody::Response {
             party,
