@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use super::render::piece;
 use super::{DocumentDiff, OpKind, ParagraphDiff, ParagraphStatus, SectionDiff, SectionStatus};
+use crate::document::html::{case_page_start, meta_row};
 use crate::model::Lang;
 
 const CSS: &str = "
@@ -292,25 +293,16 @@ pub fn render_html(diff: &DocumentDiff, page: &DiffPage) -> String {
         .changes
         .replace("{from}", &page.from.name)
         .replace("{to}", &page.to.name);
-    let mut out = String::with_capacity(4096);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<p class=\"case\">{}</p>\n<h1>{}</h1>\n<dl class=\"meta\">\n",
-        page.lang.code(),
-        e(&page.title),
-        e(&heading),
-        e(&page.title),
-        e(&heading),
-    );
+    let mut out = case_page_start(page.lang, &page.title, &heading, CSS);
     if let Some(n) = &page.case_number {
-        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", w.case_number, e(n));
+        meta_row(&mut out, w.case_number, n);
     }
     for (word, side) in [(w.from, &page.from), (w.to, &page.to)] {
         let described: Vec<&str> = [side.name.as_str(), side.label.as_str(), side.date.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
-        let _ = writeln!(out, "<dt>{word}</dt><dd>{}</dd>", e(&described.join(" – ")));
+        meta_row(&mut out, word, &described.join(" – "));
     }
     let _ = write!(
         out,
@@ -482,44 +474,43 @@ fn inline(out: &mut String, segs: &[Seg<'_>]) {
 /// A Markdown table: two or more lines, each starting with `|` (diff text keeps a
 /// table's line breaks; see [`crate::document::tokens`]).
 fn is_table(text: &str) -> bool {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut n = 0;
-    for l in lines.by_ref() {
-        if !l.starts_with('|') {
-            return false;
-        }
-        n += 1;
-    }
-    n >= 2
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.len() >= 2 && lines.iter().all(|l| l.starts_with('|'))
 }
 
 /// Splits marked runs at every `sep` that is not escaped with a backslash, keeping
 /// each piece's mark.
 fn split<'a>(segs: &[Seg<'a>], sep: char) -> Vec<Vec<Seg<'a>>> {
-    let mut parts = vec![Vec::new()];
+    let mut parts = Vec::new();
+    let mut part = Vec::new();
     for s in segs {
         let mut start = 0;
         let mut escaped = false;
         for (i, c) in s.text.char_indices() {
             if c == sep && !escaped {
                 if i > start {
-                    parts.last_mut().expect("one part").push(Seg {
+                    part.push(Seg {
                         mark: s.mark,
                         text: &s.text[start..i],
                     });
                 }
-                parts.push(Vec::new());
+                parts.push(std::mem::take(&mut part));
                 start = i + c.len_utf8();
             }
             escaped = c == '\\' && !escaped;
         }
         if start < s.text.len() {
-            parts.last_mut().expect("one part").push(Seg {
+            part.push(Seg {
                 mark: s.mark,
                 text: &s.text[start..],
             });
         }
     }
+    parts.push(part);
     parts
 }
 

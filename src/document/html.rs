@@ -384,6 +384,24 @@ blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1em; col
 @media print { body { max-width: none; margin: 0; padding: 0; font-size: 11pt; } \
 a { color: inherit; text-decoration: none; } .toc { break-after: page; page-break-after: always; } }\n";
 
+/// The start of a page about a case (the diff page, the status page): the document
+/// head with `css` inline, then a header naming the case above `heading`, opening the
+/// `<dl class="meta">` of facts the caller fills with [`meta_row`] and closes. Text is
+/// escaped.
+pub fn case_page_start(lang: Lang, case_title: &str, heading: &str, css: &str) -> String {
+    let (title, heading) = (escape(case_title), escape(heading));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}: {heading}</title>\n<style>{css}</style>\n</head>\n<body>\n<header>\n<p class=\"case\">{title}</p>\n<h1>{heading}</h1>\n<dl class=\"meta\">\n",
+        lang.code()
+    )
+}
+
+/// One fact of a [`case_page_start`] header: `term` as it is (the page's own word),
+/// `value` escaped.
+pub fn meta_row(out: &mut String, term: &str, value: &str) {
+    out.push_str(&format!("<dt>{term}</dt><dd>{}</dd>\n", escape(value)));
+}
+
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -20,7 +20,7 @@ use crate::calendar::{
 };
 use crate::consultation::{PartyState, PartyStatus, RoundComments, RoundState};
 use crate::document::Document;
-use crate::document::html::escape;
+use crate::document::html::{case_page_start, escape, meta_row};
 use crate::model::{Config, Lang};
 
 /// One dated event on the timeline's versions lane: a version cut, a hand-in, an approval.
@@ -486,28 +486,18 @@ pub fn dashboard_html(d: &Dashboard<'_>) -> String {
     let w = Words::of(lang);
     let case = &d.config.case;
     let e = escape;
-    let mut out = String::with_capacity(16 * 1024);
     let heading = w
         .status_of
         .replace("{date}", &format_date_words(d.today, lang));
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<p class=\"case\">{}</p>\n<h1>{}</h1>\n<dl class=\"meta\">\n",
-        lang.code(),
-        e(&case.title),
-        e(&heading),
-        e(&case.title),
-        e(&heading),
-    );
+    let mut out = case_page_start(lang, &case.title, &heading, CSS);
     if let Some(n) = &case.number {
-        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", w.case_number, e(n));
+        meta_row(&mut out, w.case_number, n);
     }
     for (word, code) in [(w.owner, &case.owner), (w.approver, &case.approver)] {
-        let _ = writeln!(
-            out,
-            "<dt>{word}</dt><dd>{} ({})</dd>",
-            e(&d.config.party_name(code)),
-            e(code.as_str())
+        meta_row(
+            &mut out,
+            word,
+            &format!("{} ({})", d.config.party_name(code), code),
         );
     }
     let bad = matches!(
