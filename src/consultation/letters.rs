@@ -605,12 +605,13 @@ fn copy_name(version: &Version, format: AttachFormat) -> String {
 /// The party's own deadline as a calendar file (one all-day event, an alarm three days
 /// before), in its language: "Frist FIN: Svar på foreleggelse v1". Its UID is the one
 /// `deadlines --ics` gives the party's deadline, so a calendar that has both keeps one.
+/// `due_moved` is the letter's own sentence on a deadline moved off a closed day.
 fn deadline_ics(
     config: &Config,
     state: &RoundState,
     ps: &PartyState,
-    reply_address: &str,
-    token: &str,
+    (reply_address, token): (&str, &str),
+    due_moved: Option<&str>,
     now: Timestamp,
     lang: Lang,
 ) -> Attachment {
@@ -628,11 +629,7 @@ fn deadline_ics(
         description.push_str(&format!(" ({n})"));
     }
     description.push_str(&format!("\n{reply}: {reply_address} {token}"));
-    if let Some(why) = work_calendar(config)
-        .adjust_deadline(ps.due)
-        .ok()
-        .and_then(|a| a.explanation(lang))
-    {
+    if let Some(why) = due_moved {
         description.push_str(&format!("\n{why}"));
     }
     let event = IcsEvent {
@@ -730,8 +727,8 @@ pub fn plan_letter(
             config,
             state,
             ps,
-            &reply_to.address,
-            &token,
+            (&reply_to.address, &token),
+            due_moved.as_deref(),
             now,
             lang,
         ));
