@@ -279,7 +279,7 @@ pub fn approve(
     let version = req.version;
     ws.check_published(version.name)?;
     rules::may_approve(config, &actor.party, version.name)?;
-    let records = ws.records();
+    let records = ws.records()?;
     let mut rounds = Vec::new();
     // Rounds on earlier versions too: their undecided comments stand in the way as well.
     for r in load_rounds(ws, config, now.date(), &work_calendar(config))? {

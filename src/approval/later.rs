@@ -26,7 +26,7 @@ pub(super) fn fold_now(
     now: &Zoned,
     upto: Option<crate::model::VersionName>,
 ) -> Result<ApprovalFold, ApprovalError> {
-    let records = ws.records();
+    let records = ws.records()?;
     let mut rounds = Vec::new();
     for r in load_rounds(ws, config, now.date(), &work_calendar(config))? {
         if upto.is_none_or(|v| r.def.version <= v) {

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{MilestoneId, PartyCode, RecordId, VersionName};
-use crate::store::{StoreError, Workspace, parse_record};
+use crate::store::{StoreError, Workspace};
 
 /// The folder of submission records.
 pub const SUBMISSIONS_DIR: &str = "submissions";
@@ -199,7 +199,7 @@ pub fn load_each<T: serde::de::DeserializeOwned>(
         .read_records(dir)?
         .into_iter()
         .map(|f| {
-            let parsed = parse_record(&f.path, &f.text);
+            let parsed = f.parse();
             (f.path, parsed)
         })
         .collect())

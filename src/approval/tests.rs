@@ -180,7 +180,7 @@ impl Fixture {
             &crate::calendar::work_calendar(&config),
         )
         .expect("rounds");
-        let records = self.ws.records();
+        let records = self.ws.records().expect("records");
         let comments = rounds
             .iter()
             .map(|r| round_comments(&records, r, &config).expect("comments"))

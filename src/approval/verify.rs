@@ -1002,7 +1002,7 @@ fn check_rounds(
     r: &mut Verification,
 ) -> Result<Consulted, StoreError> {
     let mut consulted = Vec::new();
-    let records = ws.records();
+    let records = ws.records()?;
     for folder in ws.list_folders(CONSULTATIONS_DIR)? {
         let base = format!("{CONSULTATIONS_DIR}/{folder}");
         let Ok(id) = folder.parse::<RecordId>() else {

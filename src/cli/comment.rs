@@ -299,7 +299,7 @@ pub(super) fn comments_of(
     config: &Config,
     rounds: &[RoundState],
 ) -> Result<Vec<strategi::consultation::RoundComments>, CommandError> {
-    Ok(load_all_comments(&ws.records(), rounds, config)?)
+    Ok(load_all_comments(&ws.records()?, rounds, config)?)
 }
 
 /// Finds a comment by id or id prefix, in every round.

@@ -426,7 +426,7 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
     }
     let delivery = deliveries(&ws, &state)?;
     let counts = counts(&state);
-    let comments = strategi::consultation::load_comments(&ws.records(), &state, &config)?;
+    let comments = strategi::consultation::load_comments(&ws.records()?, &state, &config)?;
     let open_comments = comments
         .comments
         .iter()

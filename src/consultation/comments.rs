@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::anchor::Anchor;
 use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
-use crate::store::{CONSULTATIONS_DIR, Records, StoreError, Workspace, parse_record};
+use crate::store::{CONSULTATIONS_DIR, Records, StoreError, Workspace};
 
 use super::round::{Finding, Position, RoundState};
 use super::rules::{self, Refusal};
@@ -295,7 +295,7 @@ pub fn load_comments(
     let base = format!("{CONSULTATIONS_DIR}/{}", def.id);
     let mut out = RoundComments::default();
     for f in ws.read_records(&format!("{base}/comments"))? {
-        let file: CommentFile = parse_record(&f.path, &f.text)?;
+        let file: CommentFile = f.parse()?;
         for c in file.comment {
             match rules::may_record_for(config, def, &c.by, &c.party) {
                 Ok(()) => {}
@@ -361,7 +361,7 @@ pub fn load_comments(
         .collect();
     let mut decisions: Vec<(String, DecisionRecord)> = Vec::new();
     for f in ws.read_records(&format!("{base}/decisions"))? {
-        let d: DecisionRecord = parse_record(&f.path, &f.text)?;
+        let d: DecisionRecord = f.parse()?;
         decisions.push((f.path, d));
     }
     sort_facts(
@@ -450,7 +450,7 @@ pub fn load_imports(
     for digest in ws.list_folders(&format!("{CONSULTATIONS_DIR}/{round}/inbox"))? {
         let path = format!("{}/import.toml", inbox_dir(round, &digest));
         if let Some(f) = ws.read_record(&path)? {
-            let rec: ImportRecord = parse_record(&f.path, &f.text)?;
+            let rec: ImportRecord = f.parse()?;
             out.insert(digest, rec);
         }
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{ConsultationKind, DeadlineMove, WorkCalendar};
 pub use crate::model::Position;
 use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
-use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace, parse_record};
+use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace};
 
 use super::rules::{self, Refusal};
 
@@ -518,7 +518,7 @@ pub fn load_round(
             message: "The round's definition is missing.".into(),
         });
     };
-    let def: RoundDef = parse_record(&file.path, &file.text)?;
+    let def: RoundDef = file.parse()?;
     if &def.id != id {
         return Err(StoreError::BadFile {
             path: file.path.into(),
@@ -532,7 +532,7 @@ pub fn load_round(
     }
     let mut facts = Vec::new();
     for f in ws.read_records(&format!("{CONSULTATIONS_DIR}/{id}/facts"))? {
-        let fact: Fact = parse_record(&f.path, &f.text)?;
+        let fact: Fact = f.parse()?;
         facts.push((f.path, fact));
     }
     Ok((def, facts))

@@ -14,6 +14,7 @@ mod history;
 mod identity;
 mod lock;
 mod output;
+mod proven;
 mod records;
 mod repair;
 mod settings;
@@ -47,6 +48,7 @@ pub use history::{
 pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
+pub use proven::{CLOCK_CACHE_FILE, ProvenClocks, proven_clock};
 pub use records::{RecordFile, Records, line_col, parse_record};
 pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
 pub use settings::{
@@ -295,6 +297,8 @@ pub struct Workspace {
     root: PathBuf,
     repo: Repository,
     notices: Notices,
+    /// The proven clocks as last computed ([`ProvenClocks`]), for the HEAD they name.
+    clocks: std::sync::Mutex<Option<std::sync::Arc<ProvenClocks>>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -334,6 +338,7 @@ impl Workspace {
             root,
             repo,
             notices: Notices::default(),
+            clocks: Default::default(),
         })
     }
 
@@ -401,6 +406,7 @@ impl Workspace {
             root,
             repo,
             notices: Notices::default(),
+            clocks: Default::default(),
         })
     }
 

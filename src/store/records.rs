@@ -18,6 +18,29 @@ pub struct RecordFile {
     pub path: String,
     /// Its text.
     pub text: String,
+    /// The clock it is folded by, as the history proves it ([`super::ProvenClocks`]);
+    /// `None` where the reader has none (a workspace without commits).
+    pub clock: Option<u64>,
+}
+
+impl RecordFile {
+    /// Parses the record as [`parse_record`] does, with its clocks (its own `clock` and
+    /// those of its `[[comment]]`s) set to [`RecordFile::clock`], the one history
+    /// proves, whatever the file says: a forged clock does not move a fact in a fold.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
+        let Some(n) = self.clock else {
+            return parse_record(&self.path, &self.text);
+        };
+        let Ok(mut table) = self.text.parse::<toml::Table>() else {
+            return parse_record(&self.path, &self.text);
+        };
+        super::proven::set_clocks(&mut table, n);
+        match T::deserialize(toml::Value::Table(table)) {
+            Ok(t) => Ok(t),
+            // The typed parse names the line and column of what does not fit.
+            Err(_) => parse_record(&self.path, &self.text),
+        }
+    }
 }
 
 /// Parses a TOML record, reporting errors with file, line and column.
@@ -85,33 +108,49 @@ fn holds_a_file(dir: &Path, depth: usize) -> bool {
 #[derive(Debug, Clone)]
 pub struct Records {
     root: std::path::PathBuf,
+    clocks: Option<std::sync::Arc<super::ProvenClocks>>,
 }
 
 impl Workspace {
-    /// A reader of this workspace's records, usable from other threads.
-    pub fn records(&self) -> Records {
+    /// A reader of this workspace's records, usable from other threads; each record it
+    /// reads carries the clock history proves for it ([`Workspace::proven_clocks`]).
+    pub fn records(&self) -> Result<Records, StoreError> {
+        let clocks = self.proven_clocks()?;
+        Ok(Records {
+            root: self.root.clone(),
+            clocks: clocks.head().is_some().then_some(clocks),
+        })
+    }
+
+    /// A reader of the files only: no clocks (for what only lists folders).
+    fn plain_records(&self) -> Records {
         Records {
             root: self.root.clone(),
+            clocks: None,
         }
     }
 
     /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
     pub fn list_folders(&self, rel: &str) -> Result<Vec<String>, StoreError> {
-        self.records().list_folders(rel)
+        self.plain_records().list_folders(rel)
     }
 
     /// The `.toml` files directly in `rel` (sorted by name); empty if it does not exist.
     pub fn read_records(&self, rel: &str) -> Result<Vec<RecordFile>, StoreError> {
-        self.records().read_records(rel)
+        self.records()?.read_records(rel)
     }
 
     /// Reads one record file, if it exists.
     pub fn read_record(&self, rel: &str) -> Result<Option<RecordFile>, StoreError> {
-        self.records().read_record(rel)
+        self.records()?.read_record(rel)
     }
 }
 
 impl Records {
+    fn clock_of(&self, path: &str) -> Option<u64> {
+        self.clocks.as_ref().map(|c| c.record(path))
+    }
+
     /// The names of the sub-folders of `rel` (sorted); empty if `rel` does not exist.
     /// A folder that holds no file at any depth is left out: it is no record (git does
     /// not even track it), only what a command that was rolled back or killed left.
@@ -142,8 +181,10 @@ impl Records {
             }
             let path = e.path();
             let text = read_bounded_text(&path, limits::RECORD, "record")?;
+            let path = format!("{rel}/{name}");
             out.push(RecordFile {
-                path: format!("{rel}/{name}"),
+                clock: self.clock_of(&path),
+                path,
                 text,
             });
         }
@@ -158,6 +199,7 @@ impl Records {
             Ok(text) => Ok(Some(RecordFile {
                 path: rel.to_string(),
                 text,
+                clock: self.clock_of(rel),
             })),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e.into()),

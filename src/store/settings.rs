@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::{CONFIG_FILE, StoreError, Transaction, Workspace, key_material, parse_record};
+use super::{CONFIG_FILE, StoreError, Transaction, Workspace, key_material};
 use crate::model::{
     Config, EmailAddress, Lang, Milestone, MilestoneId, Party, PartyCode, RecordId, RecordKind,
 };
@@ -444,7 +444,7 @@ impl Workspace {
         self.read_records(SETTINGS_DIR)?
             .into_iter()
             .map(|f| {
-                let r: SettingRecord = parse_record(&f.path, &f.text)?;
+                let r: SettingRecord = f.parse()?;
                 Ok((f.path, r))
             })
             .collect()
@@ -468,7 +468,7 @@ impl Workspace {
         let mut records = Vec::new();
         let mut skipped = Vec::new();
         for f in self.read_records(SETTINGS_DIR)? {
-            match parse_record::<SettingRecord>(&f.path, &f.text) {
+            match f.parse::<SettingRecord>() {
                 Ok(r) => records.push((f.path, r)),
                 Err(e) => skipped.push(e),
             }
