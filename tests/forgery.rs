@@ -1273,6 +1273,21 @@ mod clocks {
     /// A copy of the newest `party-change` record, dated 2099, without `clock`, with
     /// FIN's e-mail `email`; committed with strategi's trailers. Returns its path.
     fn clockless_party_change(env: &TestEnv, email: &str) -> String {
+        let next = head_clock(env) + 1;
+        forged_party_change(env, email, None, next, "2099-12-31T00:00:00Z", "e7k3q9xm")
+    }
+
+    /// A copy of the newest `party-change` record with FIN's e-mail `email`, `clock`
+    /// (`None`: none), dated `at`, under the id `id`; committed with plain git as the
+    /// forger, with strategi's trailers and `Strategi-Clock: trailer`. Returns its path.
+    fn forged_party_change(
+        env: &TestEnv,
+        email: &str,
+        clock: Option<u64>,
+        trailer: u64,
+        at: &str,
+        id: &str,
+    ) -> String {
         let files = env.git("ws", &["ls-files", "settings"]).ok().stdout;
         let original = files
             .lines()
@@ -1287,29 +1302,155 @@ mod clocks {
         let text = std::fs::read_to_string(env.path(&format!("ws/{original}"))).expect("read");
         let text: String = text
             .lines()
-            .filter(|l| !l.starts_with("clock = "))
-            .map(|l| {
-                if l.starts_with("at = ") {
-                    "at = \"2099-12-31T00:00:00Z\"".to_string()
+            .filter_map(|l| {
+                Some(if l.starts_with("clock = ") {
+                    format!("clock = {}", clock?)
+                } else if l.starts_with("at = ") {
+                    format!("at = \"{at}\"")
                 } else if l.starts_with("email = ") {
                     format!("email = \"{email}\"")
                 } else if l.starts_with("id = ") {
-                    "id = \"e7k3q9xm\"".to_string()
+                    format!("id = \"{id}\"")
                 } else {
                     l.to_string()
-                }
+                })
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let path = "settings/20991231T000000Z-e7k3q9xm.toml".to_string();
+        let stamp: String = at.chars().filter(|c| *c != '-' && *c != ':').collect();
+        let path = format!("settings/{stamp}-{id}.toml");
         std::fs::write(env.path(&format!("ws/{path}")), text + "\n").expect("write");
-        let next = head_clock(env) + 1;
         env.git("ws", &["add", "-A"]).ok();
         let msg = format!(
-            "Change FIN\n\nStrategi-Action: party-change\nStrategi-Party: DFD\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>\nStrategi-Clock: {next}\n"
+            "Change FIN\n\nStrategi-Action: party-change\nStrategi-Party: DFD\nStrategi-Actor: Kari Nordmann <kari.nordmann@dio.example>\nStrategi-Clock: {trailer}\n"
         );
         env.git("ws", &["commit", "-q", "-m", &msg]).ok();
         path
+    }
+
+    fn fin_email(env: &TestEnv, ws: &str) -> String {
+        let parties = env.run_in(ws, &["--json", "party", "list"]).ok().json();
+        parties
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["code"] == "FIN"))
+            .and_then(|p| p["email"].as_str())
+            .expect("FIN in the party list")
+            .to_string()
+    }
+
+    /// A plain `git clone` of `ws` to `to`: the other clone, folding the same history.
+    fn other_clone(env: &TestEnv, to: &str) {
+        let out = std::process::Command::new("git")
+            .args(["clone", "-q"])
+            .arg(env.path("ws"))
+            .arg(env.path(to))
+            .output()
+            .expect("git clone");
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    #[test]
+    fn a_forged_record_clock_does_not_sort_its_fact_last() {
+        let env = TestEnv::new();
+        env.workspace_with_version("ws");
+        env.run_in(
+            "ws",
+            &["party", "change", "FIN", "--email", "a@fin.example"],
+        )
+        .ok();
+        // The commit's trailer is honest; the record claims clock 1,000,000 to sort
+        // after everything written later.
+        let next = head_clock(&env) + 1;
+        let forged = forged_party_change(
+            &env,
+            "forged@fin.example",
+            Some(1_000_000),
+            next,
+            "2025-11-28T00:00:00Z",
+            "e7k3q9xa",
+        );
+        assert_eq!(fin_email(&env, "ws"), "forged@fin.example");
+        env.run_in(
+            "ws",
+            &["party", "change", "FIN", "--email", "later@fin.example"],
+        )
+        .ok();
+        assert_eq!(
+            fin_email(&env, "ws"),
+            "later@fin.example",
+            "the change written after the forged one wins, as history proves"
+        );
+        let (code, findings) = verify(&env);
+        assert_eq!(code, 1, "{findings:#?}");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["kind"] == "record-clock" && f["path"] == forged.as_str()),
+            "{findings:#?}"
+        );
+        other_clone(&env, "ws2");
+        assert_eq!(fin_email(&env, "ws2"), "later@fin.example");
+        assert_eq!(
+            env.run_in("ws", &["--json", "party", "list"]).ok().stdout,
+            env.run_in("ws2", &["--json", "party", "list"]).ok().stdout,
+            "both clones fold alike"
+        );
+    }
+
+    #[test]
+    fn a_forged_commit_clock_and_record_clock_fold_as_the_true_clock() {
+        let env = TestEnv::new();
+        env.workspace_with_version("ws");
+        env.run_in(
+            "ws",
+            &["party", "change", "FIN", "--email", "a@fin.example"],
+        )
+        .ok();
+        // Both the record and its commit's trailer claim a huge clock; a backdated
+        // record (clock 1, with its commit's trailer 1) after it claims to be first.
+        let huge = forged_party_change(
+            &env,
+            "huge@fin.example",
+            Some(1_000_000),
+            1_000_000,
+            "2025-11-28T00:00:00Z",
+            "e7k3q9xb",
+        );
+        let backdated = forged_party_change(
+            &env,
+            "backdated@fin.example",
+            Some(1),
+            1,
+            "2025-11-28T00:00:00Z",
+            "e7k3q9xc",
+        );
+        // By the clocks written the huge one is last; by history the backdated one,
+        // committed after it, is.
+        assert_eq!(fin_email(&env, "ws"), "backdated@fin.example");
+        let (code, findings) = verify(&env);
+        assert_eq!(code, 1, "{findings:#?}");
+        for path in [&huge, &backdated] {
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f["kind"] == "commit-clock" && f["path"] == path.as_str()),
+                "{path}: {findings:#?}"
+            );
+        }
+        // An honest write after them still comes last.
+        env.run_in(
+            "ws",
+            &["party", "change", "FIN", "--email", "honest@fin.example"],
+        )
+        .ok();
+        assert_eq!(fin_email(&env, "ws"), "honest@fin.example");
+        other_clone(&env, "ws2");
+        assert_eq!(fin_email(&env, "ws2"), "honest@fin.example");
+        // The cache of proven clocks is only a cache: without it the fold is the same.
+        std::fs::remove_file(env.path("ws/.git/strategi-clocks")).expect("the cache exists");
+        assert_eq!(fin_email(&env, "ws"), "honest@fin.example");
+        std::fs::write(env.path("ws/.git/strategi-clocks"), "damaged").expect("write");
+        assert_eq!(fin_email(&env, "ws"), "honest@fin.example");
     }
 
     #[test]
@@ -1341,8 +1482,15 @@ mod clocks {
                 .contains("has no logical clock"),
             "{f}"
         );
-        // Not yet fixed: the fold still orders the clock-less record by its date (see
-        // model::order); verify reports it.
+        // Dated 2099 and without a clock, it still takes its commit's place in the
+        // fold: a change written after it wins.
+        assert_eq!(fin_email(&env, "ws"), "forged@fin.example");
+        env.run_in(
+            "ws",
+            &["party", "change", "FIN", "--email", "later@fin.example"],
+        )
+        .ok();
+        assert_eq!(fin_email(&env, "ws"), "later@fin.example");
     }
 
     /// The clock HEAD counts as when it has no trailer: its nearest ancestor's.
