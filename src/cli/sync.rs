@@ -138,6 +138,8 @@ pub fn run_sync(ctx: &mut Ctx, ui: &mut Ui, args: &SyncArgs) -> Result<(), Comma
     let now = ctx.clock.now();
     let out = tx.sync(&git(ctx), &args.remote, &actor, &now, PUSH_RETRIES)?;
     drop(tx);
+    // The proven clocks at the branch sync moved to, for the next command.
+    ws.save_proven_clocks();
     ui.emit(&out, |w| {
         writeln!(
             w,

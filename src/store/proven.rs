@@ -16,8 +16,8 @@
 //! history order, the lowest clock) that added it: a later edit of the file does not
 //! move it. A record the history does not hold (not committed yet) takes HEAD's proven
 //! clock plus one, what its commit will get. The map is kept in `.git/strategi-clocks`
-//! (never committed) with the commit it was computed at, and brought up to date by
-//! walking only the commits since, so a read pays for the history once.
+//! (never committed; written by writes only) with the commit it was computed at, and
+//! brought up to date by walking only the commits since.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -223,13 +223,21 @@ impl super::Workspace {
             Some(m) => Some(ProvenClocks::clone(m)),
             None => ProvenClocks::load(self.repo.path()),
         };
-        let from_disk = known.as_ref().and_then(|k| k.head);
         let clocks = std::sync::Arc::new(ProvenClocks::update(&self.repo, head, known)?);
-        if clocks.head.is_some() && clocks.head != from_disk {
-            clocks.save(self.repo.path());
-        }
         *memo = Some(clocks.clone());
         Ok(clocks)
+    }
+
+    /// Writes the proven clocks at HEAD to `.git/strategi-clocks` (best effort). Only
+    /// a write does (after its commit, `sync` after it moved the branch): a read or a
+    /// refused command leaves every byte of the repository as it was.
+    pub fn save_proven_clocks(&self) {
+        if let Ok(clocks) = self.proven_clocks()
+            && clocks.head.is_some()
+            && ProvenClocks::load(self.repo.path()).and_then(|c| c.head) != clocks.head
+        {
+            clocks.save(self.repo.path());
+        }
     }
 }
 

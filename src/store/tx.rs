@@ -849,6 +849,8 @@ impl<'a> Transaction<'a> {
                 self.pending_strategy = strategy;
             }
         }
+        // The proven clocks at the new commit, for the next command (best effort).
+        ws.save_proven_clocks();
         self.writes.clear();
         self.next_clock.set(None);
         for w in &warnings {
