@@ -486,7 +486,7 @@ mod tests {
         let (dir, repo) = repo();
         let a = commit(&repo, "a\n\nStrategi-Clock: 1\n", &[], &[(R1, "")]);
         let first = ProvenClocks::update(&repo, Some(a), None).expect("clocks");
-        first.save(&repo.path().to_path_buf());
+        first.save(repo.path());
         let b = commit(&repo, "b\n\nStrategi-Clock: 2\n", &[a], &[(R2, "")]);
         let loaded = ProvenClocks::load(repo.path()).expect("cache reads");
         assert_eq!(loaded, first);
