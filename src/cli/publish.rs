@@ -885,7 +885,12 @@ fn write_dir(
 ) -> Result<(), CommandError> {
     let shown = dir.display().to_string();
     // The same protection as `--out FILE`: checked on a file inside the folder.
-    strategi::store::OutPath::check(&dir.join("index.html"), true)?;
+    // (A new folder is checked as the path itself, whose parent exists.)
+    if dir.is_dir() {
+        strategi::store::OutPath::check(&dir.join("index.html"), true)?;
+    } else {
+        strategi::store::OutPath::check(dir, true)?;
+    }
     let io = |what: &str, e: std::io::Error| {
         CommandError::user(format!("Could not {what} \"{shown}\": {e}."))
     };
