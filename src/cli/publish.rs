@@ -937,11 +937,11 @@ fn write_dir(
         return Err(io("write the bundle beside", e));
     }
     let old = parent.join(format!(".{name}.strategi-old-{}", std::process::id()));
-    if existing.is_some() {
-        if let Err(e) = std::fs::rename(dir, &old) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(io("replace", e));
-        }
+    if existing.is_some()
+        && let Err(e) = std::fs::rename(dir, &old)
+    {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(io("replace", e));
     }
     if let Err(e) = std::fs::rename(&tmp, dir) {
         if existing.is_some() {
