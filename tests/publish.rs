@@ -362,3 +362,479 @@ fn the_shipped_demo_case_has_nothing_flagged() {
     assert!(j["answers_scanned"].as_u64().expect("count") >= 4, "{j:#}");
     assert!(j["texts_scanned"].as_u64().expect("count") >= 10, "{j:#}");
 }
+
+// ---- publish decide and publish bundle ----
+
+/// The round of `round_to_four` with three answers: FIN's comment (personal data in
+/// it), KDD's comment (to be exempted), and HOD's e-mail with a text attachment, a
+/// PDF and a comment. Returns (round id, FIN's comment id, KDD's comment id, HOD's
+/// reply folder).
+fn three_answers(env: &TestEnv) -> (String, String, String, String) {
+    let id = env.round_to_four(DRAFT);
+    env.run_in(
+        "ws",
+        &[
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "FIN",
+            "--section",
+            "mal",
+            "--text",
+            "Kontakt Kari Nordmann i Storgata 1 for mer.",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "ws",
+        &[
+            "comment",
+            "add",
+            &id,
+            "--from",
+            "KDD",
+            "--text",
+            "Opplysninger om sykdom hos en navngitt ansatt: Helge Hemmelig.",
+        ],
+    )
+    .ok();
+    let eml = format!(
+        "From: Ola <ola@hod.example>\r\n\
+         Subject: Svar [strategi {id}/HOD]\r\n\
+         Date: Mon, 24 Nov 2025 14:03:12 +0100\r\n\
+         Message-ID: <2@hod.example>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\
+         \r\n\
+         --b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\
+         \r\n\
+         HOD st=C3=B8tter m=C3=A5let. Saksbehandler Per Privatsen er syk.\r\n\
+         --b1\r\n\
+         Content-Type: text/plain; charset=utf-8; name=\"vedlegg.txt\"\r\n\
+         Content-Disposition: attachment; filename=\"vedlegg.txt\"\r\n\
+         \r\n\
+         Vedlegg: Per Privatsen, tlf.\r\n\
+         --b1\r\n\
+         Content-Type: application/pdf; name=\"brev.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"brev.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         \r\n\
+         JVBERi0xLjQKJcfsj6IK\r\n\
+         --b1--\r\n"
+    );
+    std::fs::write(env.path("reply.eml"), eml).expect("test value");
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-25",
+            "comment",
+            "import",
+            &id,
+            "../reply.eml",
+        ],
+    )
+    .ok();
+    let list = env.run_in("ws", &["--json", "comment", "list"]).json();
+    let of = |party: &str| {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["party"] == party)
+            .and_then(|c| c["id"].as_str())
+            .expect("comment")
+            .to_string()
+    };
+    let hod = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find_map(|c| c["source"].as_str().filter(|_| c["party"] == "HOD"))
+        .expect("HOD's reply")
+        .to_string();
+    (id, of("FIN"), of("KDD"), hod)
+}
+
+/// Every file under `dir`, with its bytes.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).expect("read");
+                out.push((p, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn has(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn decide_refuses_an_unknown_answer_a_passage_not_in_it_and_a_party_that_is_not_the_owner() {
+    let env = TestEnv::new();
+    let (_, fin, _, hod) = three_answers(&env);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            "czzzzzzz",
+            "--exempt",
+            "offentleglova § 13",
+        ],
+    );
+    assert!(
+        r.stderr.contains("There is no answer \"czzzzzzz\""),
+        "{}",
+        r.stderr
+    );
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &fin,
+            "--redact",
+            "Ola Nordmann",
+            "--basis",
+            "offentleglova § 13",
+        ],
+    );
+    assert!(
+        r.stderr.contains("«Ola Nordmann» does not occur in"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&format!("comment/{fin}")), "{}", r.stderr);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "--as",
+            "FIN",
+            "publish",
+            "decide",
+            &fin,
+            "--exempt",
+            "offentleglova § 13",
+        ],
+    );
+    assert!(r.stderr.contains("FIN may not"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &fin,
+            "--exempt",
+            "x",
+            "--public",
+        ],
+    );
+    assert!(r.stderr.contains("exactly one of"), "{}", r.stderr);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &fin,
+            "--redact",
+            "Kari Nordmann",
+        ],
+    );
+    assert!(r.stderr.contains("legal basis"), "{}", r.stderr);
+    // The reply is named by its folder, its digest or the start of it.
+    let digest = hod.rsplit('/').next().expect("digest");
+    let j = env
+        .run_in(
+            "ws",
+            &[
+                "--now",
+                "2025-11-26",
+                "--json",
+                "publish",
+                "decide",
+                &digest[..10],
+                "--redact",
+                "Per Privatsen",
+                "--basis",
+                "offentleglova § 13",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(j["answer"], hod.as_str());
+    assert_eq!(j["publicity"], "redacted");
+    assert_eq!(j["previous"]["publicity"], "public");
+}
+
+#[test]
+fn a_later_decision_supersedes_and_check_shows_the_one_in_force() {
+    let env = TestEnv::new();
+    let (_, fin, kdd, _) = three_answers(&env);
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &fin,
+            "--exempt",
+            "offentleglova § 13",
+        ],
+    )
+    .ok();
+    let out = env
+        .run_in(
+            "ws",
+            &["--now", "2025-11-26", "publish", "decide", &fin, "--public"],
+        )
+        .ok()
+        .stdout;
+    assert!(
+        out.contains("public (was exempt (offentleglova § 13))"),
+        "{out}"
+    );
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &kdd,
+            "--exempt",
+            "offentleglova § 24",
+        ],
+    )
+    .ok();
+    let j = env
+        .run_in("ws", &["--json", "publish", "check"])
+        .ok()
+        .json();
+    let answers = j["answers"].as_array().expect("answers");
+    let of = |c: &str| {
+        answers
+            .iter()
+            .find(|a| a["comments"][0] == c)
+            .map(|a| a["decision"].clone())
+    };
+    // FIN's is public again (listed only because it is flagged? its text has no
+    // personal number, so not listed at all); KDD's exempt.
+    assert!(of(&fin).is_none_or(|d| d["publicity"] == "public"), "{j:#}");
+    assert_eq!(of(&kdd).expect("KDD")["publicity"], "exempt", "{j:#}");
+    assert_eq!(
+        of(&kdd).expect("KDD")["basis"],
+        "offentleglova § 24",
+        "{j:#}"
+    );
+    let text = env.run_in("ws", &["publish", "check"]).ok().stdout;
+    assert!(
+        text.contains("decision: exempt (offentleglova § 24)"),
+        "{text}"
+    );
+    // The history is kept: every decision is a commit and a fact.
+    let log = env.git("ws", &["log", "--format=%s"]).stdout;
+    assert_eq!(log.matches("Publicity of").count(), 3, "{log}");
+}
+
+#[test]
+fn the_bundle_holds_no_byte_of_an_exempt_answer_nor_of_a_redacted_passage() {
+    let env = TestEnv::new();
+    let (id, fin, kdd, hod) = three_answers(&env);
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &fin,
+            "--redact",
+            "Kari Nordmann",
+            "--redact",
+            "Storgata 1",
+            "--basis",
+            "offentleglova § 13 første ledd, jf. forvaltningsloven § 13",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &kdd,
+            "--exempt",
+            "offentleglova § 13 første ledd, jf. forvaltningsloven § 13",
+        ],
+    )
+    .ok();
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &hod,
+            "--redact",
+            "Per Privatsen",
+            "--basis",
+            "offentleglova § 13",
+        ],
+    )
+    .ok();
+    let out = env.path("offentlig").to_string_lossy().into_owned();
+    let before = env.snapshot("ws");
+    let j = env
+        .run_in("ws", &["--json", "publish", "bundle", &id, "--out", &out])
+        .ok()
+        .json();
+    assert_eq!(
+        env.snapshot("ws"),
+        before,
+        "the bundle wrote into the workspace"
+    );
+    assert_eq!(j["exempt"], 1);
+    assert_eq!(j["redacted"], 2);
+    let dir = env.path("offentlig");
+    let files = files_under(&dir);
+    assert!(files.len() >= 5, "{files:?}");
+    for (path, bytes) in &files {
+        for secret in [
+            "Kari Nordmann",
+            "Storgata 1",
+            "Helge Hemmelig",
+            "sykdom hos",
+            "Per Privatsen",
+            "Per=20Privatsen",
+        ] {
+            assert!(!has(bytes, secret), "{} holds «{secret}»", path.display());
+        }
+        if path.extension().is_some_and(|e| e == "html") {
+            crate::common::html::Page::parse(&String::from_utf8(bytes.clone()).expect("utf8"));
+        }
+    }
+    let index = std::fs::read_to_string(dir.join("index.html")).expect("index");
+    let page = crate::common::html::Page::parse(&index);
+    assert_eq!(page.lang(), Some("nb"));
+    // The exempted answer is listed with its party and legal basis, without a link.
+    assert!(
+        index.contains("Kommunal- og distriktsdepartementet (KDD)") || index.contains("(KDD)"),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "Unntatt offentlighet, offentleglova § 13 første ledd, jf. forvaltningsloven § 13"
+        ),
+        "{index}"
+    );
+    assert!(index.contains("Delvis unntatt offentlighet"), "{index}");
+    // The redacted reply: the raw e-mail and the PDF left out, with a note; the text
+    // attachment and the e-mail's text published redacted.
+    let names: Vec<String> = files
+        .iter()
+        .map(|(p, _)| {
+            p.strip_prefix(&dir)
+                .expect("in dir")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with("brev.pdf") || n.ends_with("message.eml")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.ends_with("vedlegg.txt")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.ends_with("message.eml.txt")),
+        "{names:?}"
+    );
+    let hod_page = names
+        .iter()
+        .find(|n| n.ends_with("-hod.html"))
+        .expect("HOD's page");
+    let hod_page = std::fs::read_to_string(dir.join(hod_page)).expect("page");
+    assert!(
+        hod_page.contains("brev.pdf: redigert versjon utelatt"),
+        "{hod_page}"
+    );
+    let attachment = names
+        .iter()
+        .find(|n| n.ends_with("vedlegg.txt"))
+        .expect("attachment");
+    let attachment = std::fs::read_to_string(dir.join(attachment)).expect("attachment");
+    assert!(attachment.contains("Vedlegg: […], tlf."), "{attachment}");
+    assert_eq!(
+        j["left_out"].as_array().expect("left out").len(),
+        2,
+        "{j:#}"
+    );
+
+    // A non-empty folder is refused and left as it was; --force replaces it whole.
+    std::fs::write(dir.join("mine.txt"), "x").expect("write");
+    let r = env
+        .run_in("ws", &["publish", "bundle", &id, "--out", &out])
+        .refused();
+    assert!(r.stderr.contains("is not empty"), "{}", r.stderr);
+    assert!(dir.join("mine.txt").exists());
+    env.run_in("ws", &["publish", "bundle", &id, "--out", &out, "--force"])
+        .ok();
+    assert!(!dir.join("mine.txt").exists());
+    assert!(dir.join("index.html").exists());
+    // Nothing left beside it.
+    let beside: Vec<_> = std::fs::read_dir(env.path("."))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("strategi-"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
+
+#[test]
+fn the_bundle_refuses_a_folder_inside_the_records() {
+    let env = TestEnv::new();
+    let (id, ..) = three_answers(&env);
+    let r = env.assert_refused_unchanged(
+        "ws",
+        &[
+            "publish",
+            "bundle",
+            &id,
+            "--out",
+            &env.path(&format!("ws/consultations/{id}/offentlig"))
+                .to_string_lossy(),
+        ],
+    );
+    assert!(r.stderr.contains("Refusing to write"), "{}", r.stderr);
+}

@@ -1206,6 +1206,9 @@ fn check_round_order(
                     format!("The extension of {party}'s deadline")
                 }
                 FactBody::Closed { .. } => "The closing".to_string(),
+                FactBody::Publicity { answer, .. } => {
+                    format!("The publicity decision on {answer}")
+                }
             };
             r.add(
                 FindingKind::OutOfOrder,

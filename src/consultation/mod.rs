@@ -24,8 +24,8 @@ pub use comments::{
     load_imports,
 };
 pub use round::{
-    Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
-    RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds, received_problem,
-    resolve_round, round_path,
+    Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, Redaction,
+    RoundDef, RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds,
+    received_problem, resolve_round, round_path,
 };
 pub use rules::{Recipients, Refusal};

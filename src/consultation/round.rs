@@ -108,12 +108,37 @@ pub enum FactBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         received: Option<Timestamp>,
     },
+    /// A publicity decision on one answer of the round (`strategi publish decide`):
+    /// public (neither field), the whole answer exempt (`exempt`, its legal basis), or
+    /// passages to remove (`redact`). A later decision on the same answer supersedes an
+    /// earlier one; `publish::decisions` folds them. Ignored by the round's fold.
+    Publicity {
+        /// The answer: `consultations/<round>/inbox/<digest>` for an imported reply,
+        /// `comment/<id>` or `position/<id>` for one registered by hand.
+        answer: String,
+        /// The legal basis when the whole answer is exempt from publication.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exempt: Option<String>,
+        /// The passages removed before publication, each with its legal basis.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        redact: Vec<Redaction>,
+    },
     /// The round was closed: no more answers are expected.
     Closed {
         /// A note, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+}
+
+/// A passage of an answer removed before publication, with its legal basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// The passage, exactly as it stands in the answer.
+    pub text: String,
+    /// The legal basis ("offentleglova § 13 første ledd, jf. forvaltningsloven § 13").
+    pub basis: String,
 }
 
 /// Where `round.toml` of a round lives.
@@ -448,6 +473,8 @@ impl RoundState {
                         late: false,
                     });
                 }
+                // Publication decisions are folded by `publish::decisions`.
+                FactBody::Publicity { .. } => {}
                 FactBody::Closed { .. } => {
                     if may_steer(&fact.by) {
                         closed.get_or_insert(fact.at);

@@ -1,5 +1,10 @@
-//! Publication of a consultation's answers. For now only [`screen`]: the passages of an
-//! answer that need a human look before it is published. strategi flags them; a person
-//! decides (the decisions, the public bundle and the archive export come later).
+//! Publication of a consultation's answers: [`screen`] flags the passages of an answer
+//! that need a human look before it is published; a person decides ([`decisions`]:
+//! public, exempt, or passages redacted, recorded as round facts); [`bundle`] renders
+//! the public bundle as a ministry publishes it.
 
+pub mod bundle;
+pub mod decisions;
 pub mod screen;
+
+pub use decisions::{AnswerDecision, Decision, Decisions, Publicity, decisions, redact};
