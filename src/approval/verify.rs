@@ -1205,6 +1205,9 @@ fn check_round_order(
                 FactBody::Extension { party, .. } => {
                     format!("The extension of {party}'s deadline")
                 }
+                FactBody::Respondent { respondent, .. } => {
+                    format!("The registration of the respondent {respondent}")
+                }
                 FactBody::Closed { .. } => "The closing".to_string(),
             };
             r.add(
@@ -1219,6 +1222,8 @@ fn check_round_order(
         } else if let FactBody::Response {
             party, received, ..
         } = &fact.body
+            // A respondent of an open høring had no letter to answer.
+            && state.respondent(party).is_none()
         {
             check_after_letter(
                 r,

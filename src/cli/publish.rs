@@ -57,8 +57,12 @@ struct Checked {
     answers_scanned: usize,
     /// How many texts (comments, notes, message bodies, forms, attachments) were scanned.
     texts_scanned: usize,
-    /// The answers with something flagged or something not scanned.
+    /// The answers with something flagged or something not scanned, or from a
+    /// private person.
     answers: Vec<Answer>,
+    /// How many of the answers are from private persons (respondents of an open
+    /// høring without an organisation).
+    private_persons: usize,
 }
 
 /// One answer: an imported reply with the comments made from it, or a comment or a
@@ -76,6 +80,13 @@ struct Answer {
     position: Option<String>,
     findings: Vec<Flag>,
     not_scanned: Vec<NotScanned>,
+    /// From a private person (a respondent of an open høring without an
+    /// organisation): marked for the screening, as it may hold personal data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    private_person: bool,
+    /// The respondent's name, for an answer from a respondent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    respondent: Option<String>,
 }
 
 /// One passage flagged.
@@ -121,7 +132,7 @@ impl Answer {
     }
 
     fn flagged(&self) -> bool {
-        !self.findings.is_empty() || !self.not_scanned.is_empty()
+        !self.findings.is_empty() || !self.not_scanned.is_empty() || self.private_person
     }
 }
 
@@ -216,7 +227,20 @@ fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandErro
         a.scan(note, path, "note", None);
         texts += 1;
     }
+    // Respondents of an open høring: who they are, and the private persons marked.
+    for a in answers.values_mut() {
+        if let Some(who) = a
+            .party
+            .parse()
+            .ok()
+            .and_then(|code| state.respondent(&code))
+        {
+            a.private_person = who.private;
+            a.respondent = Some(who.respondent.shown());
+        }
+    }
     let scanned = answers.len();
+    let private_persons = answers.values().filter(|a| a.private_person).count();
     let mut flagged: Vec<Answer> = answers.into_values().filter(Answer::flagged).collect();
     flagged.sort_by(|a, b| {
         (&a.party, &a.reply, &a.comments, &a.position).cmp(&(
@@ -231,6 +255,7 @@ fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandErro
         answers_scanned: scanned,
         texts_scanned: texts,
         answers: flagged,
+        private_persons,
     };
     ui.emit(&out, |w| render(w, &out))
 }
@@ -326,6 +351,15 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
         .filter(|a| !a.findings.is_empty())
         .count();
     let unread: usize = out.answers.iter().map(|a| a.not_scanned.len()).sum();
+    if out.private_persons > 0 {
+        writeln!(
+            w,
+            "Round {}: {} answer{} from private persons (respondents without an organisation), marked for screening.",
+            out.round,
+            out.private_persons,
+            if out.private_persons == 1 { " is" } else { "s are" },
+        )?;
+    }
     if with_findings == 0 {
         writeln!(
             w,
@@ -368,6 +402,17 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
             )
         };
         writeln!(w, "{}  {what}{comments}", a.party)?;
+        if let Some(name) = &a.respondent {
+            writeln!(
+                w,
+                "  respondent {name}{}",
+                if a.private_person {
+                    ": private person, screen for personal data before publication"
+                } else {
+                    ""
+                }
+            )?;
+        }
         for f in &a.findings {
             let line = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
             // In a reply, which of its comments (a comment on its own is named above).

@@ -15,6 +15,7 @@ mod comments;
 mod fixtures;
 pub mod import;
 pub mod letters;
+pub mod respondents;
 mod round;
 pub mod rules;
 
@@ -28,4 +29,5 @@ pub use round::{
     RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds, received_problem,
     resolve_round, round_path,
 };
+pub use respondents::{Respondent, RespondentState};
 pub use rules::{Recipients, Refusal};
