@@ -953,6 +953,109 @@ mod tests {
         );
     }
 
+    fn registration(n: u32, at: &str, address: &str, org: Option<&str>) -> (String, Fact) {
+        let r = super::super::respondents::Respondent::from_sender("Ola", address, org)
+            .expect("respondent");
+        fact(
+            n,
+            at,
+            "DFD",
+            FactBody::Respondent {
+                respondent: r.id,
+                name: r.name,
+                organisation: r.organisation,
+                address: r.address,
+            },
+        )
+    }
+
+    fn respondent_answer(n: u32, at: &str, address: &str, position: Position) -> (String, Fact) {
+        let id = super::super::respondents::respondent_id(address);
+        fact(
+            n,
+            at,
+            "DFD",
+            FactBody::Response {
+                party: id,
+                position,
+                note: None,
+                source: None,
+                received: None,
+            },
+        )
+    }
+
+    fn open_hoyring() -> RoundDef {
+        let mut d = def(date(2025, 12, 2), date(2026, 1, 23));
+        d.kind = ConsultationKind::Hoyring;
+        d.open = true;
+        d
+    }
+
+    #[test]
+    fn the_same_sender_twice_is_one_respondent_with_the_later_position() {
+        let facts = vec![
+            registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
+            respondent_answer(2, "2026-01-05T10:00:00Z", "ola@example.no", Position::Comments),
+            registration(3, "2026-01-06T10:00:00Z", "Ola@Example.NO", Some("Lag")),
+            respondent_answer(4, "2026-01-06T10:00:00Z", "ola@example.no", Position::Disagree),
+            registration(5, "2026-01-07T10:00:00Z", "kari@example.no", None),
+        ];
+        let s = fold(open_hoyring(), facts.clone());
+        assert!(s.findings.is_empty(), "{:?}", s.findings);
+        assert_eq!(s.respondents.len(), 2);
+        let ola = &s.respondents[0];
+        assert_eq!(ola.respondent.address, "ola@example.no");
+        assert_eq!(ola.position, Some(Position::Disagree));
+        assert_eq!(ola.history.len(), 2, "the earlier position is kept");
+        assert_eq!(ola.respondent.organisation.as_deref(), Some("Lag"));
+        assert!(!ola.private, "the later registration gives an organisation");
+        assert!(s.respondents[1].private);
+        assert_eq!(s.respondents[1].position, None);
+        // Listed parties are untouched.
+        assert!(s.parties.iter().all(|p| p.position.is_none()));
+        // The same facts in another order fold to the same state.
+        let mut reversed = facts;
+        reversed.reverse();
+        let r = fold(open_hoyring(), reversed);
+        assert_eq!(
+            serde_json::to_value(&r.respondents).expect("json"),
+            serde_json::to_value(&s.respondents).expect("json")
+        );
+    }
+
+    #[test]
+    fn a_respondent_in_a_listed_round_or_with_a_forged_id_is_ignored() {
+        let facts = vec![
+            registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
+            respondent_answer(2, "2026-01-05T10:00:00Z", "ola@example.no", Position::Comments),
+        ];
+        let s = fold(def(date(2025, 12, 2), date(2026, 1, 23)), facts);
+        assert!(s.respondents.is_empty());
+        assert_eq!(s.findings.len(), 2, "{:?}", s.findings);
+        assert!(s.findings[0].message.contains("not an open høring"));
+        // An id that is not the address's.
+        let forged = fact(
+            3,
+            "2026-01-05T10:00:00Z",
+            "DFD",
+            FactBody::Respondent {
+                respondent: code("RAAAAAAAAAAA"),
+                name: "X".into(),
+                organisation: None,
+                address: "ola@example.no".into(),
+            },
+        );
+        let s = fold(open_hoyring(), vec![forged]);
+        assert!(s.respondents.is_empty());
+        assert!(s.findings[0].message.contains("the id is made from the address"));
+        // A registration by someone who may not steer the round.
+        let mut by_fin = registration(4, "2026-01-05T10:00:00Z", "ola@example.no", None);
+        by_fin.1.by = code("FIN");
+        let s = fold(open_hoyring(), vec![by_fin]);
+        assert!(s.respondents.is_empty());
+    }
+
     #[test]
     fn old_responses_parse_and_new_ones_without_received_serialise_as_before() {
         let old = "id = \"fdate001\"\nat = \"2025-12-20T10:00:00Z\"\nby = \"FIN\"\ntype = \"response\"\nparty = \"FIN\"\nposition = \"no-comments\"\n";
