@@ -1222,8 +1222,6 @@ fn check_round_order(
         } else if let FactBody::Response {
             party, received, ..
         } = &fact.body
-            // A respondent of an open høring had no letter to answer.
-            && state.respondent(party).is_none()
         {
             check_after_letter(
                 r,
@@ -1248,6 +1246,10 @@ fn check_after_letter(
     party: &crate::model::PartyCode,
     (at, received): (jiff::Timestamp, Option<jiff::Timestamp>),
 ) {
+    // A respondent of an open høring had no letter to answer.
+    if state.respondent(party).is_some() {
+        return;
+    }
     let refusal = rules_c::answer_after_letter(state, party, at, false)
         .and_then(|()| match received {
             Some(t) => rules_c::answer_after_letter(state, party, t, true),

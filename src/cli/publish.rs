@@ -357,7 +357,11 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
             "Round {}: {} answer{} from private persons (respondents without an organisation), marked for screening.",
             out.round,
             out.private_persons,
-            if out.private_persons == 1 { " is" } else { "s are" },
+            if out.private_persons == 1 {
+                " is"
+            } else {
+                "s are"
+            },
         )?;
     }
     if with_findings == 0 {

@@ -24,10 +24,10 @@ pub use comments::{
     RoundComments, comment_file_path, decision_path, inbox_dir, load_all_comments, load_comments,
     load_imports,
 };
+pub use respondents::{Respondent, RespondentState};
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, RoundDef,
     RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds, received_problem,
     resolve_round, round_path,
 };
-pub use respondents::{Respondent, RespondentState};
 pub use rules::{Recipients, Refusal};

@@ -413,7 +413,10 @@ impl RoundState {
                 organisation: organisation.clone(),
                 address: address.clone(),
             };
-            match respondents.iter_mut().find(|r| &r.respondent.id == respondent) {
+            match respondents
+                .iter_mut()
+                .find(|r| &r.respondent.id == respondent)
+            {
                 Some(r) => r.register_again(who),
                 None => respondents.push(RespondentState::new(who)),
             }
@@ -484,8 +487,7 @@ impl RoundState {
                     source,
                     received,
                 } => {
-                    if let Some(r) = respondents.iter_mut().find(|r| &r.respondent.id == party)
-                    {
+                    if let Some(r) = respondents.iter_mut().find(|r| &r.respondent.id == party) {
                         if !may_steer(&fact.by) {
                             findings.push(Finding {
                                 path,
@@ -996,9 +998,19 @@ mod tests {
     fn the_same_sender_twice_is_one_respondent_with_the_later_position() {
         let facts = vec![
             registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
-            respondent_answer(2, "2026-01-05T10:00:00Z", "ola@example.no", Position::Comments),
+            respondent_answer(
+                2,
+                "2026-01-05T10:00:00Z",
+                "ola@example.no",
+                Position::Comments,
+            ),
             registration(3, "2026-01-06T10:00:00Z", "Ola@Example.NO", Some("Lag")),
-            respondent_answer(4, "2026-01-06T10:00:00Z", "ola@example.no", Position::Disagree),
+            respondent_answer(
+                4,
+                "2026-01-06T10:00:00Z",
+                "ola@example.no",
+                Position::Disagree,
+            ),
             registration(5, "2026-01-07T10:00:00Z", "kari@example.no", None),
         ];
         let s = fold(open_hoyring(), facts.clone());
@@ -1028,7 +1040,12 @@ mod tests {
     fn a_respondent_in_a_listed_round_or_with_a_forged_id_is_ignored() {
         let facts = vec![
             registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
-            respondent_answer(2, "2026-01-05T10:00:00Z", "ola@example.no", Position::Comments),
+            respondent_answer(
+                2,
+                "2026-01-05T10:00:00Z",
+                "ola@example.no",
+                Position::Comments,
+            ),
         ];
         let s = fold(def(date(2025, 12, 2), date(2026, 1, 23)), facts);
         assert!(s.respondents.is_empty());
@@ -1048,7 +1065,11 @@ mod tests {
         );
         let s = fold(open_hoyring(), vec![forged]);
         assert!(s.respondents.is_empty());
-        assert!(s.findings[0].message.contains("the id is made from the address"));
+        assert!(
+            s.findings[0]
+                .message
+                .contains("the id is made from the address")
+        );
         // A registration by someone who may not steer the round.
         let mut by_fin = registration(4, "2026-01-05T10:00:00Z", "ola@example.no", None);
         by_fin.1.by = code("FIN");

@@ -410,9 +410,10 @@ impl Matrix {
                         if r.late {
                             format!(
                                 "{day} ({})",
-                                labels
-                                    .late
-                                    .replace("{due}", &format_date_words(round.effective_due, lang))
+                                labels.late.replace(
+                                    "{due}",
+                                    &format_date_words(round.effective_due, lang)
+                                )
                             )
                         } else {
                             day
