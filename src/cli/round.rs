@@ -28,7 +28,7 @@ pub enum RoundCommand {
     ///
     /// Example: strategi --as DFD round open --version v1 --to all --due 2025-12-22
     ///
-    /// A public høring open to answers from anyone, besides the listed parties:
+    /// Example, a public høring that anyone may answer besides the listed parties:
     /// strategi --as DFD round open --version v1 --to all --kind hoyring --open --due 2026-03-02
     Open(OpenArgs),
     /// List the rounds.
