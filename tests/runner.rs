@@ -17,6 +17,7 @@ mod guards;
 mod help;
 mod keys;
 mod mail;
+mod open_hoyring;
 mod pages;
 mod progress;
 mod publish;

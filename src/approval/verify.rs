@@ -1205,6 +1205,9 @@ fn check_round_order(
                 FactBody::Extension { party, .. } => {
                     format!("The extension of {party}'s deadline")
                 }
+                FactBody::Respondent { respondent, .. } => {
+                    format!("The registration of the respondent {respondent}")
+                }
                 FactBody::Closed { .. } => "The closing".to_string(),
                 FactBody::Publicity { answer, .. } => {
                     format!("The publicity decision on {answer}")
@@ -1246,6 +1249,10 @@ fn check_after_letter(
     party: &crate::model::PartyCode,
     (at, received): (jiff::Timestamp, Option<jiff::Timestamp>),
 ) {
+    // A respondent of an open høring had no letter to answer.
+    if state.respondent(party).is_some() {
+        return;
+    }
     let refusal = rules_c::answer_after_letter(state, party, at, false)
         .and_then(|()| match received {
             Some(t) => rules_c::answer_after_letter(state, party, t, true),

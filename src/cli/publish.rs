@@ -122,8 +122,12 @@ struct Checked {
     answers_scanned: usize,
     /// How many texts (comments, notes, message bodies, forms, attachments) were scanned.
     texts_scanned: usize,
-    /// The answers with something flagged or something not scanned, or a decision.
+    /// The answers with something flagged or something not scanned, a decision, or
+    /// from a private person.
     answers: Vec<Answer>,
+    /// How many of the answers are from private persons (respondents of an open
+    /// høring without an organisation).
+    private_persons: usize,
 }
 
 impl Default for Answer {
@@ -136,6 +140,8 @@ impl Default for Answer {
             findings: Vec::new(),
             not_scanned: Vec::new(),
             decision: Publicity::Public,
+            private_person: false,
+            respondent: None,
         }
     }
 }
@@ -157,6 +163,13 @@ struct Answer {
     not_scanned: Vec<NotScanned>,
     /// The publicity decision in force (public when none was made).
     decision: Publicity,
+    /// From a private person (a respondent of an open høring without an
+    /// organisation): marked for the screening, as it may hold personal data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    private_person: bool,
+    /// The respondent's name, for an answer from a respondent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    respondent: Option<String>,
 }
 
 /// One passage flagged.
@@ -202,7 +215,7 @@ impl Answer {
     }
 
     fn flagged(&self) -> bool {
-        !self.findings.is_empty() || !self.not_scanned.is_empty()
+        !self.findings.is_empty() || !self.not_scanned.is_empty() || self.private_person
     }
 }
 
@@ -307,7 +320,20 @@ fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandErro
     for (key, a) in answers.iter_mut() {
         a.decision = decided.of(key);
     }
+    // Respondents of an open høring: who they are, and the private persons marked.
+    for a in answers.values_mut() {
+        if let Some(who) = a
+            .party
+            .parse()
+            .ok()
+            .and_then(|code| state.respondent(&code))
+        {
+            a.private_person = who.private;
+            a.respondent = Some(who.respondent.shown());
+        }
+    }
     let scanned = answers.len();
+    let private_persons = answers.values().filter(|a| a.private_person).count();
     let mut flagged: Vec<Answer> = answers
         .into_values()
         .filter(|a| a.flagged() || a.decision != Publicity::Public)
@@ -325,6 +351,7 @@ fn check(ctx: &mut Ctx, ui: &mut Ui, args: &CheckArgs) -> Result<(), CommandErro
         answers_scanned: scanned,
         texts_scanned: texts,
         answers: flagged,
+        private_persons,
     };
     ui.emit(&out, |w| render(w, &out))
 }
@@ -425,6 +452,19 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
         .filter(|a| a.decision != Publicity::Public)
         .count();
     let unread: usize = out.answers.iter().map(|a| a.not_scanned.len()).sum();
+    if out.private_persons > 0 {
+        writeln!(
+            w,
+            "Round {}: {} answer{} from private persons (respondents without an organisation), marked for screening.",
+            out.round,
+            out.private_persons,
+            if out.private_persons == 1 {
+                " is"
+            } else {
+                "s are"
+            },
+        )?;
+    }
     if with_findings == 0 {
         writeln!(
             w,
@@ -468,6 +508,17 @@ fn render(w: &mut dyn Write, out: &Checked) -> std::io::Result<()> {
         };
         writeln!(w, "{}  {what}{comments}", a.party)?;
         writeln!(w, "  decision: {}", a.decision.describe())?;
+        if let Some(name) = &a.respondent {
+            writeln!(
+                w,
+                "  respondent {name}{}",
+                if a.private_person {
+                    ": private person, screen for personal data before publication"
+                } else {
+                    ""
+                }
+            )?;
+        }
         for f in &a.findings {
             let line = f.line.map(|l| format!(" line {l}")).unwrap_or_default();
             // In a reply, which of its comments (a comment on its own is named above).

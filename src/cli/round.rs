@@ -27,6 +27,9 @@ pub enum RoundCommand {
     /// the rule for the kind (framlegging at least three weeks, høring at least six).
     ///
     /// Example: strategi --as DFD round open --version v1 --to all --due 2025-12-22
+    ///
+    /// Example, a public høring that anyone may answer besides the listed parties:
+    /// strategi --as DFD round open --version v1 --to all --kind hoyring --open --due 2026-03-02
     Open(OpenArgs),
     /// List the rounds.
     List,
@@ -89,6 +92,10 @@ pub struct OpenArgs {
     /// Why a deadline shorter than the rule is acceptable (recorded with the round).
     #[arg(long)]
     pub reason: Option<String>,
+    /// An open høring (only with --kind hoyring): besides the listed parties anyone may
+    /// answer; `comment import` registers an unlisted sender as a respondent.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// A round by id or id prefix.
@@ -156,6 +163,7 @@ fn open(ctx: &mut Ctx, ui: &mut Ui, args: &OpenArgs) -> Result<(), CommandError>
             sender: args.sender.clone(),
             title: args.title.clone(),
             reason: args.reason.clone(),
+            open: args.open,
         },
     )?;
     drop(write);
@@ -396,6 +404,12 @@ pub(super) struct Counts {
     pub late: usize,
     pub no_comments: usize,
     pub overdue: usize,
+    /// In an open høring: how many answered without being listed (respondents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub respondents: Option<usize>,
+    /// Of the respondents, how many are private persons (marked for screening).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_respondents: Option<usize>,
 }
 
 pub(super) fn counts(state: &RoundState) -> Counts {
@@ -411,7 +425,41 @@ pub(super) fn counts(state: &RoundState) -> Counts {
             usize::from(p.position == Some(strategi::consultation::Position::NoComments));
         c.overdue += usize::from(p.status == PartyStatus::Overdue);
     }
+    if state.def.open {
+        c.respondents = Some(state.respondents.len());
+        c.private_respondents = Some(state.respondents.iter().filter(|r| r.private).count());
+    }
     c
+}
+
+/// One respondent as a line of `round show`: id, name, and its position.
+fn respondent_line(r: &strategi::consultation::RespondentState, name_w: usize) -> String {
+    let day = |t: &jiff::Timestamp| {
+        t.to_zoned_datetime(strategi::calendar::oslo())
+            .date()
+            .to_string()
+    };
+    let position = r
+        .position
+        .map(|p| {
+            format!(
+                "answered {}{}: {}",
+                r.received.as_ref().map(day).unwrap_or_default(),
+                if r.late { " (late)" } else { "" },
+                p.words(Lang::En)
+            )
+        })
+        .unwrap_or_else(|| "no position".to_string());
+    format!(
+        "  {} {}  {position}{}",
+        r.respondent.id,
+        columns::fit(&r.respondent.shown(), name_w),
+        if r.private {
+            "  [private person: screen before publication]"
+        } else {
+            ""
+        }
+    )
 }
 
 fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
@@ -449,7 +497,12 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
         |w| {
             let d = &state.def;
             writeln!(w, "{} {}", paint(styles::BOLD, &d.id), d.title)?;
-            writeln!(w, "Kind      {}", d.kind.name(Lang::En))?;
+            writeln!(
+                w,
+                "Kind      {}{}",
+                d.kind.name(Lang::En),
+                if d.open { ", open to anyone" } else { "" }
+            )?;
             writeln!(w, "Version   {}", d.version)?;
             writeln!(
                 w,
@@ -519,6 +572,23 @@ fn show(ctx: &mut Ctx, ui: &mut Ui, spec: &str) -> Result<(), CommandError> {
                     p.party.as_str(),
                     status_word(p, delivery.get(p.party.as_str()), Lang::En)
                 )?;
+            }
+            if d.open {
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "{} ({}, {} private persons)",
+                    strategi::report::respondents_heading(Lang::En),
+                    state.respondents.len(),
+                    counts.private_respondents.unwrap_or(0)
+                )?;
+                let name_w = columns::column_width(
+                    state.respondents.iter().map(|r| r.respondent.shown()),
+                    44,
+                );
+                for r in &state.respondents {
+                    writeln!(w, "{}", respondent_line(r, name_w))?;
+                }
             }
             Ok(())
         },

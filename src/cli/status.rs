@@ -193,6 +193,9 @@ struct RoundSummary {
     counts: super::round::Counts,
     comments: usize,
     open_comments: usize,
+    /// In an open høring: of `comments`, how many are the respondents'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    respondent_comments: Option<usize>,
 }
 
 /// Runs `status`.
@@ -285,6 +288,12 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &StatusArgs) -> Result<(), CommandE
             counts: super::round::counts(r),
             comments: c.comments.len(),
             open_comments: c.comments.iter().filter(|c| c.decision.is_none()).count(),
+            respondent_comments: r.def.open.then(|| {
+                c.comments
+                    .iter()
+                    .filter(|c| r.respondent(&c.record.party).is_some())
+                    .count()
+            }),
             open: r.closed.is_none(),
             due: r.effective_due,
             due_moved: r.due_moved.clone(),
@@ -443,6 +452,15 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &StatusArgs) -> Result<(), CommandE
                         None => r.due.to_string(),
                     }
                 )?;
+                if let Some(n) = r.counts.respondents {
+                    writeln!(
+                        w,
+                        "      {}: {n} ({} private persons), comments {}",
+                        strategi::report::respondents_heading(Lang::En),
+                        r.counts.private_respondents.unwrap_or(0),
+                        r.respondent_comments.unwrap_or(0)
+                    )?;
+                }
             }
         }
         if !status.deadlines.is_empty() {

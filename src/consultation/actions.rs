@@ -104,6 +104,8 @@ pub struct OpenRound {
     pub title: Option<String>,
     /// Why a deadline shorter than the rule is acceptable.
     pub reason: Option<String>,
+    /// An open høring: anyone may answer (only a høring may be open).
+    pub open: bool,
 }
 
 /// A round that was opened.
@@ -128,6 +130,12 @@ pub fn open_round(
     tx.workspace().check_published(req.version.name)?;
     let sender = req.sender.unwrap_or_else(|| who.party().clone());
     rules::may_open(config, who.party(), &sender)?;
+    if req.open && req.kind != ConsultationKind::Hoyring {
+        return Err(Refusal::OnlyHoyringOpen {
+            kind: req.kind.name(Lang::En).to_string(),
+        }
+        .into());
+    }
     let to = rules::recipients(config, &req.to, &sender)?;
     let today = who.now.date();
     let cal = work_calendar(config);
@@ -159,6 +167,7 @@ pub fn open_round(
         opened_by: who.party().clone(),
         at: who.now.timestamp(),
         clock: Some(tx.clock()?),
+        open: req.open,
     };
     tx.write_record(&round_path(&def.id), &def)?;
     let mut body = format!(

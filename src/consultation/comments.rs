@@ -297,7 +297,7 @@ pub fn load_comments(
     for f in ws.read_records(&format!("{base}/comments"))? {
         let file: CommentFile = f.parse()?;
         for c in file.comment {
-            match rules::may_record_for(config, def, &c.by, &c.party) {
+            match rules::may_record_in(config, round, &c.by, &c.party) {
                 Ok(()) => {}
                 Err(Refusal::NotRecipient { .. }) => {
                     out.findings.push(Finding {
@@ -335,7 +335,8 @@ pub fn load_comments(
                 .parties
                 .iter()
                 .find(|p| p.party == c.party)
-                .map(|p| p.effective_due);
+                .map(|p| p.effective_due)
+                .or_else(|| round.respondent(&c.party).map(|_| round.effective_due));
             let late = effective_due.is_some_and(|due| super::is_late(c.given(), due));
             out.comments.push(CommentState {
                 round: def.id.clone(),

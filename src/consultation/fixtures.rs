@@ -59,5 +59,6 @@ pub(crate) fn round_def(opened: Date, due: Date) -> RoundDef {
             .expect("t")
             .timestamp(),
         clock: None,
+        open: false,
     }
 }

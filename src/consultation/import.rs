@@ -66,6 +66,7 @@ use super::actions::{ActError, Acting, queue_fact};
 use super::comments::{
     CommentFile, CommentRecord, ImportRecord, comment_file_path, inbox_dir, load_imports,
 };
+use super::respondents::Respondent;
 use super::round::{FactBody, RoundState, is_late, received_problem};
 use super::rules::{self, Refusal};
 
@@ -156,6 +157,8 @@ struct Prepared {
     record: ImportRecord,
     comments: Vec<CommentRecord>,
     warnings: Vec<String>,
+    /// Who it is from, when an unlisted sender answered an open høring.
+    respondent: Option<Respondent>,
 }
 
 /// Told as each file of an import is taken up: its number (from 1), how many there
@@ -308,6 +311,15 @@ pub fn import_with(
             digest,
         )
         .and_then(|p| {
+            if p.respondent.is_some() {
+                // No letter went to a respondent: nothing to come after.
+                return rules::may_record_respondent(who.config, &round.def, by)
+                    .map(|()| p)
+                    .map_err(|e| match e.hint() {
+                        Some(h) => format!("{e} {h}"),
+                        None => e.to_string(),
+                    });
+            }
             rules::may_answer(who.config, round, by, &p.record.party)
                 .and_then(|()| {
                     rules::answer_after_letter(
@@ -360,6 +372,19 @@ pub fn import_with(
                 tx.write(&format!("{dir}/attachments/{name}"), bytes.clone());
             }
             tx.write_record(&format!("{dir}/import.toml"), &p.record)?;
+            if let Some(r) = &p.respondent {
+                queue_fact(
+                    tx,
+                    who,
+                    &round.def,
+                    FactBody::Respondent {
+                        respondent: r.id.clone(),
+                        name: r.name.clone(),
+                        organisation: r.organisation.clone(),
+                        address: r.address.clone(),
+                    },
+                )?;
+            }
             if let Some(first) = p.comments.first() {
                 tx.write_record(
                     &comment_file_path(&round.def.id, first),
@@ -476,7 +501,11 @@ fn prepare(
     };
     let round_id = state.def.id.to_string();
     // Who it is from.
-    let (party, matched_by) = match_party(config, state, msg.as_ref(), form.as_ref(), from)?;
+    let (party, matched_by, respondent) =
+        match resolve_sender(config, state, msg.as_ref(), form.as_ref(), from)? {
+            Sender::Party { party, matched_by } => (party, matched_by, None),
+            Sender::Respondent(r) => (r.id.clone(), RESPONDENT_MATCH.to_string(), Some(r)),
+        };
     let mut warnings = Vec::new();
     if let Some(f) = &form {
         if let Some(r) = &f.round
@@ -486,8 +515,10 @@ fn prepare(
                 "the form is for round {r}, not {round_id}; import it into that round."
             ));
         }
+        // A respondent's form names no listed party (its Party line is not read).
         if let Some(p) = &f.party
             && p != party.as_str()
+            && respondent.is_none()
         {
             return Err(format!(
                 "the form says it is from {p}, but the message was matched to {party} ({matched_by}); give --from with the right party."
@@ -699,6 +730,7 @@ fn prepare(
         record,
         comments,
         warnings,
+        respondent,
     })
 }
 
@@ -825,6 +857,85 @@ fn form_of(msg: &Incoming) -> Result<Option<ParsedForm>, String> {
         Some(Ok(f)) => Ok(Some(f)),
         Some(Err(e)) => Err(format!("the form in the message body {e}")),
         None => Ok(None),
+    }
+}
+
+/// How an answer from a respondent was matched, in `import.toml` and the outcome.
+pub const RESPONDENT_MATCH: &str = "open høring (sender address)";
+
+/// Who an answer is from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sender {
+    /// A listed party (a recipient of the round), and how it was found.
+    Party {
+        /// The party.
+        party: PartyCode,
+        /// How it was found ("subject token", "In-Reply-To", "sender address", "form",
+        /// "--from").
+        matched_by: String,
+    },
+    /// An unlisted sender answering an open høring.
+    Respondent(Respondent),
+}
+
+/// Resolves who an answer is from: a listed party (by `--from`, the subject token, our
+/// Message-ID, the sender's address, or the form's Party line), else, in an open
+/// høring, the e-mail's sender as a respondent (named by its display name, for the
+/// organisation on the form's Organisation line if given), else refused with what was
+/// found and what to do: name the party, add the sender as a party, or (for a public
+/// høring) open the round to anyone.
+pub fn resolve_sender(
+    config: &Config,
+    state: &RoundState,
+    msg: Option<&Incoming>,
+    form: Option<&ParsedForm>,
+    from: Option<&PartyCode>,
+) -> Result<Sender, String> {
+    let refused = match match_party(config, state, msg, form, from) {
+        Ok((party, matched_by)) => return Ok(Sender::Party { party, matched_by }),
+        Err(e) => e,
+    };
+    if from.is_some() {
+        return Err(refused);
+    }
+    let Some(m) = msg else {
+        return Err(if state.def.open {
+            format!(
+                "{refused} An answer from someone who is no listed party is taken from an e-mail, whose sender it is registered as."
+            )
+        } else {
+            refused
+        });
+    };
+    if !state.def.open {
+        return Err(format!(
+            "{refused} If {} should answer, add it as a party (`strategi party add CODE --name NAME --email {}`) and open a round to it; for a public høring that anyone may answer, open the round with `strategi round open --kind hoyring --open`.",
+            m.from.address, m.from.address
+        ));
+    }
+    // A sender that is a listed party of the case but no recipient of this round
+    // answers as that party, never as a stranger.
+    if let Some(p) = config
+        .parties
+        .iter()
+        .find(|p| p.email.to_string().eq_ignore_ascii_case(&m.from.address))
+    {
+        return Err(format!(
+            "its sender {} is the party {}, who is not a recipient of round {}; {}",
+            m.from.address,
+            p.code,
+            state.def.id,
+            "a listed party answers a round it was sent; name another party with --from CODE."
+        ));
+    }
+    let organisation = form.and_then(|f| f.organisation.as_deref());
+    match Respondent::from_sender(&m.from.name, &m.from.address, organisation) {
+        Some(r) if state.def.recipients.contains(&r.id) => Err(refused),
+        Some(r) => Ok(Sender::Respondent(r)),
+        None => Err(format!(
+            "{refused} Its sender \"{}\" is no e-mail address, so it cannot be registered as a respondent.",
+            m.from.address
+        )),
     }
 }
 

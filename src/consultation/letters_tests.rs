@@ -73,6 +73,7 @@ fn def() -> RoundDef {
         opened_by: code("DFD"),
         at: "2025-11-03T09:00:00Z".parse().expect("ts"),
         clock: None,
+        open: false,
     }
 }
 

@@ -15,6 +15,7 @@ mod comments;
 mod fixtures;
 pub mod import;
 pub mod letters;
+pub mod respondents;
 mod round;
 pub mod rules;
 
@@ -23,6 +24,7 @@ pub use comments::{
     RoundComments, comment_file_path, decision_path, inbox_dir, load_all_comments, load_comments,
     load_imports,
 };
+pub use respondents::{Respondent, RespondentState};
 pub use round::{
     Fact, FactBody, Finding, Issued, PartyState, PartyStatus, Position, PositionRecord, Redaction,
     RoundDef, RoundState, closest_round_ids, fact_path, is_late, load_round, load_rounds,

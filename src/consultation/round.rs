@@ -9,6 +9,7 @@ pub use crate::model::Position;
 use crate::model::{Config, PartyCode, RecordId, VersionName, sort_facts};
 use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace};
 
+use super::respondents::{Respondent, RespondentState};
 use super::rules::{self, Refusal};
 
 /// A round's definition, `consultations/<id>/round.toml`.
@@ -41,6 +42,11 @@ pub struct RoundDef {
     /// Its logical clock (Lamport; see `model::sort_facts`): absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<u64>,
+    /// An open høring: besides the recipients, anyone may answer, and an unlisted
+    /// sender becomes a respondent (see [`super::respondents`]). Only a høring may be
+    /// open; absent (false) in older records and in every other round.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
 }
 
 /// A fact about a round: written once, never edited. (Unknown fields are not denied
@@ -122,6 +128,19 @@ pub enum FactBody {
         /// The passages removed before publication, each with its legal basis.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         redact: Vec<Redaction>,
+    },
+    /// Someone who is no recipient answered an open høring: who it is. Written with
+    /// each of its answers; the latest registration gives the name and organisation.
+    Respondent {
+        /// The respondent's id, derived from the address (see `respondents`).
+        respondent: PartyCode,
+        /// The name.
+        name: String,
+        /// The organisation, when given; none for a private person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        organisation: Option<String>,
+        /// The normalised address.
+        address: String,
     },
     /// The round was closed: no more answers are expected.
     Closed {
@@ -318,11 +337,20 @@ pub struct RoundState {
     pub due_moved: Option<DeadlineMove>,
     /// Per recipient.
     pub parties: Vec<PartyState>,
+    /// Who answered an open høring without being a recipient, in the order first
+    /// registered (see [`super::respondents`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub respondents: Vec<RespondentState>,
     /// Facts that were ignored.
     pub findings: Vec<Finding>,
 }
 
 impl RoundState {
+    /// The respondent with the id `id`, when the round has one.
+    pub fn respondent(&self, id: &PartyCode) -> Option<&RespondentState> {
+        self.respondents.iter().find(|r| &r.respondent.id == id)
+    }
+
     /// Folds a definition and its facts (with their paths) into state as of `today`.
     ///
     /// Permission rule: extensions and closing are made by the round's sender or the
@@ -362,6 +390,62 @@ impl RoundState {
         let mut closed: Option<Timestamp> = None;
         let mut findings = Vec::new();
         let may_steer = |by: &PartyCode| rules::may_steer(config, &def, by).is_ok();
+        // Respondents first (an answer and its registration are written together, so
+        // their order among the facts must not matter).
+        let mut respondents: Vec<RespondentState> = Vec::new();
+        for (path, fact) in &facts {
+            let FactBody::Respondent {
+                respondent,
+                name,
+                organisation,
+                address,
+            } = &fact.body
+            else {
+                continue;
+            };
+            let problem = if !def.open {
+                Some("registers a respondent, but the round is not an open høring; only its recipients answer.".to_string())
+            } else if !may_steer(&fact.by) {
+                Some(format!(
+                    "{} registered a respondent, but only {} (the sender) or {} (the owner) may.",
+                    fact.by, def.sender, config.case.owner
+                ))
+            } else if def.recipients.contains(respondent) {
+                Some(format!(
+                    "registers {respondent} as a respondent, but it is a recipient of the round."
+                ))
+            } else if super::respondents::normalise_address(address)
+                .map(|a| super::respondents::respondent_id(&a))
+                .as_ref()
+                != Some(respondent)
+            {
+                Some(format!(
+                    "registers {respondent} for the address \"{address}\", whose id is another; the id is made from the address."
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                findings.push(Finding {
+                    path: path.clone(),
+                    message: format!("The fact {problem}"),
+                });
+                continue;
+            }
+            let who = Respondent {
+                id: respondent.clone(),
+                name: name.clone(),
+                organisation: organisation.clone(),
+                address: address.clone(),
+            };
+            match respondents
+                .iter_mut()
+                .find(|r| &r.respondent.id == respondent)
+            {
+                Some(r) => r.register_again(who),
+                None => respondents.push(RespondentState::new(who)),
+            }
+        }
         for (path, fact) in facts {
             match &fact.body {
                 FactBody::Extension { party, due, .. } => {
@@ -428,6 +512,38 @@ impl RoundState {
                     source,
                     received,
                 } => {
+                    if let Some(r) = respondents.iter_mut().find(|r| &r.respondent.id == party) {
+                        if !may_steer(&fact.by) {
+                            findings.push(Finding {
+                                path,
+                                message: format!("{} recorded a position for the respondent {party}, but only {} (the sender) or {} (the owner) may.", fact.by, def.sender, config.case.owner),
+                            });
+                            continue;
+                        }
+                        if let Some(at) = closed {
+                            findings.push(Finding {
+                                path,
+                                message: format!(
+                                    "{} recorded a position for {party} after the round was closed ({}); a closed round takes no more answers.",
+                                    fact.by,
+                                    at.strftime("%Y-%m-%d %H:%M UTC")
+                                ),
+                            });
+                            continue;
+                        }
+                        r.position = Some(*position);
+                        r.answered = Some(fact.at);
+                        r.history.push(PositionRecord {
+                            position: *position,
+                            note: note.clone(),
+                            by: fact.by.clone(),
+                            at: fact.at,
+                            source: source.clone(),
+                            received: *received,
+                            late: false,
+                        });
+                        continue;
+                    }
                     match rules::may_record_for(config, &def, &fact.by, party) {
                         Ok(()) => {}
                         Err(Refusal::NotRecipient { .. }) => {
@@ -475,6 +591,7 @@ impl RoundState {
                 }
                 // Publication decisions are folded by `publish::decisions`.
                 FactBody::Publicity { .. } => {}
+                FactBody::Respondent { .. } => {}
                 FactBody::Closed { .. } => {
                     if may_steer(&fact.by) {
                         closed.get_or_insert(fact.at);
@@ -520,12 +637,23 @@ impl RoundState {
             };
         }
         let adjusted = cal.adjust_deadline(def.due).ok();
+        let effective_due = adjusted.map_or(def.due, |a| a.date);
+        for r in &mut respondents {
+            for h in &mut r.history {
+                h.late = is_late(h.given(), effective_due);
+            }
+            if let Some(current) = r.history.last() {
+                r.received = Some(current.given());
+                r.late = current.late;
+            }
+        }
         RoundState {
-            effective_due: adjusted.map_or(def.due, |a| a.date),
+            effective_due,
             due_moved: adjusted.and_then(|a| a.move_view()),
             def,
             closed,
             parties,
+            respondents,
             findings,
         }
     }
@@ -852,6 +980,128 @@ mod tests {
             early.contains("before round rabcdefg was opened (2025-12-02)"),
             "{early}"
         );
+    }
+
+    fn registration(n: u32, at: &str, address: &str, org: Option<&str>) -> (String, Fact) {
+        let r = super::super::respondents::Respondent::from_sender("Ola", address, org)
+            .expect("respondent");
+        fact(
+            n,
+            at,
+            "DFD",
+            FactBody::Respondent {
+                respondent: r.id,
+                name: r.name,
+                organisation: r.organisation,
+                address: r.address,
+            },
+        )
+    }
+
+    fn respondent_answer(n: u32, at: &str, address: &str, position: Position) -> (String, Fact) {
+        let id = super::super::respondents::respondent_id(address);
+        fact(
+            n,
+            at,
+            "DFD",
+            FactBody::Response {
+                party: id,
+                position,
+                note: None,
+                source: None,
+                received: None,
+            },
+        )
+    }
+
+    fn open_hoyring() -> RoundDef {
+        let mut d = def(date(2025, 12, 2), date(2026, 1, 23));
+        d.kind = ConsultationKind::Hoyring;
+        d.open = true;
+        d
+    }
+
+    #[test]
+    fn the_same_sender_twice_is_one_respondent_with_the_later_position() {
+        let facts = vec![
+            registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
+            respondent_answer(
+                2,
+                "2026-01-05T10:00:00Z",
+                "ola@example.no",
+                Position::Comments,
+            ),
+            registration(3, "2026-01-06T10:00:00Z", "Ola@Example.NO", Some("Lag")),
+            respondent_answer(
+                4,
+                "2026-01-06T10:00:00Z",
+                "ola@example.no",
+                Position::Disagree,
+            ),
+            registration(5, "2026-01-07T10:00:00Z", "kari@example.no", None),
+        ];
+        let s = fold(open_hoyring(), facts.clone());
+        assert!(s.findings.is_empty(), "{:?}", s.findings);
+        assert_eq!(s.respondents.len(), 2);
+        let ola = &s.respondents[0];
+        assert_eq!(ola.respondent.address, "ola@example.no");
+        assert_eq!(ola.position, Some(Position::Disagree));
+        assert_eq!(ola.history.len(), 2, "the earlier position is kept");
+        assert_eq!(ola.respondent.organisation.as_deref(), Some("Lag"));
+        assert!(!ola.private, "the later registration gives an organisation");
+        assert!(s.respondents[1].private);
+        assert_eq!(s.respondents[1].position, None);
+        // Listed parties are untouched.
+        assert!(s.parties.iter().all(|p| p.position.is_none()));
+        // The same facts in another order fold to the same state.
+        let mut reversed = facts;
+        reversed.reverse();
+        let r = fold(open_hoyring(), reversed);
+        assert_eq!(
+            serde_json::to_value(&r.respondents).expect("json"),
+            serde_json::to_value(&s.respondents).expect("json")
+        );
+    }
+
+    #[test]
+    fn a_respondent_in_a_listed_round_or_with_a_forged_id_is_ignored() {
+        let facts = vec![
+            registration(1, "2026-01-05T10:00:00Z", "ola@example.no", None),
+            respondent_answer(
+                2,
+                "2026-01-05T10:00:00Z",
+                "ola@example.no",
+                Position::Comments,
+            ),
+        ];
+        let s = fold(def(date(2025, 12, 2), date(2026, 1, 23)), facts);
+        assert!(s.respondents.is_empty());
+        assert_eq!(s.findings.len(), 2, "{:?}", s.findings);
+        assert!(s.findings[0].message.contains("not an open høring"));
+        // An id that is not the address's.
+        let forged = fact(
+            3,
+            "2026-01-05T10:00:00Z",
+            "DFD",
+            FactBody::Respondent {
+                respondent: code("RAAAAAAAAAAA"),
+                name: "X".into(),
+                organisation: None,
+                address: "ola@example.no".into(),
+            },
+        );
+        let s = fold(open_hoyring(), vec![forged]);
+        assert!(s.respondents.is_empty());
+        assert!(
+            s.findings[0]
+                .message
+                .contains("the id is made from the address")
+        );
+        // A registration by someone who may not steer the round.
+        let mut by_fin = registration(4, "2026-01-05T10:00:00Z", "ola@example.no", None);
+        by_fin.1.by = code("FIN");
+        let s = fold(open_hoyring(), vec![by_fin]);
+        assert!(s.respondents.is_empty());
     }
 
     #[test]

@@ -170,6 +170,12 @@ pub enum Refusal {
     /// The deadline cannot be used at all (before the round opens, say).
     #[error(transparent)]
     Window(#[from] crate::calendar::CalendarError),
+    /// Only a høring may be open to answers from anyone.
+    #[error("Only a høring can be open to answers from anyone; this round is a {kind}.")]
+    OnlyHoyringOpen {
+        /// The kind asked for, in words.
+        kind: String,
+    },
     /// The round is closed to answers.
     #[error("Round {round} is closed; no more answers are recorded.")]
     ClosedToAnswers {
@@ -278,6 +284,10 @@ impl Refusal {
             )),
             Refusal::BeforeLetter { .. } => Some(
                 "Give the date the party's answer is dated, on or after its letter: --received DATE (an e-mail's Date header counts for an import)."
+                    .into(),
+            ),
+            Refusal::OnlyHoyringOpen { .. } => Some(
+                "Open a public høring with `--kind hoyring --open`, or leave out --open for a round to the listed parties only."
                     .into(),
             ),
             Refusal::Closed { .. } | Refusal::ClosedToAnswers { .. } | Refusal::Window(_) => None,
@@ -560,6 +570,34 @@ pub fn may_record_for(
         });
     }
     Ok(())
+}
+
+/// Whether `by` may record an answer of `party` in `round`: a respondent of an open
+/// høring (an unlisted sender, see [`super::respondents`]) answers through the round's
+/// sender or the case owner, who register what arrived; anyone else is checked by
+/// [`may_record_for`].
+pub fn may_record_in(
+    config: &Config,
+    round: &RoundState,
+    by: &PartyCode,
+    party: &PartyCode,
+) -> Result<(), Refusal> {
+    if round.def.open && round.respondent(party).is_some() && !round.def.recipients.contains(party)
+    {
+        return may_record_respondent(config, &round.def, by);
+    }
+    may_record_for(config, &round.def, by, party)
+}
+
+/// Whether `by` may register a respondent's answer in the round `def`: the round is an
+/// open høring, and `by` is its sender or the case owner (a respondent is no party of
+/// the case and cannot act itself).
+pub fn may_record_respondent(
+    config: &Config,
+    def: &RoundDef,
+    by: &PartyCode,
+) -> Result<(), Refusal> {
+    may_steer(config, def, by)
 }
 
 /// Whether `by` may answer for `party` now: [`may_record_for`], and the round is open.

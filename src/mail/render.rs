@@ -43,6 +43,7 @@
 //! | `Party`    | `Part`                                           | first word: party code   |
 //! | `Version`  | `Versjon`                                        | first word: `v1`, …      |
 //! | `Position` | `Standpunkt`                                     | ticked boxes, see below  |
+//! | `Organisation` | `Organisasjon`                               | free text: for whom an unlisted sender answers an open høring |
 //! | `Section`  | `Seksjon`, `Afsnit`                              | first word: section id   |
 //! | `Quote`    | `Sitat`, `Citat`                                 | free text, many lines    |
 //! | `Comment`  | `Merknad`, `Bemærkning`                          | free text, many lines    |

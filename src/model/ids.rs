@@ -23,6 +23,11 @@ impl PartyCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A code made by the tool itself (a respondent's id), already in the code's form.
+    pub(crate) fn from_id(code: String) -> PartyCode {
+        PartyCode(code)
+    }
 }
 
 impl FromStr for PartyCode {

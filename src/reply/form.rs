@@ -90,6 +90,10 @@ pub struct ParsedForm {
     pub version: Option<String>,
     /// The ticked position, if a box is ticked.
     pub position: Option<Position>,
+    /// The organisation the answer is given for (`Organisation` line, the whole value),
+    /// if given: an answer to an open høring from someone who is no listed party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
     /// The blocks with any text, in form order.
     pub blocks: Vec<FormBlock>,
 }
@@ -235,6 +239,7 @@ enum Key {
     Party,
     Version,
     Position,
+    Organisation,
     Section,
     Quote,
     Comment,
@@ -242,11 +247,12 @@ enum Key {
 }
 
 impl Key {
-    const ALL: [Key; 8] = [
+    const ALL: [Key; 9] = [
         Key::Round,
         Key::Party,
         Key::Version,
         Key::Position,
+        Key::Organisation,
         Key::Section,
         Key::Quote,
         Key::Comment,
@@ -260,6 +266,7 @@ impl Key {
             Key::Party => ["party", "part", "part"],
             Key::Version => ["version", "versjon", "version"],
             Key::Position => ["position", "standpunkt", "standpunkt"],
+            Key::Organisation => ["organisation", "organisasjon", "organisation"],
             Key::Section => ["section", "seksjon", "afsnit"],
             Key::Quote => ["quote", "sitat", "citat"],
             Key::Comment => ["comment", "merknad", "bemærkning"],
@@ -282,7 +289,10 @@ impl Key {
     }
 
     fn in_header(self) -> bool {
-        matches!(self, Key::Round | Key::Party | Key::Version | Key::Position)
+        matches!(
+            self,
+            Key::Round | Key::Party | Key::Version | Key::Position | Key::Organisation
+        )
     }
 
     /// The key whose alias is `label` (already lower-cased and space-collapsed), and the
@@ -579,7 +589,7 @@ impl Block {
 struct Parser {
     form: ParsedForm,
     /// Lines where the header keys were given.
-    header_lines: [Option<usize>; 4],
+    header_lines: [Option<usize>; 5],
     /// The `Position` value in pieces: (line, text).
     position: Vec<(usize, String)>,
     block: Option<Block>,
@@ -698,6 +708,10 @@ impl Parser {
                     Key::Round => self.form.round = first_word(value),
                     Key::Party => self.form.party = first_word(value).map(|p| p.to_uppercase()),
                     Key::Version => self.form.version = first_word(value),
+                    Key::Organisation => {
+                        self.form.organisation =
+                            Some(value.trim().to_string()).filter(|o| !o.is_empty());
+                    }
                     _ => self.position.push((no, value.to_string())),
                 }
                 let open = paren_open(value, false);
@@ -901,6 +915,7 @@ fn header_index(key: Key) -> usize {
         Key::Round => 0,
         Key::Party => 1,
         Key::Version => 2,
+        Key::Organisation => 4,
         _ => 3,
     }
 }

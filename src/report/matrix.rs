@@ -245,6 +245,10 @@ pub struct Matrix {
     pub summary: String,
     /// One row per recipient, in the round's order.
     pub positions: Vec<PositionRow>,
+    /// In an open høring: one row per respondent (an unlisted sender), in the order
+    /// first registered; shown apart from the listed parties. The name is "Name
+    /// (Organisation)", and a private person is marked.
+    pub respondents: Vec<PositionRow>,
     /// What each decision term means: (term, meaning), every decision and "not
     /// decided".
     pub legend: Vec<(String, String)>,
@@ -381,6 +385,48 @@ impl Matrix {
                     .count(),
             })
             .collect();
+        let respondents = round
+            .respondents
+            .iter()
+            .map(|r| PositionRow {
+                party: r.respondent.id.to_string(),
+                name: if r.private {
+                    format!("{} ({})", r.respondent.shown(), private_mark(lang))
+                } else {
+                    r.respondent.shown()
+                },
+                position: match r.position {
+                    Some(pos) => pos.words(lang).to_string(),
+                    None => labels.no_answer.to_string(),
+                },
+                answered: r
+                    .received
+                    .filter(|_| r.position.is_some())
+                    .map(|t| {
+                        let day = format_date_words(
+                            t.to_zoned_datetime(crate::calendar::oslo()).date(),
+                            lang,
+                        );
+                        if r.late {
+                            format!(
+                                "{day} ({})",
+                                labels.late.replace(
+                                    "{due}",
+                                    &format_date_words(round.effective_due, lang)
+                                )
+                            )
+                        } else {
+                            day
+                        }
+                    })
+                    .unwrap_or_default(),
+                late: r.position.is_some() && r.late,
+                comments: comments
+                    .iter()
+                    .filter(|c| c.record.party == r.respondent.id)
+                    .count(),
+            })
+            .collect();
         let row = |c: &CommentState| row(config, round, lang, &labels, c);
         let author = config.party_name(&d.sender);
         let mut facts = Vec::new();
@@ -431,9 +477,31 @@ impl Matrix {
             facts,
             summary: summary(&labels, &round.parties),
             positions,
+            respondents,
             legend,
             groups: groups(&labels, comments, document, row),
         }
+    }
+}
+
+/// The heading of the respondents' part: those who answered an open høring without
+/// being listed.
+pub fn respondents_heading(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Other respondents",
+        Lang::Nn => "Andre høyringsinstansar",
+        Lang::Da => "Andre høringsparter",
+        _ => "Andre høringsinstanser",
+    }
+}
+
+/// The mark of a private person's answer, screened before publication.
+pub fn private_mark(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "private person",
+        Lang::Nn => "privatperson",
+        Lang::Da => "privatperson",
+        _ => "privatperson",
     }
 }
 
@@ -524,12 +592,16 @@ fn row(config: &Config, round: &RoundState, lang: Lang, l: &Labels, c: &CommentS
     Row {
         id: r.id.to_string(),
         party: r.party.to_string(),
-        party_name: config.party_name(&r.party),
+        party_name: match round.respondent(&r.party) {
+            Some(who) => who.respondent.shown(),
+            None => config.party_name(&r.party),
+        },
         position_key: round
             .parties
             .iter()
             .find(|p| p.party == r.party)
             .and_then(|p| p.position)
+            .or_else(|| round.respondent(&r.party).and_then(|who| who.position))
             .map(|p| p.key().to_string())
             .unwrap_or_default(),
         quote: r

@@ -33,6 +33,8 @@ mod tests;
 pub use dashboard::{Answer, Dashboard, Event, dashboard_html};
 #[cfg(test)]
 use matrix::answered_cell;
-pub use matrix::{Group, Labels, Matrix, PositionRow, Row, decision_meaning};
+pub use matrix::{
+    Group, Labels, Matrix, PositionRow, Row, decision_meaning, private_mark, respondents_heading,
+};
 pub use render::{CSV_BOM, CsvSeparator, csv, html, markdown};
 pub use xlsx::{MAX_CELL_CHARS, XlsxError, xlsx};

@@ -38,6 +38,21 @@ pub fn markdown(m: &Matrix) -> String {
     for p in &m.positions {
         out.push_str(&md_row(&p.cells()));
     }
+    if !m.respondents.is_empty() {
+        let _ = write!(
+            out,
+            "\n### {}\n\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---:|\n",
+            super::matrix::respondents_heading(m.lang),
+            l.party,
+            l.name,
+            l.position,
+            l.answered,
+            l.comments
+        );
+        for p in &m.respondents {
+            out.push_str(&md_row(&p.cells()));
+        }
+    }
     let _ = write!(out, "\n## {}\n\n**{}:**\n\n", l.matrix, l.legend);
     for (term, meaning) in &m.legend {
         let _ = writeln!(out, "- *{}*: {}", md_cell(term), md_cell(meaning));
@@ -141,6 +156,30 @@ pub fn html(m: &Matrix) -> String {
             html_text(&p.answered),
             p.comments
         );
+    }
+    if !m.respondents.is_empty() {
+        let _ = write!(
+            out,
+            "</tbody>\n</table>\n<h3>{}</h3>\n<table class=\"positions respondents\">\n{}<thead>\n",
+            super::matrix::respondents_heading(m.lang),
+            colgroup(&POSITION_WIDTHS)
+        );
+        out.push_str(&html_row(
+            "th",
+            &[l.party, l.name, l.position, l.answered, l.comments],
+        ));
+        out.push_str("</thead>\n<tbody>\n");
+        for p in &m.respondents {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                html_text(&p.party),
+                html_text(&p.name),
+                html_text(&p.position),
+                html_text(&p.answered),
+                p.comments
+            );
+        }
     }
     let _ = write!(
         out,

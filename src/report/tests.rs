@@ -27,6 +27,7 @@ fn matrix(lang: Lang) -> Matrix {
             late: false,
             comments: 1,
         }],
+        respondents: Vec::new(),
         legend: vec![
             ("tatt til følge".into(), "Teksten er endret <helt>.".into()),
             (labels.open.into(), labels.open_meaning.into()),
