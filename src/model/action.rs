@@ -64,11 +64,13 @@ pub enum Action {
     ConfigSettle,
     /// The owner changed the case's policy (`policy set`).
     PolicySet,
+    /// A document number recorded in the journal (`journal set`).
+    JournalSet,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -96,6 +98,7 @@ impl Action {
         Action::Sync,
         Action::ConfigSettle,
         Action::PolicySet,
+        Action::JournalSet,
     ];
 
     /// The trailer value, such as `comment-import`.
@@ -128,6 +131,7 @@ impl Action {
             Action::Sync => "sync",
             Action::ConfigSettle => "config-settle",
             Action::PolicySet => "policy-set",
+            Action::JournalSet => "journal-set",
         }
     }
 }
