@@ -37,6 +37,7 @@ pub mod consultation;
 pub mod diff;
 pub mod document;
 pub mod input;
+pub mod journal;
 pub mod mail;
 pub mod model;
 pub mod publish;

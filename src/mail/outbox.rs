@@ -537,7 +537,12 @@ impl Outbox {
     /// The entry name for a message: the left part of its Message-ID, with anything but
     /// letters, digits, `.`, `-` and `_` replaced by `-`.
     pub fn entry_name(mail: &OutgoingMail) -> String {
-        let id = mail.message_id.trim_start_matches('<');
+        Outbox::entry_name_of(&mail.message_id)
+    }
+
+    /// [`Outbox::entry_name`] of a Message-ID (`<m…@host>`), such as a `sent` fact's.
+    pub fn entry_name_of(message_id: &str) -> String {
+        let id = message_id.trim_start_matches('<');
         let left = id.split('@').next().unwrap_or_default();
         let name: String = left
             .chars()

@@ -66,11 +66,13 @@ pub enum Action {
     PolicySet,
     /// A publicity decision on an answer (`publish decide`).
     PublishDecide,
+    /// A document number recorded in the journal (`journal set`).
+    JournalSet,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Init,
         Action::PartyAdd,
         Action::PartyKey,
@@ -99,6 +101,7 @@ impl Action {
         Action::ConfigSettle,
         Action::PolicySet,
         Action::PublishDecide,
+        Action::JournalSet,
     ];
 
     /// The trailer value, such as `comment-import`.
@@ -132,6 +135,7 @@ impl Action {
             Action::ConfigSettle => "config-settle",
             Action::PolicySet => "policy-set",
             Action::PublishDecide => "publish-decide",
+            Action::JournalSet => "journal-set",
         }
     }
 }

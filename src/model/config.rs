@@ -255,6 +255,24 @@ pub struct Config {
     pub closed_days: Vec<Date>,
     /// Approval settings.
     pub approval: ApprovalSettings,
+    /// The case's journal (`[journal]`): where document numbers start.
+    #[serde(default)]
+    pub journal: JournalSettings,
+}
+
+/// Journal settings (`[journal]`): the first document number strategi assigns in the
+/// case (the case number itself is `[case] number`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalSettings {
+    /// The first document number strategi assigns (`start = 74` gives `24/3095-74`
+    /// to the case's first document); 1 when left out.
+    pub start: u32,
+}
+
+impl Default for JournalSettings {
+    fn default() -> JournalSettings {
+        JournalSettings { start: 1 }
+    }
 }
 
 impl Config {

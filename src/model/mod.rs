@@ -14,8 +14,8 @@ mod version;
 
 pub use action::Action;
 pub use config::{
-    ApprovalSettings, AttachFormat, Case, Config, Lang, MailSettings, Milestone, Party,
-    SignedCommits, Transport,
+    ApprovalSettings, AttachFormat, Case, Config, JournalSettings, Lang, MailSettings, Milestone,
+    Party, SignedCommits, Transport,
 };
 pub use ids::{EmailAddress, IdError, MilestoneId, PartyCode, RecordId, VersionName};
 pub use order::{effective_clocks, sort_facts};

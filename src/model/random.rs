@@ -34,6 +34,8 @@ pub enum RecordKind {
     Message,
     /// A setting of the case (a party, a milestone, a signing key) in `settings/`.
     Setting,
+    /// A document number recorded in the case's journal (`journal/`).
+    Journal,
 }
 
 impl RecordKind {
@@ -50,6 +52,7 @@ impl RecordKind {
             RecordKind::Withdrawal => 'w',
             RecordKind::Message => 'm',
             RecordKind::Setting => 'e',
+            RecordKind::Journal => 'j',
         }
     }
 }

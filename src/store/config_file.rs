@@ -13,8 +13,8 @@ use toml::Spanned;
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::model::{
-    ApprovalSettings, AttachFormat, Case, Config, EmailAddress, Lang, MailSettings, Milestone,
-    MilestoneId, Party, PartyCode, SignedCommits, Transport,
+    ApprovalSettings, AttachFormat, Case, Config, EmailAddress, JournalSettings, Lang,
+    MailSettings, Milestone, MilestoneId, Party, PartyCode, SignedCommits, Transport,
 };
 
 use super::StoreError;
@@ -36,6 +36,14 @@ struct RawConfig {
     calendar: Option<RawCalendar>,
     #[serde(default)]
     approval: Option<RawApproval>,
+    #[serde(default)]
+    journal: Option<RawJournal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJournal {
+    start: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -497,6 +505,22 @@ pub fn parse_config_before_settings(
         signed_commits,
     };
 
+    let journal = match raw.journal.and_then(|j| j.start) {
+        None => JournalSettings::default(),
+        Some(s) => match u32::try_from(*s.get_ref()) {
+            Ok(start @ 1..=999_999) => JournalSettings { start },
+            _ => {
+                return Err(loc.error(
+                    s.span().start,
+                    format!(
+                        "[journal] start = {} is not a document number: give the first number strategi assigns in the case, from 1 to 999999 (1 if left out).",
+                        s.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
+
     Ok((
         Config {
             case,
@@ -505,6 +529,7 @@ pub fn parse_config_before_settings(
             mail,
             closed_days,
             approval,
+            journal,
         },
         credential,
     ))

@@ -535,6 +535,7 @@ mod tests {
             mail: MailSettings::default(),
             closed_days: vec![],
             approval: ApprovalSettings::default(),
+            journal: Default::default(),
         }
     }
 
