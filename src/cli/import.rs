@@ -84,7 +84,11 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
                 "{} file(s): {} {}, {} already imported, {} refused.",
                 done.files.len(),
                 s.imported,
-                if write { "imported" } else { "not imported" },
+                if write || s.imported == 0 {
+                    "imported"
+                } else {
+                    "not imported"
+                },
                 s.duplicate,
                 s.refused
             )?;

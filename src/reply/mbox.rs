@@ -111,6 +111,7 @@ fn finish(mut m: MboxMessage) -> MboxMessage {
     }
     if m.bytes.iter().all(u8::is_ascii_whitespace) {
         m.bytes.clear();
+        m.last_line = m.first_line;
     }
     m.message_id = header_message_id(&m.bytes);
     m
@@ -187,5 +188,7 @@ mod tests {
         let m = split_mbox(b"From - a\n\nFrom - b\nFrom: x@y\n\nz\n");
         assert_eq!(m.len(), 2);
         assert!(m[0].bytes.is_empty(), "{:?}", m[0]);
+        assert_eq!((m[0].first_line, m[0].last_line), (1, 1));
+        assert_eq!((m[1].first_line, m[1].offset), (3, 10));
     }
 }
