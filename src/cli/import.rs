@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ImportArgs) -> Result<(), CommandE
     let progress = super::progress::Progress::on_stderr();
     let tell = |n: usize, total: usize, name: &str| {
         if total > 1 {
-            progress.show(n, Some(total), "Importing", name);
+            progress.show(n, Some(total), "Importing file", name);
         }
     };
     let options = ImportOptions {
@@ -152,6 +152,11 @@ fn read_files(
 /// cannot be read is none (reading it again says why).
 fn starts_like_mbox(path: &std::path::Path) -> bool {
     use std::io::Read;
+    // A FIFO or a device is never opened here (a FIFO would block): reading it
+    // refuses it with the reason.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 8];
     let Ok(mut f) = std::fs::File::open(path) else {
         return false;
@@ -205,7 +210,8 @@ fn read_one(
     let mbox = starts_like_mbox(full);
     let left = total_limit.saturating_sub(*total);
     let limit = if mbox { left } else { limits::EMAIL };
-    let bytes = match read_bounded(full, limit, "e-mail, mbox or form") {
+    let what = if mbox { "mbox" } else { "e-mail or form" };
+    let bytes = match read_bounded(full, limit, what) {
         Ok(b) => b,
         Err(e) => {
             let too_large = matches!(e, strategi::input::InputError::TooLarge { .. });
