@@ -38,6 +38,15 @@ pub enum CommentCommand {
     /// the sender's address (or --from). The message and its attachments are kept in the
     /// round's folder; importing the same message again changes nothing. A reply from a
     /// party whose letter was not sent yet, or dated before it, is refused.
+    ///
+    /// A folder stands for the files directly in it, and an mbox file (a mailbox as
+    /// Thunderbird or Outlook exports it) for its messages: thousands of answers are
+    /// one command and one commit, with a counter on a terminal and a count by outcome
+    /// (imported, already imported, refused). Every refused file is listed with its
+    /// reason (a message of an mbox by its number, lines, byte offset and Message-ID);
+    /// one refused file means nothing is imported, unless --skip-bad.
+    ///
+    /// Example: strategi comment import latest svar/ Innboks.mbox --skip-bad
     Import(ImportArgs),
     /// List comments (all rounds, or filtered), with their decisions. --on V shows where
     /// each quoted passage lands in a later version: exact, moved, changed or orphaned.
@@ -98,7 +107,8 @@ pub struct AddArgs {
 pub struct ImportArgs {
     /// The round's id (or the start of it, or "latest").
     pub round: String,
-    /// The files: e-mails (.eml), response forms (.txt) or Word files (.docx).
+    /// The files: e-mails (.eml), mbox files, response forms (.txt) or Word files
+    /// (.docx), or folders of them.
     #[arg(required = true)]
     pub files: Vec<std::path::PathBuf>,
     /// The party the files are from, when it cannot be found in them.

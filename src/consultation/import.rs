@@ -73,10 +73,93 @@ use super::rules::{self, Refusal};
 /// One file to import: the name to show, and its bytes (or why it could not be read).
 #[derive(Debug, Clone)]
 pub struct ReplyFile {
-    /// The name shown in the outcome (the path as given).
+    /// The name shown in the outcome (the path as given; for a message of an mbox, the
+    /// mbox's path and the message's number).
     pub name: String,
     /// The file's bytes, or why it could not be read.
     pub bytes: Result<Vec<u8>, String>,
+    /// For a message of an mbox: where in the mbox it is.
+    pub place: Option<MboxPlace>,
+}
+
+impl ReplyFile {
+    /// A file given on its own.
+    pub fn file(name: impl Into<String>, bytes: Result<Vec<u8>, String>) -> ReplyFile {
+        ReplyFile {
+            name: name.into(),
+            bytes,
+            place: None,
+        }
+    }
+
+    /// The messages of an mbox (see [`crate::reply::mbox`]), each named `MBOX #N` and
+    /// refused when it is larger than `limit` bytes or empty.
+    pub fn mbox_messages(mbox: &str, bytes: &[u8], limit: u64) -> Vec<ReplyFile> {
+        crate::reply::mbox::split_mbox(bytes)
+            .into_iter()
+            .map(|m| {
+                let place = MboxPlace {
+                    mbox: mbox.to_string(),
+                    number: m.number,
+                    first_line: m.first_line,
+                    last_line: m.last_line,
+                    offset: m.offset,
+                    message_id: m.message_id,
+                };
+                let bytes = if m.bytes.is_empty() {
+                    Err(
+                        "the message is empty: a separator line with no message after it."
+                            .to_string(),
+                    )
+                } else if m.bytes.len() as u64 > limit {
+                    Err(format!(
+                        "the message is {} bytes, more than the {} bytes one message may be.",
+                        m.bytes.len(),
+                        limit
+                    ))
+                } else {
+                    Ok(m.bytes)
+                };
+                ReplyFile {
+                    name: format!("{mbox} #{}", m.number),
+                    bytes,
+                    place: Some(place),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Where a message of an mbox is in the mbox: enough to find it in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MboxPlace {
+    /// The mbox, as given.
+    pub mbox: String,
+    /// The message's number in it, from 1.
+    pub number: usize,
+    /// The line of its `From ` separator.
+    pub first_line: usize,
+    /// Its last line.
+    pub last_line: usize,
+    /// The byte offset of its separator line.
+    pub offset: usize,
+    /// Its Message-ID, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
+impl std::fmt::Display for MboxPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "lines {}-{}, byte {}",
+            self.first_line, self.last_line, self.offset
+        )?;
+        if let Some(id) = &self.message_id {
+            write!(f, ", Message-ID <{id}>")?;
+        }
+        Ok(())
+    }
 }
 
 /// What happened to one file.
@@ -118,6 +201,9 @@ pub struct FileOutcome {
     /// Where it is (or would be) stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
+    /// For a message of an mbox: where in the mbox it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mbox: Option<MboxPlace>,
 }
 
 /// What an import did.
@@ -129,8 +215,35 @@ pub struct Imported {
     pub files: Vec<FileOutcome>,
     /// How many messages were written.
     pub imported: usize,
+    /// How many files there were of each outcome.
+    pub summary: Summary,
     /// The commit, if anything was written.
     pub commit: Option<CommitInfo>,
+}
+
+/// How many files of an import had each outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Read and checked (written when `commit` is set).
+    pub imported: usize,
+    /// Imported before: nothing changed.
+    pub duplicate: usize,
+    /// Refused, each with its reason.
+    pub refused: usize,
+}
+
+impl Summary {
+    fn of(files: &[FileOutcome]) -> Summary {
+        let mut s = Summary::default();
+        for f in files {
+            match f.result {
+                FileResult::Imported => s.imported += 1,
+                FileResult::Duplicate => s.duplicate += 1,
+                FileResult::Refused => s.refused += 1,
+            }
+        }
+        s
+    }
 }
 
 impl Imported {
@@ -278,10 +391,14 @@ pub fn import_with(
             tell(i + 1, count, &file.name);
         }
         let shown = file.name;
+        let place = file.place;
         let raw = match file.bytes {
             Ok(b) => b,
             Err(e) => {
-                outcomes.push(refused(&shown, format!("cannot be read: {e}")));
+                outcomes.push(FileOutcome {
+                    mbox: place,
+                    ..refused(&shown, format!("cannot be read: {e}"))
+                });
                 continue;
             }
         };
@@ -297,6 +414,7 @@ pub fn import_with(
                 warnings: Vec::new(),
                 reason: Some("this message was imported before; nothing changed".into()),
                 folder: Some(inbox_dir(&round.def.id, &digest)),
+                mbox: place,
             });
             continue;
         }
@@ -350,10 +468,14 @@ pub fn import_with(
                     warnings: p.warnings.clone(),
                     reason: None,
                     folder: Some(inbox_dir(&round.def.id, &p.digest)),
+                    mbox: place,
                 });
                 ready.push(p);
             }
-            Err(reason) => outcomes.push(refused(&shown, reason)),
+            Err(reason) => outcomes.push(FileOutcome {
+                mbox: place,
+                ..refused(&shown, reason)
+            }),
         }
     }
     let refused_count = outcomes
@@ -365,11 +487,12 @@ pub fn import_with(
     if write {
         let mut positions = 0;
         let mut comments = 0;
-        for p in &ready {
+        for p in &mut ready {
             let dir = inbox_dir(&round.def.id, &p.digest);
-            tx.write(&format!("{dir}/{}", p.raw_name), p.raw.clone());
-            for (name, bytes) in &p.attachments {
-                tx.write(&format!("{dir}/attachments/{name}"), bytes.clone());
+            // The bytes move into the transaction: a batch is held in memory once.
+            tx.write(&format!("{dir}/{}", p.raw_name), std::mem::take(&mut p.raw));
+            for (name, bytes) in std::mem::take(&mut p.attachments) {
+                tx.write(&format!("{dir}/attachments/{name}"), bytes);
             }
             tx.write_record(&format!("{dir}/import.toml"), &p.record)?;
             if let Some(r) = &p.respondent {
@@ -437,6 +560,7 @@ pub fn import_with(
     }
     Ok(Imported {
         round: round.def.id.clone(),
+        summary: Summary::of(&outcomes),
         files: outcomes,
         imported: if write { ready.len() } else { 0 },
         commit,
@@ -454,6 +578,7 @@ fn refused(file: &str, reason: String) -> FileOutcome {
         warnings: Vec::new(),
         reason: Some(reason),
         folder: None,
+        mbox: None,
     }
 }
 

@@ -6,10 +6,12 @@
 //! - [`form`] reads a filled-in response form (the grammar of
 //!   [`crate::mail::Renderer::render_form`]'s output) into a [`ParsedForm`];
 //! - [`email`] reads an e-mail reply (`.eml`) into an [`Incoming`]: who, what, the
-//!   plain text and the attachments, refusing broken messages with a reason.
+//!   plain text and the attachments, refusing broken messages with a reason;
+//! - [`mbox`] splits an exported mailbox into its messages, each with where it is.
 
 pub mod email;
 pub mod form;
+pub mod mbox;
 
 pub use email::{
     Incoming, IncomingAttachment, IncomingError, message_digest, message_id_parts, parse_message,

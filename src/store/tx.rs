@@ -415,10 +415,23 @@ impl Workspace {
         strategy_dir: bool,
         wait: Duration,
     ) -> Result<(), StoreError> {
+        self.update_index_known(paths, &BTreeMap::new(), strategy_dir, wait)
+    }
+
+    /// [`Workspace::update_index`] where the blob of some paths is known (the commit
+    /// just wrote it): their entries are made from that id and the file's metadata,
+    /// without reading and hashing the file again.
+    pub(super) fn update_index_known(
+        &self,
+        paths: &[&str],
+        known: &BTreeMap<String, Oid>,
+        strategy_dir: bool,
+        wait: Duration,
+    ) -> Result<(), StoreError> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(10);
         loop {
-            match self.try_update_index(paths, strategy_dir) {
+            match self.try_update_index(paths, known, strategy_dir) {
                 Err(StoreError::Git { source, .. })
                     if source.code() == git2::ErrorCode::Locked && started.elapsed() < wait =>
                 {
@@ -430,7 +443,12 @@ impl Workspace {
         }
     }
 
-    fn try_update_index(&self, paths: &[&str], strategy_dir: bool) -> Result<(), StoreError> {
+    fn try_update_index(
+        &self,
+        paths: &[&str],
+        known: &BTreeMap<String, Oid>,
+        strategy_dir: bool,
+    ) -> Result<(), StoreError> {
         let mut index = self
             .repo
             .index()
@@ -440,7 +458,14 @@ impl Workspace {
             .read(false)
             .map_err(StoreError::git("read the index"))?;
         for p in paths {
-            if self.root.join(p).is_file() {
+            let known_entry = known
+                .get(*p)
+                .and_then(|oid| index_entry(&self.root.join(p), p, *oid));
+            if let Some(entry) = known_entry {
+                index
+                    .add(&entry)
+                    .map_err(StoreError::git(format!("add \"{p}\" to the index")))?;
+            } else if self.root.join(p).is_file() {
                 index
                     .add_path(Path::new(p))
                     .map_err(StoreError::git(format!("add \"{p}\" to the index")))?;
@@ -720,20 +745,24 @@ impl<'a> Transaction<'a> {
             .transpose()
             .map_err(StoreError::git("read the tree of HEAD"))?;
 
-        // Build the new tree from HEAD's tree and the queued writes.
-        let mut nested = Node::default();
-        for (path, bytes) in &self.writes {
-            let blob = repo
-                .blob(bytes)
-                .map_err(StoreError::git(format!("store \"{path}\"")))?;
-            nested.insert(path.split('/').collect::<Vec<_>>().as_slice(), blob);
-        }
-        if let Some(tree) = strategy_tree {
-            nested
-                .children
-                .insert(super::STRATEGY_DIR.to_string(), Node::tree(tree));
-        }
-        let tree_id = build_tree(repo, base_tree.as_ref(), &nested)?;
+        // Build the new tree from HEAD's tree and the queued writes: loose objects for
+        // a few files, one pack for many.
+        let (tree_id, blobs) = if self.writes.len() >= PACK_FROM {
+            write_packed(
+                ws,
+                &self.writes,
+                base_tree.as_ref().map(|t| t.id()),
+                strategy_tree,
+            )?
+        } else {
+            write_objects(
+                repo,
+                base_tree.as_ref(),
+                &self.writes,
+                strategy_tree,
+                &mut Vec::new(),
+            )?
+        };
         let tree = repo
             .find_tree(tree_id)
             .map_err(StoreError::git("read the new tree"))?;
@@ -824,7 +853,7 @@ impl<'a> Transaction<'a> {
         let paths: Vec<&str> = index.iter().map(String::as_str).collect();
         let mut warnings = Vec::new();
         let short = oid.to_string().get(..12).unwrap_or_default().to_string();
-        match ws.update_index(&paths, strategy, self.timeout) {
+        match ws.update_index_known(&paths, &blobs, strategy, self.timeout) {
             Ok(()) => {
                 self.pending_strategy = false;
                 super::crash::reach(super::crash::AFTER_INDEX);
@@ -960,6 +989,147 @@ pub(super) fn old_content(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, Sto
     }
 }
 
+/// The index entry of the file at `path` (`rel` in the workspace) whose blob is `oid`,
+/// from the file's metadata (one `stat`, no read): what `git add` would record for a
+/// file it had just hashed. `None` when the file is not a regular file, or on a
+/// platform without the metadata git keeps (the caller then adds the path the slow way).
+fn index_entry(path: &Path, rel: &str, oid: Oid) -> Option<git2::IndexEntry> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let mode = if meta.mode() & 0o111 != 0 {
+            0o100755
+        } else {
+            0o100644
+        };
+        // Git's index keeps 32-bit fields; it truncates the same way.
+        Some(git2::IndexEntry {
+            ctime: git2::IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),
+            mtime: git2::IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            mode,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            file_size: meta.len() as u32,
+            id: oid,
+            flags: rel.len().min(0xfff) as u16,
+            flags_extended: 0,
+            path: rel.as_bytes().to_vec(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, rel, oid);
+        None
+    }
+}
+
+/// From this many queued files on, a commit writes its blobs and trees as one pack
+/// (git's own `transfer.unpackLimit` default is 100): thousands of loose objects cost a
+/// file each, which is most of what a large import spends.
+pub const PACK_FROM: usize = 100;
+
+/// Writes the blobs of `writes` and the tree built from them on `base` into one pack
+/// under `.git/objects/pack` (with its index), through a second handle on the
+/// repository whose object database writes to memory (libgit2's mempack); returns the
+/// tree and each path's blob. Nothing is visible until the pack's index is in place
+/// (libgit2's indexer renames the `.idx` last), so an interrupted write leaves at most an
+/// unreferenced pack, as it would leave unreferenced loose objects.
+fn write_packed(
+    ws: &Workspace,
+    writes: &BTreeMap<String, Vec<u8>>,
+    base: Option<Oid>,
+    strategy_tree: Option<Oid>,
+) -> Result<(Oid, BTreeMap<String, Oid>), StoreError> {
+    let bulk = Repository::open(ws.repo.path())
+        .map_err(StoreError::git("open the repository for a packed write"))?;
+    let odb = bulk
+        .odb()
+        .map_err(StoreError::git("open the object database"))?;
+    let mempack = odb
+        .add_new_mempack_backend(1000)
+        .map_err(StoreError::git("start a packed write"))?;
+    let base_tree = base
+        .map(|t| bulk.find_tree(t))
+        .transpose()
+        .map_err(StoreError::git("read the tree of HEAD"))?;
+    let mut trees = Vec::new();
+    let (tree, blobs) =
+        write_objects(&bulk, base_tree.as_ref(), writes, strategy_tree, &mut trees)?;
+    // The new objects only, each on its own (`Mempack::dump` would walk commits, and
+    // inserting a tree recursively would pack all of HEAD's objects again).
+    let mut pack = bulk
+        .packbuilder()
+        .map_err(StoreError::git("start a pack"))?;
+    let mut seen = BTreeSet::new();
+    for oid in blobs.values().chain(&trees) {
+        if seen.insert(*oid) {
+            pack.insert_object(*oid, None)
+                .map_err(StoreError::git("add an object to the pack"))?;
+        }
+    }
+    let mut buf = git2::Buf::new();
+    pack.write_buf(&mut buf)
+        .map_err(StoreError::git("pack the new objects"))?;
+    drop(pack);
+    // What is in memory is written: let it go before the next step.
+    mempack
+        .reset()
+        .map_err(StoreError::git("finish a packed write"))?;
+    // A pack with no object (all of them were there already) is its 12-byte header and
+    // 20-byte checksum: nothing to write.
+    if buf.len() > 32 {
+        let main_odb = ws
+            .repo
+            .odb()
+            .map_err(StoreError::git("open the object database"))?;
+        let mut writer = main_odb
+            .packwriter()
+            .map_err(StoreError::git("start writing a pack"))?;
+        writer.write_all(&buf).map_err(StoreError::io(
+            "write",
+            &ws.repo.path().join("objects/pack"),
+        ))?;
+        writer
+            .commit()
+            .map_err(StoreError::git("write the pack and its index"))?;
+    }
+    Ok((tree, blobs))
+}
+
+/// Writes the blobs of `writes` and the tree built from them on `base` (and
+/// `strategy_tree` as `strategy/`) into `repo`'s object database; returns the tree and
+/// each path's blob.
+fn write_objects(
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    writes: &BTreeMap<String, Vec<u8>>,
+    strategy_tree: Option<Oid>,
+    trees: &mut Vec<Oid>,
+) -> Result<(Oid, BTreeMap<String, Oid>), StoreError> {
+    let mut nested = Node::default();
+    let mut blobs = BTreeMap::new();
+    for (path, bytes) in writes {
+        let blob = repo
+            .blob(bytes)
+            .map_err(StoreError::git(format!("store \"{path}\"")))?;
+        nested.insert(path.split('/').collect::<Vec<_>>().as_slice(), blob);
+        blobs.insert(path.clone(), blob);
+    }
+    if let Some(tree) = strategy_tree {
+        nested
+            .children
+            .insert(super::STRATEGY_DIR.to_string(), Node::tree(tree));
+    }
+    let tree = build_tree(repo, base, &nested, trees)?;
+    Ok((tree, blobs))
+}
+
 /// The queued writes as a tree of names; a node is a blob, a ready tree, or a folder.
 #[derive(Default)]
 struct Node {
@@ -991,7 +1161,13 @@ impl Node {
     }
 }
 
-fn build_tree(repo: &Repository, base: Option<&Tree<'_>>, node: &Node) -> Result<Oid, StoreError> {
+/// Writes the tree of `node` on `base`; every tree written is added to `written`.
+fn build_tree(
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    node: &Node,
+    written: &mut Vec<Oid>,
+) -> Result<Oid, StoreError> {
     let mut tb = repo
         .treebuilder(base)
         .map_err(StoreError::git("start a tree"))?;
@@ -1009,12 +1185,14 @@ fn build_tree(repo: &Repository, base: Option<&Tree<'_>>, node: &Node) -> Result
                 .map(|e| repo.find_tree(e.id()))
                 .transpose()
                 .map_err(StoreError::git(format!("read the folder \"{name}\"")))?;
-            let oid = build_tree(repo, sub.as_ref(), child)?;
+            let oid = build_tree(repo, sub.as_ref(), child, written)?;
             tb.insert(name, oid, 0o040000)
                 .map_err(StoreError::git(format!("add \"{name}\" to a tree")))?;
         }
     }
-    tb.write().map_err(StoreError::git("write a tree"))
+    let oid = tb.write().map_err(StoreError::git("write a tree"))?;
+    written.push(oid);
+    Ok(oid)
 }
 
 /// Writes `bytes` to `path` atomically: a synced temporary file in the same folder,
@@ -1054,4 +1232,102 @@ pub(super) fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::R
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor() -> Actor {
+        Actor {
+            party: "DIO".parse().expect("code"),
+            name: "Kari Nordmann".into(),
+            email: "kari@dio.example".into(),
+        }
+    }
+
+    fn packs(ws: &Workspace) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(ws.repo.path().join("objects/pack"))
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    fn loose_objects(ws: &Workspace) -> usize {
+        std::fs::read_dir(ws.repo.path().join("objects"))
+            .expect("objects")
+            .flatten()
+            .filter(|e| e.file_name().len() == 2)
+            .map(|e| std::fs::read_dir(e.path()).map_or(0, |d| d.count()))
+            .sum()
+    }
+
+    #[test]
+    fn many_files_are_one_pack_with_index_entries_from_their_blobs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let when: jiff::ZonedDateTime = "2025-12-03T10:00:00+01:00[Europe/Oslo]"
+            .parse()
+            .expect("time");
+        let mut tx = ws
+            .begin("test", Duration::from_secs(1), IdSeed::Fixed(1))
+            .expect("begin");
+        for i in 0..PACK_FROM + 50 {
+            tx.write(
+                &format!("consultations/r1/inbox/d{i:03}/message.eml"),
+                format!("From: a@b.example\n\nmessage {i}\n"),
+            );
+        }
+        let loose_before = loose_objects(&ws);
+        let info = tx
+            .commit("Import", "", Action::CommentImport, &actor(), &when)
+            .expect("commit");
+        // One pack and its index; only the commit itself is a loose object.
+        let names: Vec<String> = packs(&ws)
+            .iter()
+            .filter_map(|p| p.extension().map(|e| e.to_string_lossy().into_owned()))
+            .collect();
+        assert!(names.contains(&"pack".to_string()), "{names:?}");
+        assert!(names.contains(&"idx".to_string()), "{names:?}");
+        assert_eq!(loose_objects(&ws), loose_before + 1);
+        // The commit reads back, every file is in it, and the index matches the work
+        // tree without git hashing anything again (status clean).
+        let head = ws.head_commit().expect("head").expect("a commit");
+        assert_eq!(head.id().to_string(), info.id);
+        let tree = head.tree().expect("tree");
+        let entry = tree
+            .get_path(Path::new("consultations/r1/inbox/d007/message.eml"))
+            .expect("entry");
+        let blob = ws.repo.find_blob(entry.id()).expect("blob");
+        assert_eq!(blob.content(), b"From: a@b.example\n\nmessage 7\n");
+        let index = ws.repo.index().expect("index");
+        let e = index
+            .get_path(Path::new("consultations/r1/inbox/d007/message.eml"), 0)
+            .expect("index entry");
+        assert_eq!(e.id, entry.id());
+        let statuses = ws.repo.statuses(None).expect("status");
+        let dirty: Vec<String> = statuses
+            .iter()
+            .filter_map(|s| s.path().ok().map(str::to_string))
+            .collect();
+        assert!(dirty.is_empty(), "git status is clean: {dirty:?}");
+    }
+
+    #[test]
+    fn a_few_files_stay_loose_objects() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create(&dir.path().join("ws"), None).expect("create");
+        let when: jiff::ZonedDateTime = "2025-12-03T10:00:00+01:00[Europe/Oslo]"
+            .parse()
+            .expect("time");
+        let mut tx = ws
+            .begin("test", Duration::from_secs(1), IdSeed::Fixed(1))
+            .expect("begin");
+        tx.write("consultations/r1/round.toml", "id = \"r1\"\n");
+        let before = packs(&ws);
+        tx.commit("One", "", Action::CommentImport, &actor(), &when)
+            .expect("commit");
+        assert_eq!(packs(&ws), before);
+    }
 }
