@@ -897,6 +897,19 @@ fn bundle(ctx: &mut Ctx, ui: &mut Ui, args: &BundleArgs) -> Result<(), CommandEr
     };
     // The public journal belongs to the journal (`journal list`); none yet.
     let made = strategi::publish::bundle::bundle(&head, &answers, &[]);
+    // The guard dropped a page: the passage stands outside the answer's own text too
+    // (the party's name, the round's title, a date); publishing without the page would
+    // lose the answer or the index silently.
+    if let Some(page) = made
+        .left_out
+        .iter()
+        .find(|l| l.answer.is_empty() && l.file.ends_with(".html"))
+    {
+        return Err(CommandError::user(format!(
+            "A redacted passage also stands outside the answer's own text, in {} of the bundle (the party's name, the round's title or a date); nothing was written. Redact a passage that only stands in the answer (`strategi publish decide REPLY --redact TEXT --basis BASIS`), or exempt the answer as a whole with `--exempt BASIS`.",
+            page.file
+        )));
+    }
     write_dir(&args.out, args.force, &made.files)?;
     let count = |k: &str| answers.iter().filter(|a| a.publicity.key() == k).count();
     let out = Bundled {

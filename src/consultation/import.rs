@@ -1040,11 +1040,12 @@ pub fn resolve_sender(
     }
     // A sender that is a listed party of the case but no recipient of this round
     // answers as that party, never as a stranger.
-    if let Some(p) = config
-        .parties
-        .iter()
-        .find(|p| p.email.to_string().eq_ignore_ascii_case(&m.from.address))
-    {
+    let sender = super::respondents::normalise_address(&m.from.address);
+    if let Some(p) = config.parties.iter().find(|p| {
+        p.email.to_string().eq_ignore_ascii_case(&m.from.address)
+            || (sender.is_some()
+                && super::respondents::normalise_address(&p.email.to_string()) == sender)
+    }) {
         return Err(format!(
             "its sender {} is the party {}, who is not a recipient of round {}; {}",
             m.from.address,

@@ -41,10 +41,9 @@ pub fn normalise_address(address: &str) -> Option<String> {
     a = a.strip_prefix('<').unwrap_or(a);
     a = a.strip_suffix('>').unwrap_or(a);
     let a = a.trim();
-    let a = if a.len() >= 7 && a[..7].eq_ignore_ascii_case("mailto:") {
-        &a[7..]
-    } else {
-        a
+    let a = match a.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => &a[7..],
+        _ => a,
     };
     let lower = a.to_lowercase();
     if lower.matches('@').count() != 1 {
@@ -196,6 +195,12 @@ mod tests {
         assert_eq!(normalise_address("ola nordmann@example.no"), None);
         assert_eq!(normalise_address("a@b@c.example"), None);
         assert_eq!(normalise_address(""), None);
+        // A multi-byte character where a `mailto:` prefix would end is no panic.
+        assert_eq!(
+            normalise_address("aaaaaaå@example.no").as_deref(),
+            Some("aaaaaaå@example.no")
+        );
+        assert_eq!(normalise_address("mailtoå").as_deref(), None);
     }
 
     #[test]

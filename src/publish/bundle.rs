@@ -312,8 +312,22 @@ fn safe_name(name: &str) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | ':'))
         .collect();
     let s = s.trim_start_matches('.').to_string();
-    if s.is_empty() { "fil".into() } else { s }
+    let s = if s.is_empty() { "fil".to_string() } else { s };
+    // An original of any other kind is published as text (`x.html.txt`), so that a
+    // sender's page or script is never served beside the ministry's pages.
+    let ext = s.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some(e) if PUBLISHED_AS_IS.contains(&e) => s,
+        _ => format!("{s}.txt"),
+    }
 }
+
+/// The kinds of original published under their own name: text, office documents, PDF,
+/// e-mail and images that a browser shows without running them.
+const PUBLISHED_AS_IS: [&str; 16] = [
+    "txt", "pdf", "docx", "doc", "odt", "rtf", "xlsx", "xls", "ods", "csv", "eml", "png", "jpg",
+    "jpeg", "gif", "tif",
+];
 
 fn date_words(d: Option<Date>, lang: Lang) -> String {
     d.map(|d| format_date_words(d, lang)).unwrap_or_default()
@@ -353,7 +367,12 @@ pub fn bundle(head: &BundleHead, answers: &[BundleAnswer], journal: &[JournalEnt
         let mut linked = Vec::new();
         let mut notes = Vec::new();
         for o in &a.originals {
-            let name = safe_name(&o.name);
+            // A redacted answer's originals are named without the passages, too.
+            let name = if red.is_empty() {
+                safe_name(&o.name)
+            } else {
+                safe_name(&redact(&o.name, red))
+            };
             let path = format!("{stem}/{name}");
             match (&o.body, red.is_empty()) {
                 (OriginalBody::Text(t), _) => {
@@ -448,7 +467,8 @@ pub fn bundle(head: &BundleHead, answers: &[BundleAnswer], journal: &[JournalEnt
                 || f.path == format!("{stem}.html")
                 || f.path.starts_with(&format!("{stem}/"));
             mine && red.iter().any(|r| {
-                contains(&f.bytes, r.text.as_bytes())
+                f.path.contains(r.text.as_str())
+                    || contains(&f.bytes, r.text.as_bytes())
                     || contains(&f.bytes, escape(&r.text).as_bytes())
             })
         });

@@ -21,13 +21,15 @@ use crate::model::{Action, PartyCode, SignedCommits};
 /// approvals, later signatures of approvals and withdrawals, and the settings that
 /// change during a case (`settings/`: parties, milestones, keys). The outbox (`outbox/`) is not among them: its state files are updated
 /// in place by design.
-pub const RECORD_DIRS: [&str; 6] = [
+pub const RECORD_DIRS: [&str; 7] = [
     CONSULTATIONS_DIR,
     "submissions",
     "approvals",
     "signatures",
     "withdrawals",
     super::settings::SETTINGS_DIR,
+    // `journal::JOURNAL_DIR`: the document numbers recorded by `journal set`.
+    "journal",
 ];
 
 /// A commit that touched record files.
