@@ -144,3 +144,19 @@ fn verify_names_the_changed_removed_and_edited_files() {
         "{p:?}"
     );
 }
+
+#[test]
+fn verify_names_a_checksum_edited_in_arkivuttrekk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_to(dir.path(), &sample());
+    let path = dir.path().join("arkivuttrekk.xml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let sum = super::write::sha256_hex(b"Mitt svar");
+    std::fs::write(&path, text.replace(&sum, &"0".repeat(64))).expect("write");
+    let p = verify(dir.path());
+    assert!(
+        p.iter()
+            .any(|p| p.file == "dokumenter/74-1-arkiv.txt" && p.element == "checksum"),
+        "{p:?}"
+    );
+}
