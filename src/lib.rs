@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 pub mod approval;
+pub mod archive;
 pub mod calendar;
 pub mod case;
 pub mod columns;

@@ -3,6 +3,7 @@
 //! to people.
 
 mod approve;
+mod archive;
 mod comment;
 mod config;
 mod ctx;
@@ -133,6 +134,8 @@ pub(crate) enum Command {
     Man(terminal::ManArgs),
     #[command(subcommand)]
     Publish(publish::PublishCommand),
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -225,6 +228,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Completions(a) => terminal::run_completions(ctx, ui, a),
         Command::Man(a) => terminal::run_man(ctx, ui, a),
         Command::Publish(c) => publish::run(ctx, ui, c),
+        Command::Archive(c) => archive::run(ctx, ui, c),
     }
 }
 

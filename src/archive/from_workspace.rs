@@ -1,0 +1,1 @@
+//! From a strategi workspace to an archive [`super::Package`].
