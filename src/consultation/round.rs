@@ -422,16 +422,18 @@ impl RoundState {
                 Some(format!(
                     "registers {respondent} for the address \"{address}\", whose id is another; the id is made from the address."
                 ))
-            } else if let Some(p) = config.parties.iter().find(|p| {
-                super::respondents::normalise_address(&p.email.to_string())
-                    == super::respondents::normalise_address(address)
-            }) {
-                Some(format!(
-                    "registers the address \"{address}\" of the party {} as a respondent; a listed party answers as itself.",
-                    p.code
-                ))
             } else {
-                None
+                config
+                    .parties
+                    .iter()
+                    .find(|p| {
+                        super::respondents::normalise_address(&p.email.to_string())
+                            == super::respondents::normalise_address(address)
+                    })
+                    .map(|p| format!(
+                        "registers the address \"{address}\" of the party {} as a respondent; a listed party answers as itself.",
+                        p.code
+                    ))
             };
             if let Some(problem) = problem {
                 findings.push(Finding {

@@ -342,6 +342,7 @@ mod tests {
         RoundDef {
             id: "rabcdefg".parse().expect("id"),
             kind: crate::calendar::ConsultationKind::Hoyring,
+            open: false,
             title: "Høring".into(),
             version: "v1".parse().expect("v"),
             sender: code("DFD"),

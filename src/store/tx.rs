@@ -1001,11 +1001,8 @@ fn index_entry(path: &Path, rel: &str, oid: Oid) -> Option<git2::IndexEntry> {
         if !meta.is_file() {
             return None;
         }
-        let mode = if meta.mode() & 0o111 != 0 {
-            0o100755
-        } else {
-            0o100644
-        };
+        // The tree records every file as 0o100644; so does the index.
+        let mode = 0o100644;
         // Git's index keeps 32-bit fields; it truncates the same way.
         Some(git2::IndexEntry {
             ctime: git2::IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),
