@@ -13,6 +13,7 @@ mod error;
 mod export;
 mod import;
 mod init;
+mod journal;
 mod keys;
 mod letters;
 mod milestone;
@@ -133,6 +134,8 @@ pub(crate) enum Command {
     Man(terminal::ManArgs),
     #[command(subcommand)]
     Publish(publish::PublishCommand),
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -225,6 +228,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Completions(a) => terminal::run_completions(ctx, ui, a),
         Command::Man(a) => terminal::run_man(ctx, ui, a),
         Command::Publish(c) => publish::run(ctx, ui, c),
+        Command::Journal(c) => journal::run(ctx, ui, c),
     }
 }
 
