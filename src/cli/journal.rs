@@ -238,7 +238,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
         match &listed.case {
             Some(c) => writeln!(
                 w,
-                "{} {c} {}",
+                "{} {c}: {}",
                 paint(styles::BOLD, "Journal of case"),
                 config.case.title
             )?,
