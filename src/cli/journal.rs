@@ -25,8 +25,9 @@ use super::{CommandError, Ctx, Ui};
 /// The case's journal and its document numbers.
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// List the case's journal: every outgoing letter and reminder (U), every answer
-    /// received, imported or registered by hand (I), and every internal document, a
+    /// List the case's journal: its documents with their numbers.
+    ///
+    /// Every outgoing letter and reminder (U), every answer received, imported or registered by hand (I), and every internal document, a
     /// version handed in or an approval (N), in the journal's stable order, with its
     /// date, party, title, document number and whether that number was recorded from
     /// the archive system (`journal set`) or assigned by strategi from `[journal] start`
@@ -37,8 +38,9 @@ pub enum JournalCommand {
     ///
     /// Example: strategi journal list --json
     List,
-    /// Record the document number the organisation's archive system gave a document
-    /// (24/3095-74). ITEM names the document: its id (or an unambiguous start of it,
+    /// Record the document number the archive system gave a document (24/3095-74).
+    ///
+    /// ITEM names the document: its id (or an unambiguous start of it,
     /// at least 3 characters; a reply's digest without `sha256:`) or its current number
     /// (24/3095-5, or just 5), as `journal list` shows them. A recorded number never
     /// changes; a number recorded for another document is refused; documents that were
