@@ -16,6 +16,7 @@ mod forgery;
 mod foundation;
 mod guards;
 mod help;
+mod journal;
 mod keys;
 mod mail;
 mod open_hoyring;

@@ -14,6 +14,7 @@ mod error;
 mod export;
 mod import;
 mod init;
+mod journal;
 mod keys;
 mod letters;
 mod milestone;
@@ -136,6 +137,8 @@ pub(crate) enum Command {
     Publish(publish::PublishCommand),
     #[command(subcommand)]
     Archive(archive::ArchiveCommand),
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
 }
 
 /// Parses `args` and runs the command. Returns the process exit code: 0 done, 1 refused
@@ -229,6 +232,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, ui: &mut Ui, command: &Command) -> Result<
         Command::Man(a) => terminal::run_man(ctx, ui, a),
         Command::Publish(c) => publish::run(ctx, ui, c),
         Command::Archive(c) => archive::run(ctx, ui, c),
+        Command::Journal(c) => journal::run(ctx, ui, c),
     }
 }
 
