@@ -895,8 +895,16 @@ fn bundle(ctx: &mut Ctx, ui: &mut Ui, args: &BundleArgs) -> Result<(), CommandEr
         round: round.to_string(),
         round_title: state.def.title.clone(),
     };
-    // The public journal belongs to the journal (`journal list`); none yet.
-    let made = strategi::publish::bundle::bundle(&head, &answers, &[]);
+    // The round's public journal: its letters and answers with their numbers.
+    let journal = strategi::journal::load_journal(&ws, &config, ctx.clock.today())?;
+    let public = strategi::publish::bundle::public_journal(
+        &config,
+        &journal,
+        &round,
+        &state.def.title,
+        &decided,
+    );
+    let made = strategi::publish::bundle::bundle(&head, &answers, &public);
     write_dir(&args.out, args.force, &made.files)?;
     let count = |k: &str| answers.iter().filter(|a| a.publicity.key() == k).count();
     let out = Bundled {
