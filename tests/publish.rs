@@ -838,3 +838,84 @@ fn the_bundle_refuses_a_folder_inside_the_records() {
     );
     assert!(r.stderr.contains("Refusing to write"), "{}", r.stderr);
 }
+
+/// Gives the case in `ws` the case number 24/3095 (by hand, committed).
+fn number_the_case(env: &TestEnv) {
+    let path = env.path("ws/strategi.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("number ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let text = text.replacen("[case]\n", "[case]\nnumber = \"24/3095\"\n", 1);
+    std::fs::write(&path, text).expect("write config");
+    env.git("ws", &["commit", "-qam", "Case number"]).ok();
+}
+
+#[test]
+fn the_bundle_has_the_rounds_public_journal_with_an_exempt_answer_screened() {
+    let env = TestEnv::new();
+    let (id, _fin, _kdd, hod) = three_answers(&env);
+    number_the_case(&env);
+    let sent = env.run_in("ws", &["--as", "DFD", "round", "send", &id]);
+    sent.ok();
+    env.run_in(
+        "ws",
+        &[
+            "--now",
+            "2025-11-26",
+            "publish",
+            "decide",
+            &hod,
+            "--exempt",
+            "offentleglova § 13 første ledd",
+        ],
+    )
+    .ok();
+    let out = env.path("offentlig").to_string_lossy().into_owned();
+    env.run_in("ws", &["publish", "bundle", &id, "--out", &out])
+        .ok();
+    let page = std::fs::read_to_string(env.path("offentlig/journal.html")).expect("journal.html");
+    crate::common::html::Page::parse(&page);
+    // Four letters (U) and HOD's imported answer (I), each with its number.
+    assert_eq!(page.matches("<td>U</td>").count(), 4, "{page}");
+    assert_eq!(page.matches("<td>I</td>").count(), 1, "{page}");
+    for n in 1..=5 {
+        assert!(
+            page.contains(&format!("<td>24/3095-{n}</td>")),
+            "{n}: {page}"
+        );
+    }
+    assert!(page.contains("Finansdepartementet"), "{page}");
+    // HOD's answer is exempt: screened, with its basis, and nothing of its content.
+    assert!(
+        page.contains("Skjermet (offentleglova § 13 første ledd)"),
+        "{page}"
+    );
+    for secret in ["Per Privatsen", "Ola", "ola@hod.example", "støtter"] {
+        assert!(
+            !page.contains(secret),
+            "the journal holds «{secret}»: {page}"
+        );
+    }
+    // The numbers in the letters are the journal's.
+    let outbox = std::fs::read_dir(env.path("ws/outbox")).expect("outbox");
+    let mut refs = Vec::new();
+    for f in outbox.flatten() {
+        if f.path().extension().is_some_and(|e| e == "eml") {
+            let text = std::fs::read_to_string(f.path()).expect("eml");
+            // The body may be quoted-printable: "V=C3=A5r ref:".
+            if let Some(l) = text.lines().find(|l| l.contains("r ref:")) {
+                let n = l.split("ref:").nth(1).unwrap_or_default();
+                refs.push(n.trim().to_string());
+            }
+        }
+    }
+    refs.sort();
+    assert_eq!(
+        refs,
+        ["24/3095-1", "24/3095-2", "24/3095-3", "24/3095-4"],
+        "the letters carry the journal's numbers"
+    );
+}

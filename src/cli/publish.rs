@@ -895,8 +895,16 @@ fn bundle(ctx: &mut Ctx, ui: &mut Ui, args: &BundleArgs) -> Result<(), CommandEr
         round: round.to_string(),
         round_title: state.def.title.clone(),
     };
-    // The public journal belongs to the journal (`journal list`); none yet.
-    let made = strategi::publish::bundle::bundle(&head, &answers, &[]);
+    // The round's public journal: its letters and answers with their numbers.
+    let journal = strategi::journal::load_journal(&ws, &config, ctx.clock.today())?;
+    let public = strategi::publish::bundle::public_journal(
+        &config,
+        &journal,
+        &round,
+        &state.def.title,
+        &decided,
+    );
+    let made = strategi::publish::bundle::bundle(&head, &answers, &public);
     // The guard dropped a page: the passage stands outside the answer's own text too
     // (the party's name, the round's title, a date); publishing without the page would
     // lose the answer or the index silently.

@@ -47,6 +47,7 @@ use crate::calendar::{
 };
 use crate::document::html::{Letterhead, version_page};
 use crate::document::{Document, SourceFile, without_heading_ids};
+use crate::journal::{self, DocNumber};
 use crate::mail::{
     Attachment, ClaimToken, DeliveryState, FormContext, FormSection, HandDelivery, LetterContext,
     LetterKind, MailError, Mailbox, Mailer, OUTBOX_DIR, Outbox, OutboxEntry, OutboxMeta,
@@ -648,7 +649,10 @@ fn deadline_ics(
 }
 
 /// Renders one letter of `kind` to the recipient `ps` in its language, dated `now`,
-/// its Message-ID's unique part from `ids`.
+/// its Message-ID's unique part from `ids`. `our_ref` is the letter's document number
+/// in the case ([`letter_numbers`]): the letter shows it as "Vår ref" and asks the
+/// answer to cite it.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_letter(
     ids: &mut IdSource,
     config: &Config,
@@ -657,6 +661,7 @@ pub fn plan_letter(
     ps: &PartyState,
     kind: LetterKind,
     now: Timestamp,
+    our_ref: Option<DocNumber>,
 ) -> Result<PlannedLetter, LettersError> {
     let party = config
         .party(&ps.party)
@@ -736,6 +741,9 @@ pub fn plan_letter(
     let letter = LetterContext {
         case_title: config.case.title.clone(),
         case_number: config.case.number.clone(),
+        our_ref: our_ref.map(|n| n.to_string()),
+        our_ref_label: our_ref.map(|_| journal::words(lang).our_ref.to_string()),
+        cite_ref: our_ref.map(|_| journal::words(lang).cite_ref.to_string()),
         sender_name: from.name.clone(),
         sender_code: state.def.sender.to_string(),
         recipient_name: party.name.clone(),
@@ -1014,6 +1022,48 @@ pub fn remind(
     })
 }
 
+/// The document numbers the letters of one act get in the case's journal, in the
+/// order of `parties`: the journal ([`journal::load_journal`]) as it stands, and the
+/// facts that will record the letters (`fact_ids`, one per party, all with the same
+/// clock and time, so the journal orders them by id after every entry so far). A
+/// round letter sent again (after a refused delivery) is the same document: it keeps
+/// the number of the party's first letter. `None` for each when the case has no
+/// case number.
+pub fn letter_numbers(
+    journal: &journal::Journal,
+    config: &Config,
+    state: &RoundState,
+    parties: &[&PartyState],
+    kind: LetterKind,
+    fact_ids: &[String],
+) -> Vec<Option<DocNumber>> {
+    let mut out: Vec<Option<DocNumber>> = vec![None; parties.len()];
+    if journal.case.is_none() {
+        return out;
+    }
+    let mut fresh: Vec<(usize, &String)> = Vec::new();
+    for (i, (p, id)) in parties.iter().zip(fact_ids).enumerate() {
+        let earlier = (kind == LetterKind::RoundLetter)
+            .then(|| {
+                journal.entries.iter().find(|e| {
+                    e.kind == journal::EntryKind::Letter
+                        && e.round.as_ref() == Some(&state.def.id)
+                        && e.party.code == p.party
+                })
+            })
+            .flatten();
+        match earlier {
+            Some(e) => out[i] = e.number,
+            None => fresh.push((i, id)),
+        }
+    }
+    fresh.sort_by(|a, b| a.1.cmp(b.1));
+    for ((i, _), n) in fresh.iter().zip(journal.next_numbers(config, fresh.len())) {
+        out[*i] = Some(n);
+    }
+    out
+}
+
 /// Renders a letter of `kind` to each of `parties`, queues them in the outbox, records
 /// a fact per letter, and commits that (`summary`, `note` first in the body, `action`)
 /// keeping the lock.
@@ -1032,9 +1082,27 @@ fn issue(
 ) -> Result<Issued, LettersError> {
     let kit = LetterKit::load(tx.workspace(), config, state, kind)?;
     let at = now.timestamp();
+    let numbers = if config.case.number.is_some() {
+        let today = at.to_zoned_datetime(oslo()).date();
+        let journal = journal::load_journal(tx.workspace(), config, today)?;
+        // The ids this act will draw: a Message-ID part per letter, then a fact id per
+        // letter (below), so the letters' order in the journal is known beforehand.
+        let mut ahead = tx.ids().clone();
+        for _ in parties {
+            ahead.next_id(RecordKind::Message);
+        }
+        let fact_ids: Vec<String> = parties
+            .iter()
+            .map(|_| ahead.next_id(RecordKind::Fact).to_string())
+            .collect();
+        letter_numbers(&journal, config, state, parties, kind, &fact_ids)
+    } else {
+        vec![None; parties.len()]
+    };
     let letters = parties
         .iter()
-        .map(|p| plan_letter(tx.ids(), config, state, &kit, p, kind, at))
+        .zip(&numbers)
+        .map(|(p, n)| plan_letter(tx.ids(), config, state, &kit, p, kind, at, *n))
         .collect::<Result<Vec<_>, _>>()?;
     let outbox = Outbox::in_workspace(tx.workspace());
     for l in &letters {

@@ -743,3 +743,133 @@ fn a_refused_login_stops_the_delivery_and_keeps_every_letter_queued() {
     assert!(to_send(&after, &outbox).is_empty());
     assert!(crate::mail::is_auth_failure(535) && !crate::mail::is_auth_failure(550));
 }
+
+/// The letters' "Vår ref" is the number the journal gives their entries after the act.
+#[test]
+fn letters_carry_the_document_number_the_journal_gives_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let text = CONFIG.replace(
+        "approver = \"DFD\"\n",
+        "approver = \"DFD\"\nnumber = \"24/3095\"\n\n[journal]\nstart = 70\n",
+    );
+    std::fs::write(ws.root().join("strategi.toml"), &text).expect("config");
+    let config = parse_config(Path::new("strategi.toml"), &text).expect("config");
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(3))
+        .expect("begin");
+    let round = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), round);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
+        .expect("send")
+        .expect("letters");
+    let today = date(2025, 11, 24);
+    let check = |issued: &Issued, label: &str| {
+        let journal = crate::journal::load_journal(&ws, &config, today).expect("journal");
+        for (l, f) in issued.letters.iter().zip(&issued.facts) {
+            let entry = journal.entry(&f.id.to_string()).expect("journaled");
+            let number = entry.number.expect("numbered").to_string();
+            let words = crate::journal::words(l.party.lang);
+            let pad = if l.party.lang == Lang::Da {
+                "  "
+            } else {
+                "    "
+            };
+            let line = format!("  {}:{pad}{number}\n", words.our_ref);
+            assert!(
+                l.mail.body_text.contains(&line),
+                "{label} to {}: no {line:?} in\n{}",
+                l.party.code,
+                l.mail.body_text
+            );
+            assert!(l.mail.body_text.contains(words.cite_ref));
+        }
+    };
+    check(&issued, "letter");
+    let numbers: Vec<String> = issued
+        .letters
+        .iter()
+        .map(|l| {
+            l.mail
+                .body_text
+                .lines()
+                .find_map(|s| {
+                    s.trim()
+                        .strip_prefix("Vår ref:")
+                        .or(s.trim().strip_prefix("Our ref:"))
+                })
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["24/3095-70", "24/3095-71", "24/3095-72", "24/3095-73"],
+        "four letters, numbered from [journal] start"
+    );
+    let (def, facts) = load_round(&ws, &state.def.id).expect("round");
+    let after = RoundState::fold(def, facts, &config, today, &work_calendar(&config));
+    let reminded = remind(&mut tx, &config, &after, &actor("DIO"), &now(), None).expect("remind");
+    check(&reminded.issued, "reminder");
+    assert!(
+        reminded.issued.letters[0]
+            .mail
+            .body_text
+            .contains("24/3095-7")
+    );
+    // A letter sent again after a refused delivery is the same document, same number.
+    let journal = crate::journal::load_journal(&ws, &config, today).expect("journal");
+    let again = letter_numbers(
+        &journal,
+        &config,
+        &after,
+        &[&after.parties[0]],
+        LetterKind::RoundLetter,
+        &["fzzzzzzzz".to_string()],
+    );
+    let first = journal
+        .entry(&issued.facts[0].id.to_string())
+        .and_then(|e| e.number);
+    assert_eq!(again, vec![first]);
+}
+
+#[test]
+fn without_a_case_number_letters_show_no_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = workspace(dir.path());
+    let config = config();
+    let state = RoundState::fold(
+        def(),
+        Vec::new(),
+        &config,
+        date(2025, 11, 24),
+        &work_calendar(&config),
+    );
+    let mut tx = ws
+        .begin("test", Duration::from_secs(1), IdSeed::Fixed(3))
+        .expect("begin");
+    let round = toml::to_string(&state.def).expect("toml");
+    tx.write(&crate::consultation::round_path(&state.def.id), round);
+    tx.commit_and_continue("Open", "", Action::RoundOpen, &actor("DFD"), &now())
+        .expect("open");
+    let issued = send(&mut tx, &config, &state, &actor("DFD"), &now(), None)
+        .expect("send")
+        .expect("letters");
+    for l in &issued.letters {
+        assert!(!l.mail.body_text.contains("ref:"), "{}", l.mail.body_text);
+        let cite = crate::journal::words(l.party.lang).cite_ref;
+        assert!(!l.mail.body_text.contains(cite), "{}", l.mail.body_text);
+    }
+}

@@ -167,6 +167,18 @@ pub struct LetterContext {
     pub case_title: String,
     /// The archive's case number (saksnummer), e.g. "24/3095".
     pub case_number: Option<String>,
+    /// The letter's own document number in the case (our reference), e.g.
+    /// "24/3095-74": the number the journal gives the letter's entry. `None` when the
+    /// case has no case number.
+    #[serde(default)]
+    pub our_ref: Option<String>,
+    /// The label of `our_ref` in the letter's language: "Vår ref", "Our ref".
+    #[serde(default)]
+    pub our_ref_label: Option<String>,
+    /// The sentence asking the answer to cite `our_ref`, in the letter's language
+    /// (only with `our_ref`).
+    #[serde(default)]
+    pub cite_ref: Option<String>,
     /// The sending party's full name, e.g. "Digitaliserings- og forvaltningsdepartementet".
     pub sender_name: String,
     /// The sending party's code, e.g. "DFD".

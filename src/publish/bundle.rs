@@ -101,6 +101,90 @@ pub struct JournalEntry {
     pub number: Option<String>,
 }
 
+/// The answer key ([`super::decisions`]) of a journal entry, when it is an answer:
+/// an imported reply by its inbox folder, a position registered by hand as
+/// `position/<fact id>`.
+pub fn answer_key(entry: &crate::journal::Entry) -> Option<String> {
+    use crate::journal::EntryKind;
+    let round = entry.round.as_ref()?;
+    match entry.kind {
+        EntryKind::Reply => entry
+            .id
+            .strip_prefix("sha256:")
+            .map(|d| crate::consultation::inbox_dir(round, d)),
+        EntryKind::Response => Some(format!("position/{}", entry.id)),
+        _ => None,
+    }
+}
+
+/// "Skjermet" in the language: what the public journal shows for a screened name.
+pub fn screened_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "Skjermet",
+        Lang::Nn => "Skjerma",
+        Lang::En => "Screened",
+        Lang::Da => "Skærmet",
+    }
+}
+
+/// The public journal of one round: its letters, reminders and answers from the
+/// case's journal, with their dates, I/U, parties, titles and document numbers. An
+/// exempted answer shows "Skjermet" and its legal basis as its title, and no party
+/// name unless the party is one of the case's listed parties (an organisation): a
+/// respondent's or private person's name is screened too. A redacted answer's title
+/// and party are screened when a redacted passage occurs in them.
+pub fn public_journal(
+    config: &crate::model::Config,
+    journal: &crate::journal::Journal,
+    round: &crate::model::RecordId,
+    round_title: &str,
+    decided: &super::Decisions,
+) -> Vec<JournalEntry> {
+    let lang = config.case.lang;
+    let screened = screened_word(lang);
+    journal
+        .entries
+        .iter()
+        .filter(|e| e.round.as_ref() == Some(round))
+        .map(|e| {
+            let publicity = answer_key(e).map_or(Publicity::Public, |k| decided.of(&k));
+            let listed = config.party(&e.party.code).is_some();
+            let (party, title) = match &publicity {
+                Publicity::Public => (e.party.name.clone(), e.title.clone()),
+                Publicity::Exempt { basis } => (
+                    if listed {
+                        e.party.name.clone()
+                    } else {
+                        screened.to_string()
+                    },
+                    format!("{round_title}: {screened} ({basis})"),
+                ),
+                Publicity::Redacted { redactions } => {
+                    let hit = |t: &str| redactions.iter().any(|r| t.contains(&r.text));
+                    let party = if hit(&e.party.name) || !listed && hit(&e.title) {
+                        screened.to_string()
+                    } else {
+                        e.party.name.clone()
+                    };
+                    let title = if hit(&e.title) {
+                        format!("{round_title}: {screened}")
+                    } else {
+                        e.title.clone()
+                    };
+                    (party, title)
+                }
+            };
+            JournalEntry {
+                date: e.date,
+                direction: e.direction.letter().to_string(),
+                party,
+                title,
+                number: e.number.map(|n| n.to_string()),
+            }
+        })
+        .collect()
+}
+
 /// The case and round a bundle is for.
 #[derive(Debug, Clone)]
 pub struct BundleHead {

@@ -353,6 +353,7 @@ mod tests {
             opened_by: code("DFD"),
             at: "2025-11-01T10:00:00Z".parse().expect("t"),
             clock: None,
+            open: false,
         }
     }
 

@@ -40,6 +40,9 @@ pub fn letter_context(lang: Lang) -> LetterContext {
     LetterContext {
         case_title: "Strategi for kunstig intelligens i departementsfellesskapet".into(),
         case_number: Some("24/3095".into()),
+        our_ref: None,
+        our_ref_label: None,
+        cite_ref: None,
         sender_name: "Digitaliserings- og forvaltningsdepartementet".into(),
         sender_code: "DFD".into(),
         recipient_name: "Finansdepartementet".into(),
