@@ -353,7 +353,6 @@ mod tests {
             opened_by: code("DFD"),
             at: "2025-11-01T10:00:00Z".parse().expect("t"),
             clock: None,
-            open: false,
         }
     }
 
