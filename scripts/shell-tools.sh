@@ -2,7 +2,8 @@
 # Makes sure the tools the completion and manual-page tests use are on this machine,
 # installing what is missing from Debian: zsh and fish (to check the syntax of their
 # completion scripts), man-db and groff-base (`man -l` renders the manual pages), and
-# util-linux's `script` (bsdutils: the progress tests run strategi on a pseudo-terminal).
+# util-linux's `script` (bsdutils: the progress tests run strategi on a pseudo-terminal),
+# and xmllint (libxml2-utils: the archive tests validate the Noark 5 XML against the schemas).
 # bash is there already. Safe to run many times and from several tests at once (installs are
 # serialised with a lock file). Prints nothing when everything is there.
 # Usage: scripts/shell-tools.sh
@@ -13,6 +14,7 @@ command -v fish >/dev/null 2>&1 || need+=(fish)
 command -v man >/dev/null 2>&1 || need+=(man-db)
 command -v groff >/dev/null 2>&1 || need+=(groff-base)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi
@@ -26,6 +28,7 @@ for pkg in "${need[@]}"; do
         man-db) command -v man >/dev/null 2>&1 || missing+=("$pkg") ;;
         groff-base) command -v groff >/dev/null 2>&1 || missing+=("$pkg") ;;
         bsdutils) command -v script >/dev/null 2>&1 || missing+=("$pkg") ;;
+        libxml2-utils) command -v xmllint >/dev/null 2>&1 || missing+=("$pkg") ;;
         *) command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
     esac
 done
