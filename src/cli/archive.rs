@@ -13,7 +13,9 @@ pub enum ArchiveCommand {
     Verify(VerifyArgs),
 }
 
-/// Write the case's Noark 5 (v5.5) transfer package: arkivstruktur.xml (the case as a
+/// Write the case's Noark 5 (v5.5) transfer package into a folder.
+///
+/// The package: arkivstruktur.xml (the case as a
 /// closed saksmappe, a journalpost per journal entry with its parties, documents and
 /// SHA-256 checksums), endringslogg.xml (superseded positions and comment decisions),
 /// loependeJournal.xml, offentligJournal.xml (screened titles), arkivuttrekk.xml
