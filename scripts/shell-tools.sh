@@ -3,7 +3,7 @@
 # installing what is missing from Debian: zsh and fish (to check the syntax of their
 # completion scripts), man-db and groff-base (`man -l` renders the manual pages), and
 # util-linux's `script` (bsdutils: the progress tests run strategi on a pseudo-terminal),
-# and xmllint (libxml2-utils: the archive tests validate the Noark 5 XML against its schemas).
+# and xmllint (libxml2-utils: the archive tests validate the Noark 5 XML against the schemas).
 # bash is there already. Safe to run many times and from several tests at once (installs are
 # serialised with a lock file). Prints nothing when everything is there.
 # Usage: scripts/shell-tools.sh

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step keeps build time down).
 
 mod approval;
+mod archive;
 mod bulk_import;
 mod columns;
 mod comments;

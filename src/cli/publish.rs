@@ -950,7 +950,7 @@ fn bundle(ctx: &mut Ctx, ui: &mut Ui, args: &BundleArgs) -> Result<(), CommandEr
 /// Writes `files` into `dir` as a whole: into a fresh folder beside it, then renamed
 /// into place, so a reader sees the old folder or the new one. A non-empty `dir` is
 /// refused unless `force`; a folder inside the workspace's records is refused.
-fn write_dir(
+pub(super) fn write_dir(
     dir: &Path,
     force: bool,
     files: &[strategi::publish::bundle::BundleFile],
