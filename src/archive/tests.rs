@@ -87,7 +87,10 @@ fn a_written_package_validates_against_both_schema_sets_and_verifies() {
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/shell-tools.sh"))
         .status()
         .expect("run scripts/shell-tools.sh");
-    assert!(setup.success(), "scripts/shell-tools.sh could not install xmllint");
+    assert!(
+        setup.success(),
+        "scripts/shell-tools.sh could not install xmllint"
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     write_to(dir.path(), &sample());
     let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/noark5");
