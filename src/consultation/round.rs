@@ -390,6 +390,16 @@ impl RoundState {
         let mut closed: Option<Timestamp> = None;
         let mut findings = Vec::new();
         let may_steer = |by: &PartyCode| rules::may_steer(config, &def, by).is_ok();
+        // A position recorded after the round was closed, for a party or a respondent.
+        let after_close = |path: String, by: &PartyCode, party: &PartyCode, at: Timestamp| {
+            Finding {
+                path,
+                message: format!(
+                    "{by} recorded a position for {party} after the round was closed ({}); a closed round takes no more answers.",
+                    at.strftime("%Y-%m-%d %H:%M UTC")
+                ),
+            }
+        };
         // Respondents first (an answer and its registration are written together, so
         // their order among the facts must not matter).
         let mut respondents: Vec<RespondentState> = Vec::new();
@@ -531,14 +541,7 @@ impl RoundState {
                             continue;
                         }
                         if let Some(at) = closed {
-                            findings.push(Finding {
-                                path,
-                                message: format!(
-                                    "{} recorded a position for {party} after the round was closed ({}); a closed round takes no more answers.",
-                                    fact.by,
-                                    at.strftime("%Y-%m-%d %H:%M UTC")
-                                ),
-                            });
+                            findings.push(after_close(path, &fact.by, party, at));
                             continue;
                         }
                         r.position = Some(*position);
@@ -574,14 +577,7 @@ impl RoundState {
                         }
                     }
                     if let Some(at) = closed {
-                        findings.push(Finding {
-                            path,
-                            message: format!(
-                                "{} recorded a position for {party} after the round was closed ({}); a closed round takes no more answers.",
-                                fact.by,
-                                at.strftime("%Y-%m-%d %H:%M UTC")
-                            ),
-                        });
+                        findings.push(after_close(path, &fact.by, party, at));
                         continue;
                     }
                     let Some(p) = parties.iter_mut().find(|p| &p.party == party) else {
