@@ -290,3 +290,86 @@ fn a_listed_round_refuses_an_unlisted_sender_with_the_hint() {
         r.stdout
     );
 }
+
+/// In an open høring a subject token (or a reply header, or a form's Party line) is text
+/// anyone can copy: a stranger's mail naming FIN is refused, not recorded as FIN's answer;
+/// a clerk at FIN's domain answers as FIN; `--from FIN` is the clerk's word for it.
+#[test]
+fn a_strangers_mail_with_a_partys_subject_token_is_not_that_partys_answer() {
+    let env = TestEnv::new();
+    let id = hoyring(&env);
+    let token = |from: &str, mid: &str| {
+        format!(
+            "From: {from}\r\nTo: postmottak@dfd.example\r\nSubject: SV: Høring [strategi {id}/FIN]\r\nMessage-ID: <{mid}@x.example>\r\nDate: Mon, 1 Dec 2025 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nFinansdepartementet er uenig i hele strategien.\r\n"
+        )
+    };
+    let forged = mail(&env, "forged.eml", &token("Per <per@privat.example>", "f1"));
+    let r = env.assert_refused_unchanged("ws", &["--as", "DFD", "comment", "import", &id, &forged]);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(said.contains("subject token names the party FIN"), "{said}");
+    assert!(said.contains("per@privat.example"), "{said}");
+    assert!(said.contains("(fin.example)"), "{said}");
+    assert!(said.contains("--from FIN"), "{said}");
+
+    // A look-alike domain is no subdomain.
+    let lookalike = mail(
+        &env,
+        "lookalike.eml",
+        &token("Per <per@notfin.example>", "f2"),
+    );
+    env.assert_refused_unchanged("ws", &["--as", "DFD", "comment", "import", &id, &lookalike]);
+
+    // A clerk at FIN (another address, same domain) answers as FIN.
+    let clerk = mail(
+        &env,
+        "clerk.eml",
+        &token("Kari <kari.saksbehandler@fin.example>", "c1"),
+    );
+    let out = env
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "comment", "import", &id, &clerk],
+        )
+        .ok()
+        .json();
+    assert_eq!(out["files"][0]["party"], "FIN", "{out}");
+    assert_eq!(out["files"][0]["matched_by"], "subject token", "{out}");
+
+    // The stranger's mail, vouched for by the clerk, goes in as FIN's.
+    let out = env
+        .run_in(
+            "ws",
+            &[
+                "--json", "--as", "DFD", "comment", "import", &id, &forged, "--from", "FIN",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(out["files"][0]["party"], "FIN", "{out}");
+    env.run_in("ws", &["verify"]).ok();
+}
+
+/// In a listed round only the recipients got the letter, so the token still names the
+/// party; a sender outside the party's domain is warned about, for the clerk to check.
+#[test]
+fn a_listed_round_warns_of_a_token_from_outside_the_partys_domain() {
+    let env = TestEnv::new();
+    let id = round(&env, "framlegging", "2025-12-22", false);
+    let text = format!(
+        "From: Per <per@privat.example>\r\nTo: postmottak@dfd.example\r\nSubject: SV: Framlegging [strategi {id}/FIN]\r\nMessage-ID: <w1@x.example>\r\nDate: Mon, 1 Dec 2025 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIngen merknader.\r\n"
+    );
+    let path = mail(&env, "home.eml", &text);
+    let r = env
+        .run_in(
+            "ws",
+            &["--json", "--as", "DFD", "comment", "import", &id, &path],
+        )
+        .ok();
+    let out = r.json();
+    assert_eq!(out["files"][0]["party"], "FIN", "{out}");
+    let warnings = out["files"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("per@privat.example is not at FIN's address"),
+        "{out}"
+    );
+}

@@ -632,6 +632,16 @@ fn prepare(
             Sender::Respondent(r) => (r.id.clone(), RESPONDENT_MATCH.to_string(), Some(r)),
         };
     let mut warnings = Vec::new();
+    if let Some(m) = &msg
+        && respondent.is_none()
+        && !matched_by_address(&matched_by)
+        && !sender_is_at_party(config, &party, &m.from.address)
+    {
+        warnings.push(format!(
+            "it was matched to {party} by its {matched_by}, but its sender {} is not at {party}'s address; check that {party} sent it.",
+            m.from.address
+        ));
+    }
     if let Some(f) = &form {
         if let Some(r) = &f.round
             && !round_id.starts_with(r.as_str())
@@ -1017,7 +1027,23 @@ pub fn resolve_sender(
     from: Option<&PartyCode>,
 ) -> Result<Sender, String> {
     let refused = match match_party(config, state, msg, form, from) {
-        Ok((party, matched_by)) => return Ok(Sender::Party { party, matched_by }),
+        Ok((party, matched_by)) => {
+            // In an open høring anyone may write, and a subject token, a reply header or
+            // a form's Party line is text any sender can copy: it names a listed party
+            // only when the sender writes from that party's address or domain.
+            if state.def.open
+                && let Some(m) = msg
+                && !matched_by_address(&matched_by)
+                && !sender_is_at_party(config, &party, &m.from.address)
+            {
+                return Err(format!(
+                    "its {matched_by} names the party {party}, but its sender {} writes from outside {party}'s address domain ({}); in an open høring anyone may answer, so a party is taken from the message's text only when the sender is at the party. If {party} did send it, import it with --from {party}.",
+                    m.from.address,
+                    party_domain(config, &party).unwrap_or_else(|| "unknown".to_string()),
+                ));
+            }
+            return Ok(Sender::Party { party, matched_by });
+        }
         Err(e) => e,
     };
     if from.is_some() {
@@ -1063,6 +1089,38 @@ pub fn resolve_sender(
             m.from.address
         )),
     }
+}
+
+/// Whether a party was matched by who sent the message (`--from` is the clerk's word,
+/// the sender address is the party's own), not by text inside it.
+fn matched_by_address(matched_by: &str) -> bool {
+    matches!(matched_by, "--from" | "sender address")
+}
+
+/// The domain of a party's address, lower case, without a trailing dot.
+fn party_domain(config: &Config, party: &PartyCode) -> Option<String> {
+    let p = config.parties.iter().find(|p| &p.code == party)?;
+    let address = super::respondents::normalise_address(&p.email.to_string())?;
+    address.split_once('@').map(|(_, d)| d.to_string())
+}
+
+/// Whether `address` is the party's address or one in its domain (or a subdomain of
+/// it): a ministry's clerk answers from `name@fin.dep.no` as often as from
+/// `postmottak@fin.dep.no`.
+pub fn sender_is_at_party(config: &Config, party: &PartyCode, address: &str) -> bool {
+    let (Some(domain), Some(sender)) = (
+        party_domain(config, party),
+        super::respondents::normalise_address(address),
+    ) else {
+        return false;
+    };
+    let Some((_, sender_domain)) = sender.split_once('@') else {
+        return false;
+    };
+    sender_domain == domain
+        || sender_domain
+            .strip_suffix(domain.as_str())
+            .is_some_and(|rest| rest.ends_with('.'))
 }
 
 fn match_party(
