@@ -413,6 +413,24 @@ d.save(sys.argv[1])
         docs.iter().any(|d| d.ends_with("original.docx")),
         "{docs:?}"
     );
+    // The archival copies are the readable content: the Word answer's text with its
+    // comment, an e-mail's decoded headers and body (not its quoted-printable bytes).
+    let copies: String = docs
+        .iter()
+        .filter(|d| d.ends_with("-arkiv.md"))
+        .map(|d| read(&format!("dokumenter/{d}")))
+        .collect();
+    for want in [
+        "Plattformen skal være tilgjengelig",
+        "Per Hansen",
+        "«kunstig intelligens»: Definer begrepet.",
+        "From: Saksbehandler <post@kdd.example>\nTo: postmottak@dfd.example\n",
+        "Subject: Svar [strategi",
+        "KDD ber om mer om økonomi.",
+    ] {
+        assert!(copies.contains(want), "{want}: {copies}");
+    }
+    assert!(!copies.contains("=C3=B8"), "{copies}");
     // The superseded decision and position are in the change log.
     assert!(
         changes.contains(&format!("<tidligereVerdi>{fin} accepted</tidligereVerdi>")),

@@ -104,7 +104,7 @@ pub fn package(
             parties: vec![e.party.name.clone()],
             screening: screening.get(&e.id).cloned(),
             number: u64::from(number.document),
-            documents: vec![document(ws, e)?],
+            documents: vec![document(ws, config.case.lang, e)?],
         });
     }
     let kept: Vec<&str> = registrations.iter().map(|r| r.id.as_str()).collect();
@@ -132,33 +132,33 @@ pub fn package(
     })
 }
 
-/// One entry's document: a Markdown archival copy first, the originals beside it.
-fn document(ws: &Workspace, e: &crate::journal::Entry) -> Result<Document, FromWorkspaceError> {
+/// One entry's document: the archival copy first (UTF-8 text: the title, then each
+/// file's readable content, [`super::copy::file_text`]: an e-mail decoded, a Word file's
+/// text with its comments and tracked changes, a version's Markdown), the originals
+/// beside it.
+fn document(
+    ws: &Workspace,
+    lang: crate::model::Lang,
+    e: &crate::journal::Entry,
+) -> Result<Document, FromWorkspaceError> {
     let read_err = |path: &str, why: String| FromWorkspaceError::Read {
         path: path.to_string(),
         entry: e.id.clone(),
         why,
     };
     let mut originals = Vec::new();
-    let mut text = format!("# {}\n\n", e.title);
+    let mut text = format!("# {}\n", e.title);
     for f in e.files.iter().filter(|f| f.role != FileRole::Record) {
         match &f.source {
             FileSource::Workspace => {
                 let bytes = std::fs::read(ws.root().join(&f.path))
                     .map_err(|err| read_err(&f.path, err.to_string()))?;
                 let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
-                match std::str::from_utf8(&bytes) {
-                    Ok(s) if f.role == FileRole::Main => {
-                        text.push_str(s);
-                        if !s.ends_with('\n') {
-                            text.push('\n');
-                        }
-                    }
-                    _ => text.push_str(&format!(
-                        "\n[{name}: {} bytes, kept as the original]\n",
-                        bytes.len()
-                    )),
+                text.push('\n');
+                if f.role == FileRole::Attachment {
+                    text.push_str(&format!("## {name}\n\n"));
                 }
+                text.push_str(&super::copy::file_text(lang, &name, &bytes));
                 originals.push(File {
                     name,
                     bytes,
@@ -172,6 +172,7 @@ fn document(ws: &Workspace, e: &crate::journal::Entry) -> Result<Document, FromW
                     .filter_map(|n| ws.version(n).ok())
                     .find(|v| &v.tree == tree)
                     .ok_or_else(|| read_err(&f.path, format!("no version has tree {tree}")))?;
+                text.push('\n');
                 for sf in ws.version_files(&version)? {
                     let s = String::from_utf8_lossy(&sf.bytes);
                     text.push_str(&s);

@@ -9,6 +9,7 @@
 //! reads the clock: every date comes from the model, so an export is byte-identical when
 //! repeated.
 
+pub mod copy;
 pub mod from_workspace;
 mod uuid;
 pub mod verify;
