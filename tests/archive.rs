@@ -433,11 +433,13 @@ d.save(sys.argv[1])
     assert!(!copies.contains("=C3=B8"), "{copies}");
     // The superseded decision and position are in the change log.
     assert!(
-        changes.contains(&format!("<tidligereVerdi>{fin} accepted</tidligereVerdi>")),
+        changes.contains(&format!(
+            "<tidligereVerdi>{fin} tatt til følge</tidligereVerdi>"
+        )),
         "{changes}"
     );
     assert!(
-        changes.contains("<tidligereVerdi>no-comments</tidligereVerdi>"),
+        changes.contains("<tidligereVerdi>ingen merknader</tidligereVerdi>"),
         "{changes}"
     );
     // Both screened answers carry skjerming with the basis; the public journal shows

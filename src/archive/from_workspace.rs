@@ -108,7 +108,7 @@ pub fn package(
         });
     }
     let kept: Vec<&str> = registrations.iter().map(|r| r.id.as_str()).collect();
-    let changes = changes(journal, rounds, comments, closed)
+    let changes = changes(config.case.lang, journal, rounds, comments, closed)
         .into_iter()
         .filter(|c| kept.contains(&c.registration.as_str()))
         .collect();
@@ -121,7 +121,7 @@ pub fn package(
             year: 2000 + i32::from(case_no.year),
             sequence: u64::from(case_no.sequence),
             title: config.case.title.clone(),
-            series_title: format!("Sakarkiv {owner}"),
+            series_title: format!("{} {owner}", series_word(config.case.lang)),
             opened,
             closed,
             unit: owner.to_string(),
@@ -195,9 +195,20 @@ fn document(
     })
 }
 
-/// The superseded values: a party's earlier positions (on the entry of the answer that
+/// What the series (arkivdel) of case files is called in the case's language.
+fn series_word(lang: crate::model::Lang) -> &'static str {
+    use crate::model::Lang;
+    match lang {
+        Lang::Nb | Lang::Nn => "Sakarkiv",
+        Lang::En => "Case files",
+        Lang::Da => "Sagsarkiv",
+    }
+}
+
+/// The superseded values (in the case's language): a party's earlier positions (on the entry of the answer that
 /// replaced them) and a comment's superseded decisions (on its reply's entry).
 fn changes(
+    lang: crate::model::Lang,
     journal: &Journal,
     rounds: &[RoundState],
     comments: &[RoundComments],
@@ -233,8 +244,8 @@ fn changes(
                     out.push(Change {
                         registration: id,
                         field: "beskrivelse".into(),
-                        before: before.position.to_string(),
-                        after: after.position.to_string(),
+                        before: before.position.words(lang).to_string(),
+                        after: after.position.words(lang).to_string(),
                         date: day(after.at),
                         by: after.by.to_string(),
                     });
@@ -264,8 +275,8 @@ fn changes(
                 out.push(Change {
                     registration: id.clone(),
                     field: "merknad".into(),
-                    before: format!("{} {}", c.record.id, w[0].decision.key()),
-                    after: format!("{} {}", c.record.id, w[1].decision.key()),
+                    before: format!("{} {}", c.record.id, w[0].decision.words(lang)),
+                    after: format!("{} {}", c.record.id, w[1].decision.words(lang)),
                     date: day(w[1].at),
                     by: w[1].by.to_string(),
                 });
