@@ -9,15 +9,13 @@
 //! Nothing here reads the clock: the period ends at the approval or at the `as_of` date
 //! the caller gives, so the same records give the same package.
 
-use std::collections::BTreeMap;
-
 use jiff::civil::Date;
 
 use super::{CaseFile, Change, Document, File, Kind, Package, Registration, Screening, Variant};
-use crate::consultation::{RoundComments, RoundState, inbox_dir, load_round};
+use crate::consultation::{RoundComments, RoundState};
 use crate::journal::{Direction, EntryKind, FileRole, FileSource, Journal};
 use crate::model::Config;
-use crate::publish::decisions::{Publicity, bases, decisions};
+use crate::publish::decisions::{CaseDecisions, Publicity, bases};
 use crate::store::{StoreError, Workspace};
 
 /// Why a package cannot be made from the workspace.
@@ -68,24 +66,15 @@ pub fn package(
         .map(|e| e.date)
         .min()
         .ok_or(FromWorkspaceError::Empty(closed))?;
-    // Publicity decisions, by the journal id of the answer they concern.
-    let mut screening: BTreeMap<String, Screening> = BTreeMap::new();
-    for round in rounds {
-        let (def, facts) = load_round(ws, &round.def.id)?;
-        let decided = decisions(config, &def, &facts);
-        for e in entries.iter().filter(|e| e.round.as_ref() == Some(&def.id)) {
-            let key = match e.id.strip_prefix("sha256:") {
-                Some(digest) => inbox_dir(&def.id, digest),
-                None => format!("position/{}", e.id),
-            };
-            let basis = match decided.of(&key) {
-                Publicity::Public => continue,
-                Publicity::Exempt { basis } => basis,
-                Publicity::Redacted { redactions } => bases(&redactions).join("; "),
-            };
-            screening.insert(e.id.clone(), Screening { basis });
-        }
-    }
+    // Publicity decisions: exempt gives its basis, redacted the redactions' bases.
+    let decided = CaseDecisions::load(ws, config, rounds.iter().map(|r| &r.def.id))?;
+    let screening = |e: &crate::journal::Entry| match decided.of_entry(e) {
+        Publicity::Public => None,
+        Publicity::Exempt { basis } => Some(Screening { basis }),
+        Publicity::Redacted { redactions } => Some(Screening {
+            basis: bases(&redactions).join("; "),
+        }),
+    };
     let mut registrations = Vec::with_capacity(entries.len());
     for e in &entries {
         let number = e
@@ -102,7 +91,7 @@ pub fn package(
             title: e.title.clone(),
             public_title: None,
             parties: vec![e.party.name.clone()],
-            screening: screening.get(&e.id).cloned(),
+            screening: screening(e),
             number: u64::from(number.document),
             documents: vec![document(ws, config.case.lang, e)?],
         });

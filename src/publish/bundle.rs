@@ -101,21 +101,7 @@ pub struct JournalEntry {
     pub number: Option<String>,
 }
 
-/// The answer key ([`super::decisions`]) of a journal entry, when it is an answer:
-/// an imported reply by its inbox folder, a position registered by hand as
-/// `position/<fact id>`.
-pub fn answer_key(entry: &crate::journal::Entry) -> Option<String> {
-    use crate::journal::EntryKind;
-    let round = entry.round.as_ref()?;
-    match entry.kind {
-        EntryKind::Reply => entry
-            .id
-            .strip_prefix("sha256:")
-            .map(|d| crate::consultation::inbox_dir(round, d)),
-        EntryKind::Response => Some(format!("position/{}", entry.id)),
-        _ => None,
-    }
-}
+pub use super::decisions::answer_key;
 
 /// "Skjermet" in the language: what the public journal shows for a screened name.
 pub fn screened_word(lang: Lang) -> &'static str {
@@ -147,7 +133,7 @@ pub fn public_journal(
         .iter()
         .filter(|e| e.round.as_ref() == Some(round))
         .map(|e| {
-            let publicity = answer_key(e).map_or(Publicity::Public, |k| decided.of(&k));
+            let publicity = decided.of_entry(e);
             let listed = config.party(&e.party.code).is_some();
             let (party, title) = match &publicity {
                 Publicity::Public => (e.party.name.clone(), e.title.clone()),
