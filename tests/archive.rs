@@ -445,6 +445,16 @@ d.save(sys.argv[1])
     // Both screened answers carry skjerming with the basis; the public journal shows
     // their screened titles, never the exempted answer's content.
     assert_eq!(structure.matches("<skjerming>").count(), 2, "{structure}");
+    // The exempted answer is screened whole, the redacted one in part.
+    for (what, n) in [
+        ("<skjermingDokument>Hele dokumentet</skjermingDokument>", 1),
+        (
+            "<skjermingDokument>Deler av dokumentet</skjermingDokument>",
+            1,
+        ),
+    ] {
+        assert_eq!(structure.matches(what).count(), n, "{what}: {structure}");
+    }
     assert!(
         structure.contains("offentleglova § 13 første ledd"),
         "{structure}"

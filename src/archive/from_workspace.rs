@@ -70,9 +70,10 @@ pub fn package(
     let decided = CaseDecisions::load(ws, config, rounds.iter().map(|r| &r.def.id))?;
     let screening = |e: &crate::journal::Entry| match decided.of_entry(e) {
         Publicity::Public => None,
-        Publicity::Exempt { basis } => Some(Screening { basis }),
+        Publicity::Exempt { basis } => Some(Screening { basis, whole: true }),
         Publicity::Redacted { redactions } => Some(Screening {
             basis: bases(&redactions).join("; "),
+            whole: false,
         }),
     };
     let mut registrations = Vec::with_capacity(entries.len());

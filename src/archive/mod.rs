@@ -138,6 +138,9 @@ pub struct Registration {
 pub struct Screening {
     /// The legal basis ("offentleglova § 13 jf. …").
     pub basis: String,
+    /// Whether the whole document is screened (an exempted answer), or only parts of
+    /// it (passages redacted).
+    pub whole: bool,
 }
 
 /// One document of a registration.
