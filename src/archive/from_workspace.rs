@@ -9,15 +9,13 @@
 //! Nothing here reads the clock: the period ends at the approval or at the `as_of` date
 //! the caller gives, so the same records give the same package.
 
-use std::collections::BTreeMap;
-
 use jiff::civil::Date;
 
 use super::{CaseFile, Change, Document, File, Kind, Package, Registration, Screening, Variant};
-use crate::consultation::{RoundComments, RoundState, inbox_dir, load_round};
+use crate::consultation::{RoundComments, RoundState};
 use crate::journal::{Direction, EntryKind, FileRole, FileSource, Journal};
 use crate::model::Config;
-use crate::publish::decisions::{Publicity, bases, decisions};
+use crate::publish::decisions::{CaseDecisions, Publicity, bases};
 use crate::store::{StoreError, Workspace};
 
 /// Why a package cannot be made from the workspace.
@@ -68,24 +66,16 @@ pub fn package(
         .map(|e| e.date)
         .min()
         .ok_or(FromWorkspaceError::Empty(closed))?;
-    // Publicity decisions, by the journal id of the answer they concern.
-    let mut screening: BTreeMap<String, Screening> = BTreeMap::new();
-    for round in rounds {
-        let (def, facts) = load_round(ws, &round.def.id)?;
-        let decided = decisions(config, &def, &facts);
-        for e in entries.iter().filter(|e| e.round.as_ref() == Some(&def.id)) {
-            let key = match e.id.strip_prefix("sha256:") {
-                Some(digest) => inbox_dir(&def.id, digest),
-                None => format!("position/{}", e.id),
-            };
-            let basis = match decided.of(&key) {
-                Publicity::Public => continue,
-                Publicity::Exempt { basis } => basis,
-                Publicity::Redacted { redactions } => bases(&redactions).join("; "),
-            };
-            screening.insert(e.id.clone(), Screening { basis });
-        }
-    }
+    // Publicity decisions: exempt gives its basis, redacted the redactions' bases.
+    let decided = CaseDecisions::load(ws, config, rounds.iter().map(|r| &r.def.id))?;
+    let screening = |e: &crate::journal::Entry| match decided.of_entry(e) {
+        Publicity::Public => None,
+        Publicity::Exempt { basis } => Some(Screening { basis, whole: true }),
+        Publicity::Redacted { redactions } => Some(Screening {
+            basis: bases(&redactions).join("; "),
+            whole: false,
+        }),
+    };
     let mut registrations = Vec::with_capacity(entries.len());
     for e in &entries {
         let number = e
@@ -102,13 +92,13 @@ pub fn package(
             title: e.title.clone(),
             public_title: None,
             parties: vec![e.party.name.clone()],
-            screening: screening.get(&e.id).cloned(),
+            screening: screening(e),
             number: u64::from(number.document),
-            documents: vec![document(ws, e)?],
+            documents: vec![document(ws, config.case.lang, e)?],
         });
     }
     let kept: Vec<&str> = registrations.iter().map(|r| r.id.as_str()).collect();
-    let changes = changes(journal, rounds, comments, closed)
+    let changes = changes(config.case.lang, journal, rounds, comments, closed)
         .into_iter()
         .filter(|c| kept.contains(&c.registration.as_str()))
         .collect();
@@ -121,7 +111,7 @@ pub fn package(
             year: 2000 + i32::from(case_no.year),
             sequence: u64::from(case_no.sequence),
             title: config.case.title.clone(),
-            series_title: format!("Sakarkiv {owner}"),
+            series_title: format!("{} {owner}", series_word(config.case.lang)),
             opened,
             closed,
             unit: owner.to_string(),
@@ -132,33 +122,33 @@ pub fn package(
     })
 }
 
-/// One entry's document: a Markdown archival copy first, the originals beside it.
-fn document(ws: &Workspace, e: &crate::journal::Entry) -> Result<Document, FromWorkspaceError> {
+/// One entry's document: the archival copy first (UTF-8 text: the title, then each
+/// file's readable content, [`super::copy::file_text`]: an e-mail decoded, a Word file's
+/// text with its comments and tracked changes, a version's Markdown), the originals
+/// beside it.
+fn document(
+    ws: &Workspace,
+    lang: crate::model::Lang,
+    e: &crate::journal::Entry,
+) -> Result<Document, FromWorkspaceError> {
     let read_err = |path: &str, why: String| FromWorkspaceError::Read {
         path: path.to_string(),
         entry: e.id.clone(),
         why,
     };
     let mut originals = Vec::new();
-    let mut text = format!("# {}\n\n", e.title);
+    let mut text = format!("# {}\n", e.title);
     for f in e.files.iter().filter(|f| f.role != FileRole::Record) {
         match &f.source {
             FileSource::Workspace => {
                 let bytes = std::fs::read(ws.root().join(&f.path))
                     .map_err(|err| read_err(&f.path, err.to_string()))?;
                 let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
-                match std::str::from_utf8(&bytes) {
-                    Ok(s) if f.role == FileRole::Main => {
-                        text.push_str(s);
-                        if !s.ends_with('\n') {
-                            text.push('\n');
-                        }
-                    }
-                    _ => text.push_str(&format!(
-                        "\n[{name}: {} bytes, kept as the original]\n",
-                        bytes.len()
-                    )),
+                text.push('\n');
+                if f.role == FileRole::Attachment {
+                    text.push_str(&format!("## {name}\n\n"));
                 }
+                text.push_str(&super::copy::file_text(lang, &name, &bytes));
                 originals.push(File {
                     name,
                     bytes,
@@ -172,6 +162,7 @@ fn document(ws: &Workspace, e: &crate::journal::Entry) -> Result<Document, FromW
                     .filter_map(|n| ws.version(n).ok())
                     .find(|v| &v.tree == tree)
                     .ok_or_else(|| read_err(&f.path, format!("no version has tree {tree}")))?;
+                text.push('\n');
                 for sf in ws.version_files(&version)? {
                     let s = String::from_utf8_lossy(&sf.bytes);
                     text.push_str(&s);
@@ -194,9 +185,20 @@ fn document(ws: &Workspace, e: &crate::journal::Entry) -> Result<Document, FromW
     })
 }
 
-/// The superseded values: a party's earlier positions (on the entry of the answer that
+/// What the series (arkivdel) of case files is called in the case's language.
+fn series_word(lang: crate::model::Lang) -> &'static str {
+    use crate::model::Lang;
+    match lang {
+        Lang::Nb | Lang::Nn => "Sakarkiv",
+        Lang::En => "Case files",
+        Lang::Da => "Sagsarkiv",
+    }
+}
+
+/// The superseded values (in the case's language): a party's earlier positions (on the entry of the answer that
 /// replaced them) and a comment's superseded decisions (on its reply's entry).
 fn changes(
+    lang: crate::model::Lang,
     journal: &Journal,
     rounds: &[RoundState],
     comments: &[RoundComments],
@@ -232,8 +234,8 @@ fn changes(
                     out.push(Change {
                         registration: id,
                         field: "beskrivelse".into(),
-                        before: before.position.to_string(),
-                        after: after.position.to_string(),
+                        before: before.position.words(lang).to_string(),
+                        after: after.position.words(lang).to_string(),
                         date: day(after.at),
                         by: after.by.to_string(),
                     });
@@ -263,8 +265,8 @@ fn changes(
                 out.push(Change {
                     registration: id.clone(),
                     field: "merknad".into(),
-                    before: format!("{} {}", c.record.id, w[0].decision.key()),
-                    after: format!("{} {}", c.record.id, w[1].decision.key()),
+                    before: format!("{} {}", c.record.id, w[0].decision.words(lang)),
+                    after: format!("{} {}", c.record.id, w[1].decision.words(lang)),
                     date: day(w[1].at),
                     by: w[1].by.to_string(),
                 });

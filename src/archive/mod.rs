@@ -9,6 +9,7 @@
 //! reads the clock: every date comes from the model, so an export is byte-identical when
 //! repeated.
 
+pub mod copy;
 pub mod from_workspace;
 mod uuid;
 pub mod verify;
@@ -137,6 +138,9 @@ pub struct Registration {
 pub struct Screening {
     /// The legal basis ("offentleglova § 13 jf. …").
     pub basis: String,
+    /// Whether the whole document is screened (an exempted answer), or only parts of
+    /// it (passages redacted).
+    pub whole: bool,
 }
 
 /// One document of a registration.

@@ -48,6 +48,7 @@ pub(crate) fn sample() -> Package {
                 parties: vec!["Ola Nordmann".into()],
                 screening: Some(Screening {
                     basis: "offentleglova § 13 jf. forvaltningsloven § 13".into(),
+                    whole: true,
                 }),
                 number: 74,
                 documents: vec![Document {

@@ -193,7 +193,14 @@ fn arkivstruktur(p: &Package, paths: &[Vec<Vec<String>>]) -> Vec<u8> {
             x.leaf("tilgangsrestriksjon", "Unntatt offentlighet");
             x.leaf("skjermingshjemmel", &s.basis);
             x.leaf("skjermingMetadata", "Skjerming av korrespondansepart");
-            x.leaf("skjermingDokument", "Hele dokumentet");
+            x.leaf(
+                "skjermingDokument",
+                if s.whole {
+                    "Hele dokumentet"
+                } else {
+                    "Deler av dokumentet"
+                },
+            );
             x.close();
         }
         for (di, d) in r.documents.iter().enumerate() {

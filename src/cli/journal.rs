@@ -4,18 +4,16 @@
 //! `strategi journal set ITEM NUMBER`: records the number the organisation's archive
 //! system gave a document (`strategi::journal::set_number`, one commit).
 
-use std::collections::BTreeMap;
-
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use strategi::columns;
-use strategi::consultation::{inbox_dir, load_round};
 use strategi::journal::{
     Direction, DocFile, Entry, EntryKind, Journal, JournalError, Numbering, PartyRef, load_journal,
 };
 use strategi::model::{Config, RecordId};
 use strategi::publish::decisions::{self, Publicity};
+use strategi::publish::{CaseDecisions, answer_key};
 use strategi::store::Workspace;
 
 use super::ui::{paint, styles};
@@ -127,64 +125,44 @@ struct Listed {
     findings: Vec<strategi::journal::JournalFinding>,
 }
 
-/// The publicity decision key of an entry, when it is an answer: an imported reply's
-/// folder, or `position/<id>` for a position registered by hand.
-fn decision_key(e: &Entry) -> Option<String> {
-    let round = e.round.as_ref()?;
-    match e.kind {
-        EntryKind::Reply => Some(inbox_dir(round, e.id.strip_prefix("sha256:")?)),
-        EntryKind::Response => Some(format!("position/{}", e.id)),
-        _ => None,
-    }
-}
-
-/// Each answer's publicity decision in force, by decision key (public ones left out).
+/// Each round's publicity decisions (the rounds with an answer in the journal), their
+/// ignored decisions warned about.
 fn screened(
     ws: &Workspace,
     config: &Config,
     journal: &Journal,
     ui: &mut Ui,
-) -> Result<BTreeMap<String, Publicity>, CommandError> {
+) -> Result<CaseDecisions, CommandError> {
     let mut rounds: Vec<&RecordId> = journal
         .entries
         .iter()
-        .filter(|e| decision_key(e).is_some())
+        .filter(|e| answer_key(e).is_some())
         .filter_map(|e| e.round.as_ref())
         .collect();
     rounds.sort();
     rounds.dedup();
-    let mut out = BTreeMap::new();
-    for round in rounds {
-        let (def, facts) = load_round(ws, round)?;
-        let decided = decisions::decisions(config, &def, &facts);
-        for f in &decided.findings {
-            ui.warn(format!(
-                "{}: {} (ignored; run `strategi verify`)",
-                f.path, f.message
-            ));
-        }
-        for (key, d) in decided.answers {
-            if d.current.publicity != Publicity::Public {
-                out.insert(key, d.current.publicity);
-            }
-        }
+    let decided = CaseDecisions::load(ws, config, rounds)?;
+    for f in decided.findings() {
+        ui.warn(format!(
+            "{}: {} (ignored; run `strategi verify`)",
+            f.path, f.message
+        ));
     }
-    Ok(out)
+    Ok(decided)
 }
 
-fn row(e: &Entry, decided: &BTreeMap<String, Publicity>) -> Row {
-    let decision = decision_key(e).and_then(|k| decided.get(&k));
-    let (publicity, screening, basis) = match decision {
-        None | Some(Publicity::Public) => (strategi::journal::Publicity::Public, None, Vec::new()),
-        Some(Publicity::Exempt { basis }) => (
+fn row(e: &Entry, decided: &CaseDecisions) -> Row {
+    let (publicity, screening, basis) = match decided.of_entry(e) {
+        Publicity::Public => (strategi::journal::Publicity::Public, None, Vec::new()),
+        Publicity::Exempt { basis } => (
             strategi::journal::Publicity::Screened,
             Some("exempt"),
-            vec![basis.clone()],
+            vec![basis],
         ),
-        Some(Publicity::Redacted { redactions }) => (
+        Publicity::Redacted { redactions } => (
             strategi::journal::Publicity::Screened,
             Some("redacted"),
-            decisions::bases(redactions),
+            decisions::bases(&redactions),
         ),
     };
     let (numbering, record) = match &e.numbering {

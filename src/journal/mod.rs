@@ -35,10 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::approval::{load_approvals, load_submissions};
 use crate::calendar::{oslo, work_calendar};
-use crate::consultation::{FactBody, RoundState, inbox_dir, load_imports, load_rounds};
+use crate::consultation::{Fact, FactBody, ImportRecord, RoundState, inbox_dir, load_round};
 use crate::mail::Outbox;
 use crate::model::{Config, Lang, PartyCode, RecordId, sort_facts};
-use crate::store::{StoreError, Workspace};
+use crate::store::{CONSULTATIONS_DIR, StoreError, Workspace};
 
 pub use act::{JournalError, NumberSet, resolve_item, set_number};
 pub use number::{CaseNumber, DocNumber, NumberError};
@@ -409,11 +409,17 @@ pub fn load_number_records(ws: &Workspace) -> Result<Vec<(String, NumberRecord)>
 
 /// The case's journal, from the workspace's records as of `today`.
 pub fn load_journal(ws: &Workspace, config: &Config, today: Date) -> Result<Journal, StoreError> {
-    let rounds = load_rounds(ws, config, today, &work_calendar(config))?;
+    let cal = work_calendar(config);
     let mut entries = Vec::new();
-    for round in &rounds {
-        let imports = load_imports(ws, &round.def.id)?;
-        entries.extend(round_entries(ws, config, round, &imports)?);
+    // Each round's facts read once: folded for its state, and listed for its letters.
+    for name in ws.list_folders(CONSULTATIONS_DIR)? {
+        let Ok(id) = name.parse::<RecordId>() else {
+            continue;
+        };
+        let (def, facts) = load_round(ws, &id)?;
+        let round = RoundState::fold(def, facts.clone(), config, today, &cal);
+        let imports = load_clocked_imports(ws, &id)?;
+        entries.extend(round_entries(ws, config, &round, &facts, &imports)?);
     }
     let lang = config.case.lang;
     for s in load_submissions(ws)? {
@@ -493,18 +499,37 @@ fn outbox_file(message_id: &str) -> DocFile {
     }
 }
 
+/// A round's import records (`inbox/<digest>/import.toml`) by digest, each with the
+/// clock history proves for it (the commit that added it), not the `at` the importer
+/// wrote: that clock is what orders the replies in the journal.
+fn load_clocked_imports(
+    ws: &Workspace,
+    round: &RecordId,
+) -> Result<BTreeMap<String, (Option<u64>, ImportRecord)>, StoreError> {
+    let mut out = BTreeMap::new();
+    for digest in ws.list_folders(&format!("{CONSULTATIONS_DIR}/{round}/inbox"))? {
+        let path = format!("{}/import.toml", inbox_dir(round, &digest));
+        if let Some(f) = ws.read_record(&path)? {
+            let rec: ImportRecord = f.parse()?;
+            out.insert(digest, (f.clock, rec));
+        }
+    }
+    Ok(out)
+}
+
 /// The entries of one round: letters, reminders, imported replies, positions by hand.
 fn round_entries(
     ws: &Workspace,
     config: &Config,
     round: &RoundState,
-    imports: &BTreeMap<String, crate::consultation::ImportRecord>,
+    facts: &[(String, Fact)],
+    imports: &BTreeMap<String, (Option<u64>, ImportRecord)>,
 ) -> Result<Vec<Entry>, StoreError> {
-    let (def, facts) = crate::consultation::load_round(ws, &round.def.id)?;
+    let def = &round.def;
     let w = words(config.case.lang);
     let mut out = Vec::new();
     let mut lettered: BTreeSet<PartyCode> = BTreeSet::new();
-    for (_, f) in &facts {
+    for (_, f) in facts {
         let base = |kind, direction, code: &PartyCode, title: String| Entry {
             id: f.id.to_string(),
             kind,
@@ -577,7 +602,7 @@ fn round_entries(
             _ => {}
         }
     }
-    for (digest, rec) in imports {
+    for (digest, (clock, rec)) in imports {
         let dir = inbox_dir(&def.id, digest);
         let mut files = Vec::new();
         for name in ["message.eml", "form.txt", "reply.docx"] {
@@ -608,7 +633,9 @@ fn round_entries(
             direction: Direction::Incoming,
             date: day(rec.received.unwrap_or(rec.at)),
             at: rec.at,
-            clock: None,
+            // Ordered by the clock of the commit that added the record (the `at` the
+            // importer wrote only breaks a tie): the date shown stays the answer's.
+            clock: *clock,
             party: party(config, &rec.party),
             title: w.answer(&def.title, &config.party_name(&rec.party)),
             round: Some(def.id.clone()),

@@ -245,3 +245,111 @@ fn items_are_found_by_id_prefix_or_number() {
         Err(JournalError::UnknownItem { .. })
     ));
 }
+
+/// Replies are ordered by the commit that added their import record (the proven
+/// clock), not by the `at` the importer wrote in it, which a clone can forge; each
+/// shows the date its record gives.
+#[test]
+fn replies_follow_the_proven_clock_of_their_commit_not_their_written_time() {
+    use crate::consultation::{ImportRecord, RoundDef, round_path};
+    use crate::model::{Action, VersionName};
+    use crate::store::{Actor, IdSeed};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = Workspace::create(&dir.path().join("ws"), Some(("Kari Nordmann", "kari@x.no")))
+        .expect("create");
+    let actor = Actor {
+        party: "DIO".parse().expect("party"),
+        name: "Kari Nordmann".into(),
+        email: "kari@x.no".into(),
+    };
+    let at = |day: i8| {
+        jiff::civil::date(2025, 11, day)
+            .at(12, 0, 0, 0)
+            .to_zoned_datetime(oslo())
+            .expect("time")
+    };
+    let commit = |day: i8, files: Vec<(String, String)>| {
+        let mut tx = ws
+            .begin("test", std::time::Duration::from_secs(5), IdSeed::Fixed(7))
+            .expect("begin");
+        for (path, text) in files {
+            tx.write(&path, text);
+        }
+        tx.commit("Test", "", Action::Init, &actor, &at(day))
+            .expect("commit");
+    };
+    let round: RecordId = "r1234567".parse().expect("id");
+    let def = RoundDef {
+        id: round.clone(),
+        kind: crate::calendar::ConsultationKind::Framlegging,
+        title: "Framlegging av v1".into(),
+        version: VersionName(1),
+        sender: "DIO".parse().expect("code"),
+        recipients: vec!["FIN".parse().expect("code"), "KDD".parse().expect("code")],
+        opened: jiff::civil::date(2025, 11, 3),
+        due: jiff::civil::date(2025, 12, 22),
+        reason: None,
+        opened_by: "DIO".parse().expect("code"),
+        at: "2025-11-03T09:00:00Z".parse().expect("ts"),
+        clock: None,
+        open: false,
+    };
+    let config_text = "[case]\ntitle = \"KI-strategi\"\nowner = \"DIO\"\napprover = \"DIO\"\nnumber = \"24/3095\"\n\n[[party]]\ncode = \"DIO\"\nname = \"Digitaliseringsdirektoratet\"\nemail = \"post@dio.example\"\n\n[[party]]\ncode = \"FIN\"\nname = \"Finansdepartementet\"\nemail = \"postmottak@fin.example\"\n\n[[party]]\ncode = \"KDD\"\nname = \"Kommunal- og distriktsdepartementet\"\nemail = \"postmottak@kdd.example\"\n";
+    commit(
+        3,
+        vec![
+            ("strategi.toml".into(), config_text.into()),
+            (
+                round_path(&round),
+                toml::to_string(&def).expect("round toml"),
+            ),
+        ],
+    );
+    let import = |digest: &str, party: &str, written: &str| {
+        let rec = ImportRecord {
+            digest: digest.into(),
+            message_id: None,
+            from: format!("post@{}.example", party.to_lowercase()),
+            subject: "Svar".into(),
+            party: party.parse().expect("code"),
+            matched_by: "--from".into(),
+            position: None,
+            comments: Vec::new(),
+            attachments: Vec::new(),
+            by: "DIO".parse().expect("code"),
+            at: written.parse().expect("ts"),
+            received: None,
+            word_files: Vec::new(),
+            word_name: None,
+        };
+        (
+            format!("{}/import.toml", inbox_dir(&round, digest)),
+            toml::to_string(&rec).expect("import toml"),
+        )
+    };
+    let (fin, kdd) = ("a".repeat(64), "b".repeat(64));
+    // FIN's reply is committed first; KDD's later, its `at` written weeks earlier.
+    commit(20, vec![import(&fin, "FIN", "2025-11-20T11:00:00Z")]);
+    commit(21, vec![import(&kdd, "KDD", "2025-11-04T11:00:00Z")]);
+    let config = ws.config().expect("config");
+    let j = load_journal(&ws, &config, jiff::civil::date(2025, 11, 25)).expect("journal");
+    let replies: Vec<(&str, String, String)> = j
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Reply)
+        .map(|e| {
+            (
+                e.party.code.as_str(),
+                e.date.to_string(),
+                e.number.map(|n| n.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        [
+            ("FIN", "2025-11-20".to_string(), "24/3095-1".to_string()),
+            ("KDD", "2025-11-04".to_string(), "24/3095-2".to_string()),
+        ]
+    );
+}

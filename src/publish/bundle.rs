@@ -101,21 +101,7 @@ pub struct JournalEntry {
     pub number: Option<String>,
 }
 
-/// The answer key ([`super::decisions`]) of a journal entry, when it is an answer:
-/// an imported reply by its inbox folder, a position registered by hand as
-/// `position/<fact id>`.
-pub fn answer_key(entry: &crate::journal::Entry) -> Option<String> {
-    use crate::journal::EntryKind;
-    let round = entry.round.as_ref()?;
-    match entry.kind {
-        EntryKind::Reply => entry
-            .id
-            .strip_prefix("sha256:")
-            .map(|d| crate::consultation::inbox_dir(round, d)),
-        EntryKind::Response => Some(format!("position/{}", entry.id)),
-        _ => None,
-    }
-}
+pub use super::decisions::answer_key;
 
 /// "Skjermet" in the language: what the public journal shows for a screened name.
 pub fn screened_word(lang: Lang) -> &'static str {
@@ -147,7 +133,7 @@ pub fn public_journal(
         .iter()
         .filter(|e| e.round.as_ref() == Some(round))
         .map(|e| {
-            let publicity = answer_key(e).map_or(Publicity::Public, |k| decided.of(&k));
+            let publicity = decided.of_entry(e);
             let listed = config.party(&e.party.code).is_some();
             let (party, title) = match &publicity {
                 Publicity::Public => (e.party.name.clone(), e.title.clone()),
@@ -232,6 +218,8 @@ pub struct Bundle {
 struct Words {
     answers: &'static str,
     party: &'static str,
+    /// The journal's party column: the sender of an answer, the recipient of a letter.
+    journal_party: &'static str,
     date: &'static str,
     publicity: &'static str,
     public: &'static str,
@@ -264,6 +252,7 @@ impl Words {
             Lang::Nb | Lang::Da => Words {
                 answers: "Høringssvar",
                 party: "Avsender",
+                journal_party: "Avsender/mottaker",
                 date: "Dato",
                 publicity: "Offentlighet",
                 public: "Offentlig",
@@ -292,6 +281,7 @@ impl Words {
             Lang::Nn => Words {
                 answers: "Høyringssvar",
                 party: "Avsendar",
+                journal_party: "Avsendar/mottakar",
                 date: "Dato",
                 publicity: "Offentlegheit",
                 public: "Offentleg",
@@ -320,6 +310,7 @@ impl Words {
             Lang::En => Words {
                 answers: "Consultation responses",
                 party: "From",
+                journal_party: "Sender/recipient",
                 date: "Date",
                 publicity: "Publicity",
                 public: "Public",
@@ -682,14 +673,18 @@ fn journal_page(head: &BundleHead, w: &Words, entries: &[JournalEntry]) -> Strin
     let _ = writeln!(
         out,
         "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
-        w.date, w.direction, w.party, w.title, w.number
+        w.date, w.direction, w.journal_party, w.title, w.number
     );
     for e in entries {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&format_date_words(e.date, head.lang)),
-            escape(&e.direction),
+            // The column's letters in the language's own (English: I/O/N).
+            escape(match (head.lang, e.direction.as_str()) {
+                (Lang::En, "U") => "O",
+                (_, d) => d,
+            }),
             escape(&e.party),
             escape(&e.title),
             escape(e.number.as_deref().unwrap_or(""))
@@ -844,8 +839,24 @@ mod tests {
             title: "Høringssvar".into(),
             number: Some("24/3095-74".into()),
         };
-        let b = bundle(&head(), &[], &[e]);
-        assert!(find(&b, "journal.html").contains("24/3095-74"));
+        let b = bundle(&head(), &[], std::slice::from_ref(&e));
+        let page = find(&b, "journal.html");
+        assert!(page.contains("24/3095-74"));
+        // The party is the sender of an answer and the recipient of a letter.
+        assert!(page.contains("<th>Avsender/mottaker</th>"), "{page}");
+        let letter = JournalEntry {
+            direction: "U".into(),
+            ..e.clone()
+        };
+        for (lang, header, row) in [
+            (Lang::Nn, "<th>Avsendar/mottakar</th>", "<td>U</td>"),
+            (Lang::En, "<th>Sender/recipient</th>", "<td>O</td>"),
+        ] {
+            let head = BundleHead { lang, ..head() };
+            let b = bundle(&head, &[], std::slice::from_ref(&letter));
+            let page = find(&b, "journal.html");
+            assert!(page.contains(header) && page.contains(row), "{page}");
+        }
         assert!(find(&b, "index.html").contains("Ingen svar"));
         assert!(bundle(&head(), &[], &[]).files.len() == 1);
     }

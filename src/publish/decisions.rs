@@ -19,8 +19,9 @@ use serde::Serialize;
 use crate::consultation::actions::{ActError, Acting, queue_fact};
 use crate::consultation::rules;
 use crate::consultation::{Fact, FactBody, Finding, Redaction, RoundDef};
+use crate::journal::{Entry, EntryKind};
 use crate::model::{Action, Config, PartyCode, RecordId, one_line};
-use crate::store::{CommitInfo, Transaction};
+use crate::store::{CommitInfo, StoreError, Transaction, Workspace};
 
 /// What is decided about one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,6 +137,75 @@ impl Decisions {
             .get(answer)
             .map(|d| d.current.publicity.clone())
             .unwrap_or(Publicity::Public)
+    }
+
+    /// The publicity in force for a journal entry of this round: an answer's decision
+    /// (looked up by [`answer_key`]), public for anything else.
+    pub fn of_entry(&self, entry: &Entry) -> Publicity {
+        answer_key(entry).map_or(Publicity::Public, |k| self.of(&k))
+    }
+}
+
+/// The answer key of a journal entry, when it is an answer: an imported reply
+/// (`sha256:<digest>`) by its inbox folder, a position registered by hand as
+/// `position/<fact id>`.
+pub fn answer_key(entry: &Entry) -> Option<String> {
+    let round = entry.round.as_ref()?;
+    match entry.kind {
+        EntryKind::Reply => entry
+            .id
+            .strip_prefix("sha256:")
+            .map(|d| crate::consultation::inbox_dir(round, d)),
+        EntryKind::Response => Some(format!("position/{}", entry.id)),
+        _ => None,
+    }
+}
+
+/// The publicity decisions of the case's rounds, by round id: the one lookup of a
+/// journal entry's publicity for `journal list`, the archive export and the public
+/// journal.
+#[derive(Debug, Clone, Default)]
+pub struct CaseDecisions {
+    /// Each round's fold ([`decisions`]).
+    pub rounds: BTreeMap<RecordId, Decisions>,
+}
+
+impl CaseDecisions {
+    /// Folds the decisions of each of these rounds from its facts.
+    pub fn load<'a>(
+        ws: &Workspace,
+        config: &Config,
+        rounds: impl IntoIterator<Item = &'a RecordId>,
+    ) -> Result<CaseDecisions, StoreError> {
+        let mut out = CaseDecisions::default();
+        for id in rounds {
+            let (def, facts) = crate::consultation::load_round(ws, id)?;
+            out.rounds
+                .insert(id.clone(), decisions(config, &def, &facts));
+        }
+        Ok(out)
+    }
+
+    /// The decisions of one round only.
+    pub fn of_round(round: RecordId, decided: Decisions) -> CaseDecisions {
+        CaseDecisions {
+            rounds: BTreeMap::from([(round, decided)]),
+        }
+    }
+
+    /// The publicity in force for a journal entry: its round's decision on it when it
+    /// is an answer, public otherwise (and for a round not loaded).
+    pub fn of_entry(&self, entry: &Entry) -> Publicity {
+        entry
+            .round
+            .as_ref()
+            .and_then(|r| self.rounds.get(r))
+            .map_or(Publicity::Public, |d| d.of_entry(entry))
+    }
+
+    /// The decisions that were ignored, in every round.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.rounds.values().flat_map(|d| d.findings.iter())
     }
 }
 

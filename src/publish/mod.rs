@@ -7,4 +7,6 @@ pub mod bundle;
 pub mod decisions;
 pub mod screen;
 
-pub use decisions::{AnswerDecision, Decision, Decisions, Publicity, decisions, redact};
+pub use decisions::{
+    AnswerDecision, CaseDecisions, Decision, Decisions, Publicity, answer_key, decisions, redact,
+};

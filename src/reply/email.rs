@@ -58,6 +58,10 @@ pub struct Incoming {
     pub references: Vec<String>,
     /// The sender (the first address of `From`; the name is empty when there is none).
     pub from: Mailbox,
+    /// The recipients in `To` (decoded; those without an address left out). Not
+    /// checked for control characters (nothing matches on them): a reader that shows
+    /// them cleans them.
+    pub to: Vec<Mailbox>,
     /// The subject, decoded; empty when there is none.
     pub subject: String,
     /// The `Date` header in RFC 3339 with its original offset, when it can be read.
@@ -178,6 +182,22 @@ pub fn parse_message(bytes: &[u8]) -> Result<Incoming, IncomingError> {
             })
         })
         .ok_or(IncomingError::MissingFrom)?;
+    let to: Vec<Mailbox> = msg
+        .to()
+        .map(|a| {
+            a.iter()
+                .filter_map(|addr| {
+                    let address = addr.address.as_deref()?.trim().to_string();
+                    (!address.is_empty()).then(|| {
+                        Mailbox::new(
+                            addr.name.as_deref().unwrap_or_default().trim().to_string(),
+                            address,
+                        )
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
 
     let date = msg.date().and_then(|d| {
         let s = d.to_rfc3339();
@@ -281,6 +301,7 @@ pub fn parse_message(bytes: &[u8]) -> Result<Incoming, IncomingError> {
         in_reply_to,
         references,
         from,
+        to,
         subject: subject.replace('\t', " ").trim().to_string(),
         date,
         text,
