@@ -202,10 +202,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui) -> Result<(), CommandError> {
             )?;
         }
         for v in &versions {
-            let date = v
-                .created
-                .to_zoned_datetime(oslo.clone())
-                .date();
+            let date = v.created.to_zoned_datetime(oslo.clone()).date();
             let party = v
                 .party
                 .as_ref()

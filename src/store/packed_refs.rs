@@ -299,9 +299,8 @@ mod tests {
 
     #[test]
     fn parses_and_renders_git_format() {
-        let text = format!(
-            "{HEADER}{A} refs/heads/main\n{B} refs/tags/v1\n^{C}\n{A} refs/tags/v10\n"
-        );
+        let text =
+            format!("{HEADER}{A} refs/heads/main\n{B} refs/tags/v1\n^{C}\n{A} refs/tags/v10\n");
         let p = parse(&text).expect("parse");
         assert!(p.fully_peeled && p.tags_peeled);
         assert_eq!(p.refs.len(), 3);

@@ -92,14 +92,12 @@ impl Workspace {
             let oid = match r.target() {
                 Some(oid) => oid,
                 // A symbolic tag (made by hand): what it resolves to, as `git tag` shows.
-                None => r
-                    .resolve()
-                    .ok()
-                    .and_then(|t| t.target())
-                    .ok_or_else(|| StoreError::ForeignTag {
+                None => r.resolve().ok().and_then(|t| t.target()).ok_or_else(|| {
+                    StoreError::ForeignTag {
                         tag: v.tag(),
                         why: "it is a symbolic reference to nothing".to_string(),
-                    })?,
+                    }
+                })?,
             };
             found.push((v, oid));
         }
