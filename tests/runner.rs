@@ -21,6 +21,7 @@ mod journal;
 mod keys;
 mod mail;
 mod open_hoyring;
+mod packed_tags;
 mod pages;
 mod progress;
 mod publish;

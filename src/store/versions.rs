@@ -7,10 +7,14 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid};
 
+use super::packed_refs::PackedRefsLock;
 use super::tx::{Actor, Transaction, message_with_trailers};
 use super::{STRATEGY_DIR, StoreError, Workspace};
 use crate::document::{Document, SourceFile};
 use crate::model::{Version, VersionName};
+
+/// How long `version cut` waits for another program's `packed-refs.lock`.
+const PACKED_REFS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A file of the draft: its name inside `strategy/` and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,21 +71,36 @@ impl Workspace {
         Ok(self.version_names()?.pop())
     }
 
-    /// All versions, oldest first. One pass over the tag refs, then one read per tag.
+    /// All versions, oldest first. One pass over the tag refs (`packed-refs` and any
+    /// loose tags, each ref's target read with its name), then one read per tag.
     pub fn versions(&self) -> Result<Vec<Version>, StoreError> {
         let mut found: Vec<(VersionName, Oid)> = Vec::new();
-        self.repo
-            .tag_foreach(|oid, name| {
-                if let Some(v) = std::str::from_utf8(name)
-                    .ok()
-                    .and_then(|n| n.strip_prefix("refs/tags/"))
-                    .and_then(version_tag_number)
-                {
-                    found.push((v, oid));
-                }
-                true
-            })
+        let refs = self
+            .repo
+            .references_glob("refs/tags/v*")
             .map_err(StoreError::git("list tags"))?;
+        for r in refs {
+            let r = r.map_err(StoreError::git("list tags"))?;
+            let Some(v) = r
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/tags/"))
+                .and_then(version_tag_number)
+            else {
+                continue;
+            };
+            let oid = match r.target() {
+                Some(oid) => oid,
+                // A symbolic tag (made by hand): what it resolves to, as `git tag` shows.
+                None => r.resolve().ok().and_then(|t| t.target()).ok_or_else(|| {
+                    StoreError::ForeignTag {
+                        tag: v.tag(),
+                        why: "it is a symbolic reference to nothing".to_string(),
+                    }
+                })?,
+            };
+            found.push((v, oid));
+        }
         found.sort();
         found
             .into_iter()
@@ -436,6 +455,9 @@ impl Transaction<'_> {
         let ws = self.ws;
         // Before the tree is built, which writes objects: a refusal leaves `.git` as it was.
         ws.check_sections()?;
+        // git's lock on `packed-refs`, where the tag goes: taken before anything is
+        // written, so a lock another program holds refuses the cut with nothing changed.
+        let packed = PackedRefsLock::acquire(ws.repo.path(), &ws.root, PACKED_REFS_WAIT)?;
         let tree = ws.draft_tree()?.ok_or(StoreError::EmptyDraft)?;
         let latest = ws.latest_version_name()?;
         if let Some(last) = latest {
@@ -466,9 +488,17 @@ impl Transaction<'_> {
             .repo
             .find_object(commit, Some(ObjectType::Commit))
             .map_err(StoreError::git("read the new commit"))?;
-        ws.repo
-            .tag(&name.tag(), &object, &sig, &tag_message, false)
+        // The tag object without a loose ref; the ref goes into `packed-refs`.
+        let tag = ws
+            .repo
+            .tag_annotation_create(&name.tag(), &object, &sig, &tag_message)
             .map_err(StoreError::git(format!("create the tag \"{name}\"")))?;
+        packed.add_tag(
+            &ws.repo,
+            &format!("refs/tags/{}", name.tag()),
+            tag,
+            &format!("strategi: cut {name}"),
+        )?;
         super::crash::reach(super::crash::AFTER_TAG);
         ws.version(name)
     }
