@@ -629,15 +629,23 @@ mod tests {
         // The file changes after git indexed it but within the index's own second:
         // the entry's time is the index's (racy), and the file keeps size and mtime.
         let path = root.join("a/1.toml");
-        let file_time = std::fs::metadata(&path).expect("meta").modified().expect("mtime");
+        let file_time = std::fs::metadata(&path)
+            .expect("meta")
+            .modified()
+            .expect("mtime");
         let index = std::fs::File::options()
             .write(true)
             .open(repo.path().join("index"))
             .expect("open");
-        index.set_modified(file_time).expect("set the index's mtime");
+        index
+            .set_modified(file_time)
+            .expect("set the index's mtime");
         drop(index);
         std::fs::write(&path, "A/1.TOML").expect("same size");
-        let f = std::fs::File::options().write(true).open(&path).expect("open");
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
         f.set_modified(file_time).expect("set mtime");
         drop(f);
         let oid = write_and_hash(root, "a/9.toml", "x");
