@@ -193,6 +193,7 @@ fn converge_through(env: &TestEnv, url: &str) {
 
     let got = env.run_in("b", &["--json", "sync"]).ok().json();
     assert_eq!(got["merge"], "fast-forward", "{got}");
+    assert_git_clean(env, "b");
     assert_eq!(got["incoming"]["records"]["round"], 1, "{got}");
     // Both sides write at once: an answer and a comment in b, a party in a.
     env.run_in(
@@ -240,6 +241,7 @@ fn converge_through(env: &TestEnv, url: &str) {
     env.run_in("a", &["sync"]).ok();
     let merged = env.run_in("b", &["--json", "sync"]).ok().json();
     assert_eq!(merged["merge"], "merge", "{merged}");
+    assert_git_clean(env, "b");
     assert_eq!(merged["incoming"]["commits"], 1, "a's party: {merged}");
     assert_eq!(
         merged["outgoing"]["commits"], 3,
@@ -262,6 +264,7 @@ fn converge_through(env: &TestEnv, url: &str) {
         "a merge commit with two parents"
     );
     env.run_in("a", &["sync"]).ok();
+    assert_git_clean(env, "a");
     assert_converged(env);
     assert_eq!(
         json_of(env, "a", &["comment", "list"])
@@ -277,6 +280,28 @@ fn converge_through(env: &TestEnv, url: &str) {
     assert_eq!(st["remote"]["not_pushed"], 0, "{st}");
     assert_eq!(st["remote"]["not_pulled"], 0, "{st}");
     assert!(st["remote"]["last_sync"]["at"].is_string(), "{st}");
+}
+
+/// After a sync git's index is what HEAD and the files hold (strategi updates only the
+/// moved paths' entries, in place): `git status` shows nothing, nothing is staged, and
+/// git reads the index whole (`git ls-files` lists what HEAD's tree does).
+fn assert_git_clean(env: &TestEnv, clone: &str) {
+    let st = env
+        .git(clone, &["status", "--porcelain", "--untracked-files=all"])
+        .ok()
+        .stdout;
+    assert_eq!(st, "", "git status in {clone}");
+    let staged = env
+        .git(clone, &["diff", "--cached", "--name-only"])
+        .ok()
+        .stdout;
+    assert_eq!(staged, "", "staged in {clone}");
+    let listed = env.git(clone, &["ls-files"]).ok().stdout;
+    let tree = env
+        .git(clone, &["ls-tree", "-r", "--name-only", "HEAD"])
+        .ok()
+        .stdout;
+    assert_eq!(listed, tree, "index and HEAD in {clone}");
 }
 
 #[test]

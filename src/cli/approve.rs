@@ -87,8 +87,7 @@ pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &ApproveArgs) -> Result<(), Command
         .map(|n| one_line(n, "withdrawal reason"))
         .transpose()?;
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, "strategi approve")?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(&ws, "strategi approve")?;
     let actor = ctx.actor(&ws, &config)?;
     let version = super::version::resolve(&ws, &args.version)?;
     if let Some(reason) = withdrawal {

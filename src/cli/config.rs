@@ -89,8 +89,8 @@ fn run_settle(ctx: &mut Ctx, ui: &mut Ui, args: &SettleArgs) -> Result<(), Comma
         None => SettleChoice::Keep,
     };
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi config settle {}", args.key))?;
-    let config = ws.config()?;
+    let (tx, config) =
+        ctx.begin_with_config(&ws, &format!("strategi config settle {}", args.key))?;
     let actor = ctx.actor(&ws, &config)?;
     let s = settle(tx, &actor, &ctx.clock.now(), &args.key, choice)?;
     ui.emit(&s, |w| {

@@ -149,25 +149,53 @@ impl Ctx {
         ws: &'w Workspace,
         command: &str,
     ) -> Result<Transaction<'w>, CommandError> {
-        self.begin_signed(ws, command, false)
+        Ok(self.begin_signed(ws, command, false)?.0)
     }
 
-    /// [`Ctx::begin`] for `party key`, which may add the very key it is signed with:
-    /// the key need not be one of the party's own yet.
+    /// [`Ctx::begin`] with the case's configuration, read under the lock: the fold the
+    /// transaction's signing policy was decided by, so the command need not fold the
+    /// case again. A case that cannot be read is refused here, naming what is wrong.
+    pub fn begin_with_config<'w>(
+        &self,
+        ws: &'w Workspace,
+        command: &str,
+    ) -> Result<(Transaction<'w>, Config), CommandError> {
+        let (tx, config) = self.begin_signed(ws, command, false)?;
+        Ok((tx, self.config_or_error(ws, config)?))
+    }
+
+    /// [`Ctx::begin_with_config`] for `party key`, which may add the very key it is
+    /// signed with: the key need not be one of the party's own yet.
     pub fn begin_key_change<'w>(
         &self,
         ws: &'w Workspace,
         command: &str,
-    ) -> Result<Transaction<'w>, CommandError> {
-        self.begin_signed(ws, command, true)
+    ) -> Result<(Transaction<'w>, Config), CommandError> {
+        let (tx, config) = self.begin_signed(ws, command, true)?;
+        Ok((tx, self.config_or_error(ws, config)?))
     }
 
+    /// The configuration `begin_signed` read, or (when it could not be read) the
+    /// error reading it again gives.
+    fn config_or_error(
+        &self,
+        ws: &Workspace,
+        config: Option<Config>,
+    ) -> Result<Config, CommandError> {
+        match config {
+            Some(c) => Ok(c),
+            None => Ok(ws.config()?),
+        }
+    }
+
+    /// Starts the transaction; returns it with the configuration it read under the
+    /// lock (`None`: the case cannot be read; the command reports why when it reads it).
     fn begin_signed<'w>(
         &self,
         ws: &'w Workspace,
         command: &str,
         key_change: bool,
-    ) -> Result<Transaction<'w>, CommandError> {
+    ) -> Result<(Transaction<'w>, Option<Config>), CommandError> {
         let mut tx = ws.begin(command, self.lock_timeout, self.seed)?;
         // A signed approval tag that an `approve` killed before its record left.
         let orphans = strategi::approval::verify::orphan_approval_tags(ws)?;
@@ -188,11 +216,14 @@ impl Ctx {
         // them, and the command goes on.
         let states = strategi::mail::uncommitted_states(ws).unwrap_or_default();
         if !states.is_empty() {
-            let config = ws.config()?;
-            let actor = self.actor(ws, &config)?;
+            let config = match &config {
+                Some(c) => c,
+                None => &ws.config()?,
+            };
+            let actor = self.actor(ws, config)?;
             strategi::mail::record_uncommitted_states(&mut tx, &states, &actor, &self.clock.now())?;
         }
-        Ok(tx)
+        Ok((tx, config))
     }
 }
 

@@ -74,8 +74,8 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         })?),
     };
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi milestone add {}", args.id))?;
-    let config = ws.config()?;
+    let (tx, config) =
+        ctx.begin_with_config(&ws, &format!("strategi milestone add {}", args.id))?;
     let actor = ctx.actor(&ws, &config)?;
     let added = strategi::case::add_milestone(
         tx,
@@ -107,8 +107,8 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
 fn done(ctx: &mut Ctx, ui: &mut Ui, args: &DoneArgs) -> Result<(), CommandError> {
     let on = args.date.unwrap_or_else(|| ctx.clock.today());
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi milestone done {}", args.id))?;
-    let config = ws.config()?;
+    let (tx, config) =
+        ctx.begin_with_config(&ws, &format!("strategi milestone done {}", args.id))?;
     let actor = ctx.actor(&ws, &config)?;
     let d =
         strategi::case::complete_milestone(tx, &actor, &ctx.clock.now(), &config, &args.id, on)?;

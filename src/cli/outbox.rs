@@ -199,8 +199,7 @@ fn list(ctx: &mut Ctx, ui: &mut Ui, args: &ListArgs) -> Result<(), CommandError>
 
 fn flush(ctx: &mut Ctx, ui: &mut Ui, args: &FlushArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi outbox flush")?;
-    let config = ws.config()?;
+    let (mut tx, config) = ctx.begin_with_config(&ws, "strategi outbox flush")?;
     let Some(mailer) = letters::mailer(&config)? else {
         return Err(CommandError::user(
             "[mail] transport is \"outbox\", so there is nothing to deliver through: messages stay in outbox/ for sending by hand.",
@@ -228,8 +227,7 @@ fn flush(ctx: &mut Ctx, ui: &mut Ui, args: &FlushArgs) -> Result<(), CommandErro
 
 fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi outbox mark-sent")?;
-    let config = ws.config()?;
+    let (mut tx, config) = ctx.begin_with_config(&ws, "strategi outbox mark-sent")?;
     let actor = ctx.actor(&ws, &config)?;
     let now = ctx.clock.now();
     let done = strategi::consultation::letters::mark_sent(
@@ -257,8 +255,7 @@ fn mark_sent(ctx: &mut Ctx, ui: &mut Ui, args: &MarkSentArgs) -> Result<(), Comm
 
 fn release(ctx: &mut Ctx, ui: &mut Ui, args: &ReleaseArgs) -> Result<(), CommandError> {
     let ws = ctx.workspace()?;
-    let mut tx = ctx.begin(&ws, "strategi outbox release")?;
-    let config = ws.config()?;
+    let (mut tx, config) = ctx.begin_with_config(&ws, "strategi outbox release")?;
     let actor = ctx.actor(&ws, &config)?;
     let now = ctx.clock.now();
     let done = strategi::consultation::letters::release(

@@ -106,8 +106,7 @@ fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandE
         .trim()
         .to_string();
     let ws = ctx.workspace()?;
-    let tx = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_key_change(&ws, &format!("strategi party key {code} --remove"))?;
     let Some(party) = config.party(&code) else {
         return Err(CommandError::user(format!(
             "\"{code}\" is not a listed party."
@@ -150,8 +149,7 @@ fn remove_key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandE
 fn change(ctx: &mut Ctx, ui: &mut Ui, args: &ChangeArgs) -> Result<(), CommandError> {
     let code = args.code.clone();
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi party change {code}"))?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(&ws, &format!("strategi party change {code}"))?;
     let actor = ctx.actor(&ws, &config)?;
     let changed = strategi::case::change_party(
         tx,
@@ -195,8 +193,7 @@ fn key(ctx: &mut Ctx, ui: &mut Ui, args: &KeyArgs) -> Result<(), CommandError> {
     let public = strategi::sign::PublicKey::from_openssh(line)?;
     let line = public.to_string();
     let ws = ctx.workspace()?;
-    let tx = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_key_change(&ws, &format!("strategi party key {code}"))?;
     let Some(party) = config.party(&code) else {
         return Err(
             CommandError::user(format!("\"{code}\" is not a listed party.")).hint(format!(
@@ -242,8 +239,7 @@ fn add(ctx: &mut Ctx, ui: &mut Ui, args: &AddArgs) -> Result<(), CommandError> {
         keys: Vec::new(),
     };
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, &format!("strategi party add {}", party.code))?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(&ws, &format!("strategi party add {}", party.code))?;
     let actor = ctx.actor(&ws, &config)?;
     let added = strategi::case::add_party(tx, &actor, &ctx.clock.now(), &config, party)?;
     let party = &added.party;

@@ -124,11 +124,10 @@ fn set(ctx: &mut Ctx, ui: &mut Ui, args: &SetArgs) -> Result<(), CommandError> {
     let setting = PolicySetting::from(args.setting);
     let value = policy_value(setting, &args.value)?;
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(
+    let (tx, config) = ctx.begin_with_config(
         &ws,
         &format!("strategi policy set {}", setting_name(setting)),
     )?;
-    let config = ws.config()?;
     let actor = ctx.actor(&ws, &config)?;
     let s = set_policy(tx, &actor, &ctx.clock.now(), setting, &value, args.force)?;
     if !s.voided.is_empty() {

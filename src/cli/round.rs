@@ -604,8 +604,7 @@ pub(super) fn begin_change<'w>(
     spec: &str,
     command: &str,
 ) -> Result<(strategi::store::Transaction<'w>, Config, RoundState), CommandError> {
-    let tx = ctx.begin(ws, command)?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(ws, command)?;
     let state = load(ctx, ws, &config, spec)?;
     let by = ctx.acting_party(&config)?;
     rules::may_change(&config, &state, &by)?;

@@ -44,8 +44,7 @@ pub struct SubmitArgs {
 pub fn run(ctx: &mut Ctx, ui: &mut Ui, args: &SubmitArgs) -> Result<(), CommandError> {
     let (to, milestone, note) = (args.to.clone(), args.milestone.clone(), args.note.clone());
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, "strategi submit")?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(&ws, "strategi submit")?;
     let actor = ctx.actor(&ws, &config)?;
     let version = super::version::resolve(&ws, &args.version)?;
     let now = ctx.clock.now();

@@ -142,8 +142,7 @@ fn cut(ctx: &mut Ctx, ui: &mut Ui, args: &CutArgs) -> Result<(), CommandError> {
             .hint("Give it as --label \"Utkast til arbeidsgruppen\"."));
     }
     let ws = ctx.workspace()?;
-    let tx = ctx.begin(&ws, "strategi version cut")?;
-    let config = ws.config()?;
+    let (tx, config) = ctx.begin_with_config(&ws, "strategi version cut")?;
     let actor = ctx.actor(&ws, &config)?;
     let files = ws.draft_files()?;
     let file_count = files.len();

@@ -23,8 +23,7 @@ pub struct Write<'w> {
 impl<'w> Write<'w> {
     /// Takes the lock, then reads the case and resolves who acts.
     pub fn begin(ctx: &Ctx, ws: &'w Workspace, command: &str) -> Result<Write<'w>, CommandError> {
-        let tx = ctx.begin(ws, command)?;
-        let config = ws.config()?;
+        let (tx, config) = ctx.begin_with_config(ws, command)?;
         let actor = ctx.actor(ws, &config)?;
         Ok(Write {
             tx,

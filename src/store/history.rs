@@ -967,44 +967,16 @@ mod tests {
 
     /// Writes a commit of `files` (path, content) with `parents`; moves HEAD to it.
     fn commit(ws: &Workspace, files: &[(&str, &str)], parents: &[Oid], message: &str) -> Oid {
-        let repo = &ws.repo;
-        let mut index = git2::Index::new().expect("index");
-        for (path, text) in files {
-            let blob = repo.blob(text.as_bytes()).expect("blob");
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: 0,
-                id: blob,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index.add(&entry).expect("add");
-        }
-        let tree = repo
-            .find_tree(index.write_tree_to(repo).expect("tree"))
-            .expect("tree");
         let sig = git2::Signature::new(
             "Kari Nordmann",
             "kari@x.example",
             &git2::Time::new(1_700_000_000, 60),
         )
         .expect("sig");
-        let parents: Vec<git2::Commit<'_>> = parents
-            .iter()
-            .map(|p| repo.find_commit(*p).expect("parent"))
-            .collect();
-        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let id = repo
-            .commit(None, &sig, &sig, message, &tree, &refs)
-            .expect("commit");
-        repo.reference("refs/heads/main", id, true, "test")
+        let id =
+            super::super::test_support::commit_files(&ws.repo, None, files, parents, message, &sig);
+        ws.repo
+            .reference("refs/heads/main", id, true, "test")
             .expect("move main");
         id
     }

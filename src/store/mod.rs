@@ -12,6 +12,7 @@ pub mod crash;
 mod gitlocks;
 mod history;
 mod identity;
+mod index_file;
 mod lock;
 mod output;
 mod packed_refs;
@@ -21,6 +22,8 @@ mod repair;
 mod settings;
 mod signed_tag;
 mod sync;
+#[cfg(test)]
+mod test_support;
 mod toml_merge;
 mod treemerge;
 mod tx;

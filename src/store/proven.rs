@@ -381,38 +381,10 @@ mod tests {
     /// A commit of `files` over `parents`' first tree (files given as (path, text)).
     fn commit(repo: &Repository, message: &str, parents: &[Oid], files: &[(&str, &str)]) -> Oid {
         let sig = git2::Signature::new("T", "t@example.org", &git2::Time::new(1, 0)).expect("sig");
-        let parents: Vec<git2::Commit<'_>> = parents
-            .iter()
-            .map(|p| repo.find_commit(*p).expect("parent"))
-            .collect();
-        let mut index = git2::Index::new().expect("index");
-        if let Some(p) = parents.first() {
-            index.read_tree(&p.tree().expect("tree")).expect("read");
-        }
-        for (path, text) in files {
-            let blob = repo.blob(text.as_bytes()).expect("blob");
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: 0,
-                id: blob,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index.add(&entry).expect("add");
-        }
-        let tree = repo
-            .find_tree(index.write_tree_to(repo).expect("tree"))
-            .expect("tree");
-        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        repo.commit(None, &sig, &sig, message, &tree, &refs)
-            .expect("commit")
+        let base = parents
+            .first()
+            .map(|p| repo.find_commit(*p).and_then(|c| c.tree()).expect("tree"));
+        super::super::test_support::commit_files(repo, base.as_ref(), files, parents, message, &sig)
     }
 
     const R1: &str = "settings/20250101T000000Z-s0000001.toml";

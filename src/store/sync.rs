@@ -1396,6 +1396,8 @@ impl Transaction<'_> {
         let head = ws.head_commit()?.ok_or(SyncError::NoBranch)?;
         let mut changes: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let mut dirty = Vec::new();
+        // The blob each moved file gets: its index entry needs no hashing.
+        let mut known: BTreeMap<String, Oid> = BTreeMap::new();
         let content = |e: Option<Entry>| -> Result<Option<Vec<u8>>, StoreError> {
             e.map(|e| {
                 repo.find_blob(e.id)
@@ -1411,6 +1413,9 @@ impl Transaction<'_> {
             let wanted = content(change.new)?;
             if on_disk != committed && on_disk != wanted {
                 dirty.push(path.clone());
+            }
+            if let Some(e) = change.new {
+                known.insert(path.clone(), e.id);
             }
             changes.push((path, wanted));
         }
@@ -1528,7 +1533,7 @@ impl Transaction<'_> {
         let mut paths: BTreeSet<String> = std::mem::take(&mut self.pending_index);
         paths.extend(changes.into_iter().map(|(p, _)| p));
         let list: Vec<&str> = paths.iter().map(String::as_str).collect();
-        match ws.update_index(&list, self.pending_strategy, timeout) {
+        match ws.update_index_known(&list, &known, self.pending_strategy, timeout) {
             Ok(()) => {
                 self.pending_strategy = false;
                 let _ = std::fs::remove_file(&jpath);

@@ -31,6 +31,7 @@ use git2::{Oid, Repository, Signature, Tree};
 use serde::{Deserialize, Serialize};
 
 use super::gitlocks::{LockState, find_git_locks, sweep_temp_files};
+use super::index_file::{PathUpdate, Spliced, update_paths};
 use super::repair::{NoticeLevel, RepairKind, Repaired, temp_removed};
 use super::{Identity, StoreError, Workspace, WriteLock};
 use crate::model::{Action, IdSource, PartyCode, RecordId, RecordKind};
@@ -449,6 +450,32 @@ impl Workspace {
         known: &BTreeMap<String, Oid>,
         strategy_dir: bool,
     ) -> Result<(), StoreError> {
+        // Every path's blob known (or its file gone): the entries are put into the
+        // index file in place (`store::index_file`), without libgit2 decoding and
+        // re-encoding every entry of the case.
+        if !strategy_dir {
+            let root = &self.root;
+            let updates: Option<Vec<PathUpdate<'_>>> = paths
+                .iter()
+                .map(|p| match known.get(*p) {
+                    Some(oid) => Some(PathUpdate {
+                        path: p,
+                        blob: Some(*oid),
+                    }),
+                    None if !root.join(p).exists() => Some(PathUpdate {
+                        path: p,
+                        blob: None,
+                    }),
+                    None => None,
+                })
+                .collect();
+            if let Some(updates) = updates
+                && update_paths(self.repo.path(), root, &updates, self.index_skip_hash())?
+                    == Spliced::Done
+            {
+                return Ok(());
+            }
+        }
         let mut index = self
             .repo
             .index()
@@ -483,6 +510,19 @@ impl Workspace {
                 .map_err(StoreError::git("update the draft in the index"))?;
         }
         index.write().map_err(StoreError::git("write the index"))
+    }
+
+    /// Whether the repository asks for git's null index trailer (`index.skipHash`,
+    /// which `feature.manyFiles` turns on unless set), as git decides it.
+    fn index_skip_hash(&self) -> bool {
+        let Ok(config) = self.repo.config() else {
+            return false;
+        };
+        config
+            .get_bool("index.skipHash")
+            .ok()
+            .or_else(|| config.get_bool("feature.manyFiles").ok())
+            .unwrap_or(false)
     }
 
     pub(super) fn signature(
