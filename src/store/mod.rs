@@ -14,6 +14,7 @@ mod history;
 mod identity;
 mod lock;
 mod output;
+mod pack;
 mod proven;
 mod records;
 mod repair;
