@@ -18,7 +18,8 @@
 # Environment: RUNS (5), PARTIES (400), ANSWERS (3000), UNLISTED (1500),
 # STRATEGI_BIN (default target/release/strategi), BASE_BIN (a second binary, e.g.
 # /work/bin/strategi-base, measured the same way on the same fixture, "before"),
-# KEEP=1 keeps the scratch folder (its path is printed).
+# KEEP=1 keeps the scratch folder (its path is printed), IMPORT_ONLY=1 measures the
+# imports only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,33 +56,42 @@ python3 bench/hoyring_fixture.py answers "$WS" "$ROUND" "$WORK" "$ANSWERS" "$UNL
 FIXTURE_COMMIT=$(git -C "$WS" rev-parse HEAD)
 printf 'fixture: %.1f s, %s .eml files (%s MB), mbox %s MB\n' "$(echo "$(date +%s.%N) - $t0" | bc)" \
     "$(ls "$WORK/emls" | wc -l)" "$(du -sm "$WORK/emls" | cut -f1)" "$(du -m "$WORK/answers.mbox" | cut -f1)"
-reset() { git -C "$WS" reset -q --hard "$FIXTURE_COMMIT" && git -C "$WS" clean -qfdx && rm -rf "$WS"/.git/strategi-cache*; }
 median_ms() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.0f ms (min %.0f, max %.0f)" % (r["median"]*1000, r["min"]*1000, r["max"]*1000))' "$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# A fresh copy of the fixture workspace. Copies, never `git reset` and `git clean`: on
+# ext4, creating thousands of files right after deleting thousands costs several times
+# more (new inodes skip the recently freed ones), which is not what an import costs.
+COPIES=0
+fresh() { COPIES=$((COPIES + 1)); rm -f "$WORK/cur"; cp -a "$WS" "$WORK/copy$COPIES"; ln -s "$WORK/copy$COPIES" "$WORK/cur"; }
 
-# Import: NAME BIN ARGS...
+# Import: NAME BIN ARGS... (each run into a fresh copy; then one more under /usr/bin/time)
 import_bench() {
     local name=$1 bin=$2; shift 2
-    reset
-    STRATEGI_NOW=2025-12-16 "$bin" -C "$WS" comment import "$ROUND" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
-        { echo "$name: the import failed:" >&2; tail -5 "$WORK/err.txt" "$WORK/out.txt" >&2; return 1; }
-    local summary commits
+    local times=() t0 t1 summary commits
+    for _ in $(seq 1 "$RUNS"); do
+        fresh
+        t0=$(date +%s.%N)
+        STRATEGI_NOW=2025-12-16 "$bin" -C "$WORK/cur" comment import "$ROUND" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
+            { echo "$name: the import failed:" >&2; tail -5 "$WORK/err.txt" "$WORK/out.txt" >&2; return 1; }
+        t1=$(date +%s.%N)
+        times+=("$(echo "($t1 - $t0) * 1000" | bc)")
+    done
     summary=$(tail -1 "$WORK/out.txt")
-    commits=$(git -C "$WS" rev-list --count "$FIXTURE_COMMIT"..HEAD)
-    hyperfine -N --runs "$RUNS" --prepare "bash -c 'git -C $WS reset -q --hard $FIXTURE_COMMIT && git -C $WS clean -qfdx'" \
-        --export-json "$WORK/import.json" --style none \
-        "env STRATEGI_NOW=2025-12-16 $bin -C $WS comment import $ROUND $*" >/dev/null
-    reset
-    STRATEGI_NOW=2025-12-16 /usr/bin/time -f %M -o "$WORK/rss.txt" "$bin" -C "$WS" comment import "$ROUND" "$@" >/dev/null
-    printf '%-28s median %s, peak %d MB, %s commit(s) -- %s\n' "$name" "$(median_ms "$WORK/import.json")" \
+    commits=$(git -C "$WORK/cur" rev-list --count "$FIXTURE_COMMIT"..HEAD)
+    fresh
+    STRATEGI_NOW=2025-12-16 /usr/bin/time -f %M -o "$WORK/rss.txt" "$bin" -C "$WORK/cur" comment import "$ROUND" "$@" >/dev/null
+    printf '%-28s median %.0f ms (runs: %s), peak %d MB, %s commit(s) -- %s\n' "$name" \
+        "$(printf '%s\n' "${times[@]}" | median)" "$(printf '%.0f ' "${times[@]}")" \
         $(($(cat "$WORK/rss.txt") / 1024)) "$commits" "$summary"
 }
 
 # A read command, warm and cold: NAME BIN ARGS...
 read_bench() {
     local name=$1 bin=$2; shift 2
-    local cmd="env STRATEGI_NOW=2025-12-20 $bin -C $WS $*"
+    local ws=$WORK/copy$COPIES
+    local cmd="env STRATEGI_NOW=2025-12-20 $bin -C $ws $*"
     hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$WORK/warm.json" --style none "$cmd" >/dev/null
-    hyperfine -N --runs "$RUNS" --prepare "bash -c 'rm -rf $WS/.git/strategi-cache*'" \
+    hyperfine -N --runs "$RUNS" --prepare "bash -c 'rm -rf $ws/.git/strategi-cache*'" \
         --export-json "$WORK/cold.json" --style none "$cmd" >/dev/null
     printf '%-28s warm %s, cold %s\n' "$name" "$(median_ms "$WORK/warm.json")" "$(median_ms "$WORK/cold.json")"
 }
@@ -91,11 +101,12 @@ run_all() { # LABEL BIN
     echo "== $label: $bin"
     import_bench "import folder" "$bin" "$WORK/emls"
     import_bench "import mbox" "$bin" "$WORK/answers.mbox"
+    [ "${IMPORT_ONLY:-0}" = 1 ] && return
     # The state the reads see: the folder imported, half of the comments decided.
-    reset
-    STRATEGI_NOW=2025-12-16 "$bin" -C "$WS" comment import "$ROUND" "$WORK/emls" >/dev/null
-    python3 bench/hoyring_fixture.py decide "$WS" "$ROUND"
-    STRATEGI_NOW=2025-12-20 "$bin" -C "$WS" --json status >"$WORK/status.json"
+    fresh
+    local ws=$WORK/copy$COPIES
+    STRATEGI_NOW=2025-12-16 "$bin" -C "$ws" comment import "$ROUND" "$WORK/emls" >/dev/null
+    python3 bench/hoyring_fixture.py decide "$ws" "$ROUND"
     read_bench "status" "$bin" status
     read_bench "round show" "$bin" round show "$ROUND"
     read_bench "comment list --json" "$bin" --json comment list
