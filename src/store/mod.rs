@@ -15,6 +15,7 @@ mod identity;
 mod index_file;
 mod lock;
 mod output;
+mod pack;
 mod packed_refs;
 mod proven;
 mod records;

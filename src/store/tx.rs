@@ -1072,71 +1072,15 @@ fn index_entry(path: &Path, rel: &str, oid: Oid) -> Option<git2::IndexEntry> {
 pub const PACK_FROM: usize = 100;
 
 /// Writes the blobs of `writes` and the tree built from them on `base` into one pack
-/// under `.git/objects/pack` (with its index), through a second handle on the
-/// repository whose object database writes to memory (libgit2's mempack); returns the
-/// tree and each path's blob. Nothing is visible until the pack's index is in place
-/// (libgit2's indexer renames the `.idx` last), so an interrupted write leaves at most an
-/// unreferenced pack, as it would leave unreferenced loose objects.
+/// under `.git/objects/pack` (with its index), streamed from the queued bytes (see
+/// [`super::pack`]); returns the tree and each path's blob.
 fn write_packed(
     ws: &Workspace,
     writes: &BTreeMap<String, Vec<u8>>,
     base: Option<Oid>,
     strategy_tree: Option<Oid>,
 ) -> Result<(Oid, BTreeMap<String, Oid>), StoreError> {
-    let bulk = Repository::open(ws.repo.path())
-        .map_err(StoreError::git("open the repository for a packed write"))?;
-    let odb = bulk
-        .odb()
-        .map_err(StoreError::git("open the object database"))?;
-    let mempack = odb
-        .add_new_mempack_backend(1000)
-        .map_err(StoreError::git("start a packed write"))?;
-    let base_tree = base
-        .map(|t| bulk.find_tree(t))
-        .transpose()
-        .map_err(StoreError::git("read the tree of HEAD"))?;
-    let mut trees = Vec::new();
-    let (tree, blobs) =
-        write_objects(&bulk, base_tree.as_ref(), writes, strategy_tree, &mut trees)?;
-    // The new objects only, each on its own (`Mempack::dump` would walk commits, and
-    // inserting a tree recursively would pack all of HEAD's objects again).
-    let mut pack = bulk
-        .packbuilder()
-        .map_err(StoreError::git("start a pack"))?;
-    let mut seen = BTreeSet::new();
-    for oid in blobs.values().chain(&trees) {
-        if seen.insert(*oid) {
-            pack.insert_object(*oid, None)
-                .map_err(StoreError::git("add an object to the pack"))?;
-        }
-    }
-    let mut buf = git2::Buf::new();
-    pack.write_buf(&mut buf)
-        .map_err(StoreError::git("pack the new objects"))?;
-    drop(pack);
-    // What is in memory is written: let it go before the next step.
-    mempack
-        .reset()
-        .map_err(StoreError::git("finish a packed write"))?;
-    // A pack with no object (all of them were there already) is its 12-byte header and
-    // 20-byte checksum: nothing to write.
-    if buf.len() > 32 {
-        let main_odb = ws
-            .repo
-            .odb()
-            .map_err(StoreError::git("open the object database"))?;
-        let mut writer = main_odb
-            .packwriter()
-            .map_err(StoreError::git("start writing a pack"))?;
-        writer.write_all(&buf).map_err(StoreError::io(
-            "write",
-            &ws.repo.path().join("objects/pack"),
-        ))?;
-        writer
-            .commit()
-            .map_err(StoreError::git("write the pack and its index"))?;
-    }
-    Ok((tree, blobs))
+    super::pack::write_packed(&ws.repo, writes, base, strategy_tree, super::STRATEGY_DIR)
 }
 
 /// Writes the blobs of `writes` and the tree built from them on `base` (and
