@@ -24,6 +24,7 @@ mod open_hoyring;
 mod pages;
 mod progress;
 mod publish;
+mod read_cache;
 mod recovery;
 mod rendered;
 mod rounds;
