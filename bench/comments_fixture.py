@@ -31,9 +31,15 @@ def q(s):
 rounds_dir = os.path.join(ws, "consultations")
 rounds = sorted(d for d in os.listdir(rounds_dir) if d.startswith("r"))[:rounds_n]
 parties = []
-for line in open(os.path.join(ws, "strategi.toml"), encoding="utf-8"):
-    if line.startswith("code = "):
-        parties.append(line.split('"')[1])
+# Parties live in strategi.toml (older cases) or as `party-add` settings records.
+sources = [os.path.join(ws, "strategi.toml")]
+settings_dir = os.path.join(ws, "settings")
+if os.path.isdir(settings_dir):
+    sources += [os.path.join(settings_dir, n) for n in sorted(os.listdir(settings_dir)) if n.endswith(".toml")]
+for src in sources:
+    for line in open(src, encoding="utf-8"):
+        if line.startswith("code = ") and line.split('"')[1] not in parties:
+            parties.append(line.split('"')[1])
 recipients = [p for p in parties if p not in ("DIO", "DFD")]
 sections = ["oppdrag", "mal", "visjon", "innsatsomrader", "tiltak-opplaering", "tiltak-plattform", "tiltak-risikovurdering", "anskaffelser", "styring"]
 per_reply = comments_n // (len(rounds) * len(recipients))

@@ -25,6 +25,7 @@ mod packed_tags;
 mod pages;
 mod progress;
 mod publish;
+mod read_cache;
 mod recovery;
 mod rendered;
 mod rounds;

@@ -234,6 +234,8 @@ pub fn record_findings_with(
     today: Date,
     config: &Config,
 ) -> Result<Vec<Finding>, StoreError> {
+    // The records themselves, never the read cache.
+    let _no_cache = ws.without_read_cache();
     let mut r = Verification::default();
     let versions = check_versions(ws, &mut r)?;
     let rounds = check_rounds(ws, Some(config), today, &versions, &mut r)?;
@@ -251,6 +253,8 @@ pub fn verify_with_anchor(
     today: Date,
     anchor: Option<&AllowedSigners>,
 ) -> Result<Verification, StoreError> {
+    // The records themselves, never the read cache.
+    let _no_cache = ws.without_read_cache();
     let mut r = Verification::default();
     // Read here, not with `ws.config()`, which refuses a password in smtp_url: verify
     // reports it and checks the rest.
@@ -581,7 +585,7 @@ fn check_one_line_fields(ws: &Workspace, r: &mut Verification) -> Result<(), Sto
         }
     }
     for (f, fields) in files {
-        let Ok(table) = f.text.parse::<toml::Table>() else {
+        let Ok(table) = f.text()?.parse::<toml::Table>() else {
             continue;
         };
         for field in fields {
@@ -680,15 +684,15 @@ pub fn orphan_approval_tags(ws: &Workspace) -> Result<Vec<(String, bool)>, Store
     let mut named: Vec<String> = Vec::new();
     let mut unparsed: Vec<String> = Vec::new();
     for f in ws.read_records(APPROVALS_DIR)? {
-        match parse_record::<ApprovalRecord>(&f.path, &f.text) {
+        match parse_record::<ApprovalRecord>(&f.path, &f.text()?) {
             Ok(a) => named.extend(a.signed_tag),
-            Err(_) => unparsed.push(f.text),
+            Err(_) => unparsed.push(f.text()?.into_owned()),
         }
     }
     for f in ws.read_records(SIGNATURES_DIR)? {
-        match parse_record::<SignatureRecord>(&f.path, &f.text) {
+        match parse_record::<SignatureRecord>(&f.path, &f.text()?) {
             Ok(s) => named.push(s.signed_tag),
-            Err(_) => unparsed.push(f.text),
+            Err(_) => unparsed.push(f.text()?.into_owned()),
         }
     }
     let mut out = Vec::new();
@@ -1021,7 +1025,7 @@ fn check_rounds(
                 parsed = false;
                 None
             }
-            Some(f) => match parse_record::<RoundDef>(&f.path, &f.text) {
+            Some(f) => match parse_record::<RoundDef>(&f.path, &f.text()?) {
                 Ok(d) => Some(d),
                 Err(e) => {
                     r.bad_file(&f.path, &e);
@@ -1036,7 +1040,7 @@ fn check_rounds(
          -> Result<bool, StoreError> {
             let mut ok = true;
             for f in ws.read_records(&format!("{base}/{rel}"))? {
-                if let Err(e) = check(&f.path, &f.text) {
+                if let Err(e) = check(&f.path, &f.text()?) {
                     r.bad_file(&f.path, &e);
                     ok = false;
                 }
@@ -1057,7 +1061,7 @@ fn check_rounds(
         for digest in ws.list_folders(&format!("{base}/inbox"))? {
             let path = format!("{base}/inbox/{digest}/import.toml");
             match ws.read_record(&path)? {
-                Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text) {
+                Some(f) => match parse_record::<ImportRecord>(&f.path, &f.text()?) {
                     Ok(rec) => {
                         if let Some(d) = &def
                             && (rec.at < d.at

@@ -6,6 +6,7 @@
 //! workspace lock, writes files atomically, and ends in exactly one commit whose message
 //! carries `Strategi-*` trailers, so that `git log` is the audit trail.
 
+mod cache;
 mod clock;
 mod config_file;
 pub mod crash;
@@ -38,6 +39,7 @@ use git2::{Repository, RepositoryInitOptions};
 pub use crate::input::{
     InputError, limits, read_bounded, read_bounded_into, read_bounded_text, size_text,
 };
+pub use cache::CACHE_ENV as READ_CACHE_ENV;
 pub use clock::{CLOCK_TRAILER, clock_in_message, clock_of, clock_trailer, merge_clock};
 pub use config_file::{
     CONFIG_FILE, CREDENTIAL_IN_CONFIG, ConfigEditor, check_policy_parties, credential_in_config,
@@ -54,7 +56,7 @@ pub use identity::Identity;
 pub use lock::{LockHolder, WriteLock};
 pub use output::{OutPath, OutputError, PROTECTED_DIRS};
 pub use proven::{CLOCK_CACHE_FILE, ProvenClocks, proven_clock};
-pub use records::{RecordFile, Records, line_col, parse_record};
+pub use records::{ReadCacheOff, RecordFile, Records, line_col, parse_record};
 pub use repair::{Notice, NoticeLevel, Notices, RepairKind, RepairReport, Repaired};
 pub use settings::{
     MilestoneDone, PartyChange, PartyKey, SETTINGS_DIR, SettingFact, SettingFinding, SettingKind,
@@ -304,6 +306,8 @@ pub struct Workspace {
     notices: Notices,
     /// The proven clocks as last computed ([`ProvenClocks`]), for the HEAD they name.
     clocks: std::sync::Mutex<Option<std::sync::Arc<ProvenClocks>>>,
+    /// Whether reads use the read cache ([`cache`]; off while `verify` runs).
+    read_cache: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -344,6 +348,7 @@ impl Workspace {
             repo,
             notices: Notices::default(),
             clocks: Default::default(),
+            read_cache: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -412,6 +417,7 @@ impl Workspace {
             repo,
             notices: Notices::default(),
             clocks: Default::default(),
+            read_cache: std::sync::atomic::AtomicBool::new(true),
         })
     }
 

@@ -16,29 +16,84 @@ use crate::input::{limits, read_bounded_text};
 pub struct RecordFile {
     /// Path relative to the workspace root, `/`-separated.
     pub path: String,
-    /// Its text.
-    pub text: String,
     /// The clock it is folded by, as the history proves it ([`super::ProvenClocks`]);
     /// `None` where the reader has none (a workspace without commits).
     pub clock: Option<u64>,
+    source: Source,
+}
+
+/// Where a record's content comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// Its text, as read.
+    Text(String),
+    /// Its table as the read cache holds it ([`super::cache`]), encoded; the file, to
+    /// read its text where the table does not serve (an error to report with a line).
+    Cached {
+        bytes: std::sync::Arc<Vec<u8>>,
+        range: std::ops::Range<usize>,
+        file: std::path::PathBuf,
+    },
 }
 
 impl RecordFile {
+    /// A record of `text` at `path` (relative to the workspace), folded by `clock`.
+    pub fn from_text(path: String, text: String, clock: Option<u64>) -> RecordFile {
+        RecordFile {
+            path,
+            clock,
+            source: Source::Text(text),
+        }
+    }
+
+    /// Its text (read again from the file when the record came from the read cache).
+    pub fn text(&self) -> Result<std::borrow::Cow<'_, str>, StoreError> {
+        match &self.source {
+            Source::Text(t) => Ok(std::borrow::Cow::Borrowed(t)),
+            Source::Cached { file, .. } => Ok(std::borrow::Cow::Owned(read_bounded_text(
+                file,
+                limits::RECORD,
+                "record",
+            )?)),
+        }
+    }
+
     /// Parses the record as [`parse_record`] does, with its clocks (its own `clock` and
     /// those of its `[[comment]]`s) set to [`RecordFile::clock`], the one history
     /// proves, whatever the file says: a forged clock does not move a fact in a fold.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
+        if let (Source::Cached { bytes, range, .. }, Some(n)) = (&self.source, self.clock) {
+            let decode = || {
+                bytes
+                    .get(range.clone())
+                    .and_then(super::cache::decode_table)
+            };
+            if let Some(mut table) = decode() {
+                super::proven::set_clocks(&mut table, n);
+                if let Ok(t) = T::deserialize(toml::Value::Table(table)) {
+                    return Ok(t);
+                }
+                // What the text gives below when the set clocks do not fit the type
+                // (`parse_record`: the record as written), without parsing the text.
+                if let Some(table) = decode()
+                    && let Ok(t) = T::deserialize(toml::Value::Table(table))
+                {
+                    return Ok(t);
+                }
+            }
+        }
+        let text = self.text()?;
         let Some(n) = self.clock else {
-            return parse_record(&self.path, &self.text);
+            return parse_record(&self.path, &text);
         };
-        let Ok(mut table) = self.text.parse::<toml::Table>() else {
-            return parse_record(&self.path, &self.text);
+        let Ok(mut table) = text.parse::<toml::Table>() else {
+            return parse_record(&self.path, &text);
         };
         super::proven::set_clocks(&mut table, n);
         match T::deserialize(toml::Value::Table(table)) {
             Ok(t) => Ok(t),
             // The typed parse names the line and column of what does not fit.
-            Err(_) => parse_record(&self.path, &self.text),
+            Err(_) => parse_record(&self.path, &text),
         }
     }
 }
@@ -109,6 +164,24 @@ fn holds_a_file(dir: &Path, depth: usize) -> bool {
 pub struct Records {
     root: std::path::PathBuf,
     clocks: Option<std::sync::Arc<super::ProvenClocks>>,
+    /// The read cache's folder ([`super::cache`]), when it is used.
+    cache: Option<std::path::PathBuf>,
+}
+
+/// Turns the read cache of a workspace back on when dropped
+/// ([`Workspace::without_read_cache`]).
+#[derive(Debug)]
+pub struct ReadCacheOff<'w> {
+    ws: &'w Workspace,
+    was: bool,
+}
+
+impl Drop for ReadCacheOff<'_> {
+    fn drop(&mut self) {
+        self.ws
+            .read_cache
+            .store(self.was, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Workspace {
@@ -116,10 +189,26 @@ impl Workspace {
     /// reads carries the clock history proves for it ([`Workspace::proven_clocks`]).
     pub fn records(&self) -> Result<Records, StoreError> {
         let clocks = self.proven_clocks()?;
+        let clocks = clocks.head().is_some().then_some(clocks);
+        // Without a proven clock a record is parsed from its text as it always was.
+        let cache = (clocks.is_some()
+            && self.read_cache.load(std::sync::atomic::Ordering::Relaxed)
+            && !super::cache::disabled_by_env())
+        .then(|| self.repo.path().join(super::cache::CACHE_DIR));
         Ok(Records {
             root: self.root.clone(),
-            clocks: clocks.head().is_some().then_some(clocks),
+            clocks,
+            cache,
         })
+    }
+
+    /// Reads without the read cache until the guard returned is dropped: what `verify`
+    /// does, so that the check never rests on anything but the records themselves.
+    pub fn without_read_cache(&self) -> ReadCacheOff<'_> {
+        let was = self
+            .read_cache
+            .swap(false, std::sync::atomic::Ordering::Relaxed);
+        ReadCacheOff { ws: self, was }
     }
 
     /// A reader of the files only: no clocks (for what only lists folders).
@@ -127,6 +216,7 @@ impl Workspace {
         Records {
             root: self.root.clone(),
             clocks: None,
+            cache: None,
         }
     }
 
@@ -170,8 +260,10 @@ impl Records {
     }
 
     /// The `.toml` files directly in `rel` (sorted by name); empty if it does not exist.
+    /// With the read cache, a file whose stat data are those cached is not read at all
+    /// ([`super::cache`]); the records are the same either way.
     pub fn read_records(&self, rel: &str) -> Result<Vec<RecordFile>, StoreError> {
-        let mut out = Vec::new();
+        let mut names = Vec::new();
         for e in entries(&self.root.join(rel))? {
             let Some(name) = e.file_name().to_str().map(str::to_string) else {
                 continue;
@@ -179,16 +271,83 @@ impl Records {
             if name.starts_with('.') || !name.ends_with(".toml") {
                 continue;
             }
-            let path = e.path();
-            let text = read_bounded_text(&path, limits::RECORD, "record")?;
-            let path = format!("{rel}/{name}");
-            out.push(RecordFile {
-                clock: self.clock_of(&path),
-                path,
-                text,
-            });
+            names.push((name, e.path()));
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path));
+        names.sort();
+        let mut out = Vec::with_capacity(names.len());
+        let Some(dir) = &self.cache else {
+            for (name, path) in names {
+                let text = read_bounded_text(&path, limits::RECORD, "record")?;
+                let rel_path = format!("{rel}/{name}");
+                out.push(RecordFile::from_text(
+                    rel_path.clone(),
+                    text,
+                    self.clock_of(&rel_path),
+                ));
+            }
+            return Ok(out);
+        };
+        use super::cache::{Builder, FolderCache, Lookup, Stat, time_pair};
+        // Taken before any file is looked at: a file changed after it is racily clean.
+        let stamp = time_pair(std::time::SystemTime::now());
+        let old = FolderCache::load(dir, rel);
+        let old_bytes = old.as_ref().map(|c| c.bytes().clone());
+        let mut new = Builder::new(stamp);
+        let mut stale = old.as_ref().is_none_or(|c| c.count() != names.len());
+        for (name, path) in names {
+            let rel_path = format!("{rel}/{name}");
+            let clock = self.clock_of(&rel_path);
+            let stat = std::fs::metadata(&path).ok().as_ref().and_then(Stat::of);
+            if let (Some(old), Some(bytes), Some(stat)) = (&old, &old_bytes, &stat) {
+                let hit = match old.lookup(&name, stat, &path) {
+                    Lookup::Hit(range) => Some(range),
+                    Lookup::Checked(range) => {
+                        stale = true;
+                        Some(range)
+                    }
+                    Lookup::Miss => None,
+                };
+                if let Some(range) = hit {
+                    new.keep(old, &name);
+                    out.push(RecordFile {
+                        path: rel_path,
+                        clock,
+                        source: Source::Cached {
+                            bytes: bytes.clone(),
+                            range,
+                            file: path,
+                        },
+                    });
+                    continue;
+                }
+            }
+            stale = true;
+            let text = read_bounded_text(&path, limits::RECORD, "record")?;
+            match (stat, text.parse::<toml::Table>()) {
+                (Some(stat), Ok(table)) => {
+                    let mut encoded = Vec::new();
+                    if super::cache::encode_table(&table, &mut encoded) {
+                        new.add(&name, &stat, text.as_bytes(), &encoded);
+                        let range = 0..encoded.len();
+                        out.push(RecordFile {
+                            path: rel_path,
+                            clock,
+                            source: Source::Cached {
+                                bytes: std::sync::Arc::new(encoded),
+                                range,
+                                file: path,
+                            },
+                        });
+                        continue;
+                    }
+                    out.push(RecordFile::from_text(rel_path, text, clock));
+                }
+                _ => out.push(RecordFile::from_text(rel_path, text, clock)),
+            }
+        }
+        if stale {
+            new.write(dir, rel);
+        }
         Ok(out)
     }
 
@@ -196,13 +355,74 @@ impl Records {
     pub fn read_record(&self, rel: &str) -> Result<Option<RecordFile>, StoreError> {
         let path = self.root.join(rel);
         match read_bounded_text(&path, limits::RECORD, "record") {
-            Ok(text) => Ok(Some(RecordFile {
-                path: rel.to_string(),
+            Ok(text) => Ok(Some(RecordFile::from_text(
+                rel.to_string(),
                 text,
-                clock: self.clock_of(rel),
-            })),
+                self.clock_of(rel),
+            ))),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Comments {
+        comment: Vec<Comment>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Comment {
+        id: String,
+        at: String,
+        clock: u64,
+        due: Option<toml::value::Datetime>,
+    }
+
+    fn reader(root: &Path, cache: &Path) -> Records {
+        Records {
+            root: root.to_path_buf(),
+            clocks: Some(std::sync::Arc::new(super::super::ProvenClocks::default())),
+            cache: Some(cache.to_path_buf()),
+        }
+    }
+
+    fn age(path: &Path) {
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let f = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        f.set_modified(old).expect("set mtime");
+    }
+
+    #[test]
+    fn a_cached_folder_reads_as_the_files_do() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("ws");
+        let cache = dir.path().join("cache");
+        std::fs::create_dir_all(root.join("c")).expect("mkdir");
+        let text = "[[comment]]\nid = \"c1\"\nat = \"2025-12-15T09:00:00Z\"\nclock = 99\ndue = 2026-01-09\n\n[[comment]]\nid = \"c2\"\nat = \"x\"\n";
+        std::fs::write(root.join("c/a.toml"), text).expect("write");
+        age(&root.join("c/a.toml"));
+        let plain = Records {
+            cache: None,
+            ..reader(&root, &cache)
+        };
+        let want: Comments = plain.read_records("c").expect("read")[0]
+            .parse()
+            .expect("parse");
+        let cold = reader(&root, &cache).read_records("c").expect("cold");
+        assert!(matches!(cold[0].source, Source::Cached { .. }));
+        assert_eq!(cold[0].parse::<Comments>().expect("parse"), want);
+        assert!(cache.join("c.bin").is_file());
+        let warm = reader(&root, &cache).read_records("c").expect("warm");
+        assert!(matches!(warm[0].source, Source::Cached { .. }));
+        assert_eq!(warm[0].parse::<Comments>().expect("parse"), want);
+        assert_eq!(warm[0].text().expect("text"), text);
     }
 }
