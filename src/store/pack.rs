@@ -167,10 +167,7 @@ fn serialise_tree(
                     .map(|e| repo.find_tree(e.id()))
                     .transpose()
                     .map_err(StoreError::git(format!("read the folder \"{name}\"")))?;
-                (
-                    0o040000,
-                    serialise_tree(repo, sub_base.as_ref(), sub, out)?,
-                )
+                (0o040000, serialise_tree(repo, sub_base.as_ref(), sub, out)?)
             }
         };
         entries.insert(
@@ -185,8 +182,8 @@ fn serialise_tree(
         bytes.push(0);
         bytes.extend_from_slice(oid.as_bytes());
     }
-    let oid = Oid::hash_object(ObjectType::Tree, &bytes)
-        .map_err(StoreError::git("write a tree"))?;
+    let oid =
+        Oid::hash_object(ObjectType::Tree, &bytes).map_err(StoreError::git("write a tree"))?;
     out.push((oid, bytes));
     Ok(oid)
 }
@@ -330,7 +327,11 @@ mod tests {
         assert!(
             std::fs::read_dir(dir.path().join(".git/objects/pack"))
                 .expect("pack dir")
-                .any(|e| e.expect("entry").path().extension().is_some_and(|x| x == "idx"))
+                .any(|e| e
+                    .expect("entry")
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "idx"))
         );
     }
 }

@@ -353,10 +353,15 @@ fn subtree<'r>(
 }
 
 /// Sets every clock of a parsed record to `n`: its own `clock` (added when missing) and
-/// that of each table in its [`CLOCKED_ARRAYS`].
+/// that of each table in its [`CLOCKED_ARRAYS`]. A file of such tables (a comments
+/// file) has no clock of its own and gets none: its type has no such field, and the
+/// typed parse would refuse it and fall back to the clocks as written.
 pub fn set_clocks(table: &mut toml::Table, n: u64) {
     let value = toml::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-    table.insert("clock".to_string(), value.clone());
+    let holds_facts = CLOCKED_ARRAYS.iter().any(|name| table.contains_key(*name));
+    if !holds_facts || table.contains_key("clock") {
+        table.insert("clock".to_string(), value.clone());
+    }
     for name in CLOCKED_ARRAYS {
         if let Some(toml::Value::Array(items)) = table.get_mut(name) {
             for item in items {

@@ -425,4 +425,18 @@ mod cache_tests {
         assert_eq!(warm[0].parse::<Comments>().expect("parse"), want);
         assert_eq!(warm[0].text().expect("text"), text);
     }
+
+    /// A comments file's forged clocks give way to the proven one, through the typed
+    /// parse (a clock added at the top would not fit `CommentFile` and fall back to the
+    /// clocks as written).
+    #[test]
+    fn a_comments_file_takes_the_proven_clock_not_its_own() {
+        let text = "[[comment]]\nid = \"r7k3q9xm\"\nparty = \"FIN\"\nby = \"DIO\"\nat = \"2025-12-15T09:00:00Z\"\nclock = 999999\nversion = \"v1\"\ntext = \"x\"\n";
+        let plain: crate::consultation::CommentFile =
+            parse_record("c.toml", text).expect("the file as written parses");
+        let f = RecordFile::from_text("c.toml".to_string(), text.to_string(), Some(7));
+        let parsed: crate::consultation::CommentFile = f.parse().expect("parse");
+        assert_eq!(parsed.comment[0].clock, Some(7));
+        assert_ne!(plain.comment[0].clock, Some(7));
+    }
 }
