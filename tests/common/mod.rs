@@ -264,12 +264,19 @@ impl TestEnv {
             .ok();
     }
 
-    /// Every file under `dir` (including `.git`), with its bytes.
+    /// Every file under `dir` (including `.git`), with its bytes; but for the read cache
+    /// `.git/strategi-cache/`, which any command (a refused one too) may refresh and
+    /// which is never state (tests/read_cache.rs shows reads agree with and without it).
     pub fn snapshot(&self, dir: &str) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
             for e in std::fs::read_dir(dir).expect("read_dir") {
                 let e = e.expect("entry");
                 let p = e.path();
+                if p.strip_prefix(root)
+                    .is_ok_and(|r| r == Path::new(".git/strategi-cache"))
+                {
+                    continue;
+                }
                 if p.is_dir() {
                     walk(root, &p, out);
                 } else {
