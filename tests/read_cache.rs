@@ -301,3 +301,61 @@ fn a_generated_case_reads_alike_with_any_cache() {
         &format!("consultations/{round}/comments/20251103T100000Z-c0000001.toml"),
     );
 }
+
+/// A process killed between writing a cache file and renaming it leaves a temporary
+/// file in the cache folder: the next read that writes the cache removes it, and so
+/// does the next write command; a live process's temporary file is left alone.
+#[test]
+fn temporary_cache_files_of_killed_processes_are_swept() {
+    let env = TestEnv::new();
+    env.workspace_with_version("ws");
+    env.run_in("ws", &["status"]).ok();
+    let dir = cache_dir(&env, "ws");
+    assert!(!cache_files(&dir).is_empty(), "status wrote no cache");
+    // No process has an id this high (Linux's pid_max is at most 2^22).
+    let dead = dir.join(".consultations.bin.3.tmp-4000000000");
+    let live = dir.join(format!(".consultations.bin.4.tmp-{}", std::process::id()));
+    let left = |path: &Path| std::fs::write(path, b"half a cache file").expect("temp file");
+    left(&dead);
+    left(&live);
+    // The read writes a cache file only if one is stale: remove them all.
+    for f in cache_files(&dir) {
+        if !f
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(".tmp-"))
+        {
+            std::fs::remove_file(f).expect("remove cache file");
+        }
+    }
+    env.run_in("ws", &["status"]).ok();
+    assert!(
+        !dead.exists(),
+        "a read left a dead process's temporary file"
+    );
+    assert!(
+        live.exists(),
+        "a read removed a live process's temporary file"
+    );
+    left(&dead);
+    env.run_in(
+        "ws",
+        &[
+            "party",
+            "add",
+            "ZZZ",
+            "--name",
+            "Z",
+            "--email",
+            "z@z.example",
+        ],
+    )
+    .ok();
+    assert!(
+        !dead.exists(),
+        "a write left a dead process's temporary file"
+    );
+    assert!(
+        live.exists(),
+        "a write removed a live process's temporary file"
+    );
+}

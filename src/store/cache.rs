@@ -321,6 +321,10 @@ impl Builder {
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
+        // A process killed between the write and the rename leaves its temporary file;
+        // the first cache write of the next process removes it.
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| sweep(dir));
         let target = dir.join(file_name(rel));
         let tmp = temp_path(&target);
         if std::fs::write(&tmp, self.to_bytes(rel)).is_ok()
@@ -332,13 +336,20 @@ impl Builder {
     }
 }
 
-/// A temporary name next to `target`, unique to this process and call.
+/// A temporary name next to `target`, unique to this process and call, in the form
+/// every temporary file of strategi's has (`.NAME.tmp-PID`), so that the sweeps of
+/// [`super::gitlocks::sweep_temp_files`] know it.
 fn temp_path(target: &Path) -> PathBuf {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp-{}-{n}", std::process::id()));
-    target.with_file_name(name)
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    target.with_file_name(format!(".{name}.{n}.tmp-{}", std::process::id()))
+}
+
+/// Removes the temporary files that processes no longer running left in the cache
+/// folder `dir` (nothing to report: the cache is rebuilt from the records anyway).
+pub fn sweep(dir: &Path) {
+    let _ = super::gitlocks::sweep_temp_files(dir, dir);
 }
 
 /// The cache file's name for folder `rel`: every byte but letters, digits, `-` and

@@ -287,6 +287,7 @@ impl Workspace {
             .into_iter()
             .map(temp_removed)
             .collect();
+        super::cache::sweep(&self.repo.path().join(super::cache::CACHE_DIR));
         let text =
             match crate::input::read_bounded(&jpath, crate::input::limits::JOURNAL, "journal") {
                 Ok(t) => t,
