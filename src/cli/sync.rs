@@ -137,9 +137,10 @@ pub fn run_sync(ctx: &mut Ctx, ui: &mut Ui, args: &SyncArgs) -> Result<(), Comma
     let mut tx = ctx.begin(&ws, "strategi sync")?;
     let now = ctx.clock.now();
     let out = tx.sync(&git(ctx), &args.remote, &actor, &now, PUSH_RETRIES)?;
-    drop(tx);
-    // The proven clocks at the branch sync moved to, for the next command.
+    // The proven clocks at the branch sync moved to, for the next command; saved
+    // under the workspace lock, as every write saves them.
     ws.save_proven_clocks();
+    drop(tx);
     ui.emit(&out, |w| {
         writeln!(
             w,

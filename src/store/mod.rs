@@ -76,6 +76,29 @@ pub use versions::{StoredFile, UntaggedVersion};
 
 use crate::model::{Config, VersionName};
 
+/// Runs `f` with libgit2's check of every object it reads against the object's id
+/// turned off, as git itself reads (only `git fsck` rehashes). For reads of many
+/// objects whose ids are only compared (the history walk of the proven clocks, a
+/// listing of tags): a damaged object still fails zlib's checksum or its parse, and
+/// `verify` reads with the check on. Nested calls keep it off until the outermost ends.
+pub fn without_object_hash_checks<T>(f: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static DEPTH: AtomicUsize = AtomicUsize::new(0);
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if DEPTH.fetch_sub(1, Ordering::SeqCst) == 1 {
+                git2::opts::strict_hash_verification(true);
+            }
+        }
+    }
+    if DEPTH.fetch_add(1, Ordering::SeqCst) == 0 {
+        git2::opts::strict_hash_verification(false);
+    }
+    let _restore = Restore;
+    f()
+}
+
 /// The folder that holds the draft.
 pub const STRATEGY_DIR: &str = "strategy";
 /// The folder that holds consultation rounds.

@@ -16,8 +16,11 @@
 //! history order, the lowest clock) that added it: a later edit of the file does not
 //! move it. A record the history does not hold (not committed yet) takes HEAD's proven
 //! clock plus one, what its commit will get. The map is kept in `.git/strategi-clocks`
-//! (never committed; written by writes only) with the commit it was computed at, and
-//! brought up to date by walking only the commits since.
+//! (never committed; written by writes only, under the workspace lock) with the commit
+//! it was computed at, and brought up to date by walking only the commits since. The
+//! file is a log: each save appends the commits and records it walked and a line naming
+//! the new head, so a write costs what it adds, not the history's size; a file that does
+//! not end with a head line, or whose head is not an ancestor of HEAD, is rebuilt.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -31,7 +34,7 @@ use super::{StoreError, clock_in_message, treemerge};
 /// The cache file in the git directory.
 pub const CLOCK_CACHE_FILE: &str = "strategi-clocks";
 
-const CACHE_HEADER: &str = "strategi-clocks 1";
+const CACHE_HEADER: &str = "strategi-clocks 2";
 
 /// The arrays of tables in a record file whose tables are facts with a clock of their
 /// own (a comments file's `[[comment]]`s).
@@ -48,13 +51,38 @@ pub fn proven_clock(has_trailer: bool, parents: usize, parents_max: u64) -> u64 
 }
 
 /// The proven clocks of a history: per commit and per record path (see the module).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct ProvenClocks {
     head: Option<Oid>,
     head_clock: u64,
     commits: HashMap<Oid, u64>,
     records: HashMap<String, u64>,
+    /// What these clocks add to the cache file they were loaded from: the file as it
+    /// was (its head and length) and the lines walked since, for an append.
+    since_file: Option<SinceFile>,
 }
+
+/// The clocks walked since a cache file was read (see [`ProvenClocks::save`]).
+#[derive(Debug, Clone)]
+struct SinceFile {
+    head: Oid,
+    head_clock: u64,
+    len: u64,
+    commits: Vec<(Oid, u64)>,
+    records: Vec<(String, u64)>,
+}
+
+impl PartialEq for ProvenClocks {
+    /// Equal clocks: the same head, commits and records, however they were computed.
+    fn eq(&self, other: &Self) -> bool {
+        self.head == other.head
+            && self.head_clock == other.head_clock
+            && self.commits == other.commits
+            && self.records == other.records
+    }
+}
+
+impl Eq for ProvenClocks {}
 
 impl ProvenClocks {
     /// The commit these clocks are computed at (`None`: no commit yet).
@@ -102,17 +130,19 @@ impl ProvenClocks {
                 k.commits.contains_key(&old) && repo.graph_descendant_of(head, old).unwrap_or(false)
             })
         });
-        if let Some(base) = base {
-            let old = base.head;
-            if let Some(done) = walk(repo, head, old, base)? {
-                return Ok(done);
+        super::without_object_hash_checks(|| {
+            if let Some(base) = base {
+                let old = base.head;
+                if let Some(done) = walk(repo, head, old, base)? {
+                    return Ok(done);
+                }
             }
-        }
-        // A parent the cache should hold is missing: start again from the root.
-        walk(repo, head, None, ProvenClocks::default())?.ok_or_else(|| {
-            StoreError::git(format!("compute the clocks of the history of {head}"))(
-                git2::Error::from_str("a commit's parent was not walked before it"),
-            )
+            // A parent the cache should hold is missing: start again from the root.
+            walk(repo, head, None, ProvenClocks::default())?.ok_or_else(|| {
+                StoreError::git(format!("compute the clocks of the history of {head}"))(
+                    git2::Error::from_str("a commit's parent was not walked before it"),
+                )
+            })
         })
     }
 
@@ -135,11 +165,13 @@ impl ProvenClocks {
         ProvenClocks::update(repo, head, known)
     }
 
-    /// The cache's text: a header, the commit it is at, then `c OID N` per commit and
-    /// `r N PATH` per record. `None` when a path cannot be written on one line.
+    /// The cache's text: a header, then `c OID N` per commit and `r N PATH` per record,
+    /// then `h OID N`, the commit it is at. Later saves append the lines of what they
+    /// walked and a new `h` line (see [`ProvenClocks::save`]). `None` when a path cannot
+    /// be written on one line.
     pub fn to_text(&self) -> Option<String> {
         let head = self.head?;
-        let mut out = format!("{CACHE_HEADER}\nhead {head} {}\n", self.head_clock);
+        let mut out = format!("{CACHE_HEADER}\n");
         let mut commits: Vec<_> = self.commits.iter().collect();
         commits.sort();
         for (oid, n) in commits {
@@ -153,55 +185,129 @@ impl ProvenClocks {
             }
             let _ = writeln!(out, "r {n} {path}");
         }
+        let _ = writeln!(out, "h {head} {}", self.head_clock);
         Some(out)
     }
 
-    /// Reads a cache's text; `None` for anything that is not one (it is rebuilt).
+    /// Reads a cache's text; `None` for anything that is not one, or that does not end
+    /// with the line of the commit it is at (an append cut short): it is rebuilt.
     pub fn from_text(text: &str) -> Option<ProvenClocks> {
         let mut lines = text.lines();
-        if lines.next()? != CACHE_HEADER {
+        if lines.next()? != CACHE_HEADER || !text.ends_with('\n') {
             return None;
         }
-        let mut head = lines.next()?.strip_prefix("head ")?.split(' ');
-        let mut out = ProvenClocks {
-            head: Some(Oid::from_str(head.next()?).ok()?),
-            head_clock: head.next()?.parse().ok()?,
-            ..ProvenClocks::default()
-        };
+        let mut out = ProvenClocks::default();
+        let mut last_is_head = false;
         for line in lines {
+            last_is_head = false;
             if let Some(rest) = line.strip_prefix("c ") {
                 let (oid, n) = rest.split_once(' ')?;
                 out.commits
                     .insert(Oid::from_str(oid).ok()?, n.parse().ok()?);
             } else if let Some(rest) = line.strip_prefix("r ") {
                 let (n, path) = rest.split_once(' ')?;
-                out.records.insert(path.to_string(), n.parse().ok()?);
+                let n: u64 = n.parse().ok()?;
+                out.records
+                    .entry(path.to_string())
+                    .and_modify(|c| *c = (*c).min(n))
+                    .or_insert(n);
+            } else if let Some(rest) = line.strip_prefix("h ") {
+                let (oid, n) = rest.split_once(' ')?;
+                out.head = Some(Oid::from_str(oid).ok()?);
+                out.head_clock = n.parse().ok()?;
+                last_is_head = true;
             } else {
                 return None;
             }
         }
         let head = out.head?;
-        (out.commits.get(&head) == Some(&out.head_clock)).then_some(out)
+        (last_is_head && out.commits.get(&head) == Some(&out.head_clock)).then_some(out)
     }
 
-    /// The cache in the git directory `git_dir`, if it reads.
+    /// The cache in the git directory `git_dir`, if it reads; it remembers the file's
+    /// length and head, so that [`ProvenClocks::save`] can append what is walked since.
     pub fn load(git_dir: &Path) -> Option<ProvenClocks> {
         let text = std::fs::read_to_string(git_dir.join(CLOCK_CACHE_FILE)).ok()?;
-        ProvenClocks::from_text(&text)
+        let mut out = ProvenClocks::from_text(&text)?;
+        out.since_file = Some(SinceFile {
+            head: out.head?,
+            head_clock: out.head_clock,
+            len: u64::try_from(text.len()).ok()?,
+            commits: Vec::new(),
+            records: Vec::new(),
+        });
+        Some(out)
     }
 
-    /// Writes the cache (a temporary file renamed over it); a cache that cannot be
-    /// written is only computed again next time, so errors are ignored.
+    /// The head of the cache file in `git_dir`, from its last line alone.
+    pub fn saved_head(git_dir: &Path) -> Option<Oid> {
+        let (_, line) = last_line(&git_dir.join(CLOCK_CACHE_FILE))?;
+        let rest = line.strip_prefix("h ")?;
+        Oid::from_str(rest.split_once(' ')?.0).ok()
+    }
+
+    /// Writes the cache, best effort (a cache that cannot be written is only computed
+    /// again next time). When the file still ends where these clocks were loaded from,
+    /// only the lines walked since are appended, so a write costs what it adds and not
+    /// the size of the history; otherwise (no file, another head, rebuilt clocks) the
+    /// whole text is written to a temporary file renamed over it. Writes save the
+    /// clocks under the workspace lock, so no two saves run at once.
     pub fn save(&self, git_dir: &Path) {
+        let target = git_dir.join(CLOCK_CACHE_FILE);
+        if let (Some(head), Some(since)) = (self.head, &self.since_file)
+            && let Some(tail) = self.tail_text(head, since)
+            && last_line(&target).is_some_and(|(len, line)| {
+                len == since.len && line == format!("h {} {}", since.head, since.head_clock)
+            })
+            && let Ok(mut file) = std::fs::OpenOptions::new().append(true).open(&target)
+        {
+            use std::io::Write as _;
+            if file.write_all(tail.as_bytes()).is_ok() {
+                return;
+            }
+            // A short append does not end with a head line: the next load rebuilds.
+        }
         let Some(text) = self.to_text() else {
             return;
         };
-        let target = git_dir.join(CLOCK_CACHE_FILE);
         let tmp = git_dir.join(format!("{CLOCK_CACHE_FILE}.new-{}", std::process::id()));
         if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &target).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
+
+    /// The lines to append to a cache file at `since` for these clocks at `head`.
+    fn tail_text(&self, head: Oid, since: &SinceFile) -> Option<String> {
+        let mut out = String::new();
+        for (oid, n) in &since.commits {
+            let _ = writeln!(out, "c {oid} {n}");
+        }
+        for (path, n) in &since.records {
+            if path.contains(['\n', '\r']) {
+                return None;
+            }
+            let _ = writeln!(out, "r {n} {path}");
+        }
+        let _ = writeln!(out, "h {head} {}", self.head_clock);
+        Some(out)
+    }
+}
+
+/// The length of the file at `path` and its last line (without the newline it must
+/// end with), read from its last bytes only.
+fn last_line(path: &Path) -> Option<(u64, String)> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let tail = len.min(256);
+    file.seek(SeekFrom::Start(len - tail)).ok()?;
+    let mut bytes = Vec::with_capacity(256);
+    file.read_to_end(&mut bytes).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let body = text.strip_suffix('\n')?;
+    let line = body.rsplit_once('\n').map_or(body, |(_, l)| l);
+    // A line cut at the window's start is no whole line.
+    (body.contains('\n') || tail == len).then(|| (len, line.to_string()))
 }
 
 impl super::Workspace {
@@ -219,8 +325,8 @@ impl super::Workspace {
         {
             return Ok(m.clone());
         }
-        let known = match memo.as_ref() {
-            Some(m) => Some(ProvenClocks::clone(m)),
+        let known = match memo.take() {
+            Some(m) => Some(std::sync::Arc::try_unwrap(m).unwrap_or_else(|m| (*m).clone())),
             None => ProvenClocks::load(self.repo.path()),
         };
         let clocks = std::sync::Arc::new(ProvenClocks::update(&self.repo, head, known)?);
@@ -234,7 +340,7 @@ impl super::Workspace {
     pub fn save_proven_clocks(&self) {
         if let Ok(clocks) = self.proven_clocks()
             && clocks.head.is_some()
-            && ProvenClocks::load(self.repo.path()).and_then(|c| c.head) != clocks.head
+            && ProvenClocks::saved_head(self.repo.path()) != clocks.head
         {
             clocks.save(self.repo.path());
         }
@@ -279,6 +385,9 @@ fn walk(
         let trailer = clock_in_message(&String::from_utf8_lossy(commit.message_bytes()));
         let n = proven_clock(trailer.is_some(), commit.parent_count(), parents_max);
         clocks.commits.insert(oid, n);
+        if let Some(since) = clocks.since_file.as_mut() {
+            since.commits.push((oid, n));
+        }
         let tree = commit
             .tree()
             .map_err(StoreError::git(format!("read the tree of commit {oid}")))?;
@@ -288,11 +397,14 @@ fn walk(
             .collect::<Result<_, _>>()
             .map_err(StoreError::git(format!("read the parents of commit {oid}")))?;
         for path in added_records(repo, &tree, &parents)? {
-            clocks
-                .records
-                .entry(path)
-                .and_modify(|c| *c = (*c).min(n))
-                .or_insert(n);
+            let clock = clocks.records.entry(path.clone()).or_insert(n);
+            if *clock < n {
+                continue;
+            }
+            *clock = n;
+            if let Some(since) = clocks.since_file.as_mut() {
+                since.records.push((path, n));
+            }
         }
     }
     clocks.head = Some(head);
@@ -302,7 +414,8 @@ fn walk(
 
 /// The record files a commit with `tree` added against its first parent (all of them
 /// at a root), leaving out those another parent of a merge has as they are (they came
-/// from that parent). Only the record folders that changed are read.
+/// from that parent). Only the record folders that changed are read, and each once per
+/// parent: what another parent has as they are is what a diff against it does not name.
 fn added_records(
     repo: &Repository,
     tree: &Tree<'_>,
@@ -318,22 +431,32 @@ fn added_records(
         if new.as_ref().map(Tree::id) == old.as_ref().map(Tree::id) || new.is_none() {
             continue;
         }
-        for change in treemerge::changed_files(repo, old.as_ref(), new.as_ref())? {
-            let (None, Some(entry)) = (change.old, change.new) else {
-                continue;
-            };
-            let path = format!("{dir}/{}", change.path);
-            if !is_record_path(&path) {
-                continue;
+        let mut added: Vec<String> = treemerge::changed_files(repo, old.as_ref(), new.as_ref())?
+            .into_iter()
+            .filter(|c| c.old.is_none() && c.new.is_some())
+            .map(|c| format!("{dir}/{}", c.path))
+            .filter(|path| is_record_path(path))
+            .collect();
+        for other in parents.iter().skip(1) {
+            if added.is_empty() {
+                break;
             }
-            let from_other = parents.iter().skip(1).any(|p| {
-                p.get_path(Path::new(&path))
-                    .is_ok_and(|e| e.id() == entry.id)
-            });
-            if !from_other {
-                out.push(path);
+            let theirs = subtree(repo, other, dir)?;
+            if theirs.as_ref().map(Tree::id) == new.as_ref().map(Tree::id) {
+                added.clear();
+                break;
             }
+            // The files that differ from this parent's (or that it lacks); an added
+            // file not among them is this parent's as it is.
+            let differs: std::collections::HashSet<String> =
+                treemerge::changed_files(repo, theirs.as_ref(), new.as_ref())?
+                    .into_iter()
+                    .filter(|c| c.new.is_some())
+                    .map(|c| format!("{dir}/{}", c.path))
+                    .collect();
+            added.retain(|path| differs.contains(path));
         }
+        out.extend(added);
     }
     Ok(out)
 }
@@ -481,6 +604,107 @@ mod tests {
         assert_eq!(
             ProvenClocks::from_text(&fresh.to_text().expect("text")),
             Some(fresh)
+        );
+    }
+
+    fn cache_text(repo: &Repository) -> String {
+        std::fs::read_to_string(repo.path().join(CLOCK_CACHE_FILE)).expect("cache file")
+    }
+
+    /// A save after a walk from the file appends what was walked, and the file then
+    /// reads as the clocks a walk from the root gives.
+    #[test]
+    fn a_save_appends_what_was_walked_since_the_file() {
+        let (_dir, repo) = repo();
+        let a = commit(&repo, "a\n\nStrategi-Clock: 1\n", &[], &[(R1, "")]);
+        ProvenClocks::update(&repo, Some(a), None)
+            .expect("clocks")
+            .save(repo.path());
+        let before = cache_text(&repo);
+        let b = commit(&repo, "b\n\nStrategi-Clock: 2\n", &[a], &[(R2, "")]);
+        let c = commit(&repo, "c\n\nStrategi-Clock: 3\n", &[b], &[(R3, "")]);
+        let loaded = ProvenClocks::load(repo.path()).expect("cache reads");
+        let updated = ProvenClocks::update(&repo, Some(c), Some(loaded)).expect("clocks");
+        updated.save(repo.path());
+        let after = cache_text(&repo);
+        let added = after
+            .strip_prefix(before.as_str())
+            .expect("appended, not rewritten");
+        assert_eq!(
+            added.lines().count(),
+            5,
+            "two commits, two records, a head:\n{added}"
+        );
+        assert!(added.ends_with(&format!("h {c} 3\n")), "{added}");
+        let fresh = ProvenClocks::update(&repo, Some(c), None).expect("clocks");
+        assert_eq!(ProvenClocks::load(repo.path()), Some(fresh.clone()));
+        assert_eq!(ProvenClocks::saved_head(repo.path()), Some(c));
+        // Nothing walked: the same head line again, no rewrite.
+        let same = ProvenClocks::load(repo.path()).expect("reads");
+        same.save(repo.path());
+        assert_eq!(ProvenClocks::load(repo.path()), Some(fresh));
+    }
+
+    /// A file that moved on since the clocks were loaded (another process saved), or
+    /// whose last append was cut short, is not appended to: it is written whole, or
+    /// rebuilt on the next load.
+    #[test]
+    fn a_file_that_changed_or_was_cut_short_is_rewritten_or_rebuilt() {
+        let (_dir, repo) = repo();
+        let a = commit(&repo, "a\n\nStrategi-Clock: 1\n", &[], &[(R1, "")]);
+        ProvenClocks::update(&repo, Some(a), None)
+            .expect("clocks")
+            .save(repo.path());
+        let b = commit(&repo, "b\n\nStrategi-Clock: 2\n", &[a], &[(R2, "")]);
+        let loaded = ProvenClocks::load(repo.path()).expect("reads");
+        let at_b = ProvenClocks::update(&repo, Some(b), Some(loaded.clone())).expect("clocks");
+        // Another process saved the clocks at b meanwhile.
+        at_b.save(repo.path());
+        let c = commit(&repo, "c\n\nStrategi-Clock: 3\n", &[b], &[(R3, "")]);
+        let at_c = ProvenClocks::update(&repo, Some(c), Some(loaded)).expect("clocks");
+        at_c.save(repo.path());
+        let text = cache_text(&repo);
+        assert_eq!(text, at_c.to_text().expect("text"), "written whole");
+        assert_eq!(ProvenClocks::load(repo.path()), Some(at_c.clone()));
+        // An append cut short: no head line at the end, so the file does not read.
+        let cut = format!("{text}c {c} 3\nr 3 settings/x");
+        std::fs::write(repo.path().join(CLOCK_CACHE_FILE), &cut).expect("write");
+        assert_eq!(ProvenClocks::load(repo.path()), None);
+        assert_eq!(ProvenClocks::saved_head(repo.path()), None);
+        // A head line with no commit line for it is no cache either.
+        let forged = format!("{text}h {a} 9\n");
+        std::fs::write(repo.path().join(CLOCK_CACHE_FILE), forged).expect("write");
+        assert_eq!(ProvenClocks::load(repo.path()), None);
+        // The old format is rebuilt, not misread.
+        let v1 = text.replace(CACHE_HEADER, "strategi-clocks 1");
+        std::fs::write(repo.path().join(CLOCK_CACHE_FILE), v1).expect("write");
+        assert_eq!(ProvenClocks::load(repo.path()), None);
+    }
+
+    /// A merge's records that came as they are from its second parent keep that side's
+    /// clock; one changed in the merge itself is the merge's.
+    #[test]
+    fn a_merge_adds_only_what_neither_side_had_as_it_is() {
+        let (_dir, repo) = repo();
+        let a = commit(&repo, "a\n\nStrategi-Clock: 1\n", &[], &[(R1, "")]);
+        let ours = commit(&repo, "o\n\nStrategi-Clock: 2\n", &[a], &[(R2, "ours")]);
+        let theirs = commit(&repo, "t\n\nStrategi-Clock: 2\n", &[a], &[(R3, "theirs")]);
+        let merged = commit(
+            &repo,
+            "m\n\nStrategi-Clock: 3\n",
+            &[ours, theirs],
+            &[
+                (R3, "theirs"),
+                ("settings/20250104T000000Z-s0000004.toml", "new"),
+            ],
+        );
+        let clocks = ProvenClocks::update(&repo, Some(merged), None).expect("clocks");
+        assert_eq!(clocks.record(R2), 2);
+        assert_eq!(clocks.record(R3), 2, "from the second parent as it is");
+        assert_eq!(
+            clocks.record("settings/20250104T000000Z-s0000004.toml"),
+            2,
+            "a merge adds no clock: what it adds gets the highest parent's"
         );
     }
 
