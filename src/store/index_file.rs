@@ -10,9 +10,10 @@
 //! changed paths only, drops the extensions that describe the old file (`EOIE`,
 //! `IEOT` offsets; `UNTR`, `FSMN` caches, which git rebuilds), and ends with the SHA-1
 //! of what it wrote (hardware SHA-1 where the CPU has it), or git's null trailer when
-//! the repository asks for `index.skipHash` (then reading skips the check too, as git
-//! does). What stays proportional to the case is a copy of the file's bytes and one
-//! SHA-1 over them, which is what the file format asks for.
+//! the repository asks for `index.skipHash`. The old file's trailer is not checked on
+//! read, as git checks it only in `git fsck`. What stays proportional to the case is a
+//! copy of the file's bytes and one SHA-1 over them, which is what the file format asks
+//! for.
 //!
 //! Git's racy-clean rule is kept: an entry this rewrite copies whose file was modified
 //! in the same second as the old index was written (so a stat check cannot tell) is
@@ -226,13 +227,9 @@ fn splice(
     }
     let count = be32(data, 8)? as usize;
     let body_end = data.len() - HASH;
-    let trailer = &data[body_end..];
-    if trailer.iter().any(|b| *b != 0) {
-        let sum = Sha1::digest(&data[..body_end]);
-        if sum.as_slice() != trailer {
-            return None;
-        }
-    }
+    // The old trailer is not checked, as git does not check it when it reads an index
+    // (only `git fsck` does): the structure is checked entry by entry below, and the
+    // file written ends with the SHA-1 of what it holds.
     let mut out =
         Vec::with_capacity(data.len() + news.iter().map(|n| 8 + FIXED + n.0.len()).sum::<usize>());
     out.extend_from_slice(&data[..HEADER]);
@@ -585,6 +582,34 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_trailer_is_not_checked_on_read_and_written_anew() {
+        let (dir, repo) = repo();
+        let oid = write_and_hash(dir.path(), "a/9.toml", "x");
+        let up = [PathUpdate {
+            path: "a/9.toml",
+            blob: Some(oid),
+        }];
+        let path = repo.path().join("index");
+        let mut data = std::fs::read(&path).expect("index");
+        let last = data.len() - 1;
+        data[last] ^= 1;
+        std::fs::write(&path, &data).expect("damage");
+        assert_eq!(
+            update_paths(repo.path(), dir.path(), &up, false).expect("update"),
+            Spliced::Done
+        );
+        let data = std::fs::read(&path).expect("index");
+        assert_eq!(
+            &data[data.len() - HASH..],
+            Sha1::digest(&data[..data.len() - HASH]).as_slice()
+        );
+        let mut index = repo.index().expect("index");
+        index.read(true).expect("libgit2 checks the new trailer");
+        assert!(index.get_path(Path::new("a/9.toml"), 0).is_some());
+        git(dir.path(), &["status", "--porcelain"]);
+    }
+
+    #[test]
     fn an_index_this_does_not_rewrite_is_left_to_libgit2() {
         let (dir, repo) = repo();
         let oid = write_and_hash(dir.path(), "a/9.toml", "x");
@@ -602,12 +627,11 @@ mod tests {
             !repo.path().join("index.lock").exists(),
             "the lock is released"
         );
-        // A damaged checksum.
+        // A damaged structure: an entry count beyond the entries there are.
         git(dir.path(), &["update-index", "--index-version", "2"]);
         let path = repo.path().join("index");
         let mut data = std::fs::read(&path).expect("index");
-        let last = data.len() - 1;
-        data[last] ^= 1;
+        data[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
         std::fs::write(&path, &data).expect("damage");
         assert_eq!(
             update_paths(repo.path(), dir.path(), &up, false).expect("damaged"),
