@@ -17,6 +17,10 @@
 //! `verify` does not use it ([`super::Workspace::set_read_cache`]); neither does any
 //! process with `STRATEGI_READ_CACHE=off`.
 
+mod typed;
+
+pub use typed::from_cached;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -475,6 +479,7 @@ fn encode_datetime(d: &toml::value::Datetime, out: &mut Vec<u8>) {
 }
 
 /// Decodes a table encoded by [`encode_table`]; `None` when the bytes are not one.
+#[cfg(test)]
 pub fn decode_table(bytes: &[u8]) -> Option<toml::Table> {
     let mut r = Reader { bytes, at: 0 };
     let t = decode_map(&mut r, 0)?;

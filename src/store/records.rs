@@ -62,24 +62,16 @@ impl RecordFile {
     /// those of its `[[comment]]`s) set to [`RecordFile::clock`], the one history
     /// proves, whatever the file says: a forged clock does not move a fact in a fold.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
-        if let (Source::Cached { bytes, range, .. }, Some(n)) = (&self.source, self.clock) {
-            let decode = || {
-                bytes
-                    .get(range.clone())
-                    .and_then(super::cache::decode_table)
-            };
-            if let Some(mut table) = decode() {
-                super::proven::set_clocks(&mut table, n);
-                if let Ok(t) = T::deserialize(toml::Value::Table(table)) {
-                    return Ok(t);
-                }
-                // What the text gives below when the set clocks do not fit the type
-                // (`parse_record`: the record as written), without parsing the text.
-                if let Some(table) = decode()
-                    && let Ok(t) = T::deserialize(toml::Value::Table(table))
-                {
-                    return Ok(t);
-                }
+        if let (Source::Cached { bytes, range, .. }, Some(n)) = (&self.source, self.clock)
+            && let Some(bytes) = bytes.get(range.clone())
+        {
+            if let Some(t) = super::cache::from_cached(bytes, Some(n)) {
+                return Ok(t);
+            }
+            // What the text gives below when the set clocks do not fit the type
+            // (`parse_record`: the record as written), without parsing the text.
+            if let Some(t) = super::cache::from_cached(bytes, None) {
+                return Ok(t);
             }
         }
         let text = self.text()?;
