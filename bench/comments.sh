@@ -46,12 +46,15 @@ echo "files: $(find "$WS/consultations" -type f | wc -l)"
 "$BIN" -C "$WS" --json comment list | python3 -c 'import json,sys; print("comments listed:", len(json.load(sys.stdin)))'
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/list.json" \
     "$BIN -C $WS --json comment list" "$BIN -C $WS status" "$BIN -C $WS --json status"
-# Import: each run starts from the committed fixture.
+# Import: the round's letters are sent (queued in outbox/: an answer needs a letter
+# sent), then each run starts from that commit.
+ROUND=$(basename "$(ls -d "$WS"/consultations/r* | head -1)")
+S --as DFD round send "$ROUND"
 FIXTURE_COMMIT=$(git -C "$WS" rev-parse HEAD)
 hyperfine --runs 3 --prepare "git -C $WS reset -q --hard $FIXTURE_COMMIT && git -C $WS clean -qfdx" \
-    "$BIN -C $WS comment import $(basename "$(ls -d "$WS"/consultations/r* | head -1)") $WORK/emls/*.eml"
+    "$BIN -C $WS comment import $ROUND $WORK/emls/*.eml"
 git -C "$WS" log --oneline -1
 echo "peak RSS of one import (KiB):"
 git -C "$WS" reset -q --hard "$FIXTURE_COMMIT"
 git -C "$WS" clean -qfdx
-/usr/bin/time -f "%M" "$BIN" -C "$WS" comment import "$(basename "$(ls -d "$WS"/consultations/r* | head -1)")" "$WORK"/emls/*.eml >/dev/null
+/usr/bin/time -f "%M" "$BIN" -C "$WS" comment import "$ROUND" "$WORK"/emls/*.eml >/dev/null

@@ -127,6 +127,27 @@ mod tests {
         assert_eq!(v, vec![0, 1, 3, 2, 4]);
     }
 
+    #[test]
+    fn equal_facts_keep_their_order_and_every_item_is_kept() {
+        let at = t("2025-03-01T10:00:00Z");
+        let mut v: Vec<(u32, String)> = (0..50).map(|i| (i % 3, format!("item {i}"))).collect();
+        sort_facts(
+            &mut v,
+            |(k, _)| (Some(u64::from(2 - *k)), at),
+            |_, _| Ordering::Equal,
+        );
+        assert_eq!(v.len(), 50);
+        let expected: Vec<(u32, String)> = [2, 1, 0]
+            .iter()
+            .flat_map(|k| {
+                (0..50)
+                    .filter(move |i| i % 3 == *k)
+                    .map(|i| (i % 3, format!("item {i}")))
+            })
+            .collect();
+        assert_eq!(v, expected);
+    }
+
     fn t(s: &str) -> Timestamp {
         s.parse().expect("timestamp")
     }
