@@ -103,9 +103,7 @@ impl<'de> Value<'de, '_> {
             Clock::Root(c) => {
                 // As `set_clocks`: a file of facts gets no clock of its own unless it
                 // has one.
-                let keys = keys(self.r, n, self.depth)?;
-                let holds_facts = CLOCKED_ARRAYS.iter().any(|a| keys.contains(a));
-                let has_clock = keys.contains(&"clock");
+                let (holds_facts, has_clock) = root_keys(self.r, n, self.depth)?;
                 ((!holds_facts || has_clock).then_some(c), Some(c))
             }
         };
@@ -126,17 +124,19 @@ impl<'de> Value<'de, '_> {
     }
 }
 
-/// The keys of a table of `n` entries at the reader's position, the reader left where
-/// it was.
-fn keys<'de>(r: &mut Reader<'de>, n: u32, depth: usize) -> Result<Vec<&'de str>, Unfit> {
+/// Whether a table of `n` entries at the reader's position holds one of the
+/// [`CLOCKED_ARRAYS`] and whether it has a `clock`; the reader is left where it was.
+fn root_keys(r: &mut Reader<'_>, n: u32, depth: usize) -> Result<(bool, bool), Unfit> {
     let start = r.at;
-    let mut out = Vec::new();
+    let (mut holds_facts, mut has_clock) = (false, false);
     for _ in 0..n {
-        out.push(r.str().ok_or(Unfit)?);
+        let key = r.str().ok_or(Unfit)?;
+        holds_facts |= CLOCKED_ARRAYS.contains(&key);
+        has_clock |= key == "clock";
         skip_value(r, depth + 1)?;
     }
     r.at = start;
-    Ok(out)
+    Ok((holds_facts, has_clock))
 }
 
 /// Moves the reader past one encoded value.
